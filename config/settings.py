@@ -1,0 +1,151 @@
+"""Typed settings, one environment variable each, validated at start-up."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+# Development stand-ins for secrets. They are refused when SCREENLINE_ENV=production.
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
+DEV_ACCOUNT_SID = "AC00000000000000000000000000000000"
+DEV_AUTH_TOKEN = "dev-only-auth-token"
+
+STT_ENGINES = ("whisper", "sphinx", "google")
+ENVIRONMENTS = ("development", "test", "production")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the process must not start."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "development"
+    database_url: str = ""
+    redis_url: str = "redis://localhost:6379/0"
+    media_dir: Path = Path("var/media")
+    secret_key: str = DEV_SECRET_KEY
+    public_url: str = "http://127.0.0.1:5000"
+    trust_proxy: bool = False
+    twilio_account_sid: str = DEV_ACCOUNT_SID
+    twilio_auth_token: str = field(default=DEV_AUTH_TOKEN, repr=False)
+    twilio_api_url: str = "https://api.twilio.com"
+    stt_engine: str = "whisper"
+    whisper_model: str = "tiny.en"
+    whisper_compute_type: str = "int8"
+    sweep_interval_seconds: int = 120
+    log_level: str = "INFO"
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def replace(self, **changes) -> Settings:
+        """Return a copy with some settings changed (used by tests and the demo)."""
+        return replace(self, **changes)
+
+    def secrets(self) -> tuple[str, ...]:
+        """Values that must never appear in logs."""
+        return tuple(s for s in (self.secret_key, self.twilio_auth_token) if s)
+
+
+def _text(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip()
+    return value or default
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _choice(env: Mapping[str, str], name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = _text(env, name, default).lower()
+    if value not in choices:
+        raise ConfigError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+    return value
+
+
+def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = True) -> Settings:
+    """Read settings from the environment (and a .env file in development); fail fast."""
+    if environ is None:
+        if dotenv:
+            _load_dotenv()
+        environ = os.environ
+    env = _choice(environ, "SCREENLINE_ENV", "development", ENVIRONMENTS)
+    production = env == "production"
+
+    default_db = "sqlite:///" + str(Path("var/screenline.db").resolve())
+    settings = Settings(
+        env=env,
+        database_url=_text(environ, "SCREENLINE_DATABASE_URL", default_db),
+        redis_url=_text(environ, "SCREENLINE_REDIS_URL", "redis://localhost:6379/0"),
+        media_dir=Path(_text(environ, "SCREENLINE_MEDIA_DIR", "var/media")).resolve(),
+        secret_key=_text(environ, "SCREENLINE_SECRET_KEY", "" if production else DEV_SECRET_KEY),
+        public_url=_text(environ, "SCREENLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
+        trust_proxy=_bool(environ, "SCREENLINE_TRUST_PROXY", False),
+        twilio_account_sid=_text(
+            environ, "TWILIO_ACCOUNT_SID", "" if production else DEV_ACCOUNT_SID
+        ),
+        twilio_auth_token=_text(environ, "TWILIO_AUTH_TOKEN", "" if production else DEV_AUTH_TOKEN),
+        twilio_api_url=_text(
+            environ, "SCREENLINE_TWILIO_API_URL", "https://api.twilio.com"
+        ).rstrip("/"),
+        stt_engine=_choice(environ, "SCREENLINE_STT_ENGINE", "whisper", STT_ENGINES),
+        whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
+        whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
+        sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 120),
+        log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
+    )
+    if production:
+        _check_production(settings)
+    return settings
+
+
+def _check_production(settings: Settings) -> None:
+    missing = [
+        name
+        for name, value in (
+            ("SCREENLINE_SECRET_KEY", settings.secret_key),
+            ("TWILIO_ACCOUNT_SID", settings.twilio_account_sid),
+            ("TWILIO_AUTH_TOKEN", settings.twilio_auth_token),
+            ("SCREENLINE_PUBLIC_URL", settings.public_url),
+        )
+        if not value
+    ]
+    if missing:
+        raise ConfigError(
+            "SCREENLINE_ENV=production needs these settings: " + ", ".join(missing)
+        )
+    if settings.secret_key == DEV_SECRET_KEY or settings.twilio_auth_token == DEV_AUTH_TOKEN:
+        raise ConfigError("SCREENLINE_ENV=production refuses the development secrets")
+    if len(settings.secret_key) < 32:
+        raise ConfigError("SCREENLINE_SECRET_KEY must be at least 32 characters in production")
+    if not settings.public_url.startswith("https://"):
+        raise ConfigError("SCREENLINE_PUBLIC_URL must be an https:// URL in production")
+
+
+def _load_dotenv() -> None:
+    path = Path(".env")
+    if path.is_file():
+        from dotenv import load_dotenv
+
+        load_dotenv(path, override=False)

@@ -1,0 +1,1 @@
+"""The hiring manager's web app, and the `screenline` command line."""

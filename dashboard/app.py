@@ -1,0 +1,73 @@
+"""The web application factory: one process serves the IVR webhooks and the dashboard."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config.logging import setup_logging
+from config.settings import Settings, load_settings
+from ivr.services import init_services
+from ivr.views import ivr
+
+
+def create_app(settings: Settings | None = None) -> Flask:
+    """Build the app from settings (read from the environment when not given)."""
+    settings = settings or load_settings()
+    app = Flask(__name__)
+    register_config(app, settings)
+    register_logging(settings)
+    init_services(app, settings)
+    register_security(app)
+    register_blueprints(app)
+    return app
+
+
+def register_config(app: Flask, settings: Settings) -> None:
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_SECURE=settings.is_production,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        MAX_CONTENT_LENGTH=2 * 1024 * 1024,
+        WTF_CSRF_TIME_LIMIT=None,
+        TESTING=settings.env == "test",
+    )
+    if settings.trust_proxy:
+        # Behind one TLS-terminating proxy: trust its X-Forwarded-Proto/Host so that
+        # Twilio signatures are checked against the URL Twilio actually called.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
+
+
+def register_logging(settings: Settings) -> None:
+    setup_logging(settings.log_level, settings.secrets())
+
+
+def register_security(app: Flask) -> None:
+    from dashboard.auth import init_auth
+
+    init_auth(app)
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; media-src 'self'; "
+            "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
+        )
+        return response
+
+
+def register_blueprints(app: Flask) -> None:
+    from dashboard.views import dashboard
+
+    app.register_blueprint(ivr)
+    app.register_blueprint(dashboard)

@@ -1,0 +1,1 @@
+"""The telephone edge: webhooks, call flow, TwiML, signatures, Twilio REST, the stand-in."""

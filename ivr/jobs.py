@@ -1,0 +1,24 @@
+"""The background jobs web code may enqueue, by dotted name (web never imports workers/).
+
+Each entry mirrors the job's own declaration in workers/; tests/test_jobs.py imports
+every name here and checks queue, timeout and retries agree, so a rename fails loudly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class JobRef:
+    name: str
+    queue: str
+    timeout: int
+    retries: tuple[int, ...]  # seconds to wait before each retry
+
+
+FETCH_RECORDING = JobRef(
+    "workers.recordings.fetch_recording", "recordings", timeout=300, retries=(10, 30, 60)
+)
+
+ALL = (FETCH_RECORDING,)

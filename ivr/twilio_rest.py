@@ -1,0 +1,128 @@
+"""The few Twilio REST calls Screenline makes, against a configurable base URL.
+
+Plain HTTP with `requests` so the same code talks to Twilio or to the local stand-in.
+Every call sends HTTP Basic auth (account SID + auth token); the token is never logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import requests
+
+log = logging.getLogger(__name__)
+
+API_VERSION = "2010-04-01"
+RETRYABLE_STATUS = frozenset({404, 408, 429, 500, 502, 503, 504})
+
+
+class TwilioError(RuntimeError):
+    """Twilio answered with an error, or could not be reached."""
+
+    def __init__(self, message: str, status: int | None = None, retryable: bool = False):
+        super().__init__(message)
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass
+class TwilioRest:
+    account_sid: str
+    auth_token: str
+    api_url: str = "https://api.twilio.com"
+    timeout: float = 15.0
+    sleep: Callable[[float], None] = time.sleep
+
+    @property
+    def _auth(self) -> tuple[str, str]:
+        return (self.account_sid, self.auth_token)
+
+    def _account_url(self, path: str) -> str:
+        return f"{self.api_url.rstrip('/')}/{API_VERSION}/Accounts/{self.account_sid}/{path}"
+
+    def media_url(self, recording_url: str) -> str:
+        """The WAV form of a RecordingUrl (Twilio serves WAV with no extension or .wav)."""
+        url = recording_url
+        if not url.endswith((".wav", ".mp3")):
+            url += ".wav"
+        return url
+
+    def download_recording(
+        self, recording_url: str, attempts: int = 5, backoff: tuple[float, ...] = (1, 2, 4, 8)
+    ) -> bytes:
+        """Fetch a recording as WAV, retrying with backoff on 404, 5xx and timeouts."""
+        url = self.media_url(recording_url)
+        last: TwilioError | None = None
+        for attempt in range(attempts):
+            if attempt:
+                self.sleep(backoff[min(attempt - 1, len(backoff) - 1)])
+            try:
+                response = requests.get(url, auth=self._auth, timeout=self.timeout)
+            except (requests.Timeout, requests.ConnectionError) as exc:
+                last = TwilioError(f"could not reach Twilio for the recording: {exc}", None, True)
+                log.warning("recording download attempt %d failed: %s", attempt + 1, exc)
+                continue
+            if response.status_code == 200 and response.content:
+                return response.content
+            retryable = response.status_code in RETRYABLE_STATUS
+            last = TwilioError(
+                f"Twilio answered {response.status_code} for the recording",
+                response.status_code,
+                retryable,
+            )
+            log.warning(
+                "recording download attempt %d: HTTP %d", attempt + 1, response.status_code
+            )
+            if not retryable:
+                break
+        assert last is not None
+        raise last
+
+    def delete_recording(self, recording_sid: str) -> None:
+        """Delete a recording at Twilio; a recording already gone counts as deleted."""
+        response = self._request("DELETE", f"Recordings/{recording_sid}.json")
+        if response.status_code not in (204, 404):
+            raise TwilioError(
+                f"deleting recording failed: HTTP {response.status_code}", response.status_code
+            )
+
+    def send_sms(self, to: str, from_: str, body: str) -> str:
+        """Send an SMS; return its MessageSid."""
+        response = self._request("POST", "Messages.json", {"To": to, "From": from_, "Body": body})
+        return self._sid(response, "sending SMS")
+
+    def create_call(self, to: str, from_: str, url: str, status_callback: str) -> str:
+        """Place an outbound call whose TwiML comes from `url`; return its CallSid."""
+        data = {
+            "To": to,
+            "From": from_,
+            "Url": url,
+            "StatusCallback": status_callback,
+            "StatusCallbackEvent": "initiated ringing answered completed",
+        }
+        response = self._request("POST", "Calls.json", data)
+        return self._sid(response, "placing a call")
+
+    def _request(self, method: str, path: str, data: dict | None = None) -> requests.Response:
+        try:
+            return requests.request(
+                method, self._account_url(path), data=data, auth=self._auth, timeout=self.timeout
+            )
+        except requests.RequestException as exc:
+            raise TwilioError(f"could not reach Twilio: {exc}", None, True) from exc
+
+    @staticmethod
+    def _sid(response: requests.Response, what: str) -> str:
+        if response.status_code not in (200, 201):
+            raise TwilioError(f"{what} failed: HTTP {response.status_code}", response.status_code)
+        return response.json()["sid"]
+
+
+def rest_client(settings) -> TwilioRest:
+    """Build the REST client from settings."""
+    return TwilioRest(
+        settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_api_url
+    )

@@ -1,0 +1,108 @@
+"""Shared fixtures: a real PostgreSQL database and a real Redis database per test run."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+import redis
+from sqlalchemy import text
+
+from config.settings import Settings
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import Base
+
+ADMIN_DATABASE_URL = os.environ.get(
+    "SCREENLINE_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+TEST_REDIS_URL = os.environ.get("SCREENLINE_TEST_REDIS_URL", "redis://127.0.0.1:6379")
+
+
+@pytest.fixture(scope="session")
+def database_url():
+    """A fresh PostgreSQL database, migrated to head, dropped after the run."""
+    name = f"screenline_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(ADMIN_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
+    try:
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def redis_url():
+    """A Redis database number of its own, held with a lock so parallel runs don't collide."""
+    server = redis.Redis.from_url(TEST_REDIS_URL + "/0")
+    token = uuid.uuid4().hex
+    for db in range(15, 0, -1):
+        if server.set(f"screenline:test-lock:{db}", token, nx=True, ex=3 * 3600):
+            break
+    else:
+        pytest.fail("every Redis test database is in use")
+    url = f"{TEST_REDIS_URL}/{db}"
+    redis.Redis.from_url(url).flushdb()
+    yield url
+    redis.Redis.from_url(url).flushdb()
+    if server.get(f"screenline:test-lock:{db}") == token.encode():
+        server.delete(f"screenline:test-lock:{db}")
+
+
+@pytest.fixture(scope="session")
+def media_root(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(scope="session")
+def settings(database_url, redis_url, media_root) -> Settings:
+    """Settings for the test run: real PostgreSQL and Redis, a temporary media folder."""
+    return Settings(
+        env="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        media_dir=media_root,
+        secret_key="test-secret-key-0123456789abcdef0123456789",
+        public_url="http://screenline.test",
+        twilio_account_sid="AC" + "1" * 32,
+        twilio_auth_token="test-auth-token-abcdef",
+        twilio_api_url="http://twilio.invalid",
+    )
+
+
+@pytest.fixture(scope="session")
+def engine(settings):
+    engine = make_engine(settings.database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def session_factory(engine):
+    return make_session_factory(engine)
+
+
+@pytest.fixture
+def db(session_factory, engine, redis_url):
+    """A session for the test; every table is emptied (and Redis flushed) afterwards."""
+    session = session_factory()
+    yield session
+    session.close()
+    names = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
+    with engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    redis.Redis.from_url(redis_url).flushdb()
+
+
+@pytest.fixture
+def redis_conn(redis_url):
+    conn = redis.Redis.from_url(redis_url)
+    yield conn
+    conn.flushdb()

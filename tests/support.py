@@ -1,0 +1,84 @@
+"""Helpers for tests that start real processes (web server, RQ worker)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+from config.settings import Settings
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def env_for(settings: Settings, **extra: str) -> dict[str, str]:
+    """The environment that makes a child process load exactly these settings."""
+    env = dict(os.environ)
+    env.update(
+        SCREENLINE_ENV=settings.env,
+        SCREENLINE_DATABASE_URL=settings.database_url,
+        SCREENLINE_REDIS_URL=settings.redis_url,
+        SCREENLINE_MEDIA_DIR=str(settings.media_dir),
+        SCREENLINE_SECRET_KEY=settings.secret_key,
+        SCREENLINE_PUBLIC_URL=settings.public_url,
+        TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
+        TWILIO_AUTH_TOKEN=settings.twilio_auth_token,
+        SCREENLINE_TWILIO_API_URL=settings.twilio_api_url,
+        SCREENLINE_STT_ENGINE=settings.stt_engine,
+        SCREENLINE_WHISPER_MODEL=settings.whisper_model,
+        SCREENLINE_SWEEP_INTERVAL=str(settings.sweep_interval_seconds),
+        PYTHONUNBUFFERED="1",
+    )
+    env.update(extra)
+    return env
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_process(args: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
+    """Start `python -m ...` style children with output captured to a log file."""
+    log = open(log_path, "wb")  # noqa: SIM115 - closed by the caller via stop_process
+    return subprocess.Popen(
+        [sys.executable, *args], env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT
+    )
+
+
+def stop_process(proc: subprocess.Popen, timeout: float = 10) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def wait_for_http(url: str, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing answered at {url} within {timeout}s")
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.25, what: str = "condition"):
+    """Poll `predicate` until it returns something truthy; fail with `what` otherwise."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout}s waiting for {what}")

@@ -1,0 +1,1 @@
+"""The domain: data models, audio processing, speech-to-text and the audio store."""

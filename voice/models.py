@@ -1,0 +1,267 @@
+"""SQLAlchemy models: organisations, people, interviews, calls, answers and scores.
+
+Models hold data and small derived properties; they never commit. Statuses are plain
+strings (constants below) so that adding one needs no database type change.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict[str, Any]: JSON}
+
+
+class Role:
+    ADMIN = "admin"
+    RECRUITER = "recruiter"
+    REVIEWER = "reviewer"
+    ALL = (ADMIN, RECRUITER, REVIEWER)
+
+
+class CandidateStatus:
+    INVITED = "invited"
+    IN_PROGRESS = "in progress"
+    COMPLETED = "completed"
+    ABANDONED = "abandoned"
+    ALL = (INVITED, IN_PROGRESS, COMPLETED, ABANDONED)
+
+
+class AnswerStatus:
+    """Where an answer's recording is in the pipeline."""
+
+    RECORDING = "recording"  # the <Record> action came; Twilio has not announced the file
+    ANNOUNCED = "announced"  # recording status callback said completed; fetch job queued
+    STORED = "stored"  # original downloaded and kept; transcription queued
+    TRANSCRIBED = "transcribed"  # done
+    NO_AUDIO = "no audio"  # Twilio kept nothing (silent, too short, or failed)
+    FAILED = "failed"  # a step failed; `error` says why, the sweep retries it
+    ALL = (RECORDING, ANNOUNCED, STORED, TRANSCRIBED, NO_AUDIO, FAILED)
+    UNFINISHED = (ANNOUNCED, STORED, FAILED)
+
+
+class Organization(Base):
+    __tablename__ = "organizations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    users: Mapped[list[User]] = relationship(back_populates="organization")
+    interviews: Mapped[list[Interview]] = relationship(back_populates="organization")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default=Role.REVIEWER)
+    is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="users")
+
+    __table_args__ = (CheckConstraint(f"role IN {Role.ALL!r}", name="ck_users_role"),)
+
+
+class Interview(Base):
+    __tablename__ = "interviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    phone_number: Mapped[str] = mapped_column(String(20), unique=True)
+    language: Mapped[str] = mapped_column(String(20), default="en-US")
+    voice: Mapped[str] = mapped_column(String(60), default="Polly.Joanna")
+    intro: Mapped[str] = mapped_column(Text, default="")
+    closing: Mapped[str] = mapped_column(Text, default="")
+    delete_recordings_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    organization: Mapped[Organization] = relationship(back_populates="interviews")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="interview", order_by="Question.position", cascade="all, delete-orphan"
+    )
+    candidates: Mapped[list[Candidate]] = relationship(
+        back_populates="interview", cascade="all, delete-orphan"
+    )
+
+
+class Question(Base):
+    __tablename__ = "questions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    prompt: Mapped[str] = mapped_column(Text)
+    max_seconds: Mapped[int] = mapped_column(Integer, default=120)
+
+    interview: Mapped[Interview] = relationship(back_populates="questions")
+
+    __table_args__ = (
+        UniqueConstraint("interview_id", "position", name="uq_questions_position"),
+        CheckConstraint("max_seconds BETWEEN 5 AND 3600", name="ck_questions_max_seconds"),
+    )
+
+
+class Candidate(Base):
+    __tablename__ = "candidates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(String(20), index=True)
+    pin: Mapped[str] = mapped_column(String(12))
+    status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.INVITED)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    started_at: Mapped[datetime | None]
+    completed_at: Mapped[datetime | None]
+
+    interview: Mapped[Interview] = relationship(back_populates="candidates")
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="candidate", order_by="Answer.id", cascade="all, delete-orphan"
+    )
+    calls: Mapped[list[Call]] = relationship(back_populates="candidate")
+
+    __table_args__ = (
+        UniqueConstraint("interview_id", "pin", name="uq_candidates_pin"),
+        CheckConstraint(f"status IN {CandidateStatus.ALL!r}", name="ck_candidates_status"),
+    )
+
+
+class Call(Base):
+    """One telephone call, and where the call flow stands in it."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    call_sid: Mapped[str] = mapped_column(String(64), unique=True)
+    interview_id: Mapped[int | None] = mapped_column(
+        ForeignKey("interviews.id", ondelete="SET NULL"), index=True
+    )
+    candidate_id: Mapped[int | None] = mapped_column(
+        ForeignKey("candidates.id", ondelete="SET NULL"), index=True
+    )
+    from_number: Mapped[str] = mapped_column(String(40), default="")
+    to_number: Mapped[str] = mapped_column(String(40), default="")
+    direction: Mapped[str] = mapped_column(String(20), default="inbound")
+    status: Mapped[str] = mapped_column(String(20), default="ringing")
+    consented: Mapped[bool] = mapped_column(Boolean, default=False)
+    pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    outcome: Mapped[str] = mapped_column(String(40), default="")
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ended_at: Mapped[datetime | None]
+    duration_seconds: Mapped[int | None]
+
+    candidate: Mapped[Candidate | None] = relationship(back_populates="calls")
+    interview: Mapped[Interview | None] = relationship()
+
+
+class Answer(Base):
+    """One recorded attempt at one question, and its trip through the pipeline."""
+
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    call_id: Mapped[int | None] = mapped_column(ForeignKey("calls.id", ondelete="SET NULL"))
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    kept: Mapped[bool] = mapped_column(Boolean, default=True)
+    recording_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
+    recording_url: Mapped[str | None] = mapped_column(String(500))
+    duration_seconds: Mapped[int | None]  # as Twilio reported it, before trimming
+    status: Mapped[str] = mapped_column(String(20), default=AnswerStatus.RECORDING)
+    error: Mapped[str | None] = mapped_column(Text)
+    attempts_failed: Mapped[int] = mapped_column(Integer, default=0)
+    original_key: Mapped[str | None] = mapped_column(String(300))
+    normalised_key: Mapped[str | None] = mapped_column(String(300))
+    playback_key: Mapped[str | None] = mapped_column(String(300))
+    playback_seconds: Mapped[float | None] = mapped_column(Float)
+    transcript: Mapped[str | None] = mapped_column(Text)
+    segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
+    stt_engine: Mapped[str | None] = mapped_column(String(40))
+    stt_seconds: Mapped[float | None] = mapped_column(Float)
+    deleted_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    announced_at: Mapped[datetime | None]
+    transcribed_at: Mapped[datetime | None]
+
+    candidate: Mapped[Candidate] = relationship(back_populates="answers")
+    question: Mapped[Question] = relationship()
+    call: Mapped[Call | None] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("candidate_id", "question_id", "attempt", name="uq_answers_attempt"),
+        CheckConstraint(f"status IN {AnswerStatus.ALL!r}", name="ck_answers_status"),
+        Index("ix_answers_status", "status"),
+    )
+
+
+class Score(Base):
+    """A reviewer's 1-5 score of one answer, or of the candidate overall (answer_id NULL)."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(Integer)
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    reviewer: Mapped[User] = relationship()
+
+    __table_args__ = (
+        CheckConstraint("value BETWEEN 1 AND 5", name="ck_scores_value"),
+        # One score per reviewer per answer, and one overall score per reviewer per candidate.
+        Index(
+            "uq_scores_answer",
+            "reviewer_id",
+            "answer_id",
+            unique=True,
+            postgresql_where=answer_id.isnot(None),
+            sqlite_where=answer_id.isnot(None),
+        ),
+        Index(
+            "uq_scores_overall",
+            "reviewer_id",
+            "candidate_id",
+            unique=True,
+            postgresql_where=answer_id.is_(None),
+            sqlite_where=answer_id.is_(None),
+        ),
+    )
