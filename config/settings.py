@@ -8,9 +8,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 # Development stand-ins for secrets. They are refused when SCREENLINE_ENV=production.
-DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
 DEV_ACCOUNT_SID = "AC00000000000000000000000000000000"
-DEV_AUTH_TOKEN = "dev-only-auth-token"
+DEV_AUTH_TOKEN = "dev-only-auth-token"  # noqa: S105
 
 STT_ENGINES = ("whisper", "sphinx", "google")
 ENVIRONMENTS = ("development", "test", "production")
@@ -106,9 +106,9 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             environ, "TWILIO_ACCOUNT_SID", "" if production else DEV_ACCOUNT_SID
         ),
         twilio_auth_token=_text(environ, "TWILIO_AUTH_TOKEN", "" if production else DEV_AUTH_TOKEN),
-        twilio_api_url=_text(
-            environ, "SCREENLINE_TWILIO_API_URL", "https://api.twilio.com"
-        ).rstrip("/"),
+        twilio_api_url=_text(environ, "SCREENLINE_TWILIO_API_URL", "https://api.twilio.com").rstrip(
+            "/"
+        ),
         stt_engine=_choice(environ, "SCREENLINE_STT_ENGINE", "whisper", STT_ENGINES),
         whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
@@ -132,9 +132,7 @@ def _check_production(settings: Settings) -> None:
         if not value
     ]
     if missing:
-        raise ConfigError(
-            "SCREENLINE_ENV=production needs these settings: " + ", ".join(missing)
-        )
+        raise ConfigError("SCREENLINE_ENV=production needs these settings: " + ", ".join(missing))
     if settings.secret_key == DEV_SECRET_KEY or settings.twilio_auth_token == DEV_AUTH_TOKEN:
         raise ConfigError("SCREENLINE_ENV=production refuses the development secrets")
     if len(settings.secret_key) < 32:

@@ -106,3 +106,16 @@ def redis_conn(redis_url):
     conn = redis.Redis.from_url(redis_url)
     yield conn
     conn.flushdb()
+
+
+@pytest.fixture
+def app(settings, db):
+    """The web app (IVR webhooks and dashboard) built from the test settings."""
+    from dashboard.app import create_app
+
+    return create_app(settings)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()

@@ -41,7 +41,9 @@ def load(data: bytes) -> AudioSegment:
     try:
         segment = AudioSegment.from_file(io.BytesIO(data))
     except (CouldntDecodeError, IndexError, OSError) as exc:
-        raise AudioError(f"the recording could not be decoded as audio: {_first_line(exc)}") from exc
+        raise AudioError(
+            f"the recording could not be decoded as audio: {_first_line(exc)}"
+        ) from exc
     if len(segment) == 0:
         raise AudioError("the recording has no audio frames")
     return segment

@@ -77,7 +77,9 @@ def add_candidate(
     if not name:
         raise ValueError("a candidate needs a name")
     phone = normalise_phone(phone) if phone else None
-    taken = set(session.scalars(select(Candidate.pin).where(Candidate.interview_id == interview.id)))
+    taken = set(
+        session.scalars(select(Candidate.pin).where(Candidate.interview_id == interview.id))
+    )
     while True:
         pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
         if pin not in taken and pin[0] != "0":

@@ -16,9 +16,7 @@ def hash_password(password: str) -> str:
         raise ValueError("password must not be empty")
     salt = secrets.token_bytes(16)
     digest = hashlib.scrypt(password.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
-    return "$".join(
-        ["scrypt", str(_N), str(_R), str(_P), _b64(salt), _b64(digest)]
-    )
+    return "$".join(["scrypt", str(_N), str(_R), str(_P), _b64(salt), _b64(digest)])
 
 
 def check_password(stored: str, password: str) -> bool:
@@ -29,7 +27,11 @@ def check_password(stored: str, password: str) -> bool:
             return False
         expected = base64.b64decode(digest)
         actual = hashlib.scrypt(
-            password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+            password.encode(),
+            salt=base64.b64decode(salt),
+            n=int(n),
+            r=int(r),
+            p=int(p),
             dklen=len(expected),
         )
     except (ValueError, TypeError):

@@ -1,0 +1,284 @@
+"""The `screenline` command line: set-up, data, servers, the stand-in call and the demo."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+import yaml
+from sqlalchemy import select
+
+from config.logging import setup_logging
+from config.settings import ConfigError, Settings, load_settings
+from voice.db import make_engine, make_session_factory, unit_of_work
+from voice.interviews import InterviewSpecError, add_candidate, interview_from_spec
+from voice.migrate import upgrade
+from voice.models import Interview, Organization, Role, User
+from voice.passwords import hash_password
+from voice.results import interview_results
+
+
+class Context:
+    """Settings and a session factory, built on first use so `--help` needs no database."""
+
+    def __init__(self):
+        self._settings: Settings | None = None
+        self._factory = None
+
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            setup_logging("WARNING", self._settings.secrets())
+        return self._settings
+
+    def session(self):
+        if self._factory is None:
+            self._factory = make_session_factory(make_engine(self.settings.database_url))
+        return unit_of_work(self._factory)
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def emit(as_json: bool, data, text: str) -> None:
+    click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
+
+
+@click.group()
+def main():
+    """Screenline: one-way job interviews by telephone."""
+
+
+# --- database and users -----------------------------------------------------------------
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context):
+    """Create or migrate the database schema to the latest version."""
+    upgrade(ctx.settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def user():
+    """Dashboard users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(Role.ALL), default=Role.ADMIN, show_default=True)
+@click.option("--org", "org_name", help="Organisation name (created if new).")
+@click.option("--name", default="", help="The person's name.")
+@json_option
+@pass_context
+def user_create(ctx: Context, email, password, role, org_name, name, as_json):
+    """Create a dashboard user in an organisation."""
+    email = email.strip().lower()
+    if len(password) < 8:
+        raise click.ClickException("the password must be at least 8 characters")
+    with ctx.session() as session:
+        if session.scalar(select(User.id).where(User.email == email)):
+            raise click.ClickException(f"a user with email {email} already exists")
+        org = _organisation(session, org_name, create=True)
+        user = User(
+            organization=org,
+            email=email,
+            name=name,
+            role=role,
+            password_hash=hash_password(password),
+        )
+        session.add(user)
+        session.commit()
+        emit(
+            as_json,
+            {"id": user.id, "email": email, "role": role, "organization": org.name},
+            f"created {role} {email} in {org.name} (user {user.id})",
+        )
+
+
+def _organisation(session, name: str | None, create: bool = False) -> Organization:
+    """The named organisation, or the only one there is."""
+    if name:
+        org = session.scalar(select(Organization).where(Organization.name == name))
+        if org is None and name.isdigit():
+            org = session.get(Organization, int(name))
+        if org is None:
+            if not create:
+                raise click.ClickException(f"no organisation named {name!r}")
+            org = Organization(name=name)
+            session.add(org)
+        return org
+    orgs = session.scalars(select(Organization).limit(2)).all()
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs and create:
+        org = Organization(name="My organisation")
+        session.add(org)
+        return org
+    raise click.ClickException("say which organisation with --org NAME")
+
+
+# --- interviews and candidates --------------------------------------------------------------
+
+
+@main.group()
+def interview():
+    """Interviews."""
+
+
+@interview.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_name", help="Organisation name or id (default: the only one).")
+@json_option
+@pass_context
+def interview_import(ctx: Context, file: Path, org_name, as_json):
+    """Create an interview from a YAML file; prints its id and phone number."""
+    try:
+        spec = yaml.safe_load(file.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise click.ClickException(f"{file} is not valid YAML: {exc}") from None
+    with ctx.session() as session:
+        org = _organisation(session, org_name)
+        try:
+            created = interview_from_spec(session, org, spec)
+        except InterviewSpecError as exc:
+            raise click.ClickException(f"{file}: {exc}") from None
+        session.commit()
+        emit(
+            as_json,
+            {
+                "id": created.id,
+                "phone_number": created.phone_number,
+                "title": created.title,
+                "questions": len(created.questions),
+            },
+            f"interview {created.id}: {created.title}, answering {created.phone_number} "
+            f"({len(created.questions)} questions)",
+        )
+
+
+@main.group()
+def candidate():
+    """Candidates."""
+
+
+@candidate.command("add")
+@click.option("--interview", "interview_id", type=int, required=True)
+@click.option("--name", required=True)
+@click.option("--phone", help="Telephone number, E.164 (+15551234567).")
+@json_option
+@pass_context
+def candidate_add(ctx: Context, interview_id, name, phone, as_json):
+    """Invite a candidate; prints their id and interview PIN."""
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        try:
+            added = add_candidate(session, found, name, phone)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        emit(
+            as_json,
+            {
+                "id": added.id,
+                "name": added.name,
+                "phone": added.phone,
+                "pin": added.pin,
+                "interview_id": found.id,
+                "call": found.phone_number,
+            },
+            f"candidate {added.id}: {added.name}, PIN {added.pin} (call {found.phone_number})",
+        )
+
+
+@main.command()
+@click.argument("interview_id", type=int)
+@json_option
+@pass_context
+def results(ctx: Context, interview_id, as_json):
+    """Every candidate of an interview: status, answers with transcripts, scores."""
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        data = interview_results(session, found)
+    emit(as_json, data, _results_text(data))
+
+
+def _results_text(data) -> str:
+    lines = [f"{data['interview']['title']} ({data['interview']['phone_number']})"]
+    if not data["candidates"]:
+        lines.append("  no candidates yet")
+    for c in data["candidates"]:
+        mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
+        lines.append(f"\n{c['name']} [{c['status']}]{mean}")
+        for a in c["answers"]:
+            if not a["kept"]:
+                continue
+            lines.append(
+                f"  Q{a['position']} ({a['duration_seconds'] or 0} s, {a['status']}): "
+                f"{a['transcript'] or a['error'] or '…'}"
+            )
+    return "\n".join(lines)
+
+
+# --- processes -----------------------------------------------------------------------------
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
+@pass_context
+def serve(ctx: Context, host, port, workers):
+    """Serve the webhooks and the dashboard (gunicorn)."""
+    _ = ctx.settings  # fail fast on bad settings before exec
+    os.execvp(
+        sys.executable,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "--bind",
+            f"{host}:{port}",
+            "--workers",
+            str(workers),
+            "--threads",
+            "4",
+            "--access-logfile",
+            "-",
+            "dashboard.wsgi:app",
+        ],
+    )
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+@pass_context
+def worker(ctx: Context, burst):
+    """Run a background worker (recordings and transcription)."""
+    _ = ctx.settings
+    # A separate program: web code never imports the workers package.
+    args = [sys.executable, "-m", "workers"] + (["--burst"] if burst else [])
+    os.execvp(sys.executable, args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,29 @@
+"""Web forms; each carries a CSRF token (Flask-WTF) and validates its own fields."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import EmailField, PasswordField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+SCORE_LABELS = {1: "Poor", 2: "Weak", 3: "Fair", 4: "Good", 5: "Excellent"}
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "Email", validators=[InputRequired("Enter your email address."), Length(max=254)]
+    )
+    password = PasswordField(
+        "Password", validators=[InputRequired("Enter your password."), Length(max=1024)]
+    )
+
+
+class ScoreForm(FlaskForm):
+    value = RadioField(
+        "Score",
+        choices=[(value, f"{value} – {label}") for value, label in SCORE_LABELS.items()],
+        coerce=int,
+        validators=[InputRequired("Choose a score from 1 to 5.")],
+        validate_choice=True,
+    )
+    note = TextAreaField("Note", validators=[Length(max=2000)])

@@ -1,0 +1,278 @@
+"""Read queries for the dashboard, each scoped to one organisation through Interview.
+
+Every function takes the organisation's id and filters on it, so a row of another
+organisation is simply not found (the views turn that into a 404). Pages are built
+from a fixed number of queries, never one per candidate or answer.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from statistics import fmean
+
+from sqlalchemy import Select, distinct, func, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from voice.models import (
+    Answer,
+    AnswerStatus,
+    Candidate,
+    CandidateStatus,
+    Interview,
+    Question,
+    Score,
+)
+
+PROCESSING = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
+
+
+# ---------------------------------------------------------------- interviews list
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    interview: Interview
+    questions: int
+    candidates: int
+    completed: int
+    in_progress: int
+
+
+def interviews_for(session: Session, org_id: int) -> list[InterviewRow]:
+    """The organisation's interviews, newest first, with question and candidate counts."""
+    questions = (
+        select(func.count(Question.id))
+        .where(Question.interview_id == Interview.id)
+        .correlate(Interview)
+        .scalar_subquery()
+    )
+    people = (
+        select(
+            Candidate.interview_id.label("interview_id"),
+            func.count(Candidate.id).label("total"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.COMPLETED)
+            .label("completed"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.IN_PROGRESS)
+            .label("in_progress"),
+        )
+        .group_by(Candidate.interview_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Interview,
+            questions,
+            func.coalesce(people.c.total, 0),
+            func.coalesce(people.c.completed, 0),
+            func.coalesce(people.c.in_progress, 0),
+        )
+        .outerjoin(people, people.c.interview_id == Interview.id)
+        .where(Interview.organization_id == org_id)
+        .order_by(Interview.created_at.desc(), Interview.id.desc())
+    )
+    return [InterviewRow(*row) for row in session.execute(stmt)]
+
+
+# ---------------------------------------------------------------- one interview
+
+
+def interview_for(session: Session, org_id: int, interview_id: int) -> Interview | None:
+    """One interview of the organisation, with its questions loaded."""
+    return session.scalar(
+        select(Interview)
+        .options(selectinload(Interview.questions))
+        .where(Interview.id == interview_id, Interview.organization_id == org_id)
+    )
+
+
+@dataclass(frozen=True)
+class CandidateRow:
+    candidate: Candidate
+    recorded: int  # questions with a kept recording
+    transcribed: int
+    processing: int
+    failed: int
+    overall_mean: float | None  # mean of reviewers' overall scores
+    overall_count: int
+    answer_mean: float | None  # mean of every answer score, when nobody scored overall
+
+    @property
+    def transcription(self) -> tuple[str, str]:
+        """A short label and a tone (for the status pill) summing up the answers."""
+        if self.failed:
+            return f"{self.failed} failed", "danger"
+        if self.processing:
+            return f"{self.processing} processing", "info"
+        if self.transcribed:
+            return "Transcribed", "success"
+        return "Nothing yet", "muted"
+
+
+def candidate_status_counts(session: Session, interview_id: int) -> dict[str, int]:
+    """How many of the interview's candidates are in each status."""
+    rows = session.execute(
+        select(Candidate.status, func.count(Candidate.id))
+        .where(Candidate.interview_id == interview_id)
+        .group_by(Candidate.status)
+    )
+    counts = dict.fromkeys(CandidateStatus.ALL, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def candidate_rows(
+    session: Session, interview_id: int, *, limit: int, offset: int = 0
+) -> list[CandidateRow]:
+    """One page of an interview's candidates with progress, transcription and scores."""
+    kept = Answer.kept.is_(True)
+    answers = (
+        select(
+            Answer.candidate_id.label("candidate_id"),
+            func.count(distinct(Answer.question_id))
+            .filter(kept, Answer.status != AnswerStatus.NO_AUDIO)
+            .label("recorded"),
+            func.count(Answer.id)
+            .filter(kept, Answer.status == AnswerStatus.TRANSCRIBED)
+            .label("transcribed"),
+            func.count(Answer.id).filter(kept, Answer.status.in_(PROCESSING)).label("processing"),
+            func.count(Answer.id)
+            .filter(kept, Answer.status == AnswerStatus.FAILED)
+            .label("failed"),
+        )
+        .join(Candidate, Candidate.id == Answer.candidate_id)
+        .where(Candidate.interview_id == interview_id)
+        .group_by(Answer.candidate_id)
+        .subquery()
+    )
+    overall = Score.answer_id.is_(None)
+    scores = (
+        select(
+            Score.candidate_id.label("candidate_id"),
+            func.avg(Score.value).filter(overall).label("overall_mean"),
+            func.count(Score.id).filter(overall).label("overall_count"),
+            func.avg(Score.value).filter(Score.answer_id.isnot(None)).label("answer_mean"),
+        )
+        .join(Candidate, Candidate.id == Score.candidate_id)
+        .where(Candidate.interview_id == interview_id)
+        .group_by(Score.candidate_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Candidate,
+            func.coalesce(answers.c.recorded, 0),
+            func.coalesce(answers.c.transcribed, 0),
+            func.coalesce(answers.c.processing, 0),
+            func.coalesce(answers.c.failed, 0),
+            scores.c.overall_mean,
+            func.coalesce(scores.c.overall_count, 0),
+            scores.c.answer_mean,
+        )
+        .outerjoin(answers, answers.c.candidate_id == Candidate.id)
+        .outerjoin(scores, scores.c.candidate_id == Candidate.id)
+        .where(Candidate.interview_id == interview_id)
+        .order_by(
+            Candidate.completed_at.desc().nulls_last(),
+            Candidate.started_at.desc().nulls_last(),
+            Candidate.created_at.desc(),
+            Candidate.id.desc(),
+        )
+        .limit(limit)
+        .offset(offset)
+    )
+    return [
+        CandidateRow(
+            candidate=c,
+            recorded=recorded,
+            transcribed=transcribed,
+            processing=processing,
+            failed=failed,
+            overall_mean=float(o_mean) if o_mean is not None else None,
+            overall_count=o_count,
+            answer_mean=float(a_mean) if a_mean is not None else None,
+        )
+        for c, recorded, transcribed, processing, failed, o_mean, o_count, a_mean in (
+            session.execute(stmt)
+        )
+    ]
+
+
+# ---------------------------------------------------------------- one candidate
+
+
+def candidate_for(session: Session, org_id: int, candidate_id: int) -> Candidate | None:
+    """One candidate of the organisation, with interview, questions and answers loaded."""
+    return session.scalar(
+        select(Candidate)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .options(
+            joinedload(Candidate.interview).selectinload(Interview.questions),
+            selectinload(Candidate.answers),
+        )
+        .where(Candidate.id == candidate_id, Interview.organization_id == org_id)
+    )
+
+
+def answer_for(session: Session, org_id: int, answer_id: int) -> Answer | None:
+    """One answer of the organisation (for audio, scoring and retries)."""
+    return session.scalar(_answer_in_org(org_id).where(Answer.id == answer_id))
+
+
+def _answer_in_org(org_id: int) -> Select:
+    return (
+        select(Answer)
+        .join(Candidate, Candidate.id == Answer.candidate_id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(Interview.organization_id == org_id)
+    )
+
+
+@dataclass
+class ScoreSummary:
+    """The signed-in reviewer's own score and the team's mean for one thing scored."""
+
+    mine: Score | None = None
+    values: list[int] = field(default_factory=list)
+
+    @property
+    def mean(self) -> float | None:
+        return fmean(self.values) if self.values else None
+
+    @property
+    def count(self) -> int:
+        return len(self.values)
+
+
+def score_summaries(
+    session: Session, candidate_id: int, reviewer_id: int
+) -> dict[int | None, ScoreSummary]:
+    """Scores of a candidate keyed by answer id (None: overall), in one query."""
+    summaries: dict[int | None, ScoreSummary] = defaultdict(ScoreSummary)
+    for score in session.scalars(select(Score).where(Score.candidate_id == candidate_id)):
+        summary = summaries[score.answer_id]
+        summary.values.append(score.value)
+        if score.reviewer_id == reviewer_id:
+            summary.mine = score
+    return summaries
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    question: Question
+    answer: Answer | None  # the kept attempt (or the latest, if none is kept)
+    attempts: int
+
+
+def answers_by_question(candidate: Candidate) -> list[QuestionAnswer]:
+    """Pair each question of the interview with the candidate's answer to it."""
+    by_question: dict[int, list[Answer]] = defaultdict(list)
+    for answer in candidate.answers:
+        by_question[answer.question_id].append(answer)
+    pairs = []
+    for question in candidate.interview.questions:
+        attempts = sorted(by_question.get(question.id, []), key=lambda a: (a.kept, a.attempt))
+        pairs.append(QuestionAnswer(question, attempts[-1] if attempts else None, len(attempts)))
+    return pairs

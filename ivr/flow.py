@@ -1,0 +1,226 @@
+"""The call flow's decisions and bookkeeping: who is calling, what comes next, what to keep.
+
+Functions here take a database session and plain values (never a request) and leave
+committing to the route. Every write is keyed on CallSid or RecordingSid so a webhook
+that arrives twice, or out of order, changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voice.models import (
+    Answer,
+    AnswerStatus,
+    Call,
+    Candidate,
+    CandidateStatus,
+    Interview,
+    Question,
+)
+from voice.phones import is_e164
+
+MAX_PIN_TRIES = 3
+MAX_NO_INPUT = 3
+MAX_EMPTY_ANSWERS = 2
+FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# Candidates who may still take the interview.
+OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def interview_for_number(session: Session, number: str) -> Interview | None:
+    """The interview that answers calls to `number` (the Twilio number dialled)."""
+    if not number:
+        return None
+    return session.scalar(select(Interview).where(Interview.phone_number == number))
+
+
+def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
+    """Get or create the Call row for `call_sid`; safe when two requests race."""
+    call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+    if call is None:
+        call = Call(
+            call_sid=call_sid,
+            from_number=form.get("From", ""),
+            to_number=form.get("To", ""),
+            direction=form.get("Direction", "inbound"),
+            status=form.get("CallStatus", "ringing"),
+        )
+        try:
+            with session.begin_nested():
+                session.add(call)
+        except IntegrityError:
+            call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+            assert call is not None
+    if form.get("CallStatus") and call.status not in FINAL_CALL_STATUSES:
+        call.status = form["CallStatus"]
+    return call
+
+
+def find_call(session: Session, call_sid: str) -> Call | None:
+    return session.scalar(select(Call).where(Call.call_sid == call_sid)) if call_sid else None
+
+
+def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
+    """The one open candidate whose phone is the caller ID; None if withheld or ambiguous."""
+    if not is_e164(caller):  # "anonymous", "unknown", or a malformed number
+        return None
+    found = session.scalars(
+        select(Candidate)
+        .where(Candidate.interview_id == interview.id)
+        .where(Candidate.phone == caller)
+        .where(Candidate.status.in_(OPEN_STATUSES))
+        .limit(2)
+    ).all()
+    return found[0] if len(found) == 1 else None
+
+
+def candidate_by_pin(session: Session, interview: Interview, pin: str) -> Candidate | None:
+    """The open candidate with this PIN in this interview."""
+    if not pin.isdigit():
+        return None
+    return session.scalar(
+        select(Candidate)
+        .where(Candidate.interview_id == interview.id)
+        .where(Candidate.pin == pin)
+        .where(Candidate.status.in_(OPEN_STATUSES))
+    )
+
+
+def begin_interview(call: Call, candidate: Candidate) -> None:
+    """Tie the call to the candidate and mark the interview started."""
+    call.candidate = candidate
+    if candidate.status == CandidateStatus.INVITED:
+        candidate.status = CandidateStatus.IN_PROGRESS
+        candidate.started_at = now()
+
+
+def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
+    """Questions with a kept answer that holds (or will hold) a recording."""
+    return set(
+        session.scalars(
+            select(Answer.question_id)
+            .where(Answer.candidate_id == candidate.id)
+            .where(Answer.kept.is_(True))
+            .where(Answer.status != AnswerStatus.NO_AUDIO)
+        )
+    )
+
+
+def next_question(session: Session, candidate: Candidate) -> Question | None:
+    """The first question, in order, that the candidate has not yet answered."""
+    done = answered_question_ids(session, candidate)
+    for question in candidate.interview.questions:
+        if question.id not in done:
+            return question
+    return None
+
+
+def question_number(question: Question) -> tuple[int, int]:
+    """(position among the interview's questions, how many there are), 1-based."""
+    questions = question.interview.questions
+    return questions.index(question) + 1, len(questions)
+
+
+def store_answer(
+    session: Session,
+    call: Call | None,
+    candidate: Candidate,
+    question: Question,
+    recording_sid: str,
+    recording_url: str,
+    duration: int | None,
+) -> Answer:
+    """Create or update the answer for `recording_sid`; the newest attempt is the kept one."""
+    for _ in range(3):
+        answer = session.scalar(select(Answer).where(Answer.recording_sid == recording_sid))
+        if answer is not None:
+            if recording_url and not answer.recording_url:
+                answer.recording_url = recording_url
+            if duration is not None and answer.duration_seconds is None:
+                answer.duration_seconds = duration
+            return answer
+        attempt = (
+            session.scalar(
+                select(func.max(Answer.attempt))
+                .where(Answer.candidate_id == candidate.id)
+                .where(Answer.question_id == question.id)
+            )
+            or 0
+        ) + 1
+        answer = Answer(
+            candidate_id=candidate.id,
+            question_id=question.id,
+            call_id=call.id if call is not None else None,
+            attempt=attempt,
+            recording_sid=recording_sid,
+            recording_url=recording_url or None,
+            duration_seconds=duration,
+        )
+        try:
+            with session.begin_nested():
+                for older in session.scalars(
+                    select(Answer)
+                    .where(Answer.candidate_id == candidate.id)
+                    .where(Answer.question_id == question.id)
+                    .where(Answer.kept.is_(True))
+                ):
+                    older.kept = False
+                session.add(answer)
+        except IntegrityError:
+            # Another request stored this recording (or this attempt number) first.
+            continue
+        return answer
+    raise RuntimeError(f"could not store recording {recording_sid}")
+
+
+def mark_announced(answer: Answer) -> bool:
+    """Note that Twilio says the file is ready; True if a fetch job should be queued."""
+    if answer.status in (AnswerStatus.RECORDING, AnswerStatus.FAILED, AnswerStatus.ANNOUNCED):
+        first = answer.status == AnswerStatus.RECORDING
+        answer.status = AnswerStatus.ANNOUNCED
+        answer.announced_at = answer.announced_at or now()
+        return first
+    return False
+
+
+def mark_no_audio(answer: Answer, error_code: str) -> None:
+    """Twilio kept nothing for this attempt (too short, silent, or failed)."""
+    reasons = {"16101": "too short", "16102": "silent"}
+    answer.status = AnswerStatus.NO_AUDIO
+    answer.error = f"Twilio kept no recording ({reasons.get(error_code, 'error ' + error_code)})"
+    answer.kept = False
+
+
+def finish_interview(candidate: Candidate, call: Call | None) -> None:
+    """Every question is answered: the candidate is done."""
+    if candidate.status != CandidateStatus.COMPLETED:
+        candidate.status = CandidateStatus.COMPLETED
+        candidate.completed_at = now()
+    if call is not None:
+        call.outcome = "completed"
+
+
+def call_ended(session: Session, call: Call, status: str, duration: str | None) -> None:
+    """Record how a call ended; a candidate mid-interview stays `in progress`."""
+    call.status = status
+    call.ended_at = call.ended_at or now()
+    if duration and duration.isdigit():
+        call.duration_seconds = int(duration)
+    if not call.outcome:
+        if call.candidate is None:
+            call.outcome = (
+                "ended before identification" if call.consented else "ended before consent"
+            )
+        elif call.candidate.status != CandidateStatus.COMPLETED:
+            pending = next_question(session, call.candidate)
+            at = f" at question {question_number(pending)[0]}" if pending else ""
+            call.outcome = f"hung up{at}"

@@ -1,0 +1,46 @@
+"""Twilio request signatures: every webhook must prove it came from Twilio."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import abort, current_app, request
+from twilio.request_validator import RequestValidator
+
+
+def expected_urls(public_url: str, trust_proxy: bool) -> list[str]:
+    """The URLs Twilio may have signed: the configured public one, and the proxied one."""
+    path = request.full_path if request.query_string else request.path
+    urls = [public_url.rstrip("/") + path]
+    if trust_proxy:
+        # ProxyFix has already applied X-Forwarded-Proto/Host to request.url.
+        urls.append(request.url)
+    return urls
+
+
+def is_valid_twilio_request(auth_token: str, public_url: str, trust_proxy: bool) -> bool:
+    """Check X-Twilio-Signature (HMAC-SHA1 of URL + sorted form fields) in constant time."""
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not signature:
+        return False
+    validator = RequestValidator(auth_token)
+    params = request.form.to_dict() if request.method == "POST" else {}
+    return any(
+        validator.validate(url, params, signature) for url in expected_urls(public_url, trust_proxy)
+    )
+
+
+def twilio_signed(view):
+    """Refuse (403) any request to `view` that Twilio did not sign."""
+
+    @wraps(view)
+    def checked(*args, **kwargs):
+        settings = current_app.extensions["screenline"].settings
+        if not is_valid_twilio_request(
+            settings.twilio_auth_token, settings.public_url, settings.trust_proxy
+        ):
+            current_app.logger.warning("rejected unsigned request to %s", request.path)
+            abort(403)
+        return view(*args, **kwargs)
+
+    return checked

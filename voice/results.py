@@ -1,0 +1,104 @@
+"""An interview's results as plain data: every candidate, their answers and scores."""
+
+from __future__ import annotations
+
+from statistics import mean
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from voice.models import Answer, Candidate, Interview, Score
+
+
+def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
+    """Everything a script needs about one interview, JSON-ready."""
+    candidates = session.scalars(
+        select(Candidate)
+        .where(Candidate.interview_id == interview.id)
+        .options(
+            selectinload(Candidate.answers).selectinload(Answer.question),
+            selectinload(Candidate.calls),
+        )
+        .order_by(Candidate.id)
+    ).all()
+    scores = session.scalars(
+        select(Score)
+        .join(Candidate, Score.candidate_id == Candidate.id)
+        .where(Candidate.interview_id == interview.id)
+        .options(selectinload(Score.reviewer))
+    ).all()
+    by_candidate: dict[int, list[Score]] = {}
+    for score in scores:
+        by_candidate.setdefault(score.candidate_id, []).append(score)
+    return {
+        "interview": {
+            "id": interview.id,
+            "title": interview.title,
+            "phone_number": interview.phone_number,
+            "questions": [
+                {
+                    "id": q.id,
+                    "position": q.position,
+                    "prompt": q.prompt,
+                    "max_seconds": q.max_seconds,
+                }
+                for q in interview.questions
+            ],
+        },
+        "candidates": [_candidate(c, by_candidate.get(c.id, [])) for c in candidates],
+    }
+
+
+def _candidate(candidate: Candidate, scores: list[Score]) -> dict[str, Any]:
+    overall = [s for s in scores if s.answer_id is None]
+    return {
+        "id": candidate.id,
+        "name": candidate.name,
+        "phone": candidate.phone,
+        "status": candidate.status,
+        "started_at": _iso(candidate.started_at),
+        "completed_at": _iso(candidate.completed_at),
+        "calls": [
+            {
+                "call_sid": c.call_sid,
+                "status": c.status,
+                "outcome": c.outcome,
+                "duration_seconds": c.duration_seconds,
+            }
+            for c in candidate.calls
+        ],
+        "answers": [
+            _answer(a, [s for s in scores if s.answer_id == a.id])
+            for a in sorted(candidate.answers, key=lambda a: (a.question.position, a.attempt))
+        ],
+        "overall_scores": [_score(s) for s in overall],
+        "mean_score": round(mean(s.value for s in scores), 2) if scores else None,
+    }
+
+
+def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
+    return {
+        "id": answer.id,
+        "question_id": answer.question_id,
+        "question": answer.question.prompt,
+        "position": answer.question.position,
+        "attempt": answer.attempt,
+        "kept": answer.kept,
+        "recording_sid": answer.recording_sid,
+        "duration_seconds": answer.duration_seconds,
+        "status": answer.status,
+        "error": answer.error,
+        "transcript": answer.transcript,
+        "segments": answer.segments or [],
+        "stt_engine": answer.stt_engine,
+        "scores": [_score(s) for s in scores],
+    }
+
+
+def _score(score: Score) -> dict[str, Any]:
+    return {"reviewer": score.reviewer.email, "value": score.value, "note": score.note}
+
+
+def _iso(value) -> str | None:
+    return value.isoformat() if value else None
