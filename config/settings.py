@@ -26,7 +26,7 @@ class Settings:
     database_url: str = ""
     redis_url: str = "redis://localhost:6379/0"
     media_dir: Path = Path("var/media")
-    secret_key: str = DEV_SECRET_KEY
+    secret_key: str = field(default=DEV_SECRET_KEY, repr=False)
     public_url: str = "http://127.0.0.1:5000"
     trust_proxy: bool = False
     twilio_account_sid: str = DEV_ACCOUNT_SID

@@ -21,7 +21,7 @@ class LoginForm(FlaskForm):
 class ScoreForm(FlaskForm):
     value = RadioField(
         "Score",
-        choices=[(value, f"{value} – {label}") for value, label in SCORE_LABELS.items()],
+        choices=[str(value) for value in SCORE_LABELS],  # labelled in the template
         coerce=int,
         validators=[InputRequired("Choose a score from 1 to 5.")],
         validate_choice=True,

@@ -95,9 +95,8 @@ class CandidateRow:
     transcribed: int
     processing: int
     failed: int
-    overall_mean: float | None  # mean of reviewers' overall scores
-    overall_count: int
-    answer_mean: float | None  # mean of every answer score, when nobody scored overall
+    mean_score: float | None  # every score (answers and overall), as `screenline results`
+    reviewers: int
 
     @property
     def transcription(self) -> tuple[str, str]:
@@ -147,13 +146,11 @@ def candidate_rows(
         .group_by(Answer.candidate_id)
         .subquery()
     )
-    overall = Score.answer_id.is_(None)
     scores = (
         select(
             Score.candidate_id.label("candidate_id"),
-            func.avg(Score.value).filter(overall).label("overall_mean"),
-            func.count(Score.id).filter(overall).label("overall_count"),
-            func.avg(Score.value).filter(Score.answer_id.isnot(None)).label("answer_mean"),
+            func.avg(Score.value).label("mean_score"),
+            func.count(distinct(Score.reviewer_id)).label("reviewers"),
         )
         .join(Candidate, Candidate.id == Score.candidate_id)
         .where(Candidate.interview_id == interview_id)
@@ -167,9 +164,8 @@ def candidate_rows(
             func.coalesce(answers.c.transcribed, 0),
             func.coalesce(answers.c.processing, 0),
             func.coalesce(answers.c.failed, 0),
-            scores.c.overall_mean,
-            func.coalesce(scores.c.overall_count, 0),
-            scores.c.answer_mean,
+            scores.c.mean_score,
+            func.coalesce(scores.c.reviewers, 0),
         )
         .outerjoin(answers, answers.c.candidate_id == Candidate.id)
         .outerjoin(scores, scores.c.candidate_id == Candidate.id)
@@ -190,11 +186,10 @@ def candidate_rows(
             transcribed=transcribed,
             processing=processing,
             failed=failed,
-            overall_mean=float(o_mean) if o_mean is not None else None,
-            overall_count=o_count,
-            answer_mean=float(a_mean) if a_mean is not None else None,
+            mean_score=float(mean_score) if mean_score is not None else None,
+            reviewers=reviewers,
         )
-        for c, recorded, transcribed, processing, failed, o_mean, o_count, a_mean in (
+        for c, recorded, transcribed, processing, failed, mean_score, reviewers in (
             session.execute(stmt)
         )
     ]
@@ -236,6 +231,7 @@ class ScoreSummary:
 
     mine: Score | None = None
     values: list[int] = field(default_factory=list)
+    reviewers: set[int] = field(default_factory=set)
 
     @property
     def mean(self) -> float | None:
@@ -254,9 +250,19 @@ def score_summaries(
     for score in session.scalars(select(Score).where(Score.candidate_id == candidate_id)):
         summary = summaries[score.answer_id]
         summary.values.append(score.value)
+        summary.reviewers.add(score.reviewer_id)
         if score.reviewer_id == reviewer_id:
             summary.mine = score
     return summaries
+
+
+def combined(summaries: dict[int | None, ScoreSummary]) -> ScoreSummary:
+    """Every score of the candidate together (the mean `screenline results` prints)."""
+    total = ScoreSummary()
+    for summary in summaries.values():
+        total.values.extend(summary.values)
+        total.reviewers |= summary.reviewers
+    return total
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ from dashboard.queries import (
     candidate_for,
     candidate_rows,
     candidate_status_counts,
+    combined,
     interview_for,
     interviews_for,
     score_summaries,
@@ -282,7 +283,8 @@ def _render_candidate(candidate: Candidate, *, invalid=None, status: int = 200):
     for qa in answers_by_question(candidate):
         answer = qa.answer
         form = None
-        if answer is not None:
+        if answer is not None and (answer.playback_key or answer.transcript):
+            # Only what a reviewer can hear or read gets a score form.
             form = _score_form(answer.id, summaries.get(answer.id), invalid)
         items.append(
             AnswerView(
@@ -301,6 +303,7 @@ def _render_candidate(candidate: Candidate, *, invalid=None, status: int = 200):
             items=items,
             overall=overall,
             overall_form=_score_form(None, overall, invalid),
+            everything=combined(summaries),
             answered=sum(1 for item in items if item.qa.answer is not None),
             score_labels=SCORE_LABELS,
         ),

@@ -17,6 +17,9 @@ SPEECH_RATE = 16_000
 TARGET_DBFS = -20.0
 MAX_GAIN_DB = 30.0
 SILENCE_BELOW_PEAK_DB = 35.0  # quieter than this, relative to the loudest moment, is silence
+# A recording whose loudest moment is below this holds only line noise: levelling it
+# would boost hiss by 30 dB, and speech-to-text invents words in amplified hiss.
+SILENT_PEAK_DBFS = -50.0
 KEEP_EDGE_MS = 150  # a little silence kept at each end so first and last words are whole
 PLAYBACK_BITRATE = "32k"
 
@@ -30,8 +33,13 @@ class ProcessedAudio:
     speech_wav: bytes  # mono, 16 kHz, 16-bit PCM, trimmed, levelled
     playback_mp3: bytes  # mono MP3 for the dashboard player
     original_seconds: float
-    seconds: float  # after trimming
+    seconds: float  # of speech, after trimming (0 when silent)
     silent: bool  # nothing louder than the noise floor was found
+
+    @property
+    def playback_seconds(self) -> float:
+        """Length of the playback copy: the whole recording when it was silent."""
+        return self.original_seconds if self.silent else self.seconds
 
 
 def load(data: bytes) -> AudioSegment:
@@ -51,7 +59,7 @@ def load(data: bytes) -> AudioSegment:
 
 def trim_silence(segment: AudioSegment) -> tuple[AudioSegment, bool]:
     """Cut leading and trailing silence; return (trimmed, was_all_silence)."""
-    if segment.max_dBFS == float("-inf"):
+    if segment.max_dBFS < SILENT_PEAK_DBFS:  # also catches digital silence (-inf)
         return segment[:0], True
     threshold = segment.max_dBFS - SILENCE_BELOW_PEAK_DB
     start = detect_leading_silence(segment, silence_threshold=threshold)
@@ -76,9 +84,11 @@ def normalise(data: bytes) -> ProcessedAudio:
     trimmed, silent = trim_silence(mono)
     levelled = level_loudness(trimmed)
     speech = levelled.set_frame_rate(SPEECH_RATE).set_sample_width(2)
+    # A silent answer keeps its whole length for playback so a reviewer hears the silence.
+    playback = mono if silent else levelled
     return ProcessedAudio(
         speech_wav=export(speech, "wav"),
-        playback_mp3=export(levelled, "mp3", bitrate=PLAYBACK_BITRATE),
+        playback_mp3=export(playback, "mp3", bitrate=PLAYBACK_BITRATE),
         original_seconds=len(original) / 1000,
         seconds=len(speech) / 1000,
         silent=silent,

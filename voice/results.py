@@ -102,3 +102,21 @@ def _score(score: Score) -> dict[str, Any]:
 
 def _iso(value) -> str | None:
     return value.isoformat() if value else None
+
+
+def unsettled_answers(session: Session, caller: str, since) -> int | None:
+    """How many answers recorded on calls from `caller` since `since` are still in the
+    pipeline; None when there has been no such call yet."""
+    from voice.models import AnswerStatus, Call
+
+    calls = session.scalars(
+        select(Call.id).where(Call.from_number == caller).where(Call.started_at >= since)
+    ).all()
+    if not calls:
+        return None
+    pending = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
+    return len(
+        session.scalars(
+            select(Answer.id).where(Answer.call_id.in_(calls)).where(Answer.status.in_(pending))
+        ).all()
+    )

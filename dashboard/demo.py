@@ -1,0 +1,213 @@
+"""`screenline demo`: a whole interview on this machine, then the dashboard to review it.
+
+Starts three processes (the Twilio stand-in API, the web server, a worker), places a
+call with spoken answers through the stand-in, waits for the transcripts, prints them,
+and keeps serving the dashboard until Ctrl-C.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import click
+import requests
+import yaml
+from sqlalchemy import select
+
+from config.settings import Settings
+from voice.db import make_engine, make_session_factory, unit_of_work
+from voice.interviews import add_candidate, interview_from_spec
+from voice.migrate import upgrade
+from voice.models import Interview, Organization, Role, User
+from voice.passwords import hash_password
+from voice.results import interview_results, unsettled_answers
+
+DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
+DEMO_ORG = "Northwind Logistics"
+DEMO_EMAIL = "demo@screenline.local"
+DEMO_PASSWORD = "screenline-demo"  # noqa: S105 - a local demo login, printed for the user
+DEMO_CALLER = "+15557650101"
+DEMO_ANSWERS = (
+    "For the last two years I worked at a grocery warehouse. I picked orders, "
+    "loaded trucks and drove a forklift on the night shift.",
+    "I live fifteen minutes away and I have my own car. I have never missed a shift.",
+    "A new teammate was slow on the scanner, so I showed him the shortcuts and we "
+    "finished the truck together on time.",
+)
+
+
+def demo_settings(settings: Settings, host: str, port: int, api_port: int) -> Settings:
+    """The demo's own URLs: the server on `port`, the Twilio stand-in on `api_port`."""
+    return settings.replace(
+        public_url=f"http://{host}:{port}", twilio_api_url=f"http://127.0.0.1:{api_port}"
+    )
+
+
+def prepare(settings: Settings) -> tuple[int, str, str]:
+    """Migrate, and make the demo organisation, login, interview and a fresh candidate."""
+    upgrade(settings.database_url)
+    factory = make_session_factory(make_engine(settings.database_url))
+    spec = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    with unit_of_work(factory) as session:
+        org = session.scalar(select(Organization).where(Organization.name == DEMO_ORG))
+        if org is None:
+            org = Organization(name=DEMO_ORG)
+            session.add(org)
+        if session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
+            session.add(
+                User(
+                    organization=org,
+                    email=DEMO_EMAIL,
+                    name="Demo Manager",
+                    role=Role.ADMIN,
+                    password_hash=hash_password(DEMO_PASSWORD),
+                )
+            )
+        interview = session.scalar(
+            select(Interview).where(Interview.phone_number == spec["phone_number"])
+        )
+        if interview is None:
+            interview = interview_from_spec(session, org, spec)
+        session.flush()
+        candidate = add_candidate(session, interview, _next_name(interview), DEMO_CALLER)
+        session.commit()
+        return interview.id, interview.phone_number, candidate.pin
+
+
+def _next_name(interview: Interview) -> str:
+    names = ["Jordan Rivera", "Sam Okafor", "Priya Nair", "Lee Chen", "Maria Lopez"]
+    return names[len(interview.candidates) % len(names)]
+
+
+def child_env(settings: Settings) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        SCREENLINE_DATABASE_URL=settings.database_url,
+        SCREENLINE_REDIS_URL=settings.redis_url,
+        SCREENLINE_MEDIA_DIR=str(settings.media_dir),
+        SCREENLINE_PUBLIC_URL=settings.public_url,
+        SCREENLINE_TWILIO_API_URL=settings.twilio_api_url,
+        PYTHONUNBUFFERED="1",
+    )
+    return env
+
+
+def start(name: str, args: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
+    logs.mkdir(parents=True, exist_ok=True)
+    log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
+    return subprocess.Popen([sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+
+
+def wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise click.ClickException(f"the {name} stopped; see var/log/{name}.log")
+        try:
+            requests.get(url, timeout=1)
+            return
+        except requests.ConnectionError:
+            time.sleep(0.2)
+    raise click.ClickException(f"the {name} did not answer at {url}; see var/log/{name}.log")
+
+
+def transcripts_done(settings: Settings, since: datetime):
+    """A check that every answer of the demo's calls since `since` has been processed."""
+    factory = make_session_factory(make_engine(settings.database_url))
+
+    def done() -> bool:
+        with unit_of_work(factory) as session:
+            return unsettled_answers(session, DEMO_CALLER, since) == 0
+
+    return done
+
+
+def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool) -> None:
+    from ivr.standin import place_call
+
+    settings = demo_settings(settings, host, port, api_port)
+    interview_id, number, pin = prepare(settings)
+    env = child_env(settings)
+    logs = Path("var/log")
+    procs = {
+        "twilio stand-in": start(
+            "standin", ["-m", "ivr.standin.api", "--port", str(api_port)], env, logs
+        ),
+        "web server": start(
+            "web",
+            [
+                "-m",
+                "gunicorn",
+                "--bind",
+                f"{host}:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "dashboard.wsgi:app",
+            ],
+            env,
+            logs,
+        ),
+        "worker": start("worker", ["-m", "workers"], env, logs),
+    }
+    try:
+        wait_for(
+            f"http://127.0.0.1:{api_port}/_standin/health",
+            procs["twilio stand-in"],
+            "twilio stand-in",
+        )
+        wait_for(f"http://{host}:{port}/login", procs["web server"], "web server")
+        click.secho(
+            f"\nCalling {number} from {DEMO_CALLER} through the Twilio stand-in…\n", bold=True
+        )
+        started = datetime.now(UTC) - timedelta(seconds=1)
+        log = place_call(settings, number, DEMO_CALLER, says=DEMO_ANSWERS, digits=["1", f"{pin}#"])
+        click.echo(log.transcript())
+        if not log.ok:
+            raise click.ClickException(f"the call failed: {log.errors}")
+        click.secho("\nWaiting for the worker to transcribe the answers…", bold=True)
+        done = transcripts_done(settings, started)
+        deadline = time.monotonic() + 600
+        while not done():
+            if procs["worker"].poll() is not None:
+                raise click.ClickException("the worker stopped; see var/log/worker.log")
+            if time.monotonic() > deadline:
+                raise click.ClickException("transcription took too long; see var/log/worker.log")
+            time.sleep(0.5)
+        _print_latest(settings, interview_id)
+        url = f"http://{host}:{port}"
+        click.secho(f"\nDashboard: {url}/interviews/{interview_id}", bold=True)
+        click.echo(f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+        if stay:
+            click.echo("Press Ctrl-C to stop.")
+            while all(p.poll() is None for p in procs.values()):
+                time.sleep(1)
+            raise click.ClickException("a demo process stopped; see var/log/")
+    except KeyboardInterrupt:
+        click.echo("\nstopping")
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _print_latest(settings: Settings, interview_id: int) -> None:
+    factory = make_session_factory(make_engine(settings.database_url))
+    with unit_of_work(factory) as session:
+        data = interview_results(session, session.get(Interview, interview_id))
+    latest = data["candidates"][-1]
+    click.secho(f"\nTranscripts for {latest['name']} [{latest['status']}]", bold=True)
+    for answer in latest["answers"]:
+        if answer["kept"]:
+            click.echo(f"  Q{answer['position']}. {answer['question']}")
+            click.echo(f"      “{answer['transcript'] or answer['error'] or ''}”")

@@ -1,0 +1,68 @@
+// Screenline dashboard: transcript lines seek the answer's player; one player at a time.
+(function () {
+  "use strict";
+
+  function seek(button) {
+    var player = document.getElementById(button.getAttribute("data-player"));
+    var time = parseFloat(button.getAttribute("data-seek"));
+    if (!player || !isFinite(time)) {
+      return;
+    }
+    player.currentTime = time;
+    var playing = player.play();
+    if (playing && typeof playing.catch === "function") {
+      playing.catch(function () {}); // autoplay refused: the position is still set
+    }
+  }
+
+  function highlight(player) {
+    var list = document.getElementById(player.getAttribute("data-transcript"));
+    if (!list) {
+      return;
+    }
+    var now = player.currentTime;
+    var buttons = list.querySelectorAll("[data-seek]");
+    for (var i = 0; i < buttons.length; i++) {
+      var start = parseFloat(buttons[i].getAttribute("data-seek"));
+      var end = parseFloat(buttons[i].getAttribute("data-end"));
+      if (now >= start && now < Math.max(end, start + 0.01)) {
+        buttons[i].setAttribute("aria-current", "true");
+      } else {
+        buttons[i].removeAttribute("aria-current");
+      }
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-seek]");
+    if (button && !button.disabled) {
+      seek(button);
+    }
+  });
+
+  // Media events do not bubble, so listen in the capture phase.
+  document.addEventListener(
+    "play",
+    function (event) {
+      var players = document.querySelectorAll("audio");
+      for (var i = 0; i < players.length; i++) {
+        if (players[i] !== event.target) {
+          players[i].pause();
+        }
+      }
+    },
+    true
+  );
+
+  ["timeupdate", "seeked"].forEach(function (name) {
+    document.addEventListener(
+      name,
+      function (event) {
+        if (event.target.matches && event.target.matches("audio[data-transcript]")) {
+          highlight(event.target);
+        }
+      },
+      true
+    );
+  });
+})();

@@ -1,0 +1,134 @@
+"""The `screenline` command line, run as a user would, against the test database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from tests.support import env_for
+from voice.models import Answer, AnswerStatus, Score, User
+
+INTERVIEW_YAML = """\
+title: Line cook
+phone_number: "+15550100777"
+intro: Thanks for calling.
+questions:
+  - prompt: What kitchens have you worked in?
+    max_seconds: 60
+  - Why do you want to work here?
+"""
+
+
+@pytest.fixture
+def run(settings, db):
+    """Invoke the CLI with the test settings in its environment."""
+    runner = CliRunner()
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+
+    def invoke(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return invoke
+
+
+def test_user_interview_candidate_and_results_round_trip(run, db, tmp_path):
+    """Create a user, import an interview, add a candidate, and read results as JSON."""
+    out = run(
+        "user", "create", "Ana@Example.com", "--password", "s3cret-pass", "--org", "Acme", "--json"
+    )
+    assert json.loads(out.output)["email"] == "ana@example.com"
+    assert db.query(User).one().role == "admin"
+
+    path = tmp_path / "interview.yaml"
+    path.write_text(INTERVIEW_YAML)
+    imported = json.loads(run("interview", "import", str(path), "--json").output)
+    assert imported["phone_number"] == "+15550100777" and imported["questions"] == 2
+
+    added = json.loads(
+        run(
+            "candidate",
+            "add",
+            "--interview",
+            str(imported["id"]),
+            "--name",
+            "Sam Lee",
+            "--phone",
+            "(555) 222-3333",
+            "--json",
+        ).output
+    )
+    assert added["phone"] == "+15552223333" and len(added["pin"]) == 6
+
+    results = json.loads(run("results", str(imported["id"]), "--json").output)
+    assert [q["prompt"] for q in results["interview"]["questions"]] == [
+        "What kitchens have you worked in?",
+        "Why do you want to work here?",
+    ]
+    [candidate] = results["candidates"]
+    assert candidate["name"] == "Sam Lee" and candidate["status"] == "invited"
+    assert candidate["answers"] == []
+
+    text = run("candidate", "add", "--interview", str(imported["id"]), "--name", "Kim").output
+    assert "PIN" in text
+
+
+def test_results_include_transcripts_and_scores(run, db):
+    """`results --json` lists each answer's transcript and every score."""
+    from tests.factories import make_candidate, make_interview, make_org, make_user
+
+    org = make_org(db)
+    reviewer = make_user(db, org)
+    interview = make_interview(db, org)
+    candidate = make_candidate(db, interview)
+    answer = Answer(
+        candidate_id=candidate.id,
+        question_id=interview.questions[0].id,
+        recording_sid="RE1",
+        duration_seconds=9,
+        status=AnswerStatus.TRANSCRIBED,
+        transcript="I drove a forklift.",
+        segments=[{"start": 0.0, "end": 2.1, "text": "I drove a forklift."}],
+    )
+    db.add(answer)
+    db.flush()
+    db.add(Score(reviewer_id=reviewer.id, candidate_id=candidate.id, answer_id=answer.id, value=4))
+    db.commit()
+    data = json.loads(run("results", str(interview.id), "--json").output)
+    [row] = data["candidates"][0]["answers"]
+    assert row["transcript"] == "I drove a forklift." and row["duration_seconds"] == 9
+    assert row["scores"] == [{"reviewer": reviewer.email, "value": 4, "note": ""}]
+    assert "I drove a forklift." in run("results", str(interview.id)).output
+
+
+def test_bad_input_is_a_clear_error(run, tmp_path):
+    """Bad files and unknown ids fail with a one-line message, not a traceback."""
+    path = tmp_path / "bad.yaml"
+    path.write_text("title: [unclosed")
+    run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
+    result = run("interview", "import", str(path), ok=False)
+    assert result.exit_code == 1 and "not valid YAML" in result.output
+    path.write_text("title: T\nphone_number: '+15550100888'\nquestions: []\n")
+    result = run("interview", "import", str(path), ok=False)
+    assert "at least one question" in result.output
+    result = run("results", "999", ok=False)
+    assert "no interview 999" in result.output
+    result = run("user", "create", "x@y.co", "--password", "short", ok=False)
+    assert "at least 8" in result.output
+
+
+def test_db_upgrade_on_a_fresh_sqlite_file(tmp_path):
+    """`screenline db upgrade` creates the schema in the default embedded database."""
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    result = CliRunner().invoke(main, ["db", "upgrade"], env={"SCREENLINE_DATABASE_URL": url})
+    assert result.exit_code == 0, result.output
+    from sqlalchemy import inspect
+
+    from voice.db import make_engine
+
+    assert "answers" in inspect(make_engine(url)).get_table_names()

