@@ -1,42 +1,220 @@
-"""What the IVR says, in one place so that wording is easy to review and translate."""
+"""What the IVR says, per language, in one place so wording is easy to review and translate.
 
-UNKNOWN_NUMBER = (
-    "Sorry, this number is not set up for interviews right now. "
-    "Please check the number you were given. Goodbye."
-)
-WELCOME = "Welcome to your phone interview for {title}."
-CONSENT = (
-    "This call is recorded so that the hiring team can listen to your answers. "
-    "To agree and continue, press 1. If you do not agree, press 2."
-)
-CONSENT_NO_INPUT = "Sorry, we didn't get a key press."
-WRONG_KEY = "Sorry, that key is not one of the choices."
-DECLINED = (
-    "No problem. Nothing has been recorded. "
-    "If you change your mind, you can call this number again. Goodbye."
-)
-NO_INPUT_GOODBYE = (
-    "We haven't heard from you, so we will end the call now. "
-    "Please call back when you are ready. Goodbye."
-)
-ASK_PIN = "Please enter the interview PIN from your invitation, then press pound."
-WRONG_PIN = "Sorry, that PIN didn't match."
-PIN_FAILED = (
-    "Sorry, we couldn't find your interview with that PIN. "
-    "Please check your invitation and call again. Goodbye."
-)
-HELLO_CANDIDATE = "Thank you, {name}."
-HOW_IT_WORKS = (
-    "There are {count} questions. After each question you will hear a beep. "
-    "Answer after the beep, then press pound when you are done."
-)
-QUESTION = "Question {number} of {total}."
-NO_ANSWER_HEARD = "We didn't hear an answer. Let's try that question again."
-MOVING_ON = "Let's move on to the next question."
-ALREADY_DONE = "You have already answered every question. Thank you. Goodbye."
-THANKS = "Thank you, that's the end of the interview. Your answers have been saved."
-GOODBYE = "Goodbye."
-INTERNAL_ERROR = (
-    "Sorry, something went wrong on our side. Your answers so far are saved. "
-    "Please call back in a few minutes. Goodbye."
-)
+English and Spanish ship with the product; an interview's own texts (intro, questions,
+job details) come from its YAML. `say(language, key, **values)` picks the phrase set by
+the language's first part ("es-MX" -> "es") and falls back to English.
+"""
+
+from __future__ import annotations
+
+ENGLISH = {
+    "unknown_number": (
+        "Sorry, this number is not set up for interviews right now. "
+        "Please check the number you were given. Goodbye."
+    ),
+    "closed": (
+        "Sorry, this interview closed on {deadline} and is no longer taking answers. "
+        "Thank you for your interest. Goodbye."
+    ),
+    "language_option": "For English, press {key}.",
+    "welcome": "Welcome to your phone interview for {title}.",
+    "consent": (
+        "This call is recorded so that the hiring team can listen to your answers. "
+        "To agree and continue, press 1. If you do not agree, press 2."
+    ),
+    "no_input": "Sorry, we didn't get a key press.",
+    "wrong_key": "Sorry, {key} is not one of the choices.",
+    "declined": (
+        "No problem. Nothing has been recorded. "
+        "If you change your mind, you can call this number again. Goodbye."
+    ),
+    "no_input_goodbye": (
+        "We haven't heard from you, so we will end the call now. "
+        "Please call back when you are ready. Your answers so far are saved. Goodbye."
+    ),
+    "ask_pin": "Please enter the interview PIN from your invitation, then press pound.",
+    "wrong_pin": "Sorry, that PIN didn't match.",
+    "pin_failed": (
+        "Sorry, we couldn't find your interview with that PIN. "
+        "Please check your invitation and call again. Goodbye."
+    ),
+    "locked_out": (
+        "Sorry, there have been too many wrong PINs from this phone. For your security, "
+        "please wait an hour and call again, or contact the employer who invited you. Goodbye."
+    ),
+    "hello": "Thank you, {name}.",
+    "resume": (
+        "You have already answered {done} of {total} questions. "
+        "To continue where you left off, press 1. To start over, press 2."
+    ),
+    "how_it_works": (
+        "There are {count} questions. After each spoken question you will hear a beep. "
+        "Answer after the beep, then press pound when you are done."
+    ),
+    "how_it_works_one": (
+        "There is one question. After it you will hear a beep. "
+        "Answer after the beep, then press pound when you are done."
+    ),
+    "job_details_offer": "To hear about the job, press 0 at any time before a question.",
+    "star_to_repeat": "To hear a question again, press star.",
+    "practice_intro": (
+        "First, a practice question, so you can hear how you sound. Nothing you say now "
+        "is kept. After the beep, tell us your first name and what you had for breakfast, "
+        "then press pound."
+    ),
+    "practice_playback": "Here is how you sound.",
+    "practice_menu": "To practise again, press 1. To start the interview, press 2.",
+    "question": "Question {number} of {total}.",
+    "think": (
+        "Take a moment to think. When you are ready, press pound. "
+        "You have up to {seconds} seconds."
+    ),
+    "answer_limit": "You have up to {minutes} to answer.",
+    "yes_no": "For yes, press 1. For no, press 2.",
+    "number": "Enter the number on your keypad, then press pound.",
+    "not_a_number": "Sorry, please enter a whole number using the keypad, then press pound.",
+    "didnt_catch": "Sorry, we didn't catch that. Let's record your answer again.",
+    "retake_menu": "To keep that answer, press 1. To record it again, press 2.",
+    "retakes_left_one": "You can record it again one more time.",
+    "retakes_left": "You can record it again {count} more times.",
+    "kept": "Your answer is saved.",
+    "moving_on": "Let's move on to the next question.",
+    "already_done": "You have already answered every question. Thank you. Goodbye.",
+    "screened_out": (
+        "Thank you for your answers. This job needs something you told us you can't "
+        "offer right now, so the interview ends here. We appreciate your time, and you are "
+        "welcome to apply for other jobs with us. Goodbye."
+    ),
+    "thanks": "Thank you, that's the end of the interview. Your answers have been saved.",
+    "goodbye": "Goodbye.",
+    "internal_error": (
+        "Sorry, something went wrong on our side. Your answers so far are saved. "
+        "Please call back in a few minutes. Goodbye."
+    ),
+    "yes": "yes",
+    "no": "no",
+    "one_minute": "one minute",
+    "minutes": "{count} minutes",
+    "seconds": "{count} seconds",
+}
+
+SPANISH = {
+    "unknown_number": (
+        "Lo sentimos, este número no está configurado para entrevistas en este momento. "
+        "Por favor verifique el número que le dieron. Adiós."
+    ),
+    "closed": (
+        "Lo sentimos, esta entrevista cerró el {deadline} y ya no recibe respuestas. "
+        "Gracias por su interés. Adiós."
+    ),
+    "language_option": "Para español, oprima {key}.",
+    "welcome": "Bienvenido a su entrevista telefónica para {title}.",
+    "consent": (
+        "Esta llamada se graba para que el equipo de contratación pueda escuchar sus "
+        "respuestas. Para aceptar y continuar, oprima 1. Si no acepta, oprima 2."
+    ),
+    "no_input": "Lo sentimos, no recibimos ninguna tecla.",
+    "wrong_key": "Lo sentimos, {key} no es una de las opciones.",
+    "declined": (
+        "Está bien. No se ha grabado nada. "
+        "Si cambia de opinión, puede volver a llamar a este número. Adiós."
+    ),
+    "no_input_goodbye": (
+        "No hemos recibido respuesta, así que terminaremos la llamada. Llame de nuevo "
+        "cuando esté listo. Sus respuestas hasta ahora están guardadas. Adiós."
+    ),
+    "ask_pin": "Por favor ingrese el PIN de la entrevista de su invitación y luego oprima numeral.",
+    "wrong_pin": "Lo sentimos, ese PIN no coincide.",
+    "pin_failed": (
+        "Lo sentimos, no encontramos su entrevista con ese PIN. "
+        "Por favor revise su invitación y llame de nuevo. Adiós."
+    ),
+    "locked_out": (
+        "Lo sentimos, ha habido demasiados PIN incorrectos desde este teléfono. Por su "
+        "seguridad, espere una hora y llame de nuevo, o comuníquese con el empleador que lo "
+        "invitó. Adiós."
+    ),
+    "hello": "Gracias, {name}.",
+    "resume": (
+        "Ya contestó {done} de {total} preguntas. Para continuar donde se quedó, oprima 1. "
+        "Para empezar de nuevo, oprima 2."
+    ),
+    "how_it_works": (
+        "Hay {count} preguntas. Después de cada pregunta hablada escuchará un tono. "
+        "Responda después del tono y luego oprima numeral cuando termine."
+    ),
+    "how_it_works_one": (
+        "Hay una pregunta. Después escuchará un tono. "
+        "Responda después del tono y luego oprima numeral cuando termine."
+    ),
+    "job_details_offer": (
+        "Para escuchar información sobre el trabajo, oprima 0 en cualquier momento antes "
+        "de una pregunta."
+    ),
+    "star_to_repeat": "Para escuchar una pregunta otra vez, oprima asterisco.",
+    "practice_intro": (
+        "Primero, una pregunta de práctica para que escuche cómo se oye. No se guarda nada "
+        "de lo que diga ahora. Después del tono, díganos su nombre y qué desayunó, y luego "
+        "oprima numeral."
+    ),
+    "practice_playback": "Así se oye usted.",
+    "practice_menu": "Para practicar otra vez, oprima 1. Para empezar la entrevista, oprima 2.",
+    "question": "Pregunta {number} de {total}.",
+    "think": (
+        "Tómese un momento para pensar. Cuando esté listo, oprima numeral. "
+        "Tiene hasta {seconds} segundos."
+    ),
+    "answer_limit": "Tiene hasta {minutes} para responder.",
+    "yes_no": "Para sí, oprima 1. Para no, oprima 2.",
+    "number": "Ingrese el número en su teclado y luego oprima numeral.",
+    "not_a_number": "Lo sentimos, ingrese un número entero con el teclado y luego oprima numeral.",
+    "didnt_catch": "Lo sentimos, no le entendimos. Grabemos su respuesta otra vez.",
+    "retake_menu": "Para guardar esa respuesta, oprima 1. Para grabarla otra vez, oprima 2.",
+    "retakes_left_one": "Puede grabarla otra vez una vez más.",
+    "retakes_left": "Puede grabarla otra vez {count} veces más.",
+    "kept": "Su respuesta está guardada.",
+    "moving_on": "Pasemos a la siguiente pregunta.",
+    "already_done": "Ya contestó todas las preguntas. Gracias. Adiós.",
+    "screened_out": (
+        "Gracias por sus respuestas. Este trabajo requiere algo que usted nos dijo que no "
+        "puede ofrecer en este momento, así que la entrevista termina aquí. Agradecemos su "
+        "tiempo y lo invitamos a postularse a otros trabajos con nosotros. Adiós."
+    ),
+    "thanks": "Gracias, esa es el final de la entrevista. Sus respuestas han sido guardadas.",
+    "goodbye": "Adiós.",
+    "internal_error": (
+        "Lo sentimos, algo salió mal de nuestro lado. Sus respuestas hasta ahora están "
+        "guardadas. Por favor llame de nuevo en unos minutos. Adiós."
+    ),
+    "yes": "sí",
+    "no": "no",
+    "one_minute": "un minuto",
+    "minutes": "{count} minutos",
+    "seconds": "{count} segundos",
+}
+
+PHRASES = {"en": ENGLISH, "es": SPANISH}
+# What a language is called in its own menu entry, when none is known.
+DEFAULT_VOICES = {"en": "Polly.Joanna", "es": "Polly.Mia"}
+
+
+def base_language(language: str | None) -> str:
+    return (language or "en").split("-")[0].lower()
+
+
+def has_phrases(language: str) -> bool:
+    return base_language(language) in PHRASES
+
+
+def say(language: str | None, key: str, **values) -> str:
+    """The phrase `key` in `language` (English when there is no phrase set for it)."""
+    phrases = PHRASES.get(base_language(language), ENGLISH)
+    return phrases[key].format(**values)
+
+
+def duration(language: str | None, seconds: int) -> str:
+    """Say a length of time the way a person would: "90 seconds", "2 minutes"."""
+    if seconds < 120 and seconds % 60:
+        return say(language, "seconds", count=seconds)
+    minutes = round(seconds / 60)
+    return say(language, "one_minute") if minutes == 1 else say(language, "minutes", count=minutes)

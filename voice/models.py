@@ -45,7 +45,16 @@ class CandidateStatus:
     IN_PROGRESS = "in progress"
     COMPLETED = "completed"
     ABANDONED = "abandoned"
-    ALL = (INVITED, IN_PROGRESS, COMPLETED, ABANDONED)
+    SCREENED_OUT = "screened out"
+    ALL = (INVITED, IN_PROGRESS, COMPLETED, ABANDONED, SCREENED_OUT)
+
+
+class QuestionKind:
+    VOICE = "voice"  # a spoken answer, recorded
+    YES_NO = "yes_no"  # 1 for yes, 2 for no
+    NUMBER = "number"  # digits, then pound
+    ALL = (VOICE, YES_NO, NUMBER)
+    KEYPAD = (YES_NO, NUMBER)
 
 
 class AnswerStatus:
@@ -57,7 +66,9 @@ class AnswerStatus:
     TRANSCRIBED = "transcribed"  # done
     NO_AUDIO = "no audio"  # Twilio kept nothing (silent, too short, or failed)
     FAILED = "failed"  # a step failed; `error` says why, the sweep retries it
-    ALL = (RECORDING, ANNOUNCED, STORED, TRANSCRIBED, NO_AUDIO, FAILED)
+    UNTRANSCRIBED = "no model"  # stored, but no speech model is set up for its language
+    KEYPAD = "keypad"  # a keypad answer: `digits` holds it, there is no audio
+    ALL = (RECORDING, ANNOUNCED, STORED, TRANSCRIBED, NO_AUDIO, FAILED, UNTRANSCRIBED, KEYPAD)
     UNFINISHED = (ANNOUNCED, STORED, FAILED)
 
 
@@ -100,6 +111,15 @@ class Interview(Base):
     voice: Mapped[str] = mapped_column(String(60), default="Polly.Joanna")
     intro: Mapped[str] = mapped_column(Text, default="")
     closing: Mapped[str] = mapped_column(Text, default="")
+    job_details: Mapped[str] = mapped_column(Text, default="")
+    # Languages offered, the first being the default (`language` mirrors it), and per
+    # language: {"es-MX": {"voice": ..., "intro": ..., "closing": ..., "job_details": ...}}.
+    languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en-US"])
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    retakes: Mapped[int] = mapped_column(Integer, default=0)
+    practice: Mapped[bool] = mapped_column(Boolean, default=False)
+    deadline: Mapped[datetime | None]
+    reminders: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. ["48h", "4h"]
     delete_recordings_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
@@ -119,13 +139,22 @@ class Question(Base):
     interview_id: Mapped[int] = mapped_column(ForeignKey("interviews.id", ondelete="CASCADE"))
     position: Mapped[int] = mapped_column(Integer)
     prompt: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20), default=QuestionKind.VOICE)
+    translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # {lang: prompt}
     max_seconds: Mapped[int] = mapped_column(Integer, default=120)
+    min_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    think_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    retakes: Mapped[int | None]  # None: the interview's setting
+    must_be: Mapped[str | None] = mapped_column(String(3))  # knockout: "yes" or "no"
+    at_least: Mapped[int | None]  # knockout for number questions
+    at_most: Mapped[int | None]
 
     interview: Mapped[Interview] = relationship(back_populates="questions")
 
     __table_args__ = (
         UniqueConstraint("interview_id", "position", name="uq_questions_position"),
         CheckConstraint("max_seconds BETWEEN 5 AND 3600", name="ck_questions_max_seconds"),
+        CheckConstraint(f"kind IN {QuestionKind.ALL!r}", name="ck_questions_kind"),
     )
 
 
@@ -139,7 +168,12 @@ class Candidate(Base):
     name: Mapped[str] = mapped_column(String(200))
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     pin: Mapped[str] = mapped_column(String(12))
+    email: Mapped[str | None] = mapped_column(String(254))
     status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.INVITED)
+    screened_out_reason: Mapped[str | None] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(20))  # chosen on the call
+    extra_time: Mapped[float] = mapped_column(Float, default=1.0)  # answer-time multiplier
+    slow_speech: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
@@ -176,6 +210,8 @@ class Call(Base):
     consented: Mapped[bool] = mapped_column(Boolean, default=False)
     pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(40), default="")
+    language: Mapped[str | None] = mapped_column(String(20))
+    reached_position: Mapped[int] = mapped_column(Integer, default=0)  # furthest question asked
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     duration_seconds: Mapped[int | None]
@@ -200,6 +236,7 @@ class Answer(Base):
     recording_sid: Mapped[str | None] = mapped_column(String(64), unique=True)
     recording_url: Mapped[str | None] = mapped_column(String(500))
     duration_seconds: Mapped[int | None]  # as Twilio reported it, before trimming
+    digits: Mapped[str | None] = mapped_column(String(20))  # keypad answers
     status: Mapped[str] = mapped_column(String(20), default=AnswerStatus.RECORDING)
     error: Mapped[str | None] = mapped_column(Text)
     attempts_failed: Mapped[int] = mapped_column(Integer, default=0)
@@ -265,3 +302,23 @@ class Score(Base):
             sqlite_where=answer_id.is_(None),
         ),
     )
+
+
+class Message(Base):
+    """An SMS sent (or attempted) to a candidate: invitation, reminder, receipt."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(40))  # invitation, reminder:48h, receipt
+    to: Mapped[str] = mapped_column(String(20))
+    body: Mapped[str] = mapped_column(Text)
+    message_sid: Mapped[str | None] = mapped_column(String(64))
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (UniqueConstraint("candidate_id", "kind", name="uq_messages_kind"),)

@@ -208,6 +208,8 @@ def test_review_a_candidate_in_the_browser(browser, live_url, seeded, db):
     card.get_by_text("Fair").click()
     card.get_by_label("3 Fair").press("ArrowRight")
     assert card.get_by_label("4 Good").is_checked()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    card.locator("fieldset").screenshot(path=str(SHOTS / "desktop-score-keyboard-focus.png"))
     card.get_by_label("Note (optional)").fill("Specific, safety-minded.")
     card.get_by_role("button", name="Save score").click()
     page.wait_for_url(f"{live_url}{candidate_path}#answer-{seeded.answer_id}")
