@@ -282,3 +282,69 @@ def answers_by_question(candidate: Candidate) -> list[QuestionAnswer]:
         attempts = sorted(by_question.get(question.id, []), key=lambda a: (a.kept, a.attempt))
         pairs.append(QuestionAnswer(question, attempts[-1] if attempts else None, len(attempts)))
     return pairs
+
+
+# ---------------------------------------------------------------- review: disagreement, waiting
+
+DISAGREEMENT = 2  # reviewers this far apart on one thing scored are flagged
+WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
+
+
+def score_spreads():
+    """A subquery (candidate_id, spread): max - min of reviewers' scores per thing scored.
+
+    One row per answer score, overall score and (answer, rubric criterion) scored.
+    """
+    from voice.models import CriterionScore
+
+    plain = select(
+        Score.candidate_id.label("candidate_id"),
+        (func.max(Score.value) - func.min(Score.value)).label("spread"),
+    ).group_by(Score.candidate_id, Score.answer_id)
+    criteria = (
+        select(
+            Answer.candidate_id.label("candidate_id"),
+            (func.max(CriterionScore.value) - func.min(CriterionScore.value)).label("spread"),
+        )
+        .join(Answer, Answer.id == CriterionScore.answer_id)
+        .group_by(Answer.candidate_id, CriterionScore.answer_id, CriterionScore.criterion_id)
+    )
+    return plain.union_all(criteria).subquery("spreads")
+
+
+def disputed_candidates(
+    session: Session, candidate_ids: list[int], threshold: int = DISAGREEMENT
+) -> dict[int, int]:
+    """{candidate_id: largest spread} for those whose reviewers disagree by `threshold`+.
+
+    One query for a whole page of candidates (pass the page's ids).
+    """
+    if not candidate_ids:
+        return {}
+    spreads = score_spreads()
+    rows = session.execute(
+        select(spreads.c.candidate_id, func.max(spreads.c.spread))
+        .where(spreads.c.candidate_id.in_(list(candidate_ids)))
+        .group_by(spreads.c.candidate_id)
+        .having(func.max(spreads.c.spread) >= threshold)
+    )
+    return {candidate_id: int(spread) for candidate_id, spread in rows}
+
+
+def disputed_clause(threshold: int = DISAGREEMENT):
+    """A WHERE clause on Candidate: reviewers disagree by `threshold` or more (for filters)."""
+    spreads = score_spreads()
+    return Candidate.id.in_(
+        select(spreads.c.candidate_id).where(spreads.c.spread >= threshold)
+    )
+
+
+def waiting_clause(now, days: int = WAITING_DAYS):
+    """A WHERE clause on Candidate: completed `days` or more ago and still no decision."""
+    from datetime import timedelta
+
+    return (
+        (Candidate.status == CandidateStatus.COMPLETED)
+        & Candidate.decision.is_(None)
+        & (Candidate.completed_at <= now - timedelta(days=days))
+    )

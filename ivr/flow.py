@@ -30,6 +30,7 @@ MAX_EMPTY_ANSWERS = 2
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # Candidates who may still take the interview.
 OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
+WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", ""})
 
 
 def now() -> datetime:
@@ -98,6 +99,8 @@ def candidate_by_pin(session: Session, interview: Interview, pin: str) -> Candid
 def begin_interview(call: Call, candidate: Candidate) -> None:
     """Tie the call to the candidate and mark the interview started."""
     call.candidate = candidate
+    if call.language:
+        candidate.language = call.language
     if candidate.status == CandidateStatus.INVITED:
         candidate.status = CandidateStatus.IN_PROGRESS
         candidate.started_at = now()
@@ -198,6 +201,71 @@ def mark_no_audio(answer: Answer, error_code: str) -> None:
     answer.status = AnswerStatus.NO_AUDIO
     answer.error = f"Twilio kept no recording ({reasons.get(error_code, 'error ' + error_code)})"
     answer.kept = False
+
+
+def store_keypad_answer(
+    session: Session, call: Call, candidate: Candidate, question: Question, digits: str
+) -> Answer:
+    """Keep a keypad answer; a retried request with the same keys changes nothing."""
+    latest = session.scalar(
+        select(Answer)
+        .where(Answer.candidate_id == candidate.id)
+        .where(Answer.question_id == question.id)
+        .order_by(Answer.attempt.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.call_id == call.id and latest.digits == digits and latest.kept:
+        return latest
+    for older in session.scalars(
+        select(Answer)
+        .where(Answer.candidate_id == candidate.id)
+        .where(Answer.question_id == question.id)
+        .where(Answer.kept.is_(True))
+    ):
+        older.kept = False
+    answer = Answer(
+        candidate_id=candidate.id,
+        question_id=question.id,
+        call_id=call.id,
+        attempt=(latest.attempt + 1) if latest else 1,
+        digits=digits,
+        status=AnswerStatus.KEYPAD,
+    )
+    session.add(answer)
+    return answer
+
+
+def discard_attempt(answer: Answer) -> None:
+    """An attempt too short to keep: stored, but not the one reviewed."""
+    answer.kept = False
+
+
+def retakes_used(session: Session, candidate: Candidate, question: Question) -> int:
+    """Re-records so far: spoken attempts long enough to count, less the first."""
+    attempts = session.scalars(
+        select(Answer.id)
+        .where(Answer.candidate_id == candidate.id)
+        .where(Answer.question_id == question.id)
+        .where(Answer.status != AnswerStatus.NO_AUDIO)
+        .where(Answer.duration_seconds >= max(question.min_seconds, 1))
+    ).all()
+    return max(len(attempts) - 1, 0)
+
+
+def start_over(session: Session, candidate: Candidate) -> None:
+    """The candidate chose to start again: earlier answers stay stored but not reviewed."""
+    for answer in session.scalars(
+        select(Answer).where(Answer.candidate_id == candidate.id).where(Answer.kept.is_(True))
+    ):
+        answer.kept = False
+
+
+def screen_out(candidate: Candidate, call: Call, reason: str) -> None:
+    """A knockout rule failed: the interview ends here, with the reason kept."""
+    candidate.status = CandidateStatus.SCREENED_OUT
+    candidate.screened_out_reason = reason
+    candidate.completed_at = now()
+    call.outcome = "screened out"
 
 
 def finish_interview(candidate: Candidate, call: Call | None) -> None:

@@ -1,7 +1,7 @@
 """What the IVR says, per language, in one place so wording is easy to review and translate.
 
 English and Spanish ship with the product; an interview's own texts (intro, questions,
-job details) come from its YAML. `say(language, key, **values)` picks the phrase set by
+job details) come from its YAML. `say(language, phrase, **values)` picks the phrase set by
 the language's first part ("es-MX" -> "es") and falls back to English.
 """
 
@@ -66,8 +66,7 @@ ENGLISH = {
     "practice_menu": "To practise again, press 1. To start the interview, press 2.",
     "question": "Question {number} of {total}.",
     "think": (
-        "Take a moment to think. When you are ready, press pound. "
-        "You have up to {seconds} seconds."
+        "Take a moment to think. When you are ready, press pound. You have up to {seconds} seconds."
     ),
     "answer_limit": "You have up to {minutes} to answer.",
     "yes_no": "For yes, press 1. For no, press 2.",
@@ -206,10 +205,10 @@ def has_phrases(language: str) -> bool:
     return base_language(language) in PHRASES
 
 
-def say(language: str | None, key: str, **values) -> str:
-    """The phrase `key` in `language` (English when there is no phrase set for it)."""
+def say(language: str | None, phrase: str, /, **values) -> str:
+    """The phrase named `phrase` in `language` (English when there is no phrase set for it)."""
     phrases = PHRASES.get(base_language(language), ENGLISH)
-    return phrases[key].format(**values)
+    return phrases[phrase].format(**values)
 
 
 def duration(language: str | None, seconds: int) -> str:

@@ -7,6 +7,7 @@ database session belongs to one request and is closed on teardown.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import cached_property
 
 import redis
@@ -45,17 +46,20 @@ class Services:
     def twilio(self) -> TwilioRest:
         return rest_client(self.settings)
 
-    def enqueue(self, job: JobRef, *args, job_id: str | None = None):
-        """Put a job on its queue by dotted name; raises redis errors to the caller."""
+    def enqueue(self, job: JobRef, *args, job_id: str | None = None, delay: int = 0):
+        """Put a job on its queue by dotted name (after `delay` seconds); raises redis errors."""
         queue = Queue(job.queue, connection=self.redis)
-        return queue.enqueue(
-            job.name,
-            *args,
-            job_id=job_id,
-            job_timeout=job.timeout,
-            retry=Retry(max=len(job.retries), interval=list(job.retries)) if job.retries else None,
-            description=f"{job.name}{args!r}",
-        )
+        options = {
+            "job_id": job_id,
+            "job_timeout": job.timeout,
+            "retry": Retry(max=len(job.retries), interval=list(job.retries))
+            if job.retries
+            else None,
+            "description": f"{job.name}{args!r}",
+        }
+        if delay:
+            return queue.enqueue_in(timedelta(seconds=delay), job.name, *args, **options)
+        return queue.enqueue(job.name, *args, **options)
 
 
 def init_services(app: Flask, settings: Settings) -> Services:

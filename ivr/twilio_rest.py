@@ -73,9 +73,7 @@ class TwilioRest:
                 response.status_code,
                 retryable,
             )
-            log.warning(
-                "recording download attempt %d: HTTP %d", attempt + 1, response.status_code
-            )
+            log.warning("recording download attempt %d: HTTP %d", attempt + 1, response.status_code)
             if not retryable:
                 break
         assert last is not None

@@ -2,107 +2,163 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr import phrases
-
 GATHER_TIMEOUT = 6
+NUMBER_TIMEOUT = 10
 PIN_DIGITS = 6
+# After a question is read, how long to wait for a key (star, zero, pound) before the beep.
+BEFORE_BEEP_SECONDS = 2
 # Answer recordings end after this much silence, so a candidate who forgets to press
 # pound is not left waiting; long enough for someone thinking mid-answer.
 RECORD_SILENCE_TIMEOUT = 8
+PRACTICE_MAX_SECONDS = 30
+SLOW_RATE = "80%"
 
 
 @dataclass(frozen=True)
 class Voice:
-    """How <Say> sounds for one interview."""
+    """How <Say> sounds: the voice, its language, and slower speech as an accommodation."""
 
     name: str = "Polly.Joanna"
     language: str = "en-US"
+    slow: bool = False
 
     def say(self, node, text: str) -> None:
-        node.say(text, voice=self.name, language=self.language)
+        if not text:
+            return
+        if self.slow:
+            node.say(voice=self.name, language=self.language).prosody(text, rate=SLOW_RATE)
+        else:
+            node.say(text, voice=self.name, language=self.language)
+
+
+@dataclass(frozen=True)
+class RecordSpec:
+    """The <Record> for one spoken answer."""
+
+    max_seconds: int
+    action: str
+    status_callback: str | None
 
 
 def _xml(response: VoiceResponse) -> str:
     return str(response)
 
 
-def spoken_goodbye(text: str, voice: Voice = Voice()) -> str:
-    """Say `text` and hang up (unknown number, declined consent, errors)."""
+def _say_all(voice: Voice, node, texts: Iterable[str]) -> None:
+    for text in texts:
+        voice.say(node, text)
+
+
+def goodbye(voice: Voice, *texts: str) -> str:
+    """Say the texts and hang up."""
     response = VoiceResponse()
-    voice.say(response, text)
+    _say_all(voice, response, texts)
     response.hangup()
     return _xml(response)
 
 
-def consent(voice: Voice, action: str, fallback: str, lead: str = "", intro: str = "") -> str:
-    """Greet (first time only) and ask for recording consent: 1 agrees, 2 declines."""
+def redirect(voice: Voice, url: str, *texts: str) -> str:
+    """Say the texts (if any), then continue at `url`."""
     response = VoiceResponse()
-    gather = response.gather(num_digits=1, action=action, method="POST", timeout=GATHER_TIMEOUT)
-    for text in (lead, intro, phrases.CONSENT):
-        if text:
-            voice.say(gather, text)
-    response.redirect(fallback, method="POST")
+    _say_all(voice, response, texts)
+    response.redirect(url, method="POST")
     return _xml(response)
 
 
-def ask_pin(voice: Voice, action: str, fallback: str, lead: str = "") -> str:
-    """Ask for the PIN, finished with pound."""
-    response = VoiceResponse()
-    gather = response.gather(
-        num_digits=PIN_DIGITS,
-        finish_on_key="#",
-        action=action,
-        method="POST",
-        timeout=GATHER_TIMEOUT + 4,
-    )
-    for text in (lead, phrases.ASK_PIN):
-        if text:
-            voice.say(gather, text)
-    response.redirect(fallback, method="POST")
-    return _xml(response)
-
-
-def ask_question(
+def menu(
     voice: Voice,
-    lead: str,
-    prompt: str,
-    max_seconds: int,
+    texts: Iterable[str],
     action: str,
-    recording_callback: str,
+    fallback: str,
+    *,
+    num_digits: int | None = 1,
+    finish_on_key: str = "#",
+    timeout: int = GATHER_TIMEOUT,
+    voices: Iterable[tuple[Voice, str]] = (),
+) -> str:
+    """Ask for keys; with no input Twilio skips the action and follows `fallback`."""
+    response = VoiceResponse()
+    options = {
+        "action": action,
+        "method": "POST",
+        "timeout": timeout,
+        "finish_on_key": finish_on_key,
+    }
+    if num_digits:
+        options["num_digits"] = num_digits
+    gather = response.gather(**options)
+    _say_all(voice, gather, texts)
+    for other_voice, text in voices:  # a language menu speaks each option in its own voice
+        other_voice.say(gather, text)
+    response.redirect(fallback, method="POST")
+    return _xml(response)
+
+
+def spoken_question(
+    voice: Voice,
+    texts: Iterable[str],
+    key_action: str,
+    wait_seconds: int,
+    record: RecordSpec,
     fallback: str,
 ) -> str:
-    """Read a question and record the answer after the beep; pound ends it."""
+    """Read a question (star repeats, zero plays job details, pound skips the wait), then record."""
     response = VoiceResponse()
-    if lead:
-        voice.say(response, lead)
-    voice.say(response, prompt)
+    gather = response.gather(
+        num_digits=1, action=key_action, method="POST", timeout=wait_seconds, finish_on_key="#"
+    )
+    _say_all(voice, gather, texts)
+    # No key (or pound) falls through to the recording.
     response.record(
-        action=action,
+        action=record.action,
         method="POST",
-        max_length=max_seconds,
+        max_length=record.max_seconds,
         finish_on_key="#",
         play_beep=True,
         timeout=RECORD_SILENCE_TIMEOUT,
         trim="trim-silence",
-        recording_status_callback=recording_callback,
-        recording_status_callback_method="POST",
-        recording_status_callback_event="completed absent",
+        **(
+            {
+                "recording_status_callback": record.status_callback,
+                "recording_status_callback_method": "POST",
+                "recording_status_callback_event": "completed absent",
+            }
+            if record.status_callback
+            else {}
+        ),
     )
     # Reached only when Twilio keeps no recording and skips the action (older behaviour).
     response.redirect(fallback, method="POST")
     return _xml(response)
 
 
-def redirect(voice: Voice, url: str, lead: str = "") -> str:
-    """Optionally say something, then continue at `url`."""
+def practice(voice: Voice, texts: Iterable[str], action: str, fallback: str) -> str:
+    """A practice answer: recorded without a status callback, never kept."""
     response = VoiceResponse()
-    if lead:
-        voice.say(response, lead)
-    response.redirect(url, method="POST")
+    _say_all(voice, response, texts)
+    response.record(
+        action=action,
+        method="POST",
+        max_length=PRACTICE_MAX_SECONDS,
+        finish_on_key="#",
+        play_beep=True,
+        timeout=RECORD_SILENCE_TIMEOUT,
+    )
+    response.redirect(fallback, method="POST")
+    return _xml(response)
+
+
+def playback(voice: Voice, lead: str, recording_url: str, then: str) -> str:
+    """Play the caller's own recording back, then continue at `then`."""
+    response = VoiceResponse()
+    voice.say(response, lead)
+    response.play(recording_url)
+    response.redirect(then, method="POST")
     return _xml(response)
 
 

