@@ -173,9 +173,7 @@ def revoke(invitation_id: int):
 
 def _teammate(user_id: int) -> User:
     user = db().scalar(
-        select(User).where(
-            User.id == user_id, User.organization_id == current_user.organization_id
-        )
+        select(User).where(User.id == user_id, User.organization_id == current_user.organization_id)
     )
     if user is None:
         abort(404)
@@ -247,8 +245,9 @@ def join():
             return redirect(url_for(".accept", code=code))
         return (
             render_template(
-                "join.html", error="That code doesn't match an open invitation. "
-                "Check it with your admin: codes expire after 7 days and work once."
+                "join.html",
+                error="That code doesn't match an open invitation. "
+                "Check it with your admin: codes expire after 7 days and work once.",
             ),
             404,
         )
@@ -277,7 +276,7 @@ def accept(code: str):
         if len(password) < MIN_PASSWORD:
             errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
         elif len(password) > 1024:
-            errors["password"] = "That password is too long."
+            errors["password"] = "That password is too long."  # noqa: S105
         elif password != confirm:
             errors["confirm"] = "The two passwords don't match."
         if not errors:

@@ -67,7 +67,23 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from dashboard import admin, builder, candidates, export, insights
     from dashboard.views import dashboard
 
     app.register_blueprint(ivr)
     app.register_blueprint(dashboard)
+    app.register_blueprint(admin.admin)
+    app.register_blueprint(builder.builder)
+    app.register_blueprint(candidates.candidates)
+    app.register_blueprint(insights.insights)
+    app.register_blueprint(export.export)
+    app.register_blueprint(_blueprint("dashboard.review", "review"))
+    app.register_blueprint(_blueprint("dashboard.share", "share"))
+    app.register_blueprint(_blueprint("dashboard.search", "search"))
+
+
+def _blueprint(module: str, name: str):
+    """The blueprint `name` of `module`, imported late (views import the app's services)."""
+    from importlib import import_module
+
+    return getattr(import_module(module), name)

@@ -18,11 +18,19 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.permissions import manageable_interview, require_manager, visible_interview
+from dashboard.permissions import (
+    can_manage,
+    interview_visible,
+    manageable_interview,
+    require_manager,
+    visible_interview,
+)
 from ivr import phrases
 from ivr.services import db
 from voice.models import (
     Answer,
+    Candidate,
+    CandidateStatus,
     Interview,
     InterviewReviewer,
     Question,
@@ -134,7 +142,9 @@ class Draft:
             practice=interview.practice,
             deadline=deadline,
             reminders=", ".join(interview.reminders or []),
-            retention_days="" if interview.retention_days is None else str(interview.retention_days),
+            retention_days=""
+            if interview.retention_days is None
+            else str(interview.retention_days),
             delete_recordings_at_twilio=interview.delete_recordings_at_twilio,
             questions=[
                 QuestionDraft.from_question(str(i), q) for i, q in enumerate(interview.questions)
@@ -162,7 +172,7 @@ class Draft:
             draft.translations[language] = {
                 name: form.get(f"tr-{language}-{name}", "").strip() for name in TRANSLATED
             }
-        keys = [m.group(1) for name in form.keys() if (m := _ROW.match(name))]
+        keys = [m.group(1) for name in form if (m := _ROW.match(name))]
         for key in dict.fromkeys(keys):
             q = QuestionDraft(key=key)
             for name in (
@@ -451,6 +461,7 @@ def _render(draft: Draft, interview: Interview | None, errors=None, focus=None, 
             errors=errors or {},
             focus=focus,
             kinds=KIND_LABELS,
+            blank=QuestionDraft(key="__KEY__"),
         ),
         status,
     )
@@ -566,11 +577,17 @@ def call_script(interview: Interview, language: str) -> list[Step]:
         menu = " ".join(
             phrases.say(lang, "language_option", key=n) for n, lang in enumerate(languages, 1)
         )
-        steps.append(Step("Language menu", menu, keys=" · ".join(
-            f"{n}: {lang}" for n, lang in enumerate(languages, 1)
-        )))
+        steps.append(
+            Step(
+                "Language menu",
+                menu,
+                keys=" · ".join(f"{n}: {lang}" for n, lang in enumerate(languages, 1)),
+            )
+        )
     intro = interview.text("intro", language)
-    steps.append(Step("Greeting", " ".join(x for x in (say("welcome", title=interview.title), intro) if x)))
+    steps.append(
+        Step("Greeting", " ".join(x for x in (say("welcome", title=interview.title), intro) if x))
+    )
     steps.append(Step("Recording consent", say("consent"), keys="1: agree · 2: decline"))
     steps.append(
         Step(
@@ -585,7 +602,11 @@ def call_script(interview: Interview, language: str) -> list[Step]:
     job = interview.text("job_details", language)
     if job:
         how.append(say("job_details_offer"))
-    steps.append(Step("How it works", " ".join(how), keys="* repeats · 0 job details" if job else "* repeats"))
+    steps.append(
+        Step(
+            "How it works", " ".join(how), keys="* repeats · 0 job details" if job else "* repeats"
+        )
+    )
     if job:
         steps.append(Step("Job details (on 0)", job, keys="0"))
     if interview.practice:
@@ -604,7 +625,8 @@ def call_script(interview: Interview, language: str) -> list[Step]:
             spoken.append(say("yes_no"))
             keys = "1: yes · 2: no"
             if question.must_be:
-                note = f"Knockout: a caller who answers {'no' if question.must_be == 'yes' else 'yes'} is screened out."
+                other = "no" if question.must_be == "yes" else "yes"
+                note = f"Knockout: a caller who answers {other} is screened out."
         elif question.kind == QuestionKind.NUMBER:
             spoken.append(say("number"))
             keys = "digits, then #"
@@ -651,3 +673,47 @@ def preview(interview_id: int):
         languages=languages,
         steps=call_script(interview, language),
     )
+
+
+# ---------------------------------------------------------------- the interviews list
+
+
+def interviews_page():
+    """The interviews the user can see (a reviewer: those shared with them), one query."""
+    from dashboard.queries import InterviewRow
+
+    session = db()
+    questions = (
+        select(func.count(Question.id))
+        .where(Question.interview_id == Interview.id)
+        .correlate(Interview)
+        .scalar_subquery()
+    )
+    people = (
+        select(
+            Candidate.interview_id.label("interview_id"),
+            func.count(Candidate.id).label("total"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.COMPLETED)
+            .label("completed"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.IN_PROGRESS)
+            .label("in_progress"),
+        )
+        .group_by(Candidate.interview_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Interview,
+            questions,
+            func.coalesce(people.c.total, 0),
+            func.coalesce(people.c.completed, 0),
+            func.coalesce(people.c.in_progress, 0),
+        )
+        .outerjoin(people, people.c.interview_id == Interview.id)
+        .where(interview_visible(current_user))
+        .order_by(Interview.created_at.desc(), Interview.id.desc())
+    )
+    rows = [InterviewRow(*row) for row in session.execute(stmt)]
+    return render_template("interviews.html", rows=rows, manager=can_manage(current_user))

@@ -238,9 +238,10 @@ def candidate_page(
         .offset(offset)
     )
     rows, total = [], 0
-    for c, recorded, transcribed, processing, failed, mean, reviewers, total in session.execute(
+    for c, recorded, transcribed, processing, failed, mean, reviewers, count in session.execute(
         stmt
     ):
+        total = count
         rows.append(
             Row(
                 c,
@@ -380,7 +381,9 @@ def import_csv(session: Session, interview: Interview, text: str) -> ImportRepor
             report.rejected.append((number, "", f"Only {MAX_IMPORT_ROWS} rows per file."))
             break
         values = {
-            columns[i]: cell.strip() for i, cell in enumerate(raw) if i < len(columns) and columns[i]
+            columns[i]: cell.strip()
+            for i, cell in enumerate(raw)
+            if i < len(columns) and columns[i]
         }
         shown = ", ".join(cell.strip() for cell in raw)
         name = values.get("name", "")

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
+from ivr.twilio_rest import TwilioError, rest_client
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.interviews import InterviewSpecError, add_candidate, interview_from_spec
+from voice.messages import INVITATION, deliver, invitation_text, queue_message
 from voice.migrate import upgrade
-from voice.models import Call, Interview, Organization, Role, User
+from voice.models import Call, Candidate, Interview, Organization, Role, User
 from voice.passwords import hash_password
-from voice.results import interview_results, unsettled_answers
+from voice.results import answer_summary, interview_results, unsettled_answers
 
 
 class Context:
@@ -182,30 +184,98 @@ def candidate():
 @click.option("--interview", "interview_id", type=int, required=True)
 @click.option("--name", required=True)
 @click.option("--phone", help="Telephone number, E.164 (+15551234567).")
+@click.option("--email", help="Email address (optional).")
+@click.option(
+    "--extra-time",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Accommodation: multiply each answer's time limit (1.0 to 3.0).",
+)
+@click.option("--slow-speech", is_flag=True, help="Accommodation: read prompts more slowly.")
+@click.option("--invite", is_flag=True, help="Text the invitation (number, PIN, deadline).")
 @json_option
 @pass_context
-def candidate_add(ctx: Context, interview_id, name, phone, as_json):
+def candidate_add(
+    ctx: Context, interview_id, name, phone, email, extra_time, slow_speech, invite, as_json
+):
     """Invite a candidate; prints their id and interview PIN."""
     with ctx.session() as session:
         found = session.get(Interview, interview_id)
         if found is None:
             raise click.ClickException(f"no interview {interview_id}")
+        if invite and not phone:
+            raise click.ClickException("--invite needs --phone to text the invitation to")
         try:
-            added = add_candidate(session, found, name, phone)
+            added = add_candidate(
+                session,
+                found,
+                name,
+                phone,
+                email=email,
+                extra_time=extra_time,
+                slow_speech=slow_speech,
+            )
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()
+        data = {
+            "id": added.id,
+            "name": added.name,
+            "phone": added.phone,
+            "pin": added.pin,
+            "interview_id": found.id,
+            "call": found.phone_number,
+        }
+        text = f"candidate {added.id}: {added.name}, PIN {added.pin} (call {found.phone_number})"
+        if invite:
+            data["invitation"] = _send_now(ctx, session, added, INVITATION, invitation_text(added))
+            text += f"\ninvitation texted to {added.phone}"
+        emit(as_json, data, text)
+
+
+def _send_now(ctx: Context, session, candidate_row, kind: str, body: str) -> dict:
+    """Text a candidate straight away through Twilio, recording the message."""
+    message = queue_message(session, candidate_row, kind, body)
+    if message is None:
+        raise click.ClickException(f"a {kind} message was already sent to {candidate_row.name}")
+    rest = rest_client(ctx.settings)
+    try:
+        deliver(message, rest.send_sms, candidate_row.interview.phone_number)
+    except TwilioError as exc:
+        session.commit()
+        raise click.ClickException(f"the SMS could not be sent: {exc}") from None
+    finally:
+        session.commit()
+    return {"sid": message.message_sid, "to": message.to, "body": message.body}
+
+
+@candidate.command("call")
+@click.argument("candidate_id", type=int)
+@json_option
+@pass_context
+def candidate_call(ctx: Context, candidate_id, as_json):
+    """Have Twilio call the candidate now ("call me now"); the call skips the PIN."""
+    settings = ctx.settings
+    with ctx.session() as session:
+        found = session.get(Candidate, candidate_id)
+        if found is None:
+            raise click.ClickException(f"no candidate {candidate_id}")
+        if not found.phone:
+            raise click.ClickException(f"{found.name} has no phone number")
+        try:
+            call_sid = rest_client(settings).create_call(
+                to=found.phone,
+                from_=found.interview.phone_number,
+                url=f"{settings.public_url}/ivr/voice?candidate={found.id}",
+                status_callback=f"{settings.public_url}/ivr/status",
+            )
+        except TwilioError as exc:
+            raise click.ClickException(f"the call could not be placed: {exc}") from None
         emit(
             as_json,
-            {
-                "id": added.id,
-                "name": added.name,
-                "phone": added.phone,
-                "pin": added.pin,
-                "interview_id": found.id,
-                "call": found.phone_number,
-            },
-            f"candidate {added.id}: {added.name}, PIN {added.pin} (call {found.phone_number})",
+            {"call_sid": call_sid, "to": found.phone},
+            f"calling {found.name} at {found.phone} (call {call_sid})",
         )
 
 
@@ -229,13 +299,18 @@ def _results_text(data) -> str:
         lines.append("  no candidates yet")
     for c in data["candidates"]:
         mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
-        lines.append(f"\n{c['name']} [{c['status']}]{mean}")
+        reason = f": {c['screened_out_reason']}" if c["screened_out_reason"] else ""
+        lines.append(f"\n{c['name']} [{c['status']}{reason}]{mean}")
+        for call_row in c["calls"]:
+            lines.append(
+                f"  call {call_row['call_sid'][-6:]}: {call_row['outcome'] or call_row['status']}"
+            )
         for a in c["answers"]:
             if not a["kept"]:
                 continue
             lines.append(
                 f"  Q{a['position']} ({a['duration_seconds'] or 0} s, {a['status']}): "
-                f"{a['transcript'] or a['error'] or '…'}"
+                f"{answer_summary(a)}"
             )
     return "\n".join(lines)
 

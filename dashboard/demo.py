@@ -25,19 +25,34 @@ from voice.interviews import add_candidate, interview_from_spec
 from voice.migrate import upgrade
 from voice.models import Interview, Organization, Role, User
 from voice.passwords import hash_password
-from voice.results import interview_results, unsettled_answers
+from voice.results import answer_summary, interview_results, unsettled_answers
 
 DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
 DEMO_ORG = "Northwind Logistics"
 DEMO_EMAIL = "demo@screenline.local"
 DEMO_PASSWORD = "screenline-demo"  # noqa: S105 - a local demo login, printed for the user
-DEMO_CALLER = "+15557650101"
 DEMO_ANSWERS = (
+    # The first try at question 3, which the caller records again.
+    "Sorry, I was not ready for that one. Can I please start my answer again?",
     "For the last two years I worked at a grocery warehouse. I picked orders, "
     "loaded trucks and drove a forklift on the night shift.",
     "I live fifteen minutes away and I have my own car. I have never missed a shift.",
     "A new teammate was slow on the scanner, so I showed him the shortcuts and we "
     "finished the truck together on time.",
+)
+# The keys the demo caller presses at each prompt, in order ("" presses nothing).
+DEMO_KEYS = (
+    "1",  # English, at the language menu
+    "1",  # agree to recording
+    "1",  # question 1, yes/no: yes, 18 or older
+    "32#",  # question 2, number: 32 hours a week
+    "",  # question 3 is read; nothing pressed, so recording starts
+    "2",  # record question 3 again (a retake)
+    "",  # question 3 again
+    "",  # question 4
+    "1",  # keep it
+    "",  # question 5
+    "1",  # keep it
 )
 
 
@@ -48,7 +63,7 @@ def demo_settings(settings: Settings, host: str, port: int, api_port: int) -> Se
     )
 
 
-def prepare(settings: Settings) -> tuple[int, str, str]:
+def prepare(settings: Settings) -> tuple[int, str, str, str]:
     """Migrate, and make the demo organisation, login, interview and a fresh candidate."""
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
@@ -74,9 +89,11 @@ def prepare(settings: Settings) -> tuple[int, str, str]:
         if interview is None:
             interview = interview_from_spec(session, org, spec)
         session.flush()
-        candidate = add_candidate(session, interview, _next_name(interview), DEMO_CALLER)
+        # A fresh caller ID each run, so caller ID finds this run's candidate.
+        caller = f"+1555765{len(interview.candidates) % 10000:04d}"
+        candidate = add_candidate(session, interview, _next_name(interview), caller)
         session.commit()
-        return interview.id, interview.phone_number, candidate.pin
+        return interview.id, interview.phone_number, candidate.pin, caller
 
 
 def _next_name(interview: Interview) -> str:
@@ -109,20 +126,20 @@ def wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -
         if proc.poll() is not None:
             raise click.ClickException(f"the {name} stopped; see var/log/{name}.log")
         try:
-            requests.get(url, timeout=1)
+            requests.get(url, timeout=5)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):
             time.sleep(0.2)
     raise click.ClickException(f"the {name} did not answer at {url}; see var/log/{name}.log")
 
 
-def transcripts_done(settings: Settings, since: datetime):
+def transcripts_done(settings: Settings, caller: str, since: datetime):
     """A check that every answer of the demo's calls since `since` has been processed."""
     factory = make_session_factory(make_engine(settings.database_url))
 
     def done() -> bool:
         with unit_of_work(factory) as session:
-            return unsettled_answers(session, DEMO_CALLER, since) == 0
+            return unsettled_answers(session, caller, since) == 0
 
     return done
 
@@ -131,7 +148,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     from ivr.standin import place_call
 
     settings = demo_settings(settings, host, port, api_port)
-    interview_id, number, pin = prepare(settings)
+    interview_id, number, _pin, caller = prepare(settings)
     env = child_env(settings)
     logs = Path("var/log")
     procs = {
@@ -163,16 +180,14 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
             "twilio stand-in",
         )
         wait_for(f"http://{host}:{port}/login", procs["web server"], "web server")
-        click.secho(
-            f"\nCalling {number} from {DEMO_CALLER} through the Twilio stand-in…\n", bold=True
-        )
+        click.secho(f"\nCalling {number} from {caller} through the Twilio stand-in…\n", bold=True)
         started = datetime.now(UTC) - timedelta(seconds=1)
-        log = place_call(settings, number, DEMO_CALLER, says=DEMO_ANSWERS, digits=["1", f"{pin}#"])
+        log = place_call(settings, number, caller, says=DEMO_ANSWERS, digits=DEMO_KEYS)
         click.echo(log.transcript())
         if not log.ok:
             raise click.ClickException(f"the call failed: {log.errors}")
         click.secho("\nWaiting for the worker to transcribe the answers…", bold=True)
-        done = transcripts_done(settings, started)
+        done = transcripts_done(settings, caller, started)
         deadline = time.monotonic() + 600
         while not done():
             if procs["worker"].poll() is not None:
@@ -210,4 +225,4 @@ def _print_latest(settings: Settings, interview_id: int) -> None:
     for answer in latest["answers"]:
         if answer["kept"]:
             click.echo(f"  Q{answer['position']}. {answer['question']}")
-            click.echo(f"      “{answer['transcript'] or answer['error'] or ''}”")
+            click.echo(f"      {answer_summary(answer)}")

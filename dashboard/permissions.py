@@ -143,12 +143,14 @@ def guard_view_args() -> None:
         ("interview_id", lambda i: can_see_interview(session, current_user, i)),
         (
             "candidate_id",
-            lambda i: session.scalar(
-                select(Candidate.id)
-                .join(Interview, Interview.id == Candidate.interview_id)
-                .where(Candidate.id == i, interview_visible(current_user))
-            )
-            is not None,
+            lambda i: (
+                session.scalar(
+                    select(Candidate.id)
+                    .join(Interview, Interview.id == Candidate.interview_id)
+                    .where(Candidate.id == i, interview_visible(current_user))
+                )
+                is not None
+            ),
         ),
         ("answer_id", lambda i: visible_answer(session, current_user, i) is not None),
     )

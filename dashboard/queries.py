@@ -334,9 +334,7 @@ def disputed_candidates(
 def disputed_clause(threshold: int = DISAGREEMENT):
     """A WHERE clause on Candidate: reviewers disagree by `threshold` or more (for filters)."""
     spreads = score_spreads()
-    return Candidate.id.in_(
-        select(spreads.c.candidate_id).where(spreads.c.spread >= threshold)
-    )
+    return Candidate.id.in_(select(spreads.c.candidate_id).where(spreads.c.spread >= threshold))
 
 
 def waiting_clause(now, days: int = WAITING_DAYS):

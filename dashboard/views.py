@@ -21,11 +21,7 @@ from dashboard.queries import (
     answer_for,
     answers_by_question,
     candidate_for,
-    candidate_rows,
-    candidate_status_counts,
     combined,
-    interview_for,
-    interviews_for,
     score_summaries,
 )
 from ivr.jobs import FETCH_RECORDING
@@ -66,33 +62,16 @@ def not_found(_error):
 
 @dashboard.get("/")
 def interviews():
-    rows = interviews_for(db(), current_user.organization_id)
-    return render_template("interviews.html", rows=rows)
+    from dashboard.builder import interviews_page  # reviewers see only what is shared
+
+    return interviews_page()
 
 
 @dashboard.get("/interviews/<int:interview_id>")
 def interview(interview_id: int):
-    session = db()
-    found = interview_for(session, current_user.organization_id, interview_id)
-    if found is None:
-        abort(404)
-    counts = candidate_status_counts(session, found.id)
-    total = sum(counts.values())
-    pages = max(1, -(-total // CANDIDATES_PER_PAGE))
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), pages)
-    rows = candidate_rows(
-        session, found.id, limit=CANDIDATES_PER_PAGE, offset=(page - 1) * CANDIDATES_PER_PAGE
-    )
-    return render_template(
-        "interview.html",
-        interview=found,
-        rows=rows,
-        counts=counts,
-        total=total,
-        page=page,
-        pages=pages,
-        statuses=CandidateStatus.ALL,
-    )
+    from dashboard.candidates import interview_page  # filters, bulk actions, funnel
+
+    return interview_page(interview_id, per_page=CANDIDATES_PER_PAGE)
 
 
 @dashboard.get("/candidates/<int:candidate_id>")

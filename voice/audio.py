@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydub import AudioSegment
 from pydub.exceptions import CouldntDecodeError
 from pydub.silence import detect_leading_silence
+from pydub.utils import audioop  # the stdlib module, or audioop-lts on Python 3.13+
 
 SPEECH_RATE = 16_000
 TARGET_DBFS = -20.0
@@ -113,11 +114,11 @@ def telephone_channel(data: bytes) -> bytes:
     The result is 8 kHz, 16-bit, mono PCM WAV decoded from 8-bit mu-law, the format of
     a Twilio RecordingUrl fetched as WAV.
     """
-    segment = load(data).set_channels(1).set_frame_rate(8000)
-    mulaw = io.BytesIO()
-    segment.export(mulaw, format="wav", codec="pcm_mulaw")
-    decoded = AudioSegment.from_file(io.BytesIO(mulaw.getvalue()))
-    return export(decoded.set_sample_width(2), "wav")
+    segment = load(data).set_channels(1).set_sample_width(2).set_frame_rate(8000)
+    # The G.711 round trip, decoded to 16-bit as Twilio does. (ffmpeg decodes a mu-law
+    # WAV to 8-bit linear, a far noisier line than any real call.)
+    line = audioop.ulaw2lin(audioop.lin2ulaw(segment.raw_data, 2), 2)
+    return export(AudioSegment(data=line, sample_width=2, frame_rate=8000, channels=1), "wav")
 
 
 def export(segment: AudioSegment, fmt: str, **kwargs) -> bytes:

@@ -8,7 +8,7 @@ the error.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -159,3 +159,21 @@ def queue_message(
     except IntegrityError:
         return None
     return message
+
+
+def deliver(message: Message, send, from_number: str) -> None:
+    """Send a queued message once through `send(to, from_, body) -> sid`; record the outcome.
+
+    An error is recorded on the row and re-raised so the caller (a job with retries, or
+    the command line) can report it; a message already sent is never sent again.
+    """
+    if message.sent_at is not None:
+        return
+    try:
+        sid = send(message.to, from_number, message.body)
+    except Exception as exc:
+        message.error = str(exc)[:500]
+        raise
+    message.message_sid = sid
+    message.sent_at = datetime.now(UTC)
+    message.error = None

@@ -57,13 +57,21 @@ def _candidate(candidate: Candidate, scores: list[Score]) -> dict[str, Any]:
         "name": candidate.name,
         "phone": candidate.phone,
         "status": candidate.status,
+        "screened_out_reason": candidate.screened_out_reason,
+        "language": candidate.language,
+        "extra_time": candidate.extra_time,
+        "slow_speech": candidate.slow_speech,
+        "decision": candidate.decision,
         "started_at": _iso(candidate.started_at),
         "completed_at": _iso(candidate.completed_at),
         "calls": [
             {
                 "call_sid": c.call_sid,
+                "direction": c.direction,
                 "status": c.status,
                 "outcome": c.outcome,
+                "reached_question": c.reached_position,
+                "language": c.language,
                 "duration_seconds": c.duration_seconds,
             }
             for c in candidate.calls
@@ -82,9 +90,11 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
         "id": answer.id,
         "question_id": answer.question_id,
         "question": answer.question.prompt,
+        "kind": answer.question.kind,
         "position": answer.question.position,
         "attempt": answer.attempt,
         "kept": answer.kept,
+        "digits": answer.digits,
         "recording_sid": answer.recording_sid,
         "duration_seconds": answer.duration_seconds,
         "status": answer.status,
@@ -94,6 +104,15 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
         "stt_engine": answer.stt_engine,
         "scores": [_score(s) for s in scores],
     }
+
+
+def answer_summary(answer: dict[str, Any]) -> str:
+    """One answer of `interview_results` as a short line of text."""
+    if answer["digits"] is not None:
+        if answer["kind"] == "yes_no":
+            return "[keypad] " + ("yes" if answer["digits"] == "1" else "no")
+        return f"[keypad] {answer['digits']}"
+    return answer["transcript"] or answer["error"] or answer["status"]
 
 
 def _score(score: Score) -> dict[str, Any]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import threading
+import warnings
 import wave
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -126,10 +127,10 @@ class WhisperEngine:
 
     def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
         """Transcribe speech WAV bytes in the interview's language."""
+        wav_seconds(wav_bytes)  # reject non-WAV input with a clear message
         lang = primary_language(language)
         model = self.load()
         self._check_language(model, lang, language)
-        wav_seconds(wav_bytes)  # reject non-WAV input with a clear message
         try:
             pieces, _info = model.transcribe(
                 io.BytesIO(wav_bytes),
@@ -164,9 +165,18 @@ class WhisperEngine:
             raise UnsupportedLanguage(f"whisper does not know the language {requested!r}")
 
 
-def _audio_data(wav_bytes: bytes):
-    import speech_recognition as sr
+def _speech_recognition():
+    """Import SpeechRecognition lazily (it is slow to import), quietly."""
+    with warnings.catch_warnings():
+        # It imports the aifc module, deprecated since Python 3.11; nothing we can change.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        import speech_recognition
 
+    return speech_recognition
+
+
+def _audio_data(wav_bytes: bytes):
+    sr = _speech_recognition()
     wav_seconds(wav_bytes)
     with sr.AudioFile(io.BytesIO(wav_bytes)) as source:
         return sr.Recognizer().record(source)
@@ -183,7 +193,7 @@ class SphinxEngine:
 
     def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
         """Transcribe speech WAV bytes (English only) as one segment spanning the audio."""
-        import speech_recognition as sr
+        sr = _speech_recognition()
 
         if primary_language(language) != "en":
             raise UnsupportedLanguage(f"the sphinx engine only knows English, not {language!r}")
@@ -212,7 +222,7 @@ class GoogleEngine:
 
     def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
         """Send speech WAV bytes to Google; any service failure is a SpeechToTextError."""
-        import speech_recognition as sr
+        sr = _speech_recognition()
 
         audio = _audio_data(wav_bytes)
         recognizer = sr.Recognizer()

@@ -1,0 +1,212 @@
+"""Exports: the interview's candidates as CSV (streamed, a batch at a time) and one
+candidate's audio with a transcript, as a zip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from collections import defaultdict
+from collections.abc import Iterator
+
+from flask import Blueprint, Response, abort, send_file, stream_with_context
+from flask_login import current_user
+from sqlalchemy import distinct, func, select
+from sqlalchemy.orm import Session
+
+from dashboard.candidates import keypad_label
+from dashboard.permissions import manageable_interview, require_manager, visible_candidate
+from ivr.services import db, services
+from voice.models import Answer, Candidate, Interview, Question, Score
+
+export = Blueprint("export", __name__)
+
+BATCH = 500
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA) else text
+
+
+def _line(values: list) -> str:
+    out = io.StringIO()
+    csv.writer(out).writerow([cell(v) for v in values])
+    return out.getvalue()
+
+
+def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
+    """The header, then one line per candidate, fetched BATCH candidates at a time."""
+    questions = list(interview.questions)
+    header = [
+        "candidate_id",
+        "name",
+        "phone",
+        "email",
+        "external_id",
+        "status",
+        "screened_out_reason",
+        "decision",
+        "decided_at",
+        "mean_score",
+        "reviewers",
+        "started_at",
+        "completed_at",
+    ]
+    for q in questions:
+        header += [f"q{q.position}_answer", f"q{q.position}_score"]
+    yield "\ufeff" + _line(header)
+    last_id = 0
+    while True:
+        batch = list(
+            session.scalars(
+                select(Candidate)
+                .where(Candidate.interview_id == interview.id, Candidate.id > last_id)
+                .order_by(Candidate.id)
+                .limit(BATCH)
+            )
+        )
+        if not batch:
+            return
+        ids = [c.id for c in batch]
+        last_id = ids[-1]
+        answers: dict[tuple[int, int], Answer] = {}
+        for answer in session.scalars(
+            select(Answer).where(Answer.candidate_id.in_(ids)).order_by(Answer.attempt)
+        ):
+            key = (answer.candidate_id, answer.question_id)
+            if answer.kept or key not in answers:
+                answers[key] = answer
+        means = {
+            cid: (float(mean), n)
+            for cid, mean, n in session.execute(
+                select(
+                    Score.candidate_id,
+                    func.avg(Score.value),
+                    func.count(distinct(Score.reviewer_id)),
+                )
+                .where(Score.candidate_id.in_(ids))
+                .group_by(Score.candidate_id)
+            )
+        }
+        per_answer: dict[int, list[int]] = defaultdict(list)
+        for answer_id, value in session.execute(
+            select(Score.answer_id, Score.value).where(
+                Score.candidate_id.in_(ids), Score.answer_id.is_not(None)
+            )
+        ):
+            per_answer[answer_id].append(value)
+        for c in batch:
+            mean, reviewers = means.get(c.id, (None, 0))
+            values = [
+                c.id,
+                c.name,
+                c.phone,
+                c.email,
+                c.external_id,
+                c.status,
+                c.screened_out_reason,
+                c.decision,
+                c.decided_at.isoformat() if c.decided_at else "",
+                f"{mean:.2f}" if mean is not None else "",
+                reviewers,
+                c.started_at.isoformat() if c.started_at else "",
+                c.completed_at.isoformat() if c.completed_at else "",
+            ]
+            for q in questions:
+                answer = answers.get((c.id, q.id))
+                text = ""
+                if answer is not None:
+                    text = (
+                        keypad_label(q.kind, answer.digits)
+                        if answer.digits is not None
+                        else (answer.transcript or "")
+                    )
+                scores = per_answer.get(answer.id, []) if answer else []
+                values += [text, f"{sum(scores) / len(scores):.2f}" if scores else ""]
+            yield _line(values)
+        session.expire_all()  # let the batch go: memory stays flat however many rows
+
+
+@export.get("/interviews/<int:interview_id>/export.csv")
+@require_manager
+def candidates_csv(interview_id: int):
+    session = db()
+    interview = manageable_interview(session, current_user, interview_id)
+    filename = f"interview-{interview.id}-candidates.csv"
+    return Response(
+        stream_with_context(csv_rows(session, interview)),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def transcript_text(candidate: Candidate, questions: list[Question], answers: dict) -> str:
+    lines = [
+        f"{candidate.name} · {candidate.interview.title}",
+        f"Status: {candidate.status}"
+        + (f" ({candidate.screened_out_reason})" if candidate.screened_out_reason else ""),
+        "",
+    ]
+    for q in questions:
+        answer = answers.get(q.id)
+        lines.append(f"Question {q.position}: {q.prompt}")
+        if answer is None:
+            lines.append("  (not answered)")
+        elif answer.digits is not None:
+            lines.append(f"  Keypad: {keypad_label(q.kind, answer.digits)}")
+        else:
+            lines.append(f"  Audio: {_audio_name(q, answer) if answer.playback_key else '(none)'}")
+            lines.append(f"  {answer.transcript or '(no transcript)'}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _audio_name(question: Question, answer: Answer) -> str:
+    return f"q{question.position:02d}-answer-{answer.id}.mp3"
+
+
+@export.get("/candidates/<int:candidate_id>/audio.zip")
+@require_manager
+def candidate_zip(candidate_id: int):
+    session = db()
+    candidate = visible_candidate(session, current_user, candidate_id)
+    if candidate is None:
+        abort(404)
+    questions = list(candidate.interview.questions)
+    answers: dict[int, Answer] = {}
+    for answer in session.scalars(
+        select(Answer).where(Answer.candidate_id == candidate.id).order_by(Answer.attempt)
+    ):
+        if answer.kept or answer.question_id not in answers:
+            answers[answer.question_id] = answer
+    store = services().store
+    spool = io.BytesIO()  # one candidate's compact MP3s: a few megabytes
+    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
+        for q in questions:
+            answer = answers.get(q.id)
+            if answer is None or not answer.playback_key:
+                continue
+            try:
+                path = store.path(answer.playback_key)
+            except ValueError:
+                continue
+            if path.is_file():
+                # MP3s are compressed already: store them as they are.
+                archive.write(path, _audio_name(q, answer), compress_type=zipfile.ZIP_STORED)
+        archive.writestr("transcript.txt", transcript_text(candidate, questions, answers))
+    spool.seek(0)
+    slug = "".join(ch if ch.isalnum() else "-" for ch in candidate.name.lower()).strip("-")
+    response = send_file(
+        spool,
+        mimetype="application/zip",
+        as_attachment=True,
+        download_name=f"candidate-{candidate.id}-{slug or 'audio'}.zip",
+    )
+    response.headers["Cache-Control"] = "private, no-store"
+    return response

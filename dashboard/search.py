@@ -1,0 +1,60 @@
+"""Search transcripts across an interview or the whole organisation; results open the
+candidate page at the moment the words are spoken."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+from sqlalchemy import select
+
+from dashboard.auth import login_manager
+from dashboard.permissions import can_manage, interview_visible
+from ivr.services import db
+from voice.models import Interview
+from voice.search import query_words, search_transcripts
+
+search = Blueprint("search", __name__)
+
+PER_PAGE = 25
+
+
+@search.before_request
+def require_login():
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    return None
+
+
+@search.get("/search")
+def results():
+    session = db()
+    query = request.args.get("q", "").strip()[:200]
+    interviews = session.scalars(
+        select(Interview).where(interview_visible(current_user)).order_by(Interview.title)
+    ).all()
+    visible_ids = [i.id for i in interviews]
+    interview_id = request.args.get("interview_id", type=int)
+    if interview_id is not None and interview_id not in visible_ids:
+        abort(404)
+    page = max(1, request.args.get("page", 1, type=int) or 1)
+    hits = []
+    if query_words(query):
+        hits = search_transcripts(
+            session,
+            current_user.organization_id,
+            query,
+            interview_id=interview_id,
+            # Managers see the whole organisation; reviewers the interviews shared with them.
+            interview_ids=None if can_manage(current_user) else visible_ids,
+            limit=PER_PAGE + 1,
+            offset=(page - 1) * PER_PAGE,
+        )
+    return render_template(
+        "search.html",
+        query=query,
+        interviews=interviews,
+        interview_id=interview_id,
+        hits=hits[:PER_PAGE],
+        more=len(hits) > PER_PAGE,
+        page=page,
+    )

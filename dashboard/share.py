@@ -1,0 +1,322 @@
+"""Read-only links to one candidate or a shortlist, for someone without an account.
+
+A link's token is random (`secrets.token_urlsafe(32)`) and only its sha256 is stored,
+so the database never holds a usable link; the URL is shown once, when it is made.
+Links expire (1 to 30 days) and can be revoked. The visitor gives a name once per
+browser session; each such opening is recorded as a ShareView. The shared page shows
+answers, transcripts and audio of exactly the linked candidates, nothing else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from dashboard.auth import login_manager, safe_next
+from dashboard.permissions import can_manage, interview_visible
+from dashboard.queries import answers_by_question, candidate_for
+from dashboard.review import media_response, silences_response, waveform_response
+from dashboard.views import segments_of
+from ivr.services import db, services
+from voice.models import Answer, Candidate, Interview, ShareLink, ShareView, User
+
+share = Blueprint("share", __name__)
+
+MAX_DAYS = 30
+MAX_CANDIDATES = 50
+SESSION_KEY = "share_viewers"  # {link id: the name the visitor gave}
+PUBLIC = {"share.public_view", "share.public_audio", "share.public_waveform",
+          "share.public_silences"}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _as_utc(when: datetime) -> datetime:
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def link_state(link: ShareLink, now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
+    if link.revoked_at is not None:
+        return "revoked"
+    if _as_utc(link.expires_at) <= now:
+        return "expired"
+    return "active"
+
+
+@share.before_request
+def require_login_except_public():
+    """Managing links needs a manager; the public pages need only a live token."""
+    if request.endpoint in PUBLIC:
+        return None
+    if not current_user.is_authenticated:
+        return login_manager.unauthorized()
+    if not can_manage(current_user):
+        abort(403)
+    return None
+
+
+@share.after_request
+def private_headers(response):
+    # Tokens sit in these URLs: never leak them in a Referer, never let a proxy keep a copy.
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["X-Robots-Tag"] = "noindex, nofollow"
+    if request.endpoint in ("share.create", "share.public_view"):
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@share.errorhandler(404)
+def not_found(_error):
+    return (
+        render_template(
+            "error.html",
+            title="This link doesn't work",
+            message="It may have expired or been revoked, or it was copied incompletely. "
+            "Ask the person who sent it for a new link.",
+        ),
+        404,
+    )
+
+
+# ---------------------------------------------------------------- managing links
+
+
+@share.post("/share")
+def create():
+    db_session = db()
+    ids = []
+    for raw in request.form.getlist("candidate_ids"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    ids = list(dict.fromkeys(ids))
+    back = safe_next(request.form.get("next")) or url_for(".links")
+    if not ids or len(ids) > MAX_CANDIDATES:
+        flash(f"Select 1 to {MAX_CANDIDATES} candidates to share.", "error")
+        return redirect(back)
+    days = request.form.get("days", type=int) or 0
+    if not 1 <= days <= MAX_DAYS:
+        flash(f"Choose an expiry of 1 to {MAX_DAYS} days.", "error")
+        return redirect(back)
+    found = db_session.scalars(
+        select(Candidate)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(Candidate.id.in_(ids), interview_visible(current_user))
+        .order_by(Candidate.name)
+    ).all()
+    if len(found) != len(ids):
+        abort(404)
+    label = request.form.get("label", "").strip()[:200]
+    if not label:
+        label = found[0].name if len(found) == 1 else f"Shortlist of {len(found)}"
+    token = secrets.token_urlsafe(32)
+    link = ShareLink(
+        organization_id=current_user.organization_id,
+        token_hash=token_hash(token),
+        label=label,
+        candidate_ids=[c.id for c in found],
+        created_by_id=current_user.id,
+        expires_at=datetime.now(UTC) + timedelta(days=days),
+    )
+    db_session.add(link)
+    db_session.commit()
+    url = url_for(".public_view", token=token, _external=True)
+    return render_template("share_created.html", link=link, url=url, candidates=found, days=days)
+
+
+@share.get("/share/links")
+def links():
+    db_session = db()
+    creator = User.__table__.alias("creator")
+    views = (
+        select(
+            ShareView.share_link_id.label("link_id"),
+            func.count(ShareView.id).label("views"),
+            func.max(ShareView.opened_at).label("last_opened"),
+        )
+        .group_by(ShareView.share_link_id)
+        .subquery()
+    )
+    rows = db_session.execute(
+        select(
+            ShareLink,
+            func.coalesce(creator.c.name, creator.c.email),
+            func.coalesce(views.c.views, 0),
+            views.c.last_opened,
+        )
+        .outerjoin(creator, creator.c.id == ShareLink.created_by_id)
+        .outerjoin(views, views.c.link_id == ShareLink.id)
+        .where(ShareLink.organization_id == current_user.organization_id)
+        .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
+        .limit(200)
+    ).all()
+    link_ids = [row[0].id for row in rows]
+    recent: dict[int, list[ShareView]] = {}
+    names: dict[int, str] = {}
+    if link_ids:
+        for view in db_session.scalars(
+            select(ShareView)
+            .where(ShareView.share_link_id.in_(link_ids))
+            .order_by(ShareView.opened_at.desc())
+        ):
+            recent.setdefault(view.share_link_id, []).append(view)
+        wanted = {cid for row in rows for cid in row[0].candidate_ids or []}
+        if wanted:
+            names = dict(
+                db_session.execute(
+                    select(Candidate.id, Candidate.name)
+                    .join(Interview, Interview.id == Candidate.interview_id)
+                    .where(
+                        Candidate.id.in_(wanted),
+                        Interview.organization_id == current_user.organization_id,
+                    )
+                ).all()
+            )
+    return render_template(
+        "share_links.html",
+        rows=rows,
+        recent=recent,
+        names=names,
+        state=link_state,
+        now=datetime.now(UTC),
+    )
+
+
+@share.post("/share/links/<int:link_id>/revoke")
+def revoke(link_id: int):
+    db_session = db()
+    link = db_session.scalar(
+        select(ShareLink).where(
+            ShareLink.id == link_id, ShareLink.organization_id == current_user.organization_id
+        )
+    )
+    if link is None:
+        abort(404)
+    if link.revoked_at is None:
+        link.revoked_at = datetime.now(UTC)
+        db_session.commit()
+    flash(f"The link “{link.label}” is revoked: it no longer opens.", "success")
+    return redirect(url_for(".links"))
+
+
+# ---------------------------------------------------------------- the public side
+
+
+def _live_link(token: str) -> ShareLink:
+    if not token or len(token) > 128:
+        abort(404)
+    link = db().scalar(select(ShareLink).where(ShareLink.token_hash == token_hash(token)))
+    if link is None or link_state(link) != "active":
+        abort(404)
+    return link
+
+
+def _viewer(link: ShareLink) -> str | None:
+    return (session.get(SESSION_KEY) or {}).get(str(link.id))
+
+
+@share.route("/s/<token>", methods=["GET", "POST"])
+def public_view(token: str):
+    link = _live_link(token)
+    error = None
+    if request.method == "POST":
+        name = " ".join(request.form.get("viewer", "").split())[:200]
+        if not name:
+            error = "Enter your name to open the shared interviews."
+        else:
+            db_session = db()
+            db_session.add(
+                ShareView(
+                    share_link_id=link.id,
+                    viewer=name,
+                    ip_address=(request.remote_addr or "")[:64],
+                    user_agent=(request.user_agent.string or "")[:300],
+                )
+            )
+            db_session.commit()
+            viewers = dict(session.get(SESSION_KEY) or {})
+            viewers[str(link.id)] = name
+            session[SESSION_KEY] = viewers
+            return redirect(url_for(".public_view", token=token))
+    viewer = _viewer(link)
+    if viewer is None:
+        return render_template("share_name.html", link=link, error=error), (
+            422 if error else 200
+        )
+    people = []
+    for candidate_id in link.candidate_ids or []:
+        candidate = candidate_for(db(), link.organization_id, candidate_id)
+        if candidate is None:
+            continue
+        items = [
+            (qa, segments_of(qa.answer) if qa.answer else []) for qa in answers_by_question(candidate)
+        ]
+        people.append((candidate, items))
+    return render_template(
+        "share_view.html", link=link, token=token, people=people, viewer=viewer
+    )
+
+
+def _shared_answer(token: str, answer_id: int) -> Answer:
+    link = _live_link(token)
+    if _viewer(link) is None:
+        abort(404)
+    answer = db().scalar(
+        select(Answer)
+        .join(Candidate, Candidate.id == Answer.candidate_id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(
+            Answer.id == answer_id,
+            Candidate.id.in_([int(i) for i in link.candidate_ids or []]),
+            Interview.organization_id == link.organization_id,
+        )
+    )
+    if answer is None or not answer.playback_key:
+        abort(404)
+    try:
+        if not services().store.exists(answer.playback_key):
+            abort(404)
+    except ValueError:
+        abort(404)
+    return answer
+
+
+@share.get("/s/<token>/audio/<int:answer_id>.mp3")
+def public_audio(token: str, answer_id: int):
+    answer = _shared_answer(token, answer_id)
+    response = send_file(
+        services().store.path(answer.playback_key),
+        mimetype="audio/mpeg",
+        conditional=True,
+        max_age=None,
+    )
+    return media_response(response)
+
+
+@share.get("/s/<token>/waveform/<int:answer_id>.svg")
+def public_waveform(token: str, answer_id: int):
+    return waveform_response(_shared_answer(token, answer_id))
+
+
+@share.get("/s/<token>/silences/<int:answer_id>.json")
+def public_silences(token: str, answer_id: int):
+    return silences_response(_shared_answer(token, answer_id))
