@@ -36,6 +36,7 @@ class Settings:
     whisper_model: str = "tiny.en"
     whisper_compute_type: str = "int8"
     sweep_interval_seconds: int = 120
+    practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
 
     @property
@@ -113,6 +114,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
         sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 120),
+        practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
     )
     if production:

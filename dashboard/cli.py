@@ -332,6 +332,7 @@ def serve(ctx: Context, host, port, workers):
             sys.executable,
             "-m",
             "gunicorn",
+            "--no-control-socket",
             "--bind",
             f"{host}:{port}",
             "--workers",

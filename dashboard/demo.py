@@ -160,6 +160,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
             [
                 "-m",
                 "gunicorn",
+                "--no-control-socket",
                 "--bind",
                 f"{host}:{port}",
                 "--workers",

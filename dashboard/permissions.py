@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, exists, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from voice.models import Answer, Candidate, Interview, InterviewReviewer, Role
+from voice.models import Answer, Candidate, Interview, InterviewReviewer, Question, Role
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)  # may build interviews and manage candidates
 
@@ -153,6 +153,15 @@ def guard_view_args() -> None:
             ),
         ),
         ("answer_id", lambda i: visible_answer(session, current_user, i) is not None),
+        (
+            "question_id",
+            lambda i: session.scalar(
+                select(Question.id)
+                .join(Interview, Interview.id == Question.interview_id)
+                .where(Question.id == i, interview_visible(current_user))
+            )
+            is not None,
+        ),
     )
     for name, visible in checks:
         value = args.get(name)

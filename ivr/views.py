@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 ivr = Blueprint("ivr", __name__, url_prefix="/ivr")
 
 MAX_MISSES = 3  # a prompt is asked three times in all, then a polite goodbye
-PRACTICE_DELETE_DELAY = 120  # seconds: long enough for the <Play> of it to finish
 
 
 def xml(document: str) -> Response:
@@ -378,7 +377,7 @@ def practice_recorded():
             services().enqueue(
                 DELETE_TWILIO_RECORDING,
                 recording_sid,
-                delay=PRACTICE_DELETE_DELAY,
+                delay=services().settings.practice_delete_delay,
                 job_id=f"delete-{recording_sid}",
             )
         except RedisError:

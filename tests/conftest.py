@@ -119,3 +119,50 @@ def app(settings, db):
 @pytest.fixture
 def client(app):
     return app.test_client()
+
+
+@pytest.fixture(scope="module")
+def live(settings, tmp_path_factory):
+    """A running server and a real RQ worker, with the Twilio stand-in's API beside them.
+
+    Yields (settings as the processes see them, the stand-in API server). Shared by the
+    tests of one module; the `db` fixture still empties every table after each test.
+    """
+    import sys
+
+    from ivr.standin import TwilioApiServer
+    from tests.support import env_for, free_port, start_process, stop_process, wait_for_http
+
+    logs = tmp_path_factory.mktemp("live")
+    api = TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token).start()
+    port = free_port()
+    running = settings.replace(
+        public_url=f"http://127.0.0.1:{port}", twilio_api_url=api.url, practice_delete_delay=1
+    )
+    env = env_for(running)
+    web = start_process(
+        [
+            "-m",
+            "gunicorn",
+            "--no-control-socket",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "1",
+            "--threads",
+            "8",
+            "dashboard.wsgi:app",
+        ],
+        env,
+        logs / "web.log",
+    )
+    worker = start_process(["-m", "workers"], env, logs / "worker.log")
+    try:
+        wait_for_http(f"{running.public_url}/login")
+        yield running, api
+    finally:
+        stop_process(web)
+        stop_process(worker)
+        api.stop()
+        for name in ("web.log", "worker.log"):
+            sys.stderr.write(f"--- {name} ---\n{(logs / name).read_text()[-4000:]}\n")

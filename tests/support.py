@@ -32,6 +32,7 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
         SCREENLINE_STT_ENGINE=settings.stt_engine,
         SCREENLINE_WHISPER_MODEL=settings.whisper_model,
         SCREENLINE_SWEEP_INTERVAL=str(settings.sweep_interval_seconds),
+        SCREENLINE_PRACTICE_DELETE_DELAY=str(settings.practice_delete_delay),
         PYTHONUNBUFFERED="1",
     )
     env.update(extra)

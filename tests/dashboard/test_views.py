@@ -86,6 +86,9 @@ def test_interview_page_lists_candidates_with_progress(signed_in, db, client):
         "Transcription": "1 failed",
         "Mean score": "4.5 · 1 reviewer",
         "Last activity": "",
+        "Keypad": "—",
+        "Decision": "—",
+        "Actions": "Manage",
     }
     assert cells["Ivy Invited"]["Status"] == "Invited"
     assert cells["Ivy Invited"]["Progress"] == "0 / 2"
