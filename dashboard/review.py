@@ -30,7 +30,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from dashboard.auth import login_manager, safe_next
 from dashboard.permissions import (
@@ -296,37 +296,34 @@ def review_context(candidate: Candidate) -> ReviewContext:
     session = db()
     me = session.get(User, current_user.id)
     answers = [qa.answer for qa in answers_by_question(candidate) if qa.answer is not None]
-    answer_ids = [a.id for a in answers]
     question_ids = [q.id for q in candidate.interview.questions]
 
+    # Scores and rubric scores with their reviewers' names: one query each.
     stats: dict[int | None, Stat] = defaultdict(Stat)
-    reviewer_ids: set[int] = set()
-    for score in session.scalars(select(Score).where(Score.candidate_id == candidate.id)):
+    names: dict[int, str] = {}
+    for score, name, email in session.execute(
+        select(Score, User.name, User.email)
+        .join(User, User.id == Score.reviewer_id)
+        .where(Score.candidate_id == candidate.id)
+    ):
         stats[score.answer_id].by_reviewer[score.reviewer_id] = score.value
-        reviewer_ids.add(score.reviewer_id)
+        names[score.reviewer_id] = name or email
     criterion_stats: dict[tuple[int, int], Stat] = defaultdict(Stat)
-    if answer_ids:
-        for cs in session.scalars(
-            select(CriterionScore).where(CriterionScore.answer_id.in_(answer_ids))
-        ):
-            criterion_stats[(cs.answer_id, cs.criterion_id)].by_reviewer[cs.reviewer_id] = cs.value
-            reviewer_ids.add(cs.reviewer_id)
-    has_scored = current_user.id in reviewer_ids
+    for cs, name, email in session.execute(
+        select(CriterionScore, User.name, User.email)
+        .join(User, User.id == CriterionScore.reviewer_id)
+        .join(Answer, Answer.id == CriterionScore.answer_id)
+        .where(Answer.candidate_id == candidate.id, Answer.kept.is_(True))
+    ):
+        criterion_stats[(cs.answer_id, cs.criterion_id)].by_reviewer[cs.reviewer_id] = cs.value
+        names[cs.reviewer_id] = name or email
+    has_scored = current_user.id in names
     blind = bool(me and me.blind_review and not has_scored)
-
-    names = {}
-    if reviewer_ids:
-        names = {
-            u.id: u.name or u.email
-            for u in session.scalars(select(User).where(User.id.in_(reviewer_ids)))
-        }
-    visible_ids = [current_user.id] if blind else sorted(reviewer_ids, key=lambda i: names[i])
-    reviewers = [
-        (i, "You" if i == current_user.id else names.get(i, "Reviewer"))
-        for i in visible_ids
-        if i in reviewer_ids
-    ]
-    reviewers.sort(key=lambda r: r[0] != current_user.id)
+    shown = [current_user.id] if blind else list(names)
+    reviewers = sorted(
+        ((i, "You" if i == current_user.id else names[i]) for i in shown if i in names),
+        key=lambda r: (r[0] != current_user.id, r[1].lower()),
+    )
 
     criteria: dict[int, list[RubricCriterion]] = defaultdict(list)
     if question_ids:
@@ -340,24 +337,18 @@ def review_context(candidate: Candidate) -> ReviewContext:
     comments: dict[int | None, list[Comment]] = defaultdict(list)
     for comment in session.scalars(
         select(Comment)
+        .options(joinedload(Comment.author))
         .where(Comment.candidate_id == candidate.id)
         .order_by(Comment.created_at, Comment.id)
     ):
         comments[comment.answer_id].append(comment)
-    if any(c.author_id for group in comments.values() for c in group):
-        # Load the authors in one query rather than one per comment.
-        author_ids = {c.author_id for group in comments.values() for c in group if c.author_id}
-        session.scalars(select(User).where(User.id.in_(author_ids))).all()
 
     decisions = session.scalars(
         select(Decision)
+        .options(joinedload(Decision.decided_by))
         .where(Decision.candidate_id == candidate.id)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
     ).all()
-    if decisions:
-        ids = {d.decided_by_id for d in decisions if d.decided_by_id}
-        if ids:
-            session.scalars(select(User).where(User.id.in_(ids))).all()
 
     messages = []
     sender = User.__table__.alias("sender")

@@ -268,7 +268,8 @@ def public_view(token: str):
         if candidate is None:
             continue
         items = [
-            (qa, segments_of(qa.answer) if qa.answer else []) for qa in answers_by_question(candidate)
+            (qa, segments_of(qa.answer) if qa.answer else [])
+            for qa in answers_by_question(candidate)
         ]
         people.append((candidate, items))
     return render_template(

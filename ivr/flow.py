@@ -288,7 +288,9 @@ def call_ended(session: Session, call: Call, status: str, duration: str | None) 
             call.outcome = (
                 "ended before identification" if call.consented else "ended before consent"
             )
-        elif call.candidate.status != CandidateStatus.COMPLETED:
+        elif call.candidate.status == CandidateStatus.IN_PROGRESS:
             pending = next_question(session, call.candidate)
-            at = f" at question {question_number(pending)[0]}" if pending else ""
-            call.outcome = f"hung up{at}"
+            if pending is None:  # hung up during the last answer, which is kept
+                finish_interview(call.candidate, call)
+            else:
+                call.outcome = f"hung up at question {question_number(pending)[0]}"

@@ -31,7 +31,7 @@ def make_interview(
     db: Session,
     org: Organization,
     phone_number: str = "+15550100200",
-    questions: tuple[str, ...] = ("Tell us about your last job.", "Why do you want this job?"),
+    questions=("Tell us about your last job.", "Why do you want this job?"),
     **spec,
 ) -> Interview:
     spec = {
@@ -39,7 +39,9 @@ def make_interview(
         "phone_number": phone_number,
         "intro": "Thanks for calling Acme.",
         "closing": "Thank you. We will be in touch.",
-        "questions": [{"prompt": q, "max_seconds": 60} for q in questions],
+        "questions": [
+            q if isinstance(q, dict) else {"prompt": q, "max_seconds": 60} for q in questions
+        ],
     } | spec
     interview = interview_from_spec(db, org, spec)
     db.flush()

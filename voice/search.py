@@ -139,10 +139,10 @@ def _sqlite(words: list[str]):
     fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
     match = (
         text(
-            f"SELECT rowid AS answer_id, "
-            f"snippet({FTS_TABLE}, 0, :mark, :unmark, ' … ', {SNIPPET_WORDS}) AS snippet, "
-            f"bm25({FTS_TABLE}) AS rank "
-            f"FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH :fts_query"
+            "SELECT rowid AS answer_id, "
+            "snippet(answer_transcripts, 0, :mark, :unmark, ' … ', 18) AS snippet, "
+            "bm25(answer_transcripts) AS rank "
+            "FROM answer_transcripts WHERE answer_transcripts MATCH :fts_query"
         )
         .bindparams(mark=MARK, unmark=UNMARK, fts_query=fts_query)
         .columns(answer_id=Integer, snippet=String, rank=Float)

@@ -88,4 +88,3 @@ def words(text: str) -> str:
 def word_error_rate(references: list[str], hypotheses: list[str]) -> float:
     """WER over a whole set (errors summed over all words, not averaged per sentence)."""
     return jiwer.wer([words(r) for r in references], [words(h) for h in hypotheses])
-

@@ -149,7 +149,7 @@ class FakeGoogle(BaseHTTPRequestHandler):
     status = 200
     body = b""
 
-    def do_POST(self):  # noqa: N802 - http.server's naming
+    def do_POST(self):
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         self.send_response(self.status)
         self.end_headers()

@@ -19,13 +19,7 @@ SVG = "{http://www.w3.org/2000/svg}"
 def speech_with_pause() -> bytes:
     """1 s tone, 3 s silence, 1 s tone, 0.5 s silence, 1 s tone (as MP3)."""
     tone = Sine(440).to_audio_segment(duration=1000, volume=-10)
-    audio = (
-        tone
-        + AudioSegment.silent(3000)
-        + tone
-        + AudioSegment.silent(500)
-        + tone
-    )
+    audio = tone + AudioSegment.silent(3000) + tone + AudioSegment.silent(500) + tone
     return export(audio.set_channels(1).set_frame_rate(16000), "mp3", bitrate="48k")
 
 

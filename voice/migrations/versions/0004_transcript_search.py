@@ -12,50 +12,48 @@ down_revision = "0003"
 branch_labels = None
 depends_on = None
 
-# Kept in step with voice/search.py, which queries exactly these expressions.
-PG_INDEX = "ix_answers_transcript_search"
-FTS_TABLE = "answer_transcripts"
+# Names and expressions are kept in step with voice/search.py, which queries them.
 
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
         op.execute(
-            f"CREATE INDEX IF NOT EXISTS {PG_INDEX} ON answers "
+            "CREATE INDEX IF NOT EXISTS ix_answers_transcript_search ON answers "
             "USING gin (to_tsvector('english'::regconfig, coalesce(transcript, '')))"
         )
     elif dialect == "sqlite":
         # An external-content FTS5 table over answers.transcript, kept in sync by triggers.
         op.execute(
-            f"CREATE VIRTUAL TABLE {FTS_TABLE} USING fts5("
+            "CREATE VIRTUAL TABLE answer_transcripts USING fts5("
             "transcript, content='answers', content_rowid='id', "
             "tokenize='porter unicode61')"
         )
         op.execute(
-            f"CREATE TRIGGER {FTS_TABLE}_ai AFTER INSERT ON answers BEGIN "
-            f"INSERT INTO {FTS_TABLE}(rowid, transcript) "
+            "CREATE TRIGGER answer_transcripts_ai AFTER INSERT ON answers BEGIN "
+            "INSERT INTO answer_transcripts(rowid, transcript) "
             "VALUES (new.id, coalesce(new.transcript, '')); END"
         )
         op.execute(
-            f"CREATE TRIGGER {FTS_TABLE}_ad AFTER DELETE ON answers BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, transcript) "
+            "CREATE TRIGGER answer_transcripts_ad AFTER DELETE ON answers BEGIN "
+            "INSERT INTO answer_transcripts(answer_transcripts, rowid, transcript) "
             "VALUES ('delete', old.id, coalesce(old.transcript, '')); END"
         )
         op.execute(
-            f"CREATE TRIGGER {FTS_TABLE}_au AFTER UPDATE OF transcript ON answers BEGIN "
-            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rowid, transcript) "
+            "CREATE TRIGGER answer_transcripts_au AFTER UPDATE OF transcript ON answers BEGIN "
+            "INSERT INTO answer_transcripts(answer_transcripts, rowid, transcript) "
             "VALUES ('delete', old.id, coalesce(old.transcript, '')); "
-            f"INSERT INTO {FTS_TABLE}(rowid, transcript) "
+            "INSERT INTO answer_transcripts(rowid, transcript) "
             "VALUES (new.id, coalesce(new.transcript, '')); END"
         )
-        op.execute(f"INSERT INTO {FTS_TABLE}({FTS_TABLE}) VALUES ('rebuild')")
+        op.execute("INSERT INTO answer_transcripts(answer_transcripts) VALUES ('rebuild')")
 
 
 def downgrade() -> None:
     dialect = op.get_bind().dialect.name
     if dialect == "postgresql":
-        op.execute(f"DROP INDEX IF EXISTS {PG_INDEX}")
+        op.execute("DROP INDEX IF EXISTS ix_answers_transcript_search")
     elif dialect == "sqlite":
-        for suffix in ("ai", "ad", "au"):
-            op.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_{suffix}")
-        op.execute(f"DROP TABLE IF EXISTS {FTS_TABLE}")
+        for trigger in ("answer_transcripts_ai", "answer_transcripts_ad", "answer_transcripts_au"):
+            op.execute("DROP TRIGGER IF EXISTS " + trigger)
+        op.execute("DROP TABLE IF EXISTS answer_transcripts")

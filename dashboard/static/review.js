@@ -1,0 +1,436 @@
+// Screenline review: keyboard shortcuts, playback speed, silence skipping, waveforms,
+// and links to a moment (#t=12.5&answer=3). app.js keeps transcript seeking and
+// highlighting; this file only adds to it.
+(function () {
+  "use strict";
+
+  var RATE_KEY = "screenline.playbackRate";
+  var SKIP_KEY = "screenline.skipSilences";
+  var RATES = ["1", "1.5", "2"];
+  var MIN_SKIP = 1.5; // seconds: shorter pauses are part of speaking
+  var silences = {}; // player id -> [[start, end], ...] (or "loading")
+
+  function store(key, value) {
+    try {
+      window.localStorage.setItem(key, value);
+    } catch (e) {
+      /* private mode: settings last for this page only */
+    }
+  }
+
+  function recall(key) {
+    try {
+      return window.localStorage.getItem(key);
+    } catch (e) {
+      return null;
+    }
+  }
+
+  function players() {
+    return Array.prototype.slice.call(document.querySelectorAll("audio"));
+  }
+
+  function status(text) {
+    var node = document.getElementById("review-status");
+    if (node) {
+      node.textContent = text;
+    }
+  }
+
+  // ------------------------------------------------------------ speed
+
+  function currentRate() {
+    var saved = recall(RATE_KEY);
+    return RATES.indexOf(saved) >= 0 ? saved : "1";
+  }
+
+  function applyRate(rate) {
+    players().forEach(function (player) {
+      player.defaultPlaybackRate = parseFloat(rate);
+      player.playbackRate = parseFloat(rate);
+    });
+    var radio = document.querySelector('input[name="playback-rate"][value="' + rate + '"]');
+    if (radio) {
+      radio.checked = true;
+    }
+  }
+
+  document.addEventListener("change", function (event) {
+    var target = event.target;
+    if (target.name === "playback-rate" && target.checked) {
+      store(RATE_KEY, target.value);
+      applyRate(target.value);
+      status("Playback speed " + target.value + "×");
+    } else if (target.id === "skip-silences") {
+      store(SKIP_KEY, target.checked ? "1" : "0");
+    }
+  });
+
+  // ------------------------------------------------------------ silences
+
+  function skipping() {
+    var box = document.getElementById("skip-silences");
+    return box ? box.checked : false;
+  }
+
+  function loadSilences(player) {
+    var url = player.getAttribute("data-silences");
+    if (!url || silences[player.id]) {
+      return;
+    }
+    silences[player.id] = "loading";
+    fetch(url, { credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : { silences: [] };
+      })
+      .then(function (data) {
+        silences[player.id] = (data.silences || []).filter(function (span) {
+          return span[1] - span[0] >= MIN_SKIP;
+        });
+      })
+      .catch(function () {
+        silences[player.id] = [];
+      });
+  }
+
+  function skipSilence(player) {
+    var spans = silences[player.id];
+    if (!skipping() || !Array.isArray(spans) || player.paused) {
+      return;
+    }
+    var now = player.currentTime;
+    for (var i = 0; i < spans.length; i++) {
+      if (now >= spans[i][0] && now < spans[i][1] - 0.25) {
+        player.currentTime = spans[i][1];
+        status("Skipped " + Math.round(spans[i][1] - now) + " s of silence");
+        return;
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ waveform
+
+  function waveformFor(player) {
+    return document.querySelector('[data-waveform-for="' + player.id + '"]');
+  }
+
+  function drawProgress(player) {
+    var wave = waveformFor(player);
+    if (!wave || !player.duration || !isFinite(player.duration)) {
+      return;
+    }
+    var bar = wave.querySelector(".waveform-progress");
+    if (bar) {
+      bar.style.width = Math.min(100, (100 * player.currentTime) / player.duration) + "%";
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    var wave = event.target.closest("[data-waveform-for]");
+    if (!wave) {
+      return;
+    }
+    var player = document.getElementById(wave.getAttribute("data-waveform-for"));
+    if (!player || !player.duration || !isFinite(player.duration)) {
+      return;
+    }
+    var box = wave.getBoundingClientRect();
+    var fraction = Math.max(0, Math.min(1, (event.clientX - box.left) / box.width));
+    player.currentTime = fraction * player.duration;
+    setCurrent(player.closest("[data-answer-card]"), false);
+  });
+
+  // ------------------------------------------------------------ media events
+
+  document.addEventListener(
+    "play",
+    function (event) {
+      var player = event.target;
+      if (player.tagName !== "AUDIO") {
+        return;
+      }
+      player.playbackRate = parseFloat(currentRate());
+      loadSilences(player);
+      setCurrent(player.closest("[data-answer-card]"), false);
+    },
+    true
+  );
+
+  document.addEventListener(
+    "timeupdate",
+    function (event) {
+      if (event.target.tagName === "AUDIO") {
+        skipSilence(event.target);
+        drawProgress(event.target);
+      }
+    },
+    true
+  );
+
+  document.addEventListener(
+    "seeked",
+    function (event) {
+      if (event.target.tagName === "AUDIO") {
+        drawProgress(event.target);
+      }
+    },
+    true
+  );
+
+  // ------------------------------------------------------------ the current answer
+
+  function cards() {
+    return Array.prototype.slice.call(document.querySelectorAll("[data-answer-card]"));
+  }
+
+  function currentCard() {
+    return document.querySelector("[data-answer-card].is-current") || cards()[0] || null;
+  }
+
+  function setCurrent(card, focus) {
+    if (!card) {
+      return;
+    }
+    cards().forEach(function (other) {
+      other.classList.toggle("is-current", other === card);
+    });
+    if (focus) {
+      card.focus({ preventScroll: true });
+      card.scrollIntoView({ block: "start", behavior: "smooth" });
+    }
+  }
+
+  function move(step) {
+    var all = cards();
+    if (!all.length) {
+      return;
+    }
+    var index = all.indexOf(currentCard());
+    var next = all[Math.max(0, Math.min(all.length - 1, index + step))];
+    var playing = players().some(function (p) {
+      return !p.paused;
+    });
+    players().forEach(function (p) {
+      p.pause();
+    });
+    setCurrent(next, true);
+    var heading = next.querySelector(".question-prompt");
+    status("Question " + (all.indexOf(next) + 1) + " of " + all.length +
+      (heading ? ": " + heading.textContent.trim() : ""));
+    var player = next.querySelector("audio");
+    if (playing && player) {
+      play(player);
+    }
+  }
+
+  function play(player) {
+    var started = player.play();
+    if (started && typeof started.catch === "function") {
+      started.catch(function () {});
+    }
+  }
+
+  function togglePlay() {
+    var card = currentCard();
+    var player = card && card.querySelector("audio");
+    if (!player) {
+      return;
+    }
+    setCurrent(card, false);
+    if (player.paused) {
+      play(player);
+    } else {
+      player.pause();
+    }
+  }
+
+  function score(digit) {
+    var card = currentCard();
+    var form = card && card.querySelector("form.score-form");
+    if (!form) {
+      status("This answer cannot be scored.");
+      return;
+    }
+    var radio = form.querySelector('input[type="radio"][value="' + digit + '"]');
+    if (!radio) {
+      return;
+    }
+    radio.checked = true;
+    status("Saving score " + digit + "…");
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
+      headers: { "X-Requested-With": "fetch" },
+    })
+      .then(function (response) {
+        if (!response.ok) {
+          throw new Error(String(response.status));
+        }
+        card.setAttribute("data-scored", digit);
+        var button = form.querySelector('button[type="submit"]');
+        if (button) {
+          button.textContent = "Update score";
+        }
+        status("Scored " + digit + " for question " + (cards().indexOf(card) + 1) + ".");
+      })
+      .catch(function () {
+        status("The score was not saved. Use the Save button.");
+      });
+  }
+
+  function typing(target) {
+    if (!target || !target.tagName) {
+      return false;
+    }
+    if (target.isContentEditable) {
+      return true;
+    }
+    var tag = target.tagName;
+    if (tag === "TEXTAREA" || tag === "SELECT") {
+      return true;
+    }
+    if (tag === "INPUT") {
+      var kind = (target.type || "text").toLowerCase();
+      return ["checkbox", "radio", "button", "submit", "reset", "range", "file"].indexOf(kind) < 0;
+    }
+    return false;
+  }
+
+  function help(open) {
+    var dialog = document.getElementById("shortcuts");
+    if (!dialog || typeof dialog.showModal !== "function") {
+      return;
+    }
+    if (open && !dialog.open) {
+      dialog.showModal();
+    } else if (!open && dialog.open) {
+      dialog.close();
+    }
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-shortcuts-open]")) {
+      help(true);
+      return;
+    }
+    var copy = event.target.closest("[data-copy]");
+    if (copy) {
+      var field = document.getElementById(copy.getAttribute("data-copy"));
+      if (field) {
+        field.select();
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(field.value).catch(function () {});
+        }
+        copy.textContent = "Copied";
+      }
+      return;
+    }
+    var card = event.target.closest("[data-answer-card]");
+    if (card) {
+      setCurrent(card, false);
+    }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.ctrlKey || event.metaKey || event.altKey) {
+      return;
+    }
+    if (typing(event.target)) {
+      return;
+    }
+    var dialog = document.getElementById("shortcuts");
+    if (dialog && dialog.open) {
+      return; // the dialog handles Escape itself
+    }
+    var key = event.key;
+    var target = event.target;
+    if (key === " " || key === "Spacebar") {
+      // Buttons, links and the native player keep their own Space, except the
+      // transcript lines, where Space means play/pause like everywhere else.
+      var native = target.closest && target.closest("a, button, audio, input, summary");
+      if (native && !native.matches("button[data-seek]")) {
+        return;
+      }
+      event.preventDefault();
+      togglePlay();
+    } else if (key === "j" || key === "n") {
+      event.preventDefault();
+      move(1);
+    } else if (key === "k" || key === "p") {
+      event.preventDefault();
+      move(-1);
+    } else if (key === "N") {
+      var next = document.querySelector("[data-next-candidate]");
+      if (next) {
+        event.preventDefault();
+        window.location.assign(next.href);
+      }
+    } else if (/^[1-5]$/.test(key)) {
+      if (document.querySelector("[data-next-candidate]")) {
+        event.preventDefault();
+        score(key);
+      }
+    } else if (key === "?") {
+      event.preventDefault();
+      help(true);
+    }
+  });
+
+  // ------------------------------------------------------------ a link to a moment
+
+  function seekFromHash() {
+    var hash = window.location.hash.replace(/^#/, "");
+    if (hash.indexOf("t=") < 0) {
+      return;
+    }
+    var params = {};
+    hash.split("&").forEach(function (pair) {
+      var parts = pair.split("=");
+      params[parts[0]] = decodeURIComponent(parts[1] || "");
+    });
+    var time = parseFloat(params.t);
+    var card = params.answer
+      ? document.getElementById("answer-" + params.answer)
+      : currentCard();
+    var player = card && card.querySelector("audio");
+    if (!player || !isFinite(time)) {
+      return;
+    }
+    setCurrent(card, true);
+    var go = function () {
+      player.currentTime = time;
+      status("Jumped to " + Math.floor(time / 60) + ":" +
+        ("0" + Math.floor(time % 60)).slice(-2) + " in question " +
+        (cards().indexOf(card) + 1) + ". Press Space to play.");
+    };
+    if (player.readyState >= 1) {
+      go();
+    } else {
+      player.addEventListener("loadedmetadata", go, { once: true });
+      if (player.preload === "none") {
+        player.load();
+      }
+    }
+  }
+
+  function init() {
+    applyRate(currentRate());
+    var box = document.getElementById("skip-silences");
+    if (box) {
+      box.checked = recall(SKIP_KEY) !== "0";
+    }
+    var first = cards()[0];
+    if (first && !document.querySelector("[data-answer-card].is-current")) {
+      first.classList.add("is-current");
+    }
+    seekFromHash();
+  }
+
+  window.addEventListener("hashchange", seekFromHash);
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", init);
+  } else {
+    init();
+  }
+})();

@@ -1,0 +1,156 @@
+"""The sweep: lost jobs (Redis down at the webhook, a killed worker) are queued again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import time
+from datetime import timedelta
+
+import pytest
+import redis
+from rq import Queue
+from rq.registry import ScheduledJobRegistry
+from sqlalchemy import update
+
+from ivr.jobs import FETCH_RECORDING
+from tests.support import env_for, free_port, start_process, stop_process, wait_until
+from tests.voice.samples import phone_speech
+from tests.workers.helpers import make_answer, make_interview_for, run_worker
+from voice.models import Answer, AnswerStatus
+from workers.locks import busy_answer_ids, claim_answer
+from workers.queues import RECORDINGS, TRANSCRIBE
+from workers.recordings import MAX_ATTEMPTS, fetch_job_id, transcribe_job_id
+from workers.sweep import schedule_next_sweep, sweep_job_id, sweep_unfinished
+
+OLD = timedelta(minutes=5)
+
+
+def queued_ids(redis_conn, name: str) -> list[str]:
+    return Queue(name, connection=redis_conn).get_job_ids()
+
+
+def sid(n: int) -> str:
+    return f"RE{n:032d}"
+
+
+def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_conn):
+    """Old ANNOUNCED and retryable FAILED answers are fetched, STORED ones transcribed; recent,
+    finished and given-up answers are left alone."""
+    interview = make_interview_for(db)
+
+    def answer(n, status, age=OLD, **fields):
+        return make_answer(
+            db,
+            f"http://x/{n}",
+            sid(n),
+            interview=interview,
+            attempt=n,
+            status=status,
+            age=age,
+            **fields,
+        )
+
+    announced = answer(1, AnswerStatus.ANNOUNCED)
+    stored = answer(2, AnswerStatus.STORED, original_key="answers/2/original.wav")
+    in_process.store.put("answers/2/original.wav", b"RIFF")
+    failed = answer(3, AnswerStatus.FAILED, attempts_failed=MAX_ATTEMPTS - 1)
+    answer(4, AnswerStatus.FAILED, attempts_failed=MAX_ATTEMPTS)  # given up
+    answer(5, AnswerStatus.TRANSCRIBED)
+    answer(6, AnswerStatus.ANNOUNCED, age=timedelta(seconds=5))  # its own job is on the way
+    answer(7, AnswerStatus.RECORDING)
+
+    counts = sweep_unfinished(grace_seconds=60, reschedule=False)
+
+    assert counts == {"fetch": 2, "transcribe": 1, "waiting": 0, "busy": 0}
+    assert queued_ids(redis_conn, RECORDINGS) == [
+        fetch_job_id(announced.id),
+        fetch_job_id(failed.id),
+    ]
+    assert queued_ids(redis_conn, TRANSCRIBE) == [transcribe_job_id(stored.id)]
+
+
+def test_sweeping_again_does_not_queue_twice(in_process, db, redis_conn):
+    """An answer whose job is still waiting in the queue is not queued a second time."""
+    make_answer(db, "http://x/1", age=OLD)
+    assert sweep_unfinished(grace_seconds=0, reschedule=False)["fetch"] == 1
+    assert sweep_unfinished(grace_seconds=0, reschedule=False)["waiting"] == 1
+    assert len(queued_ids(redis_conn, RECORDINGS)) == 1
+
+
+def test_sweep_leaves_answers_a_running_job_holds(in_process, db, redis_conn, session_factory):
+    """An answer locked by a live job is counted busy and not queued."""
+    answer = make_answer(db, "http://x/1", age=OLD)
+    with session_factory() as job_session:
+        assert claim_answer(job_session, answer.id)
+        assert sweep_unfinished(grace_seconds=0, reschedule=False)["busy"] == 1
+        job_session.rollback()
+    assert queued_ids(redis_conn, RECORDINGS) == []
+
+
+def test_sweep_schedules_the_next_one_once(in_process, db, redis_conn):
+    """Each sweep schedules the next at the next interval boundary, once however many ask."""
+    interval = in_process.settings.sweep_interval_seconds
+    sweep_unfinished()
+    sweep_unfinished()
+    schedule_next_sweep(redis_conn, interval)
+
+    registry = ScheduledJobRegistry(RECORDINGS, connection=redis_conn)
+    [job_id] = registry.get_job_ids()
+    at = int(job_id.rsplit("-", 1)[1])
+    assert job_id == sweep_job_id(at) and at % interval == 0
+    assert 0 < at - time.time() <= interval
+    assert registry.get_scheduled_time(job_id).timestamp() == at
+
+
+@pytest.mark.slow
+def test_answer_announced_while_redis_was_down_is_finished_by_the_sweep(
+    worker_settings, recordings, db, session_factory, tmp_path
+):
+    """The webhook could not enqueue (Redis down); the worker's sweep queues and finishes it."""
+    answer = make_answer(db, recordings.add(sid(1), phone_speech()), sid(1), age=OLD)
+    dead_redis = redis.Redis(port=free_port(), socket_connect_timeout=1)
+    with pytest.raises(redis.ConnectionError):
+        Queue(FETCH_RECORDING.queue, connection=dead_redis).enqueue(FETCH_RECORDING.name, answer.id)
+
+    log = run_worker(worker_settings, tmp_path / "worker.log")
+
+    assert f"answer {answer.id} (announced): queued fetch again" in log
+    with session_factory() as session:
+        done = session.get(Answer, answer.id)
+        assert done.status == AnswerStatus.TRANSCRIBED and done.transcript, done.error
+
+
+@pytest.mark.slow
+def test_job_of_a_killed_worker_is_queued_again_and_finished_by_another(
+    worker_settings, recordings, db, redis_conn, session_factory, tmp_path
+):
+    """A worker SIGKILLed mid-download loses its job; the next worker's sweep queues it again
+    and that worker finishes the answer."""
+    answer = make_answer(db, recordings.add(sid(1), phone_speech(), hang_first=True), sid(1))
+    Queue(FETCH_RECORDING.queue, connection=redis_conn).enqueue(FETCH_RECORDING.name, answer.id)
+    first = start_process(["-m", "workers"], env_for(worker_settings), tmp_path / "first.log")
+    try:
+        assert recordings.started_hanging.wait(60), (tmp_path / "first.log").read_text()
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait(10)
+    finally:
+        stop_process(first)
+    with session_factory() as session:
+        assert session.get(Answer, answer.id).status == AnswerStatus.ANNOUNCED
+        wait_until(lambda: answer.id not in busy_answer_ids(session), 10, what="lock release")
+        # Time passes: the answer is now older than the sweep's grace period.
+        session.execute(
+            update(Answer)
+            .where(Answer.id == answer.id)
+            .values(announced_at=Answer.announced_at - OLD)
+        )
+        session.commit()
+
+    log = run_worker(worker_settings, tmp_path / "second.log")
+
+    assert f"answer {answer.id} (announced): queued fetch again" in log
+    with session_factory() as session:
+        done = session.get(Answer, answer.id)
+        assert done.status == AnswerStatus.TRANSCRIBED and done.transcript, done.error
+    assert [h.status for h in recordings.gets(sid(1))][-1] == 200
