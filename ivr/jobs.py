@@ -25,7 +25,7 @@ SEND_MESSAGE = JobRef(
     "workers.messages.send_message", "messages", timeout=60, retries=(10, 60, 300)
 )
 DELETE_TWILIO_RECORDING = JobRef(
-    "workers.recordings.delete_twilio_recording", "recordings", timeout=60, retries=(10, 60, 300)
+    "workers.cleanup.delete_twilio_recording", "recordings", timeout=60, retries=(10, 60, 300)
 )
 
 ALL = (FETCH_RECORDING, SEND_MESSAGE, DELETE_TWILIO_RECORDING)

@@ -18,6 +18,7 @@ from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from voice.stt import preload
 from workers import context
+from workers.messages import send_due_reminders
 from workers.queues import ALL_QUEUES, TRANSCRIBE
 from workers.sweep import sweep_unfinished
 
@@ -35,6 +36,7 @@ def run_worker(
         log.info("speech-to-text engine %s loaded", engine.name)
     # A scheduled sweep is pointless for a burst worker, which will not be there to run it.
     sweep_unfinished(reschedule=not burst)
+    send_due_reminders(reschedule=not burst)
     connection = redis.Redis.from_url(settings.redis_url)
     worker = SimpleWorker(
         [Queue(name, connection=connection) for name in queues], connection=connection

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from redis import Redis
 from rq import Queue, Retry
-from rq.exceptions import NoSuchJobError
+from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 RECORDINGS = "recordings"  # downloads and housekeeping: quick, mostly waiting on the network
 TRANSCRIBE = "transcribe"  # speech-to-text: minutes of CPU per hour of audio
-ALL_QUEUES = (RECORDINGS, TRANSCRIBE)
+MESSAGES = "messages"  # SMS to candidates
+ALL_QUEUES = (RECORDINGS, MESSAGES, TRANSCRIBE)
 
 # A job in one of these states will still run: enqueueing it again would only duplicate it.
 WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
@@ -69,6 +72,30 @@ def enqueue(conn: Redis, func: Callable, *args, job_id: str | None = None) -> Jo
         retry=spec.retry(),
         description=f"{dotted_name(func)}{args!r}",
     )
+
+
+def schedule_periodic(conn: Redis, func: Callable, interval_seconds: int) -> Job | None:
+    """Schedule func() once at the next multiple of the interval, however many workers ask.
+
+    The job id is fixed for each time slot, so every worker schedules the same job, and a
+    running job never overwrites its own record when it schedules the next run.
+    """
+    if interval_seconds <= 0:
+        return None
+    at = (int(time.time()) // interval_seconds + 1) * interval_seconds
+    spec = spec_of(func)
+    try:
+        return Queue(spec.queue, connection=conn).enqueue_at(
+            datetime.fromtimestamp(at, UTC),
+            dotted_name(func),
+            job_id=f"{func.__name__}-{at}",
+            job_timeout=spec.timeout,
+            result_ttl=max(interval_seconds * 2, 600),
+            description=f"{dotted_name(func)} (every {interval_seconds} s)",
+            unique=True,
+        )
+    except DuplicateJobError:
+        return None
 
 
 def waiting_job(conn: Redis, job_id: str) -> Job | None:

@@ -8,12 +8,9 @@ run schedules the next one.
 from __future__ import annotations
 
 import logging
-import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from redis import Redis
-from rq import Queue
-from rq.exceptions import DuplicateJobError
 from rq.job import Job
 from sqlalchemy import and_, func, or_, select
 
@@ -22,7 +19,7 @@ from voice.models import Answer, AnswerStatus, utcnow
 from workers.context import current
 from workers.joblog import job_log
 from workers.locks import busy_answer_ids
-from workers.queues import RECORDINGS, dotted_name, enqueue, job, spec_of, waiting_job
+from workers.queues import RECORDINGS, enqueue, job, schedule_periodic, waiting_job
 from workers.recordings import (
     MAX_ATTEMPTS,
     fetch_job_id,
@@ -82,29 +79,6 @@ def unfinished(grace_seconds: int):
     )
 
 
-def sweep_job_id(at: int) -> str:
-    return f"sweep-unfinished-{at}"
-
-
 def schedule_next_sweep(conn: Redis, interval_seconds: int) -> Job | None:
-    """Schedule one sweep at the next multiple of the interval, however many workers ask.
-
-    The job id is fixed for each time slot, so every worker schedules the same job, and a
-    running sweep never overwrites its own job record when it schedules the next.
-    """
-    if interval_seconds <= 0:
-        return None
-    at = (int(time.time()) // interval_seconds + 1) * interval_seconds
-    spec = spec_of(sweep_unfinished)
-    try:
-        return Queue(spec.queue, connection=conn).enqueue_at(
-            datetime.fromtimestamp(at, UTC),
-            dotted_name(sweep_unfinished),
-            job_id=sweep_job_id(at),
-            job_timeout=spec.timeout,
-            result_ttl=max(interval_seconds * 2, 600),
-            description="sweep unfinished answers",
-            unique=True,
-        )
-    except DuplicateJobError:
-        return None
+    """Schedule the next sweep (one per time slot, whichever workers ask)."""
+    return schedule_periodic(conn, sweep_unfinished, interval_seconds)

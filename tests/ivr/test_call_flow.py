@@ -335,7 +335,7 @@ def test_sms_invitation_reminder_and_receipt(live, db, org):
         catch_exceptions=False,
     )
     assert out.exit_code == 0, out.output
-    pin = json.loads(out.output)["pin"]
+    pin = json.loads(out.stdout)["pin"]
     invitation = next(m for m in api.messages if m.to == "+15557000100")
     assert pin in invitation.body and interview.phone_number in invitation.body
     assert invitation.from_ == interview.phone_number

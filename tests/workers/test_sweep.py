@@ -21,7 +21,7 @@ from voice.models import Answer, AnswerStatus
 from workers.locks import busy_answer_ids, claim_answer
 from workers.queues import RECORDINGS, TRANSCRIBE
 from workers.recordings import MAX_ATTEMPTS, fetch_job_id, transcribe_job_id
-from workers.sweep import schedule_next_sweep, sweep_job_id, sweep_unfinished
+from workers.sweep import schedule_next_sweep, sweep_unfinished
 
 OLD = timedelta(minutes=5)
 
@@ -98,7 +98,7 @@ def test_sweep_schedules_the_next_one_once(in_process, db, redis_conn):
     registry = ScheduledJobRegistry(RECORDINGS, connection=redis_conn)
     [job_id] = registry.get_job_ids()
     at = int(job_id.rsplit("-", 1)[1])
-    assert job_id == sweep_job_id(at) and at % interval == 0
+    assert job_id == f"sweep_unfinished-{at}" and at % interval == 0
     assert 0 < at - time.time() <= interval
     assert registry.get_scheduled_time(job_id).timestamp() == at
 
