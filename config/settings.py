@@ -35,6 +35,9 @@ class Settings:
     stt_engine: str = "whisper"
     whisper_model: str = "tiny.en"
     whisper_compute_type: str = "int8"
+    # Per language (its first part, "es" for es-MX): which engine transcribes it, e.g.
+    # (("es", "whisper:/srv/models/whisper-small"), ("fr", "google"), ("de", "none")).
+    stt_languages: tuple[tuple[str, str], ...] = ()
     sweep_interval_seconds: int = 120
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
@@ -113,6 +116,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         stt_engine=_choice(environ, "SCREENLINE_STT_ENGINE", "whisper", STT_ENGINES),
         whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
+        stt_languages=_stt_languages(environ.get("SCREENLINE_STT_LANGUAGES", "")),
         sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 120),
         practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
@@ -120,6 +124,22 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     if production:
         _check_production(settings)
     return settings
+
+
+def _stt_languages(raw: str) -> tuple[tuple[str, str], ...]:
+    """Parse "es=whisper:/models/small,fr=google,de=none" into (language, engine) pairs."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        language, _, engine = item.partition("=")
+        language, engine = language.strip().lower(), engine.strip()
+        name = engine.split(":", 1)[0].lower()
+        if not language or name not in (*STT_ENGINES, "none"):
+            raise ConfigError(
+                "SCREENLINE_STT_LANGUAGES takes items like es=whisper:/path/to/model, "
+                f"fr=google or de=none; got {item!r}"
+            )
+        pairs.append((language.split("-")[0], engine))
+    return tuple(pairs)
 
 
 def _check_production(settings: Settings) -> None:

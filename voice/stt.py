@@ -239,27 +239,44 @@ class GoogleEngine:
         return Transcript(text, _one_segment(text, wav_bytes), self.name, language)
 
 
-def build_engine(settings) -> SpeechToText:
-    """Build a fresh engine from settings (prefer engine_for, which caches)."""
-    if settings.stt_engine == "whisper":
-        return WhisperEngine(settings.whisper_model, settings.whisper_compute_type)
-    if settings.stt_engine == "sphinx":
+def engine_choice(settings, language: str | None = None) -> tuple[str, str]:
+    """(engine name, whisper model) for a language: its SCREENLINE_STT_LANGUAGES entry,
+    or the default engine. Raises UnsupportedLanguage when transcription is turned off."""
+    if language:
+        wanted = primary_language(language)
+        for code, spec in settings.stt_languages:
+            if code == wanted:
+                name, _, model = spec.partition(":")
+                if name.lower() == "none":
+                    raise UnsupportedLanguage(
+                        f"transcription of {language} is turned off (SCREENLINE_STT_LANGUAGES)"
+                    )
+                return name.lower(), model or settings.whisper_model
+    return settings.stt_engine, settings.whisper_model
+
+
+def build_engine(name: str, whisper_model: str, compute_type: str) -> SpeechToText:
+    """Build a fresh engine (prefer engine_for, which caches)."""
+    if name == "whisper":
+        return WhisperEngine(whisper_model, compute_type)
+    if name == "sphinx":
         return SphinxEngine()
-    if settings.stt_engine == "google":
+    if name == "google":
         return GoogleEngine()
-    raise SpeechToTextError(f"unknown speech-to-text engine {settings.stt_engine!r}")
+    raise SpeechToTextError(f"unknown speech-to-text engine {name!r}")
 
 
 _engines: dict[tuple[str, ...], SpeechToText] = {}
 _engines_lock = threading.Lock()
 
 
-def engine_for(settings) -> SpeechToText:
-    """The process's engine for these settings, built on first use and then reused."""
-    key = (settings.stt_engine, settings.whisper_model, settings.whisper_compute_type)
+def engine_for(settings, language: str | None = None) -> SpeechToText:
+    """The process's engine for a language, built on first use and then reused."""
+    name, model = engine_choice(settings, language)
+    key = (name, model, settings.whisper_compute_type)
     with _engines_lock:
         if key not in _engines:
-            _engines[key] = build_engine(settings)
+            _engines[key] = build_engine(*key)
         return _engines[key]
 
 

@@ -38,9 +38,9 @@ class WorkerContext:
             self.settings.redis_url, socket_connect_timeout=5, socket_timeout=30
         )
 
-    @property
-    def stt(self) -> SpeechToText:
-        return engine_for(self.settings)  # cached per process by voice.stt
+    def stt(self, language: str | None = None) -> SpeechToText:
+        """The engine for a language (cached per process by voice.stt)."""
+        return engine_for(self.settings, language)
 
     def close(self) -> None:
         """Release pooled connections (used by tests that swap contexts)."""

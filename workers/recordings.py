@@ -194,7 +194,7 @@ def answer_language(answer: Answer) -> str:
 def _speech_to_text(
     ctx: WorkerContext, processed: ProcessedAudio, language: str
 ) -> tuple[Transcript, float]:
-    engine = ctx.stt
+    engine = ctx.stt(language)
     if processed.silent:
         # Models invent words ("Thank you.") in silence: a silent answer has no words.
         return Transcript("", [], engine.name, primary_language(language)), 0.0
