@@ -40,8 +40,12 @@ share = Blueprint("share", __name__)
 MAX_DAYS = 30
 MAX_CANDIDATES = 50
 SESSION_KEY = "share_viewers"  # {link id: the name the visitor gave}
-PUBLIC = {"share.public_view", "share.public_audio", "share.public_waveform",
-          "share.public_silences"}
+PUBLIC = {
+    "share.public_view",
+    "share.public_audio",
+    "share.public_waveform",
+    "share.public_silences",
+}
 
 
 def token_hash(token: str) -> str:
@@ -259,9 +263,7 @@ def public_view(token: str):
             return redirect(url_for(".public_view", token=token))
     viewer = _viewer(link)
     if viewer is None:
-        return render_template("share_name.html", link=link, error=error), (
-            422 if error else 200
-        )
+        return render_template("share_name.html", link=link, error=error), (422 if error else 200)
     people = []
     for candidate_id in link.candidate_ids or []:
         candidate = candidate_for(db(), link.organization_id, candidate_id)
@@ -272,9 +274,7 @@ def public_view(token: str):
             for qa in answers_by_question(candidate)
         ]
         people.append((candidate, items))
-    return render_template(
-        "share_view.html", link=link, token=token, people=people, viewer=viewer
-    )
+    return render_template("share_view.html", link=link, token=token, people=people, viewer=viewer)
 
 
 def _shared_answer(token: str, answer_id: int) -> Answer:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import uuid
+import warnings
 from pathlib import Path
 
 import pytest
@@ -97,8 +98,23 @@ def db(session_factory, engine, redis_url):
     session.close()
     names = ", ".join(f'"{t.name}"' for t in reversed(Base.metadata.sorted_tables))
     with engine.begin() as conn:
+        # A connection left idle inside a transaction (a leak in the code under test)
+        # would block TRUNCATE forever: end it, and never wait long for a lock.
+        leaked = conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() "
+                "AND state = 'idle in transaction' "
+                "AND state_change < now() - interval '2 seconds'"
+            )
+        ).all()
+        conn.execute(text("SET LOCAL lock_timeout = '30s'"))
         conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     redis.Redis.from_url(redis_url).flushdb()
+    if leaked:
+        warnings.warn(
+            f"{len(leaked)} database connection(s) left idle in a transaction", stacklevel=1
+        )
 
 
 @pytest.fixture

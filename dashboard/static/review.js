@@ -347,9 +347,9 @@
     var target = event.target;
     if (key === " " || key === "Spacebar") {
       // Buttons, links and the native player keep their own Space, except the
-      // transcript lines, where Space means play/pause like everywhere else.
+      // transcript lines and speed buttons, where Space means play/pause as elsewhere.
       var native = target.closest && target.closest("a, button, audio, input, summary");
-      if (native && !native.matches("button[data-seek]")) {
+      if (native && !native.matches("button[data-seek], input[name=playback-rate]")) {
         return;
       }
       event.preventDefault();

@@ -1,0 +1,285 @@
+"""Reviewing in a real browser: keyboard review, transcript seeking with silence skipping,
+search to the moment, and a share link opened logged out. Screenshots for people.
+
+Runs Debian's chromium through Playwright against the real app (see
+test_dashboard_browser.py for the server and browser fixtures, reused here).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+import tests.browser.test_dashboard_browser as base
+from tests.factories import make_candidate, make_interview, make_org, make_user
+from voice.models import Answer, AnswerStatus, CandidateStatus, Score, ShareView, utcnow
+from voice.store import AudioStore, answer_key
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+expect = playwright_api.expect
+
+pytestmark = pytest.mark.skipif(not base.CHROMIUM.exists(), reason="needs Debian's chromium")
+
+# The server and browser fixtures of the dashboard's browser test, shared.
+live_url = base.live_url
+browser = base.browser
+DESKTOP, PHONE = base.DESKTOP, base.PHONE
+open_page, sign_in, shoot = base.open_page, base.sign_in, base.shoot
+
+SEGMENTS = [
+    {"start": 0.0, "end": 1.0, "text": "I drove a forklift for three years."},
+    {"start": 4.0, "end": 5.0, "text": "Mostly night shifts in the cold store."},
+    {"start": 5.0, "end": 6.0, "text": "I trained new starters on safety checks."},
+]
+
+
+def answer_mp3() -> bytes:
+    """6 s: 1 s of tone, 3 s of silence, 2 s of tone (a long pause to skip)."""
+    from pydub import AudioSegment
+    from pydub.generators import Sine
+
+    tone = Sine(440).to_audio_segment(duration=1000, volume=-12)
+    audio = tone + AudioSegment.silent(3000) + tone + Sine(520).to_audio_segment(1000, volume=-12)
+    return audio.set_channels(1).set_frame_rate(16000).export(format="mp3", bitrate="48k").read()
+
+
+@dataclass
+class Team:
+    email: str
+    interview_id: int
+    first: int  # the oldest completed candidate (first in the queue)
+    second: int
+    first_answers: list[int]
+
+
+@pytest.fixture
+def team(db, settings) -> Team:
+    org = make_org(db)
+    user = make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        questions=("Tell us about your last job.", "Why do you want to work with us?"),
+    )
+    store = AudioStore(settings.media_dir)
+    ids, first_answers = [], []
+    for n, name in enumerate(("Dana Diaz", "Marcus Lee")):
+        candidate = make_candidate(db, interview, name=name, phone=f"+1555765432{n}")
+        candidate.status = CandidateStatus.COMPLETED
+        candidate.completed_at = utcnow() - timedelta(hours=5 - n)
+        for question in interview.questions:
+            answer = Answer(
+                candidate=candidate,
+                question=question,
+                status=AnswerStatus.TRANSCRIBED,
+                transcript=" ".join(s["text"] for s in SEGMENTS),
+                segments=SEGMENTS,
+                playback_seconds=6.0,
+            )
+            db.add(answer)
+            db.flush()
+            answer.playback_key = store.put(answer_key(answer.id, "playback.mp3"), answer_mp3())
+            if n == 0:
+                first_answers.append(answer.id)
+        ids.append(candidate.id)
+    colleague = make_user(db, org, email="colleague@acme.test")
+    db.add(Score(reviewer=colleague, candidate_id=ids[0], answer_id=first_answers[0], value=2))
+    db.commit()
+    return Team(user.email, interview.id, ids[0], ids[1], first_answers)
+
+
+def player(page, answer_id: int):
+    return page.locator(f"#player-{answer_id}").element_handle()
+
+
+def test_review_with_the_keyboard(browser, live_url, team, db):
+    """Space plays and pauses, j/k move, 4 scores, typing is ignored, N goes on."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, "/review", team.email)
+    page.get_by_role("link", name=re.compile("Start reviewing")).click()
+    page.wait_for_url(f"{live_url}/candidates/{team.first}")
+    first, second = team.first_answers
+    page.wait_for_function("el => el.readyState >= 1", arg=player(page, first))
+
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
+    shoot(page, "desktop-review-shortcuts")
+    page.keyboard.press("Escape")
+    expect(page.locator("#shortcuts")).not_to_be_visible()
+
+    page.keyboard.press(" ")
+    page.wait_for_function("el => !el.paused && el.currentTime > 0.1", arg=player(page, first))
+    page.keyboard.press(" ")
+    page.wait_for_function("el => el.paused", arg=player(page, first))
+
+    page.keyboard.press("j")
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
+    page.keyboard.press("k")
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+
+    page.locator("label[for=rate-2]").click()
+    page.locator("label[for=rate-3]").click()
+    assert page.evaluate("localStorage.getItem('screenline.playbackRate')") == "2"
+    page.keyboard.press(" ")
+    page.wait_for_function("el => !el.paused && el.playbackRate === 2", arg=player(page, first))
+    page.keyboard.press(" ")
+
+    page.keyboard.press("4")
+    expect(page.locator("#review-status")).to_have_text(re.compile("Scored 4 for question 1"))
+    db.expire_all()
+    assert (
+        db.scalar(
+            select(Score.value)
+            .where(Score.answer_id == first, Score.reviewer_id != None)  # noqa: E711
+            .order_by(Score.id.desc())
+        )
+        == 4
+    )
+
+    # Typing in a field never fires a shortcut.
+    comment = page.locator(f"#answer-{first} textarea[name=body]")
+    comment.fill("")
+    comment.type("jk4N")
+    assert comment.input_value() == "jk4N"
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    comment.fill("")
+    page.locator("h1").click()
+
+    # The colleague's 2 and my 4 disagree by 2: the page flags it.
+    page.reload()
+    expect(page.locator("[data-flag=disagreement]")).to_be_visible()
+    shoot(page, "desktop-review-candidate")
+    page.keyboard.press("Shift+N")
+    page.wait_for_url(re.compile(rf"/candidates/{team.second}$"))
+    # The speed is remembered on the next candidate.
+    assert page.locator("input[name=playback-rate][value='2']").is_checked()
+    assert problems == []
+
+
+def test_seek_from_transcript_and_skip_silence(browser, live_url, team):
+    """Clicking a line seeks and highlights; the 3 s pause is skipped; the waveform seeks."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{team.first}", team.email)
+    first = team.first_answers[0]
+    audio = player(page, first)
+    page.wait_for_function("el => el.readyState >= 1 && el.duration > 5", arg=audio)
+    wave = page.locator(f"[data-waveform-for=player-{first}] img")
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=wave.element_handle())
+
+    line = page.get_by_role("button", name=re.compile("I trained new starters")).first
+    line.click()
+    page.wait_for_function("el => el.currentTime >= 5.0", arg=audio)
+    page.wait_for_function(
+        "el => el.getAttribute('aria-current') === 'true'", arg=line.element_handle()
+    )
+    page.evaluate("el => el.pause()", audio)
+
+    # From 0.5 s, a 3 s pause lies ahead: playback jumps over it well before 3 s pass.
+    page.evaluate("el => { el.currentTime = 0.5; el.play(); }", audio)
+    page.wait_for_function("el => el.currentTime >= 3.6", arg=audio, timeout=2500)
+    expect(page.locator("#review-status")).to_have_text(re.compile("Skipped"))
+    page.evaluate("el => el.pause()", audio)
+
+    box = wave.bounding_box()
+    page.mouse.click(box["x"] + box["width"] * 0.75, box["y"] + box["height"] / 2)
+    page.wait_for_function("el => Math.abs(el.currentTime - 4.5) < 0.3", arg=audio)
+    shoot(page, "desktop-review-waveform")
+    assert problems == []
+
+
+def test_search_and_follow_a_result_to_the_moment(browser, live_url, team):
+    """Search finds the words; the result opens the candidate at that moment."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, "/search", team.email)
+    page.get_by_label("Words spoken").fill("night shifts")
+    page.get_by_label("Words spoken").press("Enter")
+    results = page.locator("li.search-hit")
+    expect(results).to_have_count(4)
+    expect(results.first.locator("mark").first).to_have_text(re.compile("night", re.IGNORECASE))
+    shoot(page, "desktop-search")
+    link = results.first.locator("a")
+    href = link.get_attribute("href")
+    answer_id = int(re.search(r"answer=(\d+)", href).group(1))
+    link.click()
+    page.wait_for_url(re.compile(r"/candidates/\d+#t=4\.00&answer=\d+"))
+    page.wait_for_function(
+        "el => el.readyState >= 1 && Math.abs(el.currentTime - 4.0) < 0.05",
+        arg=player(page, answer_id),
+    )
+    expect(page.locator(f"#answer-{answer_id}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("#review-status")).to_have_text(re.compile("Jumped to 0:04"))
+    assert problems == []
+
+
+def test_share_a_link_and_open_it_logged_out(browser, live_url, team, db):
+    """A manager shares a candidate; a visitor opens it without an account and listens."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{team.first}", team.email)
+    page.get_by_label("Link expires after").select_option("3")
+    page.get_by_label("Label (optional)").fill("For the Leeds store manager")
+    page.get_by_role("button", name="Create read-only link").click()
+    url = page.get_by_label("Link").input_value()
+    assert url.startswith(live_url + "/s/")
+    shoot(page, "desktop-share-created")
+
+    visitor_context = browser.new_context(
+        viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
+    visitor = visitor_context.new_page()
+    visitor_problems: list[str] = []
+    visitor.on("pageerror", lambda exc: visitor_problems.append(str(exc)))
+    visitor.goto(url)
+    shoot(visitor, "phone-share-name")
+    visitor.get_by_label("Your name").fill("Pat Store")
+    visitor.get_by_role("button", name="Open").click()
+    expect(visitor.get_by_role("heading", name="For the Leeds store manager")).to_be_visible()
+    first = team.first_answers[0]
+    shared = visitor.locator(f"#player-{first}").element_handle()
+    visitor.wait_for_function("el => el.readyState >= 1 && el.duration > 5", arg=shared)
+    visitor.get_by_role("button", name=re.compile("I trained new starters")).first.click()
+    visitor.wait_for_function("el => el.currentTime >= 5.0", arg=shared)
+    visitor.evaluate("el => el.pause()", shared)
+    assert "Score" not in visitor.locator("main").inner_text()
+    overflow = visitor.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    shoot(visitor, "phone-share-view")
+    db.expire_all()
+    [view] = db.scalars(select(ShareView)).all()
+    assert view.viewer == "Pat Store"
+
+    page.goto(live_url + "/share/links")
+    row = page.locator("tr[data-link-id]")
+    expect(row).to_contain_text("Pat Store")
+    shoot(page, "desktop-share-links")
+    row.get_by_role("button", name=re.compile("Revoke")).click()
+    expect(page.locator("tr[data-link-id]")).to_contain_text("Revoked")
+    response = visitor.goto(url)
+    assert response.status == 404
+    visitor_context.close()
+    assert problems == [] and visitor_problems == []
+
+
+def test_review_pages_fit_a_phone(browser, live_url, team):
+    """Candidate, queue and search pages do not scroll sideways on a phone; screenshots."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, f"/candidates/{team.first}", team.email)
+    for name, path in (
+        ("phone-review-candidate", f"/candidates/{team.first}"),
+        ("phone-review-queue", "/review"),
+        ("phone-search", "/search?q=forklift"),
+    ):
+        page.goto(live_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+        shoot(page, name)
+    # What a phone shows first, and the scores table, at their real size.
+    page.goto(f"{live_url}/candidates/{team.first}")
+    page.wait_for_function("[...document.images].every(img => img.complete)")
+    page.screenshot(path=str(base.SHOTS / "phone-review-candidate-top.png"))
+    page.locator("#reviewers").scroll_into_view_if_needed()
+    page.locator("#reviewers").screenshot(path=str(base.SHOTS / "phone-review-scores.png"))
+    assert problems == []

@@ -1,0 +1,236 @@
+"""The interview builder: create, edit, reorder, validate, share and preview."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.dashboard.html import parse
+from tests.factories import make_user
+from voice.models import Interview, InterviewReviewer, Question, Role
+
+
+def token(client, url: str) -> str:
+    return parse(client.get(url).data).find("input", name="csrf_token").attrs["value"]
+
+
+def interview_form(csrf: str, **overrides) -> dict[str, str]:
+    """A builder form with a yes/no knockout question then a voice question."""
+    data = {
+        "csrf_token": csrf,
+        "action": "save",
+        "title": "Line cook, weekends",
+        "phone_number": "(555) 010-0777",
+        "languages": "en-US",
+        "voice": "Polly.Joanna",
+        "intro": "Thanks for calling Acme Kitchens.",
+        "job_details": "Pay is $19 an hour.",
+        "closing": "We will text you within a week.",
+        "deadline": "2030-12-31T23:59",
+        "reminders": "48h, 4h",
+        "retakes": "1",
+        "practice": "1",
+        "retention_days": "90",
+        "q-0-id": "",
+        "q-0-kind": "yes_no",
+        "q-0-prompt": "Are you 18 or older?",
+        "q-0-must_be": "yes",
+        "q-1-id": "",
+        "q-1-kind": "voice",
+        "q-1-prompt": "Tell us about a busy shift.",
+        "q-1-max_seconds": "90",
+        "q-1-min_seconds": "3",
+        "q-1-think_seconds": "10",
+        "q-1-retakes": "2",
+    }
+    return data | overrides
+
+
+def created(db) -> Interview:
+    db.expire_all()
+    return db.scalar(select(Interview).where(Interview.title == "Line cook, weekends"))
+
+
+def test_builder_creates_interview_with_knockout_and_voice_questions(signed_in, db, client):
+    """Saving the builder creates the interview with every setting and question kind."""
+    response = client.post("/interviews/new", data=interview_form(token(client, "/interviews/new")))
+    assert response.status_code == 302
+    interview = created(db)
+    assert response.headers["Location"] == f"/interviews/{interview.id}/edit"
+    assert interview.organization_id == signed_in.user.organization_id
+    assert interview.phone_number == "+15550100777"
+    assert (interview.retakes, interview.practice, interview.retention_days) == (1, True, 90)
+    assert interview.reminders == ["48h", "4h"]
+    assert interview.deadline.year == 2030
+    assert interview.job_details == "Pay is $19 an hour."
+    first, second = interview.questions
+    assert (first.position, first.kind, first.must_be) == (1, "yes_no", "yes")
+    assert (second.kind, second.max_seconds, second.min_seconds) == ("voice", 90, 3)
+    assert (second.think_seconds, second.retakes) == (10, 2)
+
+
+def test_builder_validation_reports_each_problem_and_saves_nothing(signed_in, db, client):
+    """Bad values come back as a 422 with a message per field and a linked summary."""
+    data = interview_form(
+        token(client, "/interviews/new"),
+        title="",
+        phone_number="12",
+        **{
+            "q-0-kind": "number",
+            "q-0-at_least": "40",
+            "q-0-at_most": "20",
+            "q-1-min_seconds": "90",
+        },
+    )
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    summary = page.one("div", cls="error-summary")
+    links = {a.attrs["href"] for a in summary.find_all("a")}
+    assert {"#title", "#phone_number", "#q-0-at_most", "#q-1-min_seconds"} <= links
+    assert page.one("input", id="title").attrs["aria-invalid"] == "true"
+    assert "nobody could pass" in page.one("p", id="q-0-at_most-error").text()
+    assert created(db) is None
+
+
+def test_builder_rejects_a_number_already_used(signed_in, db, client):
+    """Two interviews can't answer the same phone number."""
+    data = interview_form(token(client, "/interviews/new"), phone_number="+15550100200")
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    assert (
+        "already answers another interview"
+        in parse(response.data).one("p", id="phone_number-error").text()
+    )
+
+
+def test_builder_buttons_work_without_javascript(signed_in, db, client):
+    """Add, move and remove re-render the form from what was posted, saving nothing."""
+    csrf = token(client, "/interviews/new")
+    moved = client.post("/interviews/new", data=interview_form(csrf, action="down:0"))
+    assert moved.status_code == 200
+    prompts = [
+        t.text()
+        for t in parse(moved.data).one("ol", id="question-list").find_all("textarea")
+        if t.attrs["name"].endswith("prompt")
+    ]
+    assert prompts == ["Tell us about a busy shift.", "Are you 18 or older?"]
+    added = parse(
+        client.post("/interviews/new", data=interview_form(csrf, action="add:number")).data
+    )
+    rows = added.one("ol", id="question-list").find_all("li", cls="q-card")
+    assert [row.attrs["data-kind"] for row in rows] == ["yes_no", "voice", "number"]
+    removed = parse(
+        client.post("/interviews/new", data=interview_form(csrf, action="remove:0")).data
+    )
+    assert len(removed.one("ol", id="question-list").find_all("li", cls="q-card")) == 1
+    assert created(db) is None
+
+
+def test_editing_reorders_questions_and_keeps_their_ids(signed_in, db, client):
+    """Reordering on edit moves the existing rows (answers stay attached)."""
+    interview = signed_in.interview
+    first, second = interview.questions
+    url = f"/interviews/{interview.id}/edit"
+    data = {
+        "csrf_token": token(client, url),
+        "action": "save",
+        "title": "Warehouse associate",
+        "phone_number": interview.phone_number,
+        "languages": "en-US, es-MX",
+        "retakes": "0",
+        "tr-es-MX-intro": "Gracias por llamar.",
+        "q-1-id": str(second.id),
+        "q-1-kind": "voice",
+        "q-1-prompt": second.prompt,
+        "q-1-prompt-es-MX": "¿Por qué quiere este trabajo?",
+        "q-1-max_seconds": "60",
+        "q-0-id": str(first.id),
+        "q-0-kind": "voice",
+        "q-0-prompt": first.prompt,
+        "q-0-max_seconds": "60",
+    }
+    assert client.post(url, data=data).status_code == 302
+    db.expire_all()
+    questions = db.scalars(
+        select(Question).where(Question.interview_id == interview.id).order_by(Question.position)
+    ).all()
+    assert [q.id for q in questions] == [second.id, first.id]
+    assert questions[0].translations == {"es-MX": "¿Por qué quiere este trabajo?"}
+    refreshed = db.get(Interview, interview.id)
+    assert refreshed.languages == ["en-US", "es-MX"]
+    assert refreshed.translations["es-MX"]["intro"] == "Gracias por llamar."
+    assert refreshed.translations["es-MX"]["voice"] == "Polly.Mia"
+
+
+def test_an_answered_question_cannot_be_removed(signed_in, db, client):
+    """Removing a question that has answers is refused, so no answer is lost."""
+    interview = signed_in.interview
+    first, _ = interview.questions
+    url = f"/interviews/{interview.id}/edit"
+    data = {
+        "csrf_token": token(client, url),
+        "action": "save",
+        "title": "Warehouse associate",
+        "phone_number": interview.phone_number,
+        "languages": "en-US",
+        "retakes": "0",
+        "q-0-id": str(first.id),
+        "q-0-kind": "voice",
+        "q-0-prompt": first.prompt,
+        "q-0-max_seconds": "60",
+    }
+    response = client.post(url, data=data)
+    assert response.status_code == 422
+    section = parse(response.data).one("section", id="questions")
+    assert "can't be removed" in section.one("p", cls="field-error").text()
+    db.expire_all()
+    assert len(db.get(Interview, interview.id).questions) == 2
+
+
+def test_preview_shows_the_whole_call_as_a_script(signed_in, db, client):
+    """The preview lists greeting, consent, each question with its keys, and closing."""
+    interview = signed_in.interview
+    interview.questions[0].kind = "yes_no"
+    interview.questions[0].must_be = "yes"
+    db.commit()
+    page = parse(client.get(f"/interviews/{interview.id}/preview").data)
+    steps = page.find_all("li", cls="script-step")
+    titles = [step.one("h2").text() for step in steps]
+    assert titles[:2] == ["Greeting", "Recording consent"]
+    assert titles[-1] == "Closing"
+    q1 = steps[titles.index("Question 1")]
+    assert "press 1" in q1.one("p", cls="script-spoken").text()
+    assert "screened out" in q1.one("p", cls="script-note").text()
+    assert q1.one("button", data_say=True).attrs["data-say"].startswith("Question 1 of 2.")
+    assert "/static/preview.js" in [s.attrs.get("src") for s in page.find_all("script")]
+
+
+def test_reviewers_can_be_shared_an_interview(signed_in, db, client):
+    """A manager chooses which reviewers may review the interview."""
+    reviewer = make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    url = f"/interviews/{signed_in.interview.id}/reviewers"
+    client.post(url, data={"csrf_token": token(client, url), "user_ids": [str(reviewer.id)]})
+    assert db.scalars(select(InterviewReviewer.user_id)).all() == [reviewer.id]
+
+
+def test_reviewers_may_not_build_interviews(signed_in, db, client, auth):
+    """A reviewer gets 403 from the builder, even for an interview shared with them."""
+    reviewer = make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=reviewer.id))
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    assert client.get("/interviews/new").status_code == 403
+    assert client.get(f"/interviews/{signed_in.interview.id}/edit").status_code == 403
+    assert client.get(f"/interviews/{signed_in.interview.id}/preview").status_code == 200
+
+
+def test_edit_form_prefills_existing_questions(signed_in, db, client):
+    """The edit form pre-fills existing questions with their ids and limits."""
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}/edit").data)
+    rows = page.one("ol", id="question-list").find_all("li", cls="q-card")
+    assert [row.one("input", type="hidden").attrs["value"] for row in rows] == [
+        str(q.id) for q in signed_in.interview.questions
+    ]
+    assert page.one("input", id="q-0-max_seconds").attrs["value"] == "60"

@@ -1,0 +1,243 @@
+"""Candidates in bulk: CSV import, invitations, filters, accommodations, "Call me now"."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from rq import Queue
+from sqlalchemy import select
+
+from dashboard.candidates import Filters, import_csv
+from ivr.jobs import SEND_MESSAGE
+from ivr.twilio_rest import TwilioError
+from tests.dashboard.conftest import add_answer, flashes
+from tests.dashboard.html import parse
+from tests.factories import make_candidate, make_user
+from voice.messages import INVITATION
+from voice.models import Candidate, CandidateStatus, Message, Score
+
+
+def token(client, url: str) -> str:
+    return parse(client.get(url).data).find("input", name="csrf_token").attrs["value"]
+
+
+def names(page) -> list[str]:
+    return [row.one("th").text() for row in page.one("table").one("tbody").find_all("tr")]
+
+
+CSV = """Name,Phone,Email,External ID
+Ana Alvarez,(555) 201-0001,ana@example.com,A-1
+Ben Brown,+1 555 201 0002,,B-2
+No Phone,,x@example.com,
+,5552010004,,
+Bad Number,12,,
+Ana Again,555.201.0001,,A-9
+Dana Dup,+15557654321,dana@example.com,
+"""
+
+
+def test_import_normalises_rejects_and_merges(signed_in, db):
+    """Phones become E.164; bad rows are reported with a reason; duplicates merge."""
+    report = import_csv(db, signed_in.interview, CSV)
+    db.commit()
+    assert [(c.name, c.phone, c.email, c.external_id) for c in report.added] == [
+        ("Ana Alvarez", "+15552010001", "ana@example.com", "A-1"),
+        ("Ben Brown", "+15552010002", None, "B-2"),
+    ]
+    assert [(row, why) for row, _, why in report.rejected] == [
+        (4, "No phone number."),
+        (5, "No name."),
+        (6, "“12” is not a phone number we can call."),
+    ]
+    merged = {row: how for row, _, how in report.merged}
+    assert merged[7] == "merged into Ana Alvarez"
+    assert merged[8] == "merged into Dana Diaz (added email)"
+    phones = db.scalars(
+        select(Candidate.phone).where(Candidate.interview_id == signed_in.interview.id)
+    ).all()
+    assert len(phones) == len(set(phones)) == 3
+    assert all(len(c.pin) == 6 for c in report.added)
+
+
+def test_import_without_a_header_reads_name_phone_email_id(signed_in, db):
+    """A file without a header row is read as name, phone, email, external id."""
+    report = import_csv(db, signed_in.interview, "Cy Cole,5552010009,cy@example.com,C-3\n")
+    assert [(c.name, c.phone, c.external_id) for c in report.added] == [
+        ("Cy Cole", "+15552010009", "C-3")
+    ]
+
+
+def test_import_page_shows_the_report(signed_in, db, client):
+    """Uploading a CSV shows counts and a table of rejected rows with reasons."""
+    url = f"/interviews/{signed_in.interview.id}/import"
+    response = client.post(url, data={"csrf_token": token(client, url), "pasted": CSV})
+    assert response.status_code == 200
+    report = parse(response.data).one("section", cls="import-report")
+    assert [li.text() for li in report.one("ul", cls="report-counts").find_all("li")] == [
+        "2 added",
+        "2 merged duplicates",
+        "3 rejected",
+    ]
+    rows = report.one("table", id="rejected").one("tbody").find_all("tr")
+    assert rows[0].one("td", data_label="Reason").text() == "No phone number."
+
+
+def test_import_with_nothing_is_a_clear_error(signed_in, client):
+    """Importing nothing explains what to do."""
+    url = f"/interviews/{signed_in.interview.id}/import"
+    response = client.post(url, data={"csrf_token": token(client, url), "pasted": " "})
+    assert response.status_code == 422
+    assert "Choose a CSV file" in parse(response.data).one("p", cls="alert").text()
+
+
+def test_inviting_a_selection_queues_texts_and_skips_the_already_invited(
+    signed_in, db, client, redis_conn
+):
+    """Invitations are queued once per candidate; a second invite is skipped and said so."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    nophone = make_candidate(db, signed_in.interview, name="Nat Nophone", phone=None)
+    db.commit()
+    page_url = f"/interviews/{signed_in.interview.id}"
+    url = f"{page_url}/invite"
+    ids = [str(signed_in.candidate.id), str(other.id), str(nophone.id)]
+    response = client.post(url, data={"csrf_token": token(client, page_url), "candidate_ids": ids})
+    assert response.status_code == 302
+    messages = db.scalars(select(Message).order_by(Message.candidate_id)).all()
+    assert [(m.candidate_id, m.kind) for m in messages] == [
+        (signed_in.candidate.id, INVITATION),
+        (other.id, INVITATION),
+    ]
+    assert "PIN" in messages[0].body
+    assert messages[0].sent_by_id == signed_in.user.id
+    jobs = Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs
+    assert sorted(job.args[0] for job in jobs) == [m.id for m in messages]
+    shown = flashes(parse(client.get(page_url).data))
+    assert "Invitation texts queued for 2 candidates." in shown
+    assert "Skipped 1 (no phone number): Nat Nophone." in shown
+    client.post(url, data={"csrf_token": token(client, page_url), "all": "1"})
+    shown = flashes(parse(client.get(page_url).data))
+    assert "Skipped 2 (already invited): Dana Diaz, Eve Early." in shown
+    assert len(Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs) == 2
+
+
+def test_filters_narrow_the_list(signed_in, db, client):
+    """Status, decision, score, reviewer and date filters narrow the candidate list."""
+    base = f"/interviews/{signed_in.interview.id}"
+    old = make_candidate(db, signed_in.interview, name="Old Otto", phone=None)
+    old.created_at = datetime(2020, 1, 5, tzinfo=UTC)
+    rejected = make_candidate(db, signed_in.interview, name="Rita Rejected", phone=None)
+    rejected.decision = "reject"
+    helper = make_user(db, signed_in.user.organization, email="second@acme.test")
+    db.add(Score(reviewer=helper, candidate_id=signed_in.candidate.id, value=4))
+    db.add(Score(reviewer=signed_in.user, candidate_id=rejected.id, value=2))
+    db.commit()
+    get = lambda query: names(parse(client.get(f"{base}?{query}").data))  # noqa: E731
+    assert get("status=completed") == ["Dana Diaz"]
+    assert get("decision=reject") == ["Rita Rejected"]
+    assert set(get("decision=none")) == {"Dana Diaz", "Old Otto"}
+    assert get("min_score=3.5") == ["Dana Diaz"]
+    assert get(f"reviewer={helper.id}") == ["Dana Diaz"]
+    assert get("until=2020-01-31") == ["Old Otto"]
+    today = datetime.now(UTC).date()
+    assert "Old Otto" not in get(f"since={(today - timedelta(days=1)).isoformat()}")
+    page = parse(client.get(f"{base}?min_score=9").data)
+    assert "Minimum score must be a number from 1 to 5." in page.one("form", cls="filters").text()
+
+
+def test_filters_survive_paging(signed_in, db, client, monkeypatch):
+    """Pager links keep the filters."""
+    monkeypatch.setattr("dashboard.views.CANDIDATES_PER_PAGE", 1)
+    for n in range(2):
+        make_candidate(db, signed_in.interview, name=f"Invitee {n}", phone=None)
+    db.commit()
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}?status=invited").data)
+    href = page.one("a", rel="next").attrs["href"]
+    assert "status=invited" in href and "page=2" in href
+    assert Filters.from_args({"status": "bogus"}).status == ""
+
+
+def test_keypad_answers_and_screened_out_reason_show_in_the_list(signed_in, db, client):
+    """Keypad answers and why a candidate was screened out appear on their row."""
+    interview = signed_in.interview
+    person = make_candidate(db, interview, name="Kim Keypad", phone=None)
+    interview.questions[0].kind = "yes_no"
+    person.status = CandidateStatus.SCREENED_OUT
+    person.screened_out_reason = "Answered no to: Are you 18 or older?"
+    add_answer(db, person, 1, status="keypad", digits="2")
+    db.commit()
+    page = parse(client.get(f"/interviews/{interview.id}").data)
+    row = page.one("tr", data_candidate_id=str(person.id))
+    assert row.one("td", data_label="Keypad").text() == "Q1: No"
+    assert row.one("span", cls="reason").text() == "Answered no to: Are you 18 or older?"
+
+
+def test_interview_page_offers_bulk_invite_and_decide(signed_in, client):
+    """The bulk form carries candidate checkboxes, invite, and the decide controls."""
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
+    bulk = page.one("form", id="bulk")
+    assert bulk.attrs["action"] == f"/interviews/{signed_in.interview.id}/invite"
+    boxes = page.find_all("input", form="bulk", name="candidate_ids")
+    assert [b.attrs["value"] for b in boxes] == [str(signed_in.candidate.id)]
+    assert boxes[0].attrs["aria-label"] == "Select Dana Diaz"
+    decide = bulk.one("button", formaction=f"/interviews/{signed_in.interview.id}/decisions")
+    assert decide.text() == "Apply decision"
+    assert bulk.one("select", name="decision")
+    assert bulk.one("input", name="notify")
+
+
+def test_accommodations_are_saved_and_validated(signed_in, db, client):
+    """Extra time (1 to 4) and slow speech are saved; a bad multiplier is explained."""
+    candidate = signed_in.candidate
+    manage = f"/candidates/{candidate.id}/manage"
+    url = f"/candidates/{candidate.id}/accommodations"
+    bad = client.post(url, data={"csrf_token": token(client, manage), "extra_time": "9"})
+    assert bad.status_code == 422
+    assert parse(bad.data).one("p", id="extra_time-error").text().startswith("Extra time")
+    good = client.post(
+        url,
+        data={"csrf_token": token(client, manage), "extra_time": "1.5", "slow_speech": "1"},
+    )
+    assert good.status_code == 302
+    db.refresh(candidate)
+    assert (candidate.extra_time, candidate.slow_speech) == (1.5, True)
+
+
+def test_call_me_now_asks_twilio_to_call(signed_in, app, client, monkeypatch):
+    """Call me now places an outbound call with the IVR's URLs."""
+    calls = []
+    twilio = app.extensions["screenline"].twilio
+    monkeypatch.setattr(twilio, "create_call", lambda **kw: calls.append(kw) or "CA123")
+    manage = f"/candidates/{signed_in.candidate.id}/manage"
+    response = client.post(
+        f"/candidates/{signed_in.candidate.id}/call", data={"csrf_token": token(client, manage)}
+    )
+    assert response.status_code == 302
+    assert calls == [
+        {
+            "to": "+15557654321",
+            "from_": "+15550100200",
+            "url": f"http://screenline.test/ivr/voice?candidate={signed_in.candidate.id}",
+            "status_callback": "http://screenline.test/ivr/status",
+        }
+    ]
+    assert "Calling Dana Diaz at +15557654321 now." in flashes(parse(client.get(manage).data))
+
+
+def test_call_me_now_reports_twilio_errors(signed_in, app, client, monkeypatch):
+    """A Twilio error is shown to the user, not raised."""
+
+    def fail(**_kw):
+        raise TwilioError("HTTP 400: The 'To' number is not a valid phone number.")
+
+    monkeypatch.setattr(app.extensions["screenline"].twilio, "create_call", fail)
+    manage = f"/candidates/{signed_in.candidate.id}/manage"
+    client.post(
+        f"/candidates/{signed_in.candidate.id}/call", data={"csrf_token": token(client, manage)}
+    )
+    shown = flashes(parse(client.get(manage).data))
+    assert any("Twilio could not place the call" in text for text in shown)
+
+
+def test_call_me_now_needs_csrf(signed_in, client):
+    """Posting Call me now without the form's token is refused."""
+    assert client.post(f"/candidates/{signed_in.candidate.id}/call").status_code == 400

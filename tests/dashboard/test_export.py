@@ -1,0 +1,66 @@
+"""Exports: the candidates CSV (streamed) and one candidate's audio zip."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+from tests.dashboard.conftest import AUDIO_BYTES
+from tests.factories import make_candidate
+from voice.models import Score
+
+
+def test_csv_has_statuses_scores_decisions_and_transcripts(signed_in, db, client):
+    """The CSV has a row per candidate with status, decision, mean score and answers."""
+    signed_in.candidate.decision = "advance"
+    db.add(Score(reviewer=signed_in.user, candidate_id=signed_in.candidate.id, value=4))
+    db.add(
+        Score(
+            reviewer=signed_in.user,
+            candidate_id=signed_in.candidate.id,
+            answer_id=signed_in.transcribed.id,
+            value=5,
+        )
+    )
+    sneaky = make_candidate(db, signed_in.interview, name="=HYPERLINK(1)", phone=None)
+    db.commit()
+    response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")
+    assert response.status_code == 200
+    assert response.is_streamed
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    by_id = {row["candidate_id"]: row for row in rows}
+    dana = by_id[str(signed_in.candidate.id)]
+    assert (dana["status"], dana["decision"], dana["mean_score"]) == (
+        "completed",
+        "advance",
+        "4.50",
+    )
+    assert dana["q1_answer"] == "I drove a forklift for three years."
+    assert dana["q1_score"] == "5.00"
+    assert by_id[str(sneaky.id)]["name"] == "'=HYPERLINK(1)"
+
+
+def test_csv_streams_in_batches(signed_in, db, client, monkeypatch):
+    """Candidates are read a batch at a time, and every one is written."""
+    monkeypatch.setattr("dashboard.export.BATCH", 2)
+    for n in range(5):
+        make_candidate(db, signed_in.interview, name=f"Batch {n}", phone=None)
+    db.commit()
+    body = client.get(f"/interviews/{signed_in.interview.id}/export.csv").get_data(as_text=True)
+    assert len(list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))) == 6
+
+
+def test_zip_has_audio_and_a_transcript(signed_in, client):
+    """The zip holds each stored answer's MP3 and a transcript text file."""
+    response = client.get(f"/candidates/{signed_in.candidate.id}/audio.zip")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    audio = f"q01-answer-{signed_in.transcribed.id}.mp3"
+    assert sorted(archive.namelist()) == [audio, "transcript.txt"]
+    assert archive.read(audio) == AUDIO_BYTES
+    text = archive.read("transcript.txt").decode()
+    assert "Question 1: Tell us about your last job." in text
+    assert "I drove a forklift for three years." in text

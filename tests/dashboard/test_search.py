@@ -1,0 +1,67 @@
+"""Transcript search pages: results link to the moment in the audio, scoped to what the
+user may see."""
+
+from __future__ import annotations
+
+from tests.dashboard.conftest import AuthActions
+from tests.dashboard.html import parse
+from tests.dashboard.review_support import teammate
+from tests.factories import PASSWORD, make_candidate, make_interview
+from voice.models import Answer, AnswerStatus
+
+
+def test_search_links_to_the_moment(signed_in, client):
+    """A hit names the candidate and links to #t=<segment start>&answer=<id>."""
+    page = parse(client.get("/search?q=years").data)
+    [hit] = page.find_all("li", cls="search-hit")
+    link = hit.one("a", cls="search-hit-link")
+    answer = signed_in.transcribed
+    assert link.attrs["href"] == f"/candidates/{signed_in.candidate.id}#t=1.50&answer={answer.id}"
+    assert link.text() == "Dana Diaz at 0:01"
+    assert [m.text() for m in hit.find_all("mark")] == ["years"]
+
+
+def test_search_escapes_and_scopes(world, db, app, client, auth):
+    """Markup in transcripts is escaped; other organisations and unshared interviews hidden."""
+    auth.login()
+    kitchen = make_interview(
+        db, world.user.organization, phone_number="+15550100444", title="Line cook"
+    )
+    cook = make_candidate(db, kitchen, name="Cody Cook", phone=None)
+    db.add(
+        Answer(
+            candidate=cook,
+            question=kitchen.questions[0],
+            status=AnswerStatus.TRANSCRIBED,
+            transcript="<script>alert(1)</script> I drove a forklift once.",
+        )
+    )
+    db.commit()
+    response = client.get("/search?q=forklift")
+    assert b"<script>alert(1)" not in response.data
+    names = [h.one("a").text() for h in parse(response.data).find_all("li", cls="search-hit")]
+    assert sorted(n.split(" at ")[0] for n in names) == ["Cody Cook", "Dana Diaz"]
+    only = parse(client.get(f"/search?q=forklift&interview_id={kitchen.id}").data)
+    assert len(only.find_all("li", cls="search-hit")) == 1
+    assert client.get(f"/search?q=x&interview_id={world.stranger_interview.id}").status_code == 404
+
+    teammate(db, world.user.organization, "rita@acme.test", interviews=[world.interview])
+    db.commit()
+    reviewer = app.test_client()
+    AuthActions(reviewer).login(email="rita@acme.test", password=PASSWORD)
+    page = parse(reviewer.get("/search?q=forklift").data)
+    assert [h.one("a").text().split(" at ")[0] for h in page.find_all("li", cls="search-hit")] == [
+        "Dana Diaz"
+    ]
+
+
+def test_search_page_without_a_query(signed_in, client):
+    """An empty search shows the form with a labelled field and no results."""
+    page = parse(client.get("/search").data)
+    assert page.one("label", for_="q").text() == "Words spoken"
+    assert page.find("li", cls="search-hit") is None
+
+
+def test_search_needs_sign_in(client):
+    """Signed-out visitors are sent to the sign-in page."""
+    assert client.get("/search?q=x").status_code == 302

@@ -1,0 +1,144 @@
+"""Every route, walked as someone who must see nothing of the first organisation."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from tests.dashboard.html import parse
+from tests.factories import make_user
+from voice.models import InterviewReviewer, Invitation, Role, ShareLink
+
+# Things only the first organisation's pages contain (the search query is "forklift", which
+# a search page may echo; "three years" is in the same transcript).
+SECRETS = ("Dana Diaz", "+15557654321", "three years", "manager@acme.test", "Acme Warehousing")
+FORBIDDEN_OR_MISSING = {403, 404}
+
+
+def path_values(world, db) -> dict[str, object]:
+    """A value for every path argument, each naming a row of the first organisation."""
+    invitation = Invitation(
+        organization_id=world.user.organization_id,
+        email="invitee@acme.test",
+        role=Role.REVIEWER,
+        token_hash="0" * 64,
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    link = ShareLink(
+        organization_id=world.user.organization_id,
+        token_hash="1" * 64,
+        candidate_ids=[world.candidate.id],
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    db.add_all([invitation, link])
+    db.commit()
+    return {
+        "interview_id": world.interview.id,
+        "candidate_id": world.candidate.id,
+        "answer_id": world.transcribed.id,
+        "question_id": world.interview.questions[0].id,
+        "user_id": world.user.id,
+        "invitation_id": invitation.id,
+        "link_id": link.id,
+        "item": 0,
+        "token": "not-a-real-token",
+        "code": "NOTAREALCODE0000",
+    }
+
+
+def walk(app, client, values):
+    """Request every route with every method; yield (rule, method, response)."""
+    token = parse(client.get("/").data).find("input", name="csrf_token").attrs["value"]
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint in ("static", "auth.logout"):
+            continue  # logging out would end the walk early
+        unknown = set(rule.arguments) - set(values)
+        assert not unknown, f"give test_tenancy a value for {unknown} ({rule.rule})"
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            query = {"q": "forklift", "interview": values["interview_id"]}
+            if method == "GET":
+                response = client.get(path, query_string=query)
+            else:
+                form = {
+                    "csrf_token": token,
+                    "candidate_ids": [str(values["candidate_id"])],
+                    "decision": "advance",
+                    "value": "5",
+                    "body": "hello",
+                }
+                response = client.post(path, data=form, query_string=query)
+            yield rule, method, response
+
+
+def leaks(response) -> list[str]:
+    if 300 <= response.status_code < 400:
+        return []  # a redirect's body only repeats where it goes
+    body = response.get_data(as_text=True)
+    return [secret for secret in SECRETS if secret in body]
+
+
+def test_another_organisation_gets_nothing_from_any_route(signed_in, db, app, client, auth):
+    """As an admin of another organisation, every route is 404/403 or shows none of our data."""
+    values = path_values(signed_in, db)
+    auth.logout()
+    assert auth.login("boss@globex.test").status_code == 302
+    checked = 0
+    for rule, method, response in walk(app, client, values):
+        assert not leaks(response), f"{method} {rule.rule} shows {leaks(response)}"
+        names_a_row = set(rule.arguments) & {
+            "interview_id",
+            "candidate_id",
+            "answer_id",
+            "question_id",
+            "user_id",
+            "invitation_id",
+            "link_id",
+        }
+        if names_a_row:
+            assert response.status_code in FORBIDDEN_OR_MISSING, (
+                f"{method} {rule.rule} answered {response.status_code}"
+            )
+        checked += 1
+    assert checked > 40
+
+
+def test_a_reviewer_sees_only_shared_interviews(signed_in, db, app, client, auth):
+    """A reviewer of the same organisation gets nothing from an interview not shared."""
+    values = path_values(signed_in, db)
+    make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    home = parse(client.get("/").data)
+    assert home.find("li", cls="interview-card") is None
+    for rule, method, response in walk(app, client, values):
+        if set(rule.arguments) & {"interview_id", "candidate_id", "answer_id", "question_id"}:
+            assert response.status_code in FORBIDDEN_OR_MISSING, (
+                f"{method} {rule.rule} answered {response.status_code}"
+            )
+            assert "Dana Diaz" not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/interviews/{i}", 200),
+        ("/candidates/{c}", 200),
+        ("/interviews/{i}/insights", 200),
+        ("/interviews/{i}/edit", 403),
+        ("/interviews/{i}/import", 403),
+        ("/interviews/{i}/export.csv", 403),
+    ],
+)
+def test_a_shared_reviewer_reviews_but_does_not_manage(signed_in, db, client, auth, path, status):
+    """Sharing an interview lets a reviewer listen and score, not edit or export."""
+    reviewer = make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=reviewer.id))
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    url = path.format(i=signed_in.interview.id, c=signed_in.candidate.id)
+    assert client.get(url).status_code == status
