@@ -9,6 +9,7 @@ import time
 
 import pytest
 from click.testing import CliRunner
+from rq import Queue
 from sqlalchemy import select
 
 from ivr import lockout
@@ -300,7 +301,7 @@ def test_accommodations_give_extra_time_and_slower_speech(live, db, org):
     assert b'maxLength="90"' in question_doc.body and b"<prosody" in question_doc.body
 
 
-def test_sms_invitation_reminder_and_receipt(live, db, org):
+def test_sms_invitation_reminder_and_receipt(live, db, org, redis_conn):
     """`candidate add --invite` texts the PIN; the worker sends reminders and a receipt."""
     settings, api = live
     from datetime import UTC, datetime, timedelta
@@ -339,6 +340,8 @@ def test_sms_invitation_reminder_and_receipt(live, db, org):
     invitation = next(m for m in api.messages if m.to == "+15557000100")
     assert pin in invitation.body and interview.phone_number in invitation.body
     assert invitation.from_ == interview.phone_number
+    # The worker checks for due reminders every few minutes; run that check now.
+    Queue("messages", connection=redis_conn).enqueue("workers.messages.send_due_reminders", False)
     wait_until(
         lambda: any("Reminder" in m.body for m in api.messages), timeout=60, what="the reminder SMS"
     )
