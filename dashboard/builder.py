@@ -22,6 +22,7 @@ from dashboard.permissions import (
     can_manage,
     interview_visible,
     manageable_interview,
+    require_login,
     require_manager,
     visible_interview,
 )
@@ -41,6 +42,7 @@ from voice.models import (
 from voice.phones import normalise_phone
 
 builder = Blueprint("builder", __name__)
+builder.before_request(require_login)
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 REMINDER = re.compile(r"^(\d+)\s*([mhd])$")

@@ -34,6 +34,7 @@ from dashboard.insights import funnel_counts
 from dashboard.permissions import (
     can_manage,
     manageable_interview,
+    require_login,
     require_manager,
     visible_candidate,
     visible_interview,
@@ -59,6 +60,7 @@ from voice.phones import normalise_phone
 log = logging.getLogger(__name__)
 
 candidates = Blueprint("candidates", __name__)
+candidates.before_request(require_login)
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 20_000

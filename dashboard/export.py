@@ -15,11 +15,17 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.candidates import keypad_label
-from dashboard.permissions import manageable_interview, require_manager, visible_candidate
+from dashboard.permissions import (
+    manageable_interview,
+    require_login,
+    require_manager,
+    visible_candidate,
+)
 from ivr.services import db, services
 from voice.models import Answer, Candidate, Interview, Question, Score
 
 export = Blueprint("export", __name__)
+export.before_request(require_login)
 
 BATCH = 500
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
@@ -136,8 +142,15 @@ def candidates_csv(interview_id: int):
     session = db()
     interview = manageable_interview(session, current_user, interview_id)
     filename = f"interview-{interview.id}-candidates.csv"
+
+    def rows():
+        try:
+            yield from csv_rows(session, interview)
+        finally:
+            session.close()  # end the read transaction as soon as the last row is out
+
     return Response(
-        stream_with_context(csv_rows(session, interview)),
+        stream_with_context(rows()),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{filename}"',

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.permissions import visible_interview
+from dashboard.permissions import require_login, visible_interview
 from ivr.services import db
 from voice.models import (
     Answer,
@@ -31,6 +31,7 @@ from voice.models import (
 )
 
 insights = Blueprint("insights", __name__)
+insights.before_request(require_login)
 
 _HUNG_UP_AT = re.compile(r"^hung up at question (\d+)$")
 

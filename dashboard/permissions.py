@@ -50,7 +50,9 @@ def require_role(*roles: str) -> Callable:
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
             if not current_user.is_authenticated:
-                abort(404)
+                from dashboard.auth import login_manager
+
+                return login_manager.unauthorized()
             if current_user.role not in roles:
                 abort(403)
             return view(*args, **kwargs)
@@ -58,6 +60,15 @@ def require_role(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def require_login() -> Any:
+    """A blueprint's before_request: send anyone not signed in to the sign-in page."""
+    if not current_user.is_authenticated:
+        from dashboard.auth import login_manager
+
+        return login_manager.unauthorized()
+    return None
 
 
 def require_manager(view: Callable) -> Callable:
@@ -160,12 +171,14 @@ def guard_view_args() -> None:
         ("answer_id", lambda i: visible_answer(session, current_user, i) is not None),
         (
             "question_id",
-            lambda i: session.scalar(
-                select(Question.id)
-                .join(Interview, Interview.id == Question.interview_id)
-                .where(Question.id == i, interview_visible(current_user))
-            )
-            is not None,
+            lambda i: (
+                session.scalar(
+                    select(Question.id)
+                    .join(Interview, Interview.id == Question.interview_id)
+                    .where(Question.id == i, interview_visible(current_user))
+                )
+                is not None
+            ),
         ),
     )
     for name, visible in checks:

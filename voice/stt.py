@@ -281,9 +281,10 @@ def engine_for(settings, language: str | None = None) -> SpeechToText:
 
 
 def preload(settings) -> SpeechToText:
-    """Build the engine and load its model now, so the first job does not pay for it."""
-    engine = engine_for(settings)
-    load = getattr(engine, "load", None)
-    if load is not None:
-        load()
-    return engine
+    """Load every configured engine's model now, so no job pays for it; return the default."""
+    languages = [code for code, spec in settings.stt_languages if spec.lower() != "none"]
+    for language in [None, *languages]:
+        load = getattr(engine_for(settings, language), "load", None)
+        if load is not None:
+            load()
+    return engine_for(settings)

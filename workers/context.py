@@ -6,6 +6,7 @@ from functools import cached_property
 
 import redis
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 from config.settings import Settings, load_settings
 from ivr.twilio_rest import TwilioRest, rest_client
@@ -22,7 +23,10 @@ class WorkerContext:
 
     @cached_property
     def session_factory(self) -> sessionmaker[Session]:
-        return make_session_factory(make_engine(self.settings.database_url))
+        # No pool: a connection lives for one job. RQ forks its scheduler from the worker,
+        # and a child holding a pooled connection's socket would keep a killed worker's
+        # transaction, and its answer lock, open for ever.
+        return make_session_factory(make_engine(self.settings.database_url, poolclass=NullPool))
 
     @cached_property
     def store(self) -> AudioStore:

@@ -8,7 +8,10 @@ pool does not survive a fork (a forked child hangs on its first transcription).
 from __future__ import annotations
 
 import argparse
+import ctypes
 import logging
+import os
+import signal
 import sys
 
 import redis
@@ -30,6 +33,7 @@ def run_worker(
 ) -> bool:
     """Load the model, sweep once, then work the queues (until empty with `burst`)."""
     setup_logging(settings.log_level, settings.secrets())
+    os.register_at_fork(after_in_child=_die_with_parent)
     context.use(settings)
     if TRANSCRIBE in queues:
         engine = preload(settings)
@@ -42,6 +46,17 @@ def run_worker(
         [Queue(name, connection=connection) for name in queues], connection=connection
     )
     return worker.work(burst=burst, with_scheduler=not burst, logging_level=settings.log_level)
+
+
+def _die_with_parent() -> None:
+    """In a forked child (RQ's scheduler), ask Linux to stop us when the worker dies.
+
+    Otherwise a worker killed by SIGKILL or the OOM killer leaves its scheduler running
+    unsupervised, holding the scheduler lock that its restarted worker needs.
+    """
+    if sys.platform.startswith("linux"):
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -266,7 +266,7 @@ def _no_model(session: Session, answer_id: int, error: str, jlog: JobLog, **fiel
     jlog.warning("answer %s: not transcribed: %s", answer_id, error)
 
 
-def _give_up(session: Session, answer_id: int, error: str, jlog: JobLog, **fields) -> None:
+def _give_up(session: Session, answer_id: int, error: str, jlog: JobLog) -> None:
     """Record a failure no retry can fix, so neither RQ nor the sweep tries again."""
     session.rollback()
     answer = session.get(Answer, answer_id)
@@ -274,7 +274,5 @@ def _give_up(session: Session, answer_id: int, error: str, jlog: JobLog, **field
         return
     _mark_failed(answer, error)
     answer.attempts_failed = max(answer.attempts_failed, MAX_ATTEMPTS)
-    for name, value in fields.items():
-        setattr(answer, name, value)
     session.commit()
     jlog.warning("answer %s: %s (not retried)", answer_id, error)

@@ -45,14 +45,17 @@ def sweep_unfinished(grace_seconds: int = DEFAULT_GRACE_SECONDS, reschedule: boo
             if answer.id in busy:
                 counts["busy"] += 1
                 continue
-            if ctx.store.exists(answer.original_key):
-                step, func, job_id = "transcribe", transcribe_answer, transcribe_job_id(answer.id)
-            else:
-                step, func, job_id = "fetch", fetch_recording, fetch_job_id(answer.id)
+            # An original already stored only needs transcribing; otherwise start over.
+            step, next_job, job_id_for = (
+                ("transcribe", transcribe_answer, transcribe_job_id)
+                if ctx.store.exists(answer.original_key)
+                else ("fetch", fetch_recording, fetch_job_id)
+            )
+            job_id = job_id_for(answer.id)
             if waiting_job(ctx.redis, job_id) is not None:
                 counts["waiting"] += 1
                 continue
-            enqueue(ctx.redis, func, answer.id, job_id=job_id)
+            enqueue(ctx.redis, next_job, answer.id, job_id=job_id)
             counts[step] += 1
             jlog.info("answer %s (%s): queued %s again", answer.id, answer.status, step)
     if reschedule:

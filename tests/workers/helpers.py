@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import base64
+import contextlib
+import os
 import re
+import signal
 import subprocess
 import threading
 from dataclasses import dataclass, field
@@ -158,3 +161,28 @@ def run_worker(settings, log_path: Path, *args: str, timeout: float = 120) -> st
     output = log_path.read_text()
     assert proc.returncode == 0, output
     return output
+
+
+def descendants(pid: int) -> list[int]:
+    """Process ids of a process's children and their children (from /proc)."""
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        children = (task / "children").read_text().split() if (task / "children").exists() else []
+        for child in map(int, children):
+            found += [child, *descendants(child)]
+    return found
+
+
+def kill_quietly(pid: int) -> None:
+    """SIGKILL a process this test started, if it is still there."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def alive(pid: int) -> bool:
+    """Whether a process is still running (a zombie waiting to be reaped is not)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (FileNotFoundError, IndexError):
+        return False
+    return state not in ("Z", "X")

@@ -16,7 +16,14 @@ from sqlalchemy import update
 from ivr.jobs import FETCH_RECORDING
 from tests.support import env_for, free_port, start_process, stop_process, wait_until
 from tests.voice.samples import phone_speech
-from tests.workers.helpers import make_answer, make_interview_for, run_worker
+from tests.workers.helpers import (
+    alive,
+    descendants,
+    kill_quietly,
+    make_answer,
+    make_interview_for,
+    run_worker,
+)
 from voice.models import Answer, AnswerStatus
 from workers.locks import busy_answer_ids, claim_answer
 from workers.queues import RECORDINGS, TRANSCRIBE
@@ -125,29 +132,35 @@ def test_answer_announced_while_redis_was_down_is_finished_by_the_sweep(
 def test_job_of_a_killed_worker_is_queued_again_and_finished_by_another(
     worker_settings, recordings, db, redis_conn, session_factory, tmp_path
 ):
-    """A worker SIGKILLed mid-download loses its job; the next worker's sweep queues it again
-    and that worker finishes the answer."""
+    """A worker SIGKILLed mid-download loses its job (and its forked scheduler stops too); the
+    next worker's sweep queues the answer again and that worker finishes it."""
     answer = make_answer(db, recordings.add(sid(1), phone_speech(), hang_first=True), sid(1))
     Queue(FETCH_RECORDING.queue, connection=redis_conn).enqueue(FETCH_RECORDING.name, answer.id)
     first = start_process(["-m", "workers"], env_for(worker_settings), tmp_path / "first.log")
+    orphans: list[int] = []
     try:
         assert recordings.started_hanging.wait(60), (tmp_path / "first.log").read_text()
+        orphans = descendants(first.pid)  # RQ's scheduler, forked from the worker
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
+        # The scheduler stops with its worker rather than lingering unsupervised.
+        wait_until(lambda: not any(map(alive, orphans)), 15, what="the scheduler to stop")
+        with session_factory() as session:
+            assert session.get(Answer, answer.id).status == AnswerStatus.ANNOUNCED
+            wait_until(lambda: answer.id not in busy_answer_ids(session), 10, what="lock release")
+            # Time passes: the answer is now older than the sweep's grace period.
+            session.execute(
+                update(Answer)
+                .where(Answer.id == answer.id)
+                .values(announced_at=Answer.announced_at - OLD)
+            )
+            session.commit()
+
+        log = run_worker(worker_settings, tmp_path / "second.log")
     finally:
         stop_process(first)
-    with session_factory() as session:
-        assert session.get(Answer, answer.id).status == AnswerStatus.ANNOUNCED
-        wait_until(lambda: answer.id not in busy_answer_ids(session), 10, what="lock release")
-        # Time passes: the answer is now older than the sweep's grace period.
-        session.execute(
-            update(Answer)
-            .where(Answer.id == answer.id)
-            .values(announced_at=Answer.announced_at - OLD)
-        )
-        session.commit()
-
-    log = run_worker(worker_settings, tmp_path / "second.log")
+        for pid in orphans:
+            kill_quietly(pid)
 
     assert f"answer {answer.id} (announced): queued fetch again" in log
     with session_factory() as session:
