@@ -24,7 +24,7 @@ from dashboard.queries import (
     combined,
     score_summaries,
 )
-from ivr.jobs import FETCH_RECORDING
+from ivr.jobs import FETCH_RECORDING, fetch_job_id
 from ivr.services import db, services
 from voice.models import Answer, AnswerStatus, Candidate, CandidateStatus, Score
 
@@ -192,7 +192,7 @@ def retry_answer(answer_id: int):
         flash("That answer is not waiting for a retry.", "info")
         return redirect(back)
     try:
-        services().enqueue(FETCH_RECORDING, answer.id)
+        services().enqueue(FETCH_RECORDING, answer.id, job_id=fetch_job_id(answer.id))
     except redis.RedisError:
         log.exception("could not enqueue %s for answer %s", FETCH_RECORDING.name, answer.id)
         flash(
@@ -325,12 +325,15 @@ ANSWER_STATES = {
     AnswerStatus.TRANSCRIBED: ("Transcribed", "success"),
     AnswerStatus.NO_AUDIO: ("No audio", "muted"),
     AnswerStatus.FAILED: ("Failed", "danger"),
+    AnswerStatus.UNTRANSCRIBED: ("No speech model", "warning"),
+    AnswerStatus.KEYPAD: ("Keypad", "info"),
 }
 CANDIDATE_TONES = {
     CandidateStatus.INVITED: "muted",
     CandidateStatus.IN_PROGRESS: "info",
     CandidateStatus.COMPLETED: "success",
     CandidateStatus.ABANDONED: "warning",
+    CandidateStatus.SCREENED_OUT: "warning",
 }
 
 

@@ -29,3 +29,8 @@ DELETE_TWILIO_RECORDING = JobRef(
 )
 
 ALL = (FETCH_RECORDING, SEND_MESSAGE, DELETE_TWILIO_RECORDING)
+
+
+def fetch_job_id(answer_id: int) -> str:
+    """One fetch job per answer at a time: the web, the worker and the sweep share this id."""
+    return f"fetch-answer-{answer_id}"

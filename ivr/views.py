@@ -20,7 +20,7 @@ from flask import Blueprint, Response, request, url_for
 from redis.exceptions import RedisError
 
 from ivr import flow, lockout, twiml
-from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE
+from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE, fetch_job_id
 from ivr.phrases import say
 from ivr.services import db, services
 from ivr.signature import twilio_signed
@@ -746,7 +746,7 @@ def recording():
     session.commit()
     if queue_it:
         try:
-            services().enqueue(FETCH_RECORDING, answer.id)
+            services().enqueue(FETCH_RECORDING, answer.id, job_id=fetch_job_id(answer.id))
         except RedisError:
             # The answer stays `announced`; the workers' periodic sweep queues it later.
             log.exception("could not queue recording %s; the sweep will pick it up", recording_sid)

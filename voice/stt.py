@@ -22,13 +22,9 @@ GOOGLE_ENDPOINT = "http://www.google.com/speech-api/v2/recognize"
 class SpeechToTextError(RuntimeError):
     """The engine could not transcribe the audio (bad input, missing model, no service)."""
 
-    permanent = False  # True when trying again cannot help
-
 
 class UnsupportedLanguage(SpeechToTextError):
-    """The engine or its model cannot transcribe the interview's language."""
-
-    permanent = True
+    """The engine or its model cannot transcribe the interview's language: retrying won't."""
 
 
 @dataclass(frozen=True)

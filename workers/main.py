@@ -1,5 +1,7 @@
 """The worker entry point: `python -m workers [--burst] [--queues recordings,transcribe]`.
 
+Without `--queues` a worker takes every queue, downloads and messages before transcription.
+
 Workers run jobs in their own process (RQ's SimpleWorker) rather than forking a child
 per job: the speech model stays loaded between jobs, and CTranslate2's OpenMP thread
 pool does not survive a fork (a forked child hangs on its first transcription).

@@ -13,6 +13,7 @@ import time
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from ivr.jobs import fetch_job_id
 from ivr.twilio_rest import TwilioError
 from voice.audio import AudioError, ProcessedAudio, normalise
 from voice.db import unit_of_work
@@ -35,10 +36,6 @@ DONE = (
     AnswerStatus.KEYPAD,
 )
 NO_RECORDING = (AnswerStatus.NO_AUDIO, AnswerStatus.KEYPAD)
-
-
-def fetch_job_id(answer_id: int) -> str:
-    return f"fetch-answer-{answer_id}"
 
 
 def transcribe_job_id(answer_id: int) -> str:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 DEFAULT_GRACE_SECONDS = 60  # the web's own job normally starts well within this
 BATCH = 500  # answers per sweep; the next sweep takes the rest
+LOST_CALLBACK_SECONDS = 600  # a recording status callback normally comes within seconds
 
 
 @job(queue=RECORDINGS, timeout=300)
@@ -75,6 +76,12 @@ def unfinished(grace_seconds: int):
             or_(
                 Answer.status.in_([AnswerStatus.ANNOUNCED, AnswerStatus.STORED]),
                 and_(Answer.status == AnswerStatus.FAILED, Answer.attempts_failed < MAX_ATTEMPTS),
+                # Twilio's recording status callback never came: fetch it anyway.
+                and_(
+                    Answer.status == AnswerStatus.RECORDING,
+                    Answer.recording_url.isnot(None),
+                    Answer.created_at <= utcnow() - timedelta(seconds=LOST_CALLBACK_SECONDS),
+                ),
             ),
         )
         .order_by(Answer.id)

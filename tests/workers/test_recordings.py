@@ -121,8 +121,7 @@ def test_running_each_job_twice_is_harmless(in_process, recordings, db, session_
 def test_corrupt_recording_fails_readably_and_nothing_is_lost(
     in_process, recordings, db, redis_conn, session_factory
 ):
-    """Undecodable audio: FAILED with a readable error, our copy dropped, Twilio's kept; the
-    sweep then downloads it again and a good copy is transcribed."""
+    """Corrupt audio is FAILED with a readable error, Twilio's copy kept, then re-fetched."""
     interview = make_interview_for(db, delete_recordings_at_twilio=True)
     answer = make_answer(db, recordings.add(SID, b"\x00garbage" * 500), interview=interview)
     fetch_recording(answer.id)
@@ -147,8 +146,7 @@ def test_corrupt_recording_fails_readably_and_nothing_is_lost(
 
 
 def test_silent_recording_is_transcribed_as_empty_text(in_process, recordings, db, session_factory):
-    """A silent answer is TRANSCRIBED with transcript "" and no segments, never run through
-    the model (which would invent words), and keeps its full length for playback."""
+    """A silent answer is TRANSCRIBED as "" without the model, and plays back in full."""
     answer = make_answer(db, recordings.add(SID, silence_wav(seconds=4.0)))
     fetch_recording(answer.id)
 

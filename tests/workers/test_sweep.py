@@ -24,7 +24,7 @@ from tests.workers.helpers import (
     make_interview_for,
     run_worker,
 )
-from voice.models import Answer, AnswerStatus
+from voice.models import Answer, AnswerStatus, utcnow
 from workers.locks import busy_answer_ids, claim_answer
 from workers.queues import RECORDINGS, TRANSCRIBE
 from workers.recordings import MAX_ATTEMPTS, fetch_job_id, transcribe_job_id
@@ -42,8 +42,7 @@ def sid(n: int) -> str:
 
 
 def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_conn):
-    """Old ANNOUNCED and retryable FAILED answers are fetched, STORED ones transcribed; recent,
-    finished and given-up answers are left alone."""
+    """Old stuck answers are queued for their next step; recent or finished ones are not."""
     interview = make_interview_for(db)
 
     def answer(n, status, age=OLD, **fields):
@@ -65,14 +64,17 @@ def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_
     answer(4, AnswerStatus.FAILED, attempts_failed=MAX_ATTEMPTS)  # given up
     answer(5, AnswerStatus.TRANSCRIBED)
     answer(6, AnswerStatus.ANNOUNCED, age=timedelta(seconds=5))  # its own job is on the way
-    answer(7, AnswerStatus.RECORDING)
+    answer(7, AnswerStatus.RECORDING)  # its status callback may still come
+    # Recorded long ago and Twilio's status callback never came: fetched anyway.
+    lost = answer(8, AnswerStatus.RECORDING, created_at=utcnow() - timedelta(minutes=20))
 
     counts = sweep_unfinished(grace_seconds=60, reschedule=False)
 
-    assert counts == {"fetch": 2, "transcribe": 1, "waiting": 0, "busy": 0}
+    assert counts == {"fetch": 3, "transcribe": 1, "waiting": 0, "busy": 0}
     assert queued_ids(redis_conn, RECORDINGS) == [
         fetch_job_id(announced.id),
         fetch_job_id(failed.id),
+        fetch_job_id(lost.id),
     ]
     assert queued_ids(redis_conn, TRANSCRIBE) == [transcribe_job_id(stored.id)]
 
@@ -132,8 +134,7 @@ def test_answer_announced_while_redis_was_down_is_finished_by_the_sweep(
 def test_job_of_a_killed_worker_is_queued_again_and_finished_by_another(
     worker_settings, recordings, db, redis_conn, session_factory, tmp_path
 ):
-    """A worker SIGKILLed mid-download loses its job (and its forked scheduler stops too); the
-    next worker's sweep queues the answer again and that worker finishes it."""
+    """A job lost with a SIGKILLed worker is re-queued by the sweep and finished by another."""
     answer = make_answer(db, recordings.add(sid(1), phone_speech(), hang_first=True), sid(1))
     Queue(FETCH_RECORDING.queue, connection=redis_conn).enqueue(FETCH_RECORDING.name, answer.id)
     first = start_process(["-m", "workers"], env_for(worker_settings), tmp_path / "first.log")

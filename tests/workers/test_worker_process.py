@@ -19,8 +19,7 @@ SID = "RE00000000000000000000000000000009"
 def test_worker_fetches_a_recording_that_404s_twice_and_transcribes_it(
     worker_settings, recordings, db, redis_conn, session_factory, tmp_path
 ):
-    """A job queued the way the web queues it survives two 404s (the file is not ready yet),
-    then the answer is transcribed and Twilio's copy deleted; log lines name the job."""
+    """A web-queued fetch survives two 404s; the answer is transcribed, Twilio's copy deleted."""
     interview = make_interview_for(db, delete_recordings_at_twilio=True)
     url = recordings.add(SID, phone_speech(SENTENCES[2]), fail_first=2)
     answer = make_answer(db, url, SID, interview=interview)
