@@ -67,7 +67,7 @@ def register_security(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from dashboard import admin, builder, candidates, export, insights
+    from dashboard import admin, builder, candidates, export, insights, review, search, share
     from dashboard.views import dashboard
 
     app.register_blueprint(ivr)
@@ -77,13 +77,6 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(candidates.candidates)
     app.register_blueprint(insights.insights)
     app.register_blueprint(export.export)
-    app.register_blueprint(_blueprint("dashboard.review", "review"))
-    app.register_blueprint(_blueprint("dashboard.share", "share"))
-    app.register_blueprint(_blueprint("dashboard.search", "search"))
-
-
-def _blueprint(module: str, name: str):
-    """The blueprint `name` of `module`, imported late (views import the app's services)."""
-    from importlib import import_module
-
-    return getattr(import_module(module), name)
+    app.register_blueprint(review.review)
+    app.register_blueprint(share.share)
+    app.register_blueprint(search.search)

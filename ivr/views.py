@@ -382,13 +382,11 @@ def practice_recorded():
             )
         except RedisError:
             log.exception("could not queue deletion of practice recording %s", recording_sid)
-    if request.form.get("Digits") == "hangup" or not request.form.get("RecordingUrl"):
+    if request.form.get("Digits") == "hangup":
         db().commit()
-        return (
-            xml(twiml.empty())
-            if request.form.get("Digits") == "hangup"
-            else practice_menu_doc(call, 0, [])
-        )
+        return xml(twiml.empty())  # Twilio ignores the reply to a hang-up
+    if not request.form.get("RecordingUrl"):
+        return practice_menu_doc(call, 0, [])
     db().commit()
     return xml(
         twiml.playback(

@@ -6,6 +6,8 @@ Screenshots (desktop and phone) land in artifacts/screenshots/setup-*.png.
 
 from __future__ import annotations
 
+import os
+
 import pytest
 from sqlalchemy import select
 
@@ -22,7 +24,10 @@ from tests.browser.test_dashboard_browser import (  # noqa: F401 (fixtures)
 from tests.factories import make_org, make_user
 from voice.models import Call, Candidate, CandidateStatus, Interview
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="needs Debian's chromium")
+# `make test` installs Chromium; in CI a missing browser must fail, not skip.
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium"
+)
 
 CSV = (
     "name,phone,email,external_id\n"
