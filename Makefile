@@ -11,11 +11,12 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_PACKAGES := ffmpeg flite
 TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium
 PYTEST_ARGS ?=
+DEMO_ARGS ?=
 
 .PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench
 
 demo: setup redis
-	$(BIN)/screenline demo
+	$(BIN)/screenline demo $(DEMO_ARGS)
 
 test: setup test-system-packages redis postgres lint
 	$(BIN)/pytest $(PYTEST_ARGS)
