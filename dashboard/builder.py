@@ -26,12 +26,11 @@ from dashboard.permissions import (
     require_manager,
     visible_interview,
 )
+from dashboard.queries import interviews_for
 from ivr import phrases
 from ivr.services import db
 from voice.models import (
     Answer,
-    Candidate,
-    CandidateStatus,
     Interview,
     InterviewReviewer,
     Question,
@@ -682,40 +681,5 @@ def preview(interview_id: int):
 
 def interviews_page():
     """The interviews the user can see (a reviewer: those shared with them), one query."""
-    from dashboard.queries import InterviewRow
-
-    session = db()
-    questions = (
-        select(func.count(Question.id))
-        .where(Question.interview_id == Interview.id)
-        .correlate(Interview)
-        .scalar_subquery()
-    )
-    people = (
-        select(
-            Candidate.interview_id.label("interview_id"),
-            func.count(Candidate.id).label("total"),
-            func.count(Candidate.id)
-            .filter(Candidate.status == CandidateStatus.COMPLETED)
-            .label("completed"),
-            func.count(Candidate.id)
-            .filter(Candidate.status == CandidateStatus.IN_PROGRESS)
-            .label("in_progress"),
-        )
-        .group_by(Candidate.interview_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Interview,
-            questions,
-            func.coalesce(people.c.total, 0),
-            func.coalesce(people.c.completed, 0),
-            func.coalesce(people.c.in_progress, 0),
-        )
-        .outerjoin(people, people.c.interview_id == Interview.id)
-        .where(interview_visible(current_user))
-        .order_by(Interview.created_at.desc(), Interview.id.desc())
-    )
-    rows = [InterviewRow(*row) for row in session.execute(stmt)]
+    rows = interviews_for(db(), interview_visible(current_user))
     return render_template("interviews.html", rows=rows, manager=can_manage(current_user))

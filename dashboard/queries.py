@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from sqlalchemy import Select, distinct, func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from voice.models import (
@@ -39,8 +39,8 @@ class InterviewRow:
     in_progress: int
 
 
-def interviews_for(session: Session, org_id: int) -> list[InterviewRow]:
-    """The organisation's interviews, newest first, with question and candidate counts."""
+def interviews_for(session: Session, visible) -> list[InterviewRow]:
+    """The interviews matching `visible` (a WHERE clause), newest first, with counts."""
     questions = (
         select(func.count(Question.id))
         .where(Question.interview_id == Interview.id)
@@ -70,129 +70,10 @@ def interviews_for(session: Session, org_id: int) -> list[InterviewRow]:
             func.coalesce(people.c.in_progress, 0),
         )
         .outerjoin(people, people.c.interview_id == Interview.id)
-        .where(Interview.organization_id == org_id)
+        .where(visible)
         .order_by(Interview.created_at.desc(), Interview.id.desc())
     )
     return [InterviewRow(*row) for row in session.execute(stmt)]
-
-
-# ---------------------------------------------------------------- one interview
-
-
-def interview_for(session: Session, org_id: int, interview_id: int) -> Interview | None:
-    """One interview of the organisation, with its questions loaded."""
-    return session.scalar(
-        select(Interview)
-        .options(selectinload(Interview.questions))
-        .where(Interview.id == interview_id, Interview.organization_id == org_id)
-    )
-
-
-@dataclass(frozen=True)
-class CandidateRow:
-    candidate: Candidate
-    recorded: int  # questions with a kept recording
-    transcribed: int
-    processing: int
-    failed: int
-    mean_score: float | None  # every score (answers and overall), as `screenline results`
-    reviewers: int
-
-    @property
-    def transcription(self) -> tuple[str, str]:
-        """A short label and a tone (for the status pill) summing up the answers."""
-        if self.failed:
-            return f"{self.failed} failed", "danger"
-        if self.processing:
-            return f"{self.processing} processing", "info"
-        if self.transcribed:
-            return "Transcribed", "success"
-        return "Nothing yet", "muted"
-
-
-def candidate_status_counts(session: Session, interview_id: int) -> dict[str, int]:
-    """How many of the interview's candidates are in each status."""
-    rows = session.execute(
-        select(Candidate.status, func.count(Candidate.id))
-        .where(Candidate.interview_id == interview_id)
-        .group_by(Candidate.status)
-    )
-    counts = dict.fromkeys(CandidateStatus.ALL, 0)
-    counts.update({status: n for status, n in rows})
-    return counts
-
-
-def candidate_rows(
-    session: Session, interview_id: int, *, limit: int, offset: int = 0
-) -> list[CandidateRow]:
-    """One page of an interview's candidates with progress, transcription and scores."""
-    kept = Answer.kept.is_(True)
-    answers = (
-        select(
-            Answer.candidate_id.label("candidate_id"),
-            func.count(distinct(Answer.question_id))
-            .filter(kept, Answer.status != AnswerStatus.NO_AUDIO)
-            .label("recorded"),
-            func.count(Answer.id)
-            .filter(kept, Answer.status == AnswerStatus.TRANSCRIBED)
-            .label("transcribed"),
-            func.count(Answer.id).filter(kept, Answer.status.in_(PROCESSING)).label("processing"),
-            func.count(Answer.id)
-            .filter(kept, Answer.status == AnswerStatus.FAILED)
-            .label("failed"),
-        )
-        .join(Candidate, Candidate.id == Answer.candidate_id)
-        .where(Candidate.interview_id == interview_id)
-        .group_by(Answer.candidate_id)
-        .subquery()
-    )
-    scores = (
-        select(
-            Score.candidate_id.label("candidate_id"),
-            func.avg(Score.value).label("mean_score"),
-            func.count(distinct(Score.reviewer_id)).label("reviewers"),
-        )
-        .join(Candidate, Candidate.id == Score.candidate_id)
-        .where(Candidate.interview_id == interview_id)
-        .group_by(Score.candidate_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Candidate,
-            func.coalesce(answers.c.recorded, 0),
-            func.coalesce(answers.c.transcribed, 0),
-            func.coalesce(answers.c.processing, 0),
-            func.coalesce(answers.c.failed, 0),
-            scores.c.mean_score,
-            func.coalesce(scores.c.reviewers, 0),
-        )
-        .outerjoin(answers, answers.c.candidate_id == Candidate.id)
-        .outerjoin(scores, scores.c.candidate_id == Candidate.id)
-        .where(Candidate.interview_id == interview_id)
-        .order_by(
-            Candidate.completed_at.desc().nulls_last(),
-            Candidate.started_at.desc().nulls_last(),
-            Candidate.created_at.desc(),
-            Candidate.id.desc(),
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    return [
-        CandidateRow(
-            candidate=c,
-            recorded=recorded,
-            transcribed=transcribed,
-            processing=processing,
-            failed=failed,
-            mean_score=float(mean_score) if mean_score is not None else None,
-            reviewers=reviewers,
-        )
-        for c, recorded, transcribed, processing, failed, mean_score, reviewers in (
-            session.execute(stmt)
-        )
-    ]
 
 
 # ---------------------------------------------------------------- one candidate
