@@ -162,52 +162,50 @@ def candidate_page(
     session: Session, interview: Interview, filters: Filters, *, limit: int, offset: int
 ) -> tuple[list[Row], int]:
     """One page of the interview's candidates matching the filters, and how many match."""
-    kept = Answer.kept.is_(True)
-    answers = (
-        select(
-            Answer.candidate_id.label("candidate_id"),
-            func.count(distinct(Answer.question_id))
-            .filter(kept, Answer.status != AnswerStatus.NO_AUDIO)
-            .label("recorded"),
-            func.count(Answer.id)
-            .filter(kept, Answer.status == AnswerStatus.TRANSCRIBED)
-            .label("transcribed"),
-            func.count(Answer.id).filter(kept, Answer.status.in_(PROCESSING)).label("processing"),
-            func.count(Answer.id)
-            .filter(kept, Answer.status == AnswerStatus.FAILED)
-            .label("failed"),
+
+    # Correlated subqueries: the database works them out only for the page's rows,
+    # not for every candidate of the interview.
+    def answers_where(*conditions):
+        return (
+            Answer.candidate_id == Candidate.id,
+            Answer.kept.is_(True),
+            *conditions,
         )
-        .join(Candidate, Candidate.id == Answer.candidate_id)
-        .where(Candidate.interview_id == interview.id)
-        .group_by(Answer.candidate_id)
-        .subquery()
-    )
-    scores = (
-        select(
-            Score.candidate_id.label("candidate_id"),
-            func.avg(Score.value).label("mean_score"),
-            func.count(distinct(Score.reviewer_id)).label("reviewers"),
+
+    def count(expression, *conditions):
+        return (
+            select(func.count(expression))
+            .where(*answers_where(*conditions))
+            .correlate(Candidate)
+            .scalar_subquery()
         )
-        .join(Candidate, Candidate.id == Score.candidate_id)
-        .where(Candidate.interview_id == interview.id)
-        .group_by(Score.candidate_id)
-        .subquery()
+
+    recorded = count(distinct(Answer.question_id), Answer.status != AnswerStatus.NO_AUDIO)
+    transcribed = count(Answer.id, Answer.status == AnswerStatus.TRANSCRIBED)
+    processing = count(Answer.id, Answer.status.in_(PROCESSING))
+    failed = count(Answer.id, Answer.status == AnswerStatus.FAILED)
+    mean_score = (
+        select(func.avg(Score.value))
+        .where(Score.candidate_id == Candidate.id)
+        .correlate(Candidate)
+        .scalar_subquery()
     )
-    stmt = (
-        select(
-            Candidate,
-            func.coalesce(answers.c.recorded, 0),
-            func.coalesce(answers.c.transcribed, 0),
-            func.coalesce(answers.c.processing, 0),
-            func.coalesce(answers.c.failed, 0),
-            scores.c.mean_score,
-            func.coalesce(scores.c.reviewers, 0),
-            func.count().over().label("total"),
-        )
-        .outerjoin(answers, answers.c.candidate_id == Candidate.id)
-        .outerjoin(scores, scores.c.candidate_id == Candidate.id)
-        .where(Candidate.interview_id == interview.id)
+    reviewers = (
+        select(func.count(distinct(Score.reviewer_id)))
+        .where(Score.candidate_id == Candidate.id)
+        .correlate(Candidate)
+        .scalar_subquery()
     )
+    stmt = select(
+        Candidate,
+        recorded,
+        transcribed,
+        processing,
+        failed,
+        mean_score,
+        reviewers,
+        func.count().over().label("total"),
+    ).where(Candidate.interview_id == interview.id)
     if filters.status:
         stmt = stmt.where(Candidate.status == filters.status)
     if filters.decision == NO_DECISION:
@@ -215,7 +213,7 @@ def candidate_page(
     elif filters.decision:
         stmt = stmt.where(Candidate.decision == filters.decision)
     if filters.min_score is not None:
-        stmt = stmt.where(scores.c.mean_score >= filters.min_score)
+        stmt = stmt.where(mean_score >= filters.min_score)
     if filters.reviewer is not None:
         stmt = stmt.where(
             exists(
