@@ -314,31 +314,3 @@ def accept(code: str):
         ),
         422 if errors else 200,
     )
-
-
-@admin.app_errorhandler(403)
-def forbidden(error):
-    if request.blueprint == "ivr":
-        return error
-    return (
-        render_template(
-            "error.html",
-            title="Not allowed",
-            message="Your role doesn't allow this. Ask an admin of your organisation.",
-        ),
-        403,
-    )
-
-
-@admin.app_errorhandler(404)
-def not_found(error):
-    if request.blueprint == "ivr":
-        return error
-    return (
-        render_template(
-            "error.html",
-            title="Not found",
-            message="There is nothing here, or it belongs to another organisation.",
-        ),
-        404,
-    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, render_template, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.logging import setup_logging
@@ -22,6 +22,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     init_services(app, settings)
     register_security(app)
     register_blueprints(app)
+    register_error_pages(app)
     return app
 
 
@@ -80,3 +81,20 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review.review)
     app.register_blueprint(share.share)
     app.register_blueprint(search.search)
+
+
+def register_error_pages(app: Flask) -> None:
+    """Friendly 403 and 404 pages for people; the IVR keeps its plain responses."""
+    pages = {
+        403: ("Not allowed", "Your role doesn't allow this. Ask an admin of your organisation."),
+        404: ("Not found", "There is nothing here, or it belongs to another organisation."),
+    }
+
+    def error_page(error):
+        if request.blueprint == "ivr":
+            return error
+        title, message = pages[error.code]
+        return render_template("error.html", title=title, message=message), error.code
+
+    for code in pages:
+        app.register_error_handler(code, error_page)

@@ -97,18 +97,6 @@ def require_login():
     return None
 
 
-@review.errorhandler(404)
-def not_found(_error):
-    return (
-        render_template(
-            "error.html",
-            title="Not found",
-            message="There is nothing here, or it belongs to another organisation.",
-        ),
-        404,
-    )
-
-
 def _back(default: str) -> str:
     return safe_next(request.form.get("next") or request.args.get("next")) or default
 

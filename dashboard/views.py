@@ -45,18 +45,6 @@ def require_login():
     return None
 
 
-@dashboard.errorhandler(404)
-def not_found(_error):
-    return (
-        render_template(
-            "error.html",
-            title="Not found",
-            message="There is nothing here, or it belongs to another organisation.",
-        ),
-        404,
-    )
-
-
 # ---------------------------------------------------------------- pages
 
 
