@@ -339,8 +339,7 @@ def serve(ctx: Context, host, port, workers):
             str(workers),
             "--threads",
             "4",
-            "--access-logfile",
-            "-",
+            # No access log: share-link and invitation tokens travel in URL paths.
             "dashboard.wsgi:app",
         ],
     )
