@@ -29,6 +29,7 @@ from dashboard.permissions import (
 from dashboard.queries import interviews_for
 from ivr import phrases
 from ivr.services import db
+from voice.interviews import DEFAULT_VOICES
 from voice.models import (
     Answer,
     Interview,
@@ -51,7 +52,6 @@ KIND_LABELS = {
     QuestionKind.YES_NO: "Yes / no (keypad)",
     QuestionKind.NUMBER: "Number (keypad)",
 }
-DEFAULT_VOICES = {"en": "Polly.Joanna", "es": "Polly.Mia"}
 MAX_QUESTIONS = 30
 _ROW = re.compile(r"^q-(\d+)-prompt$")
 
@@ -639,11 +639,11 @@ def call_script(interview: Interview, language: str) -> list[Step]:
             if rules:
                 note = f"Knockout: the number must be {' and '.join(rules)}."
         else:
-            if question.think_seconds:
-                spoken.append(say("think", seconds=question.think_seconds))
             spoken.append(
                 say("answer_limit", minutes=phrases.duration(language, question.max_seconds))
             )
+            if question.think_seconds:
+                spoken.append(say("think", seconds=question.think_seconds))
             retakes = question.retakes_allowed()
             keys = "# ends the answer"
             if retakes:

@@ -193,16 +193,10 @@ SPANISH = {
 }
 
 PHRASES = {"en": ENGLISH, "es": SPANISH}
-# What a language is called in its own menu entry, when none is known.
-DEFAULT_VOICES = {"en": "Polly.Joanna", "es": "Polly.Mia"}
 
 
 def base_language(language: str | None) -> str:
     return (language or "en").split("-")[0].lower()
-
-
-def has_phrases(language: str) -> bool:
-    return base_language(language) in PHRASES
 
 
 def say(language: str | None, phrase: str, /, **values) -> str:

@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 
 from ivr import flow, lockout, twiml
 from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE, fetch_job_id
-from ivr.phrases import say
+from ivr.phrases import duration, say
 from ivr.services import db, services
 from ivr.signature import twilio_signed
 from voice.messages import RECEIPT, queue_message, receipt_text
@@ -527,7 +527,8 @@ def ask(call: Call, question: Question, lead: list[str], misses: int = 0, emptie
     voice = voice_for(call)
     if question.kind == QuestionKind.VOICE:
         seconds = min(round(question.max_seconds * (call.candidate.extra_time or 1.0)), 3600)
-        texts = [*lead, prompt]
+        limit = words(call, "answer_limit", minutes=duration(call.language, seconds))
+        texts = [*lead, prompt, limit]
         if question.think_seconds:
             texts.append(words(call, "think", seconds=question.think_seconds))
         return xml(
