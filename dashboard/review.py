@@ -352,8 +352,6 @@ def review_context(candidate: Candidate) -> ReviewContext:
     if candidate.status == CandidateStatus.COMPLETED and candidate.decision is None:
         completed = candidate.completed_at
         if completed is not None:
-            if completed.tzinfo is None:
-                completed = completed.replace(tzinfo=UTC)
             days = (datetime.now(UTC) - completed).days
             if days >= WAITING_DAYS:
                 waiting_days = days

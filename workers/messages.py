@@ -44,8 +44,6 @@ def due_reminder(interview: Interview, now: datetime) -> str | None:
     if interview.deadline is None or not interview.reminders:
         return None
     deadline = interview.deadline
-    if deadline.tzinfo is None:
-        deadline = deadline.replace(tzinfo=UTC)
     if now >= deadline:
         return None
     due = [
