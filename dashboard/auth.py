@@ -22,7 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from dashboard.forms import LoginForm
-from ivr.services import db
+from ivr.lockout import SIGN_INS
+from ivr.services import db, services
 from ivr.views import ivr
 from voice.models import User
 from voice.passwords import check_password, hash_password
@@ -141,8 +142,18 @@ def login():
         return redirect(next_url or url_for("dashboard.interviews"))
     form = LoginForm()
     if form.validate_on_submit():
+        conn = services().redis
+        if SIGN_INS.is_locked(conn, form.email.data):
+            form.password.data = ""
+            form.form_errors.append(
+                "Too many failed sign-ins for this email. Wait 15 minutes and try again, "
+                "or ask an admin of your organisation to help."
+            )
+            return render_template("login.html", form=form, next_url=next_url), 429
         user = authenticate(form.email.data, form.password.data)
-        if user is not None:
+        if user is None:
+            SIGN_INS.record_failure(conn, form.email.data)
+        else:
             session.clear()  # a fresh session (and CSRF token) for the signed-in user
             session.permanent = True
             login_user(Reviewer.from_user(user))

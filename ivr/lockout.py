@@ -1,52 +1,59 @@
-"""PIN guessing: wrong PINs per calling number, counted in Redis for an hour.
+"""Failure counters in Redis that lock a key out for a while: wrong PINs, failed sign-ins.
 
-Three wrong PINs end a call; LOCK_AFTER wrong PINs from one number within WINDOW
-seconds lock that number out until the window passes. If Redis is unreachable the
-count is skipped (the three-per-call limit still holds): a Redis outage must not stop
-genuine candidates from interviewing.
+Three wrong PINs end a call; PIN_LIMIT wrong PINs from one number within an hour lock
+that number out until the hour passes. Sign-ins work the same way per email address.
+If Redis is unreachable nothing is counted and nothing is locked: a Redis outage must
+not stop genuine candidates from interviewing or managers from signing in.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+from dataclasses import dataclass
 
 import redis
 from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
-WINDOW_SECONDS = 3600
-LOCK_AFTER = 6  # two calls' worth of wrong PINs
+
+@dataclass(frozen=True)
+class Lockout:
+    name: str
+    limit: int  # failures within the window that lock the key
+    window_seconds: int
+
+    def _key(self, value: str) -> str:
+        # Hashed so that Redis never holds phone numbers or email addresses in clear.
+        digest = hashlib.sha256(value.strip().lower().encode()).hexdigest()[:32]
+        return f"screenline:{self.name}:{digest}"
+
+    def is_locked(self, conn: redis.Redis, value: str) -> bool:
+        """True while `value` has `limit` or more recent failures."""
+        if not value:
+            return False
+        try:
+            return int(conn.get(self._key(value)) or 0) >= self.limit
+        except RedisError:
+            log.warning("%s check skipped: Redis unavailable", self.name)
+            return False
+
+    def record_failure(self, conn: redis.Redis, value: str) -> int:
+        """Count one failure for `value`; return the count in the current window."""
+        if not value:
+            return 0
+        key = self._key(value)
+        try:
+            with conn.pipeline() as pipe:
+                pipe.incr(key)
+                pipe.expire(key, self.window_seconds, nx=True)
+                count, _ = pipe.execute()
+            return int(count)
+        except RedisError:
+            log.warning("%s failure not counted: Redis unavailable", self.name)
+            return 0
 
 
-def _key(number: str) -> str:
-    # Hashed so that Redis never holds callers' phone numbers in clear.
-    return "screenline:pin-failures:" + hashlib.sha256(number.encode()).hexdigest()[:32]
-
-
-def is_locked(conn: redis.Redis, number: str) -> bool:
-    """True while `number` has too many recent wrong PINs."""
-    if not number:
-        return False
-    try:
-        return int(conn.get(_key(number)) or 0) >= LOCK_AFTER
-    except RedisError:
-        log.warning("PIN lockout check skipped: Redis unavailable")
-        return False
-
-
-def record_failure(conn: redis.Redis, number: str) -> int:
-    """Count one wrong PIN from `number`; return the count in the current window."""
-    if not number:
-        return 0
-    key = _key(number)
-    try:
-        with conn.pipeline() as pipe:
-            pipe.incr(key)
-            pipe.expire(key, WINDOW_SECONDS, nx=True)
-            count, _ = pipe.execute()
-        return int(count)
-    except RedisError:
-        log.warning("PIN failure not counted: Redis unavailable")
-        return 0
+PIN_GUESSES = Lockout("pin-failures", limit=6, window_seconds=3600)  # two calls' worth
+SIGN_INS = Lockout("sign-in-failures", limit=10, window_seconds=900)

@@ -241,7 +241,7 @@ def identify(call: Call) -> Response:
 
 def pin_prompt(call: Call, misses: int, lead: list[str]) -> Response:
     caller = request.form.get("From", "")
-    if lockout.is_locked(services().redis, caller):
+    if lockout.PIN_GUESSES.is_locked(services().redis, caller):
         return hang_up(call, words(call, "locked_out"), outcome="locked out")
     db().commit()
     return xml(
@@ -274,8 +274,10 @@ def pin():
     candidate = flow.candidate_by_pin(db(), call.interview, keys)
     if candidate is None:
         call.pin_attempts += 1
-        failures = lockout.record_failure(services().redis, request.form.get("From", ""))
-        if failures >= lockout.LOCK_AFTER:
+        failures = lockout.PIN_GUESSES.record_failure(
+            services().redis, request.form.get("From", "")
+        )
+        if failures >= lockout.PIN_GUESSES.limit:
             return hang_up(call, words(call, "locked_out"), outcome="locked out")
         if call.pin_attempts >= flow.MAX_PIN_TRIES:
             return hang_up(call, words(call, "pin_failed"), outcome="wrong PIN")

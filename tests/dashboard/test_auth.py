@@ -54,6 +54,16 @@ def test_login_failure_shows_one_message(world, auth, client, email, password):
     assert client.get("/").status_code == 302
 
 
+def test_repeated_failed_sign_ins_lock_the_email_for_a_while(world, auth):
+    """Ten wrong passwords lock that email out (429), even for the right password."""
+    for _ in range(10):
+        assert auth.login(password="wrong password").status_code == 200
+    locked = auth.login()
+    assert locked.status_code == 429
+    assert "Too many failed sign-ins" in parse(locked.data).text()
+    assert auth.login(email="someone-else@acme.test", password="x").status_code == 200
+
+
 def test_inactive_user_cannot_sign_in(world, db, auth):
     """A deactivated account is refused like a wrong password."""
     world.user.is_active = False

@@ -262,7 +262,7 @@ def test_repeated_wrong_pins_lock_the_number_out(live, db, org, redis_conn):
         assert "couldn't find your interview" in log.said()[-1] or "too many" in log.said()[-1]
     log = call(live, interview, stranger, digits=["1", "444444#"])
     assert "too many wrong PINs" in log.said()[-1]
-    assert lockout.is_locked(redis_conn, stranger)
+    assert lockout.PIN_GUESSES.is_locked(redis_conn, stranger)
 
 
 def test_practice_answer_is_played_back_never_kept_and_deleted_at_twilio(live, db, org):
