@@ -41,9 +41,13 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
-        if value is not None and value.tzinfo is not None:
+        if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
+
+    def coerce_compared_value(self, op, value):
+        # `column - timedelta(...)` must stay interval arithmetic, as with plain DateTime.
+        return self.impl_instance.coerce_compared_value(op, value)
 
     def process_result_value(self, value, dialect):
         if value is not None and value.tzinfo is None:
