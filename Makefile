@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-dashboard
 
 demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
@@ -29,6 +29,9 @@ lint: $(STAMP)
 
 bench: setup test-system-packages redis
 	$(BIN)/python bench/bench_transcription.py
+
+bench-dashboard: setup redis postgres
+	$(BIN)/python bench/bench_dashboard.py
 
 $(STAMP): pyproject.toml voice/speech-model.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
