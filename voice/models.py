@@ -95,7 +95,12 @@ class AnswerStatus:
     UNTRANSCRIBED = "no model"  # stored, but no speech model is set up for its language
     KEYPAD = "keypad"  # a keypad answer: `digits` holds it, there is no audio
     ALL = (RECORDING, ANNOUNCED, STORED, TRANSCRIBED, NO_AUDIO, FAILED, UNTRANSCRIBED, KEYPAD)
-    UNFINISHED = (ANNOUNCED, STORED, FAILED)
+    # The groups every reader uses (voice/pipeline.py owns the transitions between them).
+    QUEUED = (ANNOUNCED, STORED)  # a job should be working on it now
+    IN_PIPELINE = (RECORDING, ANNOUNCED, STORED)  # "still processing" to a reader
+    UNFINISHED = (ANNOUNCED, STORED, FAILED)  # the sweep's concern
+    DONE = (TRANSCRIBED, UNTRANSCRIBED, NO_AUDIO, KEYPAD)  # nothing left to fetch
+    NO_RECORDING = (NO_AUDIO, KEYPAD)  # no audio exists for it
 
 
 class Organization(Base):
@@ -280,6 +285,15 @@ class Call(Base):
     outcome: Mapped[str] = mapped_column(String(40), default="")
     language: Mapped[str | None] = mapped_column(String(20))
     reached_position: Mapped[int] = mapped_column(Integer, default=0)  # furthest question asked
+    # Progress through the call flow, kept here (not in URLs) so that a branch of the
+    # flow or a retried webhook cannot reset it: the prompt the caller is at, misses
+    # (no input or a wrong key) and empty recordings there, prompts served in all, and
+    # a hash of the last request's I-Twilio-Idempotency-Token (a retry is not counted).
+    prompt: Mapped[str] = mapped_column(String(40), default="")
+    misses: Mapped[int] = mapped_column(Integer, default=0)
+    empty_answers: Mapped[int] = mapped_column(Integer, default=0)
+    steps: Mapped[int] = mapped_column(Integer, default=0)
+    request_token: Mapped[str | None] = mapped_column(String(64))
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     duration_seconds: Mapped[int | None]
@@ -308,6 +322,7 @@ class Answer(Base):
     status: Mapped[str] = mapped_column(String(20), default=AnswerStatus.RECORDING)
     error: Mapped[str | None] = mapped_column(Text)
     attempts_failed: Mapped[int] = mapped_column(Integer, default=0)
+    retry_at: Mapped[datetime | None]  # when the sweep may retry a failed answer
     original_key: Mapped[str | None] = mapped_column(String(300))
     normalised_key: Mapped[str | None] = mapped_column(String(300))
     playback_key: Mapped[str | None] = mapped_column(String(300))
