@@ -288,12 +288,14 @@ class Call(Base):
     # Progress through the call flow, kept here (not in URLs) so that a branch of the
     # flow or a retried webhook cannot reset it: the prompt the caller is at, misses
     # (no input or a wrong key) and empty recordings there, prompts served in all, and
-    # a hash of the last request's I-Twilio-Idempotency-Token (a retry is not counted).
+    # a hash of the last request's I-Twilio-Idempotency-Token with the reply it got, so
+    # that Twilio's retry of that request gets the same reply and is not counted again.
     prompt: Mapped[str] = mapped_column(String(40), default="")
     misses: Mapped[int] = mapped_column(Integer, default=0)
     empty_answers: Mapped[int] = mapped_column(Integer, default=0)
     steps: Mapped[int] = mapped_column(Integer, default=0)
     request_token: Mapped[str | None] = mapped_column(String(64))
+    last_reply: Mapped[str | None] = mapped_column(Text)
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None]
     duration_seconds: Mapped[int | None]

@@ -1,4 +1,4 @@
-"""Call progress on the call's row: the prompt, misses, empty answers, steps, last request
+"""Call progress on the call's row: prompt, misses, empty answers, steps, last request and reply
 
 Revision ID: 0005
 Revises: 0004
@@ -28,9 +28,10 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("steps", sa.Integer(), nullable=False, server_default="0"))
         batch_op.add_column(sa.Column("request_token", sa.String(length=64), nullable=True))
+        batch_op.add_column(sa.Column("last_reply", sa.Text(), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("calls") as batch_op:
-        for column in ("request_token", "steps", "empty_answers", "misses", "prompt"):
+        for column in ("last_reply", "request_token", "steps", "empty_answers", "misses", "prompt"):
             batch_op.drop_column(column)
