@@ -15,8 +15,9 @@ from sqlalchemy import select
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from ivr.twilio_rest import TwilioError, rest_client
+from voice.candidates import add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
-from voice.interviews import InterviewSpecError, add_candidate, interview_from_spec
+from voice.interviews import InterviewSpecError, interview_from_spec
 from voice.messages import INVITATION, deliver, invitation_text, queue_message
 from voice.migrate import upgrade
 from voice.models import Call, Candidate, Interview, Organization, Role, User

@@ -20,8 +20,9 @@ import yaml
 from sqlalchemy import select
 
 from config.settings import Settings
+from voice.candidates import add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
-from voice.interviews import add_candidate, interview_from_spec
+from voice.interviews import interview_from_spec
 from voice.migrate import upgrade
 from voice.models import Interview, Organization, Role, User
 from voice.passwords import hash_password

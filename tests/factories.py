@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from voice.interviews import add_candidate, interview_from_spec
+from voice.candidates import add_candidate
+from voice.interviews import interview_from_spec
 from voice.models import Candidate, Interview, Organization, Role, User
 from voice.passwords import hash_password
 

@@ -1,242 +1,468 @@
-"""Creating interviews from a description (the YAML format), and adding candidates.
+"""An interview's settings: the one rule set every front door uses, and building the rows.
 
-The simple form (title, phone_number, language, voice, intro, closing, questions with
-prompt and max_seconds) stays valid. Any text may instead be a map of language to text;
-the first language offered is the default and fills the plain columns, the others go
-into `translations`.
+`screenline interview import`, the dashboard's file import and the builder form all hand
+`clean_interview` a plain mapping in the interview file format (README, "The interview
+file"). It returns `InterviewSettings`, or raises `InterviewSpecError` whose `errors` map
+each field's path ("title", "questions.2.max_seconds", "intro.es-MX") to one sentence
+that names the field. Every limit the database has is checked here, so no front door
+reaches the database with a value it would refuse.
+
+Any text may be a plain string (every language) or a map of language to text; the first
+language offered is the default and fills the plain columns, the others go into
+`translations`.
 """
 
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import UTC, datetime
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 
+import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voice.models import Candidate, Interview, Organization, Question, QuestionKind
+from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
+from voice.models import Interview, Organization, Question, QuestionKind
 from voice.phones import normalise_phone
 
-PIN_DIGITS = 6
 DEFAULT_MAX_SECONDS = 120
 DEFAULT_VOICES = {"en": "Polly.Joanna", "es": "Polly.Mia"}
-_REMINDER = re.compile(r"^(\d+)\s*([mhd])$")
+FALLBACK_VOICE = "Polly.Joanna"
+
+# Limits: the database's column sizes and check constraints (voice/models.py), and what
+# is sensible to read aloud on a call.
+MAX_TITLE = 200  # Interview.title String(200)
+MAX_VOICE = 60  # Interview.voice String(60)
+MAX_SPOKEN_TEXT = 2000  # intro, closing, job details: read aloud, so kept short
+MAX_PROMPT = 1000
+MAX_QUESTIONS = 30
+MAX_LANGUAGES = 9  # one key each in the language menu
+MAX_REMINDERS = 10
+MAX_REMINDER_SECONDS = 366 * 86400  # a reminder a year ahead of the deadline at most
+RETAKES = (0, 5)
+ANSWER_SECONDS = (5, 3600)  # ck_questions_max_seconds
+THINK_SECONDS = (0, 120)
+RETENTION_DAYS = (1, 3650)
+KNOCKOUT_NUMBER = (0, 10**6)
+MAX_FILE_BYTES = 1_000_000
+
+
+# Every key the file format has (README, "The interview file"); any other is a mistake.
+INTERVIEW_KEYS = (
+    "title",
+    "phone_number",
+    "language",
+    "languages",
+    "voice",
+    "intro",
+    "closing",
+    "job_details",
+    "retakes",
+    "practice",
+    "deadline",
+    "reminders",
+    "retention_days",
+    "delete_recordings_at_twilio",
+    "questions",
+)
+QUESTION_KEYS = (
+    "kind",
+    "prompt",
+    "max_seconds",
+    "min_seconds",
+    "think_seconds",
+    "retakes",
+    "must_be",
+    "at_least",
+    "at_most",
+)
+SPOKEN_TEXTS = ("intro", "closing", "job_details")
+
+_REMINDER = re.compile(r"^(\d{1,6})([mhd])$")
 _LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 
 
 class InterviewSpecError(ValueError):
-    """The interview description is missing something or has a bad value."""
+    """The interview's settings are missing something or have bad values.
+
+    `errors` maps a field path ("title", "questions.2.max_seconds", "" for the whole
+    file) to one sentence naming the field; `str()` joins them for a terminal.
+    """
+
+    def __init__(self, errors: Mapping[str, str] | str):
+        self.errors = {"": errors} if isinstance(errors, str) else dict(errors)
+        super().__init__("; ".join(self.lines()))
+
+    def lines(self) -> list[str]:
+        """One line per problem, each saying where it is ("question 2: ...")."""
+        return [f"{where_label(path)}{message}" for path, message in self.errors.items()]
 
 
-def interview_from_spec(session: Session, organization: Organization, spec: Any) -> Interview:
-    """Build (and add to the session) an interview from a parsed YAML mapping."""
-    if not isinstance(spec, dict):
-        raise InterviewSpecError("the interview file must be a mapping of keys to values")
-    title = _required_text(spec, "title")
-    try:
-        number = normalise_phone(str(spec.get("phone_number", "")))
-    except ValueError as exc:
-        raise InterviewSpecError(f"phone_number: {exc}") from None
-    if session.scalar(select(Interview.id).where(Interview.phone_number == number)):
-        raise InterviewSpecError(f"phone_number {number} already answers another interview")
-    languages = _languages(spec)
-    default = languages[0]
-    questions = spec.get("questions")
-    if not isinstance(questions, list) or not questions:
-        raise InterviewSpecError("questions: give at least one question")
+def where_label(path: str) -> str:
+    """The prefix a terminal prints for a field path: "question 2: " or nothing."""
+    parts = path.split(".")
+    if len(parts) > 1 and parts[0] == "questions" and parts[1].isdigit():
+        return f"question {parts[1]}: "
+    return ""
 
-    texts = {
-        name: _per_language(spec.get(name), languages, name)
-        for name in ("intro", "closing", "job_details")
-    }
-    voices = _per_language(spec.get("voice"), languages, "voice")
-    for language in languages:
-        voices[language] = voices.get(language) or DEFAULT_VOICES.get(
-            language.split("-")[0], "Polly.Joanna"
+
+@dataclass(frozen=True)
+class QuestionSettings:
+    """One question's validated settings: the `Question` columns but id and position."""
+
+    kind: str
+    prompt: str
+    translations: dict[str, str]
+    max_seconds: int
+    min_seconds: int
+    think_seconds: int
+    retakes: int | None
+    must_be: str | None
+    at_least: int | None
+    at_most: int | None
+
+
+@dataclass(frozen=True)
+class InterviewSettings:
+    """An interview's validated settings: the `Interview` columns, and its questions."""
+
+    title: str
+    phone_number: str
+    languages: list[str]
+    voice: str
+    intro: str
+    closing: str
+    job_details: str
+    translations: dict[str, dict[str, str]]
+    retakes: int
+    practice: bool
+    deadline: datetime | None
+    reminders: list[str]
+    retention_days: int | None
+    delete_recordings_at_twilio: bool
+    questions: tuple[QuestionSettings, ...]
+
+    def columns(self) -> dict[str, Any]:
+        """The `Interview` column values (with `language`, the default), without questions."""
+        values = {k: v for k, v in asdict(self).items() if k != "questions"}
+        return values | {"language": self.languages[0]}
+
+
+def read_interview_file(raw: bytes, name: str = "the file") -> dict:
+    """Parse the bytes of an interview file into a mapping, or explain in one sentence.
+
+    Raises InterviewSpecError when the file is too big, binary, not UTF-8, not valid
+    YAML, or not a mapping at the top; `name` is how the message refers to the file.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        raise InterviewSpecError(
+            f"{name} is {len(raw):,} bytes; an interview file is at most {MAX_FILE_BYTES:,}."
         )
+    if b"\x00" in raw:
+        raise InterviewSpecError(f"{name} is not a text file; save the interview as UTF-8 YAML.")
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InterviewSpecError(
+            f"{name} is not UTF-8 text (byte {exc.start + 1} is not UTF-8); "
+            "save it as UTF-8 and import it again."
+        ) from None
+    try:
+        spec = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or "it could not be read"
+        raise InterviewSpecError(f"{name} is not valid YAML: {problem}{where}.") from None
+    except (ValueError, OverflowError, RecursionError) as exc:
+        # PyYAML builds dates itself: "2026-02-30" raises ValueError from datetime.
+        raise InterviewSpecError(f"{name} is not valid YAML: {exc}.") from None
+    if spec is None:
+        raise InterviewSpecError(f"{name} is empty; an interview file needs title and questions.")
+    if not isinstance(spec, dict):
+        raise InterviewSpecError(
+            f"{name} must be a mapping of settings (title: ..., questions: ...), "
+            f"not a {type(spec).__name__}."
+        )
+    return spec
+
+
+def clean_interview(
+    spec: Any, session: Session | None = None, interview_id: int | None = None
+) -> InterviewSettings:
+    """Validate a plain mapping in the interview file format; return its settings.
+
+    With a session, the phone number must not answer another interview than
+    `interview_id`. Raises InterviewSpecError with every problem found, by field.
+    """
+    if not isinstance(spec, dict):
+        raise InterviewSpecError("the interview must be a mapping of settings to values")
+    errors: dict[str, str] = {}
+    unknown_keys(errors, "", spec, INTERVIEW_KEYS)
+    title = text_field(errors, spec, "title", MAX_TITLE, required=True)
+    number = _phone(errors, spec.get("phone_number"), session, interview_id)
+    languages = _languages(errors, spec)
+    default = languages[0]
+    texts = {name: _per_language(errors, spec, name, languages) for name in SPOKEN_TEXTS}
+    voices = _per_language(errors, spec, "voice", languages, MAX_VOICE)
+    voices[default] = voices.get(default) or DEFAULT_VOICES.get(
+        default.split("-")[0], FALLBACK_VOICE
+    )
     translations = {}
     for language in languages[1:]:
+        voices[language] = voices.get(language) or DEFAULT_VOICES.get(
+            language.split("-")[0], voices[default]
+        )
         fields = {"voice": voices[language]} | {n: texts[n].get(language, "") for n in texts}
         translations[language] = {name: value for name, value in fields.items() if value}
-    interview = Interview(
-        organization=organization,
+    deadline = _deadline(errors, spec.get("deadline"))
+    reminders = _reminders(errors, spec.get("reminders"))
+    if reminders and deadline is None and "deadline" not in errors:
+        errors["reminders"] = "reminders are sent before the deadline: set a deadline too"
+    questions = _questions(errors, spec.get("questions"), languages)
+    retakes = whole_number(errors, spec, "retakes", 0, RETAKES)
+    retention_days = whole_number(errors, spec, "retention_days", None, RETENTION_DAYS)
+    practice = flag(errors, spec, "practice")
+    delete_at_twilio = flag(errors, spec, "delete_recordings_at_twilio")
+    if errors:
+        raise InterviewSpecError(errors)
+    return InterviewSettings(
         title=title,
         phone_number=number,
-        language=default,
         languages=languages,
         voice=voices[default],
         intro=texts["intro"].get(default, ""),
         closing=texts["closing"].get(default, ""),
         job_details=texts["job_details"].get(default, ""),
         translations=translations,
-        retakes=_int(spec, "retakes", 0, 0, 5, "interview"),
-        practice=bool(spec.get("practice", False)),
-        deadline=_deadline(spec.get("deadline")),
-        reminders=_reminders(spec.get("reminders")),
-        delete_recordings_at_twilio=bool(spec.get("delete_recordings_at_twilio", False)),
+        retakes=retakes,
+        practice=practice,
+        deadline=deadline,
+        reminders=reminders,
+        retention_days=retention_days,
+        delete_recordings_at_twilio=delete_at_twilio,
+        questions=questions,
     )
-    for position, item in enumerate(questions, start=1):
-        interview.questions.append(_question(position, item, languages))
+
+
+def interview_from_spec(session: Session, organization: Organization, spec: Any) -> Interview:
+    """Build (and add to the session) an interview from a parsed interview file.
+
+    Raises InterviewSpecError as `clean_interview` does; nothing is added then.
+    """
+    settings = clean_interview(spec, session)
+    interview = Interview(organization=organization, **settings.columns())
+    for position, question in enumerate(settings.questions, start=1):
+        interview.questions.append(Question(position=position, **asdict(question)))
     session.add(interview)
     return interview
 
 
-def _languages(spec: dict) -> list[str]:
-    raw = spec.get("languages") or [spec.get("language") or "en-US"]
+def reminder_offset_seconds(label: str) -> int:
+    """How long before the deadline a reminder like "48h" goes out, in seconds."""
+    amount, unit = _REMINDER.match(label.replace(" ", "")).groups()
+    return int(amount) * {"m": 60, "h": 3600, "d": 86400}[unit]
+
+
+# ---------------------------------------------------------------- field rules
+
+
+def _phone(errors: dict, raw: Any, session: Session | None, interview_id: int | None) -> str:
+    if raw is None or str(raw).strip() == "":
+        errors["phone_number"] = "phone_number is required: the Twilio number candidates call"
+        return ""
+    try:
+        number = normalise_phone(str(raw))
+    except ValueError as exc:
+        errors["phone_number"] = f"phone_number: {exc}"
+        return ""
+    if session is not None:
+        taken = session.scalar(
+            select(Interview.id).where(
+                Interview.phone_number == number, Interview.id != (interview_id or -1)
+            )
+        )
+        if taken:
+            errors["phone_number"] = f"phone_number {number} already answers another interview"
+    return number
+
+
+def _languages(errors: dict, spec: dict) -> list[str]:
+    raw = spec.get("languages") or spec.get("language") or "en-US"
     if isinstance(raw, str):
-        raw = [raw]
+        raw = re.split(r"[,\s]+", raw)
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
-        raise InterviewSpecError("languages: give a list like [en-US, es-MX]")
-    languages = [x.strip() for x in raw]
-    for language in languages:
-        if not _LANGUAGE.match(language):
-            raise InterviewSpecError(f"languages: {language!r} is not a code like en-US")
-    if len(set(languages)) != len(languages):
-        raise InterviewSpecError("languages: each language once")
-    if len(languages) > 9:
-        raise InterviewSpecError("languages: at most 9 (one key each in the menu)")
-    return languages
+        errors["languages"] = "languages: give a list like [en-US, es-MX]"
+        return ["en-US"]
+    languages = [x.strip() for x in raw if x.strip()]
+    bad = [x for x in languages if not _LANGUAGE.match(x)]
+    if not languages:
+        errors["languages"] = "languages: offer at least one language, like en-US"
+    elif bad:
+        errors["languages"] = f"languages: {bad[0][:40]!r} is not a language code like en-US"
+    elif len(set(languages)) != len(languages):
+        errors["languages"] = "languages: list each language once"
+    elif len(languages) > MAX_LANGUAGES:
+        errors["languages"] = f"languages: at most {MAX_LANGUAGES} (one key each in the menu)"
+    else:
+        return languages
+    return ["en-US"]
 
 
-def _per_language(value: Any, languages: list[str], where: str) -> dict[str, str]:
+def _per_language(
+    errors: dict,
+    spec: dict,
+    key: str,
+    languages: list[str],
+    limit: int = MAX_SPOKEN_TEXT,
+    path: str = "",
+) -> dict[str, str]:
     """A text for every language from a string (all languages) or a {language: text} map."""
+    value = spec.get(key)
     if value is None:
         return {}
     if isinstance(value, str):
-        return dict.fromkeys(languages, value.strip())
-    if isinstance(value, dict):
-        unknown = set(value) - set(languages)
-        if unknown:
-            raise InterviewSpecError(
-                f"{where}: {', '.join(sorted(unknown))} is not among languages {languages}"
-            )
-        return {k: str(v).strip() for k, v in value.items() if v}
-    raise InterviewSpecError(f"{where}: give text, or a map of language to text")
+        text = checked_text(errors, path + key, key, value.strip(), limit)
+        return dict.fromkeys(languages, text) if text else {}
+    if not isinstance(value, dict):
+        errors[path + key] = f"{key}: give text, or a map of language to text"
+        return {}
+    unknown = sorted(str(k) for k in value if k not in languages)
+    if unknown:
+        errors[path + key] = f"{key}: {', '.join(unknown)} is not among languages {languages}"
+        return {}
+    found = {}
+    for language, text in value.items():
+        field = path + key + ("" if language == languages[0] else f".{language}")
+        if text is None:
+            continue
+        if isinstance(text, (dict, list)):
+            errors[field] = f"{key} ({language}) must be text"
+            continue
+        label = f"{key} ({language})"
+        found[language] = checked_text(errors, field, label, str(text).strip(), limit)
+    return {k: v for k, v in found.items() if v}
 
 
-def _question(position: int, item: Any, languages: list[str]) -> Question:
-    where = f"question {position}"
-    if isinstance(item, str):
-        item = {"prompt": item}
-    if not isinstance(item, dict):
-        raise InterviewSpecError(f"{where}: give a prompt")
-    kind = str(item.get("kind", QuestionKind.VOICE))
-    if kind not in QuestionKind.ALL:
-        raise InterviewSpecError(f"{where}: kind must be one of {', '.join(QuestionKind.ALL)}")
-    prompts = _per_language(item.get("prompt"), languages, f"{where} prompt")
-    default = prompts.get(languages[0], "")
-    if not default:
-        raise InterviewSpecError(f"{where}: prompt is required (in {languages[0]} at least)")
-    max_seconds = _int(item, "max_seconds", DEFAULT_MAX_SECONDS, 5, 3600, where)
-    min_seconds = _int(item, "min_seconds", 0, 0, max_seconds, where)
-    question = Question(
-        position=position,
-        kind=kind,
-        prompt=default,
-        translations={k: v for k, v in prompts.items() if k != languages[0]},
-        max_seconds=max_seconds,
-        min_seconds=min_seconds,
-        think_seconds=_int(item, "think_seconds", 0, 0, 120, where),
-        retakes=_int(item, "retakes", None, 0, 5, where),
-    )
-    must_be = item.get("must_be")
-    if must_be is not None:
-        # YAML reads a bare yes/no as a boolean.
-        must_be = {True: "yes", False: "no"}.get(must_be, str(must_be).lower())
-        if kind != QuestionKind.YES_NO or must_be not in ("yes", "no"):
-            raise InterviewSpecError(f"{where}: must_be (yes or no) is for yes_no questions")
-        question.must_be = must_be
-    for rule in ("at_least", "at_most"):
-        if item.get(rule) is not None:
-            if kind != QuestionKind.NUMBER:
-                raise InterviewSpecError(f"{where}: {rule} is for number questions")
-            setattr(question, rule, _int(item, rule, None, 0, 10**6, where))
-    return question
-
-
-def _int(spec: dict, key: str, default, low: int, high: int, where: str):
-    value = spec.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise InterviewSpecError(f"{where}: {key} must be a whole number from {low} to {high}")
-    return value
-
-
-def _deadline(value: Any) -> datetime | None:
+def _deadline(errors: dict, value: Any) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
         parsed = value
+    elif isinstance(value, date):
+        parsed = datetime(value.year, value.month, value.day)
     else:
         try:
-            parsed = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
         except ValueError:
-            raise InterviewSpecError(
-                f"deadline: {value!r} is not a date and time like 2026-12-31T23:59:00Z"
-            ) from None
+            shown = repr(value)[:60]
+            errors["deadline"] = (
+                f"deadline: {shown} is not a date and time like 2026-12-31T23:59:00Z"
+            )
+            return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _reminders(value: Any) -> list[str]:
+def _reminders(errors: dict, value: Any) -> list[str]:
     if value in (None, ""):
         return []
+    if isinstance(value, str):
+        value = [x for x in value.split(",") if x.strip()]
     if not isinstance(value, list):
-        raise InterviewSpecError('reminders: give a list like ["48h", "4h"]')
-    labels = [str(v).strip().lower() for v in value]
+        errors["reminders"] = 'reminders: give a list like ["48h", "4h"]'
+        return []
+    labels = [str(v).strip().lower().replace(" ", "") for v in value]
+    if len(labels) > MAX_REMINDERS:
+        errors["reminders"] = f"reminders: at most {MAX_REMINDERS}"
     for label in labels:
         if not _REMINDER.match(label):
-            raise InterviewSpecError(f"reminders: {label!r} is not like 48h, 30m or 2d")
+            errors["reminders"] = f"reminders: {label[:20]!r} is not like 48h, 30m or 2d"
+        elif reminder_offset_seconds(label) > MAX_REMINDER_SECONDS:
+            errors["reminders"] = f"reminders: {label} is more than a year before the deadline"
+        else:
+            continue
+        break
     return labels
 
 
-def reminder_offset_seconds(label: str) -> int:
-    """How long before the deadline a reminder like "48h" goes out."""
-    amount, unit = _REMINDER.match(label).groups()
-    return int(amount) * {"m": 60, "h": 3600, "d": 86400}[unit]
+def _questions(errors: dict, items: Any, languages: list[str]) -> tuple[QuestionSettings, ...]:
+    if not isinstance(items, list) or not items:
+        errors["questions"] = "questions: give at least one question"
+        return ()
+    if len(items) > MAX_QUESTIONS:
+        errors["questions"] = f"questions: an interview has at most {MAX_QUESTIONS}"
+        return ()
+    found = [_question(errors, n, item, languages) for n, item in enumerate(items, start=1)]
+    return tuple(q for q in found if q is not None)
 
 
-def _required_text(spec: dict, key: str, where: str = "") -> str:
-    value = spec.get(key)
-    if not isinstance(value, str) or not value.strip():
-        raise InterviewSpecError(f"{where + ': ' if where else ''}{key} is required")
-    return value.strip()
-
-
-def add_candidate(
-    session: Session,
-    interview: Interview,
-    name: str,
-    phone: str | None = None,
-    *,
-    email: str | None = None,
-    extra_time: float = 1.0,
-    slow_speech: bool = False,
-) -> Candidate:
-    """Invite a candidate to an interview with a fresh PIN unique within it."""
-    name = (name or "").strip()
-    if not name:
-        raise ValueError("a candidate needs a name")
-    if not 1.0 <= extra_time <= 3.0:
-        raise ValueError("extra time is a multiplier from 1.0 to 3.0")
-    phone = normalise_phone(phone) if phone else None
-    taken = set(
-        session.scalars(select(Candidate.pin).where(Candidate.interview_id == interview.id))
+def _question(errors: dict, number: int, item: Any, languages: list[str]):
+    path = f"questions.{number}."
+    if isinstance(item, str):
+        item = {"prompt": item}
+    if not isinstance(item, dict):
+        errors[path + "prompt"] = "give a prompt, or a map with prompt, kind, max_seconds..."
+        return None
+    unknown_keys(errors, path, item, QUESTION_KEYS)
+    kind = item.get("kind") or QuestionKind.VOICE
+    if kind not in QuestionKind.ALL:
+        errors[path + "kind"] = f"kind must be one of {', '.join(QuestionKind.ALL)}"
+    prompts = _per_language(errors, item, "prompt", languages, MAX_PROMPT, path)
+    default = prompts.get(languages[0], "")
+    if not default and path + "prompt" not in errors:
+        errors[path + "prompt"] = f"prompt is required (in {languages[0]} at least)"
+    top = whole_number(errors, item, "max_seconds", DEFAULT_MAX_SECONDS, ANSWER_SECONDS, path)
+    low = whole_number(errors, item, "min_seconds", 0, (0, ANSWER_SECONDS[1]), path)
+    if low and low >= top and path + "max_seconds" not in errors:
+        errors.setdefault(
+            path + "min_seconds",
+            f"min_seconds ({low} s) must be shorter than max_seconds ({top} s)",
+        )
+    question = QuestionSettings(
+        kind=kind,
+        prompt=default,
+        translations={k: v for k, v in prompts.items() if k != languages[0]},
+        max_seconds=top,
+        min_seconds=low,
+        think_seconds=whole_number(errors, item, "think_seconds", 0, THINK_SECONDS, path),
+        retakes=whole_number(errors, item, "retakes", None, RETAKES, path),
+        must_be=_must_be(errors, item, kind, path),
+        at_least=_knockout_number(errors, item, "at_least", kind, path),
+        at_most=_knockout_number(errors, item, "at_most", kind, path),
     )
-    while True:
-        pin = "".join(secrets.choice("0123456789") for _ in range(PIN_DIGITS))
-        if pin not in taken and pin[0] != "0":
-            break
-    candidate = Candidate(
-        interview=interview,
-        name=name,
-        phone=phone,
-        pin=pin,
-        email=email,
-        extra_time=extra_time,
-        slow_speech=slow_speech,
-    )
-    session.add(candidate)
-    return candidate
+    if (
+        question.at_least is not None
+        and question.at_most is not None
+        and question.at_least > question.at_most
+    ):
+        errors[path + "at_most"] = (
+            f"at_most ({question.at_most}) is below at_least ({question.at_least}), "
+            "so nobody could pass"
+        )
+    return question
+
+
+def _must_be(errors: dict, item: dict, kind: str, path: str) -> str | None:
+    value = item.get("must_be")
+    if value is None or value == "":
+        return None
+    # YAML reads a bare yes/no as a boolean.
+    answer = {True: "yes", False: "no"}.get(value) if isinstance(value, bool) else None
+    if isinstance(value, str):
+        answer = value.strip().lower()
+    if kind != QuestionKind.YES_NO or answer not in ("yes", "no"):
+        errors[path + "must_be"] = "must_be (yes or no) is for yes_no questions"
+        return None
+    return answer
+
+
+def _knockout_number(errors: dict, item: dict, key: str, kind: str, path: str) -> int | None:
+    if item.get(key) in (None, ""):
+        return None
+    if kind != QuestionKind.NUMBER:
+        errors[path + key] = f"{key} is for number questions"
+        return None
+    return whole_number(errors, item, key, None, KNOCKOUT_NUMBER, path)

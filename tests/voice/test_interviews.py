@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_candidate, make_interview, make_org
-from voice.interviews import InterviewSpecError, add_candidate, interview_from_spec
+from voice.candidates import add_candidate
+from voice.interviews import InterviewSpecError, interview_from_spec
 from voice.models import Score
 from voice.passwords import check_password, hash_password
 from voice.phones import normalise_phone
