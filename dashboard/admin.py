@@ -15,6 +15,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user
 from sqlalchemy import func, select, update
 
+from dashboard.access import public
 from dashboard.permissions import guard_view_args, require_role
 from ivr.services import db
 from voice.models import Invitation, Organization, Role, User
@@ -237,6 +238,7 @@ def _open_invitation(code: str) -> Invitation | None:
 
 
 @admin.route("/join", methods=["GET", "POST"])
+@public
 def join():
     """Type a set-up code (read out by an admin) to reach the accept form."""
     if request.method == "POST":
@@ -255,6 +257,7 @@ def join():
 
 
 @admin.route("/join/<code>", methods=["GET", "POST"])
+@public
 def accept(code: str):
     invitation = _open_invitation(code)
     if invitation is None:

@@ -21,6 +21,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_logging(settings)
     init_services(app, settings)
     register_security(app)
+    register_access(app)
     register_blueprints(app)
     register_error_pages(app)
     return app
@@ -65,6 +66,13 @@ def register_security(app: Flask) -> None:
             "style-src 'self' 'unsafe-inline'; frame-ancestors 'none'",
         )
         return response
+
+
+def register_access(app: Flask) -> None:
+    """Every page needs a signed-in user except the IVR (Twilio signs it) and `@public` views."""
+    from dashboard.access import init_access
+
+    init_access(app, public_blueprints=(ivr.name,))
 
 
 def register_blueprints(app: Flask) -> None:

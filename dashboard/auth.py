@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from dashboard.access import is_media_request, public
 from dashboard.forms import LoginForm
 from ivr.lockout import SIGN_INS
 from ivr.services import db, services
@@ -93,7 +94,7 @@ def load_user(user_id: str) -> Reviewer | None:
 @login_manager.unauthorized_handler
 def _unauthorized():
     # Media and other non-page requests get a plain 401; pages go to the sign-in form.
-    if request.blueprint == "dashboard" and request.endpoint == "dashboard.audio":
+    if is_media_request():
         abort(401)
     flash(login_manager.login_message, login_manager.login_message_category)
     target = request.full_path if request.method == "GET" else None
@@ -136,6 +137,7 @@ def safe_next(target: str | None) -> str | None:
 
 
 @auth.route("/login", methods=["GET", "POST"])
+@public
 def login():
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
@@ -165,6 +167,7 @@ def login():
 
 
 @auth.route("/logout", methods=["POST"])
+@public
 def logout():
     # A POST, so CSRFProtect checks it: another site cannot sign a reviewer out.
     logout_user()

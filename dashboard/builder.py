@@ -18,15 +18,7 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from dashboard.permissions import (
-    can_manage,
-    interview_visible,
-    manageable_interview,
-    require_login,
-    require_manager,
-    visible_interview,
-)
-from dashboard.queries import interviews_for
+from dashboard.access import can_manage, get_visible, interview_rows, require_manager
 from ivr import phrases
 from ivr.services import db
 from voice.interviews import DEFAULT_VOICES
@@ -42,7 +34,6 @@ from voice.models import (
 from voice.phones import normalise_phone
 
 builder = Blueprint("builder", __name__)
-builder.before_request(require_login)
 
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
 REMINDER = re.compile(r"^(\d+)\s*([mhd])$")
@@ -512,7 +503,7 @@ def new():
 @builder.route("/interviews/<int:interview_id>/edit", methods=["GET", "POST"])
 @require_manager
 def edit(interview_id: int):
-    interview = manageable_interview(db(), current_user, interview_id)
+    interview = get_visible(db(), current_user, Interview, interview_id, manage=True)
     return _handle(interview)
 
 
@@ -524,7 +515,7 @@ def edit(interview_id: int):
 def reviewers(interview_id: int):
     """Choose which reviewer-role teammates may review this interview."""
     session = db()
-    interview = manageable_interview(session, current_user, interview_id)
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     people = list(
         session.scalars(
             select(User)
@@ -660,9 +651,7 @@ def call_script(interview: Interview, language: str) -> list[Step]:
 
 @builder.get("/interviews/<int:interview_id>/preview")
 def preview(interview_id: int):
-    interview = visible_interview(db(), current_user, interview_id)
-    if interview is None:
-        abort(404)
+    interview = get_visible(db(), current_user, Interview, interview_id)
     languages = interview.offered_languages()
     language = request.args.get("language", languages[0])
     if language not in languages:
@@ -681,5 +670,5 @@ def preview(interview_id: int):
 
 def interviews_page():
     """The interviews the user can see (a reviewer: those shared with them), one query."""
-    rows = interviews_for(db(), interview_visible(current_user))
+    rows = interview_rows(db(), current_user)
     return render_template("interviews.html", rows=rows, manager=can_manage(current_user))

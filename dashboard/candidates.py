@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime, time, timedelta
 import redis
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -30,15 +29,8 @@ from flask_login import current_user
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session
 
+from dashboard.access import can_manage, get_visible, require_manager
 from dashboard.insights import funnel_counts
-from dashboard.permissions import (
-    can_manage,
-    manageable_interview,
-    require_login,
-    require_manager,
-    visible_candidate,
-    visible_interview,
-)
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
@@ -60,7 +52,6 @@ from voice.phones import normalise_phone
 log = logging.getLogger(__name__)
 
 candidates = Blueprint("candidates", __name__)
-candidates.before_request(require_login)
 
 PER_PAGE = 50
 MAX_IMPORT_ROWS = 20_000
@@ -288,9 +279,7 @@ def keypad_label(kind: str, digits: str | None) -> str:
 def interview_page(interview_id: int, per_page: int = PER_PAGE):
     """The interview page: funnel summary, filters, bulk actions, one page of candidates."""
     session = db()
-    interview = visible_interview(session, current_user, interview_id)
-    if interview is None:
-        abort(404)
+    interview = get_visible(session, current_user, Interview, interview_id)
     filters = Filters.from_args(request.args)
     page = max(request.args.get("page", 1, type=int) or 1, 1)
     rows, total = candidate_page(
@@ -458,7 +447,7 @@ def _fresh_pin(taken: set[str]) -> str:
 @require_manager
 def import_candidates(interview_id: int):
     session = db()
-    interview = manageable_interview(session, current_user, interview_id)
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     report, error = None, None
     if request.method == "POST":
         upload = request.files.get("file")
@@ -493,7 +482,7 @@ def import_candidates(interview_id: int):
 @require_manager
 def invite(interview_id: int):
     session = db()
-    interview = manageable_interview(session, current_user, interview_id)
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     stmt = select(Candidate).where(Candidate.interview_id == interview.id)
     if request.form.get("all") != "1":
         ids = [int(x) for x in request.form.getlist("candidate_ids") if x.isdigit()]
@@ -546,12 +535,7 @@ def _names(names: list[str], most: int = 5) -> str:
 
 
 def _managed_candidate(candidate_id: int) -> Candidate:
-    found = visible_candidate(db(), current_user, candidate_id)
-    if found is None:
-        abort(404)
-    if not can_manage(current_user):
-        abort(403)
-    return found
+    return get_visible(db(), current_user, Candidate, candidate_id, manage=True)
 
 
 @candidates.get("/candidates/<int:candidate_id>/manage")

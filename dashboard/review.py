@@ -32,6 +32,7 @@ from sqlalchemy import exists, func, select, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
+from dashboard.access import media
 from dashboard.auth import login_manager, safe_next
 from dashboard.permissions import (
     can_manage,
@@ -862,10 +863,12 @@ def silences_response(answer: Answer):
 
 
 @review.get("/answers/<int:answer_id>/waveform.svg")
+@media
 def waveform(answer_id: int):
     return waveform_response(_playback(answer_id))
 
 
 @review.get("/answers/<int:answer_id>/silences.json")
+@media
 def silences(answer_id: int):
     return silences_response(_playback(answer_id))

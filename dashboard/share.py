@@ -27,6 +27,7 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import func, select
 
+from dashboard.access import public
 from dashboard.auth import login_manager, safe_next
 from dashboard.permissions import can_manage, interview_visible
 from dashboard.queries import answers_by_question, candidate_for
@@ -239,6 +240,7 @@ def _viewer(link: ShareLink) -> str | None:
 
 
 @share.route("/s/<token>", methods=["GET", "POST"])
+@public
 def public_view(token: str):
     link = _live_link(token)
     error = None
@@ -302,6 +304,7 @@ def _shared_answer(token: str, answer_id: int) -> Answer:
 
 
 @share.get("/s/<token>/audio/<int:item>.mp3")
+@public
 def public_audio(token: str, item: int):
     # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
     answer = _shared_answer(token, item)
@@ -315,12 +318,14 @@ def public_audio(token: str, item: int):
 
 
 @share.get("/s/<token>/waveform/<int:item>.svg")
+@public
 def public_waveform(token: str, item: int):
     # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
     return waveform_response(_shared_answer(token, item))
 
 
 @share.get("/s/<token>/silences/<int:item>.json")
+@public
 def public_silences(token: str, item: int):
     # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
     return silences_response(_shared_answer(token, item))

@@ -13,6 +13,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from dashboard.access import media
 from dashboard.auth import login_manager
 from dashboard.forms import SCORE_LABELS, ScoreForm
 from dashboard.queries import (
@@ -196,6 +197,7 @@ def retry_answer(answer_id: int):
 
 
 @dashboard.get("/audio/answers/<int:answer_id>.mp3")
+@media
 def audio(answer_id: int):
     answer = answer_for(db(), current_user.organization_id, answer_id)
     if answer is None or not answer.playback_key:

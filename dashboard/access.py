@@ -1,0 +1,315 @@
+"""The one place that answers "may this user see or manage this row".
+
+Every dashboard request passes `require_login` (registered once, in the app factory)
+unless its view is marked `@public`. Routes then reach rows only through this module:
+
+    interview = get_visible(db(), current_user, Interview, interview_id)        # 404
+    candidate = get_visible(db(), current_user, Candidate, id, manage=True)     # 404/403
+    stmt = select(Interview).where(interview_visible(current_user))             # lists
+    stmt = select_visible(current_user, Answer).where(...)                      # lists
+
+The rules, in one place:
+- a row belongs to an organisation through its interview (questions, candidates and
+  answers) or directly (users, invitations, share links, message templates);
+- admins and recruiters ("managers") see every interview of their organisation;
+  reviewers see only the interviews shared with them (InterviewReviewer rows);
+- a row the user may not see is "not found" (404), never "forbidden", so nobody learns
+  that another organisation's row exists; a row the user may see but whose action
+  needs a manager is 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Protocol, TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
+from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
+
+from voice.models import (
+    Answer,
+    Candidate,
+    CandidateStatus,
+    Interview,
+    InterviewReviewer,
+    Invitation,
+    MessageTemplate,
+    Question,
+    Role,
+    ShareLink,
+    User,
+)
+
+MANAGERS = (Role.ADMIN, Role.RECRUITER)  # may build interviews and manage candidates
+
+Row = TypeVar("Row")
+
+
+class UserLike(Protocol):
+    """What the rules read of a signed-in user (dashboard.auth.Reviewer has it)."""
+
+    id: int
+    organization_id: int
+    role: str
+
+
+# ---------------------------------------------------------------- roles
+
+
+def is_admin(user: UserLike) -> bool:
+    """Return True for an admin of the organisation."""
+    return getattr(user, "role", None) == Role.ADMIN
+
+
+def can_manage(user: UserLike) -> bool:
+    """Return True for admins and recruiters, who manage interviews and candidates."""
+    return getattr(user, "role", None) in MANAGERS
+
+
+def require_role(*roles: str) -> Callable:
+    """Decorate a view: signed-in users of another role get 403 Forbidden.
+
+    Anyone not signed in is sent to the sign-in page (Flask-Login's unauthorized()).
+    """
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args: Any, **kwargs: Any):
+            if not current_user.is_authenticated:
+                from dashboard.auth import login_manager
+
+                return login_manager.unauthorized()
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator
+
+
+def require_manager(view: Callable) -> Callable:
+    """Decorate a view for admins and recruiters only (403 for reviewers)."""
+    return require_role(*MANAGERS)(view)
+
+
+# ---------------------------------------------------------------- the login guard
+
+
+def public(view: Callable) -> Callable:
+    """Mark a view as open to visitors who are not signed in (sign-in, share links)."""
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def media(view: Callable) -> Callable:
+    """Mark a view as serving media (audio, waveforms): a visitor not signed in gets a
+    bare 401 there instead of a redirect to the sign-in page."""
+    view.media = True  # type: ignore[attr-defined]
+    return view
+
+
+def is_media_request() -> bool:
+    """Return True while serving a view marked `@media`."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "media", False))
+
+
+def require_login() -> Any:
+    """Before every request: send anyone not signed in to the sign-in page.
+
+    Registered once by `init_access`. Lets through static files, the blueprints
+    named public there (the IVR, which Twilio signs instead) and views marked `@public`.
+    Returns None to go on, or Flask-Login's unauthorized() response.
+    """
+    if current_user.is_authenticated or request.endpoint in (None, "static"):
+        return None
+    if request.blueprint in current_app.extensions.get("screenline.public_blueprints", ()):
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "public", False):
+        return None
+    from dashboard.auth import login_manager
+
+    return login_manager.unauthorized()
+
+
+def init_access(app: Flask, public_blueprints: Iterable[str] = ()) -> None:
+    """Register the login guard on `app`; `public_blueprints` need no sign-in."""
+    app.extensions["screenline.public_blueprints"] = frozenset(public_blueprints)
+    app.before_request(require_login)
+
+
+# ---------------------------------------------------------------- scoping rows
+
+
+def interview_visible(user: UserLike) -> ColumnElement[bool]:
+    """A WHERE clause on Interview: in the user's organisation, and shared if a reviewer."""
+    clause = Interview.organization_id == user.organization_id
+    if user.role in MANAGERS:
+        return and_(clause, true())
+    shared = exists(
+        select(InterviewReviewer.interview_id).where(
+            InterviewReviewer.interview_id == Interview.id,
+            InterviewReviewer.user_id == user.id,
+        )
+    )
+    return and_(clause, shared)
+
+
+# Rows reached through their interview: the joins from the row to Interview.
+_THROUGH_INTERVIEW: dict[type, tuple] = {
+    Interview: (),
+    Question: ((Interview, Interview.id == Question.interview_id),),
+    Candidate: ((Interview, Interview.id == Candidate.interview_id),),
+    Answer: (
+        (Candidate, Candidate.id == Answer.candidate_id),
+        (Interview, Interview.id == Candidate.interview_id),
+    ),
+}
+# Rows owned by the organisation directly.
+_OWNED_BY_ORG = (User, Invitation, ShareLink, MessageTemplate)
+
+# What a detail page needs loaded with the row (a fixed number of queries per page).
+_DEFAULT_LOADS: dict[type, tuple] = {
+    Interview: (selectinload(Interview.questions),),
+    Candidate: (
+        joinedload(Candidate.interview).selectinload(Interview.questions),
+        selectinload(Candidate.answers),
+    ),
+    Question: (joinedload(Question.interview),),
+}
+
+
+def _joined(model: type) -> Select:
+    if model not in _THROUGH_INTERVIEW and model not in _OWNED_BY_ORG:
+        raise TypeError(f"no access rule for {model.__name__}")
+    stmt = select(model)
+    for target, on in _THROUGH_INTERVIEW.get(model, ()):
+        stmt = stmt.join(target, on)
+    return stmt
+
+
+def select_visible(user: UserLike, model: type) -> Select:
+    """SELECT `model` rows the user may see (Interview, Question, Candidate, Answer,
+    User, Invitation, ShareLink or MessageTemplate); add filters and order to it.
+
+    Raises TypeError for a model without an access rule (a programming error).
+    """
+    stmt = _joined(model)
+    if model in _OWNED_BY_ORG:
+        return stmt.where(model.organization_id == user.organization_id)
+    return stmt.where(interview_visible(user))
+
+
+def select_in_organization(organization_id: int, model: type) -> Select:
+    """SELECT `model` rows of one organisation, whoever asks (for share links' visitors)."""
+    stmt = _joined(model)
+    if model in _OWNED_BY_ORG:
+        return stmt.where(model.organization_id == organization_id)
+    return stmt.where(Interview.organization_id == organization_id)
+
+
+def get_visible(
+    session: Session,
+    user: UserLike,
+    model: type[Row],
+    ident: Any,
+    manage: bool = False,
+    options: Iterable[ORMOption] | None = None,
+) -> Row:
+    """Return the `model` row with id `ident` if `user` may see it, else abort.
+
+    Takes the request's session, the signed-in user, a model class (see
+    `select_visible`), the row's id, and `manage=True` when the action changes the
+    interview or its candidates. `options` replace the default loader options (an
+    interview's questions; a candidate's interview, questions and answers).
+
+    Aborts 404 if the row does not exist or the user may not see it (another
+    organisation's row, or an interview not shared with this reviewer): its existence
+    is never revealed. Aborts 403 if `manage` is set and the user is not a manager.
+    """
+    if isinstance(ident, bool) or not isinstance(ident, int):
+        abort(404)
+    stmt = select_visible(user, model).where(model.id == ident)
+    loads = _DEFAULT_LOADS.get(model, ()) if options is None else tuple(options)
+    found = session.scalar(stmt.options(*loads))
+    if found is None:
+        abort(404)
+    if manage and not can_manage(user):
+        abort(403)
+    return found
+
+
+def find_in_organization(
+    session: Session,
+    organization_id: int,
+    model: type[Row],
+    ident: Any,
+    options: Iterable[ORMOption] | None = None,
+) -> Row | None:
+    """Return the `model` row with id `ident` of one organisation, or None.
+
+    For pages whose visitor is not a user (a share link names its organisation).
+    """
+    if isinstance(ident, bool) or not isinstance(ident, int):
+        return None
+    loads = _DEFAULT_LOADS.get(model, ()) if options is None else tuple(options)
+    stmt = select_in_organization(organization_id, model).where(model.id == ident)
+    return session.scalar(stmt.options(*loads))
+
+
+# ---------------------------------------------------------------- the interviews list
+
+
+@dataclass(frozen=True)
+class InterviewRow:
+    """One line of the interviews list: the interview and its counts (ints)."""
+
+    interview: Interview
+    questions: int
+    candidates: int
+    completed: int
+    in_progress: int
+
+
+def interview_rows(session: Session, user: UserLike) -> list[InterviewRow]:
+    """The interviews `user` may see, newest first, with counts: one query."""
+    questions = (
+        select(func.count(Question.id))
+        .where(Question.interview_id == Interview.id)
+        .correlate(Interview)
+        .scalar_subquery()
+    )
+    people = (
+        select(
+            Candidate.interview_id.label("interview_id"),
+            func.count(Candidate.id).label("total"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.COMPLETED)
+            .label("completed"),
+            func.count(Candidate.id)
+            .filter(Candidate.status == CandidateStatus.IN_PROGRESS)
+            .label("in_progress"),
+        )
+        .group_by(Candidate.interview_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Interview,
+            questions,
+            func.coalesce(people.c.total, 0),
+            func.coalesce(people.c.completed, 0),
+            func.coalesce(people.c.in_progress, 0),
+        )
+        .outerjoin(people, people.c.interview_id == Interview.id)
+        .where(interview_visible(user))
+        .order_by(Interview.created_at.desc(), Interview.id.desc())
+    )
+    return [InterviewRow(*row) for row in session.execute(stmt)]
