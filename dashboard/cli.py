@@ -9,19 +9,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
-import yaml
 from sqlalchemy import select
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from ivr.twilio_rest import TwilioError, rest_client
-from voice.candidates import add_candidate
+from voice.accounts import AccountError, create_user, password_problem
+from voice.candidates import EXTRA_TIME, add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
-from voice.interviews import InterviewSpecError, interview_from_spec
+from voice.interviews import (
+    MAX_FILE_BYTES,
+    InterviewSpecError,
+    interview_from_spec,
+    read_interview_file,
+)
 from voice.messages import INVITATION, deliver, invitation_text, queue_message
 from voice.migrate import upgrade
-from voice.models import Call, Candidate, Interview, Organization, Role, User
-from voice.passwords import hash_password
+from voice.models import Call, Candidate, Interview, Organization, Role
 from voice.results import answer_summary, interview_results, unsettled_answers
 
 
@@ -92,26 +96,20 @@ def user():
 @pass_context
 def user_create(ctx: Context, email, password, role, org_name, name, as_json):
     """Create a dashboard user in an organisation."""
-    email = email.strip().lower()
-    if len(password) < 8:
-        raise click.ClickException("the password must be at least 8 characters")
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
     with ctx.session() as session:
-        if session.scalar(select(User.id).where(User.email == email)):
-            raise click.ClickException(f"a user with email {email} already exists")
         org = _organisation(session, org_name, create=True)
-        user = User(
-            organization=org,
-            email=email,
-            name=name,
-            role=role,
-            password_hash=hash_password(password),
-        )
-        session.add(user)
+        try:
+            user = create_user(session, org, email, password, role=role, name=name)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
         session.commit()
         emit(
             as_json,
-            {"id": user.id, "email": email, "role": role, "organization": org.name},
-            f"created {role} {email} in {org.name} (user {user.id})",
+            {"id": user.id, "email": user.email, "role": role, "organization": org.name},
+            f"created {role} {user.email} in {org.name} (user {user.id})",
         )
 
 
@@ -153,15 +151,19 @@ def interview():
 def interview_import(ctx: Context, file: Path, org_name, as_json):
     """Create an interview from a YAML file; prints its id and phone number."""
     try:
-        spec = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise click.ClickException(f"{file} is not valid YAML: {exc}") from None
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # enough to tell that it is too big
+        spec = read_interview_file(raw, name=str(file))
+    except OSError as exc:
+        raise click.ClickException(f"{file} could not be read: {exc.strerror}") from None
+    except InterviewSpecError as exc:
+        raise click.ClickException(str(exc)) from None
     with ctx.session() as session:
         org = _organisation(session, org_name)
         try:
             created = interview_from_spec(session, org, spec)
         except InterviewSpecError as exc:
-            raise click.ClickException(f"{file}: {exc}") from None
+            raise click.ClickException(f"{file}: " + f"\n{file}: ".join(exc.lines())) from None
         session.commit()
         emit(
             as_json,
@@ -191,7 +193,8 @@ def candidate():
     type=float,
     default=1.0,
     show_default=True,
-    help="Accommodation: multiply each answer's time limit (1.0 to 3.0).",
+    help="Accommodation: multiply each answer's time limit "
+    f"({EXTRA_TIME[0]:g} to {EXTRA_TIME[1]:g}).",
 )
 @click.option("--slow-speech", is_flag=True, help="Accommodation: read prompts more slowly.")
 @click.option("--invite", is_flag=True, help="Text the invitation (number, PIN, deadline).")

@@ -16,16 +16,15 @@ from pathlib import Path
 
 import click
 import requests
-import yaml
 from sqlalchemy import select
 
 from config.settings import Settings
+from voice.accounts import create_user
 from voice.candidates import add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
-from voice.interviews import interview_from_spec
+from voice.interviews import interview_from_spec, read_interview_file
 from voice.migrate import upgrade
 from voice.models import Interview, Organization, Role, User
-from voice.passwords import hash_password
 from voice.results import answer_summary, interview_results, unsettled_answers
 
 DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
@@ -68,22 +67,14 @@ def prepare(settings: Settings) -> tuple[int, str, str, str]:
     """Migrate, and make the demo organisation, login, interview and a fresh candidate."""
     upgrade(settings.database_url)
     factory = make_session_factory(make_engine(settings.database_url))
-    spec = yaml.safe_load(DEMO_FILE.read_text(encoding="utf-8"))
+    spec = read_interview_file(DEMO_FILE.read_bytes(), name=str(DEMO_FILE))
     with unit_of_work(factory) as session:
         org = session.scalar(select(Organization).where(Organization.name == DEMO_ORG))
         if org is None:
             org = Organization(name=DEMO_ORG)
             session.add(org)
         if session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
-            session.add(
-                User(
-                    organization=org,
-                    email=DEMO_EMAIL,
-                    name="Demo Manager",
-                    role=Role.ADMIN,
-                    password_hash=hash_password(DEMO_PASSWORD),
-                )
-            )
+            create_user(session, org, DEMO_EMAIL, DEMO_PASSWORD, Role.ADMIN, "Demo Manager")
         interview = session.scalar(
             select(Interview).where(Interview.phone_number == spec["phone_number"])
         )

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from dashboard.cli import main
 from tests.support import env_for
-from voice.models import Answer, AnswerStatus, Score, User
+from voice.models import Answer, AnswerStatus, Interview, Score, User
 
 INTERVIEW_YAML = """\
 title: Line cook
@@ -119,7 +119,50 @@ def test_bad_input_is_a_clear_error(run, tmp_path):
     result = run("results", "999", ok=False)
     assert "no interview 999" in result.output
     result = run("user", "create", "x@y.co", "--password", "short", ok=False)
-    assert "at least 8" in result.output
+    assert "at least 10" in result.output
+    result = run("user", "create", "x@y.co", "--password", "only-nine", ok=False)
+    assert result.exit_code == 1 and "at least 10" in result.output
+
+
+@pytest.mark.parametrize("as_json", [(), ("--json",)])
+@pytest.mark.parametrize(
+    ("raw", "sentence"),
+    [
+        ("title: Café\nquestions: [Q]\n".encode("latin-1"), "is not UTF-8 text"),
+        (b"\x00\x01\x02binary", "is not a text file"),
+        (b"title: [unclosed", "is not valid YAML"),
+        (b"- just\n- a list\n", "must be a mapping of settings"),
+    ],
+)
+def test_a_file_that_is_not_utf8_yaml_is_one_sentence(run, db, tmp_path, raw, sentence, as_json):
+    """Latin-1, binary, broken YAML and a list each end in one line on stderr, exit code 1."""
+    run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
+    path = tmp_path / "job.yaml"
+    path.write_bytes(raw)
+    result = run("interview", "import", str(path), *as_json, ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
+    [line] = result.stderr.strip().splitlines()
+    assert line.startswith(f"Error: {path} ") and sentence in line
+    assert "Traceback" not in result.output
+
+
+def test_quoted_words_and_limits_in_a_file_are_read_or_explained(run, db, tmp_path):
+    """practice: "false" stays off; a 300-character title names the field on PostgreSQL."""
+    run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
+    path = tmp_path / "job.yaml"
+    path.write_text(INTERVIEW_YAML + 'practice: "false"\ndelete_recordings_at_twilio: "no"\n')
+    imported = json.loads(run("interview", "import", str(path), "--json").output)
+    created = db.get(Interview, imported["id"])
+    assert (created.practice, created.delete_recordings_at_twilio) == (False, False)
+    path.write_text(
+        f"title: {'T' * 300}\nphone_number: '+15550100999'\npractice: maybe\n"
+        "questions: [Why?]\n".replace("[Why?]", "['Why?']")
+    )
+    result = run("interview", "import", str(path), "--json", ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert any("title is 300 characters long; at most 200 fit" in x for x in lines)
+    assert any("practice must be true or false" in x for x in lines)
 
 
 def test_db_upgrade_on_a_fresh_sqlite_file(tmp_path):

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from tests.factories import make_candidate, make_interview, make_org
-from voice.candidates import add_candidate
-from voice.interviews import InterviewSpecError, interview_from_spec
-from voice.models import Score
+from voice.accounts import AccountError, create_user, password_problem
+from voice.candidates import add_candidate, check_extra_time
+from voice.interviews import (
+    InterviewSpecError,
+    clean_interview,
+    interview_from_spec,
+    read_interview_file,
+)
+from voice.models import Interview, Score
 from voice.passwords import check_password, hash_password
 from voice.phones import normalise_phone
+from voice.pins import PIN_DIGITS, new_pin
 
 
 def test_interview_from_spec_keeps_order_and_limits(db):
@@ -115,3 +123,223 @@ def test_scores_are_one_per_reviewer_per_answer_and_within_range(db):
     with pytest.raises(IntegrityError, match="ck_scores_value"):
         db.flush()
     db.rollback()
+
+
+# ---------------------------------------------------------------- the interview rule set
+
+
+def spec_with(**overrides) -> dict:
+    """A small valid interview file, as parsed YAML, with some settings replaced."""
+    return {"title": "Cook", "phone_number": "+15550100300", "questions": ["Why us?"]} | overrides
+
+
+@pytest.mark.parametrize(
+    ("word", "expected"),
+    [
+        (True, True),
+        (False, False),
+        ("true", True),
+        ("yes", True),
+        ("on", True),
+        ("1", True),
+        ("false", False),
+        ("no", False),
+        ("off", False),
+        ("0", False),
+        (" No ", False),
+        ("TRUE", True),
+    ],
+)
+def test_yes_no_settings_read_each_documented_word_correctly(db, word, expected):
+    """Quoted words such as "false" and "no" switch a setting off; "yes" and "1" switch it on."""
+    interview = interview_from_spec(
+        db, make_org(db), spec_with(practice=word, delete_recordings_at_twilio=word)
+    )
+    db.flush()
+    db.refresh(interview)
+    assert (interview.practice, interview.delete_recordings_at_twilio) == (expected, expected)
+
+
+@pytest.mark.parametrize("word", ["maybe", "", "2", 1, 0.0, ["yes"], "enabled"])
+def test_other_yes_no_values_are_refused_naming_the_field(db, word):
+    """Anything else given for a yes/no setting is an error that names the setting."""
+    with pytest.raises(InterviewSpecError, match="practice must be true or false") as caught:
+        clean_interview(spec_with(practice=word))
+    assert set(caught.value.errors) == {"practice"}
+
+
+def test_a_title_over_the_column_size_is_refused_before_the_database(db):
+    """A 300-character title is explained, and PostgreSQL never sees it."""
+    with pytest.raises(InterviewSpecError, match=r"title is 300 characters long; at most 200"):
+        interview_from_spec(db, make_org(db), spec_with(title="T" * 300))
+    db.flush()  # nothing half-built was added to the session
+    assert db.scalar(select(func.count(Interview.id))) == 0
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"voice": "V" * 61}, "voice", "voice is 61 characters long; at most 60"),
+        ({"voice": {"en-US": "V" * 80}}, "voice", "voice (en-US) is 80 characters"),
+        ({"intro": "x" * 2001}, "intro", "intro is 2,001 characters long"),
+        ({"closing": "nul\x00"}, "closing", "NUL character"),
+        ({"retakes": 6}, "retakes", "retakes must be a whole number from 0 to 5"),
+        ({"retakes": True}, "retakes", "retakes must be a whole number"),
+        ({"retakes": 2**40}, "retakes", "retakes must be a whole number"),
+        ({"retention_days": 0}, "retention_days", "from 1 to 3,650"),
+        ({"retention_days": 1.5}, "retention_days", "whole number"),
+        ({"languages": ["en-US", "english"]}, "languages", "'english' is not a language code"),
+        ({"languages": [f"e{c}" for c in "abcdefghij"]}, "languages", "at most 9"),
+        ({"reminders": ["4h"]}, "reminders", "set a deadline too"),
+        (
+            {"reminders": ["999999d"], "deadline": "2030-01-01T00:00:00Z"},
+            "reminders",
+            "more than a year",
+        ),
+        ({"deadline": "next friday"}, "deadline", "is not a date and time"),
+        ({"practise": True}, "practise", "did you mean practice?"),
+        ({"questions": ["Q?"] * 31}, "questions", "at most 30"),
+        ({"questions": [{"prompt": "Q" * 1001}]}, "questions.1.prompt", "at most 1,000 fit"),
+        (
+            {"questions": [{"prompt": "Q", "max_seconds": 3601}]},
+            "questions.1.max_seconds",
+            "from 5 to 3,600",
+        ),
+        (
+            {"questions": [{"prompt": "Q", "min_seconds": 60, "max_seconds": 60}]},
+            "questions.1.min_seconds",
+            "must be shorter than max_seconds",
+        ),
+        (
+            {"questions": [{"prompt": "Q", "kind": "number", "at_least": 40, "at_most": 20}]},
+            "questions.1.at_most",
+            "nobody could pass",
+        ),
+        (
+            {"questions": [{"prompt": "Q", "kind": "number", "at_least": 10**7}]},
+            "questions.1.at_least",
+            "from 0 to 1,000,000",
+        ),
+        ({"questions": [{"prompt": "Q", "must_be": "yes"}]}, "questions.1.must_be", "yes_no"),
+        ({"questions": [{"prompt": "Q", "timeout": 5}]}, "questions.1.timeout", "not a setting"),
+        ({"questions": [{"prompt": "Q", "kind": "essay"}]}, "questions.1.kind", "one of voice"),
+    ],
+)
+def test_every_limit_is_checked_with_a_message_naming_the_field(db, overrides, field, message):
+    """Each database limit and range is checked, and the error is keyed by the field's path."""
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview(spec_with(**overrides), db)
+    assert message in caught.value.errors[field]
+
+
+def test_all_problems_are_reported_at_once_with_the_question_number():
+    """Every bad field is reported in one error, and a terminal line says which question."""
+    spec = spec_with(title="", questions=["Fine?", {"prompt": "Q", "think_seconds": 999}])
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview(spec)
+    assert set(caught.value.errors) == {"title", "questions.2.think_seconds"}
+    assert "question 2: think_seconds must be a whole number from 0 to 120" in caught.value.lines()
+
+
+def test_numbers_written_as_text_and_form_style_values_are_read():
+    """Digits in quotes, comma-separated languages and reminders are read as the form sends them."""
+    settings = clean_interview(
+        spec_with(
+            languages="en-US, es-MX",
+            retakes="2",
+            reminders="48h, 4 h",
+            deadline="2030-12-31T23:59",
+            questions=[{"prompt": "Q", "max_seconds": "90", "min_seconds": ""}],
+        )
+    )
+    assert settings.languages == ["en-US", "es-MX"] and settings.retakes == 2
+    assert settings.reminders == ["48h", "4h"] and settings.deadline.tzinfo is not None
+    assert (settings.questions[0].max_seconds, settings.questions[0].min_seconds) == (90, 0)
+    assert settings.translations == {"es-MX": {"voice": "Polly.Mia"}}
+
+
+# ---------------------------------------------------------------- reading the file
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ("title: Café\nphone_number: '+15550100300'\n".encode("latin-1"), "is not UTF-8 text"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "is not a text file"),
+        (b"title: [unclosed", "is not valid YAML"),
+        (b"title: a\n  b: c\n", "is not valid YAML"),
+        (b"deadline: 2026-02-30\n", "is not valid YAML"),
+        (b"- a\n- b\n", "must be a mapping of settings"),
+        (b"just words", "must be a mapping of settings"),
+        (b"", "is empty"),
+        (b"# nothing but a comment\n", "is empty"),
+        (b"a: 1\n---\nb: 2\n", "is not valid YAML"),
+        (b"x" * 1_000_001, "at most 1,000,000"),
+    ],
+)
+def test_a_file_that_is_not_utf8_yaml_gets_one_sentence(raw, message):
+    """Latin-1, binary, broken YAML, a list or an empty file each get one clear sentence."""
+    with pytest.raises(InterviewSpecError) as caught:
+        read_interview_file(raw, "job.yaml")
+    [line] = caught.value.lines()
+    assert line.startswith("job.yaml ") and message in line and "\n" not in line
+
+
+def test_a_utf8_file_with_a_byte_order_mark_is_read():
+    """A UTF-8 file saved with a byte order mark (as Windows editors do) is read."""
+    raw = "\ufefftitle: Café\nquestions: [Why us]\n".encode()
+    assert read_interview_file(raw)["title"] == "Café"
+
+
+# ---------------------------------------------------------------- candidates, PINs, users
+
+
+@pytest.mark.parametrize("extra", [0.5, 4.5, "x", float("nan")])
+def test_extra_time_outside_one_to_four_is_refused(db, extra):
+    """Extra time is one rule, 1 to 4, for the CLI and the dashboard alike."""
+    interview = make_interview(db, make_org(db))
+    with pytest.raises(ValueError, match="Extra time is a multiplier from 1 \\(none\\) to 4"):
+        add_candidate(db, interview, "Ana", extra_time=extra)
+    assert check_extra_time("3.5") == 3.5
+
+
+def test_candidate_fields_are_checked_against_the_columns(db):
+    """An over-long name or a malformed email is refused before the database sees it."""
+    interview = make_interview(db, make_org(db))
+    with pytest.raises(ValueError, match="at most 200 characters"):
+        add_candidate(db, interview, "N" * 201)
+    with pytest.raises(ValueError, match="is not an email address"):
+        add_candidate(db, interview, "Ana", email="not-an-address")
+
+
+def test_new_pins_skip_those_taken_and_never_start_with_zero():
+    """The PIN generator returns six digits, never a leading zero, never one already taken."""
+    taken = {"123456"}
+    pins = [new_pin(taken) for _ in range(200)]
+    assert len(set(pins)) == 200 and "123456" not in pins
+    assert all(len(p) == PIN_DIGITS and p.isdigit() and p[0] != "0" for p in pins)
+    assert set(pins) <= taken
+
+
+@pytest.mark.parametrize(
+    ("password", "problem"),
+    [("short", "at least 10"), ("nine-char", "at least 10"), ("x" * 1025, "too long")],
+)
+def test_the_password_rule_is_one_rule(password, problem):
+    """Passwords need 10 to 1024 characters, wherever a user is made."""
+    assert problem in password_problem(password)
+    assert password_problem("ten-chars!") is None
+
+
+def test_create_user_normalises_email_and_refuses_duplicates(db):
+    """The email is stored lower-case; a second user with it, or a bad role, is refused."""
+    org = make_org(db)
+    user = create_user(db, org, " Ana@Example.COM ", "a long password", role="recruiter")
+    db.flush()
+    assert user.email == "ana@example.com" and check_password(user.password_hash, "a long password")
+    with pytest.raises(AccountError, match="already exists"):
+        create_user(db, org, "ANA@example.com", "a long password")
+    with pytest.raises(AccountError, match="role"):
+        create_user(db, org, "bo@example.com", "a long password", role="owner")
+    with pytest.raises(AccountError, match="not an email address"):
+        create_user(db, org, "bo at example", "a long password")
