@@ -2,17 +2,26 @@
 
 Speech-to-text gets mono 16 kHz 16-bit WAV with the silence at both ends trimmed and
 the loudness levelled; reviewers get a compact mono MP3 of the same trimmed audio.
+
+Recordings arrive damaged now and then (a download cut short, a file that is not sound
+at all). Every such input ends in `AudioError` with a sentence a hiring manager can
+read; a PCM WAV that is merely cut short is decoded as far as it goes.
 """
 
 from __future__ import annotations
 
 import io
+import logging
+import struct
+import wave
 from dataclasses import dataclass
 
 from pydub import AudioSegment
-from pydub.exceptions import CouldntDecodeError
+from pydub.exceptions import CouldntDecodeError, CouldntEncodeError
 from pydub.silence import detect_leading_silence
 from pydub.utils import audioop  # the stdlib module, or audioop-lts on Python 3.13+
+
+log = logging.getLogger(__name__)
 
 SPEECH_RATE = 16_000
 TARGET_DBFS = -20.0
@@ -24,9 +33,47 @@ SILENT_PEAK_DBFS = -50.0
 KEEP_EDGE_MS = 150  # a little silence kept at each end so first and last words are whole
 PLAYBACK_BITRATE = "32k"
 
+# What a sane header may claim. Below 4 kHz resampling to 16 kHz would multiply a small
+# damaged file into gigabytes; nothing records above 384 kHz (ffmpeg's own ceiling).
+MIN_RATE, MAX_RATE = 4_000, 384_000
+MAX_CHANNELS = 8
+PCM_SAMPLE_BITS = (8, 16, 24, 32)
+WAVE_FORMAT_PCM, WAVE_FORMAT_EXTENSIBLE = 0x0001, 0xFFFE  # Microsoft's WAVE format tags
+
+# Every kind of exception pydub, ffmpeg's wrapper, audioop, wave and struct raise on bad
+# input. Caught as kinds, not instances, so no decoding library's error type escapes.
+DECODE_ERRORS: tuple[type[BaseException], ...] = (
+    CouldntDecodeError,
+    audioop.error,
+    wave.Error,
+    struct.error,
+    ValueError,
+    TypeError,
+    KeyError,
+    IndexError,
+    EOFError,
+    ZeroDivisionError,
+    OverflowError,
+    OSError,
+)
+# Processing audio that did decode: an OSError here is the machine's (disk, ffmpeg
+# missing), not the recording's, so it is left to propagate.
+PROCESS_ERRORS: tuple[type[BaseException], ...] = (
+    *(kind for kind in DECODE_ERRORS if kind is not OSError),
+    CouldntEncodeError,
+)
+
 
 class AudioError(ValueError):
-    """The bytes are not audio we can decode, or hold no sound at all."""
+    """The bytes are not audio we can decode, or hold no sound at all.
+
+    The message is a lower-case clause meant to follow "The recording could not be
+    processed: " and to be read by a hiring manager; technical detail goes to the log.
+    """
+
+
+def _damaged(detail: str) -> AudioError:
+    return AudioError(f"the recording is damaged and could not be decoded as audio: {detail}")
 
 
 @dataclass(frozen=True)
@@ -44,30 +91,97 @@ class ProcessedAudio:
 
 
 def load(data: bytes) -> AudioSegment:
-    """Decode any format ffmpeg knows; raise AudioError for empty or corrupt input."""
+    """Decode a recording in any format ffmpeg knows into a pydub segment.
+
+    Takes the file's bytes; returns its audio at the file's own rate, width and channels
+    (24-bit samples widened to 32, as pydub does). A PCM WAV cut short is decoded as far
+    as it goes: the incomplete trailing frame is dropped and a data length that
+    overstates the file is ignored. Raises AudioError, and nothing else, for anything
+    that cannot be decoded: empty, not sound, a damaged or absurd header, no frames.
+    """
     if not data:
         raise AudioError("the recording is empty (0 bytes)")
-    # PCM WAV (what Twilio serves) is read in-process; anything else goes through ffmpeg,
-    # which costs a third of a second per file in process start-up alone.
-    fmt = "wav" if _is_pcm_wav(data) else None
     try:
-        segment = AudioSegment.from_file(io.BytesIO(data), format=fmt)
-    except (CouldntDecodeError, IndexError, OSError) as exc:
+        segment = _decode(data)
+    except AudioError:
+        raise
+    except DECODE_ERRORS as exc:
+        log.info("undecodable recording (%d bytes): %s", len(data), _first_line(exc))
         raise AudioError(
-            f"the recording could not be decoded as audio: {_first_line(exc)}"
+            "the recording could not be decoded as audio: it is damaged, or it is not a sound file"
         ) from exc
+    _check_shape(segment.channels, segment.frame_rate, segment.sample_width * 8)
     if len(segment) == 0:
         raise AudioError("the recording has no audio frames")
     return segment
 
 
-def _is_pcm_wav(data: bytes) -> bool:
-    """A canonical WAV header with linear PCM samples (format tag 1, or extensible)."""
-    return (
-        data[:4] == b"RIFF"
-        and data[8:16] == b"WAVEfmt "
-        and data[20:22] in (b"\x01\x00", b"\xfe\xff")
-    )
+def _decode(data: bytes) -> AudioSegment:
+    # PCM WAV (what Twilio serves) is read in-process; anything else goes through ffmpeg,
+    # which costs a third of a second per file in process start-up alone.
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        segment = _decode_pcm_wav(data)
+        if segment is not None:
+            return segment
+    return AudioSegment.from_file(io.BytesIO(data))
+
+
+def _decode_pcm_wav(data: bytes) -> AudioSegment | None:
+    """Decode a RIFF/WAVE file of linear PCM; None when it holds another encoding."""
+    fmt, samples = _wav_chunks(data)
+    if len(fmt) < 16:
+        raise _damaged("its header is incomplete")
+    tag = int.from_bytes(fmt[0:2], "little")
+    if tag == WAVE_FORMAT_EXTENSIBLE and len(fmt) >= 26:
+        tag = int.from_bytes(fmt[24:26], "little")  # first two bytes of the SubFormat GUID
+    if tag != WAVE_FORMAT_PCM:
+        return None  # mu-law, float, ADPCM...: ffmpeg decodes those
+    channels = int.from_bytes(fmt[2:4], "little")
+    rate = int.from_bytes(fmt[4:8], "little")
+    bits = int.from_bytes(fmt[14:16], "little")
+    _check_shape(channels, rate, bits)
+    if samples is None:
+        raise _damaged("the file ends before its sound begins")
+    width = bits // 8
+    frame = width * channels
+    whole = samples[: len(samples) - len(samples) % frame]  # a cut can split a frame
+    if width == 1:
+        whole = audioop.bias(whole, 1, -128)  # 8-bit WAV is unsigned, pydub works signed
+    return AudioSegment(data=whole, sample_width=width, frame_rate=rate, channels=channels)
+
+
+def _wav_chunks(data: bytes) -> tuple[bytes, bytes | None]:
+    """The fmt chunk's body (b"" if absent) and the samples present (None if no data chunk).
+
+    Chunks are walked as the RIFF layout defines them (id, little-endian size, body padded
+    to an even length). A data chunk claiming more bytes than the file holds yields the
+    bytes that are there; a size of 0 is a writer that stopped before filling it in, so
+    the rest of the file is the samples.
+    """
+    fmt, samples = b"", None
+    pos = 12
+    while pos + 8 <= len(data):
+        chunk_id = data[pos : pos + 4]
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        body = pos + 8
+        if chunk_id == b"fmt ":
+            fmt = data[body : body + size]
+        elif chunk_id == b"data":
+            samples = data[body:] if size == 0 else data[body : body + size]
+            if fmt:
+                break
+        pos = body + size + (size & 1)
+    return fmt, samples
+
+
+def _check_shape(channels: int, rate: int, bits: int) -> None:
+    """Refuse channel counts, sample rates and sample sizes no real recording has."""
+    if not 1 <= channels <= MAX_CHANNELS:
+        raise _damaged(f"its header says it has {channels} channels")
+    if not MIN_RATE <= rate <= MAX_RATE:
+        raise _damaged(f"its header gives a sample rate of {rate} Hz")
+    if bits not in PCM_SAMPLE_BITS:
+        raise _damaged(f"its header gives {bits}-bit samples")
 
 
 def trim_silence(segment: AudioSegment) -> tuple[AudioSegment, bool]:
@@ -91,8 +205,22 @@ def level_loudness(segment: AudioSegment) -> AudioSegment:
 
 
 def normalise(data: bytes) -> ProcessedAudio:
-    """Decode a recording and produce the speech-to-text and playback versions."""
+    """Decode a recording and produce the speech-to-text and playback versions.
+
+    Takes the recording's bytes (any format ffmpeg knows); returns ProcessedAudio with a
+    mono 16 kHz 16-bit WAV for speech-to-text, a mono MP3 for playback, and lengths in
+    seconds. A PCM WAV cut short is processed as far as it goes. Raises AudioError, and
+    no decoding library's own error, for anything that cannot be decoded (see `load`).
+    """
     original = load(data)
+    try:
+        return _process(original)
+    except PROCESS_ERRORS as exc:
+        log.info("recording decoded but could not be processed: %s", _first_line(exc))
+        raise _damaged("its sound could not be converted") from exc
+
+
+def _process(original: AudioSegment) -> ProcessedAudio:
     mono = original.set_channels(1)
     trimmed, silent = trim_silence(mono)
     levelled = level_loudness(trimmed)
@@ -112,7 +240,7 @@ def telephone_channel(data: bytes) -> bytes:
     """Pass audio through a telephone line as Twilio delivers it: 8 kHz mu-law, as WAV.
 
     The result is 8 kHz, 16-bit, mono PCM WAV decoded from 8-bit mu-law, the format of
-    a Twilio RecordingUrl fetched as WAV.
+    a Twilio RecordingUrl fetched as WAV. Raises AudioError for undecodable input.
     """
     segment = load(data).set_channels(1).set_sample_width(2).set_frame_rate(8000)
     # The G.711 round trip, decoded to 16-bit as Twilio does. (ffmpeg decodes a mu-law
@@ -122,15 +250,17 @@ def telephone_channel(data: bytes) -> bytes:
 
 
 def export(segment: AudioSegment, fmt: str, **kwargs) -> bytes:
+    """Encode a segment as `fmt` ("wav", "mp3"...) with pydub's export options; return bytes."""
     buffer = io.BytesIO()
     segment.export(buffer, format=fmt, **kwargs)
     return buffer.getvalue()
 
 
 def duration_seconds(data: bytes) -> float:
+    """Length of a recording in seconds; raises AudioError when it cannot be decoded."""
     return len(load(data)) / 1000
 
 
-def _first_line(exc: Exception) -> str:
+def _first_line(exc: BaseException) -> str:
     text = str(exc).strip().splitlines()
     return text[-1][:200] if text else type(exc).__name__
