@@ -38,7 +38,7 @@ class Settings:
     # Per language (its first part, "es" for es-MX): which engine transcribes it, e.g.
     # (("es", "whisper:/srv/models/whisper-small"), ("fr", "google"), ("de", "none")).
     stt_languages: tuple[tuple[str, str], ...] = ()
-    sweep_interval_seconds: int = 120
+    sweep_interval_seconds: int = 10  # how often the workers rebuild the queues from the database
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
 
@@ -117,7 +117,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
         stt_languages=_stt_languages(environ.get("SCREENLINE_STT_LANGUAGES", "")),
-        sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 120),
+        sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 10),
         practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
     )

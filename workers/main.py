@@ -5,6 +5,16 @@ Without `--queues` a worker takes every queue, downloads and messages before tra
 Workers run jobs in their own process (RQ's SimpleWorker) rather than forking a child
 per job: the speech model stays loaded between jobs, and CTranslate2's OpenMP thread
 pool does not survive a fork (a forked child hangs on its first transcription).
+
+What a worker survives, and how:
+- Redis going away, or restarting empty: RQ's loop gives up on some Redis errors; this
+  loop then starts a fresh RQ worker after a backoff (1 s doubling to 30 s), for ever.
+  The job that was running when Redis went finishes its database work first.
+- Redis losing its memory: the sweep and the reminder check are run by the workers'
+  own loop (workers/duties.py), not scheduled in Redis, so they come back by
+  themselves and the sweep rebuilds the queues from the database.
+- A worker killed mid-job: its answer lock dies with it, and another worker's sweep
+  queues the answer again within SCREENLINE_SWEEP_INTERVAL seconds (+ the grace).
 """
 
 from __future__ import annotations
@@ -15,6 +25,7 @@ import logging
 import os
 import signal
 import sys
+import time
 
 import redis
 from rq import Queue, SimpleWorker
@@ -23,31 +34,88 @@ from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from voice.stt import preload
 from workers import context
-from workers.messages import send_due_reminders
+from workers.duties import Duty, default_duties, run_due
 from workers.queues import ALL_QUEUES, TRANSCRIBE
-from workers.sweep import sweep_unfinished
 
 log = logging.getLogger(__name__)
+
+DUTY_CHECK_SECONDS = 2  # how often an idle worker checks for due duties and dead jobs
+WORKER_TTL = 20  # RQ's idle wait is this less 15 s; the worker's key expires after +60 s
+RECONNECT_BACKOFF = (1, 2, 4, 8, 16, 30)  # seconds between restarts after losing Redis
+HEALTHY_SECONDS = 60  # a worker up this long starts its backoff afresh next time
+
+
+class ScreenlineWorker(SimpleWorker):
+    """RQ's in-process worker that also runs Screenline's periodic duties between jobs."""
+
+    def __init__(self, *args, duties: tuple[Duty, ...] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.duties = duties
+
+    def run_maintenance_tasks(self) -> None:
+        """RQ's registry cleaning, then any duty that is due."""
+        super().run_maintenance_tasks()
+        run_due(self.connection, self.duties, owner=self.name)
 
 
 def run_worker(
     settings: Settings, burst: bool = False, queues: tuple[str, ...] = ALL_QUEUES
 ) -> bool:
-    """Load the model, sweep once, then work the queues (until empty with `burst`)."""
+    """Load the model, run the duties once, then work the queues (until empty with `burst`).
+
+    Returns whether any job ran (in burst mode); otherwise runs until SIGTERM/SIGINT.
+    """
     setup_logging(settings.log_level, settings.secrets())
     os.register_at_fork(after_in_child=_die_with_parent)
     context.use(settings)
     if TRANSCRIBE in queues:
         engine = preload(settings)
         log.info("speech-to-text engine %s loaded", engine.name)
-    # A scheduled sweep is pointless for a burst worker, which will not be there to run it.
-    sweep_unfinished(reschedule=not burst)
-    send_due_reminders(reschedule=not burst)
-    connection = redis.Redis.from_url(settings.redis_url)
-    worker = SimpleWorker(
-        [Queue(name, connection=connection) for name in queues], connection=connection
+    duties = default_duties(settings)
+    if burst:  # a burst worker's loop runs no duties: run each once before draining
+        for duty in duties:
+            try:
+                duty.run()
+            except Exception:
+                log.exception("%s failed", duty.name)
+    failures = 0
+    while True:
+        started = time.monotonic()
+        worker = _build_worker(settings, queues, duties=() if burst else duties)
+        try:
+            worked = worker.work(
+                burst=burst, with_scheduler=not burst, logging_level=settings.log_level
+            )
+        except Exception as exc:  # raised before or after RQ's own loop (registration)
+            log.warning("worker stopped: %s", exc)
+        else:
+            if burst or worker._stop_requested:
+                return worked
+        finally:
+            _stop_scheduler(worker)
+        failures = 0 if time.monotonic() - started > HEALTHY_SECONDS else failures + 1
+        wait = RECONNECT_BACKOFF[min(failures, len(RECONNECT_BACKOFF)) - 1] if failures else 1
+        log.warning("worker lost Redis or stopped unexpectedly; starting again in %d s", wait)
+        time.sleep(wait)
+
+
+def _build_worker(settings: Settings, queues: tuple[str, ...], duties) -> ScreenlineWorker:
+    connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
+    return ScreenlineWorker(
+        [Queue(name, connection=connection) for name in queues],
+        connection=connection,
+        duties=duties,
+        worker_ttl=WORKER_TTL,
+        maintenance_interval=DUTY_CHECK_SECONDS,
     )
-    return worker.work(burst=burst, with_scheduler=not burst, logging_level=settings.log_level)
+
+
+def _stop_scheduler(worker: ScreenlineWorker) -> None:
+    """Stop the worker's scheduler process, which RQ may leave behind when Redis fails."""
+    process = getattr(getattr(worker, "scheduler", None), "_process", None)
+    if process is not None and process.is_alive():
+        process.terminate()
+        process.join(5)
 
 
 def _die_with_parent() -> None:
@@ -62,6 +130,7 @@ def _die_with_parent() -> None:
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """The command line: `--burst` and `--queues` (comma-separated, highest priority first)."""
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__.splitlines()[0])
     parser.add_argument("--burst", action="store_true", help="quit when the queues are empty")
     parser.add_argument(

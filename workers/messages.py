@@ -8,18 +8,19 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from ivr.jobs import SEND_MESSAGE
 from voice.db import unit_of_work
 from voice.interviews import reminder_offset_seconds
 from voice.messages import deliver, queue_message, reminder_kind, reminder_text
 from voice.models import Candidate, CandidateStatus, Interview, Message
 from workers.context import current
 from workers.joblog import job_log
-from workers.queues import MESSAGES, enqueue, job, schedule_periodic
+from workers.queues import job
 
 log = logging.getLogger(__name__)
 
 
-@job(queue=MESSAGES, timeout=60, retries=(10, 60, 300))
+@job(SEND_MESSAGE)
 def send_message(message_id: int) -> str | None:
     """Send one queued SMS through Twilio; a message already sent is not sent again."""
     ctx, jlog = current(), job_log(log)
@@ -58,9 +59,13 @@ def due_reminder(interview: Interview, now: datetime) -> str | None:
 REMINDER_INTERVAL = 300  # seconds between checks for due reminders
 
 
-@job(queue=MESSAGES, timeout=300)
-def send_due_reminders(reschedule: bool = True) -> int:
-    """Queue a reminder for each unfinished candidate whose interview has one due now."""
+def send_due_reminders() -> int:
+    """Queue a reminder for each unfinished candidate whose interview has one due now.
+
+    Run by the workers' periodic duties (workers/duties.py) every REMINDER_INTERVAL
+    seconds; returns how many reminders were queued. A reminder is one Message row per
+    candidate and kind, so running twice queues nothing twice.
+    """
     ctx, jlog = current(), job_log(log)
     now = datetime.now(UTC)
     queued: list[int] = []
@@ -85,9 +90,7 @@ def send_due_reminders(reschedule: bool = True) -> int:
                     queued.append(message.id)
         session.commit()
     for message_id in queued:
-        enqueue(ctx.redis, send_message, message_id)
+        ctx.enqueue(SEND_MESSAGE, message_id)
     if queued:
         jlog.info("queued %d reminders", len(queued))
-    if reschedule:
-        schedule_periodic(ctx.redis, send_due_reminders, REMINDER_INTERVAL)
     return len(queued)

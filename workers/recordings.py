@@ -1,166 +1,244 @@
-"""The recording pipeline: fetch an announced recording, then normalise and transcribe it.
+"""The answer pipeline's two jobs: fetch a recording from Twilio, then normalise and transcribe it.
 
-Jobs take answer ids, lock the answer for their transaction, and are idempotent: a
-duplicate or repeated run finds the work done and does nothing. Twilio's copy is
-deleted (when the employer asked) only after the transcript is committed.
+Each job holds the answer's lock (workers/locks.py) for its whole run but keeps every
+database transaction short: read, commit, then the slow part (a download, ffmpeg, the
+speech model) outside any transaction, then one short write. So a busy embedded SQLite
+database never waits on a transcription, and a PostgreSQL connection is never left idle
+in a transaction. Every status change goes through voice/pipeline.py, which also holds
+the retry policy: these jobs never raise for RQ to retry; a failure is written to the
+answer and the sweep retries it.
 """
 
 from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
-from ivr.jobs import fetch_job_id
+from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, TRANSCRIBE_ANSWER
 from ivr.twilio_rest import TwilioError
+from voice import pipeline
 from voice.audio import AudioError, ProcessedAudio, normalise
 from voice.db import unit_of_work
-from voice.models import Answer, AnswerStatus, utcnow
+from voice.models import Answer, AnswerStatus
+from voice.pipeline import Outcome
 from voice.store import answer_key
-from voice.stt import SpeechToTextError, Transcript, UnsupportedLanguage, primary_language
+from voice.stt import Transcript, UnsupportedLanguage, primary_language
+from voice.waveform import cached_silences, cached_waveform
 from workers.context import WorkerContext, current
 from workers.joblog import JobLog, job_log
-from workers.locks import claim_answer
-from workers.queues import RECORDINGS, TRANSCRIBE, enqueue, job
+from workers.locks import answer_lock
+from workers.queues import job
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 5  # after this many failures an answer stays FAILED for a person to look at
-# Nothing left to fetch for these; and no audio to transcribe for the last two.
-DONE = (
-    AnswerStatus.TRANSCRIBED,
-    AnswerStatus.UNTRANSCRIBED,
-    AnswerStatus.NO_AUDIO,
-    AnswerStatus.KEYPAD,
-)
-NO_RECORDING = (AnswerStatus.NO_AUDIO, AnswerStatus.KEYPAD)
-
 
 def transcribe_job_id(answer_id: int) -> str:
-    return f"transcribe-answer-{answer_id}"
+    """One transcription job per answer at a time."""
+    return TRANSCRIBE_ANSWER.job_id(answer_id)
 
 
-@job(queue=RECORDINGS, timeout=300, retries=(10, 30, 60))
+def fetch_job_id(answer_id: int) -> str:
+    """One fetch job per answer at a time (the web and the sweep use the same id)."""
+    return FETCH_RECORDING.job_id(answer_id)
+
+
+@job(FETCH_RECORDING)
 def fetch_recording(answer_id: int) -> str:
-    """Download an answer's recording from Twilio, keep the original, queue transcription."""
+    """Download an answer's recording from Twilio, keep the original, queue transcription.
+
+    Returns the Outcome word. A download that fails after DOWNLOAD_TRIES requests marks
+    the answer failed (retried by the sweep); one with no RecordingUrl gives it up.
+    """
     ctx, jlog = current(), job_log(log)
-    with unit_of_work(ctx.session_factory) as session:
-        if not claim_answer(session, answer_id):
+    with answer_lock(ctx.session_factory.kw["bind"], answer_id) as mine:
+        if not mine:
             jlog.info("answer %s: another job is working on it; nothing to do", answer_id)
-            return "busy"
+            return Outcome.BUSY
+        outcome = _fetch(ctx, answer_id, jlog)
+    if outcome in (Outcome.STORED, Outcome.STORED_ALREADY):
+        queue_transcription(ctx, answer_id, jlog)
+    return outcome
+
+
+def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
+    with unit_of_work(ctx.session_factory) as session:
         answer = session.get(Answer, answer_id)
         if answer is None:
             jlog.warning("answer %s does not exist; nothing to fetch", answer_id)
-            return "missing"
-        if answer.status in DONE:
+            return Outcome.MISSING
+        if answer.status in AnswerStatus.DONE:
             jlog.info("answer %s is already %s; nothing to fetch", answer_id, answer.status)
-            return "done already"
+            return Outcome.DONE_ALREADY
+        if pipeline.is_given_up(answer):
+            jlog.info("answer %s was given up; a person may retry it", answer_id)
+            return Outcome.GIVEN_UP
         if ctx.store.exists(answer.original_key):
             jlog.info("answer %s: original already stored; not downloading again", answer_id)
-            outcome = "stored already"
-        else:
-            if not answer.recording_url:
-                _give_up(session, answer_id, "Twilio gave no RecordingUrl for this answer", jlog)
-                return "no recording url"
-            try:
-                data = ctx.twilio.download_recording(answer.recording_url)
-            except Exception as exc:
-                _fail(session, answer_id, f"Downloading the recording failed: {exc}", jlog)
-                raise
-            answer.original_key = ctx.store.put(answer_key(answer_id, "original.wav"), data)
-            jlog.info("answer %s: stored %d bytes of original audio", answer_id, len(data))
-            outcome = "stored"
-        answer.status = AnswerStatus.STORED
-        answer.error = None
+            pipeline.stored(answer, answer.original_key)
+            session.commit()
+            return Outcome.STORED_ALREADY
+        if not answer.recording_url:
+            pipeline.give_up(answer, "Twilio gave no RecordingUrl for this answer.")
+            session.commit()
+            jlog.warning("answer %s: no RecordingUrl; given up", answer_id)
+            return Outcome.GIVEN_UP
+        recording_url = answer.recording_url
+        session.commit()  # no transaction stays open across the download
+    try:
+        data = ctx.twilio.download_recording(
+            recording_url, attempts=pipeline.DOWNLOAD_TRIES, backoff=pipeline.DOWNLOAD_BACKOFF
+        )
+        key = ctx.store.put(answer_key(answer_id, "original.wav"), data)
+    except (TwilioError, OSError) as exc:
+        return _record_failure(ctx, answer_id, f"Downloading the recording failed: {exc}", jlog)
+    with unit_of_work(ctx.session_factory) as session:
+        answer = session.get(Answer, answer_id)
+        if answer is None:
+            return Outcome.MISSING
+        pipeline.stored(answer, key)
         session.commit()
-    queue_transcription(ctx, answer_id, jlog)
-    return outcome
+    jlog.info("answer %s: stored %d bytes of original audio", answer_id, len(data))
+    return Outcome.STORED
 
 
 def queue_transcription(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> None:
     """Queue the transcription; if Redis is away the sweep will queue it instead."""
     try:
-        enqueue(ctx.redis, transcribe_answer, answer_id, job_id=transcribe_job_id(answer_id))
+        ctx.enqueue(TRANSCRIBE_ANSWER, answer_id)
     except RedisError as exc:
         jlog.warning(
             "answer %s: could not queue transcription (%s); the sweep will", answer_id, exc
         )
 
 
-@job(queue=TRANSCRIBE, timeout=900, retries=(30, 120, 300))
+@dataclass(frozen=True)
+class _Work:
+    """What the transcription needs from the answer row, read in one short transaction."""
+
+    original_key: str
+    language: str
+    recording_sid: str | None
+    delete_at_twilio: bool
+
+
+@job(TRANSCRIBE_ANSWER)
 def transcribe_answer(answer_id: int) -> str:
-    """Normalise a stored recording, keep speech and playback copies, and transcribe it."""
+    """Normalise a stored recording, keep speech and playback copies, and transcribe it.
+
+    Returns the Outcome word. Audio that cannot be decoded gives the answer up with a
+    plain message (the original is kept for a person to inspect); a speech-to-text
+    failure marks it failed for the sweep to retry; a language without a model keeps
+    the audio playable and says so.
+    """
     ctx, jlog = current(), job_log(log)
-    with unit_of_work(ctx.session_factory) as session:
-        if not claim_answer(session, answer_id):
+    with answer_lock(ctx.session_factory.kw["bind"], answer_id) as mine:
+        if not mine:
             jlog.info("answer %s: another job is working on it; nothing to do", answer_id)
-            return "busy"
-        answer = session.get(Answer, answer_id)
-        if answer is None:
-            jlog.warning("answer %s does not exist; nothing to transcribe", answer_id)
-            return "missing"
-        if answer.status in NO_RECORDING:
-            jlog.info("answer %s has no recording (%s); nothing to do", answer_id, answer.status)
-            return "no recording"
-        if answer.status == AnswerStatus.TRANSCRIBED:
-            jlog.info("answer %s is already transcribed", answer_id)
-            outcome = "transcribed already"
-        elif not ctx.store.exists(answer.original_key):
-            return _refetch(ctx, session, answer, jlog)
-        else:
-            outcome = _transcribe(ctx, session, answer, jlog)
-        if answer.status == AnswerStatus.TRANSCRIBED:
-            _delete_at_twilio(ctx, session, answer, jlog)
+            return Outcome.BUSY
+        with unit_of_work(ctx.session_factory) as session:
+            found = _read_work(ctx, session, answer_id, jlog)
+        if isinstance(found, str):
+            return found
+        outcome = _transcribe(ctx, answer_id, found, jlog)
+        if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT) or outcome == Outcome.DONE_ALREADY:
+            _delete_at_twilio(ctx, answer_id, found, jlog)
     return outcome
 
 
-def _transcribe(ctx: WorkerContext, session: Session, answer: Answer, jlog: JobLog) -> str:
-    answer_id = answer.id
-    try:
-        processed = normalise(ctx.store.get(answer.original_key))
-    except AudioError as exc:
-        # The download was damaged or Twilio sent something odd: drop our copy so the
-        # next attempt downloads again; Twilio's copy is untouched, so nothing is lost.
-        ctx.store.delete(answer.original_key)
-        answer.original_key = None
-        _mark_failed(
-            answer,
-            f"The recording could not be processed: {exc}. "
-            "The stored copy was discarded; the next attempt downloads it again.",
-        )
+def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLog) -> _Work | str:
+    """The answer's work order, or the Outcome word when there is nothing to transcribe."""
+    answer = session.get(Answer, answer_id)
+    if answer is None:
+        jlog.warning("answer %s does not exist; nothing to transcribe", answer_id)
+        return Outcome.MISSING
+    if answer.status in AnswerStatus.NO_RECORDING:
+        jlog.info("answer %s has no recording (%s); nothing to do", answer_id, answer.status)
+        return Outcome.NO_RECORDING
+    if pipeline.is_given_up(answer):
+        jlog.info("answer %s was given up; a person may retry it", answer_id)
+        return Outcome.GIVEN_UP
+    work = _Work(
+        original_key=answer.original_key or "",
+        language=answer_language(answer),
+        recording_sid=answer.recording_sid,
+        delete_at_twilio=answer.question.interview.delete_recordings_at_twilio
+        and not answer.deleted_at_twilio,
+    )
+    if answer.status == AnswerStatus.TRANSCRIBED:
+        jlog.info("answer %s is already transcribed", answer_id)
         session.commit()
-        jlog.warning("answer %s: %s", answer_id, answer.error)
-        return "corrupt audio"
+        if work.delete_at_twilio:
+            _delete_at_twilio(ctx, answer_id, work, jlog)
+        return Outcome.DONE_ALREADY
+    if not ctx.store.exists(answer.original_key):
+        pipeline.refetch(answer)
+        session.commit()
+        jlog.warning("answer %s: original missing from the audio store; fetching again", answer_id)
+        try:
+            ctx.enqueue(FETCH_RECORDING, answer_id)
+        except RedisError as exc:
+            jlog.warning(
+                "answer %s: could not queue the fetch (%s); the sweep will", answer_id, exc
+            )
+        return Outcome.REFETCH
+    session.commit()  # nothing stays open while ffmpeg and the model run
+    return work
+
+
+def _transcribe(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -> str:
+    try:
+        processed = normalise(ctx.store.get(work.original_key))
+    except AudioError as exc:
+        # The same bytes will not decode next time either: give up, keep the original.
+        return _record_failure(
+            ctx,
+            answer_id,
+            f"The recording could not be decoded ({exc}). "
+            "The original file is kept; press Retry to download and process it again.",
+            jlog,
+            give_up=True,
+        )
+    except OSError as exc:
+        return _record_failure(ctx, answer_id, f"Reading the stored recording failed: {exc}", jlog)
     try:
         kept = _store_processed(ctx, answer_id, processed)
     except OSError as exc:
-        _fail(session, answer_id, f"Storing the processed audio failed: {exc}", jlog)
-        raise
-    language = answer_language(answer)
-    # On failure the processed audio is kept, so a reviewer can listen meanwhile.
+        return _record_failure(ctx, answer_id, f"Storing the processed audio failed: {exc}", jlog)
+    _precompute_waveform(ctx, answer_id, kept["playback_key"], jlog)
+    jlog.info("answer %s: transcribing %.1f s of speech", answer_id, processed.seconds)
+    # From here on a failure keeps the processed audio, so a reviewer can listen meanwhile.
     try:
-        transcript, stt_seconds = _speech_to_text(ctx, processed, language)
+        transcript, stt_seconds = _speech_to_text(ctx, processed, work.language)
     except UnsupportedLanguage as exc:
-        _no_model(session, answer_id, str(exc), jlog, **kept)
-        return "no model"
-    except SpeechToTextError as exc:
-        _fail(session, answer_id, f"Speech-to-text failed: {exc}", jlog, **kept)
-        raise
-    except Exception as exc:
-        _fail(session, answer_id, f"Transcription failed: {exc}", jlog, **kept)
-        raise
-    for name, value in kept.items():
-        setattr(answer, name, value)
-    answer.transcript = transcript.text
-    answer.segments = transcript.segments_json()
-    answer.stt_engine = transcript.engine
-    answer.stt_seconds = round(stt_seconds, 3)
-    answer.transcribed_at = utcnow()
-    answer.status = AnswerStatus.TRANSCRIBED
-    answer.error = None
-    session.commit()
+        with unit_of_work(ctx.session_factory) as session:
+            answer = session.get(Answer, answer_id)
+            if answer is None:
+                return Outcome.MISSING
+            _set(answer, kept)
+            pipeline.no_model(answer, str(exc))
+            session.commit()
+        jlog.warning("answer %s: not transcribed: %s", answer_id, exc)
+        return Outcome.NO_MODEL
+    except Exception as exc:  # the engine's own errors, or anything it lets escape
+        jlog.exception("answer %s: speech-to-text failed", answer_id)
+        return _record_failure(ctx, answer_id, f"Speech-to-text failed: {exc}", jlog, **kept)
+    with unit_of_work(ctx.session_factory) as session:
+        answer = session.get(Answer, answer_id)
+        if answer is None:
+            return Outcome.MISSING
+        _set(answer, kept)
+        pipeline.transcribed(
+            answer,
+            text=transcript.text,
+            segments=transcript.segments_json(),
+            engine=transcript.engine,
+            stt_seconds=stt_seconds,
+        )
+        session.commit()
     jlog.info(
         "answer %s: transcribed %.1f s of speech in %.2f s with %s (%d words)",
         answer_id,
@@ -169,7 +247,7 @@ def _transcribe(ctx: WorkerContext, session: Session, answer: Answer, jlog: JobL
         transcript.engine,
         len(transcript.text.split()),
     )
-    return "silent" if processed.silent else "transcribed"
+    return Outcome.SILENT if processed.silent else Outcome.TRANSCRIBED
 
 
 def _store_processed(ctx: WorkerContext, answer_id: int, processed: ProcessedAudio) -> dict:
@@ -181,6 +259,20 @@ def _store_processed(ctx: WorkerContext, answer_id: int, processed: ProcessedAud
         ),
         "playback_seconds": round(processed.playback_seconds, 2),
     }
+
+
+def _precompute_waveform(ctx: WorkerContext, answer_id: int, playback_key: str, jlog) -> None:
+    """Draw the waveform and find the silences now, so no web request decodes audio."""
+    try:
+        cached_waveform(ctx.store, answer_id, playback_key)
+        cached_silences(ctx.store, answer_id, playback_key)
+    except (AudioError, OSError, ValueError) as exc:  # the page draws it later instead
+        jlog.warning("answer %s: waveform not drawn: %s", answer_id, exc)
+
+
+def _set(answer: Answer, fields: dict) -> None:
+    for name, value in fields.items():
+        setattr(answer, name, value)
 
 
 def answer_language(answer: Answer) -> str:
@@ -200,76 +292,51 @@ def _speech_to_text(
     return transcript, time.perf_counter() - started
 
 
-def _refetch(ctx: WorkerContext, session: Session, answer: Answer, jlog: JobLog) -> str:
-    """The original is gone from the store: send the answer back to be downloaded."""
-    answer.original_key = None
-    answer.status = AnswerStatus.ANNOUNCED
-    session.commit()
-    jlog.warning("answer %s: original missing from the audio store; fetching it again", answer.id)
-    try:
-        enqueue(ctx.redis, fetch_recording, answer.id, job_id=fetch_job_id(answer.id))
-    except RedisError as exc:
-        jlog.warning("answer %s: could not queue the fetch (%s); the sweep will", answer.id, exc)
-    return "refetch"
-
-
-def _delete_at_twilio(ctx: WorkerContext, session: Session, answer: Answer, jlog: JobLog) -> None:
-    """Delete Twilio's copy if the employer asked; a failure is raised so RQ retries it."""
-    if answer.deleted_at_twilio or not answer.recording_sid:
-        return
-    if not answer.question.interview.delete_recordings_at_twilio:
+def _delete_at_twilio(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -> None:
+    """Delete Twilio's copy if the employer asked; on failure queue the retrying cleanup job."""
+    if not (work.delete_at_twilio and work.recording_sid):
         return
     try:
-        ctx.twilio.delete_recording(answer.recording_sid)
+        ctx.twilio.delete_recording(work.recording_sid)
     except TwilioError as exc:
-        # The transcript is safe; a retry of this job only repeats the deletion.
-        jlog.warning("answer %s: deleting the recording at Twilio failed: %s", answer.id, exc)
-        raise
-    answer.deleted_at_twilio = True
-    session.commit()
-    jlog.info("answer %s: recording deleted at Twilio", answer.id)
-
-
-def _mark_failed(answer: Answer, error: str) -> None:
-    answer.status = AnswerStatus.FAILED
-    answer.error = error[:2000]
-    answer.attempts_failed = (answer.attempts_failed or 0) + 1
-
-
-def _fail(session: Session, answer_id: int, error: str, jlog: JobLog, **fields) -> None:
-    """Record a failure in a clean transaction; the caller re-raises for RQ's retry."""
-    session.rollback()
-    answer = session.get(Answer, answer_id)
-    if answer is None:
+        # The transcript is safe; the cleanup job retries (and the sweep covers Redis loss).
+        jlog.warning("answer %s: deleting the recording at Twilio failed: %s", answer_id, exc)
+        try:
+            ctx.enqueue(DELETE_TWILIO_RECORDING, work.recording_sid)
+        except RedisError:
+            jlog.warning("answer %s: could not queue the deletion; the sweep will", answer_id)
         return
-    _mark_failed(answer, error)
-    for name, value in fields.items():
-        setattr(answer, name, value)
-    session.commit()
-    jlog.warning("answer %s: %s (failure %d)", answer_id, error, answer.attempts_failed)
+    with unit_of_work(ctx.session_factory) as session:
+        answer = session.get(Answer, answer_id)
+        if answer is not None:
+            answer.deleted_at_twilio = True
+            session.commit()
+    jlog.info("answer %s: recording deleted at Twilio", answer_id)
 
 
-def _no_model(session: Session, answer_id: int, error: str, jlog: JobLog, **fields) -> None:
-    """Keep the audio for listening, and say no speech model covers its language."""
-    session.rollback()
-    answer = session.get(Answer, answer_id)
-    if answer is None:
-        return
-    answer.status = AnswerStatus.UNTRANSCRIBED
-    answer.error = error[:2000]
-    for name, value in fields.items():
-        setattr(answer, name, value)
-    session.commit()
-    jlog.warning("answer %s: not transcribed: %s", answer_id, error)
-
-
-def _give_up(session: Session, answer_id: int, error: str, jlog: JobLog) -> None:
-    """Record a failure no retry can fix, so neither RQ nor the sweep tries again."""
-    session.rollback()
-    answer = session.get(Answer, answer_id)
-    if answer is None:
-        return
-    _mark_failed(answer, error)
-    answer.attempts_failed = max(answer.attempts_failed, MAX_ATTEMPTS)
-    session.commit()
-    jlog.warning("answer %s: %s (not retried)", answer_id, error)
+def _record_failure(
+    ctx: WorkerContext,
+    answer_id: int,
+    error: str,
+    jlog: JobLog,
+    give_up: bool = False,
+    **fields,
+) -> str:
+    """Write a failure in a transaction of its own; return the Outcome word."""
+    with unit_of_work(ctx.session_factory) as session:
+        answer = session.get(Answer, answer_id)
+        if answer is None:
+            return Outcome.MISSING
+        _set(answer, fields)
+        if give_up:
+            pipeline.give_up(answer, error)
+            gave_up = True
+        else:
+            gave_up = pipeline.failed(answer, error)
+        session.commit()
+        count = answer.attempts_failed
+    if gave_up:
+        jlog.warning("answer %s: %s (given up after failure %d)", answer_id, error, count)
+        return Outcome.GIVEN_UP
+    jlog.warning("answer %s: %s (failure %d; the sweep retries it)", answer_id, error, count)
+    return Outcome.FAILED

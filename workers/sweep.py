@@ -1,94 +1,112 @@
-"""The sweep: find answers whose jobs were lost and queue them again, every few minutes.
+"""The sweep: rebuild the queues from the database, the record of what must still happen.
 
-Jobs get lost when Redis was down while the webhook tried to enqueue, or when a worker
-was killed mid-job. The sweep runs at worker start and then on the RQ scheduler; each
-run schedules the next one.
+Jobs get lost when Redis was down while the webhook tried to enqueue, when Redis
+restarted empty, or when a worker was killed mid-job. The sweep finds, in the database:
+answers that need a job (voice/pipeline.needs_work) and that no live job holds, text
+messages never handed to a job, and recordings still to delete at Twilio, and queues
+each again under its one job id, so a job already waiting is never duplicated. The
+workers run it every SCREENLINE_SWEEP_INTERVAL seconds (workers/duties.py).
 """
 
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from datetime import timedelta
 
-from redis import Redis
 from rq.job import Job
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import select
 
+from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE, TRANSCRIBE_ANSWER
+from voice import pipeline
 from voice.db import unit_of_work
-from voice.models import Answer, AnswerStatus, utcnow
-from workers.context import current
-from workers.joblog import job_log
+from voice.models import Answer, AnswerStatus, Interview, Message, Question, utcnow
+from workers.context import WorkerContext, current
 from workers.locks import busy_answer_ids
-from workers.queues import RECORDINGS, enqueue, job, schedule_periodic, waiting_job
-from workers.recordings import (
-    MAX_ATTEMPTS,
-    fetch_job_id,
-    fetch_recording,
-    transcribe_answer,
-    transcribe_job_id,
-)
 
 log = logging.getLogger(__name__)
 
-DEFAULT_GRACE_SECONDS = 60  # the web's own job normally starts well within this
-BATCH = 500  # answers per sweep; the next sweep takes the rest
-LOST_CALLBACK_SECONDS = 600  # a recording status callback normally comes within seconds
+
+def sweep_unfinished(grace_seconds: int = pipeline.SWEEP_GRACE_SECONDS) -> dict[str, int]:
+    """Queue again everything the database says is unfinished; return counts by kind.
+
+    Keys: fetch, transcribe (answers queued for that step), waiting (a job was already
+    queued), busy (a live job holds the answer), message, delete. Raises redis.RedisError
+    when Redis cannot be reached (the next sweep tries again).
+    """
+    ctx = current()
+    counts: Counter[str] = Counter(fetch=0, transcribe=0, waiting=0, busy=0, message=0, delete=0)
+    _sweep_answers(ctx, grace_seconds, counts)
+    _sweep_messages(ctx, grace_seconds, counts)
+    _sweep_deletions(ctx, counts)
+    if any(counts[k] for k in ("fetch", "transcribe", "message", "delete")):
+        log.info("sweep: %s", dict(counts))
+    return dict(counts)
 
 
-@job(queue=RECORDINGS, timeout=300)
-def sweep_unfinished(grace_seconds: int = DEFAULT_GRACE_SECONDS, reschedule: bool = True) -> dict:
-    """Queue again every unfinished answer older than the grace period; schedule the next sweep."""
-    ctx, jlog = current(), job_log(log)
-    counts = {"fetch": 0, "transcribe": 0, "waiting": 0, "busy": 0}
+def _sweep_answers(ctx: WorkerContext, grace_seconds: int, counts: Counter) -> None:
     with unit_of_work(ctx.session_factory) as session:
-        busy = busy_answer_ids(session)
-        for answer in session.scalars(unfinished(grace_seconds)):
-            if answer.id in busy:
-                counts["busy"] += 1
-                continue
-            # An original already stored only needs transcribing; otherwise start over.
-            step, next_job, job_id_for = (
-                ("transcribe", transcribe_answer, transcribe_job_id)
-                if ctx.store.exists(answer.original_key)
-                else ("fetch", fetch_recording, fetch_job_id)
-            )
-            job_id = job_id_for(answer.id)
-            if waiting_job(ctx.redis, job_id) is not None:
-                counts["waiting"] += 1
-                continue
-            enqueue(ctx.redis, next_job, answer.id, job_id=job_id)
-            counts[step] += 1
-            jlog.info("answer %s (%s): queued %s again", answer.id, answer.status, step)
-    if reschedule:
-        schedule_next_sweep(ctx.redis, ctx.settings.sweep_interval_seconds)
-    jlog.info("sweep done: %s", counts)
-    return counts
-
-
-def unfinished(grace_seconds: int):
-    """Answers stuck in the pipeline for longer than the grace period, oldest first."""
-    cutoff = utcnow() - timedelta(seconds=grace_seconds)
-    since = func.coalesce(Answer.announced_at, Answer.created_at)
-    return (
-        select(Answer)
-        .where(
-            since <= cutoff,
-            or_(
-                Answer.status.in_([AnswerStatus.ANNOUNCED, AnswerStatus.STORED]),
-                and_(Answer.status == AnswerStatus.FAILED, Answer.attempts_failed < MAX_ATTEMPTS),
-                # Twilio's recording status callback never came: fetch it anyway.
-                and_(
-                    Answer.status == AnswerStatus.RECORDING,
-                    Answer.recording_url.isnot(None),
-                    Answer.created_at <= utcnow() - timedelta(seconds=LOST_CALLBACK_SECONDS),
-                ),
-            ),
+        answers = [
+            (a.id, a.status, a.original_key)
+            for a in session.scalars(pipeline.needs_work(grace_seconds=grace_seconds))
+        ]
+        session.commit()
+    busy = busy_answer_ids(ctx.session_factory.kw["bind"], [a[0] for a in answers])
+    for answer_id, status, original_key in answers:
+        if answer_id in busy:
+            counts["busy"] += 1
+            continue
+        # An original already stored only needs transcribing; otherwise start over.
+        step, ref = (
+            ("transcribe", TRANSCRIBE_ANSWER)
+            if ctx.store.exists(original_key)
+            else ("fetch", FETCH_RECORDING)
         )
-        .order_by(Answer.id)
-        .limit(BATCH)
-    )
+        if ctx.waiting_job(ref.job_id(answer_id)) is not None:
+            counts["waiting"] += 1
+            continue
+        ctx.enqueue(ref, answer_id)
+        counts[step] += 1
+        log.info("sweep: answer %s (%s): queued %s again", answer_id, status, step)
 
 
-def schedule_next_sweep(conn: Redis, interval_seconds: int) -> Job | None:
-    """Schedule the next sweep (one per time slot, whichever workers ask)."""
-    return schedule_periodic(conn, sweep_unfinished, interval_seconds)
+def _sweep_messages(ctx: WorkerContext, grace_seconds: int, counts: Counter) -> None:
+    """Text messages written but never handed to a job (never tried, so no error yet)."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
+    with unit_of_work(ctx.session_factory) as session:
+        ids = session.scalars(
+            select(Message.id)
+            .where(Message.sent_at.is_(None), Message.error.is_(None), Message.created_at <= cutoff)
+            .order_by(Message.id)
+            .limit(pipeline.SWEEP_BATCH)
+        ).all()
+        session.commit()
+    for message_id in ids:
+        if ctx.waiting_job(SEND_MESSAGE.job_id(message_id)) is None:
+            ctx.enqueue(SEND_MESSAGE, message_id)
+            counts["message"] += 1
+
+
+def _sweep_deletions(ctx: WorkerContext, counts: Counter) -> None:
+    """Transcribed recordings the employer wants deleted at Twilio that are still there."""
+    with unit_of_work(ctx.session_factory) as session:
+        sids = session.scalars(
+            select(Answer.recording_sid)
+            .join(Question, Answer.question_id == Question.id)
+            .join(Interview, Question.interview_id == Interview.id)
+            .where(
+                Interview.delete_recordings_at_twilio.is_(True),
+                Answer.status == AnswerStatus.TRANSCRIBED,
+                Answer.deleted_at_twilio.is_(False),
+                Answer.recording_sid.isnot(None),
+                Answer.transcribed_at <= utcnow() - timedelta(seconds=60),
+            )
+            .limit(pipeline.SWEEP_BATCH)
+        ).all()
+        session.commit()
+    for sid in sids:
+        # Any record of the job (waiting, running, or failed after its RQ retries) means
+        # it is in hand or a person should look: only a job Redis forgot is queued again.
+        if not Job.exists(DELETE_TWILIO_RECORDING.job_id(sid), connection=ctx.redis):
+            ctx.enqueue(DELETE_TWILIO_RECORDING, sid)
+            counts["delete"] += 1

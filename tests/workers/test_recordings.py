@@ -9,12 +9,13 @@ from rq import Queue, SimpleWorker
 from rq.job import Job
 from sqlalchemy import select
 
-from ivr.twilio_rest import TwilioError
+from ivr.jobs import TRANSCRIBE_ANSWER
 from tests.voice.samples import SENTENCES, phone_speech, silence_wav, word_error_rate
 from tests.workers.helpers import make_answer, make_interview_for
-from voice.models import Answer, AnswerStatus
+from voice import pipeline
+from voice.models import Answer, AnswerStatus, utcnow
 from workers import context
-from workers.locks import claim_answer
+from workers.locks import answer_lock
 from workers.queues import ALL_QUEUES, TRANSCRIBE
 from workers.recordings import (
     fetch_job_id,
@@ -55,8 +56,8 @@ def test_fetch_keeps_the_original_and_queues_transcription(
     assert hit.authorised and hit.path.endswith(f"{SID}.wav")
     job = Job.fetch(transcribe_job_id(answer.id), connection=redis_conn)
     assert job.origin == TRANSCRIBE and job.args == (answer.id,)
-    assert job.timeout == transcribe_answer.spec.timeout
-    assert job.retries_left == len(transcribe_answer.spec.retries)
+    assert job.timeout == TRANSCRIBE_ANSWER.timeout
+    assert job.retries_left is None  # retried by the sweep from the database, not by RQ
 
 
 @pytest.mark.slow
@@ -108,7 +109,7 @@ def test_running_each_job_twice_is_harmless(in_process, recordings, db, session_
     assert fetch_recording(answer.id) == "stored already"
     assert transcribe_answer(answer.id) == "transcribed"
     first = reload(session_factory, answer.id)
-    assert transcribe_answer(answer.id) == "transcribed already"
+    assert transcribe_answer(answer.id) == "done already"
     assert fetch_recording(answer.id) == "done already"
 
     again = reload(session_factory, answer.id)
@@ -121,23 +122,31 @@ def test_running_each_job_twice_is_harmless(in_process, recordings, db, session_
 def test_corrupt_recording_fails_readably_and_nothing_is_lost(
     in_process, recordings, db, redis_conn, session_factory
 ):
-    """Corrupt audio is FAILED with a readable error, Twilio's copy kept, then re-fetched."""
+    """Undecodable audio is given up at once with a plain message; original and Twilio's kept.
+
+    Retrying the same bytes cannot help, so the sweep leaves it; a person's Retry
+    downloads it again.
+    """
     interview = make_interview_for(db, delete_recordings_at_twilio=True)
-    answer = make_answer(db, recordings.add(SID, b"\x00garbage" * 500), interview=interview)
+    garbage = b"\x00garbage" * 500
+    answer = make_answer(db, recordings.add(SID, garbage), interview=interview)
     fetch_recording(answer.id)
 
-    assert transcribe_answer(answer.id) == "corrupt audio"
+    assert transcribe_answer(answer.id) == "given up"
 
     failed = reload(session_factory, answer.id)
-    assert failed.status == AnswerStatus.FAILED and failed.attempts_failed == 1
-    assert "could not be processed" in failed.error and "downloads it again" in failed.error
-    assert failed.original_key is None and not in_process.store.exists(
-        f"answers/{answer.id}/original.wav"
-    )
+    assert failed.status == AnswerStatus.FAILED and pipeline.is_given_up(failed)
+    assert failed.error.startswith("The recording could not be decoded")
+    assert "original file is kept" in failed.error
+    assert in_process.store.get(failed.original_key) == garbage
     assert failed.recording_url and recordings.deletes() == []
+    assert sweep_unfinished(grace_seconds=0)["fetch"] == 0  # the sweep leaves it alone
 
     recordings.recordings[SID].body = phone_speech()  # Twilio's copy was fine all along
-    assert sweep_unfinished(grace_seconds=0, reschedule=False)["fetch"] == 1
+    with session_factory() as session:
+        assert pipeline.retry(session.get(Answer, answer.id))  # the dashboard's Retry
+        session.commit()
+    assert sweep_unfinished(grace_seconds=0)["fetch"] == 1
     work_queues(redis_conn)
 
     done = reload(session_factory, answer.id)
@@ -159,21 +168,24 @@ def test_silent_recording_is_transcribed_as_empty_text(in_process, recordings, d
     assert in_process.store.exists(done.playback_key)
 
 
-def test_failed_download_marks_failed_and_raises_for_rq_to_retry(
+def test_failed_download_marks_failed_with_the_sweeps_retry_time(
     worker_settings, recordings, db, session_factory
 ):
-    """Twilio refusing the download (wrong token: 401) is FAILED, counted, and re-raised."""
+    """Twilio refusing the download (wrong token: 401) is FAILED, counted, retried later."""
     context.use(worker_settings.replace(twilio_auth_token="not-the-right-token"))
     try:
         answer = make_answer(db, recordings.add(SID, phone_speech()))
-        with pytest.raises(TwilioError, match="401"):
-            fetch_recording(answer.id)
+        before = utcnow()
+        assert fetch_recording(answer.id) == "failed"
     finally:
         context.reset()
 
     failed = reload(session_factory, answer.id)
     assert failed.status == AnswerStatus.FAILED and failed.attempts_failed == 1
     assert failed.error == "Downloading the recording failed: Twilio answered 401 for the recording"
+    assert len(recordings.gets(SID)) == 1  # a 401 is not retried within the job
+    wait = (failed.retry_at - before).total_seconds()
+    assert pipeline.RETRY_AFTER[0] <= wait < pipeline.RETRY_AFTER[0] + 5
 
 
 @pytest.mark.slow
@@ -209,15 +221,12 @@ def test_missing_original_sends_the_answer_back_to_be_fetched(
     assert Job.fetch(fetch_job_id(answer.id), connection=redis_conn).args == (answer.id,)
 
 
-def test_a_job_skips_an_answer_another_job_is_working_on(
-    in_process, recordings, db, session_factory
-):
-    """While another transaction holds the answer's lock, a fetch does nothing."""
+def test_a_job_skips_an_answer_another_job_is_working_on(in_process, recordings, db, engine):
+    """While another job holds the answer's lock, a fetch does nothing."""
     answer = make_answer(db, recordings.add(SID, phone_speech()))
-    with session_factory() as other:
-        assert claim_answer(other, answer.id)
+    with answer_lock(engine, answer.id) as mine:
+        assert mine
         assert fetch_recording(answer.id) == "busy"
-        other.rollback()
     assert recordings.gets(SID) == []
     assert fetch_recording(answer.id) == "stored"
 

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import os
 import signal
-import time
 from datetime import timedelta
 
 import pytest
 import redis
 from rq import Queue
-from rq.registry import ScheduledJobRegistry
 from sqlalchemy import update
 
 from ivr.jobs import FETCH_RECORDING
@@ -25,10 +23,12 @@ from tests.workers.helpers import (
     run_worker,
 )
 from voice.models import Answer, AnswerStatus, utcnow
-from workers.locks import busy_answer_ids, claim_answer
+from voice.pipeline import MAX_FAILURES
+from workers.duties import Duty, run_due
+from workers.locks import answer_lock, busy_answer_ids
 from workers.queues import RECORDINGS, TRANSCRIBE
-from workers.recordings import MAX_ATTEMPTS, fetch_job_id, transcribe_job_id
-from workers.sweep import schedule_next_sweep, sweep_unfinished
+from workers.recordings import fetch_job_id, transcribe_job_id
+from workers.sweep import sweep_unfinished
 
 OLD = timedelta(minutes=5)
 
@@ -60,17 +60,21 @@ def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_
     announced = answer(1, AnswerStatus.ANNOUNCED)
     stored = answer(2, AnswerStatus.STORED, original_key="answers/2/original.wav")
     in_process.store.put("answers/2/original.wav", b"RIFF")
-    failed = answer(3, AnswerStatus.FAILED, attempts_failed=MAX_ATTEMPTS - 1)
-    answer(4, AnswerStatus.FAILED, attempts_failed=MAX_ATTEMPTS)  # given up
+    failed = answer(3, AnswerStatus.FAILED, attempts_failed=MAX_FAILURES - 1)
+    answer(4, AnswerStatus.FAILED, attempts_failed=MAX_FAILURES)  # given up
+    # Failed a moment ago: its retry waits for the backoff in voice/pipeline.py.
+    answer(9, AnswerStatus.FAILED, attempts_failed=1, retry_at=utcnow() + timedelta(seconds=30))
     answer(5, AnswerStatus.TRANSCRIBED)
     answer(6, AnswerStatus.ANNOUNCED, age=timedelta(seconds=5))  # its own job is on the way
     answer(7, AnswerStatus.RECORDING)  # its status callback may still come
     # Recorded long ago and Twilio's status callback never came: fetched anyway.
     lost = answer(8, AnswerStatus.RECORDING, created_at=utcnow() - timedelta(minutes=20))
 
-    counts = sweep_unfinished(grace_seconds=60, reschedule=False)
+    counts = sweep_unfinished(grace_seconds=60)
 
-    assert counts == {"fetch": 3, "transcribe": 1, "waiting": 0, "busy": 0}
+    assert counts == {
+        "fetch": 3, "transcribe": 1, "waiting": 0, "busy": 0, "message": 0, "delete": 0
+    }
     assert queued_ids(redis_conn, RECORDINGS) == [
         fetch_job_id(announced.id),
         fetch_job_id(failed.id),
@@ -82,34 +86,38 @@ def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_
 def test_sweeping_again_does_not_queue_twice(in_process, db, redis_conn):
     """An answer whose job is still waiting in the queue is not queued a second time."""
     make_answer(db, "http://x/1", age=OLD)
-    assert sweep_unfinished(grace_seconds=0, reschedule=False)["fetch"] == 1
-    assert sweep_unfinished(grace_seconds=0, reschedule=False)["waiting"] == 1
+    assert sweep_unfinished(grace_seconds=0)["fetch"] == 1
+    assert sweep_unfinished(grace_seconds=0)["waiting"] == 1
     assert len(queued_ids(redis_conn, RECORDINGS)) == 1
 
 
-def test_sweep_leaves_answers_a_running_job_holds(in_process, db, redis_conn, session_factory):
+def test_sweep_leaves_answers_a_running_job_holds(in_process, db, redis_conn, engine):
     """An answer locked by a live job is counted busy and not queued."""
     answer = make_answer(db, "http://x/1", age=OLD)
-    with session_factory() as job_session:
-        assert claim_answer(job_session, answer.id)
-        assert sweep_unfinished(grace_seconds=0, reschedule=False)["busy"] == 1
-        job_session.rollback()
+    with answer_lock(engine, answer.id) as mine:
+        assert mine
+        assert sweep_unfinished(grace_seconds=0)["busy"] == 1
     assert queued_ids(redis_conn, RECORDINGS) == []
 
 
-def test_sweep_schedules_the_next_one_once(in_process, db, redis_conn):
-    """Each sweep schedules the next at the next interval boundary, once however many ask."""
-    interval = in_process.settings.sweep_interval_seconds
-    sweep_unfinished()
-    sweep_unfinished()
-    schedule_next_sweep(redis_conn, interval)
+def test_a_duty_runs_once_a_period_and_at_once_after_redis_forgets(redis_conn):
+    """Workers share each duty's period through one key; an emptied Redis runs it again now."""
+    runs = []
+    duty = Duty("example", 60, lambda: runs.append(1))
+    assert run_due(redis_conn, [duty], owner="worker-1") == ["example"]
+    assert run_due(redis_conn, [duty], owner="worker-2") == []
+    redis_conn.flushdb()  # Redis restarted with nothing in it
+    assert run_due(redis_conn, [duty], owner="worker-2") == ["example"]
+    assert len(runs) == 2
 
-    registry = ScheduledJobRegistry(RECORDINGS, connection=redis_conn)
-    [job_id] = registry.get_job_ids()
-    at = int(job_id.rsplit("-", 1)[1])
-    assert job_id == f"sweep_unfinished-{at}" and at % interval == 0
-    assert 0 < at - time.time() <= interval
-    assert registry.get_scheduled_time(job_id).timestamp() == at
+
+def test_a_failing_duty_is_logged_and_does_not_stop_the_others(redis_conn, caplog):
+    """One duty raising does not keep the next from running."""
+    ran = []
+    broken = Duty("broken", 60, lambda: 1 / 0)
+    fine = Duty("fine", 60, lambda: ran.append(1))
+    assert run_due(redis_conn, [broken, fine], owner="w") == ["broken", "fine"]
+    assert ran == [1] and "periodic duty broken failed" in caplog.text
 
 
 @pytest.mark.slow
@@ -148,7 +156,12 @@ def test_job_of_a_killed_worker_is_queued_again_and_finished_by_another(
         wait_until(lambda: not any(map(alive, orphans)), 15, what="the scheduler to stop")
         with session_factory() as session:
             assert session.get(Answer, answer.id).status == AnswerStatus.ANNOUNCED
-            wait_until(lambda: answer.id not in busy_answer_ids(session), 10, what="lock release")
+            engine = session.get_bind()
+            wait_until(
+                lambda: answer.id not in busy_answer_ids(engine, [answer.id]),
+                10,
+                what="lock release",
+            )
             # Time passes: the answer is now older than the sweep's grace period.
             session.execute(
                 update(Answer)
