@@ -53,7 +53,16 @@ class TwilioRest:
     def download_recording(
         self, recording_url: str, attempts: int = 5, backoff: tuple[float, ...] = (1, 2, 4, 8)
     ) -> bytes:
-        """Fetch a recording as WAV, retrying with backoff on 404, 5xx and timeouts."""
+        """Fetch a recording as WAV, retrying with backoff when the failure may pass.
+
+        Takes a RecordingUrl (with or without extension), the number of tries in all, and
+        the seconds to wait before the second, third... try (the last value repeats).
+        Returns the file's bytes, never empty. Raises TwilioError with `retryable` set for
+        what may pass: HTTP 404 (Twilio's media may 404 until the recording's status
+        callback says completed, per TWILIO.md), 408, 429 and 5xx, timeouts, a connection
+        that fails, a body cut short, and an empty body (HTTP 200 with 0 bytes). Other
+        statuses (401, 403...) and a malformed URL raise at once, not retryable.
+        """
         url = self.media_url(recording_url)
         last: TwilioError | None = None
         for attempt in range(attempts):
@@ -61,12 +70,18 @@ class TwilioRest:
                 self.sleep(backoff[min(attempt - 1, len(backoff) - 1)])
             try:
                 response = requests.get(url, auth=self._auth, timeout=self.timeout)
-            except (requests.Timeout, requests.ConnectionError) as exc:
-                last = TwilioError(f"could not reach Twilio for the recording: {exc}", None, True)
+            except requests.RequestException as exc:
+                last = _download_failure(exc)
                 log.warning("recording download attempt %d failed: %s", attempt + 1, exc)
+                if not last.retryable:
+                    break
                 continue
             if response.status_code == 200 and response.content:
                 return response.content
+            if response.status_code == 200:
+                last = TwilioError("Twilio sent an empty recording (0 bytes)", 200, True)
+                log.warning("recording download attempt %d: HTTP 200, 0 bytes", attempt + 1)
+                continue
             retryable = response.status_code in RETRYABLE_STATUS
             last = TwilioError(
                 f"Twilio answered {response.status_code} for the recording",
@@ -117,6 +132,18 @@ class TwilioRest:
         if response.status_code not in (200, 201):
             raise TwilioError(f"{what} failed: HTTP {response.status_code}", response.status_code)
         return response.json()["sid"]
+
+
+def _download_failure(exc: requests.RequestException) -> TwilioError:
+    """The TwilioError for a download that raised before any status could be read."""
+    if isinstance(exc, requests.Timeout | requests.ConnectionError):
+        return TwilioError(f"could not reach Twilio for the recording: {exc}", None, True)
+    if isinstance(exc, requests.exceptions.ChunkedEncodingError):
+        # The connection closed before the Content-Length Twilio announced had arrived.
+        return TwilioError("the recording download was cut short before the end", None, True)
+    if isinstance(exc, requests.exceptions.ContentDecodingError):
+        return TwilioError("Twilio sent a recording that could not be unpacked", None, True)
+    return TwilioError(f"could not fetch the recording: {exc}", None, False)
 
 
 def rest_client(settings) -> TwilioRest:
