@@ -7,6 +7,7 @@ that arrives twice, or out of order, changes nothing the second time.
 
 from __future__ import annotations
 
+import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
@@ -24,9 +25,14 @@ from voice.models import (
 )
 from voice.phones import is_e164
 
-MAX_PIN_TRIES = 3
-MAX_NO_INPUT = 3
-MAX_EMPTY_ANSWERS = 2
+# The call flow's limits, the only ones: every prompt is bounded by them, and a call by
+# step_limit(). Misses (no input or a wrong key) and empty answers count per prompt.
+MAX_MISSES = 3  # a menu is asked three times in all, then a polite goodbye
+MAX_EMPTY_ANSWERS = 3  # a question recorded empty three times moves on to the next
+MAX_PIN_TRIES = 3  # wrong PINs in one call (lockout.PIN_GUESSES counts across calls)
+STEPS_PER_CALL = 40  # language, consent, PIN, resume, practice, and their reprompts
+STEPS_PER_QUESTION = 12  # read, repeated, answered empty, asked again, moved on
+STEPS_PER_RETAKE = 3  # retake menu, read again, recorded
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # Candidates who may still take the interview.
 OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
@@ -34,7 +40,42 @@ WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", ""})
 
 
 def now() -> datetime:
+    """The current time, timezone-aware (UTC)."""
     return datetime.now(UTC)
+
+
+def step_limit(interview: Interview | None) -> int:
+    """How many prompts one call to `interview` may hear before a polite goodbye.
+
+    Generous for any real caller (every question repeated, retaken and answered empty),
+    yet finite, so that no combination of keys and silence keeps a call going for ever.
+    """
+    questions = interview.questions if interview is not None else []
+    return STEPS_PER_CALL + sum(
+        STEPS_PER_QUESTION + STEPS_PER_RETAKE * question.retakes_allowed() for question in questions
+    )
+
+
+def enter_prompt(call: Call, prompt: str) -> bool:
+    """Count one prompt served to the caller; False once the call is past its step limit.
+
+    `prompt` names where the caller now is ("consent", "question:12"...); moving to a
+    different prompt starts its misses and empty answers from zero.
+    """
+    move_to(call, prompt)
+    call.steps += 1
+    return call.steps <= step_limit(call.interview)
+
+
+def move_to(call: Call, prompt: str) -> None:
+    """Note that the caller is at `prompt`; a new prompt's misses and empty answers are 0."""
+    if call.prompt != prompt:
+        call.prompt, call.misses, call.empty_answers = prompt, 0, 0
+
+
+def request_digest(token: str) -> str:
+    """A fixed-size fingerprint of an I-Twilio-Idempotency-Token header (64 hex digits)."""
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
 
 
 def interview_for_number(session: Session, number: str) -> Interview | None:
@@ -46,7 +87,7 @@ def interview_for_number(session: Session, number: str) -> Interview | None:
 
 def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
     """Get or create the Call row for `call_sid`; safe when two requests race."""
-    call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+    call = find_call(session, call_sid)
     if call is None:
         call = Call(
             call_sid=call_sid,
@@ -59,7 +100,7 @@ def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
             with session.begin_nested():
                 session.add(call)
         except IntegrityError:
-            call = session.scalar(select(Call).where(Call.call_sid == call_sid))
+            call = find_call(session, call_sid)
             assert call is not None
     if form.get("CallStatus") and call.status not in FINAL_CALL_STATUSES:
         call.status = form["CallStatus"]
@@ -67,7 +108,11 @@ def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
-    return session.scalar(select(Call).where(Call.call_sid == call_sid)) if call_sid else None
+    """The Call row for `call_sid`, locked until commit (PostgreSQL) so that one call's
+    webhooks, including a retry racing its original, take their turns; None if unknown."""
+    if not call_sid:
+        return None
+    return session.scalar(select(Call).where(Call.call_sid == call_sid).with_for_update())
 
 
 def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
@@ -281,7 +326,7 @@ def call_ended(session: Session, call: Call, status: str, duration: str | None) 
     """Record how a call ended; a candidate mid-interview stays `in progress`."""
     call.status = status
     call.ended_at = call.ended_at or now()
-    if duration and duration.isdigit():
+    if duration and duration.isascii() and duration.isdigit():
         call.duration_seconds = int(duration)
     if not call.outcome:
         if call.candidate is None:

@@ -86,6 +86,10 @@ ENGLISH = {
     ),
     "thanks": "Thank you, that's the end of the interview. Your answers have been saved.",
     "goodbye": "Goodbye.",
+    "step_limit": (
+        "We have to end the call here. Your answers so far are saved, and you can call "
+        "back to finish. Goodbye."
+    ),
     "internal_error": (
         "Sorry, something went wrong on our side. Your answers so far are saved. "
         "Please call back in a few minutes. Goodbye."
@@ -181,6 +185,10 @@ SPANISH = {
     ),
     "thanks": "Gracias, esa es el final de la entrevista. Sus respuestas han sido guardadas.",
     "goodbye": "Adiós.",
+    "step_limit": (
+        "Tenemos que terminar la llamada aquí. Sus respuestas hasta ahora están guardadas "
+        "y puede volver a llamar para terminar. Adiós."
+    ),
     "internal_error": (
         "Lo sentimos, algo salió mal de nuestro lado. Sus respuestas hasta ahora están "
         "guardadas. Por favor llame de nuevo en unos minutos. Adiós."
@@ -196,6 +204,7 @@ PHRASES = {"en": ENGLISH, "es": SPANISH}
 
 
 def base_language(language: str | None) -> str:
+    """The language's first part, lower case ("es-MX" -> "es"); English when None."""
     return (language or "en").split("-")[0].lower()
 
 

@@ -1,0 +1,137 @@
+"""One table of rules for the fields Twilio posts to the webhooks, checked before any view runs.
+
+A field that breaks its rule would otherwise reach the database as an integer out of
+range or a string too long for its column (an HTTP 500, which Twilio reads to the caller
+as an application error). The rules come from Twilio's documentation (see
+/work/shared/TWILIO.md and twilio.com/docs/voice/twiml): SIDs are two letters and 32 hex
+digits; durations are whole seconds; statuses come from documented sets. Limits that
+Twilio does not state are the sizes of the columns the values are stored in.
+
+Only fields that are present are checked (a missing field is the view's concern), and
+fields not named here pass untouched: Twilio adds fields over time (`CallToken`,
+`StirVerstat`...) and a new one must not break calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+MAX_SECONDS = 86_400  # a day: no call or recording lasts longer (Twilio caps calls at 24 h)
+MAX_ROW_ID = 2**31 - 1  # ids are PostgreSQL `integer` columns
+MAX_URL = 500  # answers.recording_url
+
+
+@dataclass(frozen=True)
+class Rule:
+    """What one field may hold: a check on the value and the sentence that explains it."""
+
+    check: Callable[[str], bool]
+    expected: str  # completes "CallSid must be ..."
+
+
+def sid(prefix: str) -> Rule:
+    """A Twilio SID: the two-letter `prefix` and 32 hex digits (e.g. CA0123...)."""
+    pattern = re.compile(rf"^{prefix}[0-9a-fA-F]{{32}}$")
+    return Rule(lambda v: bool(pattern.match(v)), f"{prefix} followed by 32 hex digits")
+
+
+def whole_number(low: int, high: int) -> Rule:
+    """A whole number written in digits, from `low` to `high` inclusive."""
+
+    def check(value: str) -> bool:
+        digits = value.isascii() and value.isdigit() and len(value) <= 12
+        return digits and low <= int(value) <= high
+
+    return Rule(check, f"a whole number from {low} to {high}")
+
+
+def one_of(*choices: str) -> Rule:
+    """One word from a documented set."""
+    allowed = frozenset(choices)
+    return Rule(lambda v: v in allowed, "one of " + ", ".join(sorted(allowed)))
+
+
+def text(max_length: int) -> Rule:
+    """Any text up to `max_length` characters."""
+    return Rule(lambda v: len(v) <= max_length, f"at most {max_length} characters")
+
+
+def web_url(max_length: int = MAX_URL) -> Rule:
+    """An http(s) URL of at most `max_length` characters."""
+
+    def check(value: str) -> bool:
+        if len(value) > max_length:
+            return False
+        try:
+            parts = urlsplit(value)
+        except ValueError:
+            return False
+        return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+    return Rule(check, f"an http(s) URL of at most {max_length} characters")
+
+
+# Twilio's documented values (twilio.com/docs/voice/api/call-resource, .../twiml/record,
+# .../answering-machine-detection).
+CALL_STATUSES = "queued initiated ringing in-progress completed busy failed no-answer canceled"
+RECORDING_STATUSES = "in-progress completed absent failed"
+ANSWERED_BY = (
+    "human machine_start machine_end_beep machine_end_silence machine_end_other fax unknown"
+)
+PHONE = text(40)  # calls.from_number / to_number; also "anonymous", "sip:..." up to that size
+
+FORM_RULES: dict[str, Rule] = {
+    "CallSid": sid("CA"),
+    "ParentCallSid": sid("CA"),
+    "AccountSid": sid("AC"),
+    "RecordingSid": sid("RE"),
+    "From": PHONE,
+    "To": PHONE,
+    "Caller": PHONE,
+    "Called": PHONE,
+    "ForwardedFrom": PHONE,
+    "CallStatus": one_of(*CALL_STATUSES.split()),
+    "Direction": one_of("inbound", "outbound-api", "outbound-dial"),
+    "ApiVersion": text(20),
+    "CallDuration": whole_number(0, MAX_SECONDS),
+    "Duration": whole_number(0, MAX_SECONDS),
+    "RecordingDuration": whole_number(0, MAX_SECONDS),
+    # The <Record> action's Digits is the key that ended it, or "hangup"; a <Gather>'s is
+    # what was pressed. answers.digits holds 20 characters.
+    "Digits": text(20),
+    "FinishedOnKey": text(1),
+    "RecordingUrl": web_url(),
+    "RecordingStatus": one_of(*RECORDING_STATUSES.split()),
+    "RecordingChannels": whole_number(1, 2),
+    "RecordingSource": text(40),
+    "RecordingStartTime": text(64),
+    "ErrorCode": whole_number(0, 99_999),
+    "SequenceNumber": whole_number(0, 1_000_000),
+    "Timestamp": text(64),
+    "CallbackSource": text(40),
+    "AnsweredBy": one_of(*ANSWERED_BY.split()),
+}
+
+# Our own query parameters, written into the TwiML URLs we hand Twilio.
+QUERY_RULES: dict[str, Rule] = {
+    "q": whole_number(0, MAX_ROW_ID),
+    "candidate": whole_number(0, MAX_ROW_ID),
+}
+
+
+def problems(form: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
+    """Sentences naming each present field that breaks its rule; empty when all is well.
+
+    `form` is the posted form and `query` the URL's query string (both name -> value).
+    Each sentence names the field and what it must be, never the value (it may be huge).
+    """
+    found = []
+    for values, rules in ((form, FORM_RULES), (query, QUERY_RULES)):
+        for name, rule in rules.items():
+            value = values.get(name)
+            if value is not None and not rule.check(value):
+                found.append(f"{name} must be {rule.expected}.")
+    return found

@@ -1,0 +1,122 @@
+"""Who is calling: the outbound call's candidate, caller ID or a PIN; then resume or start."""
+
+from __future__ import annotations
+
+from flask import Response, request
+
+from ivr import flow, lockout, script, twiml
+from ivr.phrases import say
+from ivr.services import db, services
+from ivr.views.common import (
+    current_call,
+    hang_up,
+    identified_call,
+    ivr,
+    out_of_turn,
+    present,
+    pressed,
+    public_url,
+    reprompt,
+    voice_for,
+    words,
+)
+from ivr.views.questions import next_question
+from ivr.views.webhook import webhook
+from voice.models import Call, Candidate, CandidateStatus
+
+
+def identify(call: Call) -> Response:
+    """Outbound calls know the candidate; inbound ones use caller ID, then the PIN."""
+    candidate = call.candidate or flow.candidate_by_caller_id(
+        db(), call.interview, request.form.get("From", "")
+    )
+    if candidate is not None:
+        return welcome(call, candidate)
+    return pin_prompt(call, lead=[])
+
+
+def pin_prompt(call: Call, lead: list[str]) -> Response:
+    """Ask for the PIN, unless this phone is locked out after too many wrong ones."""
+    if lockout.PIN_GUESSES.is_locked(services().redis, request.form.get("From", "")):
+        return hang_up(call, words(call, "locked_out"), outcome="locked out")
+    url = public_url("ivr.pin")
+    document = twiml.menu(
+        voice_for(call),
+        [*lead, *script.ask_pin(call.language)],
+        url,
+        url,
+        num_digits=twiml.PIN_DIGITS,
+        timeout=twiml.GATHER_TIMEOUT + 4,
+    )
+    return present(call, "pin", document)
+
+
+@ivr.post("/pin")
+@webhook
+def pin():
+    """Check the PIN; three wrong ones end the call, and repeated failures lock the number."""
+    call = current_call()
+    if call is None or call.interview is None or not call.consented:
+        return hang_up(call, say(None, "unknown_number"))
+    if call.candidate is not None:  # the PIN already matched (a late duplicate request)
+        return welcome(call, call.candidate)
+    keys = pressed()
+    if keys is None:
+        return reprompt(call, keys, lambda lead: pin_prompt(call, lead))
+    candidate = flow.candidate_by_pin(db(), call.interview, keys)
+    if candidate is None:
+        call.pin_attempts += 1
+        caller = request.form.get("From", "")
+        failures = lockout.PIN_GUESSES.record_failure(services().redis, caller)
+        if failures >= lockout.PIN_GUESSES.limit:
+            return hang_up(call, words(call, "locked_out"), outcome="locked out")
+        if call.pin_attempts >= flow.MAX_PIN_TRIES:
+            return hang_up(call, words(call, "pin_failed"), outcome="wrong PIN")
+        return pin_prompt(call, lead=[words(call, "wrong_pin")])
+    return welcome(call, candidate)
+
+
+def welcome(call: Call, candidate: Candidate) -> Response:
+    """Greet the candidate; offer to resume an unfinished interview."""
+    if candidate.status in (CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT):
+        call.candidate = candidate
+        return hang_up(call, words(call, "already_done"), outcome="already done")
+    flow.begin_interview(call, candidate)
+    hello = words(call, "hello", name=candidate.name.split()[0])
+    if flow.answered_question_ids(db(), candidate):
+        return resume_menu(call, lead=[hello])
+    return introduce(call, lead=[hello])
+
+
+def resume_menu(call: Call, lead: list[str]) -> Response:
+    """How many questions are answered; 1 continues, 2 starts over."""
+    done = len(flow.answered_question_ids(db(), call.candidate))
+    total = len(call.interview.questions)
+    url = public_url("ivr.resume")
+    texts = [*lead, words(call, "resume", done=done, total=total)]
+    return present(call, "resume", twiml.menu(voice_for(call), texts, url, url))
+
+
+@ivr.post("/resume")
+@webhook
+def resume():
+    """1 continues at the first unanswered question; 2 starts over."""
+    call = identified_call()
+    if call is None:
+        return out_of_turn()
+    keys = pressed()
+    if keys == "1":
+        return next_question(call)
+    if keys == "2":
+        flow.start_over(db(), call.candidate)
+        return introduce(call, lead=[])
+    return reprompt(call, keys, lambda lead: resume_menu(call, lead))
+
+
+def introduce(call: Call, lead: list[str]) -> Response:
+    """How it works, then the practice question (if any) or the first question."""
+    texts = [*lead, *script.how_it_works(call.interview, call.language)]
+    if call.interview.practice:
+        document = twiml.redirect(voice_for(call), public_url("ivr.practice"), *texts)
+        return present(call, "practice", document)
+    return next_question(call, lead=texts)

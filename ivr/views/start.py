@@ -1,0 +1,101 @@
+"""The call starts: find the interview, offer the languages, ask for recording consent."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from ivr import flow, script, twiml
+from ivr.phrases import say
+from ivr.services import db
+from ivr.views.common import (
+    current_call,
+    hang_up,
+    ivr,
+    present,
+    pressed,
+    public_url,
+    query_int,
+    reprompt,
+    voice_for,
+    words,
+)
+from ivr.views.identify import identify
+from ivr.views.webhook import webhook
+from voice.models import Call, Candidate
+
+
+@ivr.post("/voice")
+@webhook
+def incoming_call():
+    """A call starts: find the interview (and, on an outbound call, the candidate)."""
+    call = current_call()
+    if call is None or call.interview is None:
+        return hang_up(call, say(None, "unknown_number"), outcome="unknown number")
+    interview = call.interview
+    if interview.is_closed(flow.now()):
+        deadline = interview.deadline.strftime("%B %-d")
+        return hang_up(call, words(call, "closed", deadline=deadline), outcome="closed")
+    dialled = query_int("candidate")
+    outbound_candidate = db().get(Candidate, dialled) if dialled else None
+    if outbound_candidate is not None and outbound_candidate.interview_id == interview.id:
+        call.candidate = outbound_candidate  # "call me now": we dialled them
+    languages = interview.offered_languages()
+    if len(languages) > 1 and not call.language:
+        return language_menu(call, lead=[])
+    call.language = call.language or languages[0]
+    return consent_prompt(call, lead=[])
+
+
+def language_menu(call: Call, lead: list[str]) -> Response:
+    """Each offered language's option, spoken in its own voice."""
+    interview = call.interview
+    options = [
+        (twiml.Voice(interview.text("voice", language), language), text)
+        for language, text in script.language_options(interview)
+    ]
+    url = public_url("ivr.language")
+    document = twiml.menu(
+        twiml.Voice(interview.voice, interview.language), lead, url, url, voices=options
+    )
+    return present(call, "language", document)
+
+
+@ivr.post("/language")
+@webhook
+def language():
+    """The caller picks a language by its menu number."""
+    call = current_call()
+    if call is None or call.interview is None:
+        return hang_up(call, say(None, "unknown_number"))
+    keys = pressed()
+    languages = call.interview.offered_languages()
+    choice = int(keys) if keys and keys.isascii() and keys.isdigit() else 0
+    if not 1 <= choice <= len(languages):
+        return reprompt(call, keys, lambda lead: language_menu(call, lead), english=True)
+    call.language = languages[choice - 1]
+    return consent_prompt(call, lead=[])
+
+
+def consent_prompt(call: Call, lead: list[str]) -> Response:
+    """The greeting (on first asking) and the consent question."""
+    first = call.prompt != "consent" or not call.misses
+    greeting = script.greeting(call.interview, call.language) if first else []
+    url = public_url("ivr.consent")
+    texts = [*lead, *greeting, *script.consent(call.language)]
+    return present(call, "consent", twiml.menu(voice_for(call), texts, url, url))
+
+
+@ivr.post("/consent")
+@webhook
+def consent():
+    """1 agrees to recording, 2 declines (nothing is recorded)."""
+    call = current_call()
+    if call is None or call.interview is None:
+        return hang_up(call, say(None, "unknown_number"))
+    keys = pressed()
+    if keys == "2":
+        return hang_up(call, words(call, "declined"), outcome="no consent")
+    if keys != "1":
+        return reprompt(call, keys, lambda lead: consent_prompt(call, lead))
+    call.consented = True
+    return identify(call)

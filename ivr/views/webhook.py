@@ -1,0 +1,144 @@
+"""The one decorator every Twilio-facing route goes through, and the one commit it makes.
+
+In order: the Twilio signature (403 otherwise); the posted fields against ivr/fields.py
+(a bad field gets a plain 400 on a callback, a spoken apology on a call-flow route);
+a retried delivery (same I-Twilio-Idempotency-Token) answered with the reply its first
+delivery got, without running the view again; then the view, and one commit. When
+SQLite reports "database is locked" the whole view runs again after a rollback, up to
+LOCK_RETRIES times, since a caller must never hear an apology for a busy embedded
+database. Anything else unexpected is rolled back and logged, and answered with a
+spoken apology (call flow) or 204 (callbacks): never a 5xx, which Twilio reads to the
+caller as an application error (TWILIO.md, "Timeouts, retries, failures").
+Work that must follow the commit (enqueueing a job the worker will look up) is
+registered with `after_commit`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from flask import Response, abort, current_app, g, request
+from sqlalchemy.exc import OperationalError
+
+from ivr import flow, twiml
+from ivr.fields import problems
+from ivr.phrases import say
+from ivr.services import db
+from ivr.signature import is_valid_twilio_request
+
+log = logging.getLogger(__name__)
+
+LOCK_RETRIES = 3
+LOCK_BACKOFF = 0.1  # seconds, times the attempt number, on top of SQLite's busy timeout
+IDEMPOTENCY_HEADER = "I-Twilio-Idempotency-Token"
+
+
+def xml(document: str) -> Response:
+    """A TwiML reply (text/xml)."""
+    return Response(document, mimetype="text/xml")
+
+
+def no_content() -> Response:
+    """The reply to a callback whose answer Twilio ignores: 204."""
+    return Response(status=204)
+
+
+def apology() -> Response:
+    """The spoken apology and a hang-up, for a call-flow request we cannot serve."""
+    return xml(twiml.goodbye(twiml.Voice(), say(None, "internal_error")))
+
+
+def after_commit(action: Callable[[], object]) -> None:
+    """Run `action` once this webhook's transaction is committed (not at all if it fails)."""
+    g.ivr_after_commit.append(action)
+
+
+def remember_call(call) -> None:
+    """Note the request's Call, so a retry of this request can be given the same reply."""
+    g.ivr_call = call
+
+
+def webhook(view: Callable | None = None, *, callback: bool = False):
+    """Guard a Twilio webhook view; `callback=True` for status callbacks (no TwiML reply).
+
+    Use as `@webhook` (call-flow routes) or `@webhook(callback=True)`. The view returns
+    its Response and never commits: this decorator does, once.
+    """
+
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def guarded(*args, **kwargs):
+            settings = current_app.extensions["screenline"].settings
+            if not is_valid_twilio_request(
+                settings.twilio_auth_token, settings.public_url, settings.trust_proxy
+            ):
+                log.warning("rejected unsigned request to %s", request.path)
+                abort(403)
+            found = problems(request.form, request.args)
+            if found:
+                log.warning("refused %s: %s", request.path, " ".join(found))
+                if callback:
+                    return Response(" ".join(found), status=400, mimetype="text/plain")
+                return apology()
+            return _run(view, args, kwargs, callback)
+
+        return guarded
+
+    return decorate(view) if view is not None else decorate
+
+
+def _run(view: Callable, args, kwargs, callback: bool) -> Response:
+    token = request.headers.get(IDEMPOTENCY_HEADER, "")
+    for attempt in range(LOCK_RETRIES + 1):
+        g.ivr_after_commit, g.ivr_call = [], None
+        try:
+            session = db()
+            replay = None if callback or not token else _earlier_reply(session, token)
+            if replay is not None:
+                session.commit()
+                return xml(replay)
+            response = view(*args, **kwargs)
+            if token and not callback and g.ivr_call is not None:
+                g.ivr_call.request_token = flow.request_digest(token)
+                g.ivr_call.last_reply = response.get_data(as_text=True)
+            session.commit()
+        except OperationalError as error:
+            _rollback()
+            if "database is locked" in str(error) and attempt < LOCK_RETRIES:
+                log.warning("database locked at %s; running it again", request.path)
+                time.sleep(LOCK_BACKOFF * (attempt + 1))  # let the other writer finish
+                continue
+            return _failed(callback)
+        except Exception:
+            _rollback()
+            return _failed(callback)
+        for action in g.ivr_after_commit:
+            try:
+                action()
+            except Exception:  # committed already: the reply stands; the sweep catches up
+                log.exception("after-commit step of %s failed", request.path)
+        return response
+    raise AssertionError("unreachable")  # the loop always returns
+
+
+def _earlier_reply(session, token: str) -> str | None:
+    """The reply already given to this request, if this is Twilio retrying it."""
+    call = flow.find_call(session, request.form.get("CallSid", ""))
+    if call is not None and call.request_token == flow.request_digest(token):
+        return call.last_reply
+    return None
+
+
+def _rollback() -> None:
+    try:
+        db().rollback()
+    except Exception:
+        log.exception("rollback failed at %s", request.path)
+
+
+def _failed(callback: bool) -> Response:
+    log.exception("IVR step %s failed for call %s", request.path, request.form.get("CallSid"))
+    return no_content() if callback else apology()
