@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
+from ivr.outbound import call_candidate
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.accounts import AccountError, create_user, password_problem
 from voice.candidates import EXTRA_TIME, add_candidate
@@ -265,15 +266,10 @@ def candidate_call(ctx: Context, candidate_id, as_json):
         found = session.get(Candidate, candidate_id)
         if found is None:
             raise click.ClickException(f"no candidate {candidate_id}")
-        if not found.phone:
-            raise click.ClickException(f"{found.name} has no phone number")
         try:
-            call_sid = rest_client(settings).create_call(
-                to=found.phone,
-                from_=found.interview.phone_number,
-                url=f"{settings.public_url}/ivr/voice?candidate={found.id}",
-                status_callback=f"{settings.public_url}/ivr/status",
-            )
+            call_sid = call_candidate(rest_client(settings), settings.public_url, found)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
         except TwilioError as exc:
             raise click.ClickException(f"the call could not be placed: {exc}") from None
         emit(
