@@ -48,6 +48,10 @@ HEALTHY_SECONDS = 60  # a worker up this long starts its backoff afresh next tim
 class ScreenlineWorker(SimpleWorker):
     """RQ's in-process worker that also runs Screenline's periodic duties between jobs."""
 
+    # RQ's idle loop retries a lost Redis with doubling waits; cap them so a worker is
+    # back within seconds of Redis returning (RQ's own cap is 60 s).
+    max_connection_wait_time = 8.0
+
     def __init__(self, *args, duties: tuple[Duty, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.duties = duties
