@@ -78,6 +78,8 @@ def _damaged(detail: str) -> AudioError:
 
 @dataclass(frozen=True)
 class ProcessedAudio:
+    """A recording made ready: WAV for speech-to-text, MP3 for reviewers, lengths in seconds."""
+
     speech_wav: bytes  # mono, 16 kHz, 16-bit PCM, trimmed, levelled
     playback_mp3: bytes  # mono MP3 for the dashboard player
     original_seconds: float
