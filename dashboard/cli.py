@@ -39,6 +39,7 @@ class Context:
 
     @property
     def settings(self) -> Settings:
+        """The settings from the environment; a bad one is a ClickException, not a traceback."""
         if self._settings is None:
             try:
                 self._settings = load_settings()
@@ -48,6 +49,7 @@ class Context:
         return self._settings
 
     def session(self):
+        """A unit of work (a session closed at the end of a `with` block)."""
         if self._factory is None:
             self._factory = make_session_factory(make_engine(self.settings.database_url))
         return unit_of_work(self._factory)
@@ -58,6 +60,7 @@ json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON f
 
 
 def emit(as_json: bool, data, text: str) -> None:
+    """Print `data` as indented JSON with --json, else the human `text`."""
     click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
 
 

@@ -94,6 +94,7 @@ def _next_name(interview: Interview) -> str:
 
 
 def child_env(settings: Settings) -> dict[str, str]:
+    """The environment for the demo's server and worker: this process's, with the demo's URLs."""
     env = dict(os.environ)
     env.update(
         SCREENLINE_DATABASE_URL=settings.database_url,
@@ -107,12 +108,14 @@ def child_env(settings: Settings) -> dict[str, str]:
 
 
 def start(name: str, args: list[str], env: dict[str, str], logs: Path) -> subprocess.Popen:
+    """Start `python *args` as a child process logging to `logs/<name>.log`."""
     logs.mkdir(parents=True, exist_ok=True)
     log = open(logs / f"{name}.log", "ab")  # noqa: SIM115 - lives as long as the child
     return subprocess.Popen([sys.executable, *args], env=env, stdout=log, stderr=subprocess.STDOUT)
 
 
 def wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -> None:
+    """Wait until `url` answers; raise ClickException if `proc` dies or `timeout` s pass."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
@@ -137,6 +140,10 @@ def transcripts_done(settings: Settings, caller: str, since: datetime):
 
 
 def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool) -> None:
+    """Serve, place the demo call through the stand-in, wait for transcripts, print results.
+
+    With `stay`, keep serving the dashboard until interrupted; otherwise stop and return.
+    """
     from ivr.standin import place_call
 
     settings = demo_settings(settings, host, port, api_port)

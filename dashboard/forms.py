@@ -10,6 +10,8 @@ SCORE_LABELS = {1: "Poor", 2: "Weak", 3: "Fair", 4: "Good", 5: "Excellent"}
 
 
 class LoginForm(FlaskForm):
+    """Email and password, each required and bounded in length."""
+
     email = EmailField(
         "Email", validators=[InputRequired("Enter your email address."), Length(max=254)]
     )
@@ -19,6 +21,8 @@ class LoginForm(FlaskForm):
 
 
 class ScoreForm(FlaskForm):
+    """A 1-5 score with an optional note of at most 2,000 characters."""
+
     value = RadioField(
         "Score",
         choices=[str(value) for value in SCORE_LABELS],  # labelled in the template

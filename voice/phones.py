@@ -1,4 +1,4 @@
-"""Telephone numbers in E.164."""
+"""Telephone numbers in E.164 (ITU-T E.164: a + and at most 15 digits), the form Twilio uses."""
 
 from __future__ import annotations
 
@@ -20,9 +20,11 @@ def normalise_phone(raw: str, default_country_code: str = "1") -> str:
         else:
             digits = "+" + default_country_code + digits
     if not _E164.match(digits):
-        raise ValueError(f"{raw!r} is not a telephone number (expected E.164, like +15551234567)")
+        shown = raw if len(raw or "") <= 40 else raw[:40] + "…"
+        raise ValueError(f"{shown!r} is not a telephone number (expected E.164, like +15551234567)")
     return digits
 
 
 def is_e164(value: str | None) -> bool:
+    """Return True when `value` is already a number in E.164 form (+ and 7 to 15 digits)."""
     return bool(value) and bool(_E164.match(value))
