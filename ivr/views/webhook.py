@@ -28,6 +28,7 @@ from ivr.fields import problems
 from ivr.phrases import say
 from ivr.services import db
 from ivr.signature import is_valid_twilio_request
+from voice.db import is_database_locked
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
             session.commit()
         except OperationalError as error:
             _rollback()
-            if "database is locked" in str(error) and attempt < LOCK_RETRIES:
+            if is_database_locked(error) and attempt < LOCK_RETRIES:
                 log.warning("database locked at %s; running it again", request.path)
                 time.sleep(LOCK_BACKOFF * (attempt + 1))  # let the other writer finish
                 continue

@@ -35,8 +35,11 @@ class TwilioActions:
         base.update({k: str(v) for k, v in extra.items()})
         return base
 
-    def post(self, url: str, signature: str | None = None, **extra):
-        """POST to an absolute public URL (as found in TwiML) or a path, signed."""
+    def post(self, url: str, signature: str | None = None, token: str | None = None, **extra):
+        """POST to an absolute public URL (as found in TwiML) or a path, signed.
+
+        `token` is sent as I-Twilio-Idempotency-Token, as Twilio does on a retry.
+        """
         if url.startswith("/"):
             url = self.settings.public_url + url
         data = self.fields(**extra)
@@ -44,11 +47,14 @@ class TwilioActions:
             signature = self.validator.compute_signature(url, data)
         parts = urlsplit(url)
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        return self.client.post(path, data=data, headers={"X-Twilio-Signature": signature})
+        headers = {"X-Twilio-Signature": signature}
+        if token is not None:
+            headers["I-Twilio-Idempotency-Token"] = token
+        return self.client.post(path, data=data, headers=headers)
 
-    def twiml(self, url: str, **extra) -> ET.Element:
+    def twiml(self, url: str, token: str | None = None, **extra) -> ET.Element:
         """POST and parse the reply, which must be a TwiML <Response> document."""
-        response = self.post(url, **extra)
+        response = self.post(url, token=token, **extra)
         assert response.status_code == 200, response.data
         assert response.mimetype == "text/xml"
         root = ET.fromstring(response.data)
@@ -62,4 +68,5 @@ def said(root: ET.Element) -> str:
 
 
 def verbs(root: ET.Element) -> list[str]:
+    """The verbs of a document, in order."""
     return [child.tag for child in root]

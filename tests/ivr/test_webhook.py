@@ -1,0 +1,231 @@
+"""The webhook guard: field rules, retried deliveries, one commit, never a 5xx (issue 7 item 5)."""
+
+from __future__ import annotations
+
+import threading
+import xml.etree.ElementTree as ET
+from urllib.parse import urlencode
+
+import pytest
+from sqlalchemy import func, select, text
+
+from ivr.fields import FORM_RULES, QUERY_RULES
+from tests.factories import make_candidate, make_interview, make_org
+from tests.ivr.twilio_actions import TwilioActions, said, verbs
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import Answer, Call
+
+GARBAGE = {
+    "30 digits": "9" * 30,
+    "10 kB": "A" * 10_000,
+    "junk": "-1\u00b2\u0661<Hangup/>",  # a sign, digits that are not ASCII, markup
+}
+
+
+@pytest.fixture
+def candidate(db):
+    org = make_org(db)
+    interview = make_interview(db, org)
+    candidate = make_candidate(db, interview)
+    db.commit()
+    return candidate
+
+
+@pytest.fixture
+def twilio(client, settings):
+    return TwilioActions(client, settings)
+
+
+def at_first_question(twilio) -> ET.Element:
+    """Walk from the incoming call to the first question's TwiML."""
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    after_consent = twilio.twiml(root.find("Gather").get("action"), Digits="1")
+    return twilio.twiml(after_consent.find("Redirect").text)
+
+
+def test_thirty_digit_call_duration_is_a_400_not_a_500(twilio, db, candidate):
+    """A 30-digit CallDuration (integer out of range on PostgreSQL) is refused, naming the field."""
+    at_first_question(twilio)
+    response = twilio.post("/ivr/status", CallStatus="completed", CallDuration="9" * 30)
+    assert response.status_code == 400
+    assert response.get_data(as_text=True) == "CallDuration must be a whole number from 0 to 86400."
+    db.expire_all()
+    assert db.scalar(select(Call)).duration_seconds is None
+
+
+def test_thirty_digit_recording_duration_is_a_400_not_a_500(twilio, db, candidate):
+    """A 30-digit RecordingDuration on the recording callback is refused; no answer is stored."""
+    question = at_first_question(twilio)
+    response = twilio.post(
+        question.find("Record").get("recordingStatusCallback"),
+        RecordingSid="RE" + "1" * 32,
+        RecordingStatus="completed",
+        RecordingDuration="9" * 30,
+    )
+    assert response.status_code == 400
+    assert b"RecordingDuration" in response.data
+    assert db.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_ten_kilobyte_recording_sid_is_a_400_not_a_500(twilio, db, candidate):
+    """A 10 kB RecordingSid (too long for its column) is refused with a plain message."""
+    question = at_first_question(twilio)
+    response = twilio.post(
+        question.find("Record").get("recordingStatusCallback"),
+        RecordingSid="RE" + "a" * 10_000,
+        RecordingStatus="completed",
+        RecordingDuration="5",
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "text/plain"
+    assert response.get_data(as_text=True) == "RecordingSid must be RE followed by 32 hex digits."
+    assert db.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_a_bad_field_on_a_call_flow_route_is_a_spoken_apology(twilio, candidate):
+    """On a call-flow route a malformed field gets TwiML the caller can hear, status 200."""
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing", Digits="1" * 500)
+    assert verbs(root) == ["Say", "Hangup"]
+    assert "something went wrong on our side" in said(root)
+
+
+def routes(app) -> list[str]:
+    """Every URL of the IVR blueprint (so a new route is covered without editing this test)."""
+    return sorted(r.rule for r in app.url_map.iter_rules() if r.endpoint.startswith("ivr."))
+
+
+def test_every_route_answers_every_garbage_field_without_a_5xx(app, twilio, candidate):
+    """Oversized and garbage values in every field, posted to every route, never give a 5xx."""
+    question = at_first_question(twilio)
+    question_id = question.find("Record").get("action").split("q=")[1]
+    fields = [*FORM_RULES, *QUERY_RULES]
+    assert len(routes(app)) >= 15
+    statuses = set()
+    for route in routes(app):
+        for name in fields:
+            for label, value in GARBAGE.items():
+                query = {"q": question_id, "candidate": str(candidate.id)}
+                form = {}
+                (query if name in QUERY_RULES else form)[name] = value
+                url = route + "?" + urlencode(query)
+                response = twilio.post(url, **form)
+                where = f"{route} {name}={label}"
+                statuses.add(response.status_code)
+                assert response.status_code < 500, where
+                if response.status_code == 200:
+                    assert response.mimetype == "text/xml", where
+                    assert ET.fromstring(response.data).tag == "Response", where
+                else:
+                    assert 200 <= response.status_code < 300 or response.status_code == 400, where
+    assert statuses == {200, 204, 400}  # every request was signed: none refused with 403
+
+
+def test_an_unexpected_error_in_a_callback_is_a_204_and_rolled_back(
+    twilio, db, candidate, monkeypatch
+):
+    """A callback that fails inside answers 204 (Twilio ignores the body) and keeps nothing."""
+    import ivr.flow
+
+    question = at_first_question(twilio)
+
+    def broken(answer):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(ivr.flow, "mark_announced", broken)
+    response = twilio.post(
+        question.find("Record").get("recordingStatusCallback"),
+        RecordingSid="RE" + "2" * 32,
+        RecordingStatus="completed",
+        RecordingDuration="5",
+    )
+    assert response.status_code == 204
+    assert db.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_a_retried_request_gets_the_same_reply_and_is_counted_once(twilio, db, candidate):
+    """Twilio's retry (same I-Twilio-Idempotency-Token) is answered as before, not counted again."""
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    first = twilio.post("/ivr/consent", token="retry-token-1", Digits="7")
+    again = twilio.post("/ivr/consent", token="retry-token-1", Digits="7")
+    assert first.data == again.data
+    assert "not one of the choices" in said(ET.fromstring(again.data))
+    db.expire_all()
+    call = db.scalar(select(Call))
+    assert call.misses == 1 and call.steps == 2
+    # Two more different wrong keys reach the limit of three misses, not one more.
+    twilio.post("/ivr/consent", token="retry-token-2", Digits="8")
+    last = twilio.twiml("/ivr/consent", token="retry-token-3", Digits="9")
+    assert verbs(last) == ["Say", "Hangup"]
+
+
+def test_counters_live_on_the_call_not_in_the_url(twilio, db, candidate):
+    """Misses count on the Call row, whatever (old) query string the request carries."""
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    twilio.twiml("/ivr/consent?miss=0", Digits="7")
+    twilio.twiml("/ivr/consent?miss=0", Digits="7")
+    root = twilio.twiml("/ivr/consent?miss=0", Digits="7")
+    assert verbs(root) == ["Say", "Hangup"] and "haven't heard from you" in said(root)
+
+
+# --- SQLite: a busy embedded database is waited for, never heard as an apology ---------------
+
+
+@pytest.fixture
+def sqlite_app(tmp_path, settings):
+    """The app on a migrated SQLite file whose busy timeout is 0.2 s (10 s in production)."""
+    from dashboard.app import create_app
+
+    url = f"sqlite:///{tmp_path}/screenline.db"
+    upgrade(url)
+    app = create_app(settings.replace(database_url=url))
+    engine = make_engine(url, connect_args={"timeout": 0.2})
+    app.extensions["screenline"].__dict__["session_factory"] = make_session_factory(engine)
+    session = make_session_factory(engine)()
+    interview = make_interview(session, make_org(session))
+    make_candidate(session, interview)
+    session.commit()
+    session.close()
+    yield app, engine
+    engine.dispose()
+
+
+def hold_write_lock(engine, seconds: float) -> tuple[threading.Thread, threading.Event]:
+    """Hold SQLite's write lock from another connection for `seconds`; returns when held."""
+    held = threading.Event()
+
+    def run():
+        with engine.connect() as conn:  # the engine's `begin` takes the lock (BEGIN IMMEDIATE)
+            conn.execute(text("UPDATE interviews SET title = title"))
+            held.set()
+            threading.Event().wait(seconds)
+            conn.commit()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    held.wait(5)
+    return thread, held
+
+
+def test_a_locked_sqlite_database_is_retried_and_the_caller_hears_the_menu(sqlite_app, settings):
+    """A write lock held past the busy timeout: the webhook runs again and answers normally."""
+    app, engine = sqlite_app
+    twilio = TwilioActions(app.test_client(), settings)
+    thread, _ = hold_write_lock(engine, 0.35)
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    thread.join()
+    assert verbs(root) == ["Gather", "Redirect"]
+    assert "press 1" in said(root)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM calls")).scalar() == 1
+
+
+def test_a_sqlite_lock_that_outlasts_every_retry_is_still_spoken_not_a_500(sqlite_app, settings):
+    """When every retry finds the database locked, the caller hears an apology, status 200."""
+    app, engine = sqlite_app
+    twilio = TwilioActions(app.test_client(), settings)
+    thread, _ = hold_write_lock(engine, 3.0)
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    thread.join()
+    assert verbs(root) == ["Say", "Hangup"]
+    assert "something went wrong on our side" in said(root)
