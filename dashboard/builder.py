@@ -19,7 +19,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, interview_rows, require_manager
-from ivr import phrases
+from ivr import script
+from ivr.script import Step
 from ivr.services import db
 from voice.interviews import DEFAULT_VOICES
 from voice.models import (
@@ -549,104 +550,13 @@ def reviewers(interview_id: int):
 # ---------------------------------------------------------------- preview
 
 
-@dataclass(frozen=True)
-class Step:
-    title: str
-    spoken: str
-    keys: str = ""  # what the caller can press
-    note: str = ""  # what the caller doesn't hear (knockout rules)
-
-
 def call_script(interview: Interview, language: str) -> list[Step]:
-    """The whole call as the caller hears it, step by step, in one language."""
+    """The whole call as the caller hears it, step by step, in one language.
 
-    def say(key: str, **values) -> str:
-        return phrases.say(language, key, **values)
-
-    steps = []
-    languages = interview.offered_languages()
-    if len(languages) > 1:
-        menu = " ".join(
-            phrases.say(lang, "language_option", key=n) for n, lang in enumerate(languages, 1)
-        )
-        steps.append(
-            Step(
-                "Language menu",
-                menu,
-                keys=" · ".join(f"{n}: {lang}" for n, lang in enumerate(languages, 1)),
-            )
-        )
-    intro = interview.text("intro", language)
-    steps.append(
-        Step("Greeting", " ".join(x for x in (say("welcome", title=interview.title), intro) if x))
-    )
-    steps.append(Step("Recording consent", say("consent"), keys="1: agree · 2: decline"))
-    steps.append(
-        Step(
-            "PIN (only when the caller's number is not known)",
-            say("ask_pin"),
-            keys="the PIN, then #",
-        )
-    )
-    count = len(interview.questions)
-    how = [say("how_it_works", count=count) if count > 1 else say("how_it_works_one")]
-    how.append(say("star_to_repeat"))
-    job = interview.text("job_details", language)
-    if job:
-        how.append(say("job_details_offer"))
-    steps.append(
-        Step(
-            "How it works", " ".join(how), keys="* repeats · 0 job details" if job else "* repeats"
-        )
-    )
-    if job:
-        steps.append(Step("Job details (on 0)", job, keys="0"))
-    if interview.practice:
-        steps.append(
-            Step(
-                "Practice question",
-                " ".join((say("practice_intro"), say("practice_playback"), say("practice_menu"))),
-                keys="# ends the answer · 1: practise again · 2: start",
-            )
-        )
-    for question in interview.questions:
-        spoken = [say("question", number=question.position, total=count)]
-        spoken.append(question.prompt_for(language))
-        note = ""
-        if question.kind == QuestionKind.YES_NO:
-            spoken.append(say("yes_no"))
-            keys = "1: yes · 2: no"
-            if question.must_be:
-                other = "no" if question.must_be == "yes" else "yes"
-                note = f"Knockout: a caller who answers {other} is screened out."
-        elif question.kind == QuestionKind.NUMBER:
-            spoken.append(say("number"))
-            keys = "digits, then #"
-            rules = []
-            if question.at_least is not None:
-                rules.append(f"at least {question.at_least}")
-            if question.at_most is not None:
-                rules.append(f"at most {question.at_most}")
-            if rules:
-                note = f"Knockout: the number must be {' and '.join(rules)}."
-        else:
-            spoken.append(
-                say("answer_limit", minutes=phrases.duration(language, question.max_seconds))
-            )
-            if question.think_seconds:
-                spoken.append(say("think", seconds=question.think_seconds))
-            retakes = question.retakes_allowed()
-            keys = "# ends the answer"
-            if retakes:
-                keys += f" · then 1 keeps it, 2 records again (up to {retakes} retakes)"
-            if question.min_seconds:
-                note = f"Answers under {question.min_seconds} s are asked again."
-        steps.append(Step(f"Question {question.position}", " ".join(spoken), keys=keys, note=note))
-    closing = interview.text("closing", language)
-    steps.append(
-        Step("Closing", " ".join(x for x in (say("thanks"), closing, say("goodbye")) if x))
-    )
-    return steps
+    The texts come from ivr/script.py, which the IVR's routes speak, so the preview
+    cannot drift from the call.
+    """
+    return script.call_script(interview, language)
 
 
 @builder.get("/interviews/<int:interview_id>/preview")

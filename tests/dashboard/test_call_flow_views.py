@@ -1,9 +1,11 @@
-"""What the call flow records shows on the candidate page: keypad answers, knockouts, languages."""
+"""What the call flow records shows on the candidate page, and the builder's preview of the call."""
 
 from __future__ import annotations
 
+from ivr.script import call_script
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_org, make_user
+from tests.ivr.twilio_actions import TwilioActions, said
 from voice.models import Answer, AnswerStatus, CandidateStatus
 
 
@@ -48,3 +50,84 @@ def test_keypad_answers_knockout_reason_and_missing_model_are_explained(db, clie
     assert "Screened out: Answered no to: Are you 18 or older?" in text
     assert "Answered on the keypad: No" in " ".join(text.split())
     assert "no speech model is set up" in text and "es-MX" in text
+
+
+def test_the_preview_says_word_for_word_what_the_call_says(db, client, settings, auth):
+    """Every step of the builder's preview is the text the TwiML speaks at that step."""
+    org = make_org(db)
+    make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        languages=["en-US", "es-MX"],
+        practice=True,
+        job_details="Pay is nineteen dollars an hour.",
+        questions=[
+            {"kind": "yes_no", "prompt": "Are you 18 or older?", "must_be": True},
+            {"prompt": "Tell us about you.", "think_seconds": 5, "max_seconds": 90},
+            {"kind": "number", "prompt": "Hours a week?", "at_least": 20},
+        ],
+    )
+    for position, question in zip((10, 20, 30), interview.questions, strict=True):
+        question.position = position  # gaps, as after edits: the call counts 1, 2, 3
+    candidate = make_candidate(db, interview)
+    db.commit()
+    auth.login()
+    page = parse(client.get(f"/interviews/{interview.id}/preview").get_data(as_text=True))
+    shown = {
+        step.one("h2").text(): step.one("p", cls="script-spoken").text().strip("“”")
+        for step in page.find_all("li", cls="script-step")
+    }
+    assert shown == {step.title: step.spoken for step in call_script(interview, "en-US")}
+
+    twilio = TwilioActions(client, settings)
+    heard = {"Language menu": said(root := twilio.twiml("/ivr/voice", CallStatus="ringing"))}
+    heard["Greeting + consent"] = said(root := twilio.twiml(action(root), Digits="1"))
+    root = twilio.twiml(action(root), Digits="1")
+    heard["How it works"] = said(root).removeprefix(f"Thank you, {candidate.name.split()[0]}. ")
+    practice = twilio.twiml(root.find("Redirect").text)
+    sid = "RE" + "5" * 32
+    playback = twilio.twiml(
+        practice.find("Record").get("action"),
+        RecordingSid=sid,
+        RecordingUrl=f"http://twilio.invalid/Recordings/{sid}",
+        RecordingDuration="3",
+        Digits="#",
+    )
+    menu = twilio.twiml(playback.find("Redirect").text)
+    heard["Practice question"] = " ".join(map(said, (practice, playback, menu)))
+    root = twilio.twiml(twilio.twiml(action(menu), Digits="2").find("Redirect").text)
+    heard["Question 1"] = said(root)
+    root = twilio.twiml(twilio.twiml(action(root), Digits="1").find("Redirect").text)
+    heard["Question 2"] = said(root.find("Gather"))
+    sid = "RE" + "6" * 32
+    root = twilio.twiml(
+        root.find("Record").get("action"),
+        RecordingSid=sid,
+        RecordingUrl=f"http://twilio.invalid/Recordings/{sid}",
+        RecordingDuration="20",
+        Digits="#",
+    )
+    root = twilio.twiml(root.find("Redirect").text)
+    heard["Question 3"] = said(root)
+    heard["Closing"] = said(twilio.twiml(action(root), Digits="25"))
+
+    assert heard == {
+        "Language menu": shown["Language menu"],
+        "Greeting + consent": shown["Greeting"] + " " + shown["Recording consent"],
+        "How it works": shown["How it works"],
+        "Practice question": shown["Practice question"],
+        "Question 1": shown["Question 1"],
+        "Question 2": shown["Question 2"],
+        "Question 3": shown["Question 3"],
+        "Closing": shown["Closing"],
+    }
+    anonymous = TwilioActions(client, settings, from_="anonymous")
+    root = anonymous.twiml("/ivr/voice", CallStatus="ringing")
+    root = anonymous.twiml(action(anonymous.twiml(action(root), Digits="1")), Digits="1")
+    assert said(root) == shown["PIN (only when the caller's number is not known)"]
+
+
+def action(root) -> str:
+    """The action URL of a document's <Gather>."""
+    return root.find("Gather").get("action")
