@@ -15,14 +15,12 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user, login_user
 from sqlalchemy import func, select, update
 
-from dashboard.access import public
-from dashboard.permissions import guard_view_args, require_role
+from dashboard.access import get_visible, public, require_role, select_visible
 from ivr.services import db
 from voice.models import Invitation, Organization, Role, User
 from voice.passwords import hash_password
 
 admin = Blueprint("admin", __name__)
-admin.before_app_request(guard_view_args)
 
 INVITATION_DAYS = 7
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out by phone
@@ -36,27 +34,27 @@ ROLE_HELP = {
 
 
 def new_code() -> str:
+    """A fresh set-up code: CODE_LENGTH characters of CODE_ALPHABET."""
     return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
 
 
 def normalise_code(raw: str) -> str:
+    """A typed code in upper case with dashes and spaces removed."""
     return "".join(ch for ch in (raw or "").upper() if ch.isalnum())
 
 
 def code_hash(code: str) -> str:
+    """The sha256 hex digest stored for a code (the code itself is never stored)."""
     return hashlib.sha256(normalise_code(code).encode()).hexdigest()
 
 
 def show_code(code: str) -> str:
+    """A code in groups of four for reading out: ABCD-EFGH-..."""
     return "-".join(code[i : i + 4] for i in range(0, len(code), 4))
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 # ---------------------------------------------------------------- the team page
@@ -65,22 +63,15 @@ def _aware(when: datetime) -> datetime:
 @admin.get("/team")
 @require_role(Role.ADMIN)
 def team():
+    """List the organisation's users and open invitations (admins only)."""
     s = db()
     users = list(
-        s.scalars(
-            select(User)
-            .where(User.organization_id == current_user.organization_id)
-            .order_by(User.is_active.desc(), User.email)
-        )
+        s.scalars(select_visible(current_user, User).order_by(User.is_active.desc(), User.email))
     )
     invitations = list(
         s.scalars(
-            select(Invitation)
-            .where(
-                Invitation.organization_id == current_user.organization_id,
-                Invitation.accepted_at.is_(None),
-                Invitation.expires_at > _now(),
-            )
+            select_visible(current_user, Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.expires_at > _now())
             .order_by(Invitation.created_at.desc())
         )
     )
@@ -100,6 +91,7 @@ def team():
 @admin.post("/team/invitations")
 @require_role(Role.ADMIN)
 def invite():
+    """Create an invitation and show its link and code once (422 with errors)."""
     s = db()
     email = request.form.get("email", "").strip().lower()
     role = request.form.get("role", "")
@@ -111,13 +103,7 @@ def invite():
     if role not in Role.ALL:
         errors["role"] = "Choose a role."
     if errors:
-        users = list(
-            s.scalars(
-                select(User)
-                .where(User.organization_id == current_user.organization_id)
-                .order_by(User.email)
-            )
-        )
+        users = list(s.scalars(select_visible(current_user, User).order_by(User.email)))
         return (
             render_template(
                 "team.html",
@@ -157,28 +143,13 @@ def invite():
 @admin.post("/team/invitations/<int:invitation_id>/revoke")
 @require_role(Role.ADMIN)
 def revoke(invitation_id: int):
+    """Withdraw an open invitation."""
     s = db()
-    found = s.scalar(
-        select(Invitation).where(
-            Invitation.id == invitation_id,
-            Invitation.organization_id == current_user.organization_id,
-        )
-    )
-    if found is None:
-        abort(404)
+    found = get_visible(s, current_user, Invitation, invitation_id)
     s.delete(found)
     s.commit()
     flash(f"The invitation for {found.email} no longer works.", "success")
     return redirect(url_for(".team"))
-
-
-def _teammate(user_id: int) -> User:
-    user = db().scalar(
-        select(User).where(User.id == user_id, User.organization_id == current_user.organization_id)
-    )
-    if user is None:
-        abort(404)
-    return user
 
 
 def _other_active_admins(user: User) -> int:
@@ -195,7 +166,8 @@ def _other_active_admins(user: User) -> int:
 @admin.post("/team/users/<int:user_id>/role")
 @require_role(Role.ADMIN)
 def change_role(user_id: int):
-    user = _teammate(user_id)
+    """Change a teammate's role; someone must stay an admin."""
+    user = get_visible(db(), current_user, User, user_id)
     role = request.form.get("role", "")
     if role not in Role.ALL:
         flash("Choose a role.", "error")
@@ -211,7 +183,8 @@ def change_role(user_id: int):
 @admin.post("/team/users/<int:user_id>/active")
 @require_role(Role.ADMIN)
 def set_active(user_id: int):
-    user = _teammate(user_id)
+    """Deactivate or reactivate a teammate (never yourself, never the last admin)."""
+    user = get_visible(db(), current_user, User, user_id)
     active = request.form.get("active") == "1"
     if not active and user.id == current_user.id:
         flash("You can't deactivate yourself.", "error")
@@ -232,7 +205,7 @@ def set_active(user_id: int):
 
 def _open_invitation(code: str) -> Invitation | None:
     found = db().scalar(select(Invitation).where(Invitation.token_hash == code_hash(code)))
-    if found is None or found.accepted_at is not None or _aware(found.expires_at) <= _now():
+    if found is None or found.accepted_at is not None or found.expires_at <= _now():
         return None
     return found
 
@@ -259,6 +232,7 @@ def join():
 @admin.route("/join/<code>", methods=["GET", "POST"])
 @public
 def accept(code: str):
+    """Accept an invitation: choose a name and password, and be signed in."""
     invitation = _open_invitation(code)
     if invitation is None:
         return (

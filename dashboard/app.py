@@ -1,4 +1,8 @@
-"""The web application factory: one process serves the IVR webhooks and the dashboard."""
+"""The web application factory: one process serves the IVR webhooks and the dashboard.
+
+`create_app` is a short list of register_* steps; every app-wide hook (the login guard,
+security headers, template filters, error pages) is registered here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -23,11 +27,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_security(app)
     register_access(app)
     register_blueprints(app)
+    register_presentation(app)
     register_error_pages(app)
     return app
 
 
 def register_config(app: Flask, settings: Settings) -> None:
+    """Cookies, session lifetime, upload size and CSRF from settings; trust one proxy if told."""
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -47,16 +53,19 @@ def register_config(app: Flask, settings: Settings) -> None:
 
 
 def register_logging(settings: Settings) -> None:
+    """Log at the configured level, masking the secrets in settings."""
     setup_logging(settings.log_level, settings.secrets())
 
 
 def register_security(app: Flask) -> None:
+    """Sign-in and CSRF (dashboard.auth), and security headers on every response."""
     from dashboard.auth import init_auth
 
     init_auth(app)
 
     @app.after_request
     def security_headers(response):
+        """Forbid framing and sniffing; only this site's scripts, media and images."""
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Referrer-Policy", "same-origin")
@@ -76,19 +85,30 @@ def register_access(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from dashboard import admin, builder, candidates, export, insights, review, search, share
+    """The IVR webhooks and every dashboard blueprint."""
+    from dashboard import admin, builder, candidates, export, insights, search, share
+    from dashboard.media import media_files
+    from dashboard.review import review
     from dashboard.views import dashboard
 
     app.register_blueprint(ivr)
     app.register_blueprint(dashboard)
+    app.register_blueprint(media_files)
     app.register_blueprint(admin.admin)
     app.register_blueprint(builder.builder)
     app.register_blueprint(candidates.candidates)
     app.register_blueprint(insights.insights)
     app.register_blueprint(export.export)
-    app.register_blueprint(review.review)
+    app.register_blueprint(review)
     app.register_blueprint(share.share)
     app.register_blueprint(search.search)
+
+
+def register_presentation(app: Flask) -> None:
+    """Template filters and the status words and tones every template uses."""
+    from dashboard import presenters
+
+    presenters.init_app(app)
 
 
 def register_error_pages(app: Flask) -> None:
@@ -99,6 +119,7 @@ def register_error_pages(app: Flask) -> None:
     }
 
     def error_page(error):
+        """A page for people; the IVR's plain error for Twilio."""
         if request.blueprint == "ivr":
             return error
         title, message = pages[error.code]

@@ -34,7 +34,6 @@ from dashboard.insights import funnel_counts
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
-from voice.interviews import PIN_DIGITS
 from voice.messages import INVITATION, invitation_text, queue_message
 from voice.models import (
     Answer,
@@ -48,6 +47,7 @@ from voice.models import (
     User,
 )
 from voice.phones import normalise_phone
+from voice.pins import PIN_DIGITS
 
 log = logging.getLogger(__name__)
 

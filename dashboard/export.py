@@ -9,25 +9,21 @@ import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, abort, send_file, stream_with_context
+from flask import Blueprint, Response, send_file, stream_with_context
 from flask_login import current_user
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from dashboard.candidates import keypad_label
-from dashboard.permissions import (
-    manageable_interview,
-    require_login,
-    require_manager,
-    visible_candidate,
-)
+from dashboard.access import get_visible, require_manager
+from dashboard.presenters import keypad_answer
 from ivr.services import db, services
 from voice.models import Answer, Candidate, Interview, Question, Score
 
 export = Blueprint("export", __name__)
-export.before_request(require_login)
 
 BATCH = 500
+# The zip needs the interview and its questions; answers are read in attempt order.
+_ZIP_LOADS = (joinedload(Candidate.interview).selectinload(Interview.questions),)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -126,7 +122,7 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
                 text = ""
                 if answer is not None:
                     text = (
-                        keypad_label(q.kind, answer.digits)
+                        keypad_answer(q.kind, answer.digits)
                         if answer.digits is not None
                         else (answer.transcript or "")
                     )
@@ -139,8 +135,9 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
 @export.get("/interviews/<int:interview_id>/export.csv")
 @require_manager
 def candidates_csv(interview_id: int):
+    """Download every candidate of the interview as CSV, streamed BATCH rows at a time."""
     session = db()
-    interview = manageable_interview(session, current_user, interview_id)
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     filename = f"interview-{interview.id}-candidates.csv"
 
     def rows():
@@ -160,6 +157,7 @@ def candidates_csv(interview_id: int):
 
 
 def transcript_text(candidate: Candidate, questions: list[Question], answers: dict) -> str:
+    """The candidate's answers as plain text; `answers` maps question id to Answer."""
     lines = [
         f"{candidate.name} · {candidate.interview.title}",
         f"Status: {candidate.status}"
@@ -172,7 +170,7 @@ def transcript_text(candidate: Candidate, questions: list[Question], answers: di
         if answer is None:
             lines.append("  (not answered)")
         elif answer.digits is not None:
-            lines.append(f"  Keypad: {keypad_label(q.kind, answer.digits)}")
+            lines.append(f"  Keypad: {keypad_answer(q.kind, answer.digits)}")
         else:
             lines.append(f"  Audio: {_audio_name(q, answer) if answer.playback_key else '(none)'}")
             lines.append(f"  {answer.transcript or '(no transcript)'}")
@@ -187,10 +185,11 @@ def _audio_name(question: Question, answer: Answer) -> str:
 @export.get("/candidates/<int:candidate_id>/audio.zip")
 @require_manager
 def candidate_zip(candidate_id: int):
+    """Download one candidate's answer MP3s and a transcript.txt as a zip."""
     session = db()
-    candidate = visible_candidate(session, current_user, candidate_id)
-    if candidate is None:
-        abort(404)
+    candidate = get_visible(
+        session, current_user, Candidate, candidate_id, manage=True, options=_ZIP_LOADS
+    )
     questions = list(candidate.interview.questions)
     answers: dict[int, Answer] = {}
     for answer in session.scalars(

@@ -11,12 +11,12 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, render_template
 from flask_login import current_user
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.permissions import require_login, visible_interview
+from dashboard.access import get_visible
 from ivr.services import db
 from voice.models import (
     Answer,
@@ -31,7 +31,6 @@ from voice.models import (
 )
 
 insights = Blueprint("insights", __name__)
-insights.before_request(require_login)
 
 _HUNG_UP_AT = re.compile(r"^hung up at question (\d+)$")
 
@@ -193,10 +192,9 @@ def duration_text(hours: float | None) -> str:
 
 @insights.get("/interviews/<int:interview_id>/insights")
 def interview_insights(interview_id: int):
+    """Show the interview's funnel, call outcomes, drop-off, answer lengths and waits."""
     session = db()
-    interview = visible_interview(session, current_user, interview_id)
-    if interview is None:
-        abort(404)
+    interview = get_visible(session, current_user, Interview, interview_id)
     funnel = funnel_counts(session, interview.id)
     outcomes = call_outcomes(session, interview.id)
     overall, per_question = answer_lengths(session, interview.id)
@@ -219,7 +217,3 @@ def interview_insights(interview_id: int):
         waiting=waiting,
         total_calls=sum(n for _, n in outcomes),
     )
-
-
-def interview_of(session: Session, interview_id: int) -> Interview | None:
-    return session.get(Interview, interview_id)

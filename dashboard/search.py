@@ -7,8 +7,7 @@ from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from dashboard.auth import login_manager
-from dashboard.permissions import can_manage, interview_visible
+from dashboard.access import can_manage, interview_visible
 from ivr.services import db
 from voice.models import Interview
 from voice.search import query_words, search_transcripts
@@ -18,15 +17,9 @@ search = Blueprint("search", __name__)
 PER_PAGE = 25
 
 
-@search.before_request
-def require_login():
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    return None
-
-
 @search.get("/search")
 def results():
+    """Search transcripts (?q=, ?interview_id=, ?page=) in the interviews the user sees."""
     session = db()
     query = request.args.get("q", "").strip()[:200]
     interviews = session.scalars(

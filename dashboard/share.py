@@ -20,66 +20,52 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from dashboard.access import public
-from dashboard.auth import login_manager, safe_next
-from dashboard.permissions import can_manage, interview_visible
-from dashboard.queries import answers_by_question, candidate_for
-from dashboard.review import media_response, silences_response, waveform_response
-from dashboard.views import segments_of
-from ivr.services import db, services
-from voice.models import Answer, Candidate, Interview, ShareLink, ShareView, User
+from dashboard.access import (
+    find_in_organization,
+    get_visible,
+    public,
+    require_manager,
+    select_in_organization,
+    select_visible,
+)
+from dashboard.auth import safe_next
+from dashboard.media import audio_response, playable, silences_response, waveform_response
+from dashboard.presenters import segments_of
+from dashboard.review.candidate_page import answers_by_question
+from ivr.services import db
+from voice.models import Answer, Candidate, ShareLink, ShareView, User
 
 share = Blueprint("share", __name__)
 
 MAX_DAYS = 30
 MAX_CANDIDATES = 50
 SESSION_KEY = "share_viewers"  # {link id: the name the visitor gave}
-PUBLIC = {
-    "share.public_view",
-    "share.public_audio",
-    "share.public_waveform",
-    "share.public_silences",
-}
 
 
 def token_hash(token: str) -> str:
+    """The sha256 hex digest stored for a link's token."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def _as_utc(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def link_state(link: ShareLink, now: datetime | None = None) -> str:
+    """'revoked', 'expired' or 'active' at `now` (aware; default: the current time)."""
     now = now or datetime.now(UTC)
     if link.revoked_at is not None:
         return "revoked"
-    if _as_utc(link.expires_at) <= now:
+    if link.expires_at <= now:
         return "expired"
     return "active"
 
 
-@share.before_request
-def require_login_except_public():
-    """Managing links needs a manager; the public pages need only a live token."""
-    if request.endpoint in PUBLIC:
-        return None
-    if not current_user.is_authenticated:
-        return login_manager.unauthorized()
-    if not can_manage(current_user):
-        abort(403)
-    return None
-
-
 @share.after_request
 def private_headers(response):
+    """Keep share pages out of Referer headers, search engines and shared caches."""
     # Tokens sit in these URLs: never leak them in a Referer, never let a proxy keep a copy.
     response.headers["Referrer-Policy"] = "no-referrer"
     response.headers["X-Robots-Tag"] = "noindex, nofollow"
@@ -90,6 +76,7 @@ def private_headers(response):
 
 @share.errorhandler(404)
 def not_found(_error):
+    """Explain a link that does not open (expired, revoked or mistyped)."""
     return (
         render_template(
             "error.html",
@@ -105,7 +92,9 @@ def not_found(_error):
 
 
 @share.post("/share")
+@require_manager
 def create():
+    """Create a read-only link to 1 to MAX_CANDIDATES candidates the manager may see."""
     db_session = db()
     ids = []
     for raw in request.form.getlist("candidate_ids"):
@@ -123,9 +112,8 @@ def create():
         flash(f"Choose an expiry of 1 to {MAX_DAYS} days.", "error")
         return redirect(back)
     found = db_session.scalars(
-        select(Candidate)
-        .join(Interview, Interview.id == Candidate.interview_id)
-        .where(Candidate.id.in_(ids), interview_visible(current_user))
+        select_visible(current_user, Candidate)
+        .where(Candidate.id.in_(ids))
         .order_by(Candidate.name)
     ).all()
     if len(found) != len(ids):
@@ -149,7 +137,9 @@ def create():
 
 
 @share.get("/share/links")
+@require_manager
 def links():
+    """List the organisation's share links with who opened them and when."""
     db_session = db()
     creator = User.__table__.alias("creator")
     views = (
@@ -170,7 +160,7 @@ def links():
         )
         .outerjoin(creator, creator.c.id == ShareLink.created_by_id)
         .outerjoin(views, views.c.link_id == ShareLink.id)
-        .where(ShareLink.organization_id == current_user.organization_id)
+        .where(ShareLink.organization_id == current_user.organization_id)  # access rule
         .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
         .limit(200)
     ).all()
@@ -187,14 +177,12 @@ def links():
         wanted = {cid for row in rows for cid in row[0].candidate_ids or []}
         if wanted:
             names = dict(
-                db_session.execute(
-                    select(Candidate.id, Candidate.name)
-                    .join(Interview, Interview.id == Candidate.interview_id)
-                    .where(
-                        Candidate.id.in_(wanted),
-                        Interview.organization_id == current_user.organization_id,
+                (c.id, c.name)
+                for c in db_session.scalars(
+                    select_in_organization(current_user.organization_id, Candidate).where(
+                        Candidate.id.in_(wanted)
                     )
-                ).all()
+                )
             )
     return render_template(
         "share_links.html",
@@ -207,15 +195,11 @@ def links():
 
 
 @share.post("/share/links/<int:link_id>/revoke")
+@require_manager
 def revoke(link_id: int):
+    """Revoke a link: it stops opening at once."""
     db_session = db()
-    link = db_session.scalar(
-        select(ShareLink).where(
-            ShareLink.id == link_id, ShareLink.organization_id == current_user.organization_id
-        )
-    )
-    if link is None:
-        abort(404)
+    link = get_visible(db_session, current_user, ShareLink, link_id)
     if link.revoked_at is None:
         link.revoked_at = datetime.now(UTC)
         db_session.commit()
@@ -242,6 +226,7 @@ def _viewer(link: ShareLink) -> str | None:
 @share.route("/s/<token>", methods=["GET", "POST"])
 @public
 def public_view(token: str):
+    """Ask the visitor's name once, then show the linked candidates' answers."""
     link = _live_link(token)
     error = None
     if request.method == "POST":
@@ -268,64 +253,44 @@ def public_view(token: str):
         return render_template("share_name.html", link=link, error=error), (422 if error else 200)
     people = []
     for candidate_id in link.candidate_ids or []:
-        candidate = candidate_for(db(), link.organization_id, candidate_id)
+        candidate = find_in_organization(db(), link.organization_id, Candidate, candidate_id)
         if candidate is None:
             continue
-        items = [
-            (qa, segments_of(qa.answer) if qa.answer else [])
-            for qa in answers_by_question(candidate)
-        ]
+        items = [(qa, segments_of(qa.answer)) for qa in answers_by_question(candidate)]
         people.append((candidate, items))
     return render_template("share_view.html", link=link, token=token, people=people, viewer=viewer)
 
 
 def _shared_answer(token: str, answer_id: int) -> Answer:
+    """An answer of one of the link's candidates, once the visitor has given a name."""
     link = _live_link(token)
     if _viewer(link) is None:
         abort(404)
     answer = db().scalar(
-        select(Answer)
-        .join(Candidate, Candidate.id == Answer.candidate_id)
-        .join(Interview, Interview.id == Candidate.interview_id)
-        .where(
+        select_in_organization(link.organization_id, Answer).where(
             Answer.id == answer_id,
-            Candidate.id.in_([int(i) for i in link.candidate_ids or []]),
-            Interview.organization_id == link.organization_id,
+            Answer.candidate_id.in_([int(i) for i in link.candidate_ids or []]),
         )
     )
-    if answer is None or not answer.playback_key:
-        abort(404)
-    try:
-        if not services().store.exists(answer.playback_key):
-            abort(404)
-    except ValueError:
-        abort(404)
-    return answer
+    return playable(answer)
 
 
 @share.get("/s/<token>/audio/<int:item>.mp3")
 @public
 def public_audio(token: str, item: int):
-    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
-    answer = _shared_answer(token, item)
-    response = send_file(
-        services().store.path(answer.playback_key),
-        mimetype="audio/mpeg",
-        conditional=True,
-        max_age=None,
-    )
-    return media_response(response)
+    """Serve a shared answer's playback MP3."""
+    return audio_response(_shared_answer(token, item))
 
 
 @share.get("/s/<token>/waveform/<int:item>.svg")
 @public
 def public_waveform(token: str, item: int):
-    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
+    """Serve a shared answer's waveform picture."""
     return waveform_response(_shared_answer(token, item))
 
 
 @share.get("/s/<token>/silences/<int:item>.json")
 @public
 def public_silences(token: str, item: int):
-    # Not named answer_id: the dashboard's guard on that name is for signed-in pages.
+    """Serve a shared answer's long silences."""
     return silences_response(_shared_answer(token, item))

@@ -262,3 +262,27 @@ def test_login_page_on_desktop(browser, live_url, seeded):
     )
     shoot(page, "desktop-login-error")
     assert problems == []
+
+
+def test_wide_tables_scroll_inside_their_card_on_desktop(browser, live_url, seeded):
+    """At 1280px no page scrolls sideways, full-width pages line up with the header, and
+    the interview page's wide candidate table scrolls inside its card."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
+    for path in (f"/interviews/{seeded.interview_id}", f"/candidates/{seeded.candidate_id}", "/"):
+        page.goto(live_url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
+    for path in (f"/interviews/{seeded.interview_id}", "/"):  # the full-width pages
+        page.goto(live_url + path)
+        header, main = page.evaluate(
+            """() => [document.querySelector('.topbar-inner'), document.querySelector('main')]
+                .map(el => { const r = el.getBoundingClientRect(); return [r.left, r.right]; })"""
+        )
+        assert main == header, f"{path}: main {main} is out of line with the header {header}"
+    page.goto(f"{live_url}/interviews/{seeded.interview_id}")
+    wrap = page.locator(".table-wrap").first
+    card = wrap.evaluate("el => el.getBoundingClientRect().right")
+    assert card <= page.evaluate("document.querySelector('main').getBoundingClientRect().right")
+    shoot(page, "desktop-interview-layout")
+    assert problems == []

@@ -9,7 +9,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
-from dashboard.queries import disputed_candidates, waiting_clause
+from dashboard.review.queue import disputed_candidates, waiting_clause
 from tests.dashboard.conftest import AuthActions, add_answer, flashes, store_audio, submit
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token, teammate, tone_mp3

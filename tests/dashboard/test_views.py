@@ -9,7 +9,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import event, func, select
 
-from dashboard.views import ago, clock
+from dashboard.presenters import ago, clock
 from ivr.jobs import FETCH_RECORDING
 from tests.dashboard.conftest import (
     AUDIO_BYTES,

@@ -1,0 +1,161 @@
+"""How the dashboard words and colours things: status labels and tones, times, transcripts.
+
+Defined once here and handed to every template by `init_app` (a context processor and
+three filters), so templates never spell a status literal or a colour map themselves.
+A tone is one of the pill classes in static/app.css: success, info, warning, danger, muted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Flask
+
+from voice.models import (
+    Answer,
+    AnswerStatus,
+    CandidateStatus,
+    DecisionKind,
+    QuestionKind,
+)
+
+# ---------------------------------------------------------------- words and tones
+
+ANSWER_STATES: dict[str, tuple[str, str]] = {
+    AnswerStatus.RECORDING: ("Recording", "info"),
+    AnswerStatus.ANNOUNCED: ("Fetching audio", "info"),
+    AnswerStatus.STORED: ("Transcribing", "info"),
+    AnswerStatus.TRANSCRIBED: ("Transcribed", "success"),
+    AnswerStatus.NO_AUDIO: ("No audio", "muted"),
+    AnswerStatus.FAILED: ("Failed", "danger"),
+    AnswerStatus.UNTRANSCRIBED: ("No speech model", "warning"),
+    AnswerStatus.KEYPAD: ("Keypad", "info"),
+}
+CANDIDATE_TONES: dict[str, str] = {
+    CandidateStatus.INVITED: "muted",
+    CandidateStatus.IN_PROGRESS: "info",
+    CandidateStatus.COMPLETED: "success",
+    CandidateStatus.ABANDONED: "warning",
+    CandidateStatus.SCREENED_OUT: "warning",
+}
+DECISION_LABELS: dict[str, str] = {
+    DecisionKind.ADVANCE: "Advance",
+    DecisionKind.HOLD: "Hold",
+    DecisionKind.REJECT: "Reject",
+}
+DECISION_TONES: dict[str, str] = {
+    DecisionKind.ADVANCE: "success",
+    DecisionKind.HOLD: "warning",
+    DecisionKind.REJECT: "danger",
+}
+LINK_TONES: dict[str, str] = {"active": "success", "expired": "muted", "revoked": "danger"}
+
+
+def answer_state(status: str) -> tuple[str, str]:
+    """Return (label, tone) for an answer status; an unknown one reads as itself, muted."""
+    return ANSWER_STATES.get(status, (status.capitalize(), "muted"))
+
+
+def keypad_answer(kind: str, digits: str | None) -> str:
+    """What a keypad answer means for a question of `kind`: Yes (1) or No (2) for a
+    yes-no question, else the digits typed; a dash when nothing was typed."""
+    if kind == QuestionKind.YES_NO:
+        return {"1": "Yes", "2": "No"}.get(digits or "", digits or "—")
+    return digits or "—"
+
+
+# ---------------------------------------------------------------- transcripts
+
+
+@dataclass(frozen=True)
+class Segment:
+    """One timed line of a transcript: start and end in seconds from the answer's start."""
+
+    start: float
+    end: float
+    text: str
+
+
+def segments_of(answer: Answer | None) -> list[Segment]:
+    """Transcript segments with timings, skipping any that are malformed; [] for None."""
+    segments = []
+    for raw in (answer.segments if answer else None) or []:
+        try:
+            start = max(0.0, float(raw["start"]))
+            end = float(raw.get("end", start))
+            text = str(raw.get("text", "")).strip()
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if text:
+            segments.append(Segment(start, max(start, end), text))
+    return segments
+
+
+# ---------------------------------------------------------------- times
+
+
+def ago(when: datetime | None, now: datetime | None = None) -> str:
+    """'just now', '5 minutes ago', 'yesterday', or a date for anything older than a week.
+
+    `when` is timezone-aware (voice.models.UTCDateTime); None reads as a dash.
+    """
+    if when is None:
+        return "—"
+    seconds = int(((now or datetime.now(UTC)) - when).total_seconds())
+    if seconds < 45:
+        return "just now"
+    for limit, unit, size in ((3600, "minute", 60), (86400, "hour", 3600)):
+        if seconds < limit:
+            n = max(1, round(seconds / size))
+            return f"{n} {unit}{'s' if n != 1 else ''} ago"
+    days = seconds // 86400
+    if days == 1:
+        return "yesterday"
+    if days < 7:
+        return f"{days} days ago"
+    return f"{when.day} {when:%b %Y}"
+
+
+def isotime(when: datetime | None) -> str:
+    """An aware timestamp as ISO 8601 in UTC to the second; '' for None."""
+    if when is None:
+        return ""
+    return when.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def clock(seconds: float | None) -> str:
+    """Seconds as m:ss (or h:mm:ss); a dash for None."""
+    if seconds is None:
+        return "—"
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+# ---------------------------------------------------------------- wiring
+
+
+def template_globals() -> dict[str, Any]:
+    """The names every template may use: the maps above and the status vocabularies."""
+    return {
+        "answer_states": ANSWER_STATES,
+        "candidate_tones": CANDIDATE_TONES,
+        "decision_labels": DECISION_LABELS,
+        "decision_tones": DECISION_TONES,
+        "link_tones": LINK_TONES,
+        "keypad_answer": keypad_answer,
+        "AnswerStatus": AnswerStatus,
+        "CandidateStatus": CandidateStatus,
+        "QuestionKind": QuestionKind,
+    }
+
+
+def init_app(app: Flask) -> None:
+    """Register the presentation filters (ago, isotime, clock) and globals on `app`."""
+    app.add_template_filter(ago, "ago")
+    app.add_template_filter(isotime, "isotime")
+    app.add_template_filter(clock, "clock")
+    app.context_processor(template_globals)

@@ -1,0 +1,58 @@
+"""Reviewing candidates: one blueprint, one module per concern.
+
+- candidate_page: the candidate page, built as ONE view model (CandidatePage) in the view
+- scoring: the score aggregate (Tally) and saving 1-5 scores, overall and per answer
+- rubric: rubric criteria per question, edited by managers and scored by reviewers
+- comments: comments on a candidate or one answer
+- decisions: advance / hold / reject, one or many, and the SMS that tells the candidate
+- messages: the organisation's decision message templates
+- queue: the review queue, "next unreviewed", disagreement and waiting filters
+- settings: a reviewer's own settings (blind review)
+
+Rows are reached only through dashboard.access; media is served by dashboard.media.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, request
+
+from dashboard.auth import safe_next
+
+review = Blueprint("review", __name__)
+
+
+def back_to(default: str) -> str:
+    """The form's safe `next` path (a path on this site), else `default`."""
+    return safe_next(request.form.get("next") or request.args.get("next")) or default
+
+
+def checked(name: str) -> bool:
+    """Return True if the form's checkbox `name` is ticked."""
+    return request.form.get(name, "").lower() in ("1", "y", "yes", "on", "true")
+
+
+# The route modules register themselves on `review` when imported.
+from dashboard.review import (  # noqa: E402
+    candidate_page,
+    comments,
+    decisions,
+    messages,
+    queue,
+    rubric,
+    scoring,
+    settings,
+)
+
+__all__ = [
+    "back_to",
+    "candidate_page",
+    "checked",
+    "comments",
+    "decisions",
+    "messages",
+    "queue",
+    "review",
+    "rubric",
+    "scoring",
+    "settings",
+]

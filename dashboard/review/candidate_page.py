@@ -1,0 +1,285 @@
+"""The candidate page: ONE view model (CandidatePage), built in the view from a fixed
+number of queries, whatever the number of questions, answers or scores.
+
+The template only reads the model; it runs no query and decides no rule: blind review
+is applied here (a blinded reviewer's tallies hold only their own scores), and so are
+the flags (reviewers disagree, waiting for a decision).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from flask import render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from dashboard.access import can_manage
+from dashboard.forms import SCORE_LABELS, ScoreForm
+from dashboard.presenters import Segment, segments_of
+from dashboard.review.queue import WAITING_DAYS
+from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
+from ivr.services import db
+from voice.models import (
+    Answer,
+    Candidate,
+    CandidateStatus,
+    Comment,
+    Decision,
+    Interview,
+    Message,
+    Question,
+    RubricCriterion,
+    User,
+)
+
+
+@dataclass(frozen=True)
+class CriterionView:
+    """One rubric criterion of an answer: its scores as the reviewer may see them."""
+
+    criterion: RubricCriterion
+    tally: Tally
+    mine: int | None  # the signed-in reviewer's value, 1-5
+
+
+@dataclass(frozen=True)
+class AnswerView:
+    """One question of the interview and what the candidate answered to it."""
+
+    question: Question
+    answer: Answer | None  # the kept attempt (or the latest, if none is kept)
+    attempts: int
+    tally: Tally  # as the reviewer may see it
+    form: ScoreForm | None  # None: nothing to hear or read, so nothing to score
+    segments: list[Segment]
+    criteria: list[CriterionView]
+    comments: list[Comment]
+
+
+@dataclass(frozen=True)
+class ScoreColumn:
+    """One column of the scores-by-reviewer table: a question's answer, or overall."""
+
+    label: str
+    tally: Tally
+
+
+@dataclass
+class CandidatePage:
+    """Everything the candidate page shows (see candidate.html)."""
+
+    candidate: Candidate
+    interview: Interview
+    items: list[AnswerView]
+    overall: Tally  # the overall score, as the reviewer may see it
+    overall_form: ScoreForm
+    everything: Tally  # every answer and overall score together
+    blind: bool  # others' scores are hidden from this reviewer for now
+    reviewers: list[tuple[int, str]]  # (user id, name), the signed-in reviewer first
+    columns: list[ScoreColumn]
+    comments: list[Comment]  # about the candidate as a whole
+    decisions: list[Decision]  # newest first
+    messages: list[tuple[Message, str]]  # (text, who sent it), newest first
+    waiting_days: int | None  # days since completion without a decision, if too many
+    can_manage: bool  # may decide, share and edit rubrics
+    max_spread: int  # the widest disagreement on any one thing scored
+    next_url: str
+    score_labels: dict[int, str] = field(default_factory=lambda: dict(SCORE_LABELS))
+
+    @property
+    def answered(self) -> int:
+        """How many questions have an answer."""
+        return sum(1 for item in self.items if item.answer is not None)
+
+    @property
+    def disputed(self) -> bool:
+        """Return True when reviewers disagree on something (never shown blind)."""
+        return not self.blind and self.max_spread >= DISAGREEMENT
+
+
+@dataclass(frozen=True)
+class QuestionAnswer:
+    """A question paired with the candidate's answer to it and how many attempts."""
+
+    question: Question
+    answer: Answer | None
+    attempts: int
+
+
+def answers_by_question(candidate: Candidate) -> list[QuestionAnswer]:
+    """Pair each question of the interview with the candidate's kept (or latest) answer.
+
+    Needs candidate.interview.questions and candidate.answers loaded.
+    """
+    by_question: dict[int, list[Answer]] = defaultdict(list)
+    for answer in candidate.answers:
+        by_question[answer.question_id].append(answer)
+    pairs = []
+    for question in candidate.interview.questions:
+        attempts = sorted(by_question.get(question.id, []), key=lambda a: (a.kept, a.attempt))
+        pairs.append(QuestionAnswer(question, attempts[-1] if attempts else None, len(attempts)))
+    return pairs
+
+
+def _score_form(answer_id: int | None, tally: Tally, invalid) -> ScoreForm:
+    if invalid is not None and invalid[0] == (answer_id or OVERALL):
+        return invalid[1]
+    data = {"value": tally.mine.value, "note": tally.mine.note} if tally.mine else {}
+    # formdata=None: only the form that was posted shows what was posted.
+    return ScoreForm(prefix=score_prefix(answer_id), formdata=None, data=data)
+
+
+def _criteria(session: Session, questions: list[Question]) -> dict[int, list[RubricCriterion]]:
+    found: dict[int, list[RubricCriterion]] = defaultdict(list)
+    if questions:
+        for criterion in session.scalars(
+            select(RubricCriterion)
+            .where(RubricCriterion.question_id.in_([q.id for q in questions]))
+            .order_by(RubricCriterion.position, RubricCriterion.id)
+        ):
+            found[criterion.question_id].append(criterion)
+    return found
+
+
+def _comments(session: Session, candidate_id: int) -> dict[int | None, list[Comment]]:
+    found: dict[int | None, list[Comment]] = defaultdict(list)
+    for comment in session.scalars(
+        select(Comment)
+        .options(joinedload(Comment.author))
+        .where(Comment.candidate_id == candidate_id)
+        .order_by(Comment.created_at, Comment.id)
+    ):
+        found[comment.answer_id].append(comment)
+    return found
+
+
+def _messages(session: Session, candidate_id: int) -> list[tuple[Message, str]]:
+    sender = User.__table__.alias("sender")
+    return [
+        (message, name or email or "Screenline (automatic)")
+        for message, name, email in session.execute(
+            select(Message, sender.c.name, sender.c.email)
+            .outerjoin(sender, sender.c.id == Message.sent_by_id)
+            .where(Message.candidate_id == candidate_id)
+            .order_by(Message.created_at.desc(), Message.id.desc())
+        )
+    ]
+
+
+def waiting_days(candidate: Candidate, now: datetime | None = None) -> int | None:
+    """Days since a completed candidate finished without a decision, if WAITING_DAYS+."""
+    if candidate.status != CandidateStatus.COMPLETED or candidate.decision is not None:
+        return None
+    if candidate.completed_at is None:
+        return None
+    days = ((now or datetime.now(UTC)) - candidate.completed_at).days
+    return days if days >= WAITING_DAYS else None
+
+
+def build(
+    session: Session,
+    user,
+    candidate: Candidate,
+    *,
+    invalid: tuple[int | str, ScoreForm] | None = None,
+    queue_interview: int | None = None,
+) -> CandidatePage:
+    """Build the candidate page for `user` (the signed-in reviewer).
+
+    `candidate` comes from dashboard.access with its interview, questions and answers
+    loaded; `invalid` is (answer id or "overall", the posted form) to show again with its
+    errors; `queue_interview` keeps "next unreviewed" within one interview's queue.
+    """
+    me = session.get(User, user.id)
+    scored = tallies(session, candidate.id, user.id)
+    blind = bool(me and me.blind_review and user.id not in scored.names)
+    shown = [user.id] if blind else list(scored.names)
+    reviewers = sorted(
+        ((i, "You" if i == user.id else scored.names[i]) for i in shown if i in scored.names),
+        key=lambda r: (r[0] != user.id, r[1].lower()),
+    )
+    pairs = answers_by_question(candidate)
+    criteria = _criteria(session, candidate.interview.questions)
+    comments = _comments(session, candidate.id)
+
+    def seen(tally: Tally | None) -> Tally:
+        return (tally or Tally()).seen_by(user.id, blind)
+
+    items, columns = [], []
+    for qa in pairs:
+        answer = qa.answer
+        tally = scored.scores.get(answer.id) if answer else None
+        form = None
+        if answer is not None and (answer.playback_key or answer.transcript):
+            # Only what a reviewer can hear or read gets a score form.
+            form = _score_form(answer.id, tally or Tally(), invalid)
+        rubric = []
+        if answer is not None:
+            for criterion in criteria.get(qa.question.id, []):
+                full = scored.criteria.get((answer.id, criterion.id)) or Tally()
+                rubric.append(CriterionView(criterion, seen(full), full.by_reviewer.get(user.id)))
+            columns.append(ScoreColumn(f"Q{qa.question.position}", seen(tally)))
+        items.append(
+            AnswerView(
+                question=qa.question,
+                answer=answer,
+                attempts=qa.attempts,
+                tally=seen(tally),
+                form=form,
+                segments=segments_of(answer),
+                criteria=rubric,
+                comments=comments.get(answer.id, []) if answer else [],
+            )
+        )
+    overall = scored.scores.get(None) or Tally()
+    columns.append(ScoreColumn("Overall", seen(overall)))
+    decisions = session.scalars(
+        select(Decision)
+        .options(joinedload(Decision.decided_by))
+        .where(Decision.candidate_id == candidate.id)
+        .order_by(Decision.created_at.desc(), Decision.id.desc())
+    ).all()
+    next_args = {"after": candidate.id}
+    if queue_interview is not None:
+        next_args["interview_id"] = queue_interview
+    return CandidatePage(
+        candidate=candidate,
+        interview=candidate.interview,
+        items=items,
+        overall=seen(overall),
+        overall_form=_score_form(None, overall, invalid),
+        everything=Tally.combine(scored.scores.values()),
+        blind=blind,
+        reviewers=reviewers,
+        columns=columns,
+        comments=comments.get(None, []),
+        decisions=list(decisions),
+        messages=_messages(session, candidate.id),
+        waiting_days=waiting_days(candidate),
+        can_manage=can_manage(user),
+        max_spread=max(
+            (t.spread for t in [*scored.scores.values(), *scored.criteria.values()]), default=0
+        ),
+        next_url=url_for("review.next_candidate", **next_args),
+    )
+
+
+def render_candidate(candidate: Candidate, *, invalid=None, status: int = 200):
+    """Render the candidate page for the signed-in reviewer; returns (html, status)."""
+    page = build(
+        db(),
+        current_user,
+        candidate,
+        invalid=invalid,
+        queue_interview=request.args.get("queue", type=int),
+    )
+    return (
+        render_template(
+            "candidate.html", page=page, candidate=candidate, interview=candidate.interview
+        ),
+        status,
+    )

@@ -1,0 +1,41 @@
+"""Comments on a candidate as a whole or on one of their answers."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from dashboard.access import get_visible
+from dashboard.review import review
+from ivr.services import db
+from voice.models import Answer, Candidate, Comment
+
+COMMENT_MAX = 2000  # characters
+
+
+@review.post("/candidates/<int:candidate_id>/comments")
+def comment(candidate_id: int):
+    """Add the signed-in reviewer's comment (form: body, optional answer_id)."""
+    session = db()
+    candidate = get_visible(session, current_user, Candidate, candidate_id, options=())
+    answer_id = request.form.get("answer_id", type=int)
+    anchor = "comments"
+    if answer_id is not None:
+        owner = session.scalar(select(Answer.candidate_id).where(Answer.id == answer_id))
+        if owner != candidate.id:
+            abort(404)
+        anchor = f"answer-{answer_id}"
+    back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor=anchor)
+    body = request.form.get("body", "").strip()
+    if not body or len(body) > COMMENT_MAX:
+        flash(f"Write a comment of 1 to {COMMENT_MAX} characters.", "error")
+        return redirect(back)
+    session.add(
+        Comment(
+            candidate_id=candidate.id, answer_id=answer_id, author_id=current_user.id, body=body
+        )
+    )
+    session.commit()
+    flash("Your comment is added.", "success")
+    return redirect(back)

@@ -1,0 +1,201 @@
+"""Decisions: advance, hold or reject one candidate or many, and the SMS telling them.
+
+A decision is recorded once per change (Decision rows keep the history). Texting is
+optional; a candidate is never texted the same decision twice in a row. Message rows
+are committed with the decision and then enqueued; the worker's sweep sends any that
+the queue missed.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import redis
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.access import get_visible
+from dashboard.presenters import DECISION_LABELS
+from dashboard.review import back_to, checked, review
+from ivr.jobs import SEND_MESSAGE
+from ivr.services import db, services
+from voice.messages import decision_kind, decision_text, queue_message
+from voice.models import Candidate, Decision, DecisionKind, Interview, Message
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_MAX = 480  # characters: the feedback is sent inside one SMS
+
+
+@dataclass
+class Outcome:
+    """What deciding did: how many changed, texts queued, and who was not texted why."""
+
+    decided: int = 0
+    queued: list[Message] = field(default_factory=list)
+    already_told: list[str] = field(default_factory=list)
+    no_phone: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+
+def _notification_kind(session: Session, candidate: Candidate, decision: str) -> str | None:
+    """The message kind for telling `candidate` of `decision`; None if already told."""
+    sent = session.scalars(
+        select(Message.kind)
+        .where(Message.candidate_id == candidate.id, Message.kind.like("decision:%"))
+        .order_by(Message.created_at.desc(), Message.id.desc())
+    ).all()
+    if sent and sent[0].split(":")[1] == decision:
+        return None  # the last thing we told them is this decision already
+    same = sum(1 for kind in sent if kind.split(":")[1] == decision)
+    base = decision_kind(decision)
+    return base if same == 0 else f"{base}:{same + 1}"
+
+
+def apply_decision(
+    session: Session,
+    candidates: list[Candidate],
+    decision: str,
+    user_id: int,
+    *,
+    notify: bool,
+    feedback: str,
+) -> Outcome:
+    """Record `decision` (a DecisionKind) for each candidate and, if `notify`, write the
+    SMS rows; nothing is committed."""
+    outcome = Outcome()
+    now = datetime.now(UTC)
+    for candidate in candidates:
+        if candidate.decision != decision:
+            session.add(
+                Decision(
+                    candidate_id=candidate.id,
+                    decision=decision,
+                    decided_by_id=user_id,
+                    feedback=feedback,
+                    created_at=now,
+                )
+            )
+            candidate.decision, candidate.decided_by_id, candidate.decided_at = (
+                decision,
+                user_id,
+                now,
+            )
+            outcome.decided += 1
+        else:
+            outcome.unchanged.append(candidate.name)
+        if not notify:
+            continue
+        if not candidate.phone:
+            outcome.no_phone.append(candidate.name)
+            continue
+        kind = _notification_kind(session, candidate, decision)
+        message = None
+        if kind is not None:
+            body = decision_text(session, candidate, decision, feedback)
+            message = queue_message(session, candidate, kind, body, sent_by_id=user_id)
+        if message is None:
+            outcome.already_told.append(candidate.name)
+        else:
+            outcome.queued.append(message)
+    return outcome
+
+
+def _send(outcome: Outcome) -> None:
+    """Enqueue the committed messages; the worker's sweep picks up any the queue missed."""
+    for message in outcome.queued:
+        try:
+            services().enqueue(SEND_MESSAGE, message.id)
+        except redis.RedisError:
+            log.exception("could not enqueue %s for message %s", SEND_MESSAGE.name, message.id)
+            flash("The job queue is unavailable: the text will be sent when it is back.", "warning")
+            return
+
+
+def _read_decision() -> tuple[str, bool, str] | None:
+    decision = request.form.get("decision", "")
+    feedback = request.form.get("feedback", "").strip()
+    if decision not in DecisionKind.ALL:
+        flash("Choose advance, hold or reject.", "error")
+        return None
+    if len(feedback) > FEEDBACK_MAX:
+        flash(f"Feedback can be at most {FEEDBACK_MAX} characters (it is sent by SMS).", "error")
+        return None
+    return decision, checked("notify"), feedback
+
+
+def _report(outcome: Outcome, decision: str, count: int) -> None:
+    label = DECISION_LABELS[decision].lower()
+    people = "candidate" if count == 1 else "candidates"
+    flash(f"Decision saved: {label} for {count} {people}.", "success")
+    if outcome.queued:
+        n = len(outcome.queued)
+        flash(f"{n} {'text' if n == 1 else 'texts'} queued to send.", "success")
+    if outcome.already_told:
+        flash(
+            "Not texted again (already told of this decision): "
+            + ", ".join(outcome.already_told)
+            + ".",
+            "info",
+        )
+    if outcome.no_phone:
+        flash("No phone number, so not texted: " + ", ".join(outcome.no_phone) + ".", "warning")
+
+
+@review.post("/candidates/<int:candidate_id>/decision")
+def decide(candidate_id: int):
+    """Record a manager's decision on one candidate, texting them if asked."""
+    session = db()
+    candidate = get_visible(session, current_user, Candidate, candidate_id, manage=True)
+    back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="decision")
+    read = _read_decision()
+    if read is None:
+        return redirect(back)
+    decision, notify, feedback = read
+    outcome = apply_decision(
+        session, [candidate], decision, current_user.id, notify=notify, feedback=feedback
+    )
+    session.commit()
+    _report(outcome, decision, 1)
+    _send(outcome)
+    return redirect(back)
+
+
+@review.post("/interviews/<int:interview_id>/decisions")
+def bulk_decide(interview_id: int):
+    """Record one decision for the selected candidates of an interview (404 if any id is
+    not one of its candidates)."""
+    session = db()
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
+    back = back_to(url_for("dashboard.interview", interview_id=interview.id))
+    ids = []
+    for raw in request.form.getlist("candidate_ids"):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    read = _read_decision()
+    if read is None:
+        return redirect(back)
+    if not ids:
+        flash("Select at least one candidate.", "error")
+        return redirect(back)
+    candidates = session.scalars(
+        select(Candidate)
+        .where(Candidate.interview_id == interview.id, Candidate.id.in_(ids))
+        .order_by(Candidate.id)
+    ).all()
+    if len(candidates) != len(set(ids)):
+        abort(404)  # an id of another interview (or organisation) was slipped in
+    decision, notify, feedback = read
+    outcome = apply_decision(
+        session, list(candidates), decision, current_user.id, notify=notify, feedback=feedback
+    )
+    session.commit()
+    _report(outcome, decision, len(candidates))
+    _send(outcome)
+    return redirect(back)

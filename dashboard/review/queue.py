@@ -1,0 +1,190 @@
+"""The review queue: completed candidates a reviewer has not scored, oldest first;
+"next unreviewed"; and the filters for disagreement and candidates left waiting.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy.orm import Session
+
+from dashboard.access import UserLike, interview_visible
+from dashboard.review import review
+from dashboard.review.scoring import DISAGREEMENT
+from ivr.services import db
+from voice.models import (
+    Answer,
+    Candidate,
+    CandidateStatus,
+    CriterionScore,
+    Interview,
+    Score,
+)
+
+WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
+
+
+def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
+    """WHERE clauses: completed candidates, in interviews the user sees, not scored by them."""
+    scored = exists(
+        select(Score.id).where(Score.candidate_id == Candidate.id, Score.reviewer_id == user.id)
+    )
+    rubric_scored = exists(
+        select(CriterionScore.id)
+        .join(Answer, Answer.id == CriterionScore.answer_id)
+        .where(Answer.candidate_id == Candidate.id, CriterionScore.reviewer_id == user.id)
+    )
+    return [
+        interview_visible(user),
+        Candidate.status == CandidateStatus.COMPLETED,
+        ~scored,
+        ~rubric_scored,
+    ]
+
+
+def _queue_key():
+    return func.coalesce(Candidate.completed_at, Candidate.created_at)
+
+
+def next_unreviewed(
+    session: Session, user: UserLike, interview_id: int | None = None, after: int | None = None
+) -> int | None:
+    """The id of the next candidate `user` has not scored (oldest first), or None.
+
+    Only in `interview_id` if given; after candidate `after` if given, wrapping round.
+    """
+    base = (
+        select(Candidate.id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(*_unreviewed(user))
+        .order_by(_queue_key(), Candidate.id)
+        .limit(1)
+    )
+    if interview_id is not None:
+        base = base.where(Interview.id == interview_id)
+    if after is not None:
+        base = base.where(Candidate.id != after)
+        current = session.execute(
+            select(_queue_key(), Candidate.id).where(Candidate.id == after)
+        ).first()
+        if current is not None:
+            later = session.scalar(base.where(tuple_(_queue_key(), Candidate.id) > tuple(current)))
+            if later is not None:
+                return later
+    return session.scalar(base)
+
+
+def unreviewed_counts(session: Session, user: UserLike) -> dict[int, int]:
+    """{interview id: candidates `user` has still to score}, one query."""
+    rows = session.execute(
+        select(Interview.id, func.count(Candidate.id))
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(*_unreviewed(user))
+        .group_by(Interview.id)
+    )
+    return dict(rows.all())
+
+
+# ---------------------------------------------------------------- disagreement, waiting
+
+
+def score_spreads():
+    """A subquery (candidate_id, spread): max - min of reviewers' scores per thing scored.
+
+    One row per answer score, overall score and (answer, rubric criterion) scored.
+    """
+    plain = select(
+        Score.candidate_id.label("candidate_id"),
+        (func.max(Score.value) - func.min(Score.value)).label("spread"),
+    ).group_by(Score.candidate_id, Score.answer_id)
+    criteria = (
+        select(
+            Answer.candidate_id.label("candidate_id"),
+            (func.max(CriterionScore.value) - func.min(CriterionScore.value)).label("spread"),
+        )
+        .join(Answer, Answer.id == CriterionScore.answer_id)
+        .group_by(Answer.candidate_id, CriterionScore.answer_id, CriterionScore.criterion_id)
+    )
+    return plain.union_all(criteria).subquery("spreads")
+
+
+def disputed_candidates(
+    session: Session, candidate_ids: list[int], threshold: int = DISAGREEMENT
+) -> dict[int, int]:
+    """{candidate id: largest spread} for those whose reviewers disagree by `threshold`+.
+
+    One query for a whole page of candidates (pass the page's ids).
+    """
+    if not candidate_ids:
+        return {}
+    spreads = score_spreads()
+    rows = session.execute(
+        select(spreads.c.candidate_id, func.max(spreads.c.spread))
+        .where(spreads.c.candidate_id.in_(list(candidate_ids)))
+        .group_by(spreads.c.candidate_id)
+        .having(func.max(spreads.c.spread) >= threshold)
+    )
+    return {candidate_id: int(spread) for candidate_id, spread in rows}
+
+
+def disputed_clause(threshold: int = DISAGREEMENT) -> ColumnElement[bool]:
+    """A WHERE clause on Candidate: reviewers disagree by `threshold` or more."""
+    spreads = score_spreads()
+    return Candidate.id.in_(select(spreads.c.candidate_id).where(spreads.c.spread >= threshold))
+
+
+def waiting_clause(now: datetime, days: int = WAITING_DAYS) -> ColumnElement[bool]:
+    """A WHERE clause on Candidate: completed `days` or more before `now`, no decision yet."""
+    return (
+        (Candidate.status == CandidateStatus.COMPLETED)
+        & Candidate.decision.is_(None)
+        & (Candidate.completed_at <= now - timedelta(days=days))
+    )
+
+
+# ---------------------------------------------------------------- routes
+
+
+@review.get("/review")
+def queue():
+    """Show what is left to score per interview, and who is waiting for a decision."""
+    session = db()
+    counts = unreviewed_counts(session, current_user)
+    interviews = session.scalars(
+        select(Interview).where(interview_visible(current_user)).order_by(Interview.title)
+    ).all()
+    now = datetime.now(UTC)
+    waiting = session.execute(
+        select(Candidate, Interview.title)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(interview_visible(current_user), waiting_clause(now))
+        .order_by(Candidate.completed_at, Candidate.id)
+        .limit(50)
+    ).all()
+    return render_template(
+        "review_queue.html",
+        interviews=interviews,
+        counts=counts,
+        total=sum(counts.values()),
+        waiting=waiting,
+        waiting_days=WAITING_DAYS,
+        now=now,
+    )
+
+
+@review.get("/review/next")
+def next_candidate():
+    """Go to the next unreviewed candidate (?interview_id=, ?after=), or say all is done."""
+    interview_id = request.args.get("interview_id", type=int)
+    after = request.args.get("after", type=int)
+    found = next_unreviewed(db(), current_user, interview_id, after)
+    if found is None:
+        flash("You're all caught up: every completed candidate has your score.", "success")
+        if interview_id is not None:
+            return redirect(url_for("dashboard.interview", interview_id=interview_id))
+        return redirect(url_for(".queue"))
+    query = {"queue": interview_id} if interview_id is not None else {}
+    return redirect(url_for("dashboard.candidate", candidate_id=found, **query))
