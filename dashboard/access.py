@@ -78,8 +78,11 @@ def require_role(*roles: str) -> Callable:
     """
 
     def decorator(view: Callable) -> Callable:
+        """Wrap `view` with the role check."""
+
         @wraps(view)
         def wrapped(*args: Any, **kwargs: Any):
+            """Run the view for a signed-in user of an allowed role."""
             if not current_user.is_authenticated:
                 from dashboard.auth import login_manager
 

@@ -50,10 +50,12 @@ class Reviewer(UserMixin):
 
     @property
     def display_name(self) -> str:
+        """The name to show: the user's name, or their email if they gave none."""
         return self.name or self.email
 
     @classmethod
     def from_user(cls, user: User) -> Reviewer:
+        """Copy what the web layer needs from a User row (organisation loaded)."""
         return cls(
             id=user.id,
             organization_id=user.organization_id,
@@ -79,6 +81,7 @@ def init_auth(app: Flask) -> None:
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Reviewer | None:
+    """Flask-Login's loader: the active user with this id, or None (signed out)."""
     try:
         ident = int(user_id)
     except (TypeError, ValueError):
@@ -139,6 +142,7 @@ def safe_next(target: str | None) -> str | None:
 @auth.route("/login", methods=["GET", "POST"])
 @public
 def login():
+    """Show the sign-in form; sign in, with a lockout after repeated failures (429)."""
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.interviews"))
@@ -169,6 +173,7 @@ def login():
 @auth.route("/logout", methods=["POST"])
 @public
 def logout():
+    """Sign out and clear the session."""
     # A POST, so CSRFProtect checks it: another site cannot sign a reviewer out.
     logout_user()
     session.clear()

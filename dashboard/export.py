@@ -141,6 +141,7 @@ def candidates_csv(interview_id: int):
     filename = f"interview-{interview.id}-candidates.csv"
 
     def rows():
+        """The CSV lines, closing the session once the last one is out."""
         try:
             yield from csv_rows(session, interview)
         finally:

@@ -37,6 +37,8 @@ _HUNG_UP_AT = re.compile(r"^hung up at question (\d+)$")
 
 @dataclass(frozen=True)
 class Stage:
+    """One step of the funnel: its label, how many reached it, and the share of invited."""
+
     label: str
     count: int
     percent: float  # of invited
@@ -44,6 +46,8 @@ class Stage:
 
 @dataclass
 class Funnel:
+    """How many candidates reached each step, and how many are in each status."""
+
     invited: int = 0
     called: int = 0
     consented: int = 0
@@ -54,6 +58,7 @@ class Funnel:
 
     @property
     def stages(self) -> list[Stage]:
+        """The funnel's steps in order, each as a share of those invited."""
         base = self.invited or 1
         pairs = [
             ("Invited", self.invited),
@@ -89,6 +94,8 @@ def funnel_counts(session: Session, interview_id: int) -> Funnel:
 
 @dataclass(frozen=True)
 class Bar:
+    """One bar of a CSS bar chart."""
+
     label: str
     value: float
     percent: float  # of the largest bar, for the bar's width
@@ -96,6 +103,7 @@ class Bar:
 
 
 def bars(pairs: list[tuple[str, float]], fmt=lambda v: f"{v:g}") -> list[Bar]:
+    """Bars for (label, value) pairs, sized against the largest; `fmt` writes each value."""
     top = max((value for _, value in pairs), default=0) or 1
     return [Bar(label, value, 100.0 * value / top, fmt(value)) for label, value in pairs]
 
@@ -181,6 +189,7 @@ def review_waits(session: Session, interview_id: int) -> tuple[float | None, int
 
 
 def duration_text(hours: float | None) -> str:
+    """Hours as '45 min', '5.5 h' or '3.2 days'; a dash for None."""
     if hours is None:
         return "—"
     if hours < 1:

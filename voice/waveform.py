@@ -3,6 +3,11 @@
 Both are computed with pydub from the stored playback copy and cached next to it in the
 audio store (`answers/<id>/waveform.svg`, `answers/<id>/silences.json`); a cache older
 than the playback file is rebuilt, so a re-processed answer never shows a stale picture.
+
+The worker calls `cached_waveform` and `cached_silences` right after storing the
+playback copy, while it holds the audio, so the web only serves the cached files
+(dashboard.media); for answers stored before that, the first request builds them.
+Keep these two functions' names and signatures stable: both sides call them.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ SEEK_STEP_MS = 20
 
 @dataclass(frozen=True)
 class Analysis:
+    """What one decoding of an answer's audio yields: its length, peaks and silences."""
+
     seconds: float
     peaks: list[float]  # 0..1, one per bar
     silences: list[tuple[float, float]]  # (start, end) seconds worth skipping
@@ -114,7 +121,11 @@ def _build(store: AudioStore, answer_id: int, playback_key: str) -> None:
 
 
 def cached_waveform(store: AudioStore, answer_id: int, playback_key: str) -> bytes:
-    """The answer's waveform SVG, built from its playback audio on first request."""
+    """The answer's waveform SVG (bytes), built from its playback audio if missing or stale.
+
+    Raises whatever the store raises for a missing playback file; undecodable audio gets
+    a flat picture.
+    """
     key = answer_key(answer_id, "waveform.svg")
     if not _fresh(store, key, playback_key):
         _build(store, answer_id, playback_key)
@@ -122,7 +133,8 @@ def cached_waveform(store: AudioStore, answer_id: int, playback_key: str) -> byt
 
 
 def cached_silences(store: AudioStore, answer_id: int, playback_key: str) -> list[list[float]]:
-    """The answer's skippable silences [[start, end], ...] in seconds, cached."""
+    """The answer's skippable silences [[start, end], ...] in seconds, built if missing
+    or stale (computed together with the waveform)."""
     key = answer_key(answer_id, "silences.json")
     if not _fresh(store, key, playback_key):
         _build(store, answer_id, playback_key)

@@ -207,6 +207,7 @@ def build(
     comments = _comments(session, candidate.id)
 
     def seen(tally: Tally | None) -> Tally:
+        """A tally as this reviewer may see it (blind review applied)."""
         return (tally or Tally()).seen_by(user.id, blind)
 
     items, columns = [], []

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Queue
 from sqlalchemy import event, func, select
 
-from dashboard.presenters import ago, clock
 from ivr.jobs import FETCH_RECORDING
 from tests.dashboard.conftest import (
     AUDIO_BYTES,
@@ -494,7 +492,8 @@ def test_candidate_page_queries_do_not_grow_with_answers(signed_in, db, app, cli
     db.commit()
     with count_queries(app) as large:
         assert client.get(f"/candidates/{big.id}").status_code == 200
-    # 6 for the answers and scores, 7 for the review panel (dashboard.review_context).
+    # The user, the candidate with questions and answers, then one query per part of
+    # the page (scores, rubric scores, criteria, comments, decisions, texts).
     assert len(large) == len(small) <= 13
 
 
@@ -510,7 +509,6 @@ def test_interview_page_queries_do_not_grow_with_candidates(signed_in, db, app, 
     db.commit()
     with count_queries(app) as large:
         client.get(f"/interviews/{signed_in.interview.id}")
-    # 6 for the answers and scores, 7 for the review panel (dashboard.review_context).
     assert len(large) == len(small) <= 13
 
 
@@ -525,29 +523,3 @@ def test_interviews_list_queries_do_not_grow(signed_in, db, app, client):
     with count_queries(app) as large:
         client.get("/")
     assert len(large) == len(small) <= 3
-
-
-# ---------------------------------------------------------------- presentation helpers
-
-
-@pytest.mark.parametrize(
-    ("delta", "expected"),
-    [
-        (timedelta(seconds=10), "just now"),
-        (timedelta(minutes=1), "1 minute ago"),
-        (timedelta(minutes=5), "5 minutes ago"),
-        (timedelta(hours=3), "3 hours ago"),
-        (timedelta(days=1, hours=2), "yesterday"),
-        (timedelta(days=4), "4 days ago"),
-        (timedelta(days=30), "1 Jan 2026"),
-    ],
-)
-def test_ago_is_friendly(delta, expected):
-    """Times read as a person would say them, and as a date once older than a week."""
-    now = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
-    assert ago(now - delta, now=now) == expected
-
-
-def test_clock_formats_seconds():
-    """Durations read as m:ss, and h:mm:ss past an hour."""
-    assert (clock(3.2), clock(75), clock(3725), clock(None)) == ("0:03", "1:15", "1:02:05", "—")
