@@ -20,6 +20,8 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Lockout:
+    """A failure counter per key: `limit` failures within `window_seconds` lock the key."""
+
     name: str
     limit: int  # failures within the window that lock the key
     window_seconds: int

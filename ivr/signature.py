@@ -1,10 +1,11 @@
-"""Twilio request signatures: every webhook must prove it came from Twilio."""
+"""Twilio request signatures: every webhook must prove it came from Twilio.
+
+The IVR's webhook decorator (ivr/views/webhook.py) calls this for every route.
+"""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import abort, current_app, request
+from flask import request
 from twilio.request_validator import RequestValidator
 
 
@@ -28,19 +29,3 @@ def is_valid_twilio_request(auth_token: str, public_url: str, trust_proxy: bool)
     return any(
         validator.validate(url, params, signature) for url in expected_urls(public_url, trust_proxy)
     )
-
-
-def twilio_signed(view):
-    """Refuse (403) any request to `view` that Twilio did not sign."""
-
-    @wraps(view)
-    def checked(*args, **kwargs):
-        settings = current_app.extensions["screenline"].settings
-        if not is_valid_twilio_request(
-            settings.twilio_auth_token, settings.public_url, settings.trust_proxy
-        ):
-            current_app.logger.warning("rejected unsigned request to %s", request.path)
-            abort(403)
-        return view(*args, **kwargs)
-
-    return checked

@@ -28,6 +28,7 @@ class Voice:
     slow: bool = False
 
     def say(self, node, text: str) -> None:
+        """Add a <Say> of `text` to `node` (nothing for empty text), slowed when needed."""
         if not text:
             return
         if self.slow:

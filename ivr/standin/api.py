@@ -54,6 +54,8 @@ MP3_BITRATE = "32k"
 
 @dataclass
 class Message:
+    """An SMS sent through the stand-in's Messages API."""
+
     sid: str
     to: str
     from_: str
@@ -63,6 +65,8 @@ class Message:
 
 @dataclass
 class OutboundCall:
+    """A call requested through the stand-in's Calls API."""
+
     sid: str
     to: str
     from_: str
@@ -131,6 +135,7 @@ class TwilioApiServer:
 
     @property
     def url(self) -> str:
+        """The base URL the server listens on; raises RuntimeError before start()."""
         if self._server is None:
             raise RuntimeError("the stand-in API server is not started")
         return f"http://{self.host}:{self._server.server_port}"
@@ -150,6 +155,7 @@ class TwilioApiServer:
         return self
 
     def stop(self) -> None:
+        """Stop serving and wait (up to 5 s) for the server thread."""
         if self._server is not None:
             self._server.shutdown()
             self._server.server_close()
@@ -190,17 +196,20 @@ class TwilioApiServer:
 
     @property
     def messages(self) -> list[Message]:
+        """A copy of the SMS sent so far, oldest first."""
         with self._lock:
             return list(self._messages)
 
     @property
     def outbound_calls(self) -> list[OutboundCall]:
+        """A copy of the calls requested so far, oldest first."""
         with self._lock:
             return list(self._calls)
 
     # -- HTTP --------------------------------------------------------------------
 
     def wsgi_app(self, environ, start_response):
+        """Answer one REST request the way Twilio's API would (JSON, Twilio error codes)."""
         request = Request(environ)
         try:
             endpoint, args = _ROUTES.bind_to_environ(environ).match()

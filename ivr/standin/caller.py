@@ -56,9 +56,11 @@ class RecordingHost(Protocol):
 
     def add_recording(
         self, sid: str, *, account_sid: str, call_sid: str, wav: bytes, seconds: int
-    ) -> None: ...
+    ) -> None:
+        """Keep a recording so that its media URL can be fetched."""
 
-    def release_recording(self, sid: str) -> None: ...
+    def release_recording(self, sid: str) -> None:
+        """Let the recording's media URL answer (it may 404 until then)."""
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,7 @@ class _CallRun:
     # -- the call ------------------------------------------------------------------
 
     def run(self) -> CallLog:
+        """Play the call from its first webhook to its end; return its log."""
         outbound = self.log.direction != "inbound"
         if outbound:
             # Progress events an outbound call's requester subscribed to, in order.

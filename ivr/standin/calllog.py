@@ -19,6 +19,8 @@ Event = tuple
 
 @dataclass(frozen=True)
 class Spoken:
+    """One <Say> as the caller heard it: the text, voice, language and loop count."""
+
     text: str
     voice: str | None
     language: str | None
@@ -27,6 +29,8 @@ class Spoken:
 
 @dataclass(frozen=True)
 class CallError:
+    """A Twilio error the call ran into (code, message, the URL that caused it)."""
+
     code: int
     message: str
     url: str
@@ -34,6 +38,8 @@ class CallError:
 
 @dataclass(frozen=True)
 class RecordingMade:
+    """One recording the stand-in made on the call, with its audio and final status."""
+
     sid: str
     url: str
     seconds: int
@@ -44,6 +50,8 @@ class RecordingMade:
 
 @dataclass
 class CallLog:
+    """Everything that happened on one call, in order: what was said, pressed, recorded."""
+
     call_sid: str
     from_: str
     to: str
@@ -59,6 +67,7 @@ class CallLog:
 
     @property
     def ok(self) -> bool:
+        """Whether the call ran without a Twilio error."""
         return not self.errors
 
     def said(self) -> list[str]:
@@ -70,6 +79,7 @@ class CallLog:
         return [event[1] for event in self.events if event[0] == "press"]
 
     def hung_up_by(self) -> str | None:
+        """Who ended the call ("screenline" or "caller"), or None if it has not ended."""
         return next((event[1] for event in self.events if event[0] == "hangup"), None)
 
     def transcript(self) -> str:

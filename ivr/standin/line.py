@@ -16,6 +16,8 @@ SILENT_BELOW_DBFS = -50.0
 
 @dataclass(frozen=True)
 class LineRecording:
+    """What the line heard during a <Record>: the audio, its length, whether it was silent."""
+
     wav: bytes  # 8 kHz 16-bit mono WAV, empty when silent
     seconds: int  # RecordingDuration: whole seconds, capped at maxLength, 0 when silent
     silent: bool

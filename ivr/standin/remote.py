@@ -61,6 +61,7 @@ class RemoteApi:
         )
 
     def fail_next_fetches(self, count: int, status: int = 404, sid: str | None = None) -> None:
+        """Make the next `count` media downloads fail with HTTP `status` (for one SID, or any)."""
         data = {"count": str(count), "status": str(status), "sid": sid or ""}
         self._check(
             self._session.post(
@@ -76,6 +77,7 @@ class RemoteApi:
         return response.json()["messages"]
 
     def close(self) -> None:
+        """Close the HTTP session."""
         self._session.close()
 
     @staticmethod

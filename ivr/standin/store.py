@@ -14,6 +14,8 @@ from datetime import UTC, datetime
 
 @dataclass
 class StoredRecording:
+    """A recording held by the stand-in: its SIDs, WAV audio, length and creation time."""
+
     sid: str
     account_sid: str
     call_sid: str
@@ -88,6 +90,7 @@ class RecordingStore:
             return replace(item) if item else None
 
     def was_deleted(self, sid: str) -> bool:
+        """Whether Screenline deleted this recording through the REST API."""
         with self._lock:
             return sid in self._deleted
 
@@ -98,5 +101,6 @@ class RecordingStore:
             return sid in self._deleted or (item is not None and item.fetches > 0)
 
     def all(self) -> list[StoredRecording]:
+        """Copies of every recording held, in the order made."""
         with self._lock:
             return [replace(item) for item in self._items.values()]

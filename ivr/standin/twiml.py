@@ -48,6 +48,7 @@ def text_of(element: ET.Element) -> str:
 
 
 def int_attr(element: ET.Element, name: str, default: int) -> int:
+    """An integer attribute of a TwiML verb, `default` when absent or not a number."""
     raw = (element.get(name) or "").strip()
     try:
         return int(raw) if raw else default
@@ -56,5 +57,6 @@ def int_attr(element: ET.Element, name: str, default: int) -> int:
 
 
 def bool_attr(element: ET.Element, name: str, default: bool) -> bool:
+    """A true/false attribute of a TwiML verb, `default` when absent."""
     raw = (element.get(name) or "").strip().lower()
     return default if not raw else raw == "true"

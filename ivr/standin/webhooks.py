@@ -31,6 +31,7 @@ class Exchange:
 
     @property
     def text(self) -> str:
+        """The reply body as text (UTF-8, undecodable bytes replaced)."""
         return self.body.decode("utf-8", "replace")
 
 
@@ -103,4 +104,5 @@ class WebhookSender:
         return exchange
 
     def close(self) -> None:
+        """Close the HTTP session."""
         self._session.close()

@@ -138,6 +138,7 @@ class Calls:
 
 @pytest.fixture
 def calls(client, settings, db, interview):
+    """Places walks against the interview with every menu."""
     return Calls(client, settings, db, interview)
 
 

@@ -26,6 +26,7 @@ SHORT = "Hi."
 
 
 def call(live, interview, caller, digits=(), says=(), **options):
+    """Place a call through the stand-in and check it ran without a Twilio error."""
     settings, api = live
     log = place_call(
         settings, interview.phone_number, caller, says=says, digits=digits, api=api, **options
@@ -35,6 +36,7 @@ def call(live, interview, caller, digits=(), says=(), **options):
 
 
 def answers_of(db, candidate):
+    """The candidate's answers as stored now, oldest first."""
     db.expire_all()
     return db.scalars(
         select(Answer).where(Answer.candidate_id == candidate.id).order_by(Answer.id)
@@ -42,12 +44,14 @@ def answers_of(db, candidate):
 
 
 def fresh(db, row):
+    """The row as stored now."""
     db.expire_all()
     return db.get(type(row), row.id)
 
 
 @pytest.fixture
 def org(db):
+    """An organisation."""
     return make_org(db)
 
 

@@ -52,6 +52,7 @@ class Hit:
 
     @property
     def params(self) -> dict[str, str]:
+        """The posted form fields of this request."""
         return self.form or self.query
 
 
@@ -97,6 +98,7 @@ class TwimlApp:
 
 @contextmanager
 def serving(app: TwimlApp) -> Iterator[TwimlApp]:
+    """Serve a WSGI app on a free local port while the block runs."""
     server = make_server("127.0.0.1", 0, app.flask, threaded=True)
     thread = threading.Thread(
         target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -112,6 +114,7 @@ def serving(app: TwimlApp) -> Iterator[TwimlApp]:
 
 @pytest.fixture
 def api() -> Iterator[TwilioApiServer]:
+    """A running stand-in REST API server."""
     with TwilioApiServer(ACCOUNT, TOKEN) as server:
         yield server
 
@@ -126,10 +129,12 @@ def tone(seconds: float) -> bytes:
 
 
 def twiml(response: VoiceResponse) -> str:
+    """The TwiML text of a built VoiceResponse."""
     return str(response)
 
 
 def menu_page() -> str:
+    """A consent menu: a one-key Gather, then a goodbye when nothing is pressed."""
     response = VoiceResponse()
     gather = Gather(num_digits=1, action="/ivr/consent")
     gather.say("Press 1 to agree to be recorded.", voice="Polly.Joanna", language="en-US")
@@ -140,6 +145,7 @@ def menu_page() -> str:
 
 
 def question_page() -> str:
+    """A question read, then a <Record> with a status callback (later verbs never run)."""
     response = VoiceResponse()
     response.say("Tell us about your last job.")
     response.record(
@@ -153,6 +159,7 @@ def question_page() -> str:
 
 
 def goodbye_page() -> str:
+    """Thank the caller and hang up."""
     response = VoiceResponse()
     response.say("Thank you. Goodbye.")
     response.hangup()
@@ -160,6 +167,7 @@ def goodbye_page() -> str:
 
 
 def interview_pages(**overrides: Page) -> dict[str, Page]:
+    """The pages of a short interview (consent, one question, goodbye), with `overrides`."""
     pages: dict[str, Page] = {
         "/ivr/voice": menu_page(),
         "/ivr/consent": question_page(),
@@ -170,16 +178,19 @@ def interview_pages(**overrides: Page) -> dict[str, Page]:
 
 
 def run_call(api: TwilioApiServer, app: TwimlApp, script: CallScript, **options) -> CallLog:
+    """Run a call through the stand-in against the scripted pages."""
     caller = Caller(api, f"{app.url}/ivr/voice", f"{app.url}/ivr/status", ACCOUNT, TOKEN, **options)
     return caller.call(CANDIDATE, NUMBER, script)
 
 
 def call_with(pages: dict[str, Page], api: TwilioApiServer, script: CallScript, **options):
+    """Serve `pages` and run one call against them; return the app and the call's log."""
     with serving(TwimlApp(pages)) as app:
         return app, run_call(api, app, script, **options)
 
 
 def parse(xml_text: str) -> ET.Element:
+    """Parse XML text into an element tree."""
     return ET.fromstring(xml_text)
 
 
@@ -599,6 +610,7 @@ def test_outbound_call_is_placed_through_the_rest_api(api):
 
 
 def free_port() -> int:
+    """A TCP port nothing listens on."""
     import socket
 
     with socket.socket() as sock:
@@ -607,6 +619,7 @@ def free_port() -> int:
 
 
 def standin_settings(api_url: str, public_url: str) -> Settings:
+    """Settings pointing at the stand-in."""
     return Settings(
         env="test",
         public_url=public_url,

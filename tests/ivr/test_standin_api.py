@@ -26,16 +26,19 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def api() -> Iterator[TwilioApiServer]:
+    """A running stand-in REST API server."""
     with TwilioApiServer(ACCOUNT, TOKEN) as server:
         yield server
 
 
 @pytest.fixture
 def rest(api) -> TwilioRest:
+    """Screenline's REST client pointed at the stand-in."""
     return TwilioRest(ACCOUNT, TOKEN, api.url, sleep=lambda _: None)
 
 
 def wav_bytes(seconds: float = 1.0) -> bytes:
+    """A short WAV file's bytes."""
     segment = Sine(440).to_audio_segment(duration=int(seconds * 1000), volume=-12)
     buffer = io.BytesIO()
     segment.set_frame_rate(8000).set_channels(1).export(buffer, format="wav")
@@ -43,10 +46,12 @@ def wav_bytes(seconds: float = 1.0) -> bytes:
 
 
 def media_url(api: TwilioApiServer, sid: str, account: str = ACCOUNT) -> str:
+    """The media URL of a recording at the stand-in."""
     return f"{api.url}/2010-04-01/Accounts/{account}/Recordings/{sid}"
 
 
 def stored(api: TwilioApiServer, sid: str = "RE" + "a" * 32, release: bool = True) -> str:
+    """Store a recording at the stand-in; return its SID."""
     api.add_recording(
         sid, account_sid=ACCOUNT, call_sid="CA" + "b" * 32, wav=wav_bytes(), seconds=1
     )

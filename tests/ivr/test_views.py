@@ -16,6 +16,7 @@ from voice.models import Answer, AnswerStatus, Call, CandidateStatus
 
 @pytest.fixture
 def interview(db):
+    """A two-question interview on +15550100200."""
     org = make_org(db)
     interview = make_interview(db, org)
     db.commit()
@@ -24,6 +25,7 @@ def interview(db):
 
 @pytest.fixture
 def candidate(db, interview):
+    """A candidate whose caller ID is the test caller's."""
     candidate = make_candidate(db, interview)
     db.commit()
     return candidate
@@ -31,6 +33,7 @@ def candidate(db, interview):
 
 @pytest.fixture
 def twilio(client, settings):
+    """Twilio's part for one call against the app."""
     return TwilioActions(client, settings)
 
 

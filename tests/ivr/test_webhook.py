@@ -25,6 +25,7 @@ GARBAGE = {
 
 @pytest.fixture
 def candidate(db):
+    """A candidate (caller ID +15557654321) for a two-question interview."""
     org = make_org(db)
     interview = make_interview(db, org)
     candidate = make_candidate(db, interview)
@@ -34,6 +35,7 @@ def candidate(db):
 
 @pytest.fixture
 def twilio(client, settings):
+    """Twilio's part for one call against the app."""
     return TwilioActions(client, settings)
 
 

@@ -21,6 +21,7 @@ class TwilioActions:
         self.from_ = from_
 
     def fields(self, **extra) -> dict[str, str]:
+        """The fields Twilio sends with every webhook of this call, plus `extra`."""
         base = {
             "CallSid": self.call_sid,
             "AccountSid": self.settings.twilio_account_sid,

@@ -26,9 +26,11 @@ SECONDS = {"empty": 0, "short": 1, "long": 20, "hangup": 4}
 class Policy(Protocol):
     """Chooses what the caller does; `url` is the Gather's or the Record's action URL."""
 
-    def keys(self, url: str) -> str | None: ...
+    def keys(self, url: str) -> str | None:
+        """The keys pressed at the Gather whose action is `url` (None: silence)."""
 
-    def record(self, url: str) -> str: ...
+    def record(self, url: str) -> str:
+        """What the caller does at the Record whose action is `url` (one of RECORD_MODES)."""
 
 
 @dataclass
