@@ -17,6 +17,7 @@ from sqlalchemy import func, select, update
 
 from dashboard.access import get_visible, public, require_role, select_visible
 from ivr.services import db
+from voice.accounts import password_problem
 from voice.models import Invitation, Organization, Role, User
 from voice.passwords import hash_password
 
@@ -25,7 +26,6 @@ admin = Blueprint("admin", __name__)
 INVITATION_DAYS = 7
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out by phone
 CODE_LENGTH = 16
-MIN_PASSWORD = 10
 ROLE_HELP = {
     Role.ADMIN: "Manages users, numbers and settings, and everything a recruiter does.",
     Role.RECRUITER: "Builds interviews, imports and invites candidates, reviews and decides.",
@@ -250,10 +250,8 @@ def accept(code: str):
         name = request.form.get("name", "").strip()[:200]
         password = request.form.get("password", "")
         confirm = request.form.get("confirm", "")
-        if len(password) < MIN_PASSWORD:
-            errors["password"] = f"Choose a password of at least {MIN_PASSWORD} characters."
-        elif len(password) > 1024:
-            errors["password"] = "That password is too long."  # noqa: S105
+        if problem := password_problem(password):  # the one rule (voice/accounts.py)
+            errors["password"] = problem
         elif password != confirm:
             errors["confirm"] = "The two passwords don't match."
         if not errors:
