@@ -329,23 +329,24 @@ def _results_text(data) -> str:
 def serve(ctx: Context, host, port, workers):
     """Serve the webhooks and the dashboard (gunicorn)."""
     _ = ctx.settings  # fail fast on bad settings before exec
-    os.execvp(
-        sys.executable,
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--no-control-socket",
-            "--bind",
-            f"{host}:{port}",
-            "--workers",
-            str(workers),
-            "--threads",
-            "4",
-            # No access log: share-link and invitation tokens travel in URL paths.
-            "dashboard.wsgi:app",
-        ],
-    )
+    os.execvp(sys.executable, [sys.executable, *gunicorn_args(host, port, workers)])
+
+
+def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
+    """The arguments after `python` that serve the app with gunicorn on host:port."""
+    return [
+        "-m",
+        "gunicorn",
+        "--no-control-socket",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        # No access log: share-link and invitation tokens travel in URL paths.
+        "dashboard.wsgi:app",
+    ]
 
 
 @main.command()

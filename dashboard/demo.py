@@ -19,6 +19,7 @@ import requests
 from sqlalchemy import select
 
 from config.settings import Settings
+from dashboard.cli import gunicorn_args
 from voice.accounts import create_user
 from voice.candidates import add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
@@ -156,18 +157,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
         ),
         "web server": start(
             "web",
-            [
-                "-m",
-                "gunicorn",
-                "--no-control-socket",
-                "--bind",
-                f"{host}:{port}",
-                "--workers",
-                "2",
-                "--threads",
-                "4",
-                "dashboard.wsgi:app",
-            ],
+            gunicorn_args(host, port, workers=2),
             env,
             logs,
         ),
