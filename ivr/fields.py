@@ -100,8 +100,9 @@ FORM_RULES: dict[str, Rule] = {
     "Duration": whole_number(0, MAX_SECONDS),
     "RecordingDuration": whole_number(0, MAX_SECONDS),
     # The <Record> action's Digits is the key that ended it, or "hangup"; a <Gather>'s is
-    # what was pressed. answers.digits holds 20 characters.
-    "Digits": text(20),
+    # what was pressed, as many keys as the caller liked when numDigits is not set: the
+    # views refuse, out loud, what is too long for its purpose (a number answer, a PIN).
+    "Digits": text(64),
     "FinishedOnKey": text(1),
     "RecordingUrl": web_url(),
     "RecordingStatus": one_of(*RECORDING_STATUSES.split()),

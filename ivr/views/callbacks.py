@@ -23,9 +23,10 @@ log = logging.getLogger(__name__)
 def missing(*names: str) -> Response | None:
     """A 400 naming the required fields that are absent or empty; None if all are there."""
     absent = [name for name in names if not request.form.get(name)]
-    if absent:
-        return Response(" and ".join(absent) + " are required", status=400, mimetype="text/plain")
-    return None
+    if not absent:
+        return None
+    sentence = " and ".join(absent) + (" is required." if len(absent) == 1 else " are required.")
+    return Response(sentence, status=400, mimetype="text/plain")
 
 
 @ivr.post("/recording")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import Response, g, request
 
 from ivr import flow, lockout, script, twiml
 from ivr.phrases import say
@@ -66,8 +66,10 @@ def pin():
     candidate = flow.candidate_by_pin(db(), call.interview, keys)
     if candidate is None:
         call.pin_attempts += 1
-        caller = request.form.get("From", "")
-        failures = lockout.PIN_GUESSES.record_failure(services().redis, caller)
+        if "ivr_pin_failures" not in g:  # counted once, even when a locked database reruns this
+            caller = request.form.get("From", "")
+            g.ivr_pin_failures = lockout.PIN_GUESSES.record_failure(services().redis, caller)
+        failures = g.ivr_pin_failures
         if failures >= lockout.PIN_GUESSES.limit:
             return hang_up(call, words(call, "locked_out"), outcome="locked out")
         if call.pin_attempts >= flow.MAX_PIN_TRIES:

@@ -99,12 +99,12 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
             session = db()
             replay = None if callback or not token else _earlier_reply(session, token)
             if replay is not None:
-                session.commit()
-                return xml(replay)
-            response = view(*args, **kwargs)
-            if token and not callback and g.ivr_call is not None:
-                g.ivr_call.request_token = flow.request_digest(token)
-                g.ivr_call.last_reply = response.get_data(as_text=True)
+                response = xml(replay)
+            else:
+                response = view(*args, **kwargs)
+                if token and not callback and g.ivr_call is not None:
+                    g.ivr_call.request_token = flow.request_digest(token)
+                    g.ivr_call.last_reply = response.get_data(as_text=True)
             session.commit()
         except OperationalError as error:
             _rollback()

@@ -87,7 +87,7 @@ def test_ten_kilobyte_recording_sid_is_a_400_not_a_500(twilio, db, candidate):
 
 def test_a_bad_field_on_a_call_flow_route_is_a_spoken_apology(twilio, candidate):
     """On a call-flow route a malformed field gets TwiML the caller can hear, status 200."""
-    root = twilio.twiml("/ivr/voice", CallStatus="ringing", Digits="1" * 500)
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing", CallSid="CA" + "0" * 500)
     assert verbs(root) == ["Say", "Hangup"]
     assert "something went wrong on our side" in said(root)
 
@@ -231,3 +231,19 @@ def test_a_sqlite_lock_that_outlasts_every_retry_is_still_spoken_not_a_500(sqlit
     thread.join()
     assert verbs(root) == ["Say", "Hangup"]
     assert "something went wrong on our side" in said(root)
+
+
+def test_a_number_answer_too_long_for_a_number_is_asked_again(client, settings, db):
+    """Thirty digits at a number question are explained and asked again, not an apology."""
+    org = make_org(db)
+    interview = make_interview(db, org, questions=[{"kind": "number", "prompt": "Hours?"}])
+    make_candidate(db, interview)
+    db.commit()
+    twilio = TwilioActions(client, settings)
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    root = twilio.twiml(root.find("Gather").get("action"), Digits="1")
+    question = twilio.twiml(root.find("Redirect").text)
+    again = twilio.twiml(question.find("Gather").get("action"), Digits="9" * 30)
+    assert verbs(again) == ["Gather", "Redirect"]
+    assert "please enter a whole number" in said(again)
+    assert db.scalar(select(func.count(Answer.id))) == 0
