@@ -1,115 +1,35 @@
-"""The Twilio stand-in's caller, over real HTTP against a small TwiML app."""
+"""The Twilio stand-in's caller, over real HTTP against a small TwiML app: the whole call,
+its webhook requests, redirects, application errors, status callbacks, outbound calls."""
 
 from __future__ import annotations
 
-import io
 import re
 import threading
-import wave
-import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Iterator
 
 import pytest
-import requests
-from flask import Flask, request
-from pydub.generators import Sine
-from twilio.request_validator import RequestValidator
-from twilio.twiml.voice_response import Gather, VoiceResponse
-from werkzeug.serving import make_server
+from twilio.twiml.voice_response import VoiceResponse
 
 from config.settings import Settings
-from ivr.standin import (
-    Caller,
-    CallLog,
-    CallScript,
-    TwilioApiServer,
-    answer_outbound_calls,
-    place_call,
-)
+from ivr.standin import CallScript, TwilioApiServer, answer_outbound_calls, place_call
 from ivr.twilio_rest import TwilioRest
-
-ACCOUNT = "AC" + "7" * 32
-TOKEN = "standin-test-token"
-CANDIDATE = "+15550001111"
-NUMBER = "+15550009999"
-
-Page = str | tuple | Callable[["Hit"], "str | tuple"]
-
-
-@dataclass
-class Hit:
-    """One request the TwiML app received."""
-
-    path: str
-    method: str
-    url: str
-    form: dict[str, str]
-    query: dict[str, str]
-    signature_valid: bool
-    idempotency_token: str | None
-
-    @property
-    def params(self) -> dict[str, str]:
-        """The posted form fields of this request."""
-        return self.form or self.query
-
-
-class TwimlApp:
-    """A Screenline look-alike: serves set TwiML per path and checks every signature."""
-
-    def __init__(self, pages: dict[str, Page]) -> None:
-        self.pages = pages
-        self.hits: list[Hit] = []
-        self._lock = threading.Lock()
-        self._validator = RequestValidator(TOKEN)
-        self.flask = Flask(__name__)
-        self.flask.add_url_rule("/<path:path>", "page", self._page, methods=["GET", "POST"])
-        self.url = ""
-
-    def _page(self, path: str):
-        hit = Hit(
-            path="/" + path,
-            method=request.method,
-            url=request.url,
-            form=request.form.to_dict(),
-            query=request.args.to_dict(),
-            signature_valid=self._validator.validate(
-                request.url, request.form.to_dict(), request.headers.get("X-Twilio-Signature", "")
-            ),
-            idempotency_token=request.headers.get("I-Twilio-Idempotency-Token"),
-        )
-        with self._lock:
-            self.hits.append(hit)
-        if not hit.signature_valid:
-            return "forged", 403
-        page = self.pages.get(hit.path, ("", 204))
-        if callable(page):
-            page = page(hit)
-        if isinstance(page, tuple):
-            return page
-        return page, 200, {"Content-Type": "text/xml"}
-
-    def at(self, path: str) -> list[Hit]:
-        """Return the requests made to one path."""
-        return [hit for hit in self.hits if hit.path == path]
-
-
-@contextmanager
-def serving(app: TwimlApp) -> Iterator[TwimlApp]:
-    """Serve a WSGI app on a free local port while the block runs."""
-    server = make_server("127.0.0.1", 0, app.flask, threaded=True)
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-    )
-    thread.start()
-    app.url = f"http://127.0.0.1:{server.server_port}"
-    try:
-        yield app
-    finally:
-        server.shutdown()
-        server.server_close()
+from tests.ivr.standin_app import (
+    ACCOUNT,
+    CANDIDATE,
+    NUMBER,
+    TOKEN,
+    Hit,
+    TwimlApp,
+    call_with,
+    goodbye_page,
+    interview_pages,
+    menu_page,
+    parse,
+    question_page,
+    serving,
+    tone,
+    twiml,
+)
 
 
 @pytest.fixture
@@ -117,81 +37,6 @@ def api() -> Iterator[TwilioApiServer]:
     """A running stand-in REST API server."""
     with TwilioApiServer(ACCOUNT, TOKEN) as server:
         yield server
-
-
-def tone(seconds: float) -> bytes:
-    """A clearly audible answer of the given length, as WAV."""
-    buffer = io.BytesIO()
-    Sine(440).to_audio_segment(duration=int(seconds * 1000), volume=-12).export(
-        buffer, format="wav"
-    )
-    return buffer.getvalue()
-
-
-def twiml(response: VoiceResponse) -> str:
-    """The TwiML text of a built VoiceResponse."""
-    return str(response)
-
-
-def menu_page() -> str:
-    """A consent menu: a one-key Gather, then a goodbye when nothing is pressed."""
-    response = VoiceResponse()
-    gather = Gather(num_digits=1, action="/ivr/consent")
-    gather.say("Press 1 to agree to be recorded.", voice="Polly.Joanna", language="en-US")
-    response.append(gather)
-    response.say("We did not get that.")
-    response.hangup()
-    return twiml(response)
-
-
-def question_page() -> str:
-    """A question read, then a <Record> with a status callback (later verbs never run)."""
-    response = VoiceResponse()
-    response.say("Tell us about your last job.")
-    response.record(
-        action="/ivr/answer",
-        max_length=30,
-        finish_on_key="#",
-        recording_status_callback="/ivr/recording",
-    )
-    response.say("Never reached.")
-    return twiml(response)
-
-
-def goodbye_page() -> str:
-    """Thank the caller and hang up."""
-    response = VoiceResponse()
-    response.say("Thank you. Goodbye.")
-    response.hangup()
-    return twiml(response)
-
-
-def interview_pages(**overrides: Page) -> dict[str, Page]:
-    """The pages of a short interview (consent, one question, goodbye), with `overrides`."""
-    pages: dict[str, Page] = {
-        "/ivr/voice": menu_page(),
-        "/ivr/consent": question_page(),
-        "/ivr/answer": goodbye_page(),
-    }
-    pages.update(overrides)
-    return pages
-
-
-def run_call(api: TwilioApiServer, app: TwimlApp, script: CallScript, **options) -> CallLog:
-    """Run a call through the stand-in against the scripted pages."""
-    caller = Caller(api, f"{app.url}/ivr/voice", f"{app.url}/ivr/status", ACCOUNT, TOKEN, **options)
-    return caller.call(CANDIDATE, NUMBER, script)
-
-
-def call_with(pages: dict[str, Page], api: TwilioApiServer, script: CallScript, **options):
-    """Serve `pages` and run one call against them; return the app and the call's log."""
-    with serving(TwimlApp(pages)) as app:
-        return app, run_call(api, app, script, **options)
-
-
-def parse(xml_text: str) -> ET.Element:
-    """Parse XML text into an element tree."""
-    return ET.fromstring(xml_text)
 
 
 # -- the whole call -------------------------------------------------------------------
@@ -309,176 +154,6 @@ def test_duplicate_webhooks_repeat_the_idempotency_token(api):
     assert voice[0].form == voice[1].form
     assert len(app.at("/ivr/recording")) == 2
     assert len(app.at("/ivr/status")) == 2
-
-
-# -- <Gather> -------------------------------------------------------------------------
-
-
-def test_gather_without_input_falls_through_to_the_next_verb(api):
-    """Make no request when no key is pressed and go on to the verb after <Gather>."""
-    app, log = call_with(interview_pages(), api, CallScript())
-    assert app.at("/ivr/consent") == []
-    assert log.said() == ["Press 1 to agree to be recorded.", "We did not get that."]
-    assert ("no-input",) in log.events
-    assert log.events[-1] == ("hangup", "screenline")
-
-
-def test_action_on_empty_result_posts_empty_digits(api):
-    """Post an empty Digits when actionOnEmptyResult is true and nothing was pressed."""
-    response = VoiceResponse()
-    response.gather(action="/ivr/consent", action_on_empty_result=True)
-    app, _ = call_with(interview_pages(**{"/ivr/voice": twiml(response)}), api, CallScript())
-    assert app.at("/ivr/consent")[0].form["Digits"] == ""
-
-
-def test_digits_exclude_the_finish_key(api):
-    """Post the keys before finishOnKey as Digits and the key itself as FinishedOnKey."""
-    response = VoiceResponse()
-    response.gather(action="/ivr/pin", finish_on_key="#")
-    pages = {"/ivr/voice": twiml(response), "/ivr/pin": goodbye_page()}
-    app, log = call_with(pages, api, CallScript(digits=["482913#"]))
-    form = app.at("/ivr/pin")[0].form
-    assert (form["Digits"], form["FinishedOnKey"]) == ("482913", "#")
-    assert log.pressed() == ["482913#"]
-
-
-def test_num_digits_ends_the_gather(api):
-    """End a <Gather> once numDigits keys are in, without a finish key."""
-    response = VoiceResponse()
-    response.gather(action="/ivr/pin", num_digits=4)
-    pages = {"/ivr/voice": twiml(response), "/ivr/pin": goodbye_page()}
-    app, _ = call_with(pages, api, CallScript(digits=["123456"]))
-    form = app.at("/ivr/pin")[0].form
-    assert (form["Digits"], form["FinishedOnKey"]) == ("1234", "")
-
-
-def test_gather_action_is_resolved_against_the_document_url(api):
-    """Resolve a relative action URL against the URL of the current document."""
-    response = VoiceResponse()
-    response.gather(action="pin", num_digits=1)
-    pages = {"/ivr/voice": twiml(response), "/ivr/pin": goodbye_page()}
-    app, _ = call_with(pages, api, CallScript(digits=["5"]))
-    assert app.at("/ivr/pin")[0].form["Digits"] == "5"
-
-
-def test_gather_with_get_sends_parameters_in_the_query(api):
-    """Put the parameters in the query string for method=GET and sign the full URL."""
-    response = VoiceResponse()
-    response.gather(action="/ivr/pin", num_digits=1, method="GET")
-    pages = {"/ivr/voice": twiml(response), "/ivr/pin": goodbye_page()}
-    app, _ = call_with(pages, api, CallScript(digits=["7"]))
-    hit = app.at("/ivr/pin")[0]
-    assert (hit.method, hit.query["Digits"], hit.signature_valid) == ("GET", "7", True)
-
-
-def test_caller_hangs_up_after_the_given_number_of_gathers(api):
-    """Hang up at the next <Gather> once hang_up_after_gathers menus have been heard."""
-    app, log = call_with(interview_pages(), api, CallScript(digits=["1"], hang_up_after_gathers=0))
-    assert app.at("/ivr/consent") == []
-    assert log.events[-1] == ("hangup", "caller")
-    assert app.at("/ivr/status")[0].form["CallStatus"] == "completed"
-
-
-# -- <Record> -------------------------------------------------------------------------
-
-
-def test_record_action_carries_the_recording(api):
-    """Post RecordingUrl (no extension), RecordingSid, RecordingDuration and Digits=#."""
-    app, log = call_with(interview_pages(), api, CallScript(answers=[tone(4)], digits=["1"]))
-    form = app.at("/ivr/answer")[0].form
-    sid = form["RecordingSid"]
-    assert re.fullmatch(r"RE[0-9a-f]{32}", sid)
-    assert form["RecordingUrl"] == f"{api.url}/2010-04-01/Accounts/{ACCOUNT}/Recordings/{sid}"
-    assert form["RecordingDuration"] == "4"
-    assert form["Digits"] == "#"
-    assert log.recordings[0].sid == sid
-    assert ("record", sid, 4) in log.events
-
-
-def test_recording_is_unavailable_until_its_status_callback(api):
-    """Answer 404 for the media during the action request, 200 once the callback says so."""
-    seen: dict[str, int] = {}
-
-    def fetch(hit: Hit) -> str | tuple:
-        url = hit.form["RecordingUrl"] + ".wav"
-        seen[hit.path] = requests.get(url, auth=(ACCOUNT, TOKEN), timeout=10).status_code
-        return goodbye_page() if hit.path == "/ivr/answer" else ("", 204)
-
-    pages = interview_pages(**{"/ivr/answer": fetch, "/ivr/recording": fetch})
-    call_with(pages, api, CallScript(answers=[tone(2)], digits=["1"]))
-    assert seen == {"/ivr/answer": 404, "/ivr/recording": 200}
-
-
-def test_recording_status_callback_is_complete_and_signed(api):
-    """Send RecordingStatus=completed with every documented field, signed."""
-    app, log = call_with(interview_pages(), api, CallScript(answers=[tone(3)], digits=["1"]))
-    (hit,) = app.at("/ivr/recording")
-    assert hit.signature_valid
-    assert hit.form == {
-        "AccountSid": ACCOUNT,
-        "CallSid": log.call_sid,
-        "RecordingSid": log.recordings[0].sid,
-        "RecordingUrl": log.recordings[0].url,
-        "RecordingStatus": "completed",
-        "RecordingDuration": "3",
-        "RecordingChannels": "1",
-        "RecordingSource": "RecordVerb",
-        "RecordingStartTime": hit.form["RecordingStartTime"],
-        "ErrorCode": "0",
-    }
-    assert hit.form["RecordingStartTime"].endswith("+0000")
-
-
-def test_recorded_audio_is_telephone_quality(api):
-    """Serve the answer as 8 kHz, 16-bit, mono WAV, as it came down the phone line."""
-    _, log = call_with(interview_pages(), api, CallScript(answers=[tone(2)], digits=["1"]))
-    media = requests.get(log.recordings[0].url, auth=(ACCOUNT, TOKEN), timeout=10)
-    with wave.open(io.BytesIO(media.content)) as wav:
-        assert (wav.getframerate(), wav.getsampwidth(), wav.getnchannels()) == (8000, 2, 1)
-        assert wav.getnframes() / 8000 == pytest.approx(2, abs=0.1)
-
-
-def test_max_length_caps_the_recording(api):
-    """Cut an answer longer than maxLength and report maxLength as its duration."""
-    response = VoiceResponse()
-    response.record(action="/ivr/answer", max_length=2, recording_status_callback="/ivr/recording")
-    pages = interview_pages(**{"/ivr/voice": twiml(response)})
-    app, log = call_with(pages, api, CallScript(answers=[tone(5)]))
-    assert app.at("/ivr/answer")[0].form["RecordingDuration"] == "2"
-    assert len(api.store.get(log.recordings[0].sid).wav) < 8000 * 2 * 2.5
-
-
-def test_hang_up_during_record_posts_digits_hangup(api):
-    """Post Digits=hangup when the caller hangs up mid-answer, and ignore the reply."""
-    app, log = call_with(
-        interview_pages(),
-        api,
-        CallScript(answers=[tone(3)], digits=["1"], hang_up_during_record=1),
-    )
-    assert app.at("/ivr/answer")[0].form["Digits"] == "hangup"
-    assert "Thank you. Goodbye." not in log.said()
-    assert log.events[-1] == ("hangup", "caller")
-    assert app.at("/ivr/recording")[0].form["RecordingStatus"] == "completed"
-    assert app.at("/ivr/status")[0].form["CallStatus"] == "completed"
-
-
-def test_silent_answer_is_reported_absent(api):
-    """Report a silent answer with RecordingDuration=0 and RecordingStatus=absent (16102)."""
-    app, log = call_with(interview_pages(), api, CallScript(answers=[b""], digits=["1"]))
-    assert app.at("/ivr/answer")[0].form["RecordingDuration"] == "0"
-    callback = app.at("/ivr/recording")[0].form
-    assert (callback["RecordingStatus"], callback["ErrorCode"]) == ("absent", "16102")
-    assert log.recordings[0].status == "absent"
-    media = requests.get(log.recordings[0].url, auth=(ACCOUNT, TOKEN), timeout=10)
-    assert media.status_code == 404
-
-
-def test_strict_callback_events_skip_unrequested_absent(api):
-    """Send no absent callback in strict mode unless recordingStatusCallbackEvent asks."""
-    app, _ = call_with(
-        interview_pages(), api, CallScript(answers=[b""], digits=["1"]), strict_callback_events=True
-    )
-    assert app.at("/ivr/recording") == []
 
 
 # -- other verbs ----------------------------------------------------------------------
