@@ -48,6 +48,7 @@ THINK_SECONDS = (0, 120)
 RETENTION_DAYS = (1, 3650)
 KNOCKOUT_NUMBER = (0, 10**6)
 MAX_FILE_BYTES = 1_000_000
+TAKEN = "already answers another interview"  # Interview.phone_number is unique
 
 
 # Every key the file format has (README, "The interview file"); any other is a mistake.
@@ -82,7 +83,7 @@ QUESTION_KEYS = (
 SPOKEN_TEXTS = ("intro", "closing", "job_details")
 
 _REMINDER = re.compile(r"^(\d{1,6})([mhd])$")
-_LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")
+LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")  # en, es-MX: BCP 47 language-region
 
 
 class InterviewSpecError(ValueError):
@@ -253,11 +254,22 @@ def interview_from_spec(session: Session, organization: Organization, spec: Any)
 
     Raises InterviewSpecError as `clean_interview` does; nothing is added then.
     """
-    settings = clean_interview(spec, session)
-    interview = Interview(organization=organization, **settings.columns())
+    interview = build_interview(clean_interview(spec, session), organization=organization)
+    session.add(interview)
+    return interview
+
+
+def build_interview(
+    settings: InterviewSettings,
+    organization: Organization | None = None,
+    organization_id: int | None = None,
+) -> Interview:
+    """A new `Interview` with its questions from validated settings, owned by the
+    organisation given (the row, or its id); the caller adds it to a session."""
+    owner = {"organization": organization} if organization else {"organization_id": organization_id}
+    interview = Interview(**owner, **settings.columns())
     for position, question in enumerate(settings.questions, start=1):
         interview.questions.append(Question(position=position, **asdict(question)))
-    session.add(interview)
     return interview
 
 
@@ -286,7 +298,7 @@ def _phone(errors: dict, raw: Any, session: Session | None, interview_id: int | 
             )
         )
         if taken:
-            errors["phone_number"] = f"phone_number {number} already answers another interview"
+            errors["phone_number"] = f"phone_number {number} {TAKEN}"
     return number
 
 
@@ -298,7 +310,7 @@ def _languages(errors: dict, spec: dict) -> list[str]:
         errors["languages"] = "languages: give a list like [en-US, es-MX]"
         return ["en-US"]
     languages = [x.strip() for x in raw if x.strip()]
-    bad = [x for x in languages if not _LANGUAGE.match(x)]
+    bad = [x for x in languages if not LANGUAGE_CODE.match(x)]
     if not languages:
         errors["languages"] = "languages: offer at least one language, like en-US"
     elif bad:
@@ -331,6 +343,8 @@ def _per_language(
         errors[path + key] = f"{key}: give text, or a map of language to text"
         return {}
     unknown = sorted(str(k) for k in value if k not in languages)
+    if unknown and "languages" in errors:
+        return {}  # the languages themselves are wrong: say that once, not per text
     if unknown:
         errors[path + key] = f"{key}: {', '.join(unknown)} is not among languages {languages}"
         return {}
