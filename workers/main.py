@@ -85,18 +85,21 @@ def run_worker(
     failures = 0
     while True:
         started = time.monotonic()
-        worker = _build_worker(settings, queues, duties=() if burst else duties)
+        worker = None
         try:
+            # Building the worker already talks to Redis (it names its connection).
+            worker = _build_worker(settings, queues, duties=() if burst else duties)
             worked = worker.work(
                 burst=burst, with_scheduler=not burst, logging_level=settings.log_level
             )
-        except Exception as exc:  # raised before or after RQ's own loop (registration)
+        except Exception as exc:  # raised outside RQ's own loop (connecting, registering)
             log.warning("worker stopped: %s", exc)
         else:
             if burst or worker._stop_requested:
                 return worked
         finally:
-            _stop_scheduler(worker)
+            if worker is not None:
+                _stop_scheduler(worker)
         failures = 0 if time.monotonic() - started > HEALTHY_SECONDS else failures + 1
         wait = RECONNECT_BACKOFF[min(failures, len(RECONNECT_BACKOFF)) - 1] if failures else 1
         log.warning("worker lost Redis or stopped unexpectedly; starting again in %d s", wait)

@@ -197,7 +197,7 @@ def _transcribe(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -
         return _record_failure(
             ctx,
             answer_id,
-            f"The recording could not be decoded ({exc}). "
+            f"{str(exc)[:1].upper()}{str(exc)[1:]}. "
             "The original file is kept; press Retry to download and process it again.",
             jlog,
             give_up=True,
