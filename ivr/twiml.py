@@ -55,6 +55,17 @@ def _say_all(voice: Voice, node, texts: Iterable[str]) -> None:
         voice.say(node, text)
 
 
+def _gather(response, voice, texts, action, timeout, finish_on_key, num_digits):
+    """A <Gather> that posts to `action` and says `texts` while it listens."""
+    options = {"action": action, "method": "POST", "timeout": timeout}
+    options["finish_on_key"] = finish_on_key
+    if num_digits:
+        options["num_digits"] = num_digits
+    gather = response.gather(**options)
+    _say_all(voice, gather, texts)
+    return gather
+
+
 def goodbye(voice: Voice, *texts: str) -> str:
     """Say the texts and hang up."""
     response = VoiceResponse()
@@ -84,16 +95,7 @@ def menu(
 ) -> str:
     """Ask for keys; with no input Twilio skips the action and follows `fallback`."""
     response = VoiceResponse()
-    options = {
-        "action": action,
-        "method": "POST",
-        "timeout": timeout,
-        "finish_on_key": finish_on_key,
-    }
-    if num_digits:
-        options["num_digits"] = num_digits
-    gather = response.gather(**options)
-    _say_all(voice, gather, texts)
+    gather = _gather(response, voice, texts, action, timeout, finish_on_key, num_digits)
     for other_voice, text in voices:  # a language menu speaks each option in its own voice
         other_voice.say(gather, text)
     response.redirect(fallback, method="POST")
@@ -110,10 +112,7 @@ def spoken_question(
 ) -> str:
     """Read a question (star repeats, zero plays job details, pound skips the wait), then record."""
     response = VoiceResponse()
-    gather = response.gather(
-        num_digits=1, action=key_action, method="POST", timeout=wait_seconds, finish_on_key="#"
-    )
-    _say_all(voice, gather, texts)
+    _gather(response, voice, texts, key_action, wait_seconds, "#", num_digits=1)
     # No key (or pound) falls through to the recording.
     response.record(
         action=record.action,

@@ -166,3 +166,21 @@ def reprompt(
     lang = None if english else language_of(call)
     lead = say(lang, "no_input") if keys is None else wrong or say(lang, "wrong_key", key=keys)
     return ask([lead])
+
+
+def choose(
+    call: Call,
+    options: dict[str, Callable[[], Response]],
+    ask: Callable[[list[str]], Response],
+    *,
+    english: bool = False,
+) -> Response:
+    """A menu's answer: run the option for the key pressed, or `reprompt` for any other.
+
+    `options` maps a key ("1") to what it does; `ask` and `english` are reprompt's.
+    """
+    keys = pressed()
+    chosen = options.get(keys) if keys is not None else None
+    if chosen is not None:
+        return chosen()
+    return reprompt(call, keys, ask, english=english)

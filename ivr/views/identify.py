@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, g, request
 
 from ivr import flow, lockout, script, twiml
 from ivr.phrases import say
 from ivr.services import db, services
 from ivr.views.common import (
+    choose,
     current_call,
     hang_up,
     identified_call,
@@ -106,13 +109,13 @@ def resume():
     call = identified_call()
     if call is None:
         return out_of_turn()
-    keys = pressed()
-    if keys == "1":
-        return next_question(call)
-    if keys == "2":
+
+    def start_over() -> Response:
         flow.start_over(db(), call.candidate)
         return introduce(call, lead=[])
-    return reprompt(call, keys, lambda lead: resume_menu(call, lead))
+
+    options = {"1": partial(next_question, call), "2": start_over}
+    return choose(call, options, partial(resume_menu, call))
 
 
 def introduce(call: Call, lead: list[str]) -> Response:

@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, request
 
 from ivr import script, twiml
 from ivr.jobs import DELETE_TWILIO_RECORDING
 from ivr.services import services
 from ivr.views.common import (
+    choose,
     enqueue_after_commit,
     identified_call,
     ivr,
     out_of_turn,
     present,
-    pressed,
     public_url,
-    reprompt,
     voice_for,
 )
 from ivr.views.questions import next_question
@@ -91,10 +92,10 @@ def practice_choice():
     call = identified_call()
     if call is None:
         return out_of_turn()
-    keys = pressed()
-    if keys == "1":
+
+    def again() -> Response:
         document = twiml.redirect(voice_for(call), public_url("ivr.practice"))
         return present(call, "practice", document)
-    if keys == "2":
-        return next_question(call)
-    return reprompt(call, keys, lambda lead: practice_menu_doc(call, lead))
+
+    options = {"1": again, "2": partial(next_question, call)}
+    return choose(call, options, partial(practice_menu_doc, call))

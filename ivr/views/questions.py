@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response, request
 
 from ivr import flow, script, twiml
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db
 from ivr.views.common import (
+    choose,
     enqueue_after_commit,
     form_int,
     hang_up,
@@ -115,6 +118,19 @@ def ask(call: Call, question: Question, lead: list[str]) -> Response:
     return present(call, prompt_of(question), document)
 
 
+def read_again(call: Call, question: Question, keys: str | None) -> Response | None:
+    """Star reads the question again; zero reads the job details, then the question.
+
+    None when the keys are neither (or zero when the interview has no job details).
+    """
+    if keys == "*":
+        return ask(call, question, [])
+    details = call.interview.text("job_details", call.language)
+    if keys == "0" and details:
+        return ask(call, question, [details])
+    return None
+
+
 @ivr.post("/question/key")
 @webhook
 def question_key():
@@ -124,12 +140,9 @@ def question_key():
         return out_of_turn()
     call, question = found
     keys = pressed()
-    details = call.interview.text("job_details", call.language)
-    if keys == "*":
-        return ask(call, question, [])
-    if keys == "0" and details:
-        return ask(call, question, [details])
-    return reprompt(call, keys, lambda lead: ask(call, question, lead))
+    if (again := read_again(call, question, keys)) is not None:
+        return again
+    return reprompt(call, keys, partial(ask, call, question))
 
 
 @ivr.post("/keypad")
@@ -141,11 +154,10 @@ def keypad():
         return out_of_turn()
     call, question = found
     keys = pressed()
-    details = call.interview.text("job_details", call.language)
-    if keys == "*":
-        return ask(call, question, [])
-    if keys == "0" and question.kind == QuestionKind.YES_NO and details:
-        return ask(call, question, [details])
+    # On a number question zero is a digit, not the job details.
+    repeatable = keys == "*" or question.kind == QuestionKind.YES_NO
+    if repeatable and (again := read_again(call, question, keys)) is not None:
+        return again
     if question.kind == QuestionKind.YES_NO:
         valid, wrong = keys in ("1", "2"), None
     else:
@@ -153,7 +165,7 @@ def keypad():
         valid = valid and len(keys) <= MAX_NUMBER_DIGITS
         wrong = words(call, "not_a_number")
     if not valid:
-        return reprompt(call, keys, lambda lead: ask(call, question, lead), wrong=wrong)
+        return reprompt(call, keys, partial(ask, call, question), wrong=wrong)
     flow.store_keypad_answer(db(), call, call.candidate, question, keys)
     reason = question.knockout_reason(keys)
     if reason:
@@ -237,10 +249,9 @@ def retake():
     if found is None:
         return out_of_turn()
     call, question = found
-    keys = pressed()
-    if keys == "1":
-        return next_question(call, lead=[words(call, "kept")])
-    if keys == "2":
-        return ask(call, question, [])
     left = question.retakes_allowed() - flow.retakes_used(db(), call.candidate, question)
-    return reprompt(call, keys, lambda lead: retake_menu(call, question, max(left, 1), lead))
+    options = {
+        "1": partial(next_question, call, lead=[words(call, "kept")]),
+        "2": partial(ask, call, question, []),
+    }
+    return choose(call, options, partial(retake_menu, call, question, max(left, 1)))

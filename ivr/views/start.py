@@ -2,20 +2,21 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Response
 
 from ivr import flow, script, twiml
 from ivr.phrases import say
 from ivr.services import db
 from ivr.views.common import (
+    choose,
     current_call,
     hang_up,
     ivr,
     present,
-    pressed,
     public_url,
     query_int,
-    reprompt,
     voice_for,
     words,
 )
@@ -67,13 +68,14 @@ def language():
     call = current_call()
     if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"))
-    keys = pressed()
+
+    def pick(language: str) -> Response:
+        call.language = language
+        return consent_prompt(call, lead=[])
+
     languages = call.interview.offered_languages()
-    choice = int(keys) if keys and keys.isascii() and keys.isdigit() else 0
-    if not 1 <= choice <= len(languages):
-        return reprompt(call, keys, lambda lead: language_menu(call, lead), english=True)
-    call.language = languages[choice - 1]
-    return consent_prompt(call, lead=[])
+    options = {str(n): partial(pick, lang) for n, lang in enumerate(languages, start=1)}
+    return choose(call, options, partial(language_menu, call), english=True)
 
 
 def consent_prompt(call: Call, lead: list[str]) -> Response:
@@ -92,10 +94,12 @@ def consent():
     call = current_call()
     if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"))
-    keys = pressed()
-    if keys == "2":
+
+    def agree() -> Response:
+        call.consented = True
+        return identify(call)
+
+    def decline() -> Response:
         return hang_up(call, words(call, "declined"), outcome="no consent")
-    if keys != "1":
-        return reprompt(call, keys, lambda lead: consent_prompt(call, lead))
-    call.consented = True
-    return identify(call)
+
+    return choose(call, {"1": agree, "2": decline}, partial(consent_prompt, call))

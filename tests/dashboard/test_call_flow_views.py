@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from ivr.script import call_script
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_org, make_user
@@ -86,29 +88,14 @@ def test_the_preview_says_word_for_word_what_the_call_says(db, client, settings,
     root = twilio.twiml(action(root), Digits="1")
     heard["How it works"] = said(root).removeprefix(f"Thank you, {candidate.name.split()[0]}. ")
     practice = twilio.twiml(root.find("Redirect").text)
-    sid = "RE" + "5" * 32
-    playback = twilio.twiml(
-        practice.find("Record").get("action"),
-        RecordingSid=sid,
-        RecordingUrl=f"http://twilio.invalid/Recordings/{sid}",
-        RecordingDuration="3",
-        Digits="#",
-    )
+    playback = record(twilio, practice, seconds=3)
     menu = twilio.twiml(playback.find("Redirect").text)
     heard["Practice question"] = " ".join(map(said, (practice, playback, menu)))
     root = twilio.twiml(twilio.twiml(action(menu), Digits="2").find("Redirect").text)
     heard["Question 1"] = said(root)
     root = twilio.twiml(twilio.twiml(action(root), Digits="1").find("Redirect").text)
     heard["Question 2"] = said(root.find("Gather"))
-    sid = "RE" + "6" * 32
-    root = twilio.twiml(
-        root.find("Record").get("action"),
-        RecordingSid=sid,
-        RecordingUrl=f"http://twilio.invalid/Recordings/{sid}",
-        RecordingDuration="20",
-        Digits="#",
-    )
-    root = twilio.twiml(root.find("Redirect").text)
+    root = twilio.twiml(record(twilio, root, seconds=20).find("Redirect").text)
     heard["Question 3"] = said(root)
     heard["Closing"] = said(twilio.twiml(action(root), Digits="25"))
 
@@ -131,3 +118,15 @@ def test_the_preview_says_word_for_word_what_the_call_says(db, client, settings,
 def action(root) -> str:
     """The action URL of a document's <Gather>."""
     return root.find("Gather").get("action")
+
+
+def record(twilio, root, seconds: int):
+    """Post the action of the document's <Record> with a recording `seconds` long."""
+    sid = "RE" + uuid.uuid4().hex
+    return twilio.twiml(
+        root.find("Record").get("action"),
+        RecordingSid=sid,
+        RecordingUrl=f"http://twilio.invalid/Recordings/{sid}",
+        RecordingDuration=str(seconds),
+        Digits="#",
+    )

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterator
 
 import pytest
 from twilio.twiml.voice_response import VoiceResponse
 
 from config.settings import Settings
-from ivr.standin import CallScript, TwilioApiServer, answer_outbound_calls, place_call
+from ivr.standin import CallScript, answer_outbound_calls, place_call
 from ivr.twilio_rest import TwilioRest
 from tests.ivr.standin_app import (
     ACCOUNT,
@@ -30,14 +29,6 @@ from tests.ivr.standin_app import (
     tone,
     twiml,
 )
-
-
-@pytest.fixture
-def api() -> Iterator[TwilioApiServer]:
-    """A running stand-in REST API server."""
-    with TwilioApiServer(ACCOUNT, TOKEN) as server:
-        yield server
-
 
 # -- the whole call -------------------------------------------------------------------
 

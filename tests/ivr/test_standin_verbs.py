@@ -5,13 +5,12 @@ from __future__ import annotations
 import io
 import re
 import wave
-from collections.abc import Iterator
 
 import pytest
 import requests
 from twilio.twiml.voice_response import VoiceResponse
 
-from ivr.standin import CallScript, TwilioApiServer
+from ivr.standin import CallScript
 from tests.ivr.standin_app import (
     ACCOUNT,
     TOKEN,
@@ -22,14 +21,6 @@ from tests.ivr.standin_app import (
     tone,
     twiml,
 )
-
-
-@pytest.fixture
-def api() -> Iterator[TwilioApiServer]:
-    """A running stand-in REST API server."""
-    with TwilioApiServer(ACCOUNT, TOKEN) as server:
-        yield server
-
 
 # -- <Gather> -------------------------------------------------------------------------
 

@@ -9,32 +9,8 @@ from rq import Queue
 from sqlalchemy import select
 
 from ivr.jobs import FETCH_RECORDING
-from tests.factories import make_candidate, make_interview, make_org
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
 from voice.models import Answer, AnswerStatus, Call, CandidateStatus
-
-
-@pytest.fixture
-def interview(db):
-    """A two-question interview on +15550100200."""
-    org = make_org(db)
-    interview = make_interview(db, org)
-    db.commit()
-    return interview
-
-
-@pytest.fixture
-def candidate(db, interview):
-    """A candidate whose caller ID is the test caller's."""
-    candidate = make_candidate(db, interview)
-    db.commit()
-    return candidate
-
-
-@pytest.fixture
-def twilio(client, settings):
-    """Twilio's part for one call against the app."""
-    return TwilioActions(client, settings)
 
 
 def consent_and_reach_first_question(twilio):

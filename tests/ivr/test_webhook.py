@@ -23,22 +23,6 @@ GARBAGE = {
 }
 
 
-@pytest.fixture
-def candidate(db):
-    """A candidate (caller ID +15557654321) for a two-question interview."""
-    org = make_org(db)
-    interview = make_interview(db, org)
-    candidate = make_candidate(db, interview)
-    db.commit()
-    return candidate
-
-
-@pytest.fixture
-def twilio(client, settings):
-    """Twilio's part for one call against the app."""
-    return TwilioActions(client, settings)
-
-
 def at_first_question(twilio) -> ET.Element:
     """Walk from the incoming call to the first question's TwiML."""
     root = twilio.twiml("/ivr/voice", CallStatus="ringing")
@@ -192,8 +176,9 @@ def sqlite_app(tmp_path, settings):
     engine.dispose()
 
 
-def hold_write_lock(engine, seconds: float) -> tuple[threading.Thread, threading.Event]:
-    """Hold SQLite's write lock from another connection for `seconds`; returns when held."""
+def call_while_locked(sqlite_app, settings, seconds: float) -> ET.Element:
+    """Start a call while another connection holds SQLite's write lock for `seconds`."""
+    app, engine = sqlite_app
     held = threading.Event()
 
     def run():
@@ -206,29 +191,23 @@ def hold_write_lock(engine, seconds: float) -> tuple[threading.Thread, threading
     thread = threading.Thread(target=run)
     thread.start()
     held.wait(5)
-    return thread, held
+    root = TwilioActions(app.test_client(), settings).twiml("/ivr/voice", CallStatus="ringing")
+    thread.join()
+    return root
 
 
 def test_a_locked_sqlite_database_is_retried_and_the_caller_hears_the_menu(sqlite_app, settings):
     """A write lock held past the busy timeout: the webhook runs again and answers normally."""
-    app, engine = sqlite_app
-    twilio = TwilioActions(app.test_client(), settings)
-    thread, _ = hold_write_lock(engine, 0.35)
-    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
-    thread.join()
+    root = call_while_locked(sqlite_app, settings, 0.35)
     assert verbs(root) == ["Gather", "Redirect"]
     assert "press 1" in said(root)
-    with engine.connect() as conn:
+    with sqlite_app[1].connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM calls")).scalar() == 1
 
 
 def test_a_sqlite_lock_that_outlasts_every_retry_is_still_spoken_not_a_500(sqlite_app, settings):
     """When every retry finds the database locked, the caller hears an apology, status 200."""
-    app, engine = sqlite_app
-    twilio = TwilioActions(app.test_client(), settings)
-    thread, _ = hold_write_lock(engine, 3.0)
-    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
-    thread.join()
+    root = call_while_locked(sqlite_app, settings, 3.0)
     assert verbs(root) == ["Say", "Hangup"]
     assert "something went wrong on our side" in said(root)
 
