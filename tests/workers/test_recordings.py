@@ -251,3 +251,18 @@ def test_job_log_lines_carry_the_rq_job_id(in_process, recordings, db, redis_con
     assert db.scalar(select(Answer.status).where(Answer.id == answer.id)) == (
         AnswerStatus.TRANSCRIBED
     )
+
+
+def test_retries_stop_at_the_stated_maximum(in_process, recordings, db, session_factory):
+    """A recording that never appears costs MAX_FAILURES x DOWNLOAD_TRIES downloads, then stops."""
+    in_process.twilio.sleep = lambda _seconds: None  # the backoff between tries, not the count
+    answer = make_answer(db, recordings.add(SID, phone_speech(), fail_first=10_000))
+
+    outcomes = [fetch_recording(answer.id) for _ in range(pipeline.MAX_FAILURES + 2)]
+
+    assert outcomes == ["failed"] * (pipeline.MAX_FAILURES - 1) + ["given up"] * 3
+    gone = reload(session_factory, answer.id)
+    assert gone.attempts_failed == pipeline.MAX_FAILURES and pipeline.is_given_up(gone)
+    assert gone.retry_at is None and "404" in gone.error
+    assert len(recordings.gets(SID)) == pipeline.MAX_FAILURES * pipeline.DOWNLOAD_TRIES
+    assert sweep_unfinished(grace_seconds=0)["fetch"] == 0
