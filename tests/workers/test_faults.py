@@ -34,7 +34,8 @@ from ivr.standin import TwilioApiServer, place_call
 from tests.factories import make_candidate, make_interview, make_org
 from tests.support import env_for, free_port, start_process, stop_process, wait_for_http, wait_until
 from tests.voice.samples import SENTENCES, phone_speech
-from tests.workers.helpers import make_answer
+from tests.workers.helpers import make_answer, make_interview_for, run_worker
+from voice import pipeline
 from voice.db import make_engine, make_session_factory
 from voice.migrate import upgrade
 from voice.models import Answer, AnswerStatus
@@ -366,3 +367,51 @@ def test_killed_worker_answer_is_picked_up_within_30_s_exactly_once(
         done = re.escape(f"answer {answer.id}: transcribed")
         logs = stack.worker_log(0) + stack.worker_log(1)
         assert len(re.findall(done, logs)) == 1  # exactly once
+
+
+# --- 4. broken recordings end in a readable state -------------------------------------------
+
+
+def test_broken_recordings_end_readably_through_a_real_worker(
+    worker_settings, recordings, db, session_factory, tmp_path
+):
+    """Through a worker process: a cut WAV is transcribed as far as it goes; garbage and an
+    empty download end failed with a plain sentence; nothing is stuck or retried past its time.
+    """
+    speech = phone_speech(SENTENCES[3])
+    cut = speech[: len(speech) * 6 // 10 | 1]  # 60% of it, an odd number of bytes
+    interview = make_interview_for(db)
+    sids = {name: f"RE{n:032d}" for n, name in enumerate(("cut", "garbage", "empty"), start=11)}
+    bodies = {"cut": cut, "garbage": b"RIFF\x00\x01garbage" * 300, "empty": b""}
+    answers = {
+        name: make_answer(
+            db,
+            recordings.add(sids[name], bodies[name]),
+            sids[name],
+            interview=interview,
+            attempt=n,
+        )
+        for n, name in enumerate(sids, start=1)
+    }
+    resources = Resources(worker_settings)
+    for answer in answers.values():
+        resources.enqueue(FETCH_RECORDING, answer.id)
+
+    first = run_worker(worker_settings, tmp_path / "first.log")
+    again = run_worker(worker_settings, tmp_path / "again.log")  # a later sweep
+
+    with session_factory() as session:
+        found = {name: session.get(Answer, a.id) for name, a in answers.items()}
+    assert found["cut"].status == AnswerStatus.TRANSCRIBED and found["cut"].transcript
+    garbage = found["garbage"]
+    assert garbage.status == AnswerStatus.FAILED and pipeline.is_given_up(garbage)
+    assert garbage.error.startswith("The recording") and "Traceback" not in garbage.error
+    assert Path(worker_settings.media_dir, garbage.original_key).read_bytes() == bodies["garbage"]
+    empty = found["empty"]
+    assert empty.status == AnswerStatus.FAILED and not pipeline.is_given_up(empty)
+    assert "empty recording (0 bytes)" in empty.error and empty.retry_at is not None
+    assert "Traceback" not in first + again
+    # Neither failure is fetched again before its time: the garbage never, the empty one
+    # only once its retry time has come.
+    assert len(recordings.gets(sids["garbage"])) == 1
+    assert len(recordings.gets(sids["empty"])) == pipeline.DOWNLOAD_TRIES
