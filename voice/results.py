@@ -133,9 +133,10 @@ def unsettled_answers(session: Session, caller: str, since) -> int | None:
     ).all()
     if not calls:
         return None
-    pending = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
     return len(
         session.scalars(
-            select(Answer.id).where(Answer.call_id.in_(calls)).where(Answer.status.in_(pending))
+            select(Answer.id)
+            .where(Answer.call_id.in_(calls))
+            .where(Answer.status.in_(AnswerStatus.IN_PIPELINE))
         ).all()
     )

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from redis.exceptions import RedisError
@@ -54,14 +56,22 @@ def fetch_recording(answer_id: int) -> str:
     the answer failed (retried by the sweep); one with no RecordingUrl gives it up.
     """
     ctx, jlog = current(), job_log(log)
-    with answer_lock(ctx.session_factory.kw["bind"], answer_id) as mine:
+    with _claimed(ctx, answer_id, jlog) as mine:
         if not mine:
-            jlog.info("answer %s: another job is working on it; nothing to do", answer_id)
             return Outcome.BUSY
         outcome = _fetch(ctx, answer_id, jlog)
     if outcome in (Outcome.STORED, Outcome.STORED_ALREADY):
         queue_transcription(ctx, answer_id, jlog)
     return outcome
+
+
+@contextmanager
+def _claimed(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> Iterator[bool]:
+    """Hold the answer's lock for the job's whole run; yields False when another job has it."""
+    with answer_lock(ctx.session_factory.kw["bind"], answer_id) as mine:
+        if not mine:
+            jlog.info("answer %s: another job is working on it; nothing to do", answer_id)
+        yield mine
 
 
 def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
@@ -135,16 +145,15 @@ def transcribe_answer(answer_id: int) -> str:
     the audio playable and says so.
     """
     ctx, jlog = current(), job_log(log)
-    with answer_lock(ctx.session_factory.kw["bind"], answer_id) as mine:
+    with _claimed(ctx, answer_id, jlog) as mine:
         if not mine:
-            jlog.info("answer %s: another job is working on it; nothing to do", answer_id)
             return Outcome.BUSY
         with unit_of_work(ctx.session_factory) as session:
             found = _read_work(ctx, session, answer_id, jlog)
         if isinstance(found, str):
             return found
         outcome = _transcribe(ctx, answer_id, found, jlog)
-        if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT) or outcome == Outcome.DONE_ALREADY:
+        if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT):
             _delete_at_twilio(ctx, answer_id, found, jlog)
     return outcome
 
