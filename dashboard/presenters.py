@@ -19,6 +19,7 @@ from voice.models import (
     CandidateStatus,
     DecisionKind,
     QuestionKind,
+    Role,
 )
 
 # ---------------------------------------------------------------- words and tones
@@ -150,6 +151,7 @@ def template_globals() -> dict[str, Any]:
         "AnswerStatus": AnswerStatus,
         "CandidateStatus": CandidateStatus,
         "QuestionKind": QuestionKind,
+        "Role": Role,
     }
 
 

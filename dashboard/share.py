@@ -152,15 +152,14 @@ def links():
         .subquery()
     )
     rows = db_session.execute(
-        select(
-            ShareLink,
+        select_visible(current_user, ShareLink)
+        .add_columns(
             func.coalesce(creator.c.name, creator.c.email),
             func.coalesce(views.c.views, 0),
             views.c.last_opened,
         )
         .outerjoin(creator, creator.c.id == ShareLink.created_by_id)
         .outerjoin(views, views.c.link_id == ShareLink.id)
-        .where(ShareLink.organization_id == current_user.organization_id)  # access rule
         .order_by(ShareLink.created_at.desc(), ShareLink.id.desc())
         .limit(200)
     ).all()
