@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-dashboard
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-dashboard bench-calls
 
 demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
@@ -32,6 +32,9 @@ bench: setup test-system-packages redis
 
 bench-dashboard: setup redis postgres
 	$(BIN)/python bench/bench_dashboard.py
+
+bench-calls: setup redis postgres
+	$(BIN)/python bench/bench_calls.py
 
 $(STAMP): pyproject.toml voice/speech-model.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
