@@ -2,12 +2,13 @@
 
 A field that breaks its rule would otherwise reach the database as an integer out of
 range or a string too long for its column (an HTTP 500, which Twilio reads to the caller
-as an application error). The rules come from Twilio's documentation (see
-/work/shared/TWILIO.md and twilio.com/docs/voice/twiml): SIDs are two letters and 32 hex
-digits; durations are whole seconds; statuses come from documented sets. Limits that
+as an application error). The rules come from Twilio's documentation (twilio.com/docs/
+voice/twiml/gather, .../twiml/record, .../api/call-resource): SIDs are two letters and 32
+hex digits; durations are whole seconds; statuses come from documented sets. Limits that
 Twilio does not state are the sizes of the columns the values are stored in.
 
-Only fields that are present are checked (a missing field is the view's concern), and
+Only fields that are present and not empty are checked (a missing or empty field is the
+view's concern, as it was before these rules), and
 fields not named here pass untouched: Twilio adds fields over time (`CallToken`,
 `StirVerstat`...) and a new one must not break calls.
 """
@@ -126,13 +127,14 @@ QUERY_RULES: dict[str, Rule] = {
 def problems(form: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
     """Sentences naming each present field that breaks its rule; empty when all is well.
 
-    `form` is the posted form and `query` the URL's query string (both name -> value).
+    `form` is the posted form and `query` the URL's query string (both name -> value);
+    empty values pass.
     Each sentence names the field and what it must be, never the value (it may be huge).
     """
     found = []
     for values, rules in ((form, FORM_RULES), (query, QUERY_RULES)):
         for name, rule in rules.items():
             value = values.get(name)
-            if value is not None and not rule.check(value):
+            if value and not rule.check(value):
                 found.append(f"{name} must be {rule.expected}.")
     return found

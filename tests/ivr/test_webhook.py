@@ -226,3 +226,19 @@ def test_a_number_answer_too_long_for_a_number_is_asked_again(client, settings, 
     assert verbs(again) == ["Gather", "Redirect"]
     assert "please enter a whole number" in said(again)
     assert db.scalar(select(func.count(Answer.id))) == 0
+
+
+def test_empty_fields_are_left_to_the_view(twilio, db, candidate):
+    """An empty RecordingUrl or RecordingDuration is not a broken field: the view decides."""
+    question = at_first_question(twilio)
+    response = twilio.post(
+        question.find("Record").get("recordingStatusCallback"),
+        RecordingSid="RE" + "3" * 32,
+        RecordingStatus="absent",
+        RecordingUrl="",
+        RecordingDuration="",
+        ErrorCode="16102",
+    )
+    assert response.status_code == 204
+    answer = db.scalar(select(Answer))
+    assert answer.recording_url is None and answer.duration_seconds is None
