@@ -37,6 +37,7 @@ from dashboard.access import (
 from dashboard.auth import safe_next
 from dashboard.media import audio_response, playable, silences_response, waveform_response
 from dashboard.presenters import segments_of
+from dashboard.review import posted_ids
 from dashboard.review.candidate_page import answers_by_question
 from ivr.services import db
 from voice.models import Answer, Candidate, ShareLink, ShareView, User
@@ -96,13 +97,7 @@ def not_found(_error):
 def create():
     """Create a read-only link to 1 to MAX_CANDIDATES candidates the manager may see."""
     db_session = db()
-    ids = []
-    for raw in request.form.getlist("candidate_ids"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
-    ids = list(dict.fromkeys(ids))
+    ids = posted_ids("candidate_ids")
     back = safe_next(request.form.get("next")) or url_for(".links")
     if not ids or len(ids) > MAX_CANDIDATES:
         flash(f"Select 1 to {MAX_CANDIDATES} candidates to share.", "error")

@@ -26,6 +26,18 @@ def back_to(default: str) -> str:
     return safe_next(request.form.get("next") or request.args.get("next")) or default
 
 
+def posted_ids(name: str) -> list[int]:
+    """The whole numbers posted under form field `name`, in order, without repeats;
+    anything else posted there is ignored."""
+    ids = []
+    for raw in request.form.getlist(name):
+        try:
+            ids.append(int(raw))
+        except ValueError:
+            continue
+    return list(dict.fromkeys(ids))
+
+
 def checked(name: str) -> bool:
     """Return True if the form's checkbox `name` is ticked."""
     return request.form.get(name, "").lower() in ("1", "y", "yes", "on", "true")
@@ -50,6 +62,7 @@ __all__ = [
     "comments",
     "decisions",
     "messages",
+    "posted_ids",
     "queue",
     "review",
     "rubric",

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
 from dashboard.presenters import DECISION_LABELS
-from dashboard.review import back_to, checked, review
+from dashboard.review import back_to, checked, posted_ids, review
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from voice.messages import decision_kind, decision_text, queue_message
@@ -172,12 +172,7 @@ def bulk_decide(interview_id: int):
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     back = back_to(url_for("dashboard.interview", interview_id=interview.id))
-    ids = []
-    for raw in request.form.getlist("candidate_ids"):
-        try:
-            ids.append(int(raw))
-        except ValueError:
-            continue
+    ids = posted_ids("candidate_ids")
     read = _read_decision()
     if read is None:
         return redirect(back)
@@ -189,7 +184,7 @@ def bulk_decide(interview_id: int):
         .where(Candidate.interview_id == interview.id, Candidate.id.in_(ids))
         .order_by(Candidate.id)
     ).all()
-    if len(candidates) != len(set(ids)):
+    if len(candidates) != len(ids):
         abort(404)  # an id of another interview (or organisation) was slipped in
     decision, notify, feedback = read
     outcome = apply_decision(

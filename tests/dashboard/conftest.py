@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import event
 
 from dashboard.app import create_app
 from tests.dashboard.html import Node, parse
@@ -157,3 +160,19 @@ def flashes(page: Node) -> list[str]:
 
 def app_engine(app: Flask):
     return app.extensions["screenline"].session_factory.kw["bind"]
+
+
+@contextmanager
+def count_queries(app: Flask) -> Iterator[list[str]]:
+    """Collect every SQL statement the app's engine runs inside the block."""
+    statements: list[str] = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    engine = app_engine(app)
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)

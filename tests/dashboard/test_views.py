@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-
 import pytest
 from rq import Queue
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from ivr.jobs import FETCH_RECORDING
 from tests.dashboard.conftest import (
     AUDIO_BYTES,
     add_answer,
-    app_engine,
+    count_queries,
     flashes,
     store_audio,
     submit,
@@ -450,21 +448,6 @@ def test_retry_without_csrf_token_is_rejected(signed_in, db, client, redis_conn)
 
 
 # ---------------------------------------------------------------- bounded queries
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = app_engine(app)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def test_candidate_page_queries_do_not_grow_with_answers(signed_in, db, app, client, settings):

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import insert, select
 
-from tests.dashboard.conftest import app_engine
+from tests.dashboard.conftest import count_queries
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -19,21 +18,6 @@ from voice.models import (
     Score,
     User,
 )
-
-
-@contextmanager
-def count_queries(app):
-    statements: list[str] = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    engine = app_engine(app)
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def seed(db, world, count: int, start: int = 0) -> None:
