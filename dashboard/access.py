@@ -5,8 +5,8 @@ unless its view is marked `@public`. Routes then reach rows only through this mo
 
     interview = get_visible(db(), current_user, Interview, interview_id)        # 404
     candidate = get_visible(db(), current_user, Candidate, id, manage=True)     # 404/403
-    stmt = select(Interview).where(interview_visible(current_user))             # lists
     stmt = select_visible(current_user, Answer).where(...)                      # lists
+    stmt = select(Candidate.id).join(Interview, ...).where(interview_visible(user))
 
 The rules, in one place:
 - a row belongs to an organisation through its interview (questions, candidates and

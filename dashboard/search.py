@@ -5,9 +5,8 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
-from sqlalchemy import select
 
-from dashboard.access import can_manage, interview_visible
+from dashboard.access import can_manage, select_visible
 from ivr.services import db
 from voice.models import Interview
 from voice.search import query_words, search_transcripts
@@ -23,7 +22,7 @@ def results():
     session = db()
     query = request.args.get("q", "").strip()[:200]
     interviews = session.scalars(
-        select(Interview).where(interview_visible(current_user)).order_by(Interview.title)
+        select_visible(current_user, Interview).order_by(Interview.title)
     ).all()
     visible_ids = [i.id for i in interviews]
     interview_id = request.args.get("interview_id", type=int)

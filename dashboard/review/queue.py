@@ -11,7 +11,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from dashboard.access import UserLike, interview_visible
+from dashboard.access import UserLike, interview_visible, select_visible
 from dashboard.review import review
 from dashboard.review.scoring import DISAGREEMENT
 from ivr.services import db
@@ -154,13 +154,13 @@ def queue():
     session = db()
     counts = unreviewed_counts(session, current_user)
     interviews = session.scalars(
-        select(Interview).where(interview_visible(current_user)).order_by(Interview.title)
+        select_visible(current_user, Interview).order_by(Interview.title)
     ).all()
     now = datetime.now(UTC)
     waiting = session.execute(
-        select(Candidate, Interview.title)
-        .join(Interview, Interview.id == Candidate.interview_id)
-        .where(interview_visible(current_user), waiting_clause(now))
+        select_visible(current_user, Candidate)
+        .add_columns(Interview.title)
+        .where(waiting_clause(now))
         .order_by(Candidate.completed_at, Candidate.id)
         .limit(50)
     ).all()
