@@ -13,7 +13,9 @@ from sqlalchemy import select
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
+from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
 from ivr.outbound import call_candidate
+from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.accounts import AccountError, create_user, password_problem
 from voice.candidates import EXTRA_TIME, add_candidate
@@ -24,7 +26,6 @@ from voice.interviews import (
     interview_from_spec,
     read_interview_file,
 )
-from voice.messages import INVITATION, deliver, invitation_text, queue_message
 from voice.migrate import upgrade
 from voice.models import Call, Candidate, Interview, Organization, Role
 from voice.results import answer_summary, interview_results, unsettled_answers
@@ -56,6 +57,9 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+# How long `candidate add --invite` waits for a worker to report the text as sent.
+INVITE_WAIT_SECONDS = 20.0
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
 
 
@@ -237,25 +241,33 @@ def candidate_add(
         }
         text = f"candidate {added.id}: {added.name}, PIN {added.pin} (call {found.phone_number})"
         if invite:
-            data["invitation"] = _send_now(ctx, session, added, INVITATION, invitation_text(added))
-            text += f"\ninvitation texted to {added.phone}"
+            data["invitation"], said = _invite(ctx, session, added)
+            text += f"\n{said}"
         emit(as_json, data, text)
 
 
-def _send_now(ctx: Context, session, candidate_row, kind: str, body: str) -> dict:
-    """Text a candidate straight away through Twilio, recording the message."""
-    message = queue_message(session, candidate_row, kind, body)
-    if message is None:
-        raise click.ClickException(f"a {kind} message was already sent to {candidate_row.name}")
-    rest = rest_client(ctx.settings)
-    try:
-        deliver(message, rest.send_sms, candidate_row.interview.phone_number)
-    except TwilioError as exc:
-        session.commit()
-        raise click.ClickException(f"the SMS could not be sent: {exc}") from None
-    finally:
-        session.commit()
-    return {"sid": message.message_sid, "to": message.to, "body": message.body}
+def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
+    """Queue the invitation exactly as the dashboard does, then wait a little for the send.
+
+    Returns the JSON shape (`sid` is null while no worker has sent it) and a line to
+    print. Raises ClickException if Twilio refused the text.
+    """
+    run = write_invitations(session, [candidate_row])
+    session.commit()
+    if not run.queued:
+        raise click.ClickException(f"an invitation was already sent to {candidate_row.name}")
+    send_invitations(run, Resources(ctx.settings).enqueue)
+    message = run.queued[0]
+    if not run.not_queued:
+        message = wait_for_send(session, message.id, INVITE_WAIT_SECONDS)
+    if message.error:
+        raise click.ClickException(f"the SMS could not be sent: {message.error}")
+    data = {"sid": message.message_sid, "to": message.to, "body": message.body}
+    if message.sent_at:
+        return data, f"invitation texted to {message.to}"
+    if run.not_queued:
+        return data, f"invitation saved for {message.to}; Redis is unreachable, the sweep sends it"
+    return data, f"invitation queued for {message.to}; a worker will text it"
 
 
 @candidate.command("call")

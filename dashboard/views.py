@@ -1,7 +1,7 @@
 """The hiring manager's main pages: the interviews list, one interview, one candidate,
 and asking for a failed answer to be processed again.
 
-The interviews list and the interview page are built by dashboard.builder and
+The interviews list and the interview page are built by dashboard.interviews and
 dashboard.candidates; the candidate page by dashboard.review.candidate_page. Rows are
 reached through dashboard.access only.
 """
@@ -32,7 +32,7 @@ CANDIDATES_PER_PAGE = 50
 @dashboard.get("/")
 def interviews():
     """List the interviews the user may see (a reviewer: those shared with them)."""
-    from dashboard.builder import interviews_page
+    from dashboard.interviews import interviews_page
 
     return interviews_page()
 

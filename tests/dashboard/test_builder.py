@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+import io
+
+import pytest
+from sqlalchemy import func, select
 
 from tests.dashboard.html import parse
-from tests.factories import make_user
+from tests.factories import make_interview, make_user
+from voice.interviews import InterviewSpecError, clean_interview
 from voice.models import Interview, InterviewReviewer, Question, Role
 
 
@@ -234,3 +238,160 @@ def test_edit_form_prefills_existing_questions(signed_in, db, client):
         str(q.id) for q in signed_in.interview.questions
     ]
     assert page.one("input", id="q-0-max_seconds").attrs["value"] == "60"
+
+
+# ---------------------------------------------------------------- one rule set with the file import
+
+
+def test_builder_checks_the_same_limits_as_the_file_import(signed_in, db, client):
+    """The form refuses what a file would: a 201-character title, min as long as max, 0 days."""
+    data = interview_form(
+        token(client, "/interviews/new"),
+        title="T" * 201,
+        retention_days="0",
+        **{"q-1-min_seconds": "90", "q-1-max_seconds": "90"},
+    )
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert "at most 200 fit" in page.one("p", id="title-error").text()
+    assert "from 1 to 3,650" in page.one("p", id="retention_days-error").text()
+    assert page.one("p", id="q-1-min_seconds-error").text() == (
+        "Question 2: min_seconds (90 s) must be shorter than max_seconds (90 s)"
+    )
+    spec = {
+        "title": "T" * 201,
+        "phone_number": "+15550100777",
+        "retention_days": 0,
+        "questions": [{"prompt": "Q", "min_seconds": 90, "max_seconds": 90}],
+    }
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview(spec)
+    assert set(caught.value.errors) == {"title", "retention_days", "questions.1.min_seconds"}
+    assert created(db) is None
+
+
+def question_row(q: Question) -> tuple:
+    """Every saved setting of a question, for comparing before and after."""
+    names = ("id", "kind", "prompt", "translations", "max_seconds", "min_seconds")
+    names += ("think_seconds", "retakes", "must_be", "at_least", "at_most")
+    return tuple(getattr(q, name) for name in names)
+
+
+def test_a_saved_interview_resaves_unchanged_through_the_form(signed_in, db, client):
+    """An interview imported from a file comes back from the edit form exactly as it was."""
+    interview = make_interview(
+        db,
+        signed_in.user.organization,
+        phone_number="+15550100888",
+        languages=["en-US", "es-MX"],
+        intro={"en-US": "Hello.", "es-MX": "Hola."},
+        practice=True,
+        deadline="2031-01-02T03:04:00Z",
+        reminders=["48h"],
+        questions=[
+            {"kind": "yes_no", "prompt": {"en-US": "18+?", "es-MX": "¿18+?"}, "must_be": "no"},
+            {"kind": "number", "prompt": "Hours?", "at_least": 10, "at_most": 40},
+            {"prompt": "Why?", "max_seconds": 75, "min_seconds": 4, "think_seconds": 6},
+        ],
+    )
+    db.commit()
+    columns = ("title", "languages", "intro", "translations", "practice", "deadline", "reminders")
+    before = {name: getattr(interview, name) for name in columns}
+    questions_before = [question_row(q) for q in interview.questions]
+    url = f"/interviews/{interview.id}/edit"
+    form = parse(client.get(url).data).one("form", id="builder-form")
+    selected = {
+        select.attrs["name"]: option.attrs.get("value", "")
+        for select in form.find_all("select")
+        for option in select.find_all("option")
+        if "selected" in option.attrs
+    }
+    posted = form.form_fields() | selected | {"action": "save"}
+    assert client.post(url, data=posted).status_code == 302
+    db.expire_all()
+    again = db.get(Interview, interview.id)
+    assert {name: getattr(again, name) for name in columns} == before
+    assert [question_row(q) for q in again.questions] == questions_before
+
+
+# ---------------------------------------------------------------- importing a file in the browser
+
+
+def upload(client, raw: bytes, filename: str = "job.yaml"):
+    """Post an interview file to the import page, as the browser's file input does."""
+    data = {
+        "csrf_token": token(client, "/interviews/import"),
+        "file": (io.BytesIO(raw), filename),
+    }
+    return client.post("/interviews/import", data=data, content_type="multipart/form-data")
+
+
+def test_importing_a_file_creates_the_interview_and_opens_it(signed_in, db, client):
+    """A good file creates the interview in the user's organisation and opens its editor."""
+    raw = (
+        b"title: Line cook, weekends\nphone_number: '+15550100777'\n"
+        b'practice: "false"\ndelete_recordings_at_twilio: "no"\n'
+        b"questions:\n  - What kitchens have you worked in?\n"
+    )
+    response = upload(client, raw)
+    interview = created(db)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/interviews/{interview.id}/edit"
+    assert interview.organization_id == signed_in.user.organization_id
+    assert (interview.practice, interview.delete_recordings_at_twilio) == (False, False)
+    assert [q.prompt for q in interview.questions] == ["What kitchens have you worked in?"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "sentence"),
+    [
+        ("title: Café\nquestions: [Q]\n".encode("latin-1"), "job.yaml is not UTF-8 text"),
+        (b"\x00\x01binary", "job.yaml is not a text file"),
+        (b"title: [unclosed", "job.yaml is not valid YAML"),
+        (b"- a list\n", "job.yaml must be a mapping of settings"),
+    ],
+)
+def test_a_file_that_is_not_utf8_yaml_is_one_sentence_in_the_browser(
+    signed_in, db, client, raw, sentence
+):
+    """Latin-1, binary, broken YAML or a list: a 422 page with one sentence, nothing saved."""
+    response = upload(client, raw)
+    assert response.status_code == 422
+    alert = parse(response.data).one("div", id="import-problems")
+    [paragraph] = alert.find_all("p")
+    assert paragraph.text().startswith(sentence)
+    assert alert.find("li") is None
+    assert db.scalar(select(func.count(Interview.id))) == 2  # the two of the signed-in world
+
+
+def test_bad_settings_in_an_uploaded_file_are_listed_by_field(signed_in, db, client):
+    """Each bad setting is one line naming the field; nothing is imported."""
+    raw = (
+        f"title: {'T' * 300}\nphone_number: '+15550100777'\npractice: maybe\n"
+        "questions:\n  - prompt: Q\n    max_seconds: 9000\n"
+    ).encode()
+    response = upload(client, raw)
+    assert response.status_code == 422
+    items = [
+        li.text() for li in parse(response.data).one("div", id="import-problems").find_all("li")
+    ]
+    assert "title is 300 characters long; at most 200 fit" in items
+    assert "practice must be true or false (or yes/no, on/off, 1/0), not 'maybe'" in items
+    assert "question 1: max_seconds must be a whole number from 5 to 3,600" in items
+    assert created(db) is None
+
+
+def test_importing_needs_a_file_and_a_manager(signed_in, db, client, auth):
+    """No file is explained; a reviewer may not import."""
+    data = {"csrf_token": token(client, "/interviews/import")}
+    response = client.post("/interviews/import", data=data)
+    assert response.status_code == 422
+    assert (
+        "Choose an interview file" in parse(response.data).one("div", id="import-problems").text()
+    )
+    make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    assert client.get("/interviews/import").status_code == 403

@@ -241,3 +241,20 @@ def test_call_me_now_reports_twilio_errors(signed_in, app, client, monkeypatch):
 def test_call_me_now_needs_csrf(signed_in, client):
     """Posting Call me now without the form's token is refused."""
     assert client.post(f"/candidates/{signed_in.candidate.id}/call").status_code == 400
+
+
+def test_extra_time_has_one_range_on_the_page_and_in_the_rule(signed_in, db, client):
+    """The page's input offers 1 to 4, the CLI's range; 4 is saved and 4.25 refused."""
+    candidate = signed_in.candidate
+    manage = f"/candidates/{candidate.id}/manage"
+    field = parse(client.get(manage).data).one("input", id="extra_time")
+    assert (field.attrs["min"], field.attrs["max"]) == ("1", "4")
+    url = f"/candidates/{candidate.id}/accommodations"
+    refused = client.post(url, data={"csrf_token": token(client, manage), "extra_time": "4.25"})
+    assert parse(refused.data).one("p", id="extra_time-error").text() == (
+        "Extra time is a multiplier from 1 (none) to 4."
+    )
+    saved = client.post(url, data={"csrf_token": token(client, manage), "extra_time": "4"})
+    assert saved.status_code == 302
+    db.refresh(candidate)
+    assert candidate.extra_time == 4.0

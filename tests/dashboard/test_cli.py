@@ -6,10 +6,15 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from rq import Queue
+from sqlalchemy import select
 
+from dashboard import cli
 from dashboard.cli import main
+from ivr.jobs import SEND_MESSAGE
 from tests.support import env_for
-from voice.models import Answer, AnswerStatus, Interview, Score, User
+from voice.messages import INVITATION
+from voice.models import Answer, AnswerStatus, Candidate, Interview, Message, Score, User
 
 INTERVIEW_YAML = """\
 title: Line cook
@@ -175,3 +180,37 @@ def test_db_upgrade_on_a_fresh_sqlite_file(tmp_path):
     from voice.db import make_engine
 
     assert "answers" in inspect(make_engine(url)).get_table_names()
+
+
+def test_invite_queues_the_text_the_way_the_dashboard_does(run, db, redis_conn, monkeypatch):
+    """`candidate add --invite` writes the invitation and queues the dashboard's send job."""
+    from tests.factories import make_interview, make_org
+
+    monkeypatch.setattr(cli, "INVITE_WAIT_SECONDS", 0.3)  # no worker runs in this module
+    interview = make_interview(db, make_org(db))
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id), "--invite")
+    out = run(*args, "--name", "Cy Invited", "--phone", "+15557000100", "--json")
+    data = json.loads(out.stdout)
+    message = db.scalar(select(Message))
+    assert (message.kind, message.to, message.sent_at) == (INVITATION, "+15557000100", None)
+    assert data["pin"] in message.body
+    assert data["invitation"] == {"sid": None, "to": "+15557000100", "body": message.body}
+    jobs = Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs
+    assert [(job.func_name, job.args) for job in jobs] == [(SEND_MESSAGE.name, (message.id,))]
+    text = run(*args, "--name", "Di Invited", "--phone", "+15557000101").output
+    assert "invitation queued for +15557000101; a worker will text it" in text
+
+
+def test_extra_time_follows_the_dashboards_rule(run, db):
+    """--extra-time takes 1 to 4, as the dashboard does; outside that is one clear line."""
+    from tests.factories import make_interview, make_org
+
+    interview = make_interview(db, make_org(db))
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id), "--name", "Ana", "--json")
+    added = json.loads(run(*args, "--extra-time", "3.5").output)
+    assert db.get(Candidate, added["id"]).extra_time == 3.5
+    refused = run(*args, "--extra-time", "4.5", ok=False)
+    assert refused.exit_code == 1
+    assert refused.stderr.strip() == "Error: Extra time is a multiplier from 1 (none) to 4."

@@ -1,0 +1,37 @@
+"""Candidates in bulk: the interview's filtered list, CSV import, SMS invitations,
+accommodations and "Call me now".
+
+The `candidates` blueprint's URLs are listed here in one table; each module holds one
+concern (listing.py: the interview page; csv_import.py; invitations.py: the one path
+invitations take, shared with the command line; manage.py: one candidate).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint
+
+from dashboard.candidates import csv_import, invitations, manage
+from dashboard.candidates.csv_import import import_csv
+from dashboard.candidates.listing import Filters, interview_page, keypad_label
+
+__all__ = ["Filters", "candidates", "import_csv", "interview_page", "keypad_label"]
+
+candidates = Blueprint("candidates", __name__)
+
+candidates.add_url_rule(
+    "/interviews/<int:interview_id>/import",
+    view_func=csv_import.import_candidates,
+    methods=["GET", "POST"],
+)
+candidates.add_url_rule(
+    "/interviews/<int:interview_id>/invite", view_func=invitations.invite, methods=["POST"]
+)
+candidates.add_url_rule("/candidates/<int:candidate_id>/manage", view_func=manage.manage)
+candidates.add_url_rule(
+    "/candidates/<int:candidate_id>/accommodations",
+    view_func=manage.accommodations,
+    methods=["POST"],
+)
+candidates.add_url_rule(
+    "/candidates/<int:candidate_id>/call", view_func=manage.call_now, methods=["POST"]
+)

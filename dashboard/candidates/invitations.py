@@ -1,0 +1,139 @@
+"""Invitation texts: one path for the dashboard's bulk invite and `candidate add --invite`.
+
+Each invitation is first written as a `Message` row (`voice.messages.queue_message`:
+once per candidate, so a double click or a second run never texts twice), then the
+send job (`ivr.jobs.SEND_MESSAGE`) is queued for it; a worker sends it through Twilio
+and records the MessageSid or the error on the row. The command line queues the same
+way and then waits a little for the worker to report the send.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import redis
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from dashboard.access import get_visible, require_manager
+from ivr.jobs import SEND_MESSAGE
+from ivr.services import db, services
+from voice.messages import INVITATION, invitation_text, queue_message
+from voice.models import Candidate, Interview, Message
+
+log = logging.getLogger(__name__)
+
+NO_PHONE = "no phone number"
+ALREADY_INVITED = "already invited"
+
+
+@dataclass
+class Invitations:
+    """What an invitation run did: rows queued, candidates skipped (by reason), jobs lost."""
+
+    queued: list[Message] = field(default_factory=list)
+    skipped: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    not_queued: int = 0  # rows written whose send job Redis did not take
+
+
+def write_invitations(
+    session: Session, candidates: Iterable[Candidate], sent_by_id: int | None = None
+) -> Invitations:
+    """Write an invitation row for each candidate with a phone not yet invited.
+
+    Candidates without a phone, or already invited, are listed in `skipped` by name.
+    The caller commits, then calls `send_invitations`.
+    """
+    run = Invitations()
+    for candidate in candidates:
+        if not candidate.phone:
+            run.skipped[NO_PHONE].append(candidate.name)
+            continue
+        message = queue_message(
+            session, candidate, INVITATION, invitation_text(candidate), sent_by_id
+        )
+        if message is None:
+            run.skipped[ALREADY_INVITED].append(candidate.name)
+        else:
+            run.queued.append(message)
+    return run
+
+
+def send_invitations(run: Invitations, enqueue: Callable[..., object]) -> Invitations:
+    """Queue the send job for each committed row through `enqueue(job, message_id)`.
+
+    A Redis error is logged and counted in `not_queued`, never raised: the row stays,
+    unsent, for the dashboard to show.
+    """
+    for message in run.queued:
+        try:
+            enqueue(SEND_MESSAGE, message.id)
+        except redis.RedisError:
+            run.not_queued += 1
+            log.exception("could not enqueue %s for message %s", SEND_MESSAGE.name, message.id)
+    return run
+
+
+def wait_for_send(session: Session, message_id: int, timeout: float, poll: float = 0.25):
+    """Wait up to `timeout` seconds for a worker to send the message; return the row.
+
+    The row comes back as the worker left it: `sent_at` and `message_sid` once sent,
+    `error` if Twilio refused (the job retries), both empty if no worker took it yet.
+    """
+    deadline = time.monotonic() + timeout
+    while True:
+        session.expire_all()
+        message = session.get(Message, message_id)
+        if message is None or message.sent_at or message.error:
+            return message
+        if time.monotonic() >= deadline:
+            return message
+        time.sleep(poll)
+
+
+@require_manager
+def invite(interview_id: int):
+    """Queue invitation texts for the chosen candidates (or all) of an interview."""
+    session = db()
+    interview = get_visible(session, current_user, Interview, interview_id, manage=True)
+    stmt = select(Candidate).where(Candidate.interview_id == interview.id)
+    if request.form.get("all") != "1":
+        ids = [int(x) for x in request.form.getlist("candidate_ids") if x.isdigit()]
+        if not ids:
+            flash("Select at least one candidate to invite.", "error")
+            return redirect(url_for("dashboard.interview", interview_id=interview.id))
+        stmt = stmt.where(Candidate.id.in_(ids))
+    chosen = list(session.scalars(stmt.order_by(Candidate.id)))
+    run = write_invitations(session, chosen, current_user.id)
+    session.commit()
+    send_invitations(run, services().enqueue)
+    if run.queued:
+        flash(
+            f"Invitation texts queued for {len(run.queued)} {_people(len(run.queued))}.",
+            "success",
+        )
+    for why, names in run.skipped.items():
+        flash(f"Skipped {len(names)} ({why}): {_names(names)}.", "info")
+    if run.not_queued:
+        flash(
+            f"{run.not_queued} texts could not be queued; the sweep will send them later.",
+            "warning",
+        )
+    if not chosen:
+        flash("No candidates to invite.", "info")
+    return redirect(url_for("dashboard.interview", interview_id=interview.id))
+
+
+def _people(n: int) -> str:
+    return "candidate" if n == 1 else "candidates"
+
+
+def _names(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")

@@ -1,0 +1,80 @@
+"""One candidate's management page: accommodations and "Call me now"."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from dashboard.access import get_visible, require_manager
+from ivr.outbound import call_candidate
+from ivr.services import db, services
+from ivr.twilio_rest import TwilioError
+from voice.candidates import EXTRA_TIME, check_extra_time
+from voice.models import Candidate
+
+log = logging.getLogger(__name__)
+
+
+def _managed_candidate(candidate_id: int) -> Candidate:
+    return get_visible(db(), current_user, Candidate, candidate_id, manage=True)
+
+
+def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
+    return (
+        render_template(
+            "candidate_manage.html",
+            candidate=candidate,
+            interview=candidate.interview,
+            errors=errors,
+            extra_time=EXTRA_TIME,
+        ),
+        status,
+    )
+
+
+@require_manager
+def manage(candidate_id: int):
+    """Show a candidate's accommodations and the "Call me now" button."""
+    return _page(_managed_candidate(candidate_id), {})
+
+
+@require_manager
+def accommodations(candidate_id: int):
+    """Save extra answer time (the rule in voice.candidates) and slow speech; 422 if invalid."""
+    candidate = _managed_candidate(candidate_id)
+    try:
+        extra = check_extra_time(request.form.get("extra_time", "1") or "1")
+    except ValueError as exc:
+        return _page(candidate, {"extra_time": str(exc)}, 422)
+    candidate.extra_time = extra
+    candidate.slow_speech = request.form.get("slow_speech") == "1"
+    db().commit()
+    flash(f"Accommodations for {candidate.name} are saved.", "success")
+    return redirect(url_for(".manage", candidate_id=candidate.id))
+
+
+@require_manager
+def call_now(candidate_id: int):
+    """Have Twilio ring the candidate into the interview (ivr.outbound); errors are flashed."""
+    candidate = _managed_candidate(candidate_id)
+    back = request.form.get("back") == "interview"
+    target = (
+        url_for("dashboard.interview", interview_id=candidate.interview_id)
+        if back
+        else url_for(".manage", candidate_id=candidate.id)
+    )
+    if not candidate.phone:
+        flash(f"{candidate.name} has no phone number to call.", "error")
+        return redirect(target)
+    settings = services().settings
+    try:
+        sid = call_candidate(services().twilio, settings.public_url, candidate)
+    except TwilioError as exc:
+        log.warning("call to candidate %s failed: %s", candidate.id, exc)
+        flash(f"Twilio could not place the call to {candidate.phone}: {exc}", "error")
+        return redirect(target)
+    log.info("outbound call %s to candidate %s", sid, candidate.id)
+    flash(f"Calling {candidate.name} at {candidate.phone} now.", "success")
+    return redirect(target)

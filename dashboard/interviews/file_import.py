@@ -1,0 +1,57 @@
+"""Importing an interview file in the browser, as `screenline interview import` does.
+
+The same reader (`voice.interviews.read_interview_file`) and rule set
+(`clean_interview`) as the command line: a file that is not UTF-8 YAML gets one
+sentence, a bad setting one line naming the field, and nothing is saved unless all is well.
+"""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
+
+from dashboard.access import require_manager
+from ivr.services import db
+from voice.interviews import (
+    MAX_FILE_BYTES,
+    TAKEN,
+    InterviewSpecError,
+    build_interview,
+    clean_interview,
+    read_interview_file,
+)
+
+
+@require_manager
+def import_interview():
+    """Show the upload form (GET), or create the interview from the uploaded file (POST)."""
+    problems: list[str] = []
+    if request.method == "POST":
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            problems = ["Choose an interview file (YAML) to import."]
+        else:
+            name = upload.filename[-100:]
+            session = db()
+            try:
+                spec = read_interview_file(upload.read(MAX_FILE_BYTES + 1), name=name)
+                settings = clean_interview(spec, session)
+            except InterviewSpecError as exc:
+                problems = exc.lines()
+            else:
+                created = build_interview(settings, organization_id=current_user.organization_id)
+                session.add(created)
+                try:
+                    session.commit()
+                except IntegrityError:  # the number was taken since the check: a race
+                    session.rollback()
+                    return _page([f"phone_number {settings.phone_number} {TAKEN}"])
+                flash(f"Interview “{created.title}” imported from {name}.", "success")
+                return redirect(url_for(".edit", interview_id=created.id))
+    return _page(problems)
+
+
+def _page(problems: list[str]):
+    status = 422 if problems else 200
+    return render_template("interview_import.html", problems=problems), status
