@@ -56,8 +56,11 @@ HEADERS = {
 def import_csv(session: Session, interview: Interview, text: str) -> ImportReport:
     """Add the CSV's candidates to the interview; merge duplicates by phone; report."""
     report = ImportReport()
-    reader = csv.reader(io.StringIO(text))
-    rows = [row for row in reader]
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:  # e.g. a field over the csv module's 128 KiB limit
+        report.rejected.append((0, "", f"The file could not be read as CSV: {exc}."))
+        return report
     if not rows:
         report.rejected.append((0, "", "The file is empty."))
         return report
@@ -161,6 +164,8 @@ def import_candidates(interview_id: int):
         raw = upload.read() if upload and upload.filename else pasted.encode()
         if not raw.strip():
             error = "Choose a CSV file (or paste its rows) to import."
+        elif b"\x00" in raw:  # binary (a spreadsheet, an image): cp1252 would accept it
+            error = "That file is not text. Save it as CSV (UTF-8) and try again."
         else:
             try:
                 text = raw.decode("utf-8-sig")

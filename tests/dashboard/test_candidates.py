@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from datetime import UTC, datetime, timedelta
 
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboard.candidates import Filters, import_csv
 from ivr.jobs import SEND_MESSAGE
@@ -88,6 +89,25 @@ def test_import_with_nothing_is_a_clear_error(signed_in, client):
     response = client.post(url, data={"csrf_token": token(client, url), "pasted": " "})
     assert response.status_code == 422
     assert "Choose a CSV file" in parse(response.data).one("p", cls="alert").text()
+
+
+def test_a_binary_or_unreadable_csv_is_explained_not_a_server_error(signed_in, db, client):
+    """A binary upload is "not text"; a field past the csv module's limit is one reported row."""
+    url = f"/interviews/{signed_in.interview.id}/import"
+    binary = {
+        "csrf_token": token(client, url),
+        "file": (io.BytesIO(b"\x89PNG\r\n\x1a\n\x00\x00IHDR"), "photo.csv"),
+    }
+    response = client.post(url, data=binary, content_type="multipart/form-data")
+    assert response.status_code == 422
+    assert "not text" in parse(response.data).one("p", cls="alert").text()
+    huge = 'name,phone\n"' + "x" * 200_000 + '",5552010001\n'
+    response = client.post(url, data={"csrf_token": token(client, url), "pasted": huge})
+    assert response.status_code == 200
+    reason = parse(response.data).one("td", data_label="Reason").text()
+    assert reason.startswith("The file could not be read as CSV")
+    added = select(func.count(Candidate.id)).where(Candidate.interview_id == signed_in.interview.id)
+    assert db.scalar(added) == 1  # only the candidate the interview already had
 
 
 def test_inviting_a_selection_queues_texts_and_skips_the_already_invited(
