@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, require_manager
+from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from voice.messages import INVITATION, invitation_text, queue_message
@@ -29,6 +30,7 @@ from voice.models import Candidate, Interview, Message
 
 log = logging.getLogger(__name__)
 
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 NO_PHONE = "no phone number"
 ALREADY_INVITED = "already invited"
 
@@ -104,7 +106,8 @@ def invite(interview_id: int):
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     stmt = select(Candidate).where(Candidate.interview_id == interview.id)
     if request.form.get("all") != "1":
-        ids = [int(x) for x in request.form.getlist("candidate_ids") if x.isdigit()]
+        # Ids past a 32-bit integer name no row, and PostgreSQL refuses them in a query.
+        ids = [i for i in posted_ids("candidate_ids") if 0 < i <= MAX_ROW_ID]
         if not ids:
             flash("Select at least one candidate to invite.", "error")
             return redirect(url_for("dashboard.interview", interview_id=interview.id))

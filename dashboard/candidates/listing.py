@@ -30,6 +30,8 @@ from voice.models import (
 )
 
 PER_PAGE = 50
+MAX_PAGE = 100_000  # keeps OFFSET within what the database accepts
+MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 NO_DECISION = "none"
 PROCESSING = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
 
@@ -66,13 +68,16 @@ class Filters:
                 found.min_score = None
                 found.errors.append("Minimum score must be a number from 1 to 5.")
         reviewer = args.get("reviewer", "")
-        if reviewer.isdigit():
+        if reviewer.isdecimal() and int(reviewer) <= MAX_ROW_ID:
             found.reviewer = int(reviewer)
         for name in ("since", "until"):
             raw = args.get(name, "").strip()
             if raw:
                 try:
-                    setattr(found, name, date.fromisoformat(raw))
+                    when = date.fromisoformat(raw)
+                    if when >= date.max:  # "until" reads up to the day after
+                        raise ValueError
+                    setattr(found, name, when)
                 except ValueError:
                     found.errors.append(f"“{raw}” is not a date (use YYYY-MM-DD).")
         return found
@@ -256,7 +261,7 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id)
     filters = Filters.from_args(request.args)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
     rows, total = candidate_page(
         session, interview, filters, limit=per_page, offset=(page - 1) * per_page
     )

@@ -72,7 +72,7 @@ class QuestionDraft:
     @property
     def question_id(self) -> int | None:
         """The saved question this row edits, or None for a new one."""
-        return int(self.id) if self.id.isdigit() else None
+        return int(self.id) if self.id.isdecimal() else None
 
     def to_spec(self, default: str, others: list[str]) -> dict:
         """This question in the file format: only the settings its kind shows in the form."""

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible, require_manager
+from dashboard.review import posted_ids
 from ivr.services import db
 from voice.models import Interview, InterviewReviewer, Role, User
 
@@ -28,7 +29,7 @@ def reviewers(interview_id: int):
         )
     )
     if request.method == "POST":
-        chosen = {int(x) for x in request.form.getlist("user_ids") if x.isdigit()}
+        chosen = set(posted_ids("user_ids"))
         allowed = {u.id for u in people}
         session.query(InterviewReviewer).filter(
             InterviewReviewer.interview_id == interview.id

@@ -395,3 +395,23 @@ def test_importing_needs_a_file_and_a_manager(signed_in, db, client, auth):
     auth.logout()
     auth.login("rev@acme.test")
     assert client.get("/interviews/import").status_code == 403
+
+
+def test_odd_ids_posted_to_the_builder_are_refused_not_a_server_error(signed_in, db, client):
+    """A question id in other digits, or one too big, gets a 400 or a re-rendered form."""
+    url = f"/interviews/{signed_in.interview.id}/edit"
+    first = signed_in.interview.questions[0]
+    data = {
+        "csrf_token": token(client, url),
+        "action": "save",
+        "title": "Warehouse associate",
+        "phone_number": signed_in.interview.phone_number,
+        "q-0-id": "²",
+        "q-0-kind": "voice",
+        "q-0-prompt": first.prompt,
+    }
+    assert client.post(url, data=data).status_code == 422  # a new question; answered ones stay
+    assert client.post(url, data=data | {"q-0-id": "9" * 30}).status_code == 400
+    reviewers = f"/interviews/{signed_in.interview.id}/reviewers"
+    posted = {"csrf_token": token(client, reviewers), "user_ids": ["²", "9" * 30]}
+    assert client.post(reviewers, data=posted).status_code == 302

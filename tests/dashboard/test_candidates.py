@@ -140,6 +140,15 @@ def test_inviting_a_selection_queues_texts_and_skips_the_already_invited(
     assert len(Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs) == 2
 
 
+def test_inviting_with_ids_that_name_no_row_asks_for_a_selection(signed_in, client):
+    """Posted ids too big for the database, or not numbers, are ignored, never a 500."""
+    page_url = f"/interviews/{signed_in.interview.id}"
+    data = {"csrf_token": token(client, page_url), "candidate_ids": ["9" * 20, "²", "-3"]}
+    response = client.post(f"{page_url}/invite", data=data)
+    assert response.status_code == 302
+    assert "Select at least one candidate to invite." in flashes(parse(client.get(page_url).data))
+
+
 def test_filters_narrow_the_list(signed_in, db, client):
     """Status, decision, score, reviewer and date filters narrow the candidate list."""
     base = f"/interviews/{signed_in.interview.id}"
@@ -278,3 +287,19 @@ def test_extra_time_has_one_range_on_the_page_and_in_the_rule(signed_in, db, cli
     assert saved.status_code == 302
     db.refresh(candidate)
     assert candidate.extra_time == 4.0
+
+
+def test_odd_query_strings_never_break_the_interview_page(signed_in, client):
+    """Ids past the database range, odd digits and the last date are ignored or explained."""
+    base = f"/interviews/{signed_in.interview.id}"
+    for query in (
+        "reviewer=²",
+        "reviewer=" + "9" * 20,
+        "page=" + "9" * 30,
+        "until=9999-12-31&since=0001-01-01",
+        "min_score=nan",
+    ):
+        response = client.get(f"{base}?{query}")
+        assert response.status_code in (200, 302), query
+    page = parse(client.get(f"{base}?until=9999-12-31").data)
+    assert "is not a date" in page.one("form", cls="filters").text()
