@@ -17,7 +17,7 @@ from dashboard.candidates.invitations import send_invitations, wait_for_send, wr
 from ivr.outbound import call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
-from voice.accounts import AccountError, create_user, password_problem
+from voice.accounts import MAX_NAME_LENGTH, AccountError, create_user, password_problem
 from voice.candidates import EXTRA_TIME, add_candidate
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.interviews import (
@@ -57,6 +57,7 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
+ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are INTEGER columns: larger ones name no row
 # How long `candidate add --invite` waits for a worker to report the text as sent.
 INVITE_WAIT_SECONDS = 20.0
 
@@ -125,11 +126,15 @@ def _organisation(session, name: str | None, create: bool = False) -> Organizati
     """The named organisation, or the only one there is."""
     if name:
         org = session.scalar(select(Organization).where(Organization.name == name))
-        if org is None and name.isdigit():
+        if org is None and name.isdecimal() and int(name) < 2**31:
             org = session.get(Organization, int(name))
         if org is None:
             if not create:
                 raise click.ClickException(f"no organisation named {name!r}")
+            if len(name) > MAX_NAME_LENGTH:
+                raise click.ClickException(
+                    f"an organisation name has at most {MAX_NAME_LENGTH} characters"
+                )
             org = Organization(name=name)
             session.add(org)
         return org
@@ -192,7 +197,7 @@ def candidate():
 
 
 @candidate.command("add")
-@click.option("--interview", "interview_id", type=int, required=True)
+@click.option("--interview", "interview_id", type=ROW_ID, required=True)
 @click.option("--name", required=True)
 @click.option("--phone", help="Telephone number, E.164 (+15551234567).")
 @click.option("--email", help="Email address (optional).")
@@ -271,7 +276,7 @@ def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
 
 
 @candidate.command("call")
-@click.argument("candidate_id", type=int)
+@click.argument("candidate_id", type=ROW_ID)
 @json_option
 @pass_context
 def candidate_call(ctx: Context, candidate_id, as_json):
@@ -295,7 +300,7 @@ def candidate_call(ctx: Context, candidate_id, as_json):
 
 
 @main.command()
-@click.argument("interview_id", type=int)
+@click.argument("interview_id", type=ROW_ID)
 @json_option
 @pass_context
 def results(ctx: Context, interview_id, as_json):

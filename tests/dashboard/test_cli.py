@@ -214,3 +214,19 @@ def test_extra_time_follows_the_dashboards_rule(run, db):
     refused = run(*args, "--extra-time", "4.5", ok=False)
     assert refused.exit_code == 1
     assert refused.stderr.strip() == "Error: Extra time is a multiplier from 1 (none) to 4."
+
+
+def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tmp_path):
+    """An id past INTEGER is a usage error (exit 2); an over-long organisation name is refused."""
+    result = run("results", "9" * 20, ok=False)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    result = run("candidate", "call", "0", ok=False)
+    assert result.exit_code == 2
+    result = run(
+        "user", "create", "a@b.co", "--password", "long-enough", "--org", "O" * 201, ok=False
+    )
+    assert result.exit_code == 1 and "at most 200 characters" in result.stderr
+    path = tmp_path / "interview.yaml"
+    path.write_text(INTERVIEW_YAML)
+    result = run("interview", "import", str(path), "--org", "²", ok=False)
+    assert result.exit_code == 1 and "no organisation named '²'" in result.stderr
