@@ -211,11 +211,13 @@ def test_wrong_key_then_empty_answers_do_not_alternate_for_ever(client, settings
             self.readings = itertools.count()
 
         def keys(self, url):
+            """5 at every other reading of the question; 1 at every menu."""
             if path_of(url) == "/ivr/question/key":
                 return "5" if next(self.readings) % 2 == 0 else None
             return "1"
 
         def record(self, url):
+            """An empty recording."""
             return "empty"
 
     result = walk(TwilioActions(client, settings), Alternating(), flow.step_limit(interview) + 1)
@@ -235,10 +237,14 @@ def test_a_caller_who_repeats_for_ever_hears_a_goodbye_at_the_step_limit(client,
     db.commit()
 
     class Repeater:
+        """Presses star at the question, every time; 1 at every menu."""
+
         def keys(self, url):
+            """Star at the question, 1 elsewhere."""
             return "*" if path_of(url) == "/ivr/question/key" else "1"
 
         def record(self, url):
+            """A long recording (never reached)."""
             return "long"
 
     limit = flow.step_limit(interview)
