@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voice import pipeline
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -232,20 +233,12 @@ def store_answer(
 
 def mark_announced(answer: Answer) -> bool:
     """Note that Twilio says the file is ready; True if a fetch job should be queued."""
-    if answer.status in (AnswerStatus.RECORDING, AnswerStatus.FAILED, AnswerStatus.ANNOUNCED):
-        first = answer.status == AnswerStatus.RECORDING
-        answer.status = AnswerStatus.ANNOUNCED
-        answer.announced_at = answer.announced_at or now()
-        return first
-    return False
+    return pipeline.announce(answer, now())
 
 
 def mark_no_audio(answer: Answer, error_code: str) -> None:
     """Twilio kept nothing for this attempt (too short, silent, or failed)."""
-    reasons = {"16101": "too short", "16102": "silent"}
-    answer.status = AnswerStatus.NO_AUDIO
-    answer.error = f"Twilio kept no recording ({reasons.get(error_code, 'error ' + error_code)})"
-    answer.kept = False
+    pipeline.no_audio(answer, error_code)
 
 
 def store_keypad_answer(
