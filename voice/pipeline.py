@@ -69,6 +69,7 @@ class Outcome:
     FAILED = "failed"
     GIVEN_UP = "given up"
     REFETCH = "refetch"
+    CHANGED = "changed"  # the answer was deleted or changed while the job ran: result dropped
 
 
 # --- transitions -----------------------------------------------------------------------

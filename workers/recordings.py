@@ -65,6 +65,40 @@ def fetch_recording(answer_id: int) -> str:
     return outcome
 
 
+@dataclass(frozen=True)
+class _Seen:
+    """The answer as a job read it; the job's writes go through only while that still holds.
+
+    The RecordingSid is a recording's identity (Twilio never reuses one). With
+    `original_key`, the stored file the job worked on must still be the answer's: a
+    person's Retry, a re-recording or an erasure while a job ran drops its result.
+    """
+
+    answer_id: int
+    recording_sid: str | None
+    original_key: str | None = None
+
+
+@contextmanager
+def _writing(ctx: WorkerContext, seen: _Seen, jlog: JobLog) -> Iterator[Answer | None]:
+    """The answer row to write in a short transaction (committed after the block), or None."""
+    with unit_of_work(ctx.session_factory) as session:
+        answer = session.get(Answer, seen.answer_id)
+        if (
+            answer is None
+            or answer.recording_sid != seen.recording_sid
+            or (seen.original_key is not None and answer.original_key != seen.original_key)
+        ):
+            jlog.warning(
+                "answer %s was deleted or changed while the job ran; its result is dropped",
+                seen.answer_id,
+            )
+            yield None
+            return
+        yield answer
+        session.commit()
+
+
 @contextmanager
 def _claimed(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> Iterator[bool]:
     """Hold the answer's lock for the job's whole run; yields False when another job has it."""
@@ -97,6 +131,7 @@ def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
             jlog.warning("answer %s: no RecordingUrl; given up", answer_id)
             return Outcome.GIVEN_UP
         recording_url = answer.recording_url
+        seen = _Seen(answer_id, answer.recording_sid)
         session.commit()  # no transaction stays open across the download
     try:
         data = ctx.twilio.download_recording(
@@ -104,13 +139,12 @@ def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
         )
         key = ctx.store.put(answer_key(answer_id, "original.wav"), data)
     except (TwilioError, OSError) as exc:
-        return _record_failure(ctx, answer_id, f"Downloading the recording failed: {exc}", jlog)
-    with unit_of_work(ctx.session_factory) as session:
-        answer = session.get(Answer, answer_id)
+        return _record_failure(ctx, seen, f"Downloading the recording failed: {exc}", jlog)
+    with _writing(ctx, seen, jlog) as answer:
         if answer is None:
-            return Outcome.MISSING
+            ctx.store.delete(key)  # an erased answer leaves no audio behind
+            return Outcome.CHANGED
         pipeline.stored(answer, key)
-        session.commit()
     jlog.info("answer %s: stored %d bytes of original audio", answer_id, len(data))
     return Outcome.STORED
 
@@ -129,10 +163,19 @@ def queue_transcription(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> Non
 class _Work:
     """What the transcription needs from the answer row, read in one short transaction."""
 
-    original_key: str
+    seen: _Seen
     language: str
-    recording_sid: str | None
     delete_at_twilio: bool
+
+    @property
+    def original_key(self) -> str:
+        """The stored original to transcribe."""
+        return self.seen.original_key or ""
+
+    @property
+    def recording_sid(self) -> str | None:
+        """Twilio's id for the recording (to delete it there)."""
+        return self.seen.recording_sid
 
 
 @job(TRANSCRIBE_ANSWER)
@@ -152,9 +195,9 @@ def transcribe_answer(answer_id: int) -> str:
             found = _read_work(ctx, session, answer_id, jlog)
         if isinstance(found, str):
             return found
-        outcome = _transcribe(ctx, answer_id, found, jlog)
+        outcome = _transcribe(ctx, found, jlog)
         if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT):
-            _delete_at_twilio(ctx, answer_id, found, jlog)
+            _delete_at_twilio(ctx, found, jlog)
     return outcome
 
 
@@ -171,9 +214,8 @@ def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLo
         jlog.info("answer %s was given up; a person may retry it", answer_id)
         return Outcome.GIVEN_UP
     work = _Work(
-        original_key=answer.original_key or "",
+        seen=_Seen(answer_id, answer.recording_sid, answer.original_key or ""),
         language=answer_language(answer),
-        recording_sid=answer.recording_sid,
         delete_at_twilio=answer.question.interview.delete_recordings_at_twilio
         and not answer.deleted_at_twilio,
     )
@@ -181,7 +223,7 @@ def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLo
         jlog.info("answer %s is already transcribed", answer_id)
         session.commit()
         if work.delete_at_twilio:
-            _delete_at_twilio(ctx, answer_id, work, jlog)
+            _delete_at_twilio(ctx, work, jlog)
         return Outcome.DONE_ALREADY
     if not ctx.store.exists(answer.original_key):
         pipeline.refetch(answer)
@@ -198,47 +240,45 @@ def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLo
     return work
 
 
-def _transcribe(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -> str:
+def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
+    answer_id = work.seen.answer_id
     try:
         processed = normalise(ctx.store.get(work.original_key))
     except AudioError as exc:
         # The same bytes will not decode next time either: give up, keep the original.
         return _record_failure(
             ctx,
-            answer_id,
+            work.seen,
             f"{str(exc)[:1].upper()}{str(exc)[1:]}. "
             "The original file is kept; press Retry to download and process it again.",
             jlog,
             give_up=True,
         )
     except OSError as exc:
-        return _record_failure(ctx, answer_id, f"Reading the stored recording failed: {exc}", jlog)
+        return _record_failure(ctx, work.seen, f"Reading the stored recording failed: {exc}", jlog)
     try:
         kept = _store_processed(ctx, answer_id, processed)
     except OSError as exc:
-        return _record_failure(ctx, answer_id, f"Storing the processed audio failed: {exc}", jlog)
+        return _record_failure(ctx, work.seen, f"Storing the processed audio failed: {exc}", jlog)
     _precompute_waveform(ctx, answer_id, kept["playback_key"], jlog)
     jlog.info("answer %s: transcribing %.1f s of speech", answer_id, processed.seconds)
     # From here on a failure keeps the processed audio, so a reviewer can listen meanwhile.
     try:
         transcript, stt_seconds = _speech_to_text(ctx, processed, work.language)
     except UnsupportedLanguage as exc:
-        with unit_of_work(ctx.session_factory) as session:
-            answer = session.get(Answer, answer_id)
+        with _writing(ctx, work.seen, jlog) as answer:
             if answer is None:
-                return Outcome.MISSING
+                return Outcome.CHANGED
             _set(answer, kept)
             pipeline.no_model(answer, str(exc))
-            session.commit()
         jlog.warning("answer %s: not transcribed: %s", answer_id, exc)
         return Outcome.NO_MODEL
     except Exception as exc:  # the engine's own errors, or anything it lets escape
         jlog.exception("answer %s: speech-to-text failed", answer_id)
-        return _record_failure(ctx, answer_id, f"Speech-to-text failed: {exc}", jlog, **kept)
-    with unit_of_work(ctx.session_factory) as session:
-        answer = session.get(Answer, answer_id)
+        return _record_failure(ctx, work.seen, f"Speech-to-text failed: {exc}", jlog, **kept)
+    with _writing(ctx, work.seen, jlog) as answer:
         if answer is None:
-            return Outcome.MISSING
+            return Outcome.CHANGED
         _set(answer, kept)
         pipeline.transcribed(
             answer,
@@ -247,7 +287,6 @@ def _transcribe(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -
             engine=transcript.engine,
             stt_seconds=stt_seconds,
         )
-        session.commit()
     jlog.info(
         "answer %s: transcribed %.1f s of speech in %.2f s with %s (%d words)",
         answer_id,
@@ -301,8 +340,9 @@ def _speech_to_text(
     return transcript, time.perf_counter() - started
 
 
-def _delete_at_twilio(ctx: WorkerContext, answer_id: int, work: _Work, jlog: JobLog) -> None:
+def _delete_at_twilio(ctx: WorkerContext, work: _Work, jlog: JobLog) -> None:
     """Delete Twilio's copy if the employer asked; on failure queue the retrying cleanup job."""
+    answer_id = work.seen.answer_id
     if not (work.delete_at_twilio and work.recording_sid):
         return
     try:
@@ -315,34 +355,31 @@ def _delete_at_twilio(ctx: WorkerContext, answer_id: int, work: _Work, jlog: Job
         except RedisError:
             jlog.warning("answer %s: could not queue the deletion; the sweep will", answer_id)
         return
-    with unit_of_work(ctx.session_factory) as session:
-        answer = session.get(Answer, answer_id)
+    with _writing(ctx, _Seen(answer_id, work.recording_sid), jlog) as answer:
         if answer is not None:
             answer.deleted_at_twilio = True
-            session.commit()
     jlog.info("answer %s: recording deleted at Twilio", answer_id)
 
 
 def _record_failure(
     ctx: WorkerContext,
-    answer_id: int,
+    seen: _Seen,
     error: str,
     jlog: JobLog,
     give_up: bool = False,
     **fields,
 ) -> str:
     """Write a failure in a transaction of its own; return the Outcome word."""
-    with unit_of_work(ctx.session_factory) as session:
-        answer = session.get(Answer, answer_id)
+    answer_id = seen.answer_id
+    with _writing(ctx, seen, jlog) as answer:
         if answer is None:
-            return Outcome.MISSING
+            return Outcome.CHANGED
         _set(answer, fields)
         if give_up:
             pipeline.give_up(answer, error)
             gave_up = True
         else:
             gave_up = pipeline.failed(answer, error)
-        session.commit()
         count = answer.attempts_failed
     if gave_up:
         jlog.warning("answer %s: %s (given up after failure %d)", answer_id, error, count)

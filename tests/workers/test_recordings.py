@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 
 import pytest
 from rq import Queue, SimpleWorker
@@ -10,6 +11,7 @@ from rq.job import Job
 from sqlalchemy import select
 
 from ivr.jobs import TRANSCRIBE_ANSWER
+from tests.support import wait_until
 from tests.voice.samples import SENTENCES, phone_speech, silence_wav, word_error_rate
 from tests.workers.helpers import make_answer, make_interview_for
 from voice import pipeline
@@ -266,3 +268,46 @@ def test_retries_stop_at_the_stated_maximum(in_process, recordings, db, session_
     assert gone.retry_at is None and "404" in gone.error
     assert len(recordings.gets(SID)) == pipeline.MAX_FAILURES * pipeline.DOWNLOAD_TRIES
     assert sweep_unfinished(grace_seconds=0)["fetch"] == 0
+
+
+def test_an_answer_deleted_during_its_download_gets_no_result_and_keeps_no_audio(
+    in_process, recordings, db, session_factory
+):
+    """A job whose answer is deleted while it downloads drops its result and the file."""
+    answer = make_answer(db, recordings.add(SID, phone_speech(), hang_first=True))
+    outcome: list[str] = []
+    job = threading.Thread(target=lambda: outcome.append(fetch_recording(answer.id)))
+    job.start()
+    assert recordings.started_hanging.wait(30)
+    with session_factory() as session:
+        session.delete(session.get(Answer, answer.id))
+        session.commit()
+    recordings.release.set()
+    job.join(60)
+
+    assert outcome == ["changed"]
+    assert not in_process.store.exists(f"answers/{answer.id}/original.wav")
+
+
+@pytest.mark.slow
+def test_a_retry_pressed_during_transcription_drops_the_stale_result(
+    in_process, recordings, db, session_factory, caplog
+):
+    """A person's Retry while the model runs wins: the running job's transcript is dropped."""
+    answer = make_answer(db, recordings.add(SID, phone_speech(" ".join(SENTENCES[:5]))))
+    fetch_recording(answer.id)
+    outcome: list[str] = []
+    with caplog.at_level(logging.INFO, logger="workers"):
+        job = threading.Thread(target=lambda: outcome.append(transcribe_answer(answer.id)))
+        job.start()
+        wait_until(lambda: f"answer {answer.id}: transcribing" in caplog.text, 60, 0.05)
+        with session_factory() as session:
+            assert pipeline.retry(session.get(Answer, answer.id)) is False  # not failed
+            retried = session.get(Answer, answer.id)
+            retried.original_key, retried.status = None, AnswerStatus.ANNOUNCED
+            session.commit()
+        job.join(120)
+
+    assert outcome == ["changed"]
+    after = reload(session_factory, answer.id)
+    assert after.status == AnswerStatus.ANNOUNCED and after.transcript is None
