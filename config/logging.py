@@ -17,6 +17,7 @@ class RedactSecrets(logging.Filter):
         self.secrets = tuple(s for s in secrets if s and len(s) >= 6)
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Replace any secret in the record's message; never drops a record."""
         message = record.getMessage()
         cleaned = message
         for secret in self.secrets:

@@ -22,6 +22,8 @@ class ConfigError(RuntimeError):
 
 @dataclass(frozen=True)
 class Settings:
+    """Every setting Screenline reads, typed; `load_settings` fills it from the environment."""
+
     env: str = "development"
     database_url: str = ""
     redis_url: str = "redis://localhost:6379/0"
@@ -38,12 +40,13 @@ class Settings:
     # Per language (its first part, "es" for es-MX): which engine transcribes it, e.g.
     # (("es", "whisper:/srv/models/whisper-small"), ("fr", "google"), ("de", "none")).
     stt_languages: tuple[tuple[str, str], ...] = ()
-    sweep_interval_seconds: int = 10  # how often the workers rebuild the queues from the database
+    sweep_interval_seconds: int = 10  # how often workers rebuild the queues from the database
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
 
     @property
     def is_production(self) -> bool:
+        """SCREENLINE_ENV is production: real secrets and an https public URL are required."""
         return self.env == "production"
 
     def replace(self, **changes) -> Settings:

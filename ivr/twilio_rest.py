@@ -30,6 +30,8 @@ class TwilioError(RuntimeError):
 
 @dataclass
 class TwilioRest:
+    """Twilio's REST API for one account (or the stand-in's at `api_url`); timeouts in s."""
+
     account_sid: str
     auth_token: str
     api_url: str = "https://api.twilio.com"

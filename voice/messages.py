@@ -21,10 +21,12 @@ RECEIPT = "receipt"
 
 
 def reminder_kind(label: str) -> str:
+    """The Message kind of the reminder sent `label` before the deadline (e.g. "48h")."""
     return f"reminder:{label}"
 
 
 def decision_kind(decision: str) -> str:
+    """The Message (and template) kind for a decision: advance, hold or reject."""
     return f"decision:{decision}"
 
 
@@ -106,6 +108,7 @@ def _format_deadline(deadline: datetime) -> str:
 
 
 def invitation_text(candidate: Candidate) -> str:
+    """The invitation SMS in the candidate's language: number, PIN and any deadline."""
     lang, values = _lang(candidate), _values(candidate)
     deadline = (
         TEXTS[lang]["deadline"].format(deadline=values["deadline_text"])
@@ -116,10 +119,12 @@ def invitation_text(candidate: Candidate) -> str:
 
 
 def reminder_text(candidate: Candidate) -> str:
+    """The reminder SMS in the candidate's language."""
     return TEXTS[_lang(candidate)]["reminder"].format(**_values(candidate))
 
 
 def receipt_text(candidate: Candidate) -> str:
+    """The receipt SMS sent once the candidate has answered every question."""
     return TEXTS[_lang(candidate)][RECEIPT].format(**_values(candidate))
 
 

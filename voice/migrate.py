@@ -11,6 +11,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 
 
 def alembic_config(database_url: str) -> Config:
+    """Alembic's configuration for our migrations against `database_url`."""
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", database_url.replace("%", "%%"))
@@ -23,4 +24,5 @@ def upgrade(database_url: str, revision: str = "head") -> None:
 
 
 def downgrade(database_url: str, revision: str) -> None:
+    """Take the database at `database_url` down to `revision` ("base": empty)."""
     command.downgrade(alembic_config(database_url), revision)

@@ -36,6 +36,8 @@ def is_search_object(name: str | None) -> bool:
 
 @dataclass(frozen=True)
 class Hit:
+    """One transcript matching a search, with where the match is spoken."""
+
     answer_id: int
     candidate_id: int
     candidate_name: str
@@ -50,6 +52,7 @@ class Hit:
 
     @property
     def snippet_text(self) -> str:
+        """The snippet as plain text."""
         return "".join(part for part, _ in self.snippet)
 
 

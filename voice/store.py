@@ -17,6 +17,7 @@ class AudioStore:
         self.root = Path(root)
 
     def path(self, key: str) -> Path:
+        """The file for `key`; raises ValueError for a key that could escape the root."""
         if not _KEY.match(key) or ".." in key.split("/"):
             raise ValueError(f"bad audio key {key!r}")
         return self.root / key
@@ -36,15 +37,19 @@ class AudioStore:
         return key
 
     def get(self, key: str) -> bytes:
+        """The stored bytes; raises FileNotFoundError when nothing is stored there."""
         return self.path(key).read_bytes()
 
     def exists(self, key: str | None) -> bool:
+        """Whether a file is stored under `key` (False for no key)."""
         return bool(key) and self.path(key).is_file()
 
     def size(self, key: str) -> int:
+        """The stored file's size in bytes."""
         return self.path(key).stat().st_size
 
     def delete(self, key: str) -> None:
+        """Remove the file under `key`; nothing stored there is not an error."""
         self.path(key).unlink(missing_ok=True)
 
 

@@ -29,6 +29,8 @@ class UnsupportedLanguage(SpeechToTextError):
 
 @dataclass(frozen=True)
 class Segment:
+    """A stretch of speech and its words; times in seconds from the start of the audio."""
+
     start: float  # seconds from the start of the speech audio
     end: float
     text: str
@@ -36,6 +38,8 @@ class Segment:
 
 @dataclass(frozen=True)
 class Transcript:
+    """What an engine heard: the whole text, timed segments, the engine and language."""
+
     text: str
     segments: list[Segment] = field(default_factory=list)
     engine: str = ""
@@ -47,9 +51,13 @@ class Transcript:
 
 
 class SpeechToText(Protocol):
+    """A speech-to-text engine: whisper, sphinx or google (voice/stt.py builds them)."""
+
     name: str
 
-    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript: ...
+    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
+        """Transcribe mono 16 kHz 16-bit WAV bytes; raises SpeechToTextError."""
+        ...
 
 
 def primary_language(code: str) -> str:

@@ -11,6 +11,7 @@ target_metadata = Base.metadata
 
 
 def run_migrations_offline() -> None:
+    """Write the migrations as SQL without a database connection."""
     context.configure(
         url=config.get_main_option("sqlalchemy.url"),
         target_metadata=target_metadata,
@@ -22,6 +23,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
+    """Run the migrations on a connection (given by voice/migrate.py, or made here)."""
     connectable = config.attributes.get("connection")
     if connectable is None:
         connectable = make_engine(config.get_main_option("sqlalchemy.url"), poolclass=pool.NullPool)
