@@ -27,6 +27,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 
 def utcnow() -> datetime:
+    """Now, as a timezone-aware UTC datetime (what every timestamp column holds)."""
     return datetime.now(UTC)
 
 
@@ -41,25 +42,32 @@ class UTCDateTime(TypeDecorator):
     cache_ok = True
 
     def process_bind_param(self, value, dialect):
+        """Store aware datetimes in UTC."""
         if isinstance(value, datetime) and value.tzinfo is not None:
             value = value.astimezone(UTC)
         return value
 
     def coerce_compared_value(self, op, value):
+        """Compare as the plain column type does (keeps interval arithmetic working)."""
         # `column - timedelta(...)` must stay interval arithmetic, as with plain DateTime.
         return self.impl_instance.coerce_compared_value(op, value)
 
     def process_result_value(self, value, dialect):
+        """Hand back aware UTC datetimes, whatever the database returned."""
         if value is not None and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         return value
 
 
 class Base(DeclarativeBase):
+    """The declarative base: every timestamp is UTCDateTime, every dict JSON."""
+
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON}
 
 
 class Role:
+    """A dashboard user's role: admin, recruiter or reviewer."""
+
     ADMIN = "admin"
     RECRUITER = "recruiter"
     REVIEWER = "reviewer"
@@ -67,6 +75,8 @@ class Role:
 
 
 class CandidateStatus:
+    """Where a candidate is in the interview."""
+
     INVITED = "invited"
     IN_PROGRESS = "in progress"
     COMPLETED = "completed"
@@ -76,6 +86,8 @@ class CandidateStatus:
 
 
 class QuestionKind:
+    """How a question is answered: spoken and recorded, or on the keypad."""
+
     VOICE = "voice"  # a spoken answer, recorded
     YES_NO = "yes_no"  # 1 for yes, 2 for no
     NUMBER = "number"  # digits, then pound
@@ -104,6 +116,8 @@ class AnswerStatus:
 
 
 class Organization(Base):
+    """An employer: its users and interviews belong to it and to no one else."""
+
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -115,6 +129,8 @@ class Organization(Base):
 
 
 class User(Base):
+    """A person who signs in to the dashboard, with one role in one organisation."""
+
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -133,6 +149,8 @@ class User(Base):
 
 
 class Interview(Base):
+    """An employer's interview: the number that answers it, its settings and questions."""
+
     __tablename__ = "interviews"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -165,6 +183,7 @@ class Interview(Base):
     )
 
     def offered_languages(self) -> list[str]:
+        """The languages callers may choose, the default first."""
         return list(self.languages or [self.language])
 
     def text(self, name: str, language: str | None) -> str:
@@ -173,10 +192,13 @@ class Interview(Base):
         return translated if translated else getattr(self, name)
 
     def is_closed(self, now: datetime) -> bool:
+        """Whether the deadline has passed at `now`."""
         return self.deadline is not None and now >= self.deadline
 
 
 class Question(Base):
+    """One question of an interview, in order, with its answer limits and knockout rule."""
+
     __tablename__ = "questions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -196,13 +218,16 @@ class Question(Base):
     interview: Mapped[Interview] = relationship(back_populates="questions")
 
     def prompt_for(self, language: str | None) -> str:
+        """The prompt in `language`, else in the interview's default language."""
         return (self.translations or {}).get(language or "") or self.prompt
 
     @property
     def is_keypad(self) -> bool:
+        """Answered on the keypad (yes/no or a number), not spoken."""
         return self.kind in QuestionKind.KEYPAD
 
     def retakes_allowed(self) -> int:
+        """Re-records allowed: the question's own setting, else the interview's."""
         return self.interview.retakes if self.retakes is None else self.retakes
 
     def knockout_reason(self, digits: str) -> str | None:
@@ -227,6 +252,8 @@ class Question(Base):
 
 
 class Candidate(Base):
+    """A person invited to one interview, identified on the phone by caller ID or PIN."""
+
     __tablename__ = "candidates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -411,6 +438,8 @@ class Message(Base):
 
 
 class DecisionKind:
+    """A hiring decision on a candidate."""
+
     ADVANCE = "advance"
     HOLD = "hold"
     REJECT = "reject"
