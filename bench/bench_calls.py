@@ -37,14 +37,14 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import redis
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 import ivr.standin.caller
 from config.settings import Settings
 from ivr.phrases import say
 from ivr.standin import TwilioApiServer, place_call, synthesise
 from ivr.standin.webhooks import WebhookSender
-from tests.support import env_for, free_port, start_process, stop_process, wait_for_http
+from tests.support import free_port, postgres_database, web_server
 from voice.audio import telephone_channel
 from voice.candidates import add_candidate
 from voice.db import make_engine, make_session_factory
@@ -132,18 +132,8 @@ def scratch_database(engine: str, folder: Path):
         upgrade(url)
         yield url
         return
-    name = f"screenline_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-        upgrade(url)
+    with postgres_database(ADMIN_URL, prefix="screenline_bench") as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def phone(n: int) -> str:
@@ -174,33 +164,6 @@ def seed(url: str, candidates: int) -> None:
             session.commit()
     finally:
         engine.dispose()
-
-
-@contextmanager
-def web_server(settings: Settings, logs: Path):
-    """gunicorn as `screenline serve` runs it: 2 processes x 4 threads, bound to public_url."""
-    logs.mkdir(parents=True, exist_ok=True)
-    server = start_process(
-        [
-            "-m",
-            "gunicorn",
-            "--no-control-socket",
-            "--bind",
-            settings.public_url.removeprefix("http://"),
-            "--workers",
-            "2",
-            "--threads",
-            "4",
-            "dashboard.wsgi:app",
-        ],
-        env_for(settings),
-        logs / "web.log",
-    )
-    try:
-        wait_for_http(f"{settings.public_url}/login", timeout=60)
-        yield
-    finally:
-        stop_process(server)
 
 
 def burst(settings: Settings, api: TwilioApiServer, audio: bytes, first: int, count: int):
@@ -262,7 +225,8 @@ def measure(engine: str, calls: int, folder: Path, redis_url: str, audio: bytes)
             twilio_api_url=api.url,
         )
         try:
-            with web_server(settings, folder / "logs"):
+            (folder / "logs").mkdir(parents=True, exist_ok=True)
+            with web_server(settings, folder / "logs" / "web.log"):
                 burst(settings, api, audio, calls, WARMUP_CALLS)
                 TimedSender.take()
                 reruns_before = locked_reruns(folder / "logs" / "web.log")

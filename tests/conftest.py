@@ -13,7 +13,6 @@ from sqlalchemy import text
 
 from config.settings import Settings
 from voice.db import make_engine, make_session_factory
-from voice.migrate import upgrade
 from voice.models import Base
 
 ADMIN_DATABASE_URL = os.environ.get(
@@ -25,18 +24,10 @@ TEST_REDIS_URL = os.environ.get("SCREENLINE_TEST_REDIS_URL", "redis://127.0.0.1:
 @pytest.fixture(scope="session")
 def database_url():
     """A fresh PostgreSQL database, migrated to head, dropped after the run."""
-    name = f"screenline_test_{uuid.uuid4().hex[:10]}"
-    admin = make_engine(ADMIN_DATABASE_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_DATABASE_URL.rsplit("/", 1)[0] + "/" + name
-    try:
-        upgrade(url)
+    from tests.support import postgres_database
+
+    with postgres_database(ADMIN_DATABASE_URL) as url:
         yield url
-    finally:
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -147,38 +138,23 @@ def live(settings, tmp_path_factory):
     import sys
 
     from ivr.standin import TwilioApiServer
-    from tests.support import env_for, free_port, start_process, stop_process, wait_for_http
+    from tests.support import env_for, free_port, start_process, stop_process, web_server
 
     logs = tmp_path_factory.mktemp("live")
     api = TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token).start()
-    port = free_port()
     running = settings.replace(
-        public_url=f"http://127.0.0.1:{port}", twilio_api_url=api.url, practice_delete_delay=1
+        public_url=f"http://127.0.0.1:{free_port()}",
+        twilio_api_url=api.url,
+        practice_delete_delay=1,
     )
-    env = env_for(running)
-    web = start_process(
-        [
-            "-m",
-            "gunicorn",
-            "--no-control-socket",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--workers",
-            "1",
-            "--threads",
-            "8",
-            "dashboard.wsgi:app",
-        ],
-        env,
-        logs / "web.log",
-    )
-    worker = start_process(["-m", "workers"], env, logs / "worker.log")
     try:
-        wait_for_http(f"{running.public_url}/login")
-        yield running, api
+        with web_server(running, logs / "web.log"):
+            worker = start_process(["-m", "workers"], env_for(running), logs / "worker.log")
+            try:
+                yield running, api
+            finally:
+                stop_process(worker)
     finally:
-        stop_process(web)
-        stop_process(worker)
         api.stop()
         for name in ("web.log", "worker.log"):
             sys.stderr.write(f"--- {name} ---\n{(logs / name).read_text()[-4000:]}\n")

@@ -7,7 +7,11 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import requests
 
@@ -83,3 +87,41 @@ def wait_until(predicate, timeout: float, interval: float = 0.25, what: str = "c
             return value
         time.sleep(interval)
     raise TimeoutError(f"timed out after {timeout}s waiting for {what}")
+
+
+@contextmanager
+def web_server(settings: Settings, log_path: Path, workers: int = 2) -> Iterator[subprocess.Popen]:
+    """gunicorn serving the app as `screenline serve` does, bound to settings.public_url."""
+    from dashboard.cli import gunicorn_args
+
+    bound = urlsplit(settings.public_url)
+    server = start_process(
+        gunicorn_args(bound.hostname, bound.port, workers), env_for(settings), log_path
+    )
+    try:
+        wait_for_http(f"{settings.public_url}/login", timeout=60)
+        yield server
+    finally:
+        stop_process(server)
+
+
+@contextmanager
+def postgres_database(admin_url: str, prefix: str = "screenline_test") -> Iterator[str]:
+    """The URL of a fresh PostgreSQL database, migrated to head; dropped afterwards."""
+    from sqlalchemy import text
+
+    from voice.db import make_engine
+    from voice.migrate import upgrade
+
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = admin_url.rsplit("/", 1)[0] + "/" + name
+        upgrade(url)
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()

@@ -9,6 +9,7 @@ transcribed, and seconds to recovery.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import subprocess
 import threading
@@ -32,7 +33,7 @@ from ivr.phrases import say
 from ivr.resources import Resources
 from ivr.standin import TwilioApiServer, place_call
 from tests.factories import make_candidate, make_interview, make_org
-from tests.support import env_for, free_port, start_process, stop_process, wait_for_http, wait_until
+from tests.support import env_for, free_port, start_process, stop_process, wait_until, web_server
 from tests.voice.samples import SENTENCES, phone_speech
 from tests.workers.helpers import make_answer, make_interview_for, run_worker
 from voice import pipeline
@@ -62,34 +63,14 @@ def running_stack(settings: Settings, logs: Path, workers: int = 1, web: bool = 
     """gunicorn as `screenline serve` runs it (2 processes x 4 threads), and N workers."""
     env = env_for(settings)
     logs.mkdir(parents=True, exist_ok=True)
-    procs: list[subprocess.Popen] = []
-    server = None
-    try:
-        if web:
-            server = start_process(
-                [
-                    "-m",
-                    "gunicorn",
-                    "--no-control-socket",
-                    "--bind",
-                    settings.public_url.removeprefix("http://"),
-                    "--workers",
-                    "2",
-                    "--threads",
-                    "4",
-                    "dashboard.wsgi:app",
-                ],
-                env,
-                logs / "web.log",
-            )
-        for n in range(workers):
-            procs.append(start_process(["-m", "workers"], env, logs / f"worker{n}.log"))
-        if web:
-            wait_for_http(f"{settings.public_url}/login")
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(web_server(settings, logs / "web.log")) if web else None
+        procs = [
+            start_process(["-m", "workers"], env, logs / f"worker{n}.log") for n in range(workers)
+        ]
+        for proc in procs:
+            stack.callback(stop_process, proc)
         yield Stack(settings, server, procs, logs)
-    finally:
-        for proc in [*procs, *([server] if server else [])]:
-            stop_process(proc)
 
 
 class RedisServer:
