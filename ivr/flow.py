@@ -37,7 +37,22 @@ STEPS_PER_RETAKE = 3  # retake menu, read again, recorded
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
 # Candidates who may still take the interview.
 OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
-WITHHELD = frozenset({"anonymous", "unknown", "restricted", "private", ""})
+# Caller IDs that are not identities: what a withheld or unavailable number reaches the
+# webhook as, words or the fixed numbers spelling them on a keypad (TWILIO.md, "Caller ID
+# that is not an identity", after Twilio's help centre on anonymous caller IDs). Many
+# unrelated callers share each one, so none may identify a candidate or key a lockout.
+WITHHELD = frozenset(
+    {"", "anonymous", "unknown", "restricted", "private", "blocked", "unavailable", "withheld"}
+)
+WITHHELD_NUMBERS = frozenset(
+    {
+        "+266696687",  # ANONYMOUS
+        "+7378742833",  # RESTRICTED
+        "+2562533",  # BLOCKED
+        "+8656696",  # UNKNOWN
+        "+86282452253",  # UNAVAILABLE
+    }
+)
 
 
 def now() -> datetime:
@@ -116,9 +131,21 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     return session.scalar(select(Call).where(Call.call_sid == call_sid).with_for_update())
 
 
+def is_withheld(caller: str | None) -> bool:
+    """True when a `From` value is a withheld or placeholder caller ID, not a person's number.
+
+    Matches the words in WITHHELD (any case, spaces ignored) and the keypad-spelling
+    numbers in WITHHELD_NUMBERS (with or without the leading +).
+    """
+    value = "".join((caller or "").split()).lower()
+    if value in WITHHELD:
+        return True
+    return ("+" + value.lstrip("+")) in WITHHELD_NUMBERS
+
+
 def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
     """The one open candidate whose phone is the caller ID; None if withheld or ambiguous."""
-    if not is_e164(caller):  # "anonymous", "unknown", or a malformed number
+    if is_withheld(caller) or not is_e164(caller):  # a placeholder, or a malformed number
         return None
     found = session.scalars(
         select(Candidate)
@@ -216,19 +243,24 @@ def store_answer(
         )
         try:
             with session.begin_nested():
-                for older in session.scalars(
-                    select(Answer)
-                    .where(Answer.candidate_id == candidate.id)
-                    .where(Answer.question_id == question.id)
-                    .where(Answer.kept.is_(True))
-                ):
-                    older.kept = False
+                unkeep_attempts(session, candidate, question)
                 session.add(answer)
         except IntegrityError:
             # Another request stored this recording (or this attempt number) first.
             continue
         return answer
     raise RuntimeError(f"could not store recording {recording_sid}")
+
+
+def unkeep_attempts(session: Session, candidate: Candidate, question: Question) -> None:
+    """The candidate's earlier attempts at `question` stop being the one reviewed."""
+    for older in session.scalars(
+        select(Answer)
+        .where(Answer.candidate_id == candidate.id)
+        .where(Answer.question_id == question.id)
+        .where(Answer.kept.is_(True))
+    ):
+        older.kept = False
 
 
 def mark_announced(answer: Answer) -> bool:
@@ -254,13 +286,7 @@ def store_keypad_answer(
     )
     if latest is not None and latest.call_id == call.id and latest.digits == digits and latest.kept:
         return latest
-    for older in session.scalars(
-        select(Answer)
-        .where(Answer.candidate_id == candidate.id)
-        .where(Answer.question_id == question.id)
-        .where(Answer.kept.is_(True))
-    ):
-        older.kept = False
+    unkeep_attempts(session, candidate, question)
     answer = Answer(
         candidate_id=candidate.id,
         question_id=question.id,
