@@ -48,25 +48,16 @@ class JobRef:
         return Retry(max=len(self.retries), interval=list(self.retries)) if self.retries else None
 
 
-FETCH_RECORDING = JobRef(
-    "workers.recordings.fetch_recording", RECORDINGS, timeout=300, id_prefix="fetch-answer"
-)
+RQ_RETRIES = (10, 60, 300)  # seconds before each RQ retry of a job that is not the pipeline's
+
+# name, queue, timeout in seconds, RQ retries, job id prefix
+FETCH_RECORDING = JobRef("workers.recordings.fetch_recording", RECORDINGS, 300, (), "fetch-answer")
 TRANSCRIBE_ANSWER = JobRef(
-    "workers.recordings.transcribe_answer", TRANSCRIBE, timeout=900, id_prefix="transcribe-answer"
+    "workers.recordings.transcribe_answer", TRANSCRIBE, 900, (), "transcribe-answer"
 )
-SEND_MESSAGE = JobRef(
-    "workers.messages.send_message",
-    MESSAGES,
-    timeout=60,
-    retries=(10, 60, 300),
-    id_prefix="message",
-)
+SEND_MESSAGE = JobRef("workers.messages.send_message", MESSAGES, 60, RQ_RETRIES, "message")
 DELETE_TWILIO_RECORDING = JobRef(
-    "workers.cleanup.delete_twilio_recording",
-    RECORDINGS,
-    timeout=60,
-    retries=(10, 60, 300),
-    id_prefix="delete",
+    "workers.cleanup.delete_twilio_recording", RECORDINGS, 60, RQ_RETRIES, "delete"
 )
 
 ALL = (FETCH_RECORDING, TRANSCRIBE_ANSWER, SEND_MESSAGE, DELETE_TWILIO_RECORDING)

@@ -125,3 +125,17 @@ def postgres_database(admin_url: str, prefix: str = "screenline_test") -> Iterat
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+def screenline_json(settings: Settings, *args: str) -> dict:
+    """Run `screenline ARGS --json` as a separate process with these settings; its output."""
+    import json
+
+    out = subprocess.run(
+        [sys.executable, "-m", "dashboard.cli", *args, "--json"],
+        env=env_for(settings),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(out.stdout)

@@ -8,10 +8,7 @@ transcribes what the caller said.
 from __future__ import annotations
 
 import html
-import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import jiwer
@@ -21,7 +18,7 @@ from sqlalchemy import select
 
 from ivr.standin import CallScript, place_call
 from tests.factories import PASSWORD, make_candidate, make_interview, make_org, make_user
-from tests.support import env_for, wait_until
+from tests.support import screenline_json, wait_until
 from voice.models import Answer, AnswerStatus, Call, Candidate, CandidateStatus
 
 pytestmark = pytest.mark.slow
@@ -123,13 +120,6 @@ def test_results_command_reports_the_call(live, db, session_factory):
     log = place_call(live, interview.phone_number, candidate.phone, says=[SAID[0]], digits=["1"])
     assert log.ok, log.transcript()
     wait_until(transcribed(session_factory, candidate.id, 1), timeout=180, what="a transcript")
-    out = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "results", str(interview.id), "--json"],
-        env=env_for(live),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    [row] = json.loads(out.stdout)["candidates"]
+    [row] = screenline_json(live, "results", str(interview.id))["candidates"]
     assert row["status"] == "completed"
     assert jiwer.wer(words(SAID[0]), words(row["answers"][0]["transcript"])) < 0.15

@@ -108,12 +108,25 @@ def _claimed(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> Iterator[bool]
         yield mine
 
 
-def _answer_to_work_on(session: Session, answer_id: int, jlog: JobLog) -> Answer | str:
-    """The answer a job was queued for, or the Outcome word when it is gone or given up."""
+def _answer_to_work_on(
+    session: Session, answer_id: int, jlog: JobLog, past: tuple[str, ...]
+) -> Answer | str:
+    """The answer a job was queued for, or the Outcome word when there is nothing to do.
+
+    Nothing to do: the answer is gone, given up, or in one of the `past` statuses (the
+    job's step is behind it, or it has no recording).
+    """
     answer = session.get(Answer, answer_id)
     if answer is None:
         jlog.warning("answer %s does not exist; nothing to do", answer_id)
         return Outcome.MISSING
+    if answer.status in past:
+        jlog.info("answer %s is %s; nothing to do", answer_id, answer.status)
+        return (
+            Outcome.NO_RECORDING
+            if answer.status in AnswerStatus.NO_RECORDING
+            else Outcome.DONE_ALREADY
+        )
     if pipeline.is_given_up(answer):
         jlog.info("answer %s was given up; a person may retry it", answer_id)
         return Outcome.GIVEN_UP
@@ -122,12 +135,9 @@ def _answer_to_work_on(session: Session, answer_id: int, jlog: JobLog) -> Answer
 
 def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
     with unit_of_work(ctx.session_factory) as session:
-        answer = _answer_to_work_on(session, answer_id, jlog)
+        answer = _answer_to_work_on(session, answer_id, jlog, AnswerStatus.DONE)
         if isinstance(answer, str):
             return answer
-        if answer.status in AnswerStatus.DONE:
-            jlog.info("answer %s is already %s; nothing to fetch", answer_id, answer.status)
-            return Outcome.DONE_ALREADY
         if ctx.store.exists(answer.original_key):
             jlog.info("answer %s: original already stored; not downloading again", answer_id)
             pipeline.stored(answer, answer.original_key)
@@ -211,12 +221,9 @@ def transcribe_answer(answer_id: int) -> str:
 
 def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLog) -> _Work | str:
     """The answer's work order, or the Outcome word when there is nothing to transcribe."""
-    answer = _answer_to_work_on(session, answer_id, jlog)
+    answer = _answer_to_work_on(session, answer_id, jlog, AnswerStatus.NO_RECORDING)
     if isinstance(answer, str):
         return answer
-    if answer.status in AnswerStatus.NO_RECORDING:
-        jlog.info("answer %s has no recording (%s); nothing to do", answer_id, answer.status)
-        return Outcome.NO_RECORDING
     work = _Work(
         seen=_Seen(answer_id, answer.recording_sid, answer.original_key or ""),
         language=answer_language(answer),

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 import time
 
 import pytest
@@ -15,7 +13,7 @@ from sqlalchemy import select
 from ivr import lockout
 from ivr.standin import CallScript, answer_outbound_calls, place_call
 from tests.factories import make_candidate, make_interview, make_org
-from tests.support import env_for, wait_until
+from tests.support import env_for, screenline_json, wait_until
 from voice.models import Answer, AnswerStatus, Call, Candidate, CandidateStatus, Message
 
 pytestmark = pytest.mark.slow
@@ -143,14 +141,8 @@ def test_number_question_passes_or_fails_its_rule(live, db, org):
     assert fresh(db, keen).status == CandidateStatus.COMPLETED
     assert fresh(db, busy).status == CandidateStatus.SCREENED_OUT
     settings, _ = live
-    out = subprocess.run(
-        [sys.executable, "-m", "dashboard.cli", "results", str(interview.id), "--json"],
-        env=env_for(settings),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = {c["name"]: c for c in json.loads(out.stdout)["candidates"]}
+    results = screenline_json(settings, "results", str(interview.id))
+    rows = {c["name"]: c for c in results["candidates"]}
     assert rows["Ana Keen"]["answers"][0]["digits"] == "32"
     assert rows["Bo Busy"]["status"] == "screened out"
     assert "at least 20" in rows["Bo Busy"]["screened_out_reason"]
@@ -256,7 +248,7 @@ def test_withheld_caller_id_is_asked_for_the_pin(live, db, org):
 
 
 def test_repeated_wrong_pins_lock_the_number_out(live, db, org, redis_conn):
-    """Three wrong PINs end a call; two such calls within the hour lock the number out."""
+    """Three wrong PINs end a call; two such calls within the hour lock the number out of it."""
     interview = make_interview(db, org)
     make_candidate(db, interview)
     db.commit()
@@ -266,7 +258,8 @@ def test_repeated_wrong_pins_lock_the_number_out(live, db, org, redis_conn):
         assert "couldn't find your interview" in log.said()[-1] or "too many" in log.said()[-1]
     log = call(live, interview, stranger, digits=["1", "444444#"])
     assert "too many wrong PINs" in log.said()[-1]
-    assert lockout.PIN_GUESSES.is_locked(redis_conn, stranger)
+    key = lockout.pin_key(interview.id, stranger, withheld=False)
+    assert lockout.PIN_GUESSES.is_locked(redis_conn, key)
 
 
 def test_practice_answer_is_played_back_never_kept_and_deleted_at_twilio(live, db, org):
