@@ -43,6 +43,7 @@ class Settings:
     sweep_interval_seconds: int = 10  # how often workers rebuild the queues from the database
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
+    session_idle_minutes: int = 120  # a dashboard session unused this long must sign in again
 
     @property
     def is_production(self) -> bool:
@@ -123,7 +124,10 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 10),
         practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
+        session_idle_minutes=_int(environ, "SCREENLINE_SESSION_IDLE_MINUTES", 120),
     )
+    if settings.session_idle_minutes < 1:
+        raise ConfigError("SCREENLINE_SESSION_IDLE_MINUTES must be at least 1")
     if production:
         _check_production(settings)
     return settings

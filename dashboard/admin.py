@@ -12,10 +12,11 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from dashboard.access import get_visible, public, require_role, select_visible
+from dashboard.auth import end_sessions, sign_in
 from ivr.services import db
 from voice.accounts import password_problem
 from voice.models import Invitation, Organization, Role, User
@@ -166,7 +167,7 @@ def _other_active_admins(user: User) -> int:
 @admin.post("/team/users/<int:user_id>/role")
 @require_role(Role.ADMIN)
 def change_role(user_id: int):
-    """Change a teammate's role; someone must stay an admin."""
+    """Change a teammate's role (their sessions end); someone must stay an admin."""
     user = get_visible(db(), current_user, User, user_id)
     role = request.form.get("role", "")
     if role not in Role.ALL:
@@ -175,7 +176,10 @@ def change_role(user_id: int):
         flash("Someone must stay an admin: make another teammate admin first.", "error")
     else:
         user.role = role
+        end_sessions(user)  # a session must not keep the powers of the old role
         db().commit()
+        if user.id == current_user.id:
+            sign_in(user)  # an admin changing their own role stays signed in, at the new one
         flash(f"{user.email} is now {'an' if role == Role.ADMIN else 'a'} {role}.", "success")
     return redirect(url_for(".team"))
 
@@ -183,7 +187,7 @@ def change_role(user_id: int):
 @admin.post("/team/users/<int:user_id>/active")
 @require_role(Role.ADMIN)
 def set_active(user_id: int):
-    """Deactivate or reactivate a teammate (never yourself, never the last admin)."""
+    """Deactivate (their sessions end) or reactivate a teammate; not you, not the last admin."""
     user = get_visible(db(), current_user, User, user_id)
     active = request.form.get("active") == "1"
     if not active and user.id == current_user.id:
@@ -192,6 +196,7 @@ def set_active(user_id: int):
         flash("Someone must stay an admin: make another teammate admin first.", "error")
     else:
         user.is_active = active
+        end_sessions(user)
         db().commit()
         flash(
             f"{user.email} {'can sign in again' if active else 'is deactivated and signed out'}.",
@@ -276,11 +281,7 @@ def accept(code: str):
             )
             s.add(user)
             s.commit()
-            from dashboard.auth import Reviewer
-
-            session.clear()
-            session.permanent = True
-            login_user(Reviewer.from_user(user))
+            sign_in(user)
             flash(f"Welcome to {org.name}. You are signed in as {user.email}.", "success")
             return redirect(url_for("dashboard.interviews"))
     return (

@@ -33,7 +33,10 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def register_config(app: Flask, settings: Settings) -> None:
-    """Cookies, session lifetime, upload size and CSRF from settings; trust one proxy if told."""
+    """Cookies, session lifetimes, upload size and CSRF from settings; trust one proxy if told.
+
+    The session cookie is HttpOnly and SameSite=Lax always, and Secure in production.
+    """
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,
@@ -41,7 +44,8 @@ def register_config(app: Flask, settings: Settings) -> None:
         SESSION_COOKIE_SECURE=settings.is_production,
         REMEMBER_COOKIE_SECURE=settings.is_production,
         REMEMBER_COOKIE_HTTPONLY=True,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),  # the longest any session lasts
+        SESSION_IDLE_SECONDS=settings.session_idle_minutes * 60,  # dashboard.auth signs out
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.env == "test",

@@ -1,7 +1,17 @@
-"""Signing in and out: Flask-Login sessions, hashed passwords, CSRF on every form."""
+"""Signing in and out: Flask-Login sessions, hashed passwords, CSRF on every form.
+
+Sessions end for real (issue 9, item 6). Each sign-in stamps the user's session_version
+into the session (as Flask-Login's user id, "id:version"), and every request's user
+loader compares it with the row: signing out, changing one's password, a role change
+and deactivation raise the version, so every session of that user ends at once, copied
+cookies included. A session unused for the idle timeout (SESSION_IDLE_SECONDS) asks to
+sign in again. Failed sign-ins slow the (email, address) pair that made them
+(ivr.lockout.SIGN_INS), never the owner elsewhere.
+"""
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -9,6 +19,7 @@ from flask import (
     Blueprint,
     Flask,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -23,15 +34,18 @@ from sqlalchemy.orm import joinedload
 
 from dashboard.access import is_media_request, public
 from dashboard.forms import LoginForm
-from ivr.lockout import SIGN_INS
+from ivr.lockout import SIGN_INS, source_address
 from ivr.services import db, services
 from ivr.views import ivr
+from voice.accounts import password_problem
 from voice.models import User
 from voice.passwords import check_password, hash_password
 
 auth = Blueprint("auth", __name__)
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+SEEN_KEY = "seen"  # the session's last request, seconds since the epoch (idle timeout)
 
 # Checked when the email matches nobody, so a wrong email costs as long as a wrong password.
 _DUMMY_HASH = hash_password("screenline-timing-equaliser")
@@ -47,6 +61,11 @@ class Reviewer(UserMixin):
     email: str
     name: str
     role: str
+    session_version: int = 0
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: "user id:session version" (see load_user)."""
+        return f"{self.id}:{self.session_version}"
 
     @property
     def display_name(self) -> str:
@@ -63,7 +82,25 @@ class Reviewer(UserMixin):
             email=user.email,
             name=user.name,
             role=user.role,
+            session_version=user.session_version,
         )
+
+
+def end_sessions(user: User) -> None:
+    """Raise the user's session version (not committed): every session of theirs ends.
+
+    Called on sign-out, a password change, a role change and deactivation; the caller
+    commits, then signs the current session in again with `sign_in` if it should stay.
+    """
+    user.session_version = (user.session_version or 0) + 1
+
+
+def sign_in(user: User) -> None:
+    """Start a fresh session (and CSRF token) for `user` at their current session version."""
+    session.clear()
+    session.permanent = True
+    login_user(Reviewer.from_user(user))
+    session[SEEN_KEY] = int(time.time())
 
 
 def init_auth(app: Flask) -> None:
@@ -77,19 +114,56 @@ def init_auth(app: Flask) -> None:
     csrf.exempt(ivr)
     app.register_blueprint(auth)
     app.register_error_handler(CSRFError, _csrf_error)
+    # Registered before the access layer's login guard, so an idle session is ended first.
+    app.before_request(end_idle_session)
+
+
+def end_idle_session() -> None:
+    """Sign out a session unused for SESSION_IDLE_SECONDS; otherwise note this request."""
+    if "_user_id" not in session:
+        return
+    now = int(time.time())
+    seen = session.get(SEEN_KEY)
+    idle = current_app.config["SESSION_IDLE_SECONDS"]
+    if isinstance(seen, int) and now - seen > idle:
+        logout_user()
+        session.clear()
+        flash(
+            f"You were signed out after {_duration(idle)} without activity. Please sign in again.",
+            "info",
+        )
+        return
+    session[SEEN_KEY] = now
+
+
+def _duration(seconds: int) -> str:
+    if seconds % 3600 == 0:
+        hours = seconds // 3600
+        return f"{hours} hour{'s' if hours != 1 else ''}"
+    minutes = max(1, seconds // 60)
+    return f"{minutes} minute{'s' if minutes != 1 else ''}"
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Reviewer | None:
-    """Flask-Login's loader: the active user with this id, or None (signed out)."""
+    """Flask-Login's loader: the active user for "id:version", or None (signed out).
+
+    None, so the session is treated as signed out, when the id is malformed, the user is
+    inactive or gone, or their session version has moved on since this session began.
+    """
+    ident, _, version = str(user_id).partition(":")
     try:
-        ident = int(user_id)
-    except (TypeError, ValueError):
+        ident_number, version_number = int(ident), int(version)
+    except ValueError:
         return None
     user = db().scalar(
         select(User)
         .options(joinedload(User.organization))
-        .where(User.id == ident, User.is_active.is_(True))
+        .where(
+            User.id == ident_number,
+            User.is_active.is_(True),
+            User.session_version == version_number,
+        )
     )
     return Reviewer.from_user(user) if user else None
 
@@ -139,46 +213,86 @@ def safe_next(target: str | None) -> str | None:
     return target
 
 
+WRONG_SIGN_IN = "That email and password don't match an account."
+
+
+def _wait_message(seconds: int) -> str:
+    # The same words whether or not the email has an account: they reveal nothing.
+    return (
+        f"Too many failed sign-ins from this address. Try again in {seconds} s, "
+        "or ask an admin of your organisation to help."
+    )
+
+
 @auth.route("/login", methods=["GET", "POST"])
 @public
 def login():
-    """Show the sign-in form; sign in, with a lockout after repeated failures (429)."""
+    """Show the sign-in form; sign in. Repeated failures from one address wait (429)."""
     next_url = safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("dashboard.interviews"))
     form = LoginForm()
     if form.validate_on_submit():
         conn = services().redis
-        if SIGN_INS.is_locked(conn, form.email.data):
+        account = form.email.data.strip().lower()
+        address = source_address(request.remote_addr)
+        wait = SIGN_INS.wait_seconds(conn, account, address)
+        if wait:  # refused before the password is even checked
             form.password.data = ""
-            form.form_errors.append(
-                "Too many failed sign-ins for this email. Wait 15 minutes and try again, "
-                "or ask an admin of your organisation to help."
-            )
-            return render_template("login.html", form=form, next_url=next_url), 429
+            form.form_errors.append(_wait_message(wait))
+            response = render_template("login.html", form=form, next_url=next_url)
+            return response, 429, {"Retry-After": str(wait)}
         user = authenticate(form.email.data, form.password.data)
-        if user is None:
-            SIGN_INS.record_failure(conn, form.email.data)
-        else:
-            session.clear()  # a fresh session (and CSRF token) for the signed-in user
-            session.permanent = True
-            login_user(Reviewer.from_user(user))
+        if user is not None:
+            SIGN_INS.clear(conn, account, address)
+            sign_in(user)
             flash(f"Signed in as {user.email}.", "success")
             return redirect(next_url or url_for("dashboard.interviews"))
+        SIGN_INS.record_failure(conn, account, address)
         form.password.data = ""
-        form.form_errors.append("That email and password don't match an account.")
+        form.form_errors.append(WRONG_SIGN_IN)
     return render_template("login.html", form=form, next_url=next_url)
 
 
 @auth.route("/logout", methods=["POST"])
 @public
 def logout():
-    """Sign out and clear the session."""
+    """Sign out: end every session of this user (copied cookies too) and clear this one."""
     # A POST, so CSRFProtect checks it: another site cannot sign a reviewer out.
+    if current_user.is_authenticated:
+        user = db().get(User, current_user.id)
+        if user is not None:
+            end_sessions(user)
+            db().commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")
     return redirect(url_for("auth.login"))
+
+
+@auth.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """Change one's own password (current one required); every other session ends (422)."""
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        s = db()
+        user = s.get(User, current_user.id)
+        current = request.form.get("current", "")
+        password = request.form.get("password", "")
+        if user is None or not check_password(user.password_hash, current):
+            errors["current"] = "That is not your current password."
+        elif problem := password_problem(password):  # the one rule (voice/accounts.py)
+            errors["password"] = problem
+        elif password != request.form.get("confirm", ""):
+            errors["confirm"] = "The two passwords don't match."
+        if not errors:
+            user.password_hash = hash_password(password)
+            end_sessions(user)
+            s.commit()
+            sign_in(user)  # this session stays, at the new version
+            flash("Your password is changed. Your other sessions are signed out.", "success")
+            return redirect(url_for("dashboard.interviews"))
+    return render_template("password.html", errors=errors), 422 if errors else 200
 
 
 def _csrf_error(error: CSRFError):

@@ -141,6 +141,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.REVIEWER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     blind_review: Mapped[bool] = mapped_column(Boolean, default=False)  # hide others' scores
+    # Stamped into each sign-in's session; raising it ends every session of this user.
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="users")

@@ -38,9 +38,19 @@ def identify(call: Call) -> Response:
     return pin_prompt(call, lead=[])
 
 
+def guess_key(call: Call) -> str:
+    """The PIN lockout's key for this call: (interview, real caller ID), or "" if withheld.
+
+    A withheld caller ID is shared by strangers, so its wrong PINs count per call only
+    (call.pin_attempts) and can never lock out the next caller who shares it.
+    """
+    caller = request.form.get("From", "")
+    return lockout.pin_key(call.interview_id, caller, flow.is_withheld(caller))
+
+
 def pin_prompt(call: Call, lead: list[str]) -> Response:
-    """Ask for the PIN, unless this phone is locked out after too many wrong ones."""
-    if lockout.PIN_GUESSES.is_locked(services().redis, request.form.get("From", "")):
+    """Ask for the PIN, unless this number is locked out of this interview after wrong ones."""
+    if lockout.PIN_GUESSES.is_locked(services().redis, guess_key(call)):
         return hang_up(call, words(call, "locked_out"), outcome="locked out")
     url = public_url("ivr.pin")
     document = twiml.menu(
@@ -57,7 +67,7 @@ def pin_prompt(call: Call, lead: list[str]) -> Response:
 @ivr.post("/pin")
 @webhook
 def pin():
-    """Check the PIN; three wrong ones end the call, and repeated failures lock the number."""
+    """Check the PIN; three wrong ones end the call, and repeated ones lock a real number out."""
     call = current_call()
     if call is None or call.interview is None or not call.consented:
         return hang_up(call, say(None, "unknown_number"))
@@ -70,8 +80,8 @@ def pin():
     if candidate is None:
         call.pin_attempts += 1
         if "ivr_pin_failures" not in g:  # counted once, even when a locked database reruns this
-            caller = request.form.get("From", "")
-            g.ivr_pin_failures = lockout.PIN_GUESSES.record_failure(services().redis, caller)
+            key = guess_key(call)
+            g.ivr_pin_failures = lockout.PIN_GUESSES.record_failure(services().redis, key)
         failures = g.ivr_pin_failures
         if failures >= lockout.PIN_GUESSES.limit:
             return hang_up(call, words(call, "locked_out"), outcome="locked out")

@@ -8,9 +8,11 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
-from dashboard.auth import safe_next
-from tests.dashboard.conftest import flashes
+from dashboard.auth import WRONG_SIGN_IN, safe_next
+from ivr.lockout import SIGN_INS, source_address
+from tests.dashboard.conftest import AuthActions, flashes
 from tests.dashboard.html import parse
+from tests.factories import make_user
 from voice.models import AnswerStatus, Score
 
 
@@ -54,14 +56,95 @@ def test_login_failure_shows_one_message(world, auth, client, email, password):
     assert client.get("/").status_code == 302
 
 
-def test_repeated_failed_sign_ins_lock_the_email_for_a_while(world, auth):
-    """Ten wrong passwords lock that email out (429), even for the right password."""
-    for _ in range(10):
-        assert auth.login(password="wrong password").status_code == 200
-    locked = auth.login()
-    assert locked.status_code == 429
-    assert "Too many failed sign-ins" in parse(locked.data).text()
-    assert auth.login(email="someone-else@acme.test", password="x").status_code == 200
+GUESSER = "198.51.100.7"
+OWNER = "203.0.113.20"
+
+
+def browser_at(app, address: str) -> AuthActions:
+    """Sign-in actions from a browser whose requests come from `address`."""
+    client = app.test_client()
+    client.environ_base["REMOTE_ADDR"] = address
+    return AuthActions(client)
+
+
+def refusal(response) -> str:
+    """The alert a refused sign-in shows."""
+    return parse(response.data).one(role="alert").text()
+
+
+def test_a_guesser_is_slowed_but_the_owner_elsewhere_signs_in(app, world, redis_conn):
+    """Five wrong passwords make that address wait (429, Retry-After); the owner still gets in."""
+    guesser = browser_at(app, GUESSER)
+    for _ in range(SIGN_INS.free):
+        assert guesser.login(password="wrong password").status_code == 200
+    waiting = guesser.login()  # even the right password waits: it is not even checked
+    assert waiting.status_code == 429
+    assert waiting.headers["Retry-After"] == "1"
+    assert refusal(waiting).startswith(
+        "Too many failed sign-ins from this address. Try again in 1 s"
+    )
+    assert browser_at(app, OWNER).login().status_code == 302
+    assert SIGN_INS.wait_seconds(redis_conn, "manager@acme.test", GUESSER) == 1
+
+
+def test_the_wait_reveals_nothing_about_which_emails_exist(app, world):
+    """An unknown email gets the same wrong-password words and the same wait as a real one."""
+    answers = {}
+    for email in ("manager@acme.test", "nobody@acme.test"):
+        guesser = browser_at(app, GUESSER)
+        first = guesser.login(email=email, password="wrong password")
+        for _ in range(SIGN_INS.free - 1):
+            guesser.login(email=email, password="wrong password")
+        waiting = guesser.login(email=email, password="wrong password")
+        answers[email] = (first.status_code, refusal(first), waiting.status_code, refusal(waiting))
+    assert answers["manager@acme.test"] == answers["nobody@acme.test"]
+    assert answers["nobody@acme.test"][:3] == (200, WRONG_SIGN_IN, 429)
+
+
+def test_the_wait_is_per_account_and_address(app, world, db):
+    """A guesser's wait on one email does not slow the same address signing in to another."""
+    make_user(db, world.user.organization, email="colleague@acme.test")
+    db.commit()
+    guesser = browser_at(app, GUESSER)
+    for _ in range(SIGN_INS.free):
+        guesser.login(password="wrong password")
+    assert guesser.login().status_code == 429
+    assert guesser.login(email="colleague@acme.test").status_code == 302
+
+
+def test_delays_double_up_to_the_cap_and_then_let_the_address_try(redis_conn):
+    """After the free tries, waits go 1, 2, 4... s to the cap; once over, the pair may try."""
+    now = 1_000_000.0
+    delays = [SIGN_INS.record_failure(redis_conn, "a@b.test", GUESSER, now=now) for _ in range(16)]
+    assert delays[: SIGN_INS.free - 1] == [0] * (SIGN_INS.free - 1)
+    assert delays[SIGN_INS.free - 1 : SIGN_INS.free + 3] == [1, 2, 4, 8]
+    assert delays[-1] == SIGN_INS.max_delay == max(delays)
+    assert SIGN_INS.wait_seconds(redis_conn, "a@b.test", GUESSER, now=now + 1) == 299
+    assert SIGN_INS.wait_seconds(redis_conn, "a@b.test", GUESSER, now=now + 300) == 0
+    assert SIGN_INS.wait_seconds(redis_conn, "a@b.test", OWNER, now=now) == 0
+
+
+def test_a_success_forgets_the_failures(app, world, redis_conn):
+    """Signing in with the right password clears that address's earlier failures."""
+    browser = browser_at(app, GUESSER)
+    for _ in range(SIGN_INS.free - 1):
+        browser.login(password="wrong password")
+    assert browser.login().status_code == 302
+    assert SIGN_INS.record_failure(redis_conn, "manager@acme.test", GUESSER) == 0
+
+
+@pytest.mark.parametrize(
+    ("remote", "source"),
+    [
+        ("192.0.2.1", "192.0.2.1"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("::ffff:192.0.2.1", "192.0.2.1"),
+        ("", ""),
+    ],
+)
+def test_source_address_groups_an_ipv6_connection(remote, source):
+    """An IPv6 address counts as its /64 (one connection's block); IPv4 as itself."""
+    assert source_address(remote) == source
 
 
 def test_inactive_user_cannot_sign_in(world, db, auth):

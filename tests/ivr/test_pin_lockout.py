@@ -1,0 +1,134 @@
+"""PIN guards that cannot be turned against callers: withheld caller IDs, per-interview keys,
+and Twilio's retries counted once."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from sqlalchemy import select
+
+from ivr import flow, lockout
+from tests.factories import make_candidate, make_interview, make_org
+from tests.ivr.twilio_actions import TwilioActions, said, verbs
+from voice.models import Call
+
+OTHER_NUMBER = "+15550100999"
+STRANGER = "+15559990000"
+WITHHELD_IDS = ["anonymous", "Restricted", "unknown", "private", "", "+266696687", "+7378742833"]
+
+
+def reach_pin(client, settings, from_: str, to: str = "+15550100200") -> tuple[TwilioActions, str]:
+    """Start a call from `from_` and consent; return Twilio's part and the PIN action URL."""
+    twilio = TwilioActions(client, settings, to=to, from_=from_)
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    gather = twilio.twiml("/ivr/consent", Digits="1").find("Gather")
+    assert gather is not None and "PIN" in said(gather)
+    return twilio, gather.get("action")
+
+
+def fail_a_call(client, settings, from_: str, to: str = "+15550100200") -> ET.Element:
+    """One call that types three wrong PINs; return the last reply."""
+    twilio, action = reach_pin(client, settings, from_, to)
+    for wrong in ("111111", "222222", "333333"):
+        root = twilio.twiml(action, Digits=wrong)
+    return root
+
+
+def call_row(db, twilio: TwilioActions) -> Call:
+    """The Call row of this call, freshly read."""
+    db.expire_all()
+    return db.scalar(select(Call).where(Call.call_sid == twilio.call_sid))
+
+
+@pytest.mark.parametrize("withheld", WITHHELD_IDS)
+def test_strangers_with_a_withheld_id_do_not_lock_out_the_candidate(
+    client, settings, db, interview, withheld
+):
+    """Two strangers' wrong PINs from a withheld caller ID never stop the next such caller."""
+    candidate = make_candidate(db, interview, phone=None)
+    db.commit()
+    for _ in range(2):  # two strangers, two calls each: twice the per-number limit
+        for _ in range(2):
+            last = fail_a_call(client, settings, withheld)
+            assert "couldn't find your interview" in said(last)
+    twilio, action = reach_pin(client, settings, withheld)
+    root = twilio.twiml(action, Digits=candidate.pin)
+    assert "Thank you, Dana" in said(root)
+    assert call_row(db, twilio).candidate_id == candidate.id
+
+
+def test_a_withheld_caller_still_gets_three_tries_per_call(client, settings, db, interview):
+    """From a withheld ID the third wrong PIN still ends that call (counted on the call)."""
+    twilio, action = reach_pin(client, settings, "anonymous")
+    for wrong in ("111111", "222222"):
+        assert "didn't match" in said(twilio.twiml(action, Digits=wrong))
+    last = twilio.twiml(action, Digits="333333")
+    assert verbs(last) == ["Say", "Hangup"]
+    assert call_row(db, twilio).outcome == "wrong PIN"
+
+
+def test_a_real_number_that_keeps_failing_is_locked_out_of_that_interview_only(
+    client, settings, db, redis_conn
+):
+    """A real caller ID with two calls of wrong PINs is locked out of that interview alone."""
+    org = make_org(db)
+    first = make_interview(db, org)
+    second = make_interview(db, org, phone_number=OTHER_NUMBER)
+    db.commit()
+    for _ in range(2):
+        fail_a_call(client, settings, STRANGER)
+    twilio = TwilioActions(client, settings, from_=STRANGER)
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    locked = twilio.twiml("/ivr/consent", Digits="1")
+    assert verbs(locked) == ["Say", "Hangup"] and "too many wrong PINs" in said(locked)
+    assert call_row(db, twilio).outcome == "locked out"
+    assert lockout.PIN_GUESSES.is_locked(redis_conn, lockout.pin_key(first.id, STRANGER, False))
+    assert not lockout.PIN_GUESSES.is_locked(
+        redis_conn, lockout.pin_key(second.id, STRANGER, False)
+    )
+    reach_pin(client, settings, STRANGER, to=OTHER_NUMBER)  # still asked on the other interview
+    reach_pin(client, settings, "+15559990001")  # and another number still asked on this one
+
+
+def test_a_retried_wrong_pin_counts_once(client, settings, db, interview, redis_conn):
+    """The same wrong PIN posted twice with one idempotency token is one failure, not two."""
+    twilio, action = reach_pin(client, settings, STRANGER)
+    first = twilio.post(action, token="pin-retry-1", Digits="111111")
+    again = twilio.post(action, token="pin-retry-1", Digits="111111")
+    assert first.status_code == again.status_code == 200
+    assert first.data == again.data
+    assert "didn't match" in said(ET.fromstring(again.data))
+    assert call_row(db, twilio).pin_attempts == 1
+    # Two more real tries are still allowed: the call ends at the third, not the second.
+    assert "didn't match" in said(twilio.twiml(action, token="pin-retry-2", Digits="222222"))
+    last = twilio.twiml(action, token="pin-retry-3", Digits="333333")
+    assert verbs(last) == ["Say", "Hangup"] and "couldn't find your interview" in said(last)
+    assert call_row(db, twilio).pin_attempts == 3
+    key = lockout.pin_key(interview.id, STRANGER, False)
+    assert lockout.PIN_GUESSES.record_failure(redis_conn, key) == 4  # three counted, then this
+
+
+def test_a_placeholder_number_never_identifies_a_candidate(client, settings, db, interview):
+    """A candidate stored with a keypad placeholder number is asked for the PIN, not greeted."""
+    make_candidate(db, interview, phone="+7378742833")
+    db.commit()
+    reach_pin(client, settings, "+7378742833")
+
+
+@pytest.mark.parametrize("caller", [*WITHHELD_IDS, " Anonymous ", "266696687", "+2562533"])
+def test_is_withheld_knows_the_placeholders(caller):
+    """Withheld words in any case and the keypad-spelling numbers are not identities."""
+    assert flow.is_withheld(caller)
+
+
+@pytest.mark.parametrize("caller", ["+15557654321", "+447700900123", "+26669668"])
+def test_is_withheld_leaves_real_numbers_alone(caller):
+    """Ordinary numbers, even ones close to a placeholder, are callers' own."""
+    assert not flow.is_withheld(caller)
+
+
+def test_a_withheld_caller_has_no_lockout_key():
+    """The lockout key of a withheld caller is empty, which is never counted or locked."""
+    assert lockout.pin_key(7, "anonymous", True) == ""
+    assert lockout.pin_key(7, STRANGER, False) == f"7:{STRANGER}"
