@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import uuid
+
 from sqlalchemy.orm import Session
 
 from voice.candidates import add_candidate
 from voice.interviews import interview_from_spec
-from voice.models import Candidate, Interview, Organization, Role, User
+from voice.models import Call, Candidate, Interview, Organization, Role, User
 from voice.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
@@ -55,3 +57,41 @@ def make_candidate(
     candidate = add_candidate(db, interview, name, phone)
     db.flush()
     return candidate
+
+
+def make_call(
+    db: Session,
+    interview: Interview,
+    candidate: Candidate | None,
+    outcome: str,
+    consented: bool = True,
+) -> Call:
+    """A finished call to the interview, by a candidate or by an unidentified caller."""
+    call = Call(
+        call_sid="CA" + uuid.uuid4().hex,
+        interview_id=interview.id,
+        candidate_id=candidate.id if candidate else None,
+        outcome=outcome,
+        consented=consented,
+    )
+    db.add(call)
+    db.flush()
+    return call
+
+
+def make_every_menu_interview(db: Session, org: Organization) -> Interview:
+    """An interview with every menu: languages, practice, job details, both keypad kinds,
+    a spoken question with a minimum length, think time and a retake, and a plain one."""
+    return make_interview(
+        db,
+        org,
+        languages=["en-US", "es-MX"],
+        practice=True,
+        job_details="Pay is nineteen dollars an hour.",
+        questions=[
+            {"kind": "yes_no", "prompt": "Are you 18 or older?", "must_be": True},
+            {"kind": "number", "prompt": "Hours a week?", "at_least": 20},
+            {"prompt": "Tell us about you.", "min_seconds": 3, "retakes": 1, "think_seconds": 5},
+            {"prompt": "Why this job?", "max_seconds": 60},
+        ],
+    )

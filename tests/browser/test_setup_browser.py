@@ -21,8 +21,8 @@ from tests.browser.test_dashboard_browser import (  # noqa: F401 (fixtures)
     shoot,
     sign_in,
 )
-from tests.factories import make_org, make_user
-from voice.models import Call, Candidate, CandidateStatus, Interview
+from tests.factories import make_call, make_org, make_user
+from voice.models import Candidate, CandidateStatus, Interview
 
 # `make test` installs Chromium; in CI a missing browser must fail, not skip.
 pytestmark = pytest.mark.skipif(
@@ -104,22 +104,9 @@ def test_build_import_and_see_the_funnel(browser, live_url, admin_email, db, tmp
     ).all()
     ana.status = CandidateStatus.COMPLETED
     ben.status = CandidateStatus.IN_PROGRESS
-    for n, (who, outcome, consented) in enumerate(
-        [
-            (ana, "completed", True),
-            (ben, "hung up at question 2", True),
-            (None, "no consent", False),
-        ]
-    ):
-        db.add(
-            Call(
-                call_sid=f"CA{n:032d}",
-                interview_id=interview.id,
-                candidate_id=who.id if who else None,
-                outcome=outcome,
-                consented=consented,
-            )
-        )
+    make_call(db, interview, ana, "completed")
+    make_call(db, interview, ben, "hung up at question 2")
+    make_call(db, interview, None, "no consent", consented=False)
     db.commit()
 
     # The interview page and the funnel.

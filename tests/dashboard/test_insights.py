@@ -5,21 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.dashboard.html import parse
-from tests.factories import make_candidate
-from voice.models import Call, CandidateStatus, Score
-
-
-def add_call(db, interview, candidate, outcome, consented=True, n=[0]):  # noqa: B006
-    n[0] += 1
-    db.add(
-        Call(
-            call_sid=f"CA{n[0]:032d}",
-            interview_id=interview.id,
-            candidate_id=candidate.id if candidate else None,
-            consented=consented,
-            outcome=outcome,
-        )
-    )
+from tests.factories import make_call, make_candidate
+from voice.models import CandidateStatus, Score
 
 
 def chart(page, heading_id) -> dict[str, str]:
@@ -39,9 +26,9 @@ def test_insights_draw_the_funnel_outcomes_and_drop_off(signed_in, db, client):
     quitter = make_candidate(db, interview, name="Quinn Quit", phone=None)
     quitter.status = CandidateStatus.IN_PROGRESS
     make_candidate(db, interview, name="Never Called", phone=None)
-    add_call(db, interview, dana, "completed")
-    add_call(db, interview, quitter, "hung up at question 2")
-    add_call(db, interview, None, "no consent", consented=False)
+    make_call(db, interview, dana, "completed")
+    make_call(db, interview, quitter, "hung up at question 2")
+    make_call(db, interview, None, "no consent", consented=False)
     score = Score(reviewer=signed_in.user, candidate_id=dana.id, value=4)
     score.created_at = datetime.now(UTC) - timedelta(hours=2)
     db.add(score)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select
 
 from ivr import flow
-from tests.factories import make_candidate, make_interview, make_org
+from tests.factories import make_candidate, make_every_menu_interview, make_interview, make_org
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
 from tests.ivr.walker import RECORD_MODES, path_of, walk
 from voice.models import Answer, AnswerStatus, Call
@@ -28,22 +28,8 @@ INPUTS = [*KEYS, None]  # None: silence, no key at all
 
 @pytest.fixture
 def interview(db):
-    """An interview with every menu: languages, practice, job details, both keypad kinds,
-    a spoken question with a minimum length, think time and a retake, and a plain one."""
-    org = make_org(db)
-    interview = make_interview(
-        db,
-        org,
-        languages=["en-US", "es-MX"],
-        practice=True,
-        job_details="Pay is nineteen dollars an hour.",
-        questions=[
-            {"kind": "yes_no", "prompt": "Are you 18 or older?", "must_be": True},
-            {"kind": "number", "prompt": "Hours a week?", "at_least": 20},
-            {"prompt": "Tell us about you.", "min_seconds": 3, "retakes": 1, "think_seconds": 5},
-            {"prompt": "Why this job?", "max_seconds": 60},
-        ],
-    )
+    """An interview with every menu (tests/factories.py), committed for the app to see."""
+    interview = make_every_menu_interview(db, make_org(db))
     db.commit()
     return interview
 
