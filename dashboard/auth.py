@@ -114,26 +114,20 @@ def init_auth(app: Flask) -> None:
     csrf.exempt(ivr)
     app.register_blueprint(auth)
     app.register_error_handler(CSRFError, _csrf_error)
-    # Registered before the access layer's login guard, so an idle session is ended first.
-    app.before_request(end_idle_session)
 
 
-def end_idle_session() -> None:
-    """Sign out a session unused for SESSION_IDLE_SECONDS; otherwise note this request."""
-    if "_user_id" not in session:
-        return
-    now = int(time.time())
+def _ended_by_idling(now: int) -> bool:
+    """True (and the session cleared) when it went unused for SESSION_IDLE_SECONDS."""
     seen = session.get(SEEN_KEY)
     idle = current_app.config["SESSION_IDLE_SECONDS"]
-    if isinstance(seen, int) and now - seen > idle:
-        logout_user()
-        session.clear()
-        flash(
-            f"You were signed out after {_duration(idle)} without activity. Please sign in again.",
-            "info",
-        )
-        return
-    session[SEEN_KEY] = now
+    if not isinstance(seen, int) or now - seen <= idle:
+        return False
+    session.clear()
+    flash(
+        f"You were signed out after {_duration(idle)} without activity. Please sign in again.",
+        "info",
+    )
+    return True
 
 
 def _duration(seconds: int) -> str:
@@ -148,14 +142,19 @@ def _duration(seconds: int) -> str:
 def load_user(user_id: str) -> Reviewer | None:
     """Flask-Login's loader: the active user for "id:version", or None (signed out).
 
-    None, so the session is treated as signed out, when the id is malformed, the user is
-    inactive or gone, or their session version has moved on since this session began.
+    Runs once per request that asks who is signed in (the login guard always does).
+    None, so the session is treated as signed out, when the session went unused for the
+    idle timeout, the id is malformed, the user is inactive or gone, or their session
+    version has moved on since this session began. Otherwise the request is noted as
+    the session's latest (SEEN_KEY).
     """
-    ident, _, version = str(user_id).partition(":")
-    try:
-        ident_number, version_number = int(ident), int(version)
-    except ValueError:
+    now = int(time.time())
+    if _ended_by_idling(now):
         return None
+    parts = str(user_id).split(":")
+    if len(parts) != 2 or not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
+        return None  # not "id:version" in plain digits within INTEGER's range
+    ident_number, version_number = int(parts[0]), int(parts[1])
     user = db().scalar(
         select(User)
         .options(joinedload(User.organization))
@@ -165,7 +164,10 @@ def load_user(user_id: str) -> Reviewer | None:
             User.session_version == version_number,
         )
     )
-    return Reviewer.from_user(user) if user else None
+    if user is None:
+        return None
+    session[SEEN_KEY] = now
+    return Reviewer.from_user(user)
 
 
 @login_manager.unauthorized_handler

@@ -170,7 +170,14 @@ def test_a_session_used_within_the_idle_timeout_continues(app, signed_in, client
 
 def test_a_forged_or_old_style_session_id_is_signed_out(world, client):
     """A session whose user id lacks the version (or is junk) counts as signed out."""
-    for user_id in (str(world.user.id), f"{world.user.id}:x", "junk"):
+    ids = (
+        str(world.user.id),
+        f"{world.user.id}:x",
+        "junk",
+        f"{world.user.id}:0:0",
+        "9" * 30 + ":0",
+    )
+    for user_id in ids:
         with client.session_transaction() as session:
             session["_user_id"] = user_id
             session["_fresh"] = True
