@@ -37,7 +37,7 @@ from dashboard.forms import LoginForm
 from ivr.lockout import SIGN_INS, source_address
 from ivr.services import db, services
 from ivr.views import ivr
-from voice.accounts import password_problem
+from voice.accounts import MAX_PASSWORD_LENGTH, password_problem
 from voice.models import User
 from voice.passwords import check_password, hash_password
 
@@ -274,14 +274,29 @@ def logout():
 
 @auth.route("/account/password", methods=["GET", "POST"])
 def change_password():
-    """Change one's own password (current one required); every other session ends (422)."""
+    """Change one's own password (current one required); every other session ends.
+
+    A refused change is 422 with the reason by its field. Wrong current passwords count
+    with failed sign-ins for this email and address (SIGN_INS), so a borrowed session
+    cannot be used to guess the password faster than the sign-in form allows (429).
+    """
     errors: dict[str, str] = {}
     if request.method == "POST":
         s = db()
         user = s.get(User, current_user.id)
+        conn, address = services().redis, source_address(request.remote_addr)
+        account = current_user.email.lower()
         current = request.form.get("current", "")
         password = request.form.get("password", "")
-        if user is None or not check_password(user.password_hash, current):
+        if wait := SIGN_INS.wait_seconds(conn, account, address):
+            errors["current"] = _wait_message(wait)
+            return render_template("password.html", errors=errors), 429, {"Retry-After": str(wait)}
+        if (
+            user is None
+            or len(current) > MAX_PASSWORD_LENGTH
+            or not check_password(user.password_hash, current)
+        ):
+            SIGN_INS.record_failure(conn, account, address)
             errors["current"] = "That is not your current password."
         elif problem := password_problem(password):  # the one rule (voice/accounts.py)
             errors["password"] = problem

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from config.settings import ConfigError, load_settings
 from dashboard.auth import SEEN_KEY
+from ivr.lockout import SIGN_INS
 from tests.dashboard.conftest import AuthActions, flashes
 from tests.dashboard.html import parse
 from tests.factories import PASSWORD, make_user
@@ -100,6 +101,19 @@ def test_a_refused_password_change_ends_nothing(
     assert response.status_code == 422
     assert error in parse(response.data).one("p", id=f"{field}-error").text()
     assert copied.get("/").status_code == 200
+    db.refresh(signed_in.user)
+    assert check_password(signed_in.user.password_hash, PASSWORD)
+
+
+def test_guessing_the_current_password_waits_like_signing_in(signed_in, db, client):
+    """Wrong current passwords on the password page make this address wait (429), then refuse."""
+    data = {"current": "not my password", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    data["csrf_token"] = token(client, "/account/password")
+    for _ in range(SIGN_INS.free):
+        assert client.post("/account/password", data=data).status_code == 422
+    waiting = client.post("/account/password", data=data | {"current": PASSWORD})
+    assert waiting.status_code == 429
+    assert "Try again in 1 s" in parse(waiting.data).one("p", id="current-error").text()
     db.refresh(signed_in.user)
     assert check_password(signed_in.user.password_hash, PASSWORD)
 
