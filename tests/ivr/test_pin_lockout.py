@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from ivr import flow, lockout
+from ivr.standin import place_call
 from tests.factories import make_candidate, make_interview, make_org
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
-from voice.models import Call
+from voice.models import Call, CandidateStatus
 
 OTHER_NUMBER = "+15550100999"
 STRANGER = "+15559990000"
@@ -132,3 +133,28 @@ def test_a_withheld_caller_has_no_lockout_key():
     """The lockout key of a withheld caller is empty, which is never counted or locked."""
     assert lockout.pin_key(7, "anonymous", True) == ""
     assert lockout.pin_key(7, STRANGER, False) == f"7:{STRANGER}"
+
+
+@pytest.mark.slow
+def test_through_the_stand_in_strangers_cannot_lock_out_a_withheld_candidate(live, db):
+    """Over the stand-in and a running server, four calls of wrong PINs from `anonymous`
+    leave the genuine candidate, also calling as `anonymous`, free to take the interview."""
+    settings, api = live
+    interview = make_interview(db, make_org(db), questions=("Only question?",))
+    candidate = make_candidate(db, interview, phone=None)
+    db.commit()
+    number = interview.phone_number
+    for _ in range(4):
+        log = place_call(
+            settings, number, "anonymous", digits=["1", "111111#", "222222#", "333333#"], api=api
+        )
+        assert log.ok, log.transcript()
+        assert "couldn't find your interview" in log.said()[-1]
+    says = ["I stocked shelves at a grocery store for three years and trained new staff."]
+    log = place_call(
+        settings, number, "anonymous", digits=["1", candidate.pin + "#", ""], says=says, api=api
+    )
+    assert log.ok, log.transcript()
+    assert not any("too many wrong PINs" in line for line in log.said())
+    db.expire_all()
+    assert db.get(type(candidate), candidate.id).status == CandidateStatus.COMPLETED
