@@ -55,6 +55,12 @@ class ScreenlineWorker(SimpleWorker):
     def __init__(self, *args, duties: tuple[Duty, ...] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.duties = duties
+        self.stop_signalled = False  # SIGTERM or SIGINT: leave for good, do not start again
+
+    def request_stop(self, signum, frame) -> None:
+        """A warm shutdown (SIGTERM/SIGINT): finish the job in hand, then exit the process."""
+        self.stop_signalled = True
+        super().request_stop(signum, frame)
 
     def run_maintenance_tasks(self) -> None:
         """RQ's registry cleaning, then any duty that is due."""
@@ -95,7 +101,7 @@ def run_worker(
         except Exception as exc:  # raised outside RQ's own loop (connecting, registering)
             log.warning("worker stopped: %s", exc)
         else:
-            if burst or worker._stop_requested:
+            if burst or worker.stop_signalled:
                 return worked
         finally:
             if worker is not None:

@@ -321,17 +321,17 @@ def test_killed_worker_answer_is_picked_up_within_30_s_exactly_once(
     """SIGKILL mid-transcription: another worker starts it again within 30 s, and only once."""
     sid = "RE" + "7" * 32
     answer = make_answer(
-        db, recordings.add(sid, phone_speech(" ".join(SENTENCES[:6]))), sid, age=timedelta(0)
+        db, recordings.add(sid, phone_speech(" ".join(SENTENCES * 2))), sid, age=timedelta(0)
     )
     transcribing = f"answer {answer.id}: transcribing"
     with running_stack(worker_settings, tmp_path, workers=2, web=False) as stack:
         for n in (0, 1):
             wait_until(lambda n=n: "engine whisper" in stack.worker_log(n), 120, what="workers")
         Resources(worker_settings).enqueue(FETCH_RECORDING, answer.id)
-        victim = wait_until(
-            lambda: next((n for n in (0, 1) if transcribing in stack.worker_log(n)), None),
+        [victim] = wait_until(
+            lambda: [n for n in (0, 1) if transcribing in stack.worker_log(n)],
             120,
-            0.1,
+            0.05,
             what="a worker to start transcribing",
         )
         survivor = 1 - victim

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import signal
+
 import pytest
 from rq import Queue
 
 from ivr.jobs import FETCH_RECORDING
+from tests.support import env_for, start_process, stop_process, wait_until
 from tests.voice.samples import SENTENCES, phone_speech, word_error_rate
 from tests.workers.helpers import make_answer, make_interview_for, run_worker
 from voice.models import Answer, AnswerStatus
@@ -55,3 +58,17 @@ def test_bad_configuration_exits_with_a_message(monkeypatch, capsys):
     monkeypatch.setenv("SCREENLINE_SWEEP_INTERVAL", "often")
     assert main(["--burst"]) == 2
     assert "SCREENLINE_SWEEP_INTERVAL" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_sigterm_stops_the_worker_for_good(worker_settings, db, tmp_path):
+    """A warm shutdown (SIGTERM, as systemd and Ctrl-C send) exits; only Redis trouble restarts."""
+    log_path = tmp_path / "worker.log"
+    proc = start_process(["-m", "workers"], env_for(worker_settings), log_path)
+    try:
+        wait_until(lambda: "Listening on" in log_path.read_text(), 60, what="the worker")
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(20) == 0
+    finally:
+        stop_process(proc)
+    assert "starting again" not in log_path.read_text()
