@@ -32,6 +32,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from voice.models import (
+    MAX_ROW_ID,
     Answer,
     Candidate,
     CandidateStatus,
@@ -237,7 +238,7 @@ def get_visible(
     organisation's row, or an interview not shared with this reviewer): its existence
     is never revealed. Aborts 403 if `manage` is set and the user is not a manager.
     """
-    if isinstance(ident, bool) or not isinstance(ident, int):
+    if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= MAX_ROW_ID:
         abort(404)
     stmt = select_visible(user, model).where(model.id == ident)
     loads = _DEFAULT_LOADS.get(model, ()) if options is None else tuple(options)

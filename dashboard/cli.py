@@ -27,7 +27,7 @@ from voice.interviews import (
     read_interview_file,
 )
 from voice.migrate import upgrade
-from voice.models import Call, Candidate, Interview, Organization, Role
+from voice.models import MAX_ROW_ID, Call, Candidate, Interview, Organization, Role
 from voice.results import answer_summary, interview_results, unsettled_answers
 
 
@@ -57,7 +57,7 @@ class Context:
 
 
 pass_context = click.make_pass_decorator(Context, ensure=True)
-ROW_ID = click.IntRange(1, 2**31 - 1)  # ids are INTEGER columns: larger ones name no row
+ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
 # How long `candidate add --invite` waits for a worker to report the text as sent.
 INVITE_WAIT_SECONDS = 20.0
 
@@ -126,7 +126,7 @@ def _organisation(session, name: str | None, create: bool = False) -> Organizati
     """The named organisation, or the only one there is."""
     if name:
         org = session.scalar(select(Organization).where(Organization.name == name))
-        if org is None and name.isdecimal() and int(name) < 2**31:
+        if org is None and name.isdecimal() and int(name) <= MAX_ROW_ID:
             org = session.get(Organization, int(name))
         if org is None:
             if not create:

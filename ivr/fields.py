@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from voice.models import MAX_ROW_ID
+
 MAX_SECONDS = 86_400  # a day: no call or recording lasts longer (Twilio caps calls at 24 h)
-MAX_ROW_ID = 2**31 - 1  # ids are PostgreSQL `integer` columns
 MAX_URL = 500  # answers.recording_url
 
 

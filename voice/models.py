@@ -25,6 +25,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
+# Row ids are INTEGER columns (PostgreSQL's 4-byte integer): a larger number names no row,
+# and must be refused before it reaches a query, which would fail on it.
+MAX_ROW_ID = 2**31 - 1
+
 
 def utcnow() -> datetime:
     """Now, as a timezone-aware UTC datetime (what every timestamp column holds)."""

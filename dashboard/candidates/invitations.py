@@ -26,11 +26,10 @@ from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from voice.messages import INVITATION, invitation_text, queue_message
-from voice.models import Candidate, Interview, Message
+from voice.models import MAX_ROW_ID, Candidate, Interview, Message
 
 log = logging.getLogger(__name__)
 
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 NO_PHONE = "no phone number"
 ALREADY_INVITED = "already invited"
 

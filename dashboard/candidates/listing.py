@@ -18,6 +18,7 @@ from dashboard.access import can_manage, get_visible
 from dashboard.insights import funnel_counts
 from ivr.services import db
 from voice.models import (
+    MAX_ROW_ID,
     Answer,
     AnswerStatus,
     Candidate,
@@ -31,7 +32,6 @@ from voice.models import (
 
 PER_PAGE = 50
 MAX_PAGE = 100_000  # keeps OFFSET within what the database accepts
-MAX_ROW_ID = 2**31 - 1  # ids are INTEGER columns
 NO_DECISION = "none"
 PROCESSING = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 
 from dashboard.auth import safe_next
+from voice.models import MAX_ROW_ID
 
 review = Blueprint("review", __name__)
 
@@ -27,14 +28,16 @@ def back_to(default: str) -> str:
 
 
 def posted_ids(name: str) -> list[int]:
-    """The whole numbers posted under form field `name`, in order, without repeats;
-    anything else posted there is ignored."""
+    """The row ids posted under form field `name`, in order, without repeats; anything
+    else posted there (not a whole number, or past MAX_ROW_ID) is ignored."""
     ids = []
     for raw in request.form.getlist(name):
         try:
-            ids.append(int(raw))
+            ident = int(raw)
         except ValueError:
             continue
+        if 0 < ident <= MAX_ROW_ID:
+            ids.append(ident)
     return list(dict.fromkeys(ids))
 
 

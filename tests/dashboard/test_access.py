@@ -62,9 +62,9 @@ def test_a_reviewer_sees_only_shared_interviews(world, db, reviewer):
 
 
 def test_missing_rows_and_odd_ids_are_404(world, db):
-    """An id that names nothing, or is not an int, is 404."""
+    """An id that names nothing, is not an int, or no INTEGER column can hold, is 404."""
     manager = Reviewer.from_user(world.user)
-    for ident in (10**9, "1", None, True):
+    for ident in (10**9, 2**31, 2**63, 10**30, 0, -1, "1", None, True):
         with pytest.raises(NotFound):
             get_visible(db, manager, Candidate, ident)
 

@@ -7,6 +7,7 @@ import hashlib
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+import pytest
 from sqlalchemy import select
 
 from tests.dashboard.conftest import AuthActions, store_audio
@@ -180,3 +181,21 @@ def test_links_of_another_organisation_cannot_be_revoked(world, db, app, client,
         client.post(f"/share/links/{link.id}/revoke", data={"csrf_token": token}).status_code == 404
     )
     assert "Globex shortlist" not in parse(client.get("/share/links").data).text()
+
+
+@pytest.mark.parametrize("huge", [2**31, 2**63, 10**30])
+def test_ids_past_the_integer_range_are_refused_not_a_500(signed_in, db, client, huge):
+    """A posted candidate id no INTEGER column can hold names no candidate: a message, no 500."""
+    assert create_link(client, [huge], days="3").status_code == 302  # "Select 1 to ..."
+    decided = client.post(
+        f"/interviews/{signed_in.interview.id}/decisions",
+        data={"csrf_token": csrf_token(client), "candidate_ids": [huge], "decision": "reject"},
+    )
+    assert decided.status_code in (302, 404)
+    assert db.scalar(select(ShareLink.id)) is None
+
+
+def test_a_page_for_an_id_past_the_integer_range_is_404(signed_in, client):
+    """/candidates/2147483648 names no candidate: 404, not a database error."""
+    for path in ("/candidates/2147483648", f"/interviews/{10**30}", "/answers/2147483648/audio"):
+        assert client.get(path).status_code == 404
