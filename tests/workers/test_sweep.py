@@ -73,7 +73,12 @@ def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_
     counts = sweep_unfinished(grace_seconds=60)
 
     assert counts == {
-        "fetch": 3, "transcribe": 1, "waiting": 0, "busy": 0, "message": 0, "delete": 0
+        "fetch": 3,
+        "transcribe": 1,
+        "waiting": 0,
+        "busy": 0,
+        "message": 0,
+        "delete": 0,
     }
     assert queued_ids(redis_conn, RECORDINGS) == [
         fetch_job_id(announced.id),
