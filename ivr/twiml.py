@@ -9,7 +9,6 @@ from twilio.twiml.voice_response import VoiceResponse
 
 GATHER_TIMEOUT = 6
 NUMBER_TIMEOUT = 10
-PIN_DIGITS = 6
 # After a question is read, how long to wait for a key (star, zero, pound) before the beep.
 BEFORE_BEEP_SECONDS = 2
 # Answer recordings end after this much silence, so a candidate who forgets to press

@@ -26,6 +26,7 @@ from ivr.views.common import (
 from ivr.views.questions import next_question
 from ivr.views.webhook import webhook
 from voice.models import Call, Candidate, CandidateStatus
+from voice.pins import PIN_DIGITS
 
 
 def identify(call: Call) -> Response:
@@ -58,7 +59,7 @@ def pin_prompt(call: Call, lead: list[str]) -> Response:
         [*lead, *script.ask_pin(call.language)],
         url,
         url,
-        num_digits=twiml.PIN_DIGITS,
+        num_digits=PIN_DIGITS,
         timeout=twiml.GATHER_TIMEOUT + 4,
     )
     return present(call, "pin", document)
