@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from voice.candidates import add_candidate
 from voice.interviews import interview_from_spec
-from voice.models import Call, Candidate, Interview, Organization, Role, User
+from voice.models import Answer, Call, Candidate, Interview, Organization, Role, Score, User
 from voice.passwords import hash_password
 
 PASSWORD = "correct horse battery staple"
@@ -95,3 +95,17 @@ def make_every_menu_interview(db: Session, org: Organization) -> Interview:
             {"prompt": "Why this job?", "max_seconds": 60},
         ],
     )
+
+
+def make_score(
+    db: Session, reviewer: User, candidate: Candidate, value: int, answer: Answer | None = None
+) -> Score:
+    """A reviewer's 1-5 score of the candidate overall, or of one answer."""
+    score = Score(
+        reviewer=reviewer,
+        candidate_id=candidate.id,
+        answer_id=answer.id if answer else None,
+        value=value,
+    )
+    db.add(score)
+    return score

@@ -7,22 +7,14 @@ import io
 import zipfile
 
 from tests.dashboard.conftest import AUDIO_BYTES
-from tests.factories import make_candidate
-from voice.models import Score
+from tests.factories import make_candidate, make_score
 
 
 def test_csv_has_statuses_scores_decisions_and_transcripts(signed_in, db, client):
     """The CSV has a row per candidate with status, decision, mean score and answers."""
     signed_in.candidate.decision = "advance"
-    db.add(Score(reviewer=signed_in.user, candidate_id=signed_in.candidate.id, value=4))
-    db.add(
-        Score(
-            reviewer=signed_in.user,
-            candidate_id=signed_in.candidate.id,
-            answer_id=signed_in.transcribed.id,
-            value=5,
-        )
-    )
+    make_score(db, signed_in.user, signed_in.candidate, 4)
+    make_score(db, signed_in.user, signed_in.candidate, 5, answer=signed_in.transcribed)
     sneaky = make_candidate(db, signed_in.interview, name="=HYPERLINK(1)", phone=None)
     db.commit()
     response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")

@@ -16,7 +16,7 @@ from tests.dashboard.conftest import (
     submit,
 )
 from tests.dashboard.html import parse
-from tests.factories import make_candidate, make_interview, make_user
+from tests.factories import make_candidate, make_interview, make_score, make_user
 from voice.models import AnswerStatus, CandidateStatus, Score
 
 # ---------------------------------------------------------------- interviews
@@ -61,15 +61,8 @@ def candidate_cells(page) -> dict[str, dict[str, str]]:
 def test_interview_page_lists_candidates_with_progress(signed_in, db, client):
     """Each candidate row shows phone, status, progress, transcription and mean score."""
     make_candidate(db, signed_in.interview, name="Ivy Invited", phone=None)
-    db.add(Score(reviewer=signed_in.user, candidate_id=signed_in.candidate.id, value=4))
-    db.add(
-        Score(
-            reviewer=signed_in.user,
-            candidate_id=signed_in.candidate.id,
-            answer_id=signed_in.transcribed.id,
-            value=5,
-        )
-    )
+    make_score(db, signed_in.user, signed_in.candidate, 4)
+    make_score(db, signed_in.user, signed_in.candidate, 5, answer=signed_in.transcribed)
     db.commit()
     page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
     assert page.one("h1").text() == "Warehouse associate"
