@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from functools import wraps
 from typing import Any, Protocol, TypeVar
 
-from flask import Flask, abort, current_app, request
+from flask import abort, current_app, request
 from flask_login import current_user
 from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -127,8 +127,9 @@ def is_media_request() -> bool:
 def require_login() -> Any:
     """Before every request: send anyone not signed in to the sign-in page.
 
-    Registered once by `init_access`. Lets through static files, the blueprints
-    named public there (the IVR, which Twilio signs instead) and views marked `@public`.
+    Registered once, by the app factory (dashboard/app.py). Lets through static files,
+    the blueprints named public there (the IVR, which Twilio signs instead) and views
+    marked `@public`.
     Returns None to go on, or Flask-Login's unauthorized() response.
     """
     if current_user.is_authenticated or request.endpoint in (None, "static"):
@@ -141,12 +142,6 @@ def require_login() -> Any:
     from dashboard.auth import login_manager
 
     return login_manager.unauthorized()
-
-
-def init_access(app: Flask, public_blueprints: Iterable[str] = ()) -> None:
-    """Register the login guard on `app`; `public_blueprints` need no sign-in."""
-    app.extensions["screenline.public_blueprints"] = frozenset(public_blueprints)
-    app.before_request(require_login)
 
 
 # ---------------------------------------------------------------- scoping rows

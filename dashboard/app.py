@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.logging import setup_logging
 from config.settings import Settings, load_settings
-from ivr.services import init_services
+from ivr.services import close_session, init_services
 from ivr.views import ivr
 
 
@@ -24,6 +24,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_config(app, settings)
     register_logging(settings)
     init_services(app, settings)
+    app.teardown_appcontext(close_session)  # one database session per request
     register_security(app)
     register_access(app)
     register_blueprints(app)
@@ -83,9 +84,10 @@ def register_security(app: Flask) -> None:
 
 def register_access(app: Flask) -> None:
     """Every page needs a signed-in user except the IVR (Twilio signs it) and `@public` views."""
-    from dashboard.access import init_access
+    from dashboard.access import require_login
 
-    init_access(app, public_blueprints=(ivr.name,))
+    app.extensions["screenline.public_blueprints"] = frozenset({ivr.name})
+    app.before_request(require_login)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -17,10 +17,9 @@ EXTENSION = "screenline"
 
 
 def init_services(app: Flask, settings: Settings) -> Resources:
-    """Attach a Resources built from `settings` to `app`, and close sessions on teardown."""
+    """Attach a Resources built from `settings` to `app` (the factory closes sessions)."""
     resources = Resources(settings)
     app.extensions[EXTENSION] = resources
-    app.teardown_appcontext(_close_session)
     return resources
 
 
@@ -36,7 +35,8 @@ def db() -> Session:
     return g.db_session
 
 
-def _close_session(_exc) -> None:
+def close_session(_exc: BaseException | None = None) -> None:
+    """End the request's database session, if it opened one (registered on teardown)."""
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
