@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import Flask
 
+from voice import pipeline
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -136,6 +137,26 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def failure_note(answer: Answer, now: datetime | None = None) -> str:
+    """Why a failed answer is where it is, and what happens next (voice/pipeline.py's policy).
+
+    Given up: nothing more happens until a person presses Retry. Otherwise the sweep
+    tries again by itself at `answer.retry_at`.
+    """
+    count = answer.attempts_failed or 0
+    times = f"{count} {'time' if count == 1 else 'times'}"
+    if pipeline.is_given_up(answer):
+        return (
+            f"Screenline stopped trying after it failed {times}. "
+            "Retry fetches it from Twilio again."
+        )
+    if answer.retry_at is None:
+        return f"It failed {times}. Screenline tries again shortly."
+    wait = int((answer.retry_at - (now or datetime.now(UTC))).total_seconds())
+    when = "shortly" if wait < 60 else f"in about {max(1, round(wait / 60))} min"
+    return f"It failed {times}. Screenline tries again by itself {when}."
+
+
 # ---------------------------------------------------------------- wiring
 
 
@@ -148,6 +169,7 @@ def template_globals() -> dict[str, Any]:
         "decision_tones": DECISION_TONES,
         "link_tones": LINK_TONES,
         "keypad_answer": keypad_answer,
+        "failure_note": failure_note,
         "AnswerStatus": AnswerStatus,
         "CandidateStatus": CandidateStatus,
         "QuestionKind": QuestionKind,

@@ -13,10 +13,12 @@ from dashboard.presenters import (
     ago,
     answer_state,
     clock,
+    failure_note,
     isotime,
     keypad_answer,
     segments_of,
 )
+from voice import pipeline
 from voice.models import Answer, AnswerStatus, DecisionKind, QuestionKind
 
 
@@ -83,3 +85,20 @@ def test_segments_skip_malformed_entries():
         (3.0, 3.0, "ends early"),
     ]
     assert segments_of(None) == []
+
+
+def test_a_failed_answer_says_whether_and_when_it_is_tried_again():
+    """A failed answer names its count and the sweep's next try; a given-up one says so."""
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+    retrying = Answer(
+        status=AnswerStatus.FAILED, attempts_failed=2, retry_at=now + timedelta(minutes=2)
+    )
+    assert failure_note(retrying, now) == (
+        "It failed 2 times. Screenline tries again by itself in about 2 min."
+    )
+    soon = Answer(status=AnswerStatus.FAILED, attempts_failed=1, retry_at=now)
+    assert failure_note(soon, now) == "It failed 1 time. Screenline tries again by itself shortly."
+    gone = Answer(status=AnswerStatus.FAILED, attempts_failed=pipeline.MAX_FAILURES)
+    assert failure_note(gone, now).startswith(
+        f"Screenline stopped trying after it failed {pipeline.MAX_FAILURES} times."
+    )
