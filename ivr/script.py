@@ -34,6 +34,15 @@ def consent(language: str) -> list[str]:
     return [say(language, "consent")]
 
 
+def consent_request(interview: Interview, language: str) -> list[str]:
+    """The consent request as first asked: the greeting, then the consent question.
+
+    The IVR speaks exactly these texts and keeps them, joined by `spoken`, as the call's
+    consent record, so the record cannot drift from what the caller heard.
+    """
+    return [*greeting(interview, language), *consent(language)]
+
+
 def ask_pin(language: str) -> list[str]:
     """The request for the PIN, asked when the caller's number does not identify them."""
     return [say(language, "ask_pin")]

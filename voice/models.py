@@ -314,6 +314,13 @@ class Call(Base):
     direction: Mapped[str] = mapped_column(String(20), default="inbound")
     status: Mapped[str] = mapped_column(String(20), default="ringing")
     consented: Mapped[bool] = mapped_column(Boolean, default=False)
+    # The consent record: the words of the consent request as spoken (ivr.script's
+    # consent_request), their language, the key pressed ("1" agreed, "2" declined) and
+    # when it was first pressed (a retried delivery keeps the first time).
+    consent_text: Mapped[str | None] = mapped_column(Text)
+    consent_language: Mapped[str | None] = mapped_column(String(20))
+    consent_key: Mapped[str | None] = mapped_column(String(8))
+    consent_at: Mapped[datetime | None]
     pin_attempts: Mapped[int] = mapped_column(Integer, default=0)
     outcome: Mapped[str] = mapped_column(String(40), default="")
     language: Mapped[str | None] = mapped_column(String(20))

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from voice.models import Answer, Candidate, Interview, Score
+from voice.models import Answer, Call, Candidate, Interview, Score
 
 
 def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
@@ -73,6 +73,7 @@ def _candidate(candidate: Candidate, scores: list[Score]) -> dict[str, Any]:
                 "reached_question": c.reached_position,
                 "language": c.language,
                 "duration_seconds": c.duration_seconds,
+                "consent": call_consent(c),
             }
             for c in candidate.calls
         ],
@@ -82,6 +83,24 @@ def _candidate(candidate: Candidate, scores: list[Score]) -> dict[str, Any]:
         ],
         "overall_scores": [_score(s) for s in overall],
         "mean_score": round(mean(s.value for s in scores), 2) if scores else None,
+    }
+
+
+def call_consent(call: Call) -> dict[str, Any] | None:
+    """A call's consent record, JSON-ready; None when the call never reached the question.
+
+    Returns {"text": words as spoken, "language": "en-US", "key": "1" (agreed) / "2"
+    (declined) / None (no key pressed), "agreed": bool, "at": ISO-8601 UTC time of the
+    first press or None}.
+    """
+    if call.consent_text is None:
+        return None
+    return {
+        "text": call.consent_text,
+        "language": call.consent_language,
+        "key": call.consent_key,
+        "agreed": call.consent_key == "1",
+        "at": _iso(call.consent_at),
     }
 
 
@@ -126,7 +145,7 @@ def _iso(value) -> str | None:
 def unsettled_answers(session: Session, caller: str, since) -> int | None:
     """How many answers recorded on calls from `caller` since `since` are still in the
     pipeline; None when there has been no such call yet."""
-    from voice.models import AnswerStatus, Call
+    from voice.models import AnswerStatus
 
     calls = session.scalars(
         select(Call.id).where(Call.from_number == caller).where(Call.started_at >= since)

@@ -25,6 +25,7 @@ from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix,
 from ivr.services import db
 from voice.models import (
     Answer,
+    Call,
     Candidate,
     CandidateStatus,
     Comment,
@@ -85,6 +86,7 @@ class CandidatePage:
     decisions: list[Decision]  # newest first
     messages: list[tuple[Message, str]]  # (text, who sent it), newest first
     waiting_days: int | None  # days since completion without a decision, if too many
+    consents: list[str]  # one consent line per call that asked, oldest call first
     can_manage: bool  # may decide, share and edit rubrics
     max_spread: int  # the widest disagreement on any one thing scored
     next_url: str
@@ -168,6 +170,31 @@ def _messages(session: Session, candidate_id: int) -> list[tuple[Message, str]]:
             .order_by(Message.created_at.desc(), Message.id.desc())
         )
     ]
+
+
+def consent_line(call: Call) -> str | None:
+    """What a call's consent record says, as one sentence; None if consent was not asked.
+
+    "Agreed to recording on 30 Nov 2026 at 14:02 UTC by pressing 1, after hearing
+    (en-US): '...'"; a declined call says "Declined" and key 2.
+    """
+    if call.consent_text is None:
+        return None
+    heard = f"({call.consent_language}): '{call.consent_text}'"
+    if call.consent_key is None or call.consent_at is None:
+        return f"Asked for consent but no key was pressed, after hearing {heard}"
+    verb = "Agreed to" if call.consent_key == "1" else "Declined"
+    when = call.consent_at.astimezone(UTC).strftime("%-d %b %Y at %H:%M UTC")
+    return f"{verb} recording on {when} by pressing {call.consent_key}, after hearing {heard}"
+
+
+def _consents(session: Session, candidate_id: int) -> list[str]:
+    calls = session.scalars(
+        select(Call)
+        .where(Call.candidate_id == candidate_id, Call.consent_text.is_not(None))
+        .order_by(Call.started_at, Call.id)
+    )
+    return [line for line in map(consent_line, calls) if line]
 
 
 def waiting_days(candidate: Candidate, now: datetime | None = None) -> int | None:
@@ -261,6 +288,7 @@ def build(
         decisions=list(decisions),
         messages=_messages(session, candidate.id),
         waiting_days=waiting_days(candidate),
+        consents=_consents(session, candidate.id),
         can_manage=can_manage(user),
         max_spread=max(
             (t.spread for t in [*scored.scores.values(), *scored.criteria.values()]), default=0

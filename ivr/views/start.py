@@ -79,11 +79,20 @@ def language():
 
 
 def consent_prompt(call: Call, lead: list[str]) -> Response:
-    """The greeting (on first asking) and the consent question."""
+    """The greeting (on first asking) and the consent question.
+
+    On first asking, the words spoken and their language become the call's consent
+    record (until a key is pressed; the key and its time are kept by `consent`).
+    """
     first = call.prompt != "consent" or not call.misses
-    greeting = script.greeting(call.interview, call.language) if first else []
+    if first:
+        asked = script.consent_request(call.interview, call.language)
+        if call.consent_at is None:
+            call.consent_text, call.consent_language = script.spoken(asked), call.language
+    else:
+        asked = script.consent(call.language)
     url = public_url("ivr.consent")
-    texts = [*lead, *greeting, *script.consent(call.language)]
+    texts = [*lead, *asked]
     return present(call, "consent", twiml.menu(voice_for(call), texts, url, url))
 
 
@@ -95,11 +104,18 @@ def consent():
     if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"))
 
+    def answered(key: str) -> None:
+        # The first press is the record: a redelivered request keeps its time and key.
+        if call.consent_at is None:
+            call.consent_key, call.consent_at = key, flow.now()
+
     def agree() -> Response:
+        answered("1")
         call.consented = True
         return identify(call)
 
     def decline() -> Response:
+        answered("2")
         return hang_up(call, words(call, "declined"), outcome="no consent")
 
     return choose(call, {"1": agree, "2": decline}, partial(consent_prompt, call))

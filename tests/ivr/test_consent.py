@@ -1,0 +1,104 @@
+"""Consent on the record: each call keeps the words asked, their language, the key and when."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from tests.factories import make_interview, make_org
+from tests.ivr.twilio_actions import said
+from voice.models import Call
+
+
+def call_row(db, twilio) -> Call:
+    """The call's row as committed by the webhooks."""
+    db.expire_all()
+    return db.scalars(select(Call).where(Call.call_sid == twilio.call_sid)).one()
+
+
+@pytest.fixture
+def bilingual(db):
+    """An interview offered in English and Spanish, with a Spanish introduction."""
+    interview = make_interview(
+        db,
+        make_org(db),
+        languages=["en-US", "es-MX"],
+        intro={"en-US": "Thanks for calling Acme.", "es-MX": "Gracias por llamar a Acme."},
+    )
+    db.commit()
+    return interview
+
+
+def test_agreeing_keeps_the_words_heard_in_english_the_key_and_the_time(twilio, db, interview):
+    """Pressing 1 stores the exact words of the consent prompt, en-US, key 1 and the time."""
+    prompt = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    before = datetime.now(UTC)
+    twilio.twiml(prompt.find("Gather").get("action"), Digits="1")
+    call = call_row(db, twilio)
+    assert call.consent_text == said(prompt)
+    assert call.consent_text.startswith("Welcome to your phone interview for Warehouse associate.")
+    assert "Thanks for calling Acme." in call.consent_text and "press 1" in call.consent_text
+    assert (call.consent_language, call.consent_key, call.consented) == ("en-US", "1", True)
+    assert before <= call.consent_at <= datetime.now(UTC)
+
+
+def test_declining_in_spanish_keeps_the_spanish_words_and_key_2(twilio, db, bilingual):
+    """A caller who picks Spanish and presses 2 has the Spanish words, es-MX and key 2 stored."""
+    menu = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    prompt = twilio.twiml(menu.find("Gather").get("action"), Digits="2")
+    assert "Gracias por llamar a Acme." in said(prompt)
+    before = datetime.now(UTC)
+    goodbye = twilio.twiml(prompt.find("Gather").get("action"), Digits="2")
+    assert "Hangup" in [child.tag for child in goodbye]
+    call = call_row(db, twilio)
+    assert call.consent_text == said(prompt)
+    assert "oprima 2" in call.consent_text
+    assert (call.consent_language, call.consent_key, call.consented) == ("es-MX", "2", False)
+    assert call.outcome == "no consent"
+    assert before <= call.consent_at <= datetime.now(UTC)
+
+
+def test_agreeing_in_spanish_is_stored_in_spanish(twilio, db, bilingual):
+    """Pressing 1 after the Spanish prompt stores es-MX, key 1 and the Spanish words."""
+    menu = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    prompt = twilio.twiml(menu.find("Gather").get("action"), Digits="2")
+    twilio.twiml(prompt.find("Gather").get("action"), Digits="1")
+    call = call_row(db, twilio)
+    assert (call.consent_text, call.consent_language, call.consent_key) == (
+        said(prompt),
+        "es-MX",
+        "1",
+    )
+
+
+def test_a_wrong_key_first_keeps_the_full_request_as_the_words_asked(twilio, db, interview):
+    """After a wrong key and the shorter reprompt, the record still holds the full request."""
+    prompt = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    action = prompt.find("Gather").get("action")
+    again = twilio.twiml(action, Digits="7")
+    assert "Welcome" not in said(again)
+    twilio.twiml(action, Digits="1")
+    call = call_row(db, twilio)
+    assert (call.consent_text, call.consent_key) == (said(prompt), "1")
+
+
+def test_hanging_up_at_the_question_records_the_words_but_no_key(twilio, db, interview):
+    """A caller who never presses a key has the words asked stored, with no key or time."""
+    prompt = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    call = call_row(db, twilio)
+    assert (call.consent_text, call.consent_key, call.consent_at) == (said(prompt), None, None)
+
+
+@pytest.mark.parametrize("token", [None, "consent-token"], ids=["same-keys", "same-token"])
+def test_a_retried_consent_request_keeps_the_first_time(twilio, db, interview, token):
+    """Twilio redelivering the key press (same token, or the same keys again) keeps the time."""
+    prompt = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    action = prompt.find("Gather").get("action")
+    twilio.twiml(action, token=token, Digits="1")
+    first = call_row(db, twilio).consent_at
+    assert first is not None
+    twilio.twiml(action, token=token, Digits="1")
+    call = call_row(db, twilio)
+    assert (call.consent_at, call.consent_key, call.consent_text) == (first, "1", said(prompt))
