@@ -15,20 +15,23 @@ What a worker survives, and how:
   themselves and the sweep rebuilds the queues from the database.
 - A worker killed mid-job: its answer lock dies with it, and another worker's sweep
   queues the answer again within SCREENLINE_SWEEP_INTERVAL seconds (+ the grace).
+- Nothing forks: delayed jobs and RQ retries are moved to their queues by the workers'
+  own loop (see ScreenlineWorker), so there is no scheduler process to die or hang.
 """
 
 from __future__ import annotations
 
 import argparse
-import ctypes
+import contextlib
 import logging
-import os
-import signal
 import sys
 import time
 
 import redis
+from redis.exceptions import RedisError
 from rq import Queue, SimpleWorker
+from rq.exceptions import StopRequested
+from rq.scheduler import RQScheduler
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
@@ -46,16 +49,29 @@ HEALTHY_SECONDS = 60  # a worker up this long starts its backoff afresh next tim
 
 
 class ScreenlineWorker(SimpleWorker):
-    """RQ's in-process worker that also runs Screenline's periodic duties between jobs."""
+    """RQ's in-process worker that also, between jobs, moves due scheduled jobs to their
+    queues and runs Screenline's periodic duties.
+
+    RQ's own scheduler runs in a forked child, and a child forked from a process holding
+    the speech model's threads can hang (seen: a worker that never exits on SIGTERM, its
+    teardown waiting for a scheduler that cannot stop). Here nothing forks: the same
+    RQScheduler bookkeeping (one lock per queue, held by one worker at a time) runs in
+    the worker's own loop every DUTY_CHECK_SECONDS.
+    """
 
     # RQ's idle loop retries a lost Redis with doubling waits; cap them so a worker is
     # back within seconds of Redis returning (RQ's own cap is 60 s).
     max_connection_wait_time = 8.0
 
-    def __init__(self, *args, duties: tuple[Duty, ...] = (), **kwargs):
+    def __init__(self, *args, duties: tuple[Duty, ...] = (), schedule: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         self.duties = duties
         self.stop_signalled = False  # SIGTERM or SIGINT: leave for good, do not start again
+        self.in_process_scheduler = (
+            RQScheduler(self.queue_names(), connection=self.connection, name=f"{self.name}-s")
+            if schedule
+            else None
+        )
 
     def request_stop(self, signum, frame) -> None:
         """A warm shutdown (SIGTERM/SIGINT): finish the job in hand, then exit the process."""
@@ -63,9 +79,34 @@ class ScreenlineWorker(SimpleWorker):
         super().request_stop(signum, frame)
 
     def run_maintenance_tasks(self) -> None:
-        """RQ's registry cleaning, then any duty that is due."""
+        """RQ's registry cleaning, due scheduled jobs, then any duty that is due.
+
+        A stop signal that lands inside a duty is raised by RQ's handler as StopRequested
+        there, where the duty's own error handling would swallow it: check it again here.
+        """
         super().run_maintenance_tasks()
-        run_due(self.connection, self.duties, owner=self.name)
+        if not self.stop_signalled:
+            self.enqueue_due_scheduled_jobs()
+            run_due(self.connection, self.duties, owner=self.name)
+        if self.stop_signalled:
+            raise StopRequested()
+
+    def enqueue_due_scheduled_jobs(self) -> None:
+        """Move jobs whose time has come (delayed jobs, RQ retries) onto their queues."""
+        scheduler = self.in_process_scheduler
+        if scheduler is None:
+            return
+        try:
+            if scheduler.acquire_locks():  # acquires or refreshes; another worker may hold them
+                scheduler.enqueue_scheduled_jobs()
+        except RedisError as exc:
+            log.warning("scheduled jobs not moved, Redis unreachable: %s", exc)
+
+    def release_scheduler(self) -> None:
+        """Let another worker take over scheduling at once (best effort)."""
+        if self.in_process_scheduler is not None:
+            with contextlib.suppress(RedisError):
+                self.in_process_scheduler.release_locks()
 
 
 def run_worker(
@@ -76,7 +117,6 @@ def run_worker(
     Returns whether any job ran (in burst mode); otherwise runs until SIGTERM/SIGINT.
     """
     setup_logging(settings.log_level, settings.secrets())
-    os.register_at_fork(after_in_child=_die_with_parent)
     context.use(settings)
     if TRANSCRIBE in queues:
         engine = preload(settings)
@@ -94,10 +134,8 @@ def run_worker(
         worker = None
         try:
             # Building the worker already talks to Redis (it names its connection).
-            worker = _build_worker(settings, queues, duties=() if burst else duties)
-            worked = worker.work(
-                burst=burst, with_scheduler=not burst, logging_level=settings.log_level
-            )
+            worker = _build_worker(settings, queues, burst)
+            worked = worker.work(burst=burst, logging_level=settings.log_level)
         except Exception as exc:  # raised outside RQ's own loop (connecting, registering)
             log.warning("worker stopped: %s", exc)
         else:
@@ -105,41 +143,23 @@ def run_worker(
                 return worked
         finally:
             if worker is not None:
-                _stop_scheduler(worker)
+                worker.release_scheduler()
         failures = 0 if time.monotonic() - started > HEALTHY_SECONDS else failures + 1
         wait = RECONNECT_BACKOFF[min(failures, len(RECONNECT_BACKOFF)) - 1] if failures else 1
         log.warning("worker lost Redis or stopped unexpectedly; starting again in %d s", wait)
         time.sleep(wait)
 
 
-def _build_worker(settings: Settings, queues: tuple[str, ...], duties) -> ScreenlineWorker:
+def _build_worker(settings: Settings, queues: tuple[str, ...], burst: bool) -> ScreenlineWorker:
     connection = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=5)
     return ScreenlineWorker(
         [Queue(name, connection=connection) for name in queues],
         connection=connection,
-        duties=duties,
+        duties=() if burst else default_duties(settings),
+        schedule=not burst,
         worker_ttl=WORKER_TTL,
         maintenance_interval=DUTY_CHECK_SECONDS,
     )
-
-
-def _stop_scheduler(worker: ScreenlineWorker) -> None:
-    """Stop the worker's scheduler process, which RQ may leave behind when Redis fails."""
-    process = getattr(getattr(worker, "scheduler", None), "_process", None)
-    if process is not None and process.is_alive():
-        process.terminate()
-        process.join(5)
-
-
-def _die_with_parent() -> None:
-    """In a forked child (RQ's scheduler), ask Linux to stop us when the worker dies.
-
-    Otherwise a worker killed by SIGKILL or the OOM killer leaves its scheduler running
-    unsupervised, holding the scheduler lock that its restarted worker needs.
-    """
-    if sys.platform.startswith("linux"):
-        pr_set_pdeathsig = 1
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
