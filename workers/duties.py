@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from config.settings import Settings
 from workers.messages import REMINDER_INTERVAL, send_due_reminders
-from workers.sweep import sweep_unfinished
+from workers.sweep import LEFTOVERS_INTERVAL, sweep_leftovers, sweep_unfinished
 
 log = logging.getLogger(__name__)
 
@@ -36,9 +36,10 @@ class Duty:
 
 
 def default_duties(settings: Settings) -> tuple[Duty, ...]:
-    """The sweep every SCREENLINE_SWEEP_INTERVAL seconds and the reminder check."""
+    """The sweep every SCREENLINE_SWEEP_INTERVAL seconds, its leftovers, and reminders."""
     return (
         Duty("sweep", max(settings.sweep_interval_seconds, 1), sweep_unfinished),
+        Duty("leftovers", LEFTOVERS_INTERVAL, sweep_leftovers),
         Duty("reminders", REMINDER_INTERVAL, send_due_reminders),
     )
 

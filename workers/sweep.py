@@ -2,10 +2,11 @@
 
 Jobs get lost when Redis was down while the webhook tried to enqueue, when Redis
 restarted empty, or when a worker was killed mid-job. The sweep finds, in the database:
-answers that need a job (voice/pipeline.needs_work) and that no live job holds, text
-messages never handed to a job, and recordings still to delete at Twilio, and queues
-each again under its one job id, so a job already waiting is never duplicated. The
-workers run it every SCREENLINE_SWEEP_INTERVAL seconds (workers/duties.py).
+answers that need a job (voice/pipeline.needs_work) and that no live job holds, every
+SCREENLINE_SWEEP_INTERVAL seconds; text messages never handed to a job and recordings
+still to delete at Twilio, every LEFTOVERS_INTERVAL seconds. Each is queued again under
+its one job id, so a job already waiting is never duplicated (workers/duties.py runs
+both).
 """
 
 from __future__ import annotations
@@ -26,21 +27,37 @@ from workers.locks import busy_answer_ids
 
 log = logging.getLogger(__name__)
 
+LEFTOVERS_INTERVAL = 300  # seconds between sweeps of messages and Twilio deletions
+
 
 def sweep_unfinished(grace_seconds: int = pipeline.SWEEP_GRACE_SECONDS) -> dict[str, int]:
-    """Queue again everything the database says is unfinished; return counts by kind.
+    """Queue again every answer the database says needs a job; return counts by kind.
 
     Keys: fetch, transcribe (answers queued for that step), waiting (a job was already
-    queued), busy (a live job holds the answer), message, delete. Raises redis.RedisError
+    queued), busy (a live job holds the answer). Runs every SCREENLINE_SWEEP_INTERVAL
+    seconds, so it reads only answers by their indexed status. Raises redis.RedisError
     when Redis cannot be reached (the next sweep tries again).
     """
+    counts: Counter[str] = Counter(fetch=0, transcribe=0, waiting=0, busy=0)
+    _sweep_answers(current(), grace_seconds, counts)
+    if counts["fetch"] or counts["transcribe"]:
+        log.info("sweep: %s", dict(counts))
+    return dict(counts)
+
+
+def sweep_leftovers(grace_seconds: int = pipeline.SWEEP_GRACE_SECONDS) -> dict[str, int]:
+    """Queue text messages never handed to a job and Twilio deletions still owed.
+
+    Keys: message, delete. Neither is urgent, so the workers run this every
+    LEFTOVERS_INTERVAL seconds rather than with every sweep. Raises redis.RedisError when
+    Redis cannot be reached.
+    """
     ctx = current()
-    counts: Counter[str] = Counter(fetch=0, transcribe=0, waiting=0, busy=0, message=0, delete=0)
-    _sweep_answers(ctx, grace_seconds, counts)
+    counts: Counter[str] = Counter(message=0, delete=0)
     _sweep_messages(ctx, grace_seconds, counts)
     _sweep_deletions(ctx, counts)
-    if any(counts[k] for k in ("fetch", "transcribe", "message", "delete")):
-        log.info("sweep: %s", dict(counts))
+    if counts["message"] or counts["delete"]:
+        log.info("sweep of leftovers: %s", dict(counts))
     return dict(counts)
 
 

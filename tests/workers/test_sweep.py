@@ -11,7 +11,7 @@ import redis
 from rq import Queue
 from sqlalchemy import update
 
-from ivr.jobs import FETCH_RECORDING
+from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE
 from tests.support import env_for, free_port, start_process, stop_process, wait_until
 from tests.voice.samples import phone_speech
 from tests.workers.helpers import (
@@ -22,13 +22,13 @@ from tests.workers.helpers import (
     make_interview_for,
     run_worker,
 )
-from voice.models import Answer, AnswerStatus, utcnow
+from voice.models import Answer, AnswerStatus, Message, utcnow
 from voice.pipeline import MAX_FAILURES
 from workers.duties import Duty, run_due
 from workers.locks import answer_lock, busy_answer_ids
-from workers.queues import RECORDINGS, TRANSCRIBE
+from workers.queues import MESSAGES, RECORDINGS, TRANSCRIBE
 from workers.recordings import fetch_job_id, transcribe_job_id
-from workers.sweep import sweep_unfinished
+from workers.sweep import sweep_leftovers, sweep_unfinished
 
 OLD = timedelta(minutes=5)
 
@@ -72,14 +72,7 @@ def test_sweep_queues_each_stuck_answer_for_its_next_step(in_process, db, redis_
 
     counts = sweep_unfinished(grace_seconds=60)
 
-    assert counts == {
-        "fetch": 3,
-        "transcribe": 1,
-        "waiting": 0,
-        "busy": 0,
-        "message": 0,
-        "delete": 0,
-    }
+    assert counts == {"fetch": 3, "transcribe": 1, "waiting": 0, "busy": 0}
     assert queued_ids(redis_conn, RECORDINGS) == [
         fetch_job_id(announced.id),
         fetch_job_id(failed.id),
@@ -186,3 +179,50 @@ def test_job_of_a_killed_worker_is_queued_again_and_finished_by_another(
         done = session.get(Answer, answer.id)
         assert done.status == AnswerStatus.TRANSCRIBED and done.transcript, done.error
     assert [h.status for h in recordings.gets(sid(1))][-1] == 200
+
+
+def test_leftovers_queue_unsent_texts_and_owed_deletions_once(in_process, db, redis_conn):
+    """A text never handed to a job and a deletion still owed at Twilio are queued, once."""
+    interview = make_interview_for(db, delete_recordings_at_twilio=True)
+    candidate = interview.candidates[0]
+    lost = Message(
+        candidate_id=candidate.id,
+        kind="receipt",
+        to=candidate.phone,
+        body="Thanks.",
+        created_at=utcnow() - OLD,
+    )
+    failed = Message(
+        candidate_id=candidate.id,
+        kind="invitation",
+        to=candidate.phone,
+        body="Call us.",
+        created_at=utcnow() - OLD,
+        error="Twilio answered 400",  # RQ gave up: a person looks
+    )
+    db.add_all([lost, failed])
+    owed = make_answer(
+        db,
+        "http://x/1",
+        sid(1),
+        interview=interview,
+        status=AnswerStatus.TRANSCRIBED,
+        transcribed_at=utcnow() - OLD,
+    )
+    make_answer(
+        db,
+        "http://x/2",
+        sid(2),
+        interview=interview,
+        attempt=2,
+        status=AnswerStatus.TRANSCRIBED,
+        transcribed_at=utcnow() - OLD,
+        deleted_at_twilio=True,
+    )
+
+    assert sweep_leftovers(grace_seconds=60) == {"message": 1, "delete": 1}
+    assert sweep_leftovers(grace_seconds=60) == {"message": 0, "delete": 0}
+    assert queued_ids(redis_conn, MESSAGES) == [SEND_MESSAGE.job_id(lost.id)]
+    assert queued_ids(redis_conn, RECORDINGS) == [
+        DELETE_TWILIO_RECORDING.job_id(owed.recording_sid)
+    ]
