@@ -186,7 +186,7 @@ def test_invite_queues_the_text_the_way_the_dashboard_does(run, db, redis_conn, 
     """`candidate add --invite` writes the invitation and queues the dashboard's send job."""
     from tests.factories import make_interview, make_org
 
-    monkeypatch.setattr(cli, "INVITE_WAIT_SECONDS", 0.3)  # no worker runs in this module
+    monkeypatch.setattr(cli.candidates, "INVITE_WAIT_SECONDS", 0.3)  # no worker runs here
     interview = make_interview(db, make_org(db))
     db.commit()
     args = ("candidate", "add", "--interview", str(interview.id), "--invite")

@@ -1,0 +1,11 @@
+"""The `screenline` command line: one module per group of commands, all on `main`.
+
+A new group of commands is a new module here, imported below so that its commands
+register on `main`.
+"""
+
+from dashboard.cli import accounts, candidates, interviews, running  # noqa: F401 (registers)
+from dashboard.cli.base import main
+from dashboard.cli.running import gunicorn_args
+
+__all__ = ["gunicorn_args", "main"]

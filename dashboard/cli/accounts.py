@@ -1,0 +1,55 @@
+"""`screenline db upgrade` and `screenline user create`."""
+
+from __future__ import annotations
+
+import click
+
+from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
+from voice.accounts import AccountError, create_user, password_problem
+from voice.migrate import upgrade
+from voice.models import Role
+
+
+@main.group()
+def db():
+    """Database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context):
+    """Create or migrate the database schema to the latest version."""
+    upgrade(ctx.settings.database_url)
+    click.echo("database is up to date")
+
+
+@main.group()
+def user():
+    """Dashboard users."""
+
+
+@user.command("create")
+@click.argument("email")
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--role", type=click.Choice(Role.ALL), default=Role.ADMIN, show_default=True)
+@click.option("--org", "org_name", help="Organisation name (created if new).")
+@click.option("--name", default="", help="The person's name.")
+@json_option
+@pass_context
+def user_create(ctx: Context, email, password, role, org_name, name, as_json):
+    """Create a dashboard user in an organisation."""
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    with ctx.session() as session:
+        org = organisation(session, org_name, create=True)
+        try:
+            user = create_user(session, org, email, password, role=role, name=name)
+        except AccountError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        emit(
+            as_json,
+            {"id": user.id, "email": user.email, "role": role, "organization": org.name},
+            f"created {role} {user.email} in {org.name} (user {user.id})",
+        )

@@ -1,0 +1,81 @@
+"""What every command shares: the settings and session context, `--json`, row ids, the group."""
+
+from __future__ import annotations
+
+import json
+
+import click
+from sqlalchemy import select
+
+from config.logging import setup_logging
+from config.settings import ConfigError, Settings, load_settings
+from voice.accounts import MAX_NAME_LENGTH
+from voice.db import make_engine, make_session_factory, unit_of_work
+from voice.models import MAX_ROW_ID, Organization
+
+
+class Context:
+    """Settings and a session factory, built on first use so `--help` needs no database."""
+
+    def __init__(self):
+        self._settings: Settings | None = None
+        self._factory = None
+
+    @property
+    def settings(self) -> Settings:
+        """The settings from the environment; a bad one is a ClickException, not a traceback."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except ConfigError as exc:
+                raise click.ClickException(str(exc)) from None
+            setup_logging("WARNING", self._settings.secrets())
+        return self._settings
+
+    def session(self):
+        """A unit of work (a session closed at the end of a `with` block)."""
+        if self._factory is None:
+            self._factory = make_session_factory(make_engine(self.settings.database_url))
+        return unit_of_work(self._factory)
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+
+
+def emit(as_json: bool, data, text: str) -> None:
+    """Print `data` as indented JSON with --json, else the human `text`."""
+    click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
+
+
+@click.group()
+def main():
+    """Screenline: one-way job interviews by telephone."""
+
+
+def organisation(session, name: str | None, create: bool = False) -> Organization:
+    """The named organisation, or the only one there is."""
+    if name:
+        org = session.scalar(select(Organization).where(Organization.name == name))
+        if org is None and name.isdecimal() and int(name) <= MAX_ROW_ID:
+            org = session.get(Organization, int(name))
+        if org is None:
+            if not create:
+                raise click.ClickException(f"no organisation named {name!r}")
+            if len(name) > MAX_NAME_LENGTH:
+                raise click.ClickException(
+                    f"an organisation name has at most {MAX_NAME_LENGTH} characters"
+                )
+            org = Organization(name=name)
+            session.add(org)
+        return org
+    orgs = session.scalars(select(Organization).limit(2)).all()
+    if len(orgs) == 1:
+        return orgs[0]
+    if not orgs and create:
+        org = Organization(name="My organisation")
+        session.add(org)
+        return org
+    raise click.ClickException("say which organisation with --org NAME")

@@ -1,0 +1,124 @@
+"""`screenline candidate add|call`: inviting a candidate and calling one now."""
+
+from __future__ import annotations
+
+import click
+
+from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
+from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
+from ivr.outbound import call_candidate
+from ivr.resources import Resources
+from ivr.twilio_rest import TwilioError, rest_client
+from voice.candidates import EXTRA_TIME, add_candidate
+from voice.models import Candidate, Interview
+
+# How long `candidate add --invite` waits for a worker to report the text as sent.
+INVITE_WAIT_SECONDS = 20.0
+
+
+@main.group()
+def candidate():
+    """Candidates."""
+
+
+@candidate.command("add")
+@click.option("--interview", "interview_id", type=ROW_ID, required=True)
+@click.option("--name", required=True)
+@click.option("--phone", help="Telephone number, E.164 (+15551234567).")
+@click.option("--email", help="Email address (optional).")
+@click.option(
+    "--extra-time",
+    type=float,
+    default=1.0,
+    show_default=True,
+    help="Accommodation: multiply each answer's time limit "
+    f"({EXTRA_TIME[0]:g} to {EXTRA_TIME[1]:g}).",
+)
+@click.option("--slow-speech", is_flag=True, help="Accommodation: read prompts more slowly.")
+@click.option("--invite", is_flag=True, help="Text the invitation (number, PIN, deadline).")
+@json_option
+@pass_context
+def candidate_add(
+    ctx: Context, interview_id, name, phone, email, extra_time, slow_speech, invite, as_json
+):
+    """Invite a candidate; prints their id and interview PIN."""
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        if invite and not phone:
+            raise click.ClickException("--invite needs --phone to text the invitation to")
+        try:
+            added = add_candidate(
+                session,
+                found,
+                name,
+                phone,
+                email=email,
+                extra_time=extra_time,
+                slow_speech=slow_speech,
+            )
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        data = {
+            "id": added.id,
+            "name": added.name,
+            "phone": added.phone,
+            "pin": added.pin,
+            "interview_id": found.id,
+            "call": found.phone_number,
+        }
+        text = f"candidate {added.id}: {added.name}, PIN {added.pin} (call {found.phone_number})"
+        if invite:
+            data["invitation"], said = _invite(ctx, session, added)
+            text += f"\n{said}"
+        emit(as_json, data, text)
+
+
+def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
+    """Queue the invitation exactly as the dashboard does, then wait a little for the send.
+
+    Returns the JSON shape (`sid` is null while no worker has sent it) and a line to
+    print. Raises ClickException if Twilio refused the text.
+    """
+    run = write_invitations(session, [candidate_row])
+    session.commit()
+    if not run.queued:
+        raise click.ClickException(f"an invitation was already sent to {candidate_row.name}")
+    send_invitations(run, Resources(ctx.settings).enqueue)
+    message = run.queued[0]
+    if not run.not_queued:
+        message = wait_for_send(session, message.id, INVITE_WAIT_SECONDS)
+    if message.error:
+        raise click.ClickException(f"the SMS could not be sent: {message.error}")
+    data = {"sid": message.message_sid, "to": message.to, "body": message.body}
+    if message.sent_at:
+        return data, f"invitation texted to {message.to}"
+    if run.not_queued:
+        return data, f"invitation saved for {message.to}; Redis is unreachable, the sweep sends it"
+    return data, f"invitation queued for {message.to}; a worker will text it"
+
+
+@candidate.command("call")
+@click.argument("candidate_id", type=ROW_ID)
+@json_option
+@pass_context
+def candidate_call(ctx: Context, candidate_id, as_json):
+    """Have Twilio call the candidate now ("call me now"); the call skips the PIN."""
+    settings = ctx.settings
+    with ctx.session() as session:
+        found = session.get(Candidate, candidate_id)
+        if found is None:
+            raise click.ClickException(f"no candidate {candidate_id}")
+        try:
+            call_sid = call_candidate(rest_client(settings), settings.public_url, found)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from None
+        except TwilioError as exc:
+            raise click.ClickException(f"the call could not be placed: {exc}") from None
+        emit(
+            as_json,
+            {"call_sid": call_sid, "to": found.phone},
+            f"calling {found.name} at {found.phone} (call {call_sid})",
+        )

@@ -1,0 +1,101 @@
+"""`screenline interview import` and `screenline results`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from dashboard.cli.base import (
+    ROW_ID,
+    Context,
+    emit,
+    json_option,
+    main,
+    organisation,
+    pass_context,
+)
+from voice.interviews import (
+    MAX_FILE_BYTES,
+    InterviewSpecError,
+    interview_from_spec,
+    read_interview_file,
+)
+from voice.models import Interview
+from voice.results import answer_summary, interview_results
+
+
+@main.group()
+def interview():
+    """Interviews."""
+
+
+@interview.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--org", "org_name", help="Organisation name or id (default: the only one).")
+@json_option
+@pass_context
+def interview_import(ctx: Context, file: Path, org_name, as_json):
+    """Create an interview from a YAML file; prints its id and phone number."""
+    try:
+        with file.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)  # enough to tell that it is too big
+        spec = read_interview_file(raw, name=str(file))
+    except OSError as exc:
+        raise click.ClickException(f"{file} could not be read: {exc.strerror}") from None
+    except InterviewSpecError as exc:
+        raise click.ClickException(str(exc)) from None
+    with ctx.session() as session:
+        org = organisation(session, org_name)
+        try:
+            created = interview_from_spec(session, org, spec)
+        except InterviewSpecError as exc:
+            raise click.ClickException(f"{file}: " + f"\n{file}: ".join(exc.lines())) from None
+        session.commit()
+        emit(
+            as_json,
+            {
+                "id": created.id,
+                "phone_number": created.phone_number,
+                "title": created.title,
+                "questions": len(created.questions),
+            },
+            f"interview {created.id}: {created.title}, answering {created.phone_number} "
+            f"({len(created.questions)} questions)",
+        )
+
+
+@main.command()
+@click.argument("interview_id", type=ROW_ID)
+@json_option
+@pass_context
+def results(ctx: Context, interview_id, as_json):
+    """Every candidate of an interview: status, answers with transcripts, scores."""
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        data = interview_results(session, found)
+    emit(as_json, data, _results_text(data))
+
+
+def _results_text(data) -> str:
+    lines = [f"{data['interview']['title']} ({data['interview']['phone_number']})"]
+    if not data["candidates"]:
+        lines.append("  no candidates yet")
+    for c in data["candidates"]:
+        mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
+        reason = f": {c['screened_out_reason']}" if c["screened_out_reason"] else ""
+        lines.append(f"\n{c['name']} [{c['status']}{reason}]{mean}")
+        for call_row in c["calls"]:
+            lines.append(
+                f"  call {call_row['call_sid'][-6:]}: {call_row['outcome'] or call_row['status']}"
+            )
+        for a in c["answers"]:
+            if not a["kept"]:
+                continue
+            lines.append(
+                f"  Q{a['position']} ({a['duration_seconds'] or 0} s, {a['status']}): "
+                f"{answer_summary(a)}"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,168 @@
+"""`screenline serve|worker|call|demo`: the processes, the stand-in call and the demo."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import UTC, datetime, timedelta
+
+import click
+from sqlalchemy import select
+
+from dashboard.cli.base import Context, emit, json_option, main, pass_context
+from voice.models import Call
+from voice.results import unsettled_answers
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
+@pass_context
+def serve(ctx: Context, host, port, workers):
+    """Serve the webhooks and the dashboard (gunicorn)."""
+    _ = ctx.settings  # fail fast on bad settings before exec
+    os.execvp(sys.executable, [sys.executable, *gunicorn_args(host, port, workers)])
+
+
+def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
+    """The arguments after `python` that serve the app with gunicorn on host:port."""
+    return [
+        "-m",
+        "gunicorn",
+        "--no-control-socket",
+        "--bind",
+        f"{host}:{port}",
+        "--workers",
+        str(workers),
+        "--threads",
+        "4",
+        # No access log: share-link and invitation tokens travel in URL paths.
+        "dashboard.wsgi:app",
+    ]
+
+
+@main.command()
+@click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+@pass_context
+def worker(ctx: Context, burst):
+    """Run a background worker (recordings and transcription)."""
+    _ = ctx.settings
+    # A separate program: web code never imports the workers package.
+    args = [sys.executable, "-m", "workers"] + (["--burst"] if burst else [])
+    os.execvp(sys.executable, args)
+
+
+@main.command()
+@click.option("--to", "to", required=True, help="The interview's number.")
+@click.option("--from", "from_", default="+15557654321", show_default=True, help="Caller ID.")
+@click.option(
+    "--answer",
+    "answers",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="An audio file to answer a question with (repeat, in order).",
+)
+@click.option(
+    "--say", "says", multiple=True, help="Text spoken (flite) as an answer, after the files."
+)
+@click.option(
+    "--digits",
+    multiple=True,
+    default=("1",),
+    show_default=True,
+    help="Keys pressed at each prompt, in order (repeat).",
+)
+@click.option("--hang-up-during", type=int, help="Hang up while recording answer N.")
+@click.option(
+    "--wait/--no-wait",
+    default=True,
+    show_default=True,
+    help="Wait until the answers are transcribed, then print them.",
+)
+@json_option
+@pass_context
+def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, as_json):
+    """Place a call through the local Twilio stand-in against a running server."""
+    from ivr.standin import StandinError, place_call
+
+    settings = ctx.settings
+    linger = _answers_settled(ctx, from_) if wait else None
+    try:
+        log = place_call(
+            settings,
+            to,
+            from_,
+            answers=answers,
+            says=says,
+            digits=digits,
+            hang_up_during_record=hang_up_during,
+            linger_until=linger,
+        )
+    except StandinError as exc:
+        raise click.ClickException(str(exc)) from None
+    with ctx.session() as session:
+        row = session.scalar(select(Call).where(Call.call_sid == log.call_sid))
+        answers_out = [
+            {
+                "question": a.question.prompt,
+                "attempt": a.attempt,
+                "status": a.status,
+                "duration_seconds": a.duration_seconds,
+                "transcript": a.transcript,
+                "error": a.error,
+            }
+            for a in (row.candidate.answers if row and row.candidate else [])
+            if a.call_id == row.id
+        ]
+        data = {
+            "call_sid": log.call_sid,
+            "ok": log.ok,
+            "status": log.status,
+            "outcome": row.outcome if row else None,
+            "errors": [str(e) for e in log.errors],
+            "answers": answers_out,
+        }
+    text = log.transcript()
+    if answers_out:
+        text += "\n\n" + "\n".join(
+            f"Q: {a['question']}\n   {a['transcript'] or a['status']}" for a in answers_out
+        )
+    emit(as_json, data, text)
+    if not log.ok:
+        raise SystemExit(1)
+
+
+def _answers_settled(ctx: Context, from_: str):
+    """A check: every answer recorded on calls from `from_` from now on has been processed."""
+    since = datetime.now(UTC) - timedelta(seconds=1)
+
+    def settled() -> bool:
+        with ctx.session() as session:
+            return not unsettled_answers(session, from_, since)
+
+    return settled
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option(
+    "--api-port",
+    default=8765,
+    show_default=True,
+    type=int,
+    help="Port of the local Twilio stand-in.",
+)
+@click.option(
+    "--stay/--exit",
+    default=True,
+    show_default=True,
+    help="Keep serving the dashboard after the call.",
+)
+@pass_context
+def demo(ctx: Context, host, port, api_port, stay):
+    """Place a whole interview call locally, transcribe it, and serve the dashboard."""
+    from dashboard.demo import run_demo
+
+    run_demo(ctx.settings, host, port, api_port, stay)
