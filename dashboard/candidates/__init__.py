@@ -1,16 +1,17 @@
 """Candidates in bulk: the interview's filtered list, CSV import, SMS invitations,
-accommodations and "Call me now".
+accommodations, "Call me now" and a candidate's own copy of their data.
 
 The `candidates` blueprint's URLs are listed here in one table; each module holds one
 concern (listing.py: the interview page; csv_import.py; invitations.py: the one path
-invitations take, shared with the command line; manage.py: one candidate).
+invitations take, shared with the command line; manage.py: one candidate;
+data_export.py: "Export candidate data").
 """
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from dashboard.candidates import csv_import, invitations, manage
+from dashboard.candidates import csv_import, data_export, invitations, manage
 from dashboard.candidates.csv_import import import_csv
 from dashboard.candidates.listing import Filters, interview_page, keypad_label
 
@@ -34,4 +35,7 @@ candidates.add_url_rule(
 )
 candidates.add_url_rule(
     "/candidates/<int:candidate_id>/call", view_func=manage.call_now, methods=["POST"]
+)
+candidates.add_url_rule(
+    "/candidates/<int:candidate_id>/export", view_func=data_export.export_data, methods=["POST"]
 )

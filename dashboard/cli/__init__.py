@@ -4,7 +4,13 @@ A new group of commands is a new module here, imported below so that its command
 register on `main`.
 """
 
-from dashboard.cli import accounts, candidates, interviews, running  # noqa: F401 (registers)
+from dashboard.cli import (  # noqa: F401 (registers)
+    accounts,
+    candidates,
+    export,
+    interviews,
+    running,
+)
 from dashboard.cli.base import main
 from dashboard.cli.running import gunicorn_args
 

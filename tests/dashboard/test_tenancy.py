@@ -154,3 +154,18 @@ def test_a_shared_reviewer_reviews_but_does_not_manage(signed_in, db, client, au
     auth.login("rev@acme.test")
     url = path.format(i=signed_in.interview.id, c=signed_in.candidate.id)
     assert client.get(url).status_code == status
+
+
+def test_a_shared_reviewer_may_not_export_a_candidate(signed_in, db, client, auth):
+    """A reviewer the interview is shared with gets 403 from "Export candidate data"."""
+    reviewer = make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=reviewer.id))
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    token = parse(client.get("/").data).find("input", name="csrf_token").attrs["value"]
+    response = client.post(
+        f"/candidates/{signed_in.candidate.id}/export", data={"csrf_token": token}
+    )
+    assert response.status_code == 403
+    assert not leaks(response, CANDIDATE_SECRETS)
