@@ -196,8 +196,10 @@ def transcripts_text(record: dict[str, Any]) -> str:
             kept = "" if answer["kept"] else ", not kept"
             lines.append(f"  Attempt {answer['attempt']} ({answer['status']}{kept})")
             if answer["keypad"] is not None:
-                meaning = keypad_meaning(question["kind"], answer["keypad"]["digits"])
-                lines.append(f"    Keypad: {answer['keypad']['digits']} ({meaning})")
+                digits = answer["keypad"]["digits"]
+                meaning = keypad_meaning(question["kind"], digits)
+                said = f" ({meaning})" if meaning is not None and str(meaning) != digits else ""
+                lines.append(f"    Keypad: {digits}{said}")
             elif answer["segments"]:
                 for s in answer["segments"]:
                     lines.append(f"    [{_clock(s['start'])}-{_clock(s['end'])}] {s['text']}")
