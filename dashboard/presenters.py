@@ -34,6 +34,7 @@ ANSWER_STATES: dict[str, tuple[str, str]] = {
     AnswerStatus.FAILED: ("Failed", "danger"),
     AnswerStatus.UNTRANSCRIBED: ("No speech model", "warning"),
     AnswerStatus.KEYPAD: ("Keypad", "info"),
+    AnswerStatus.ERASED: ("Erased", "muted"),
 }
 CANDIDATE_TONES: dict[str, str] = {
     CandidateStatus.INVITED: "muted",

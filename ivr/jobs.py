@@ -59,8 +59,11 @@ SEND_MESSAGE = JobRef("workers.messages.send_message", MESSAGES, 60, RQ_RETRIES,
 DELETE_TWILIO_RECORDING = JobRef(
     "workers.cleanup.delete_twilio_recording", RECORDINGS, 60, RQ_RETRIES, "delete"
 )
+# A candidate's erasure or purge: audio files, then recordings and SMS at Twilio
+# (voice/erasure.py); the sweep queues it again while any is still owed.
+ERASE_CANDIDATE = JobRef("workers.privacy.finish_erasure", RECORDINGS, 300, RQ_RETRIES, "erase")
 
-ALL = (FETCH_RECORDING, TRANSCRIBE_ANSWER, SEND_MESSAGE, DELETE_TWILIO_RECORDING)
+ALL = (FETCH_RECORDING, TRANSCRIBE_ANSWER, SEND_MESSAGE, DELETE_TWILIO_RECORDING, ERASE_CANDIDATE)
 
 
 def fetch_job_id(answer_id: int) -> str:

@@ -104,6 +104,20 @@ class TwilioRest:
                 f"deleting recording failed: HTTP {response.status_code}", response.status_code
             )
 
+    def delete_message(self, message_sid: str) -> None:
+        """Delete an SMS (its body and record) at Twilio; one already gone counts as deleted.
+
+        Twilio's REST API: DELETE /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json
+        answers 204. Raises TwilioError otherwise (retryable for 408, 429 and 5xx).
+        """
+        response = self._request("DELETE", f"Messages/{message_sid}.json")
+        if response.status_code not in (204, 404):
+            raise TwilioError(
+                f"deleting text message failed: HTTP {response.status_code}",
+                response.status_code,
+                response.status_code in RETRYABLE_STATUS,
+            )
+
     def send_sms(self, to: str, from_: str, body: str) -> str:
         """Send an SMS; return its MessageSid."""
         response = self._request("POST", "Messages.json", {"To": to, "From": from_, "Body": body})

@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -110,13 +111,24 @@ class AnswerStatus:
     FAILED = "failed"  # a step failed; `error` says why, the sweep retries it
     UNTRANSCRIBED = "no model"  # stored, but no speech model is set up for its language
     KEYPAD = "keypad"  # a keypad answer: `digits` holds it, there is no audio
-    ALL = (RECORDING, ANNOUNCED, STORED, TRANSCRIBED, NO_AUDIO, FAILED, UNTRANSCRIBED, KEYPAD)
+    ERASED = "erased"  # its candidate's personal data was removed (voice/erasure.py)
+    ALL = (
+        RECORDING,
+        ANNOUNCED,
+        STORED,
+        TRANSCRIBED,
+        NO_AUDIO,
+        FAILED,
+        UNTRANSCRIBED,
+        KEYPAD,
+        ERASED,
+    )
     # The groups every reader uses (voice/pipeline.py owns the transitions between them).
     QUEUED = (ANNOUNCED, STORED)  # a job should be working on it now
     IN_PIPELINE = (RECORDING, ANNOUNCED, STORED)  # "still processing" to a reader
     UNFINISHED = (ANNOUNCED, STORED, FAILED)  # the sweep's concern
-    DONE = (TRANSCRIBED, UNTRANSCRIBED, NO_AUDIO, KEYPAD)  # nothing left to fetch
-    NO_RECORDING = (NO_AUDIO, KEYPAD)  # no audio exists for it
+    DONE = (TRANSCRIBED, UNTRANSCRIBED, NO_AUDIO, KEYPAD, ERASED)  # nothing left to fetch
+    NO_RECORDING = (NO_AUDIO, KEYPAD, ERASED)  # no audio exists for it
 
 
 class Organization(Base):
@@ -126,6 +138,9 @@ class Organization(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # Days a candidate's data is kept after completion (or last activity) when the
+    # interview sets none; None keeps it until deleted (voice/retention.py).
+    retention_days: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organization")
@@ -177,7 +192,9 @@ class Interview(Base):
     deadline: Mapped[datetime | None]
     reminders: Mapped[list[str]] = mapped_column(JSON, default=list)  # e.g. ["48h", "4h"]
     delete_recordings_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
-    retention_days: Mapped[int | None]  # recordings and transcripts deleted after this
+    retention_days: Mapped[int | None]  # candidates' personal data purged after this
+    # A legal hold stops the retention purge of every candidate of the interview.
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     organization: Mapped[Organization] = relationship(back_populates="interviews")
@@ -283,6 +300,16 @@ class Candidate(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     started_at: Mapped[datetime | None]
     completed_at: Mapped[datetime | None]
+    # A legal hold stops the retention purge of this candidate (not an erasure request).
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Erasure (voice/erasure.py): requested (pending) with the reason, what is still owed
+    # ({"files": [keys], "recordings": [sids], "messages": [sids]}) and the last failure;
+    # `erased_at` is set only once nothing is owed. The row stays as an anonymous tombstone.
+    erasure_requested_at: Mapped[datetime | None] = mapped_column(index=True)
+    erasure_reason: Mapped[str | None] = mapped_column(String(200))
+    erasure_owed: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    erasure_error: Mapped[str | None] = mapped_column(Text)
+    erased_at: Mapped[datetime | None]
 
     interview: Mapped[Interview] = relationship(back_populates="candidates")
     answers: Mapped[list[Answer]] = relationship(

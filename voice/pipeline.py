@@ -188,6 +188,25 @@ def retry(answer: Answer, now: datetime | None = None) -> bool:
     return True
 
 
+def erased(answer: Answer) -> None:
+    """The candidate's personal data is being removed (voice/erasure.py): the answer keeps
+    only anonymous figures (question, attempt, lengths, when), never to be fetched again.
+
+    Clearing `original_key` also drops the result of a job that was running (its
+    write checks the key); the files themselves are deleted by the erasure job.
+    """
+    answer.status = AnswerStatus.ERASED
+    answer.transcript = None
+    answer.segments = None
+    answer.digits = None
+    answer.error = None
+    answer.retry_at = None
+    answer.recording_url = None
+    answer.original_key = None
+    answer.normalised_key = None
+    answer.playback_key = None
+
+
 # --- questions about answers -------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Periodic duties (the sweep, reminders), run by the workers' own loop between jobs.
+"""Periodic duties (sweep, reminders, erasures, retention purge), run by the workers' loop.
 
 Nothing periodic lives only in Redis: Redis may lose its memory at any time, and with it
 any scheduled job. Instead every worker, between jobs and while idle, asks whether a
@@ -19,6 +19,7 @@ from redis.exceptions import RedisError
 
 from config.settings import Settings
 from workers.messages import REMINDER_INTERVAL, send_due_reminders
+from workers.privacy import RETENTION_INTERVAL, purge_expired, sweep_erasures
 from workers.sweep import LEFTOVERS_INTERVAL, sweep_leftovers, sweep_unfinished
 
 log = logging.getLogger(__name__)
@@ -36,11 +37,14 @@ class Duty:
 
 
 def default_duties(settings: Settings) -> tuple[Duty, ...]:
-    """The sweep every SCREENLINE_SWEEP_INTERVAL seconds, its leftovers, and reminders."""
+    """The sweep every SCREENLINE_SWEEP_INTERVAL seconds, its leftovers, reminders,
+    unfinished erasures (with the leftovers) and the daily retention purge."""
     return (
         Duty("sweep", max(settings.sweep_interval_seconds, 1), sweep_unfinished),
         Duty("leftovers", LEFTOVERS_INTERVAL, sweep_leftovers),
         Duty("reminders", REMINDER_INTERVAL, send_due_reminders),
+        Duty("erasures", LEFTOVERS_INTERVAL, sweep_erasures),
+        Duty("retention", RETENTION_INTERVAL, purge_expired),
     )
 
 

@@ -86,6 +86,7 @@ def _writing(ctx: WorkerContext, seen: _Seen, jlog: JobLog) -> Iterator[Answer |
         answer = session.get(Answer, seen.answer_id)
         if (
             answer is None
+            or answer.status == AnswerStatus.ERASED
             or answer.recording_sid != seen.recording_sid
             or (seen.original_key is not None and answer.original_key != seen.original_key)
         ):

@@ -9,6 +9,7 @@ from dashboard.cli import (  # noqa: F401 (registers)
     candidates,
     export,
     interviews,
+    privacy,
     running,
 )
 from dashboard.cli.base import main

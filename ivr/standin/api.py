@@ -6,6 +6,7 @@ Basic auth (account SID + auth token) on every request:
     GET    Recordings/{sid}[.wav|.mp3|.json]  404 until the recording is released
     DELETE Recordings/{sid}[.json]            204, then the recording is gone
     POST   Messages.json                      201 {"sid": "SM..."}; see `.messages`
+    DELETE Messages/{sid}.json                204, then the message is gone (404 if none)
     POST   Calls.json                         201 {"sid": "CA..."}; see `.outbound_calls`
 
 and a few stand-in-only endpoints under /_standin/ so that a caller in another process
@@ -15,6 +16,7 @@ can hand over the recordings it makes (see ivr.standin.remote):
     PUT  /_standin/recordings/{sid}         body: WAV; query: account_sid, call_sid, seconds
     POST /_standin/recordings/{sid}/release
     POST /_standin/fail-fetches             form: count, status, sid (optional)
+    POST /_standin/fail-deletions           form: count, status (DELETEs of either kind)
     GET  /_standin/messages, /_standin/calls
 
 Run it as a long-lived process with `python -m ivr.standin.api --port 8765`.
@@ -92,11 +94,17 @@ _ROUTES = Map(
             endpoint="message",
             methods=["POST"],
         ),
+        Rule(
+            f"/{API_VERSION}/Accounts/<account>/Messages/<name>",
+            endpoint="message_item",
+            methods=["DELETE"],
+        ),
         Rule(f"/{API_VERSION}/Accounts/<account>/Calls.json", endpoint="call", methods=["POST"]),
         Rule("/_standin/health", endpoint="health", methods=["GET"]),
         Rule("/_standin/recordings/<sid>", endpoint="upload", methods=["PUT"]),
         Rule("/_standin/recordings/<sid>/release", endpoint="release", methods=["POST"]),
         Rule("/_standin/fail-fetches", endpoint="fail_fetches", methods=["POST"]),
+        Rule("/_standin/fail-deletions", endpoint="fail_deletions", methods=["POST"]),
         Rule("/_standin/messages", endpoint="list_messages", methods=["GET"]),
         Rule("/_standin/calls", endpoint="list_calls", methods=["GET"]),
     ],
@@ -128,6 +136,8 @@ class TwilioApiServer:
         self._lock = threading.Lock()
         self._messages: list[Message] = []
         self._calls: list[OutboundCall] = []
+        self._deleted_messages: set[str] = set()
+        self._failing_deletions: tuple[int, int] = (0, 500)  # (how many more, status)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -185,6 +195,25 @@ class TwilioApiServer:
         """Answer `status` to the next `count` downloads of released recordings."""
         self.store.fail_next_fetches(count, status, sid)
 
+    def fail_next_deletions(self, count: int, status: int = 500) -> None:
+        """Answer `status` to the next `count` DELETE requests (recordings or messages)."""
+        with self._lock:
+            self._failing_deletions = (count, status)
+
+    def message_deleted(self, sid: str) -> bool:
+        """Whether Screenline deleted this SMS through the REST API."""
+        with self._lock:
+            return sid in self._deleted_messages
+
+    def _deletion_failure(self) -> Response | None:
+        """The failure a DELETE gets while fail_next_deletions has some left, else None."""
+        with self._lock:
+            left, status = self._failing_deletions
+            if left <= 0:
+                return None
+            self._failing_deletions = (left - 1, status)
+        return _error(status, 0, "Service unavailable (stand-in knob)")
+
     def wait_until_fetched(self, sids: list[str], timeout: float) -> bool:
         """Wait until every recording has been downloaded or deleted; return success."""
         deadline = time.monotonic() + timeout
@@ -241,6 +270,8 @@ class TwilioApiServer:
             return refused
         sid, _, suffix = name.partition(".")
         if request.method == "DELETE":
+            if failure := self._deletion_failure():
+                return failure
             if suffix not in ("", "json") or not self.store.delete(sid):
                 return _error(404, 20404, f"The requested resource {request.path} was not found")
             return Response(status=204)
@@ -273,6 +304,20 @@ class TwilioApiServer:
             self._messages.append(message)
         log.info("SMS %s to %s: %s", message.sid, message.to, message.body)
         return _json(201, _message_resource(message, account))
+
+    def _on_message_item(self, request: Request, account: str, name: str) -> Response:
+        if refused := self._guard(request, account):
+            return refused
+        sid, _, suffix = name.partition(".")
+        if failure := self._deletion_failure():
+            return failure
+        with self._lock:
+            found = [m for m in self._messages if m.sid == sid]
+            if suffix not in ("", "json") or not found:
+                return _error(404, 20404, f"The requested resource {request.path} was not found")
+            self._messages = [m for m in self._messages if m.sid != sid]
+            self._deleted_messages.add(sid)
+        return Response(status=204)
 
     def _on_call(self, request: Request, account: str) -> Response:
         if refused := self._guard(request, account):
@@ -340,6 +385,13 @@ class TwilioApiServer:
         self.fail_next_fetches(
             int(form.get("count", "1")), int(form.get("status", "404")), form.get("sid") or None
         )
+        return Response(status=204)
+
+    def _on_fail_deletions(self, request: Request) -> Response:
+        if refused := self._guard(request):
+            return refused
+        form = request.form
+        self.fail_next_deletions(int(form.get("count", "1")), int(form.get("status", "500")))
         return Response(status=204)
 
     def _on_list_messages(self, request: Request) -> Response:

@@ -134,6 +134,38 @@ def test_delete_requires_auth(api):
     assert api.store.get(sid) is not None
 
 
+def test_a_text_message_is_deleted_once_and_then_gone(api, rest):
+    """DELETE Messages/{Sid}.json answers 204, the message is gone; again counts as deleted."""
+    sid = rest.send_sms("+15557654321", "+15550100200", "Your PIN is 123456")
+    url = f"{api.url}/2010-04-01/Accounts/{ACCOUNT}/Messages/{sid}.json"
+    assert requests.delete(url, timeout=10).status_code == 401
+    assert requests.delete(url, auth=(ACCOUNT, TOKEN), timeout=10).status_code == 204
+    assert api.message_deleted(sid) and api.messages == []
+    assert requests.delete(url, auth=(ACCOUNT, TOKEN), timeout=10).status_code == 404
+    rest.delete_message(sid)  # already gone counts as deleted
+
+
+def test_failing_deletions_answer_500_then_recover(api, rest):
+    """The fail-deletions knob makes the next DELETEs answer 500; the client says so."""
+    sid = rest.send_sms("+15557654321", "+15550100200", "hello")
+    recording = stored(api)
+    response = requests.post(
+        f"{api.url}/_standin/fail-deletions",
+        data={"count": "2", "status": "500"},
+        auth=(ACCOUNT, TOKEN),
+        timeout=10,
+    )
+    assert response.status_code == 204
+    with pytest.raises(TwilioError) as failed:
+        rest.delete_message(sid)
+    assert failed.value.status == 500 and failed.value.retryable
+    with pytest.raises(TwilioError):
+        rest.delete_recording(recording)
+    rest.delete_message(sid)
+    rest.delete_recording(recording)
+    assert api.message_deleted(sid) and api.store.was_deleted(recording)
+
+
 @pytest.mark.parametrize("status", [404, 503])
 def test_failing_fetches_then_success(api, rest, status):
     """Fail the next N downloads after release, then serve the file; the client retries."""
