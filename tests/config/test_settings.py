@@ -24,7 +24,7 @@ def test_defaults_suit_the_embedded_setup():
     assert settings.database_url.startswith("sqlite:///") and "var" in settings.database_url
     assert settings.media_dir.parts[-2:] == ("var", "media")
     assert settings.redis_url == "redis://localhost:6379/0"
-    assert settings.stt_engine == "whisper" and settings.whisper_model == "tiny.en"
+    assert settings.stt_engine == "whisper" and settings.whisper_model == "base"
     assert settings.twilio_auth_token == DEV_AUTH_TOKEN
 
 

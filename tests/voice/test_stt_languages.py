@@ -14,8 +14,8 @@ def test_languages_map_to_engines_and_others_use_the_default():
         {"SCREENLINE_STT_LANGUAGES": "es=whisper:/models/small, fr=google, de=none"}
     )
     assert engine_choice(settings, "es-MX") == ("whisper", "/models/small")
-    assert engine_choice(settings, "fr-CA") == ("google", "tiny.en")
-    assert engine_choice(settings, "en-US") == ("whisper", "tiny.en")
+    assert engine_choice(settings, "fr-CA") == ("google", "base")
+    assert engine_choice(settings, "en-US") == ("whisper", "base")
     with pytest.raises(UnsupportedLanguage, match="de-DE is turned off"):
         engine_choice(settings, "de-DE")
 
