@@ -44,6 +44,7 @@ class Settings:
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
     session_idle_minutes: int = 120  # a dashboard session unused this long must sign in again
+    api_rate_limit: int = 600  # REST API requests per minute per key
 
     @property
     def is_production(self) -> bool:
@@ -125,9 +126,12 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
         session_idle_minutes=_int(environ, "SCREENLINE_SESSION_IDLE_MINUTES", 120),
+        api_rate_limit=_int(environ, "SCREENLINE_API_RATE_LIMIT", 600),
     )
     if settings.session_idle_minutes < 1:
         raise ConfigError("SCREENLINE_SESSION_IDLE_MINUTES must be at least 1")
+    if settings.api_rate_limit < 1:
+        raise ConfigError("SCREENLINE_API_RATE_LIMIT must be at least 1 (requests per minute)")
     if production:
         _check_production(settings)
     return settings

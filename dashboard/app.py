@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.logging import setup_logging
@@ -28,6 +29,7 @@ def create_app(settings: Settings | None = None) -> Flask:
     register_security(app)
     register_access(app)
     register_blueprints(app)
+    register_api(app, settings)
     register_presentation(app)
     register_error_pages(app)
     return app
@@ -83,10 +85,12 @@ def register_security(app: Flask) -> None:
 
 
 def register_access(app: Flask) -> None:
-    """Every page needs a signed-in user except the IVR (Twilio signs it) and `@public` views."""
+    """Every page needs a signed-in user except the IVR (Twilio signs it), the API (keys,
+    dashboard/api/auth.py) and `@public` views."""
     from dashboard.access import require_login
+    from dashboard.api import API_BLUEPRINTS
 
-    app.extensions["screenline.public_blueprints"] = frozenset({ivr.name})
+    app.extensions["screenline.public_blueprints"] = frozenset({ivr.name, *API_BLUEPRINTS})
     app.before_request(require_login)
 
 
@@ -110,6 +114,13 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(search.search)
 
 
+def register_api(app: Flask, settings: Settings) -> None:
+    """The REST API under /api/v1 (dashboard/api/): keys, rate limits, OpenAPI, problem details."""
+    from dashboard.api import init_api
+
+    init_api(app, settings)
+
+
 def register_presentation(app: Flask) -> None:
     """Template filters and the status words and tones every template uses."""
     from dashboard import presenters
@@ -118,18 +129,28 @@ def register_presentation(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
-    """Friendly 403 and 404 pages for people; the IVR keeps its plain responses."""
+    """Friendly 403 and 404 pages for people; the IVR keeps its plain responses; the API
+    answers every error as problem details."""
+    from dashboard.api import api_error, is_api_request
+
     pages = {
         403: ("Not allowed", "Your role doesn't allow this. Ask an admin of your organisation."),
         404: ("Not found", "There is nothing here, or it belongs to another organisation."),
     }
 
     def error_page(error):
-        """A page for people; the IVR's plain error for Twilio."""
+        """A page for people; the IVR's plain error for Twilio; problem details for the API."""
+        if is_api_request():
+            return api_error(error)
         if request.blueprint == "ivr":
             return error
         title, message = pages[error.code]
         return render_template("error.html", title=title, message=message), error.code
 
+    def other_error(error: HTTPException):
+        """Problem details on API URLs; elsewhere the error as Flask would answer it."""
+        return api_error(error) if is_api_request() else error
+
     for code in pages:
         app.register_error_handler(code, error_page)
+    app.register_error_handler(HTTPException, other_error)

@@ -7,8 +7,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from dashboard.api import API_BLUEPRINTS
 from tests.dashboard.html import parse
 from tests.factories import make_user
+from voice.apikeys import create_key
 from voice.models import InterviewReviewer, Invitation, Role, ShareLink
 
 # Things only the first organisation's pages contain (the search query is "forklift", which
@@ -87,14 +89,22 @@ def names_a_row(app, rule) -> bool:
     """Whether a route reaches a row by a path argument, whatever the argument is called.
 
     Share-link and invitation pages (`@public`) name a token, not a row, and the IVR is
-    reached by Twilio with signed requests; every other route with arguments names a row.
+    reached by Twilio with signed requests; the API answers keys, not sessions (walked by
+    `test_another_organisations_key_gets_nothing_from_any_api_route`); every other route
+    with arguments names a row.
     """
     view = app.view_functions[rule.endpoint]
     return (
         bool(rule.arguments)
         and not getattr(view, "public", False)
         and (not rule.endpoint.startswith("ivr."))
+        and not is_api_rule(rule)
     )
+
+
+def is_api_rule(rule) -> bool:
+    """Whether the route is the REST API's (dashboard/api/)."""
+    return rule.endpoint.split(".")[0] in API_BLUEPRINTS
 
 
 def test_another_organisation_gets_nothing_from_any_route(signed_in, db, app, client, auth):
@@ -169,3 +179,46 @@ def test_a_shared_reviewer_may_not_export_a_candidate(signed_in, db, client, aut
     )
     assert response.status_code == 403
     assert not leaks(response, CANDIDATE_SECRETS)
+
+
+def test_another_organisations_key_gets_nothing_from_any_api_route(world, db, app):
+    """With another organisation's read-write key, every API route with a row in its path
+    is 404 problem details, and no API response shows the first organisation's data."""
+    values = path_values(world, db)
+    _, key = create_key(db, world.stranger.organization, "Globex ATS")
+    client = app.test_client()  # no dashboard session: the key is all it has
+    db.commit()
+    headers = {"Authorization": f"Bearer {key}"}
+    body = {
+        "interview_id": values["interview_id"],
+        "candidate_ids": [values["candidate_id"]],
+        "name": "Dana Diaz",
+        "decision": "advance",
+    }
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not is_api_rule(rule):
+            continue
+        unknown = set(rule.arguments) - set(values)
+        assert not unknown, f"give test_tenancy a value for {unknown} ({rule.rule})"
+        path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", lambda m: str(values[m.group(1)]), rule.rule)
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            query = {"interview": values["interview_id"]}
+            response = client.open(
+                path, method=method, headers=headers, json=body, query_string=query
+            )
+            assert not leaks(response), f"{method} {rule.rule} shows {leaks(response)}"
+            assert response.status_code < 500, f"{method} {rule.rule} answered 5xx"
+            if names_a_row_in_api(app, rule):
+                assert response.status_code == 404, (
+                    f"{method} {rule.rule} answered {response.status_code}"
+                )
+                assert response.get_json()["type"].endswith("problem-not-found")
+            checked += 1
+    assert checked >= 5
+
+
+def names_a_row_in_api(app, rule) -> bool:
+    """API routes with a path argument name a row (the public signed audio link names a token)."""
+    view = app.view_functions[rule.endpoint]
+    return bool(rule.arguments) and not getattr(view, "public", False)

@@ -1,0 +1,85 @@
+"""API keys over HTTP: bearer auth, scopes, revocation, the CLI, and per-key rate limits."""
+
+from __future__ import annotations
+
+import pytest
+
+from dashboard.cli import main
+from tests.api.conftest import ApiClient, problem
+from tests.support import screenline_json
+from voice.apikeys import hash_secret
+from voice.models import ApiKey
+
+
+def test_a_request_without_a_key_is_401_problem_details(server, acme):
+    """No Authorization header: 401 problem details with a Bearer challenge."""
+    response = ApiClient(server.public_url, None).get("/api/v1/interviews")
+    body = problem(response, 401, "unauthenticated")
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+    assert body["instance"] == "/api/v1/interviews"
+
+
+@pytest.mark.parametrize("key", ["sl_not-a-real-key", "not even ours", "x" * 5000])
+def test_an_unknown_key_is_401(server, acme, key):
+    """A key that does not exist (or is not one of ours at all) is 401, never a redirect."""
+    response = ApiClient(server.public_url, key).get("/api/v1/candidates", allow_redirects=False)
+    problem(response, 401, "unauthenticated")
+
+
+def test_a_revoked_key_stops_working(server, acme, db):
+    """After revocation the same key is 401."""
+    api = ApiClient(server.public_url, acme.key)
+    assert api.get("/api/v1/interviews").status_code == 200
+    key = db.query(ApiKey).filter_by(key_hash=hash_secret(acme.key)).one()
+    from voice.apikeys import revoke_key
+
+    revoke_key(key)
+    db.commit()
+    problem(api.get("/api/v1/interviews"), 401, "unauthenticated")
+
+
+def test_a_read_only_key_reads_but_cannot_write(server, acme):
+    """A read-only key lists interviews, and a POST with it is 403 read-only-key."""
+    api = ApiClient(server.public_url, acme.read_key)
+    assert api.get("/api/v1/interviews").status_code == 200
+    response = api.post("/api/v1/interviews", json={"title": "x"})
+    problem(response, 403, "read-only-key")
+
+
+def test_keys_are_stored_hashed(acme, db):
+    """Only the SHA-256 of a secret is stored; the secret itself is nowhere in the row."""
+    key = db.query(ApiKey).filter_by(key_hash=hash_secret(acme.key)).one()
+    assert acme.key not in (key.key_hash, key.prefix, key.name)
+    assert acme.key.startswith(key.prefix)
+
+
+def test_the_cli_creates_a_key_that_works_then_revokes_it(server, acme):
+    """`api-key create --json` prints the secret once; the key works; `revoke` ends it."""
+    made = screenline_json(
+        server, "api-key", "create", "--org", "Acme Warehousing", "--name", "Lever"
+    )
+    assert made["read_only"] is False and made["organization"] == "Acme Warehousing"
+    api = ApiClient(server.public_url, made["secret"])
+    listing = api.get("/api/v1/interviews").json()
+    assert [i["title"] for i in listing["data"]] == ["Warehouse associate"]
+    keys = screenline_json(server, "api-key", "list", "--org", "Acme Warehousing")
+    assert "Lever" in [k["name"] for k in keys]
+    assert all("secret" not in k for k in keys)
+    screenline_json(server, "api-key", "revoke", str(made["id"]), "--org", "Acme Warehousing")
+    problem(api.get("/api/v1/interviews"), 401, "unauthenticated")
+
+
+def test_the_cli_refuses_a_key_without_a_name(settings, acme):
+    """A blank name is a one-line error, not a traceback."""
+    from click.testing import CliRunner
+
+    from tests.support import env_for
+
+    result = CliRunner().invoke(
+        main,
+        ["api-key", "create", "--org", "Acme Warehousing", "--name", "  "],
+        env=env_for(settings),
+    )
+    assert result.exit_code == 1
+    assert "needs a name" in result.output
+    assert "Traceback" not in result.output

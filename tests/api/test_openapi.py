@@ -1,0 +1,51 @@
+"""The OpenAPI document: generated from the code, public, and shown as a reference page."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.dashboard.html import parse
+
+
+def test_the_document_lists_every_api_route(server, app):
+    """openapi.json has an operation for every method of every /api/v1 resource route."""
+    doc = requests.get(f"{server.public_url}/api/v1/openapi.json", timeout=30).json()
+    assert doc["openapi"].startswith("3.")
+    assert doc["components"]["securitySchemes"]["apiKey"]["scheme"] == "bearer"
+    documented = {
+        (method.upper(), path)
+        for path, item in doc["paths"].items()
+        for method in item
+        if method in ("get", "post", "put", "patch", "delete")
+    }
+    routes = set()
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint.startswith("api_") and not rule.endpoint.startswith("api_reference"):
+            path = rule.rule.replace("<int:", "{").replace("<", "{").replace(">", "}")
+            routes |= {(m, path) for m in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes and routes <= documented
+
+
+def test_errors_are_documented_as_problem_details(server):
+    """The default error response of every operation is application/problem+json."""
+    doc = requests.get(f"{server.public_url}/api/v1/openapi.json", timeout=30).json()
+    default = doc["components"]["responses"]["DEFAULT_ERROR"]
+    schema = default["content"]["application/problem+json"]["schema"]
+    assert schema["$ref"].endswith("/Problem")
+    assert {"type", "title", "status", "detail"} <= set(
+        doc["components"]["schemas"]["Problem"]["properties"]
+    )
+
+
+def test_the_reference_page_shows_each_operation_and_problem_type(server):
+    """/api/v1/reference lists operations and problem types, without signing in."""
+    response = requests.get(
+        f"{server.public_url}/api/v1/reference", timeout=30, allow_redirects=False
+    )
+    assert response.status_code == 200
+    page = parse(response.content)
+    headings = [h.text() for h in page.find_all("h3")]
+    assert "GET /api/v1/candidates" in headings
+    assert "POST /api/v1/interviews" in headings
+    problems = [row.text() for row in page.find_all("tr")]
+    assert any("not-found" in row and "404" in row for row in problems)
