@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 # Development stand-ins for secrets. They are refused when SCREENLINE_ENV=production.
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105
@@ -28,6 +29,9 @@ class Settings:
     database_url: str = ""
     redis_url: str = "redis://localhost:6379/0"
     media_dir: Path = Path("var/media")
+    # SCREENLINE_STORAGE_URL: file:///path or s3://bucket/prefix; empty means media_dir.
+    storage_url: str = ""
+    s3_endpoint_url: str = ""  # an S3-compatible service (MinIO, Ceph, R2); empty: AWS
     secret_key: str = field(default=DEV_SECRET_KEY, repr=False)
     public_url: str = "http://127.0.0.1:5000"
     trust_proxy: bool = False
@@ -50,6 +54,11 @@ class Settings:
     def is_production(self) -> bool:
         """SCREENLINE_ENV is production: real secrets and an https public URL are required."""
         return self.env == "production"
+
+    @property
+    def audio_store_url(self) -> str:
+        """Where audio is kept: SCREENLINE_STORAGE_URL, else the folder SCREENLINE_MEDIA_DIR."""
+        return self.storage_url or Path(self.media_dir).resolve().as_uri()
 
     def replace(self, **changes) -> Settings:
         """Return a copy with some settings changed (used by tests and the demo)."""
@@ -108,6 +117,8 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         database_url=_text(environ, "SCREENLINE_DATABASE_URL", default_db),
         redis_url=_text(environ, "SCREENLINE_REDIS_URL", "redis://localhost:6379/0"),
         media_dir=Path(_text(environ, "SCREENLINE_MEDIA_DIR", "var/media")).resolve(),
+        storage_url=_storage_url(environ),
+        s3_endpoint_url=_text(environ, "SCREENLINE_S3_ENDPOINT_URL", "").rstrip("/"),
         secret_key=_text(environ, "SCREENLINE_SECRET_KEY", "" if production else DEV_SECRET_KEY),
         public_url=_text(environ, "SCREENLINE_PUBLIC_URL", "http://127.0.0.1:5000").rstrip("/"),
         trust_proxy=_bool(environ, "SCREENLINE_TRUST_PROXY", False),
@@ -135,6 +146,21 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
     if production:
         _check_production(settings)
     return settings
+
+
+def _storage_url(env: Mapping[str, str]) -> str:
+    """SCREENLINE_STORAGE_URL checked for its form: file:///absolute/path or s3://bucket[/prefix]."""
+    url = _text(env, "SCREENLINE_STORAGE_URL", "")
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme == "file" and parts.netloc in ("", "localhost") and parts.path.startswith("/"):
+        return url
+    if parts.scheme == "s3" and parts.netloc and not parts.query and ".." not in parts.path:
+        return url.rstrip("/")
+    raise ConfigError(
+        f"SCREENLINE_STORAGE_URL must be file:///absolute/path or s3://bucket/prefix; got {url!r}"
+    )
 
 
 def _stt_languages(raw: str) -> tuple[tuple[str, str], ...]:

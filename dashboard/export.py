@@ -206,12 +206,11 @@ def candidate_zip(candidate_id: int):
             if answer is None or not answer.playback_key:
                 continue
             try:
-                path = store.path(answer.playback_key)
-            except ValueError:
+                audio = store.get(answer.playback_key)
+            except (ValueError, FileNotFoundError):
                 continue
-            if path.is_file():
-                # MP3s are compressed already: store them as they are.
-                archive.write(path, _audio_name(q, answer), compress_type=zipfile.ZIP_STORED)
+            # MP3s are compressed already: store them as they are.
+            archive.writestr(_audio_name(q, answer), audio, compress_type=zipfile.ZIP_STORED)
         archive.writestr("transcript.txt", transcript_text(candidate, questions, answers))
     spool.seek(0)
     slug = "".join(ch if ch.isalnum() else "-" for ch in candidate.name.lower()).strip("-")

@@ -2,15 +2,20 @@
 
 The response builders here serve signed-in pages (the routes below, which reach the
 answer through dashboard.access) and share links' visitors (dashboard.share) alike.
-Media is private: a browser may keep it a few minutes, a shared proxy never.
+Media is private: a browser may keep it a few minutes, a shared proxy never. Files are
+streamed from the audio store whatever its backend (folder or S3), honouring HTTP Range
+(a seek reads only the bytes asked for) and conditional requests.
 Waveforms and silences are computed by the worker once it stores the playback copy
 (voice.waveform); for older answers the first request computes and caches them.
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, jsonify, request, send_file
+from datetime import UTC, datetime
+
+from flask import Blueprint, Response, abort, current_app, jsonify, request
 from flask_login import current_user
+from werkzeug.wsgi import wrap_file
 
 from dashboard.access import get_visible, media
 from ivr.services import db, services
@@ -45,29 +50,47 @@ def private(response: Response, max_age: int = MAX_AGE) -> Response:
     return response
 
 
+def stored_response(
+    key: str, mimetype: str, *, download_name: str | None = None, as_attachment: bool = False
+) -> Response:
+    """Stream a stored file: 200, 206 for a Range, 304 when unchanged, 416 past the end.
+
+    Aborts with 404 when nothing is stored under `key` (erased since it was checked).
+    """
+    store = services().store
+    try:
+        info = store.stat(key)
+    except FileNotFoundError:
+        abort(404)
+    body = wrap_file(request.environ, store.open(key), buffer_size=64 * 1024)
+    response = current_app.response_class(body, mimetype=mimetype, direct_passthrough=True)
+    response.content_length = info.size
+    response.last_modified = datetime.fromtimestamp(int(info.modified), UTC)
+    response.set_etag(info.etag)
+    if download_name:
+        response.headers.set(
+            "Content-Disposition",
+            "attachment" if as_attachment else "inline",
+            filename=download_name,
+        )
+    return response.make_conditional(request, accept_ranges=True, complete_length=info.size)
+
+
 def audio_response(answer: Answer, download: bool = False) -> Response:
     """The playback MP3; Range requests get 206 so the player can seek."""
-    response = send_file(
-        services().store.path(answer.playback_key),
-        mimetype="audio/mpeg",
-        conditional=True,
-        max_age=None,
-        as_attachment=download,
+    response = stored_response(
+        answer.playback_key,
+        "audio/mpeg",
         download_name=f"answer-{answer.id}.mp3",
+        as_attachment=download,
     )
     return private(response)
 
 
 def waveform_response(answer: Answer) -> Response:
     """The waveform SVG, served from its cached file (computed first if missing)."""
-    store = services().store
-    cached_waveform(store, answer.id, answer.playback_key)
-    response = send_file(
-        store.path(answer_key(answer.id, "waveform.svg")),
-        mimetype="image/svg+xml",
-        conditional=True,
-        max_age=None,
-    )
+    cached_waveform(services().store, answer.id, answer.playback_key)
+    response = stored_response(answer_key(answer.id, "waveform.svg"), "image/svg+xml")
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
     return private(response)
 

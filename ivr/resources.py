@@ -21,7 +21,7 @@ from config.settings import Settings
 from ivr.jobs import JobRef
 from ivr.twilio_rest import TwilioRest, rest_client
 from voice.db import make_engine, make_session_factory
-from voice.store import AudioStore
+from voice.store import Store, open_store
 
 # A job in one of these states will still run: enqueueing it again would only duplicate it.
 WAITING = frozenset({JobStatus.QUEUED, JobStatus.SCHEDULED, JobStatus.DEFERRED})
@@ -57,9 +57,11 @@ class Resources:
         )
 
     @cached_property
-    def store(self) -> AudioStore:
-        """The audio store under SCREENLINE_MEDIA_DIR."""
-        return AudioStore(self.settings.media_dir)
+    def store(self) -> Store:
+        """The audio store of SCREENLINE_STORAGE_URL (default: the SCREENLINE_MEDIA_DIR folder)."""
+        return open_store(
+            self.settings.audio_store_url, endpoint_url=self.settings.s3_endpoint_url or None
+        )
 
     @cached_property
     def twilio(self) -> TwilioRest:

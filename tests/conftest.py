@@ -54,6 +54,37 @@ def media_root(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def s3_endpoint(tmp_path_factory):
+    """A real S3-compatible server (moto's standalone server) on loopback, for the run.
+
+    Its test credentials go into this process's environment, where boto3's standard
+    chain (and every child process, through tests.support.env_for) finds them.
+    """
+    from tests.s3 import S3_ENV, s3_server
+
+    saved = {name: os.environ.get(name) for name in S3_ENV}
+    os.environ.update(S3_ENV)
+    try:
+        with s3_server(tmp_path_factory.mktemp("s3") / "moto.log") as endpoint:
+            yield endpoint
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+@pytest.fixture
+def s3_settings(settings, s3_endpoint) -> Settings:
+    """The test settings with audio kept in a fresh bucket of the S3 server, under a prefix."""
+    from tests.s3 import make_bucket
+
+    bucket = make_bucket(s3_endpoint)
+    return settings.replace(storage_url=f"s3://{bucket}/audio", s3_endpoint_url=s3_endpoint)
+
+
+@pytest.fixture(scope="session")
 def settings(database_url, redis_url, media_root) -> Settings:
     """Settings for the test run: real PostgreSQL and Redis, a temporary media folder."""
     return Settings(

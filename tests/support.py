@@ -28,6 +28,8 @@ def env_for(settings: Settings, **extra: str) -> dict[str, str]:
         SCREENLINE_DATABASE_URL=settings.database_url,
         SCREENLINE_REDIS_URL=settings.redis_url,
         SCREENLINE_MEDIA_DIR=str(settings.media_dir),
+        SCREENLINE_STORAGE_URL=settings.storage_url,
+        SCREENLINE_S3_ENDPOINT_URL=settings.s3_endpoint_url,
         SCREENLINE_SECRET_KEY=settings.secret_key,
         SCREENLINE_PUBLIC_URL=settings.public_url,
         TWILIO_ACCOUNT_SID=settings.twilio_account_sid,
@@ -139,3 +141,18 @@ def screenline_json(settings: Settings, *args: str) -> dict:
         check=True,
     )
     return json.loads(out.stdout)
+
+
+def sign_in(browser: requests.Session, base_url: str, email: str, password: str) -> None:
+    """Sign a requests session in to a running dashboard, as a browser does (CSRF token)."""
+    import re
+
+    page = browser.get(f"{base_url}/login", timeout=30)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page.text).group(1)
+    reply = browser.post(
+        f"{base_url}/login",
+        data={"email": email, "password": password, "csrf_token": token},
+        allow_redirects=False,
+        timeout=30,
+    )
+    assert reply.status_code == 302, f"sign-in failed: HTTP {reply.status_code}"

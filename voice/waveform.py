@@ -20,7 +20,7 @@ from pydub import AudioSegment
 from pydub.silence import detect_silence
 
 from voice.audio import AudioError, load
-from voice.store import AudioStore, answer_key
+from voice.store import Store, answer_key
 
 BARS = 160  # vertical bars in the picture
 WIDTH, HEIGHT = 640, 64  # the SVG's viewBox; it scales to any width
@@ -102,13 +102,13 @@ def svg(peaks_: list[float], label: str = "Waveform") -> str:
 # ---------------------------------------------------------------- cached in the store
 
 
-def _fresh(store: AudioStore, key: str, source_key: str) -> bool:
+def _fresh(store: Store, key: str, source_key: str) -> bool:
     if not store.exists(key):
         return False
-    return store.path(key).stat().st_mtime >= store.path(source_key).stat().st_mtime
+    return store.modified(key) >= store.modified(source_key)
 
 
-def _build(store: AudioStore, answer_id: int, playback_key: str) -> None:
+def _build(store: Store, answer_id: int, playback_key: str) -> None:
     try:
         analysis = analyse(store.get(playback_key))
         picture = svg(analysis.peaks, f"Waveform of answer {answer_id}")
@@ -120,7 +120,7 @@ def _build(store: AudioStore, answer_id: int, playback_key: str) -> None:
     store.put(answer_key(answer_id, "silences.json"), json.dumps(pauses).encode())
 
 
-def cached_waveform(store: AudioStore, answer_id: int, playback_key: str) -> bytes:
+def cached_waveform(store: Store, answer_id: int, playback_key: str) -> bytes:
     """The answer's waveform SVG (bytes), built from its playback audio if missing or stale.
 
     Raises whatever the store raises for a missing playback file; undecodable audio gets
@@ -132,7 +132,7 @@ def cached_waveform(store: AudioStore, answer_id: int, playback_key: str) -> byt
     return store.get(key)
 
 
-def cached_silences(store: AudioStore, answer_id: int, playback_key: str) -> list[list[float]]:
+def cached_silences(store: Store, answer_id: int, playback_key: str) -> list[list[float]]:
     """The answer's skippable silences [[start, end], ...] in seconds, built if missing
     or stale (computed together with the waveform)."""
     key = answer_key(answer_id, "silences.json")

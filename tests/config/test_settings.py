@@ -102,3 +102,27 @@ def test_log_filter_redacts_secrets():
     )
     RedactSecrets(["real-token-value-123"]).filter(record)
     assert record.getMessage() == f"token={REDACTED} ok"
+
+
+def test_storage_defaults_to_the_media_folder_and_reads_an_s3_url():
+    """No SCREENLINE_STORAGE_URL means the media folder; an s3:// URL and endpoint are kept."""
+    assert load_settings({"SCREENLINE_MEDIA_DIR": "/srv/media"}).audio_store_url == (
+        "file:///srv/media"
+    )
+    settings = load_settings(
+        {
+            "SCREENLINE_STORAGE_URL": "s3://screenline-audio/prod/",
+            "SCREENLINE_S3_ENDPOINT_URL": "http://minio.internal:9000/",
+        }
+    )
+    assert settings.audio_store_url == "s3://screenline-audio/prod"
+    assert settings.s3_endpoint_url == "http://minio.internal:9000"
+
+
+@pytest.mark.parametrize(
+    "url", ["ftp://host/x", "s3://", "file://relative/x", "var/media", "s3://b/../x"]
+)
+def test_a_malformed_storage_url_stops_start_up(url):
+    """A storage URL that is neither file:///absolute/path nor s3://bucket/prefix is refused."""
+    with pytest.raises(ConfigError, match="SCREENLINE_STORAGE_URL"):
+        load_settings({"SCREENLINE_STORAGE_URL": url})
