@@ -14,21 +14,35 @@ import base64
 import hashlib
 import io
 from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cached_property
 from typing import BinaryIO
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
-from voice.store import Stat, Store, check_key
+from voice.store import Stat, Store, StoreError, check_key
 
 _MISSING = {"404", "NoSuchKey", "NotFound"}
 READ_BUFFER = 256 * 1024  # bytes fetched per read when streaming an object
 
 
-def _missing(error: ClientError) -> bool:
-    return str(error.response.get("Error", {}).get("Code")) in _MISSING
+def _code(error: ClientError) -> str:
+    return str(error.response.get("Error", {}).get("Code"))
+
+
+@contextmanager
+def _translated(key: str) -> Iterator[None]:
+    """Turn the client's errors into FileNotFoundError (missing) or StoreError (the rest)."""
+    try:
+        yield
+    except ClientError as error:
+        if _code(error) in _MISSING:
+            raise FileNotFoundError(key) from None
+        raise StoreError(f"object store refused {key!r}: {_code(error)}") from error
+    except BotoCoreError as error:
+        raise StoreError(f"object store unreachable: {error}") from error
 
 
 class S3Store(Store):
@@ -63,45 +77,37 @@ class S3Store(Store):
     def put(self, key: str, data: bytes) -> str:
         """Upload `data` in one PUT, verified by the server against its MD5."""
         digest = base64.b64encode(hashlib.md5(data).digest()).decode()  # noqa: S324 - integrity
-        self.client.put_object(
-            Bucket=self.bucket, Key=self.object_key(key), Body=data, ContentMD5=digest
-        )
+        name = self.object_key(key)
+        with _translated(key):
+            self.client.put_object(Bucket=self.bucket, Key=name, Body=data, ContentMD5=digest)
         return key
 
     def get(self, key: str) -> bytes:
         """The whole object; FileNotFoundError when there is none."""
-        try:
-            reply = self.client.get_object(Bucket=self.bucket, Key=self.object_key(key))
-        except ClientError as error:
-            if _missing(error):
-                raise FileNotFoundError(key) from None
-            raise
-        with reply["Body"] as body:
-            return body.read()
+        name = self.object_key(key)
+        with _translated(key):
+            reply = self.client.get_object(Bucket=self.bucket, Key=name)
+            with reply["Body"] as body:
+                return body.read()
 
     def read_range(self, key: str, start: int, stop: int | None = None):
         """The object's body stream from byte `start` (to `stop`, exclusive, if given)."""
         wanted = f"bytes={start}-" if stop is None else f"bytes={start}-{stop - 1}"
+        name = self.object_key(key)
         try:
-            reply = self.client.get_object(
-                Bucket=self.bucket, Key=self.object_key(key), Range=wanted
-            )
-        except ClientError as error:
-            if _missing(error):
-                raise FileNotFoundError(key) from None
-            if error.response.get("Error", {}).get("Code") == "InvalidRange":
+            with _translated(key):
+                return self.client.get_object(Bucket=self.bucket, Key=name, Range=wanted)["Body"]
+        except StoreError as error:
+            cause = error.__cause__
+            if isinstance(cause, ClientError) and _code(cause) == "InvalidRange":
                 return io.BytesIO(b"")  # reading at or past the end
             raise
-        return reply["Body"]
 
     def stat(self, key: str) -> Stat:
         """One HEAD request: size, last modification and ETag."""
-        try:
-            head = self.client.head_object(Bucket=self.bucket, Key=self.object_key(key))
-        except ClientError as error:
-            if _missing(error):
-                raise FileNotFoundError(key) from None
-            raise
+        name = self.object_key(key)
+        with _translated(key):
+            head = self.client.head_object(Bucket=self.bucket, Key=name)
         return Stat(
             int(head["ContentLength"]),
             head["LastModified"].timestamp(),
@@ -116,7 +122,9 @@ class S3Store(Store):
 
     def delete(self, key: str) -> None:
         """Delete the object (S3 answers success for a missing one too)."""
-        self.client.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+        name = self.object_key(key)
+        with _translated(key):
+            self.client.delete_object(Bucket=self.bucket, Key=name)
 
     def keys(self, prefix: str = "") -> Iterator[str]:
         """Stored keys under the store's prefix starting with `prefix`, in name order."""
@@ -124,13 +132,17 @@ class S3Store(Store):
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=base + prefix
         )
-        for page in pages:
-            for item in page.get("Contents", []):
-                yield item["Key"][len(base) :]
+        with _translated(prefix or "(all keys)"):
+            for page in pages:
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(base) :]
 
     def check(self) -> None:
-        """HEAD the bucket: reachable, existing and allowed."""
-        self.client.head_bucket(Bucket=self.bucket)
+        """HEAD the bucket: reachable, existing and allowed (StoreError otherwise)."""
+        try:
+            self.client.head_bucket(Bucket=self.bucket)
+        except (ClientError, BotoCoreError) as error:
+            raise StoreError(f"bucket {self.bucket!r} not reachable: {error}") from error
 
 
 class _ObjectReader(io.RawIOBase):

@@ -28,6 +28,13 @@ def check_key(key: str) -> str:
     return key
 
 
+class StoreError(OSError):
+    """The store could not be reached or refused a request (not: the key is missing).
+
+    An OSError, so callers that handle a failing disk handle a failing object store too.
+    """
+
+
 @dataclass(frozen=True)
 class Stat:
     """What the store knows of one stored file: bytes, last write (epoch seconds), tag."""
@@ -41,7 +48,8 @@ class Store:
     """What every audio store does; keys are checked by `check_key` on every call.
 
     Writes are whole or nothing: a reader sees the old bytes or the new, never a part.
-    Reads of a missing key raise FileNotFoundError; a refused key raises ValueError.
+    Reads of a missing key raise FileNotFoundError; a refused key raises ValueError; a
+    store that cannot be reached raises an OSError (StoreError for object stores).
     """
 
     url: str = ""
@@ -71,7 +79,7 @@ class Store:
         raise NotImplementedError
 
     def check(self) -> None:
-        """Raise OSError (or the client's error) when the store cannot be reached."""
+        """Raise OSError when the store cannot be reached or written."""
         raise NotImplementedError
 
     def exists(self, key: str | None) -> bool:

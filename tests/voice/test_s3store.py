@@ -6,11 +6,10 @@ import base64
 import hashlib
 
 import pytest
-from botocore.exceptions import ClientError
 
 from tests.s3 import client, make_bucket
 from voice.s3store import S3Store
-from voice.store import AudioStore, answer_key, open_store
+from voice.store import AudioStore, StoreError, answer_key, open_store
 
 
 @pytest.fixture(params=["folder", "s3"])
@@ -125,5 +124,16 @@ def test_check_fails_for_a_missing_bucket_and_passes_for_a_real_one(s3_endpoint,
     """check() (used by /readyz) raises when the bucket cannot be reached."""
     open_store(f"s3://{make_bucket(s3_endpoint)}/x", endpoint_url=s3_endpoint).check()
     open_store(tmp_path.as_uri()).check()
-    with pytest.raises(ClientError):
+    with pytest.raises(StoreError, match="no-such-bucket-here"):
         open_store("s3://no-such-bucket-here/x", endpoint_url=s3_endpoint).check()
+
+
+def test_an_unreachable_server_is_an_os_error_not_a_missing_file(s3_endpoint):
+    """Transport failures surface as StoreError (an OSError), which the jobs record and retry."""
+    from tests.support import free_port
+
+    store = open_store("s3://bucket/x", endpoint_url=f"http://127.0.0.1:{free_port()}")
+    store.client.meta.config.retries = {"max_attempts": 1}
+    with pytest.raises(StoreError, match="unreachable") as raised:
+        store.get("answers/1/original.wav")
+    assert isinstance(raised.value, OSError) and not isinstance(raised.value, FileNotFoundError)
