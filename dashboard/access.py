@@ -10,7 +10,8 @@ unless its view is marked `@public`. Routes then reach rows only through this mo
 
 The rules, in one place:
 - a row belongs to an organisation through its interview (questions, candidates and
-  answers) or directly (users, invitations, share links, message templates);
+  answers) or directly (users, invitations, share links, message templates, audit
+  entries: the audit page is for admins only);
 - admins and recruiters ("managers") see every interview of their organisation;
   reviewers see only the interviews shared with them (InterviewReviewer rows);
 - a row the user may not see is "not found" (404), never "forbidden", so nobody learns
@@ -34,6 +35,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from voice.models import (
     MAX_ROW_ID,
     Answer,
+    AuditEvent,
     Candidate,
     CandidateStatus,
     Interview,
@@ -172,7 +174,7 @@ _THROUGH_INTERVIEW: dict[type, tuple] = {
     ),
 }
 # Rows owned by the organisation directly.
-_OWNED_BY_ORG = (User, Invitation, ShareLink, MessageTemplate)
+_OWNED_BY_ORG = (User, Invitation, ShareLink, MessageTemplate, AuditEvent)
 
 # What a detail page needs loaded with the row (a fixed number of queries per page).
 _DEFAULT_LOADS: dict[type, tuple] = {
@@ -196,7 +198,7 @@ def _joined(model: type) -> Select:
 
 def select_visible(user: UserLike, model: type) -> Select:
     """SELECT `model` rows the user may see (Interview, Question, Candidate, Answer,
-    User, Invitation, ShareLink or MessageTemplate); add filters and order to it.
+    User, Invitation, ShareLink, MessageTemplate or AuditEvent); add filters and order.
 
     Raises TypeError for a model without an access rule (a programming error).
     """

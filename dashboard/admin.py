@@ -16,9 +16,11 @@ from flask_login import current_user
 from sqlalchemy import func, select, update
 
 from dashboard.access import get_visible, public, require_role, select_visible
+from dashboard.auditing import address, record
 from dashboard.auth import end_sessions, sign_in
 from ivr.services import db
 from voice.accounts import password_problem
+from voice.audit import Actor
 from voice.models import Invitation, Organization, Role, User
 from voice.passwords import hash_password
 
@@ -119,15 +121,20 @@ def invite():
             422,
         )
     code = new_code()
-    s.add(
-        Invitation(
-            organization_id=current_user.organization_id,
-            email=email,
-            role=role,
-            token_hash=code_hash(code),
-            created_by_id=current_user.id,
-            expires_at=_now() + timedelta(days=INVITATION_DAYS),
-        )
+    invitation = Invitation(
+        organization_id=current_user.organization_id,
+        email=email,
+        role=role,
+        token_hash=code_hash(code),
+        created_by_id=current_user.id,
+        expires_at=_now() + timedelta(days=INVITATION_DAYS),
+    )
+    s.add(invitation)
+    s.flush()
+    record(
+        "user_invited",
+        detail={"invitation_id": invitation.id, "role": role},
+        subject={"email": email},
     )
     s.commit()
     # Shown once, on the next page; only the hash is kept.
@@ -148,6 +155,11 @@ def revoke(invitation_id: int):
     s = db()
     found = get_visible(s, current_user, Invitation, invitation_id)
     s.delete(found)
+    record(
+        "invitation_revoked",
+        detail={"invitation_id": found.id, "role": found.role},
+        subject={"email": found.email},
+    )
     s.commit()
     flash(f"The invitation for {found.email} no longer works.", "success")
     return redirect(url_for(".team"))
@@ -175,6 +187,11 @@ def change_role(user_id: int):
     elif user.role == Role.ADMIN and role != Role.ADMIN and not _other_active_admins(user):
         flash("Someone must stay an admin: make another teammate admin first.", "error")
     else:
+        record(
+            "role_changed",
+            detail={"user_id": user.id, "from": user.role, "to": role},
+            subject={"email": user.email},
+        )
         user.role = role
         end_sessions(user)  # a session must not keep the powers of the old role
         db().commit()
@@ -195,6 +212,11 @@ def set_active(user_id: int):
     elif not active and user.role == Role.ADMIN and not _other_active_admins(user):
         flash("Someone must stay an admin: make another teammate admin first.", "error")
     else:
+        record(
+            "user_restored" if active else "user_removed",
+            detail={"user_id": user.id, "role": user.role},
+            subject={"email": user.email},
+        )
         user.is_active = active
         end_sessions(user)
         db().commit()
@@ -280,6 +302,13 @@ def accept(code: str):
                 role=invitation.role,
             )
             s.add(user)
+            s.flush()
+            record(
+                "user_joined",
+                actor=Actor.user(user.id, user.email, address()),
+                organization_id=user.organization_id,
+                detail={"user_id": user.id, "role": user.role, "invitation_id": invitation.id},
+            )
             s.commit()
             sign_in(user)
             flash(f"Welcome to {org.name}. You are signed in as {user.email}.", "success")

@@ -96,7 +96,7 @@ def register_access(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The IVR webhooks and every dashboard blueprint."""
-    from dashboard import admin, candidates, export, insights, interviews, search, share
+    from dashboard import admin, audit, candidates, export, insights, interviews, search, share
     from dashboard.media import media_files
     from dashboard.review import review
     from dashboard.views import dashboard
@@ -105,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(dashboard)
     app.register_blueprint(media_files)
     app.register_blueprint(admin.admin)
+    app.register_blueprint(audit.audit_page)
     app.register_blueprint(interviews.builder)
     app.register_blueprint(candidates.candidates)
     app.register_blueprint(insights.insights)

@@ -33,11 +33,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from dashboard.access import is_media_request, public
+from dashboard.auditing import address as request_address
+from dashboard.auditing import record
 from dashboard.forms import LoginForm
 from ivr.lockout import SIGN_INS, source_address
 from ivr.services import db, services
 from ivr.views import ivr
 from voice.accounts import MAX_PASSWORD_LENGTH, password_problem
+from voice.audit import Actor
 from voice.models import User
 from voice.passwords import check_password, hash_password
 
@@ -218,6 +221,30 @@ def safe_next(target: str | None) -> str | None:
 WRONG_SIGN_IN = "That email and password don't match an account."
 
 
+def _record_sign_in(user: User) -> None:
+    """Audit a sign-in in the user's organisation (committed: nothing else is written)."""
+    actor = Actor.user(user.id, user.email, request_address())
+    record("sign_in", actor=actor, organization_id=user.organization_id)
+    db().commit()
+
+
+def _record_failed_sign_in(account: str) -> None:
+    """Audit a failed sign-in with the e-mail typed: in the organisation of the account
+    it names, else in the chain without an organisation. Committed."""
+    s = db()
+    organization_id = s.scalar(
+        select(User.organization_id).where(func.lower(User.email) == account)
+    )
+    actor = Actor.anonymous(account[:254], request_address())
+    record(
+        "sign_in_failed",
+        actor=actor,
+        organization_id=organization_id,
+        detail={"where": "sign-in form"},
+    )
+    s.commit()
+
+
 def _wait_message(seconds: int) -> str:
     # The same words whether or not the email has an account: they reveal nothing.
     return (
@@ -247,10 +274,12 @@ def login():
         user = authenticate(form.email.data, form.password.data)
         if user is not None:
             SIGN_INS.clear(conn, account, address)
+            _record_sign_in(user)
             sign_in(user)
             flash(f"Signed in as {user.email}.", "success")
             return redirect(next_url or url_for("dashboard.interviews"))
         SIGN_INS.record_failure(conn, account, address)
+        _record_failed_sign_in(account)
         form.password.data = ""
         form.form_errors.append(WRONG_SIGN_IN)
     return render_template("login.html", form=form, next_url=next_url)
@@ -265,6 +294,7 @@ def logout():
         user = db().get(User, current_user.id)
         if user is not None:
             end_sessions(user)
+            record("sign_out")
             db().commit()
     logout_user()
     session.clear()
@@ -297,6 +327,8 @@ def change_password():
             or not check_password(user.password_hash, current)
         ):
             SIGN_INS.record_failure(conn, account, address)
+            record("sign_in_failed", detail={"where": "password page"})
+            s.commit()
             errors["current"] = "That is not your current password."
         elif problem := password_problem(password):  # the one rule (voice/accounts.py)
             errors["password"] = problem
@@ -305,6 +337,7 @@ def change_password():
         if not errors:
             user.password_hash = hash_password(password)
             end_sessions(user)
+            record("password_changed", detail={"user_id": user.id})
             s.commit()
             sign_in(user)  # this session stays, at the new version
             flash("Your password is changed. Your other sessions are signed out.", "success")

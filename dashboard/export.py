@@ -15,6 +15,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from dashboard.presenters import keypad_answer
 from ivr.services import db, services
 from voice.models import Answer, Candidate, Interview, Question, Score
@@ -139,6 +140,8 @@ def candidates_csv(interview_id: int):
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     filename = f"interview-{interview.id}-candidates.csv"
+    record("export", interview_id=interview.id, detail={"kind": "candidates csv"})
+    session.commit()
 
     def rows():
         """The CSV lines, closing the session once the last one is out."""
@@ -191,6 +194,8 @@ def candidate_zip(candidate_id: int):
     candidate = get_visible(
         session, current_user, Candidate, candidate_id, manage=True, options=_ZIP_LOADS
     )
+    record("export", candidate=candidate, detail={"kind": "candidate audio zip"})
+    session.commit()
     questions = list(candidate.interview.questions)
     answers: dict[int, Answer] = {}
     for answer in session.scalars(

@@ -18,6 +18,7 @@ from flask_login import current_user
 from werkzeug.wsgi import wrap_file
 
 from dashboard.access import get_visible, media
+from dashboard.auditing import record
 from ivr.services import db, services
 from voice.models import Answer
 from voice.store import answer_key
@@ -101,6 +102,13 @@ def silences_response(answer: Answer) -> Response:
     return private(jsonify({"answer_id": answer.id, "silences": spans}))
 
 
+def starts_playing() -> bool:
+    """Whether an audio request starts a listen (no Range, or one from byte 0) rather
+    than a seek within one: only those are audited, once per play."""
+    wanted = request.headers.get("Range", "").replace(" ", "")
+    return not wanted or wanted.startswith("bytes=0-")
+
+
 def _visible_answer(answer_id: int) -> Answer:
     return playable(get_visible(db(), current_user, Answer, answer_id))
 
@@ -108,8 +116,15 @@ def _visible_answer(answer_id: int) -> Answer:
 @media_files.get("/audio/answers/<int:answer_id>.mp3")
 @media
 def audio(answer_id: int):
-    """Serve an answer's playback MP3 (?download=1 as an attachment)."""
-    return audio_response(_visible_answer(answer_id), download=request.args.get("download") == "1")
+    """Serve an answer's playback MP3 (?download=1 as an attachment); audit the play or
+    download ("answer_played", "answer_downloaded")."""
+    answer = _visible_answer(answer_id)
+    download = request.args.get("download") == "1"
+    if download or starts_playing():
+        action = "answer_downloaded" if download else "answer_played"
+        record(action, candidate=answer.candidate, answer_id=answer.id)
+        db().commit()
+    return audio_response(answer, download=download)
 
 
 @media_files.get("/answers/<int:answer_id>/waveform.svg")

@@ -34,12 +34,20 @@ from dashboard.access import (
     select_in_organization,
     select_visible,
 )
+from dashboard.auditing import address, record
 from dashboard.auth import safe_next
-from dashboard.media import audio_response, playable, silences_response, waveform_response
+from dashboard.media import (
+    audio_response,
+    playable,
+    silences_response,
+    starts_playing,
+    waveform_response,
+)
 from dashboard.presenters import segments_of
 from dashboard.review import posted_ids
 from dashboard.review.candidate_page import answers_by_question
 from ivr.services import db
+from voice.audit import Actor
 from voice.models import Answer, Candidate, ShareLink, ShareView, User
 
 share = Blueprint("share", __name__)
@@ -126,6 +134,8 @@ def create():
         expires_at=datetime.now(UTC) + timedelta(days=days),
     )
     db_session.add(link)
+    db_session.flush()
+    _record(link, "share_link_created", detail={"days": days})
     db_session.commit()
     url = url_for(".public_view", token=token, _external=True)
     return render_template("share_created.html", link=link, url=url, candidates=found, days=days)
@@ -196,9 +206,24 @@ def revoke(link_id: int):
     link = get_visible(db_session, current_user, ShareLink, link_id)
     if link.revoked_at is None:
         link.revoked_at = datetime.now(UTC)
+        _record(link, "share_link_revoked")
         db_session.commit()
     flash(f"The link “{link.label}” is revoked: it no longer opens.", "success")
     return redirect(url_for(".links"))
+
+
+def _record(link: ShareLink, action: str, actor: Actor | None = None, detail=None) -> None:
+    """Audit a share link's event: its id and candidates; its label (which may name a
+    candidate) as removable subject data; the candidate's id when it lists only one."""
+    ids = [int(i) for i in link.candidate_ids or []]
+    record(
+        action,
+        actor=actor,
+        organization_id=link.organization_id,
+        candidate_id=ids[0] if len(ids) == 1 else None,
+        detail={"link_id": link.id, "candidate_ids": ids, **(detail or {})},
+        subject={"label": link.label} if link.label else None,
+    )
 
 
 # ---------------------------------------------------------------- the public side
@@ -237,6 +262,7 @@ def public_view(token: str):
                     user_agent=(request.user_agent.string or "")[:300],
                 )
             )
+            _record(link, "share_link_opened", actor=Actor.share_link(link.id, name, address()))
             db_session.commit()
             viewers = dict(session.get(SESSION_KEY) or {})
             viewers[str(link.id)] = name
@@ -272,8 +298,20 @@ def _shared_answer(token: str, answer_id: int) -> Answer:
 @share.get("/s/<token>/audio/<int:item>.mp3")
 @public
 def public_audio(token: str, item: int):
-    """Serve a shared answer's playback MP3."""
-    return audio_response(_shared_answer(token, item))
+    """Serve a shared answer's playback MP3; audit the play ("answer_played")."""
+    answer = _shared_answer(token, item)
+    if starts_playing():
+        link = _live_link(token)
+        record(
+            "answer_played",
+            actor=Actor.share_link(link.id, _viewer(link) or "", address()),
+            organization_id=link.organization_id,
+            candidate_id=answer.candidate_id,
+            answer_id=answer.id,
+            detail={"link_id": link.id},
+        )
+        db().commit()
+    return audio_response(answer)
 
 
 @share.get("/s/<token>/waveform/<int:item>.svg")

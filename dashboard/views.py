@@ -16,6 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible
+from dashboard.auditing import record
 from dashboard.review.candidate_page import render_candidate
 from ivr.jobs import FETCH_RECORDING, fetch_job_id
 from ivr.services import db, services
@@ -47,8 +48,14 @@ def interview(interview_id: int):
 
 @dashboard.get("/candidates/<int:candidate_id>")
 def candidate(candidate_id: int):
-    """Show one candidate: answers to listen to and read, scores, comments, decision."""
-    return render_candidate(get_visible(db(), current_user, Candidate, candidate_id))
+    """Show one candidate: answers to listen to and read, scores, comments, decision.
+
+    Each view is audited ("candidate_viewed").
+    """
+    found = get_visible(db(), current_user, Candidate, candidate_id)
+    record("candidate_viewed", candidate=found)
+    db().commit()
+    return render_candidate(found)
 
 
 @dashboard.post("/answers/<int:answer_id>/retry")

@@ -717,3 +717,55 @@ class WebhookDelivery(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     delivered_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """One entry of an organisation's audit trail: a hash-chained, append-only record of
+    who did what, to which candidate or interview, when and from where (voice/audit.py).
+
+    Ids of the rows it names are plain integers, not foreign keys: an entry outlives the
+    rows it names and is never changed by their deletion. Personal data sits in
+    `actor_data` and `subject_data` only, which voice.audit.scrub may blank.
+    """
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # NULL: the chain of events without an organisation (failed sign-ins for no account).
+    organization_id: Mapped[int | None] = mapped_column(ForeignKey("organizations.id"))
+    seq: Mapped[int] = mapped_column(Integer)  # 1, 2, 3... within its chain
+    created_at: Mapped[datetime]
+    action: Mapped[str] = mapped_column(String(40))  # a word of voice.audit.ACTIONS
+    actor_kind: Mapped[str] = mapped_column(String(20))  # voice.audit.ActorKind
+    actor_id: Mapped[int | None]  # a user, API key or share link id
+    actor_label: Mapped[str] = mapped_column(String(200), default="")  # "command line", ...
+    candidate_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    interview_id: Mapped[int | None]
+    answer_id: Mapped[int | None]
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)  # nothing personal
+    actor_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # e-mail, name, address
+    actor_digest: Mapped[str] = mapped_column(String(64), default="")
+    subject_data: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the candidate's name
+    subject_digest: Mapped[str] = mapped_column(String(64), default="")
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    entry_hash: Mapped[str] = mapped_column(String(64))
+    scrubbed_at: Mapped[datetime | None]  # when personal data was removed
+
+    __table_args__ = (
+        Index(
+            "uq_audit_events_seq",
+            "organization_id",
+            "seq",
+            unique=True,
+            postgresql_where=organization_id.isnot(None),
+            sqlite_where=organization_id.isnot(None),
+        ),
+        Index(
+            "uq_audit_events_seq_no_org",
+            "seq",
+            unique=True,
+            postgresql_where=organization_id.is_(None),
+            sqlite_where=organization_id.is_(None),
+        ),
+        Index("ix_audit_events_created", "organization_id", "created_at"),
+    )

@@ -7,6 +7,7 @@ register on `main`.
 from dashboard.cli import (  # noqa: F401 (registers)
     accounts,
     api_keys,
+    audit,
     candidates,
     export,
     interviews,

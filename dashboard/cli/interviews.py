@@ -15,6 +15,7 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
+from voice import audit
 from voice.interviews import (
     MAX_FILE_BYTES,
     InterviewSpecError,
@@ -51,6 +52,15 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
             created = interview_from_spec(session, org, spec)
         except InterviewSpecError as exc:
             raise click.ClickException(f"{file}: " + f"\n{file}: ".join(exc.lines())) from None
+        session.flush()
+        audit.record(
+            session,
+            org.id,
+            "interview_created",
+            audit.Actor.system("command line"),
+            interview_id=created.id,
+            detail={"source": "file", "file": file.name, "title": created.title},
+        )
         session.commit()
         emit(
             as_json,

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from dashboard.interviews.drafts import Draft, QuestionDraft, apply_action
 from ivr.services import db
 from voice.interviews import TAKEN, InterviewSettings, InterviewSpecError, clean_interview
@@ -152,6 +153,12 @@ def _handle(interview: Interview | None):
     created = interview is None
     try:
         saved = save(session, current_user.organization_id, interview, settings, question_ids)
+        session.flush()
+        record(
+            "interview_created" if created else "interview_changed",
+            interview_id=saved.id,
+            detail={"source": "builder", "title": saved.title},
+        )
         session.commit()
     except IntegrityError:  # the number was taken since the check: a race
         session.rollback()

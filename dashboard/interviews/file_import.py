@@ -12,6 +12,7 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.access import require_manager
+from dashboard.auditing import record
 from ivr.services import db
 from voice.interviews import (
     MAX_FILE_BYTES,
@@ -43,6 +44,12 @@ def import_interview():
                 created = build_interview(settings, organization_id=current_user.organization_id)
                 session.add(created)
                 try:
+                    session.flush()
+                    record(
+                        "interview_created",
+                        interview_id=created.id,
+                        detail={"source": "file", "file": name, "title": created.title},
+                    )
                     session.commit()
                 except IntegrityError:  # the number was taken since the check: a race
                     session.rollback()

@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from dashboard.review import posted_ids
 from ivr.services import db
 from voice.models import Interview, InterviewReviewer, Role, User
@@ -36,6 +37,11 @@ def reviewers(interview_id: int):
         ).delete()
         for uid in sorted(chosen & allowed):
             session.add(InterviewReviewer(interview_id=interview.id, user_id=uid))
+        record(
+            "interview_changed",
+            interview_id=interview.id,
+            detail={"reviewers": sorted(chosen & allowed)},
+        )
         session.commit()
         flash(f"{len(chosen & allowed)} reviewers can now review this interview.", "success")
         return redirect(url_for(".reviewers", interview_id=interview.id))

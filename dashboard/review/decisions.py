@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
+from dashboard.auditing import record
 from dashboard.presenters import DECISION_LABELS
 from dashboard.review import back_to, checked, posted_ids, review
 from ivr.jobs import SEND_MESSAGE
@@ -36,6 +37,7 @@ class Outcome:
     """What deciding did: how many changed, texts queued, and who was not texted why."""
 
     decided: int = 0
+    changed: list[Candidate] = field(default_factory=list)
     queued: list[Message] = field(default_factory=list)
     already_told: list[str] = field(default_factory=list)
     no_phone: list[str] = field(default_factory=list)
@@ -86,6 +88,7 @@ def apply_decision(
                 now,
             )
             outcome.decided += 1
+            outcome.changed.append(candidate)
         else:
             outcome.unchanged.append(candidate.name)
         if not notify:
@@ -128,6 +131,14 @@ def _read_decision() -> tuple[str, bool, str] | None:
     return decision, checked("notify"), feedback
 
 
+def _audit(outcome: Outcome, decision: str, notify: bool) -> None:
+    """Audit each candidate whose decision changed ("decision"); not committed."""
+    texted = {message.candidate_id for message in outcome.queued}
+    for candidate in outcome.changed:
+        detail = {"decision": decision, "texted": notify and candidate.id in texted}
+        record("decision", candidate=candidate, detail=detail)
+
+
 def _report(outcome: Outcome, decision: str, count: int) -> None:
     label = DECISION_LABELS[decision].lower()
     people = "candidate" if count == 1 else "candidates"
@@ -159,6 +170,7 @@ def decide(candidate_id: int):
     outcome = apply_decision(
         session, [candidate], decision, current_user.id, notify=notify, feedback=feedback
     )
+    _audit(outcome, decision, notify)
     session.commit()
     _report(outcome, decision, 1)
     _send(outcome)
@@ -190,6 +202,7 @@ def bulk_decide(interview_id: int):
     outcome = apply_decision(
         session, list(candidates), decision, current_user.id, notify=notify, feedback=feedback
     )
+    _audit(outcome, decision, notify)
     session.commit()
     _report(outcome, decision, len(candidates))
     _send(outcome)

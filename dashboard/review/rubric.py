@@ -8,6 +8,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible
+from dashboard.auditing import record
 from dashboard.review import checked, review
 from dashboard.review.scoring import save_criterion_scores
 from ivr.services import db
@@ -40,7 +41,18 @@ def score_criteria(answer_id: int):
     if not values:
         flash("Your rubric scores were not saved: choose at least one score.", "error")
         return redirect(back)
-    save_criterion_scores(session, current_user.id, answer.id, values)
+    save_criterion_scores(
+        session,
+        current_user.id,
+        answer.id,
+        values,
+        before_commit=lambda: record(
+            "score",
+            candidate=answer.candidate,
+            answer_id=answer.id,
+            detail={"criteria": {str(k): v for k, v in sorted(values.items())}},
+        ),
+    )
     flash(f"Your rubric scores for question {answer.question.position} are saved.", "success")
     return redirect(back)
 

@@ -7,6 +7,7 @@ A reviewer has at most one score per answer and one overall score per candidate
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import fmean
 
@@ -17,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
+from dashboard.auditing import record
 from dashboard.forms import ScoreForm
 from dashboard.review import review
 from ivr.services import db
@@ -130,10 +132,12 @@ def save_score(
     answer_id: int | None,
     value: int,
     note: str,
+    before_commit: Callable[[], object] | None = None,
 ) -> Score:
     """Create or update this reviewer's one score for an answer (or overall), and commit.
 
-    Raises RuntimeError if a concurrent insert wins twice in a row.
+    `before_commit` runs in the same transaction, just before each try to commit (the
+    audit entry). Raises RuntimeError if a concurrent insert wins twice in a row.
     """
     where = [Score.reviewer_id == reviewer_id, Score.candidate_id == candidate_id]
     where.append(Score.answer_id == answer_id if answer_id else Score.answer_id.is_(None))
@@ -151,6 +155,8 @@ def save_score(
         else:
             score.value, score.note = value, note
         try:
+            if before_commit is not None:
+                before_commit()
             session.commit()
             return score
         except IntegrityError:
@@ -160,10 +166,15 @@ def save_score(
 
 
 def save_criterion_scores(
-    session: Session, reviewer_id: int, answer_id: int, values: dict[int, int]
+    session: Session,
+    reviewer_id: int,
+    answer_id: int,
+    values: dict[int, int],
+    before_commit: Callable[[], object] | None = None,
 ) -> None:
     """Create or update this reviewer's score on each criterion ({criterion id: 1-5}), and
-    commit. Raises RuntimeError if a concurrent insert wins twice in a row."""
+    commit; `before_commit` runs in the same transaction first (the audit entry).
+    Raises RuntimeError if a concurrent insert wins twice in a row."""
     for _ in range(2):
         existing = {
             cs.criterion_id: cs
@@ -186,6 +197,8 @@ def save_criterion_scores(
                     )
                 )
         try:
+            if before_commit is not None:
+                before_commit()
             session.commit()
             return
         except IntegrityError:
@@ -215,13 +228,17 @@ def score_answer(answer_id: int):
     if not form.validate():
         candidate = get_visible(session, current_user, Candidate, answer.candidate_id)
         return _invalid(candidate, answer.id, form)
+    value = form.value.data
     save_score(
         session,
         reviewer_id=current_user.id,
         candidate_id=answer.candidate_id,
         answer_id=answer.id,
-        value=form.value.data,
+        value=value,
         note=(form.note.data or "").strip(),
+        before_commit=lambda: record(
+            "score", candidate=answer.candidate, answer_id=answer.id, detail={"value": value}
+        ),
     )
     flash(f"Your score for question {answer.question.position} is saved.", "success")
     return redirect(
@@ -239,13 +256,17 @@ def score_candidate(candidate_id: int):
     form = ScoreForm(prefix=score_prefix(None))
     if not form.validate():
         return _invalid(candidate, None, form)
+    value = form.value.data
     save_score(
         session,
         reviewer_id=current_user.id,
         candidate_id=candidate.id,
         answer_id=None,
-        value=form.value.data,
+        value=value,
         note=(form.note.data or "").strip(),
+        before_commit=lambda: record(
+            "score", candidate=candidate, detail={"value": value, "overall": True}
+        ),
     )
     flash(f"Your overall score for {candidate.name} is saved.", "success")
     return redirect(url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="overall"))

@@ -1,0 +1,125 @@
+"""`screenline audit` (print the audit trail) and `screenline audit verify` (check it)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import click
+from sqlalchemy import select
+
+from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
+from voice import audit
+from voice.models import AuditEvent, Organization
+
+
+class Moment(click.ParamType):
+    """An ISO-8601 date or date and time; without a zone it is UTC."""
+
+    name = "ISO-8601"
+
+    def convert(self, value, param, ctx):
+        """Return an aware UTC datetime, or fail with an example of what is expected."""
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(
+                f"{value!r} is not an ISO-8601 date or time "
+                "(e.g. 2026-11-30 or 2026-11-30T09:00:00Z)",
+                param,
+                ctx,
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        return moment.astimezone(UTC)
+
+
+def _names(session) -> dict[int | None, str]:
+    names: dict[int | None, str] = {
+        row.id: row.name for row in session.execute(select(Organization.id, Organization.name))
+    }
+    names[None] = "(no organisation)"
+    return names
+
+
+def _line(entry: AuditEvent, org_name: str) -> str:
+    fields = audit.as_dict(entry)
+    parts = [fields["at"], f"{org_name} #{entry.seq}", fields["actor"]["text"], entry.action]
+    for name in ("candidate_id", "interview_id", "answer_id"):
+        if fields[name] is not None:
+            parts.append(f"{name.removesuffix('_id')} {fields[name]}")
+    if fields["address"]:
+        parts.append(f"from {fields['address']}")
+    if entry.detail:
+        parts.append(" ".join(f"{k}={v}" for k, v in sorted(entry.detail.items())))
+    return "  ".join(parts)
+
+
+@main.group("audit", invoke_without_command=True)
+@click.option("--org", "org_name", help="Organisation name or id (default: every one).")
+@click.option("--since", type=Moment(), help="Only entries at or after this time (UTC if no zone).")
+@click.option(
+    "--action", type=click.Choice(sorted(audit.ACTIONS)), help="Only entries of this action."
+)
+@json_option
+@click.pass_context
+def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
+    """Print the audit trail, oldest first (see `audit verify` to check it)."""
+    if click_ctx.invoked_subcommand is not None:
+        return
+    ctx = click_ctx.ensure_object(Context)
+    filters = audit.Filters(action=action, since=since)
+    with ctx.session() as session:
+        names = _names(session)
+        chains = [organisation(session, org_name).id] if org_name else audit.chains(session)
+        entries = [
+            entry
+            for chain in chains
+            for entry in audit.iter_entries(session, audit.select_entries(chain, filters))
+        ]
+        entries.sort(key=lambda e: (e.created_at, e.organization_id or 0, e.seq))
+        emit(
+            as_json,
+            [
+                audit.as_dict(entry) | {"organization": names.get(entry.organization_id)}
+                for entry in entries
+            ],
+            "\n".join(_line(e, names.get(e.organization_id, "?")) for e in entries)
+            or "no audit entries",
+        )
+
+
+@audit_group.command("verify")
+@json_option
+@pass_context
+def audit_verify(ctx: Context, as_json):
+    """Check every organisation's hash chain; exit status 1 if one is broken."""
+    with ctx.session() as session:
+        names = _names(session)
+        results = audit.verify_all(session)
+        lines = []
+        for result in results:
+            name = names.get(result.organization_id, "?")
+            if result.ok:
+                lines.append(
+                    f"{name}: chain verified, {result.checked} entries (head {result.head[:16]})"
+                )
+            else:
+                lines.append(
+                    f"{name}: BROKEN at entry #{result.broken.seq} (id {result.broken.id}): "
+                    f"{result.reason}; {result.checked} entries before it verified"
+                )
+        ok = all(result.ok for result in results)
+        emit(
+            as_json,
+            {
+                "ok": ok,
+                "chains": [
+                    r.as_dict() | {"organization": names.get(r.organization_id)} for r in results
+                ],
+            },
+            "\n".join(lines) or "no organisations",
+        )
+    if not ok:
+        raise SystemExit(1)

@@ -1,0 +1,313 @@
+"""The audit trail as the dashboard writes and shows it: every event kind with its actor,
+target and address, the admins-only page with filters and the chain's state, tenancy."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import select, text
+
+from tests.dashboard.conftest import AuthActions, submit
+from tests.dashboard.html import parse
+from tests.dashboard.review_support import csrf_token
+from tests.dashboard.test_share import create_link, link_path
+from tests.factories import PASSWORD, make_user
+from voice import audit
+from voice.models import AuditEvent, Role
+
+ADDRESS = "203.0.113.7"
+INTERVIEW_YAML = b"""\
+title: Line cook
+phone_number: "+15550100777"
+questions:
+  - prompt: What kitchens have you worked in?
+"""
+
+
+@pytest.fixture
+def client(app):
+    """A browser at a known address, so entries' source addresses can be checked."""
+    browser = app.test_client()
+    browser.environ_base["REMOTE_ADDR"] = ADDRESS
+    return browser
+
+
+def entries(db, action: str | None = None) -> list[AuditEvent]:
+    """Every entry (of one action), oldest first, read fresh from the database."""
+    db.expire_all()
+    stmt = select(AuditEvent).order_by(AuditEvent.id)
+    if action:
+        stmt = stmt.where(AuditEvent.action == action)
+    return list(db.scalars(stmt))
+
+
+def last(db, action: str) -> AuditEvent:
+    found = entries(db, action)
+    assert found, f"no {action!r} entry"
+    return found[-1]
+
+
+def by_manager(entry: AuditEvent, world) -> None:
+    """Assert the entry names the first organisation's manager, at the test address."""
+    assert entry.organization_id == world.user.organization_id
+    assert entry.actor_kind == "user" and entry.actor_id == world.user.id
+    assert entry.actor_data["email"] == "manager@acme.test"
+    assert entry.actor_data["address"] == ADDRESS
+
+
+def test_sign_in_and_failed_sign_ins_are_recorded(world, db, auth):
+    """Sign-ins name the user; failures keep the e-mail typed, in the account's organisation
+    or, for an e-mail of no account, in the chain without one."""
+    assert auth.login(password="wrong password!").status_code == 200
+    assert auth.login(email="nobody@nowhere.test", password="wrong password!").status_code == 200
+    assert auth.login().status_code == 302
+    failed = entries(db, "sign_in_failed")
+    assert [(e.organization_id, e.actor_data["email"]) for e in failed] == [
+        (world.user.organization_id, "manager@acme.test"),
+        (None, "nobody@nowhere.test"),
+    ]
+    assert {e.actor_data["address"] for e in failed} == {ADDRESS}
+    assert all(e.actor_kind == "anonymous" for e in failed)
+    by_manager(last(db, "sign_in"), world)
+    auth.logout()
+    by_manager(last(db, "sign_out"), world)
+
+
+def test_viewing_playing_and_downloading_are_recorded(signed_in, db, client):
+    """The candidate page, a play from the start (not a seek) and a download each leave
+    an entry naming the candidate and answer."""
+    world, answer = signed_in, signed_in.transcribed
+    assert client.get(f"/candidates/{world.candidate.id}").status_code == 200
+    viewed = last(db, "candidate_viewed")
+    by_manager(viewed, world)
+    assert (viewed.candidate_id, viewed.interview_id) == (world.candidate.id, world.interview.id)
+    assert viewed.subject_data["name"] == "Dana Diaz"
+
+    url = f"/audio/answers/{answer.id}.mp3"
+    assert client.get(url, headers={"Range": "bytes=0-99"}).status_code == 206
+    assert client.get(url, headers={"Range": "bytes=100-199"}).status_code == 206  # a seek
+    assert client.get(url + "?download=1").status_code == 200
+    played = entries(db, "answer_played")
+    assert len(played) == 1
+    by_manager(played[0], world)
+    assert (played[0].candidate_id, played[0].answer_id) == (world.candidate.id, answer.id)
+    downloaded = last(db, "answer_downloaded")
+    assert downloaded.answer_id == answer.id and downloaded.candidate_id == world.candidate.id
+
+
+def test_exports_are_recorded(signed_in, db, client):
+    """The interview's CSV and a candidate's audio zip are recorded as exports."""
+    world = signed_in
+    assert client.get(f"/interviews/{world.interview.id}/export.csv").status_code == 200
+    assert client.get(f"/candidates/{world.candidate.id}/audio.zip").status_code == 200
+    csv_entry, zip_entry = entries(db, "export")
+    by_manager(csv_entry, world)
+    assert csv_entry.interview_id == world.interview.id
+    assert csv_entry.detail == {"kind": "candidates csv"}
+    assert zip_entry.candidate_id == world.candidate.id
+    assert zip_entry.detail == {"kind": "candidate audio zip"}
+
+
+def test_share_links_created_opened_played_and_revoked_are_recorded(
+    signed_in, db, app, client, settings
+):
+    """A share link's life is recorded; the visitor is the actor when it is opened."""
+    world = signed_in
+    path = link_path(create_link(client, [world.candidate.id]))
+    created = last(db, "share_link_created")
+    by_manager(created, world)
+    assert created.candidate_id == world.candidate.id
+    assert created.detail["candidate_ids"] == [world.candidate.id]
+    visitor = app.test_client()
+    visitor.environ_base["REMOTE_ADDR"] = "198.51.100.20"
+    form = parse(visitor.get(path).data).one("form", action=path)
+    assert visitor.post(path, data=form.form_fields() | {"viewer": "Pat"}).status_code == 302
+    opened = last(db, "share_link_opened")
+    assert opened.organization_id == world.user.organization_id
+    assert opened.actor_kind == "share link" and opened.actor_id == created.detail["link_id"]
+    assert opened.actor_data == opened.actor_data | {"name": "Pat", "address": "198.51.100.20"}
+    assert visitor.get(f"{path}/audio/{world.transcribed.id}.mp3").status_code == 200
+    played = last(db, "answer_played")
+    assert played.actor_kind == "share link" and played.answer_id == world.transcribed.id
+    link_id = created.detail["link_id"]
+    revoke = client.post(f"/share/links/{link_id}/revoke", data={"csrf_token": csrf_token(client)})
+    assert revoke.status_code == 302
+    by_manager(last(db, "share_link_revoked"), world)
+
+
+def test_scores_and_decisions_are_recorded(signed_in, db, client):
+    """A score names the answer and value; a decision names the candidate and decision."""
+    world = signed_in
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    action = f"/answers/{world.transcribed.id}/score"
+    prefix = f"answer-{world.transcribed.id}"
+    assert submit(client, page, action, **{f"{prefix}-value": "4"}).status_code == 302
+    scored = last(db, "score")
+    by_manager(scored, world)
+    assert (scored.answer_id, scored.detail["value"]) == (world.transcribed.id, 4)
+    response = client.post(
+        f"/candidates/{world.candidate.id}/decision",
+        data={"csrf_token": csrf_token(client), "decision": "advance"},
+    )
+    assert response.status_code == 302
+    decided = last(db, "decision")
+    by_manager(decided, world)
+    assert decided.candidate_id == world.candidate.id
+    assert decided.detail == {"decision": "advance", "texted": False}
+
+
+def test_interview_changes_are_recorded(signed_in, db, client):
+    """Importing an interview file and saving the builder are recorded."""
+    page = parse(client.get("/interviews/import").data)
+    form = page.one("form", action="/interviews/import")
+    response = client.post(
+        "/interviews/import",
+        data=form.form_fields() | {"file": (io.BytesIO(INTERVIEW_YAML), "cook.yaml")},
+        content_type="multipart/form-data",
+    )
+    assert response.status_code == 302
+    created = last(db, "interview_created")
+    by_manager(created, signed_in)
+    assert created.detail == {"source": "file", "file": "cook.yaml", "title": "Line cook"}
+    edit = f"/interviews/{created.interview_id}/edit"
+    page = parse(client.get(edit).data)
+    assert submit(client, page, edit, title="Line cook, days").status_code == 302
+    changed = last(db, "interview_changed")
+    assert changed.interview_id == created.interview_id
+    assert changed.detail["title"] == "Line cook, days"
+
+
+def test_team_changes_and_password_changes_are_recorded(signed_in, db, client):
+    """Inviting, changing a role, removing a user and changing a password are recorded."""
+    world = signed_in
+    mate = make_user(db, world.user.organization, email="mate@acme.test", role=Role.REVIEWER)
+    db.commit()
+    token = csrf_token(client, "/team")
+    client.post(
+        "/team/invitations",
+        data={"csrf_token": token, "email": "new@acme.test", "role": "recruiter"},
+    )
+    invited = last(db, "user_invited")
+    by_manager(invited, world)
+    assert invited.subject_data["email"] == "new@acme.test"
+    assert invited.detail["role"] == "recruiter"
+    client.post(f"/team/users/{mate.id}/role", data={"csrf_token": token, "role": "recruiter"})
+    role = last(db, "role_changed")
+    assert role.detail == {"user_id": mate.id, "from": "reviewer", "to": "recruiter"}
+    client.post(f"/team/users/{mate.id}/active", data={"csrf_token": token, "active": "0"})
+    assert last(db, "user_removed").detail["user_id"] == mate.id
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current": PASSWORD,
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    )
+    assert response.status_code == 302
+    by_manager(last(db, "password_changed"), world)
+    assert audit.verify(db, world.user.organization_id).ok
+
+
+# ---------------------------------------------------------------- the page
+
+
+def audit_page(client, **query):
+    response = client.get("/audit", query_string=query)
+    return response, parse(response.data)
+
+
+def test_admins_see_their_trail_newest_first_with_filters(signed_in, db, client):
+    """The page lists this organisation's entries newest first, filters them, and says
+    the chain is verified."""
+    world = signed_in
+    client.get(f"/candidates/{world.candidate.id}")
+    client.get(f"/interviews/{world.interview.id}/export.csv")
+    response, page = audit_page(client)
+    assert response.status_code == 200
+    assert page.one(id="chain-status").attrs["data-ok"] == "1"
+    assert "Chain verified" in page.one(id="chain-status").text()
+    rows = page.one("table", cls="audit-table").find_all("tr", data_seq=True)
+    assert [r.attrs["data-action"] for r in rows] == ["export", "candidate_viewed", "sign_in"]
+    seqs = [int(r.attrs["data-seq"]) for r in rows]
+    assert seqs == sorted(seqs, reverse=True)
+    assert "manager@acme.test" in rows[1].text() and ADDRESS in rows[1].text()
+    assert "Dana Diaz" in rows[1].text()
+    _, page = audit_page(client, action="candidate_viewed")
+    assert [r.attrs["data-action"] for r in page.find_all("tr", data_seq=True)] == [
+        "candidate_viewed"
+    ]
+    _, page = audit_page(client, candidate=str(world.candidate.id))
+    assert len(page.find_all("tr", data_seq=True)) == 1
+    _, page = audit_page(client, person=str(world.user.id), **{"from": "2000-01-01"})
+    assert len(page.find_all("tr", data_seq=True)) == 3
+    _, page = audit_page(client, to="2000-01-01")
+    assert page.find_all("tr", data_seq=True) == []
+
+
+def test_bad_filters_get_a_clear_message(signed_in, client):
+    """A malformed date, id or action is named on the page (422), never a 500."""
+    response, page = audit_page(client, **{"from": "yesterday", "candidate": "x", "action": "zap"})
+    assert response.status_code == 422
+    messages = [p.text() for p in page.find_all("p", cls="flash-error")]
+    assert any("2026-11-30" in m and "yesterday" in m for m in messages)
+    assert any("candidate" in m for m in messages) and any("zap" in m for m in messages)
+
+
+def test_the_page_pages(signed_in, db, client):
+    """Past PER_PAGE entries the page links to older ones."""
+    from dashboard.audit import PER_PAGE
+
+    for _ in range(PER_PAGE + 5):
+        audit.record(db, signed_in.user.organization_id, "sign_in", audit.Actor.system())
+    db.commit()
+    _, first = audit_page(client)
+    assert len(first.find_all("tr", data_seq=True)) == PER_PAGE
+    older = first.one("a", rel="next").attrs["href"]
+    second = parse(client.get(older).data)
+    assert len(second.find_all("tr", data_seq=True)) == 6  # 5 + the sign-in
+
+
+def test_an_edited_row_is_named_on_the_page(signed_in, db, client):
+    """A row changed in SQL makes the page say the chain is broken, and at which entry."""
+    client.get(f"/candidates/{signed_in.candidate.id}")
+    viewed = last(db, "candidate_viewed")
+    db.execute(text("UPDATE audit_events SET candidate_id = 999 WHERE id = :id"), {"id": viewed.id})
+    db.commit()
+    _, page = audit_page(client)
+    status = page.one(id="chain-status")
+    assert status.attrs["data-ok"] == "0"
+    assert f"Entry #{viewed.seq} (id {viewed.id})" in status.text()
+    assert page.one("tr", cls="audit-broken-row").attrs["data-seq"] == str(viewed.seq)
+
+
+def test_another_organisation_sees_none_of_our_entries(world, db, client, auth):
+    """Another organisation's admin sees only their own chain."""
+    auth.login()
+    client.get(f"/candidates/{world.candidate.id}")
+    auth.logout()
+    auth.login("boss@globex.test")
+    _, page = audit_page(client)
+    rows = page.find_all("tr", data_seq=True)
+    assert [r.attrs["data-action"] for r in rows] == ["sign_in"]
+    assert "manager@acme.test" not in page.text() and "Dana Diaz" not in page.text()
+
+
+@pytest.mark.parametrize("role", [Role.RECRUITER, Role.REVIEWER])
+def test_only_admins_may_open_the_page(world, db, app, role):
+    """Recruiters and reviewers get 403 and no link to the page; visitors sign in first."""
+    make_user(db, world.user.organization, email="rita@acme.test", role=role)
+    db.commit()
+    visitor = app.test_client()
+    assert visitor.get("/audit").status_code == 302
+    AuthActions(visitor).login(email="rita@acme.test", password=PASSWORD)
+    assert visitor.get("/audit").status_code == 403
+    assert parse(visitor.get("/").data).find("a", href="/audit") is None
+
+
+def test_admins_have_a_link_in_the_navigation(signed_in, client):
+    """An admin's navigation links to the audit page."""
+    nav = parse(client.get("/").data).one("nav", cls="mainnav")
+    assert nav.one("a", href="/audit").text() == "Audit"
