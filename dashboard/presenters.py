@@ -54,6 +54,24 @@ DECISION_TONES: dict[str, str] = {
     DecisionKind.REJECT: "danger",
 }
 LINK_TONES: dict[str, str] = {"active": "success", "expired": "muted", "revoked": "danger"}
+# What to do after a "call me now" call that did not reach the candidate (ivr.flow's
+# outcomes): shown on the candidate page beside "Call again" and "Text the invitation".
+CALL_NEXT_STEPS: dict[str, str] = {
+    "no answer": "No one answered. Call again later, or text them the number and PIN.",
+    "busy": "The line was busy. Call again in a few minutes, or text them the number and PIN.",
+    "voicemail": (
+        "Voicemail answered; a message asking them to call back was left (without the PIN). "
+        "Call again later, or text them the number and PIN."
+    ),
+    "failed": "The call could not be connected. Check the phone number, then call again or text.",
+    "canceled": "The call was canceled before it rang through. Call again.",
+    "fax": "A fax machine answered. Check the phone number.",
+}
+
+
+def call_next_step(outcome: str | None) -> str | None:
+    """What to do after a call that ended with `outcome`; None when nothing is needed."""
+    return CALL_NEXT_STEPS.get(outcome or "")
 
 
 def answer_state(status: str) -> tuple[str, str]:

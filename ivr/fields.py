@@ -50,6 +50,40 @@ def whole_number(low: int, high: int) -> Rule:
     return Rule(check, f"a whole number from {low} to {high}")
 
 
+def seconds_or_unknown() -> Rule:
+    """A duration Twilio may leave unknown: whole seconds up to a day, `-1`, or not a number.
+
+    Twilio documents `RecordingDuration` and `CallDuration` as whole seconds
+    (twilio.com/docs/voice/twiml/record#attributes-action, .../api/call-resource), yet
+    sends `-1` when the length is not known, and a field may be missing. `-1` and a value
+    that is not a whole number (up to 20 characters) pass and are read as unknown by
+    `seconds`: refusing them would lose a recording that exists. A whole number past a
+    day is refused (it cannot be a duration and would overflow the column).
+    """
+
+    def check(value: str) -> bool:
+        if len(value) > 20:
+            return False
+        if not re.fullmatch(r"[+-]?[0-9]+", value.strip()):
+            return True  # not a number: unknown
+        return value.strip() == "-1" or 0 <= int(value) <= MAX_SECONDS
+
+    return Rule(check, f"a whole number from 0 to {MAX_SECONDS}, or -1 when unknown")
+
+
+def seconds(value: str | None) -> int | None:
+    """A duration field as whole seconds, or None when it is unknown.
+
+    Unknown: missing, empty, `-1` (Twilio's "not known"), not a whole number written in
+    digits, or past a day (MAX_SECONDS). Zero is a real zero. Never raises.
+    """
+    raw = (value or "").strip()
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12:
+        return None
+    number = int(raw)
+    return number if number <= MAX_SECONDS else None
+
+
 def one_of(*choices: str) -> Rule:
     """One word from a documented set."""
     allowed = frozenset(choices)
@@ -98,9 +132,10 @@ FORM_RULES: dict[str, Rule] = {
     "CallStatus": one_of(*CALL_STATUSES.split()),
     "Direction": one_of("inbound", "outbound-api", "outbound-dial"),
     "ApiVersion": text(20),
-    "CallDuration": whole_number(0, MAX_SECONDS),
-    "Duration": whole_number(0, MAX_SECONDS),
-    "RecordingDuration": whole_number(0, MAX_SECONDS),
+    # Durations: -1 or a missing value means "unknown", read by `seconds`, never refused.
+    "CallDuration": seconds_or_unknown(),
+    "Duration": seconds_or_unknown(),
+    "RecordingDuration": seconds_or_unknown(),
     # The <Record> action's Digits is the key that ended it, or "hangup"; a <Gather>'s is
     # what was pressed, as many keys as the caller liked when numDigits is not set: the
     # views refuse, out loud, what is too long for its purpose (a number answer, a PIN).

@@ -35,6 +35,23 @@ STEPS_PER_CALL = 40  # language, consent, PIN, resume, practice, and their repro
 STEPS_PER_QUESTION = 12  # read, repeated, answered empty, asked again, moved on
 STEPS_PER_RETAKE = 3  # retake menu, read again, recorded
 FINAL_CALL_STATUSES = frozenset({"completed", "busy", "failed", "no-answer", "canceled"})
+# An outbound call that never connected ends with one of these statuses in its status
+# callback, and Twilio never fetches its Url (twilio.com/docs/voice/api/call-resource
+# #statuscallback): the outcome each leaves on the call.
+NOT_CONNECTED = {
+    "busy": "busy",
+    "no-answer": "no answer",
+    "failed": "failed",
+    "canceled": "canceled",
+}
+# Answering machine detection's `AnsweredBy` values for a machine (MachineDetection=
+# DetectMessageEnd reports machine_end_*, Enable reports machine_start; twilio.com/docs/
+# voice/answering-machine-detection). `human` and `unknown` go on into the interview.
+MACHINE_ANSWERS = frozenset(
+    {"machine_start", "machine_end_beep", "machine_end_silence", "machine_end_other"}
+)
+FAX = "fax"
+VOICEMAIL = "voicemail"  # the outcome of a call a machine answered (a message was left)
 # Candidates who may still take the interview.
 OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
 # Caller IDs that are not identities: what a withheld or unavailable number reaches the
@@ -121,6 +138,48 @@ def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
     if form.get("CallStatus") and call.status not in FINAL_CALL_STATUSES:
         call.status = form["CallStatus"]
     return call
+
+
+def outbound_placed(session: Session, candidate: Candidate, call_sid: str) -> Call:
+    """Keep a "call me now" call Twilio accepted as the candidate's, before it rings.
+
+    Every attempt then belongs to its candidate whatever happens next (no answer, busy,
+    voicemail). A status callback that arrived first already made the row: it is found,
+    never doubled (keyed on CallSid, like `open_call`).
+    """
+    interview = candidate.interview
+    call = find_call(session, call_sid)
+    if call is None:
+        call = Call(
+            call_sid=call_sid,
+            from_number=interview.phone_number,
+            to_number=candidate.phone or "",
+            direction="outbound-api",
+            status="queued",
+        )
+        try:
+            with session.begin_nested():
+                session.add(call)
+        except IntegrityError:
+            call = find_call(session, call_sid)
+            assert call is not None
+    call.direction = "outbound-api"
+    dialled(call, candidate)
+    return call
+
+
+def dialled(call: Call, candidate: Candidate | None) -> None:
+    """Tie an outbound call to the candidate we dialled (from our own signed URL's query).
+
+    A call already tied to a candidate, or one to another interview's number, is left
+    as it is.
+    """
+    if candidate is None or call.candidate is not None:
+        return
+    if call.interview is not None and call.interview.id != candidate.interview_id:
+        return
+    call.candidate = candidate
+    call.interview = candidate.interview
 
 
 def find_call(session: Session, call_sid: str) -> Call | None:
@@ -311,7 +370,11 @@ def retakes_used(session: Session, candidate: Candidate, question: Question) -> 
         .where(Answer.candidate_id == candidate.id)
         .where(Answer.question_id == question.id)
         .where(Answer.status != AnswerStatus.NO_AUDIO)
-        .where(Answer.duration_seconds >= max(question.min_seconds, 1))
+        .where(
+            # An unknown length (Twilio's -1) is a real attempt: the recording exists.
+            Answer.duration_seconds.is_(None)
+            | (Answer.duration_seconds >= max(question.min_seconds, 1))
+        )
     ).all()
     return max(len(attempts) - 1, 0)
 
@@ -348,10 +411,12 @@ def call_ended(session: Session, call: Call, status: str, duration: str | None) 
     if duration and duration.isascii() and duration.isdigit():
         call.duration_seconds = int(duration)
     if not call.outcome:
-        if call.candidate is None:
-            call.outcome = (
-                "ended before identification" if call.consented else "ended before consent"
-            )
+        if status in NOT_CONNECTED:
+            call.outcome = NOT_CONNECTED[status]
+        elif not call.consented:
+            call.outcome = "ended before consent"
+        elif call.candidate is None:
+            call.outcome = "ended before identification"
         elif call.candidate.status == CandidateStatus.IN_PROGRESS:
             pending = next_question(session, call.candidate)
             if pending is None:  # hung up during the last answer, which is kept

@@ -86,6 +86,10 @@ ENGLISH = {
     ),
     "thanks": "Thank you, that's the end of the interview. Your answers have been saved.",
     "goodbye": "Goodbye.",
+    "voicemail": (
+        "Hello, this is {employer}, calling about your phone interview for {title}. "
+        "Please call us back at {number} to take the interview. Thank you. Goodbye."
+    ),
     "step_limit": (
         "We have to end the call here. Your answers so far are saved, and you can call "
         "back to finish. Goodbye."
@@ -185,6 +189,10 @@ SPANISH = {
     ),
     "thanks": "Gracias, esa es el final de la entrevista. Sus respuestas han sido guardadas.",
     "goodbye": "Adiós.",
+    "voicemail": (
+        "Hola, le llama {employer} por su entrevista telefónica para {title}. "
+        "Por favor llámenos al {number} para hacer la entrevista. Gracias. Adiós."
+    ),
     "step_limit": (
         "Tenemos que terminar la llamada aquí. Sus respuestas hasta ahora están guardadas "
         "y puede volver a llamar para terminar. Adiós."

@@ -109,6 +109,31 @@ def closing(interview: Interview, language: str) -> list[str]:
     ]
 
 
+def voicemail(interview: Interview, language: str) -> list[str]:
+    """The message left when an answering machine takes a "call me now" call.
+
+    Who called, about which interview, and the number to call back, read digit by digit;
+    never the PIN (anyone may hear a mailbox) and nothing the candidate answered.
+    """
+    employer = interview.organization.name if interview.organization else ""
+    number = spoken_number(interview.phone_number)
+    return [say(language, "voicemail", employer=employer, title=interview.title, number=number)]
+
+
+def spoken_number(e164: str) -> str:
+    """A telephone number as a voice reads it back: digits one by one, in groups.
+
+    "+15550100200" -> "5 5 5, 0 1 0, 0 2 0 0" (North American numbers without the 1,
+    as dialled at home); other numbers keep their country code, grouped in threes.
+    """
+    digits = "".join(ch for ch in e164 if ch.isdigit())
+    if e164.startswith("+1") and len(digits) == 11:
+        groups = [digits[1:4], digits[4:7], digits[7:]]
+    else:
+        groups = [digits[i : i + 3] for i in range(0, len(digits), 3)]
+    return ", ".join(" ".join(group) for group in groups if group)
+
+
 # --- the builder's preview ----------------------------------------------------------------
 
 

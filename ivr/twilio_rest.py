@@ -123,8 +123,20 @@ class TwilioRest:
         response = self._request("POST", "Messages.json", {"To": to, "From": from_, "Body": body})
         return self._sid(response, "sending SMS")
 
-    def create_call(self, to: str, from_: str, url: str, status_callback: str) -> str:
-        """Place an outbound call whose TwiML comes from `url`; return its CallSid."""
+    def create_call(
+        self,
+        to: str,
+        from_: str,
+        url: str,
+        status_callback: str,
+        machine_detection: str | None = None,
+    ) -> str:
+        """Place an outbound call whose TwiML comes from `url`; return its CallSid.
+
+        `machine_detection` ("Enable" or "DetectMessageEnd") asks Twilio to tell a person
+        from a machine; the `Url` request then carries `AnsweredBy`
+        (twilio.com/docs/voice/answering-machine-detection).
+        """
         data = {
             "To": to,
             "From": from_,
@@ -132,6 +144,8 @@ class TwilioRest:
             "StatusCallback": status_callback,
             "StatusCallbackEvent": "initiated ringing answered completed",
         }
+        if machine_detection:
+            data["MachineDetection"] = machine_detection
         response = self._request("POST", "Calls.json", data)
         return self._sid(response, "placing a call")
 

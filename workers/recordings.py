@@ -282,6 +282,7 @@ def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
             if answer is None:
                 return Outcome.CHANGED
             _set(answer, kept)
+            _fill_unknown_length(answer, processed)
             pipeline.no_model(answer, str(exc))
         jlog.warning("answer %s: not transcribed: %s", answer_id, exc)
         return Outcome.NO_MODEL
@@ -292,6 +293,7 @@ def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
         if answer is None:
             return Outcome.CHANGED
         _set(answer, kept)
+        _fill_unknown_length(answer, processed)
         pipeline.transcribed(
             answer,
             text=transcript.text,
@@ -328,6 +330,12 @@ def _precompute_waveform(ctx: WorkerContext, answer_id: int, playback_key: str, 
         cached_silences(ctx.store, answer_id, playback_key)
     except (AudioError, OSError, ValueError) as exc:  # the page draws it later instead
         jlog.warning("answer %s: waveform not drawn: %s", answer_id, exc)
+
+
+def _fill_unknown_length(answer: Answer, processed: ProcessedAudio) -> None:
+    """Twilio said -1 or nothing for the length: the downloaded file says it now."""
+    if answer.duration_seconds is None:
+        answer.duration_seconds = round(processed.original_seconds)
 
 
 def _set(answer: Answer, fields: dict) -> None:

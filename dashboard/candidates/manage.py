@@ -75,6 +75,7 @@ def call_now(candidate_id: int):
         log.warning("call to candidate %s failed: %s", candidate.id, exc)
         flash(f"Twilio could not place the call to {candidate.phone}: {exc}", "error")
         return redirect(target)
+    db().commit()  # the attempt, as the candidate's call (ivr.outbound)
     log.info("outbound call %s to candidate %s", sid, candidate.id)
     flash(f"Calling {candidate.name} at {candidate.phone} now.", "success")
     return redirect(target)

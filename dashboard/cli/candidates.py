@@ -117,6 +117,7 @@ def candidate_call(ctx: Context, candidate_id, as_json):
             raise click.ClickException(str(exc)) from None
         except TwilioError as exc:
             raise click.ClickException(f"the call could not be placed: {exc}") from None
+        session.commit()  # the attempt, as the candidate's call (ivr.outbound)
         emit(
             as_json,
             {"call_sid": call_sid, "to": found.phone},

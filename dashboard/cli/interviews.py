@@ -105,7 +105,12 @@ def _results_text(data) -> str:
             if not a["kept"]:
                 continue
             lines.append(
-                f"  Q{a['position']} ({a['duration_seconds'] or 0} s, {a['status']}): "
+                f"  Q{a['position']} ({_seconds(a['duration_seconds'])}, {a['status']}): "
                 f"{answer_summary(a)}"
             )
     return "\n".join(lines)
+
+
+def _seconds(value: int | None) -> str:
+    """An answer's length as Twilio gave it; "length unknown" when it did not say (-1)."""
+    return "length unknown" if value is None else f"{value} s"

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import can_manage
 from dashboard.forms import SCORE_LABELS, ScoreForm
-from dashboard.presenters import Segment, segments_of
+from dashboard.presenters import Segment, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from ivr.services import db
@@ -87,6 +87,8 @@ class CandidatePage:
     messages: list[tuple[Message, str]]  # (text, who sent it), newest first
     waiting_days: int | None  # days since completion without a decision, if too many
     consents: list[str]  # one consent line per call that asked, oldest call first
+    calls: list[CallLine]  # every call of the candidate's, newest first
+    next_step: str | None  # after a "call me now" that did not reach them, what to do
     can_manage: bool  # may decide, share and edit rubrics
     max_spread: int  # the widest disagreement on any one thing scored
     next_url: str
@@ -188,6 +190,35 @@ def consent_line(call: Call) -> str | None:
     return f"{verb} recording on {when} by pressing {call.consent_key}, after hearing {heard}"
 
 
+@dataclass(frozen=True)
+class CallLine:
+    """One call on the candidate page: when, which way, and how it ended."""
+
+    started_at: datetime
+    direction: str  # "Call me now" or "Called in"
+    outcome: str  # the flow's outcome ("no answer", "voicemail", "completed"...), or status
+
+
+def _calls(session: Session, candidate_id: int) -> tuple[list[CallLine], str | None]:
+    """The candidate's calls, newest first, and the next step after the newest one."""
+    calls = session.scalars(
+        select(Call)
+        .where(Call.candidate_id == candidate_id)
+        .order_by(Call.started_at.desc(), Call.id.desc())
+    ).all()
+    lines = [
+        CallLine(
+            c.started_at,
+            "Call me now" if c.direction == "outbound-api" else "Called in",
+            c.outcome or c.status,
+        )
+        for c in calls
+    ]
+    newest = calls[0] if calls else None
+    step = call_next_step(newest.outcome) if newest and newest.direction != "inbound" else None
+    return lines, step
+
+
 def _consents(session: Session, candidate_id: int) -> list[str]:
     calls = session.scalars(
         select(Call)
@@ -271,6 +302,7 @@ def build(
         .where(Decision.candidate_id == candidate.id)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
     ).all()
+    calls, next_step = _calls(session, candidate.id)
     next_args = {"after": candidate.id}
     if queue_interview is not None:
         next_args["interview_id"] = queue_interview
@@ -289,6 +321,8 @@ def build(
         messages=_messages(session, candidate.id),
         waiting_days=waiting_days(candidate),
         consents=_consents(session, candidate.id),
+        calls=calls,
+        next_step=next_step,
         can_manage=can_manage(user),
         max_spread=max(
             (t.spread for t in [*scored.scores.values(), *scored.criteria.values()]), default=0

@@ -77,6 +77,7 @@ class OutboundCall:
     status_callback: str | None
     status_callback_event: list[str]
     time: datetime
+    machine_detection: str | None = None  # Enable or DetectMessageEnd, if asked for
     log: object | None = None  # the CallLog, once a hook has run the call
     error: str | None = None
     done: threading.Event = field(default_factory=threading.Event, repr=False)
@@ -335,6 +336,7 @@ class TwilioApiServer:
             status_callback=form.get("StatusCallback") or None,
             status_callback_event=" ".join(form.getlist("StatusCallbackEvent")).split(),
             time=datetime.now(UTC),
+            machine_detection=form.get("MachineDetection") or None,
         )
         with self._lock:
             self._calls.append(call)

@@ -84,6 +84,7 @@ class Caller:
         max_documents: int = MAX_DOCUMENTS,
         strict_callback_events: bool = False,
         timeout: tuple[float, float] = DEFAULT_TIMEOUT,
+        recording_duration_as: str | None = None,
     ) -> None:
         self.api = api
         self.voice_url = voice_url
@@ -97,6 +98,10 @@ class Caller:
         # for it; by default the stand-in always sends it, as the newer docs describe.
         self.strict_callback_events = strict_callback_events
         self.timeout = timeout
+        # What RecordingDuration says on the <Record> action and recording status callback:
+        # None, the true seconds; "-1", Twilio's "not known"; "", the field left out; or
+        # any other text, sent as is (carriers' and Twilio's own unknown values).
+        self.recording_duration_as = recording_duration_as
 
     def call(
         self,
@@ -107,8 +112,13 @@ class Caller:
         *,
         call_sid: str | None = None,
         status_events: Iterable[str] = ("completed",),
+        machine_detection: str | None = None,
     ) -> CallLog:
-        """Run one call from start to hang-up and return what happened."""
+        """Run one call from start to hang-up and return what happened.
+
+        `machine_detection` is the outbound call's MachineDetection parameter (Enable or
+        DetectMessageEnd): the first request then carries AnsweredBy, as Twilio's does.
+        """
         sender = WebhookSender(
             self.auth_token,
             duplicate=self.duplicate_webhooks,
@@ -117,7 +127,9 @@ class Caller:
         )
         call_log = CallLog(call_sid or new_sid("CA"), from_, to, direction)
         try:
-            return _CallRun(self, sender, call_log, script, set(status_events)).run()
+            run = _CallRun(self, sender, call_log, script, set(status_events))
+            run.machine_detection = machine_detection
+            return run.run()
         finally:
             sender.close()
 
@@ -146,6 +158,7 @@ class _CallRun:
         self.documents = 0  # TwiML documents requested, capped to stop loops
         self.started = datetime.now(UTC)
         self.elapsed = 0.0  # simulated seconds on the line
+        self.machine_detection: str | None = None
         self.verbs: dict[str, Callable[[ET.Element, str], Exchange | _End | None]] = {
             "Say": self._say,
             "Play": self._play,
@@ -162,6 +175,8 @@ class _CallRun:
     def run(self) -> CallLog:
         """Play the call from its first webhook to its end; return its log."""
         outbound = self.log.direction != "inbound"
+        if outbound and self.script.unanswered:
+            return self._never_connected(self.script.unanswered)
         if outbound:
             # Progress events an outbound call's requester subscribed to, in order.
             for event, status in OUTBOUND_PROGRESS:
@@ -169,7 +184,8 @@ class _CallRun:
                     self._call_status(status)
         # An inbound call's first request says ringing; an outbound one is answered already.
         first = "in-progress" if outbound else "ringing"
-        exchange = self._webhook("voice", self.caller.voice_url, "POST", {}, first)
+        extra = self._answered_by() if outbound else {}
+        exchange = self._webhook("voice", self.caller.voice_url, "POST", extra, first)
         end = self._follow(exchange)
         self.log.events.append(("hangup", end.who))
         if self.log.status == "in-progress":
@@ -178,6 +194,41 @@ class _CallRun:
         if "completed" in self.status_events:
             self._call_status(self.log.status)
         return self.log
+
+    def _never_connected(self, status: str) -> CallLog:
+        """An outbound call nobody answers: progress events, then the final status only.
+
+        Twilio never fetches the Url of such a call; its status callback (the `completed`
+        event, which covers every final status) says busy, no-answer, failed or canceled,
+        with CallDuration 0 (twilio.com/docs/voice/api/call-resource#statuscallbackevent).
+        """
+        progress = ("initiated",) if status == "failed" else ("initiated", "ringing")
+        for event in progress:
+            if event in self.status_events:
+                self._call_status(event)
+        self.log.status = status
+        self.log.duration = 0
+        self.log.events.append(("not-connected", status))
+        if "completed" in self.status_events:
+            self._call_status(status)
+        return self.log
+
+    def _answered_by(self) -> dict[str, str]:
+        """AnsweredBy (and its timing) for the first request, when detection was asked for.
+
+        DetectMessageEnd waits for a machine's greeting to end (machine_end_beep); Enable
+        answers at once (machine_start). twilio.com/docs/voice/answering-machine-detection
+        """
+        if not self.machine_detection:
+            return {}
+        who = self.script.answered_by
+        if who == "machine":
+            who = (
+                "machine_end_beep"
+                if self.machine_detection == "DetectMessageEnd"
+                else ("machine_start")
+            )
+        return {"AnsweredBy": who, "MachineDetectionDuration": "2300"}
 
     def _follow(self, exchange: Exchange) -> _End:
         while True:
@@ -294,6 +345,7 @@ class _CallRun:
             "RecordingSid": sid,
             "RecordingDuration": str(line.seconds),
         }
+        self._report_duration(params)
         finish_keys = verb.get("finishOnKey", RECORD_ANY_KEY)
         if hang_up:
             params["Digits"] = "hangup"
@@ -312,6 +364,14 @@ class _CallRun:
             self._recording_status(verb, url, sid, recording_url, status, line.seconds, started)
         # After a hang-up Twilio ignores the reply to the action request.
         return _End("caller") if hang_up else exchange
+
+    def _report_duration(self, params: dict[str, str]) -> None:
+        """Say RecordingDuration as the caller's options ask (the true seconds by default)."""
+        shown = self.caller.recording_duration_as
+        if shown == "":
+            del params["RecordingDuration"]
+        elif shown is not None:
+            params["RecordingDuration"] = shown
 
     def _redirect(self, verb: ET.Element, url: str) -> Exchange:
         target = urljoin(url, (verb.text or "").strip() or url)
@@ -392,6 +452,8 @@ class _CallRun:
         }
         if status == "in-progress":
             del params["RecordingDuration"]
+        elif status == "completed":
+            self._report_duration(params)
         method = verb.get("recordingStatusCallbackMethod", "POST")
         self._callback("recording-status", urljoin(url, callback), method, params)
 

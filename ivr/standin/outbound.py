@@ -28,6 +28,7 @@ def answer_outbound_calls(
             direction="outbound-api",
             call_sid=call.sid,
             status_events=call.status_callback_event or ("completed",),
+            machine_detection=call.machine_detection,
         )
 
     api.on_outbound_call = run

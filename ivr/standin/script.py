@@ -10,6 +10,9 @@ from ivr.standin.speech import synthesise
 
 # bytes: audio in any format ffmpeg reads; a path: an audio file; str: text to speak.
 Answer = bytes | os.PathLike | str
+PICKS_UP = ("human", "machine", "fax")
+# How an outbound call that never connects ends (twilio.com/docs/voice/api/call-resource).
+UNANSWERED = ("busy", "no-answer", "failed", "canceled")
 
 
 @dataclass
@@ -22,12 +25,25 @@ class CallScript:
     `hang_up_during_record`: hang up while recording answer N (1-based).
     `hang_up_after_gathers`: having been through N <Gather>s, hang up at the next one
     (0 hangs up at the first menu).
+    `answered_by`: who picks up an outbound call: "human", "machine" (a mailbox: its
+    greeting, then a beep) or "fax". Twilio reports it only when the call asked for
+    answering machine detection; a machine presses no keys either way.
+    `unanswered`: the outbound call never connects and ends with this CallStatus
+    ("busy", "no-answer", "failed" or "canceled"); its Url is never fetched.
     """
 
     answers: list[Answer] = field(default_factory=list)
     digits: list[str] = field(default_factory=list)
     hang_up_during_record: int | None = None
     hang_up_after_gathers: int | None = None
+    answered_by: str = "human"
+    unanswered: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.answered_by not in PICKS_UP:
+            raise ValueError(f"answered_by must be one of {', '.join(PICKS_UP)}")
+        if self.unanswered not in (None, *UNANSWERED):
+            raise ValueError(f"unanswered must be one of {', '.join(UNANSWERED)}")
 
 
 def answer_audio(answer: Answer) -> bytes:

@@ -13,9 +13,9 @@ from flask import Response, request
 from ivr import flow
 from ivr.jobs import FETCH_RECORDING, fetch_job_id
 from ivr.services import db
-from ivr.views.common import enqueue_after_commit, form_int, ivr, query_int
+from ivr.views.common import enqueue_after_commit, form_seconds, ivr, query_int
 from ivr.views.webhook import no_content, webhook
-from voice.models import Question
+from voice.models import Candidate, Question
 
 log = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ def recording():
         question,
         recording_sid,
         form.get("RecordingUrl", ""),
-        form_int("RecordingDuration"),
+        form_seconds("RecordingDuration"),
     )
     if form.get("RecordingStatus") != "completed":
         flow.mark_no_audio(answer, form.get("ErrorCode", ""))
@@ -65,11 +65,15 @@ def recording():
 @ivr.post("/status")
 @webhook(callback=True)
 def call_status():
-    """Call status callback: record how the call ended."""
+    """Call status callback: record how the call ended (an outbound one, for its candidate)."""
     if (refused := missing("CallSid", "CallStatus")) is not None:
         return refused
     form = request.form
     call = flow.open_call(db(), form["CallSid"], form.to_dict())
+    if dialled := query_int("candidate"):
+        # "Call me now": our own (signed) StatusCallback URL names the candidate, since an
+        # outbound call that is never answered never fetches its TwiML Url.
+        flow.dialled(call, db().get(Candidate, dialled))
     if form["CallStatus"] in flow.FINAL_CALL_STATUSES:
         flow.call_ended(db(), call, form["CallStatus"], form.get("CallDuration"))
     return no_content()

@@ -14,6 +14,7 @@ from flask import Blueprint, Response, request, url_for
 from redis.exceptions import RedisError
 
 from ivr import flow, twiml
+from ivr.fields import seconds
 from ivr.jobs import JobRef
 from ivr.phrases import say
 from ivr.services import db, services
@@ -36,10 +37,12 @@ def query_int(name: str) -> int:
     return int(raw) if raw.isdigit() else 0
 
 
-def form_int(name: str) -> int | None:
-    """A whole-number form field (checked by ivr/fields.py), None when absent."""
-    raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() else None
+def form_seconds(name: str) -> int | None:
+    """A duration form field in whole seconds; None when unknown (missing, -1, not a number).
+
+    See ivr.fields.seconds: an unknown duration is never read as zero.
+    """
+    return seconds(request.form.get(name))
 
 
 def pressed() -> str | None:

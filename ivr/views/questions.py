@@ -12,7 +12,7 @@ from ivr.services import db
 from ivr.views.common import (
     choose,
     enqueue_after_commit,
-    form_int,
+    form_seconds,
     hang_up,
     identified_question,
     ivr,
@@ -183,10 +183,12 @@ def answer():
         return out_of_turn()
     call, question = found
     recording_sid = request.form.get("RecordingSid", "")
-    seconds = form_int("RecordingDuration") or 0
+    # None when Twilio does not know the length (-1, missing): the recording exists, so
+    # it is kept and not asked again; the status callback or the file gives the length.
+    seconds = form_seconds("RecordingDuration")
     hung_up = request.form.get("Digits") == "hangup"
     stored = None
-    if recording_sid and (seconds > 0 or hung_up):
+    if recording_sid and (seconds is None or seconds > 0 or hung_up):
         stored = flow.store_answer(
             db(),
             call,
@@ -199,7 +201,8 @@ def answer():
     if hung_up:
         # Twilio ignores this reply; the answer is kept and the candidate stays in progress.
         return xml(twiml.empty())
-    if seconds < max(question.min_seconds, 1):
+    too_short = seconds is not None and seconds < max(question.min_seconds, 1)
+    if stored is None or too_short:
         if stored is not None:
             flow.discard_attempt(stored)  # too short to review; not counted as a retake
         return ask_again(call, question)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from functools import partial
 
-from flask import Response
+from flask import Response, request
 
 from ivr import flow, script, twiml
 from ivr.phrases import say
@@ -33,18 +33,33 @@ def incoming_call():
     if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"), outcome="unknown number")
     interview = call.interview
+    if dialled := query_int("candidate"):
+        flow.dialled(call, db().get(Candidate, dialled))  # "call me now": we dialled them
+    answered_by = request.form.get("AnsweredBy", "")
+    if answered_by in flow.MACHINE_ANSWERS:
+        return voicemail(call)
+    if answered_by == flow.FAX:
+        return hang_up(call, outcome=flow.FAX)
     if interview.is_closed(flow.now()):
         deadline = interview.deadline.strftime("%B %-d")
         return hang_up(call, words(call, "closed", deadline=deadline), outcome="closed")
-    dialled = query_int("candidate")
-    outbound_candidate = db().get(Candidate, dialled) if dialled else None
-    if outbound_candidate is not None and outbound_candidate.interview_id == interview.id:
-        call.candidate = outbound_candidate  # "call me now": we dialled them
     languages = interview.offered_languages()
     if len(languages) > 1 and not call.language:
         return language_menu(call, lead=[])
     call.language = call.language or languages[0]
     return consent_prompt(call, lead=[])
+
+
+def voicemail(call: Call) -> Response:
+    """An answering machine took a "call me now" call: leave who called and the number.
+
+    Twilio's answering machine detection (MachineDetection=DetectMessageEnd, asked for by
+    ivr.outbound) fetches this URL after the greeting's beep with AnsweredBy=machine_end_*
+    (twilio.com/docs/voice/answering-machine-detection), so the message lands in the
+    mailbox. Never the PIN, never the consent prompt; the call's outcome is "voicemail".
+    """
+    language = call.language or call.interview.language
+    return hang_up(call, *script.voicemail(call.interview, language), outcome=flow.VOICEMAIL)
 
 
 def language_menu(call: Call, lead: list[str]) -> Response:

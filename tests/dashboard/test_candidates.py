@@ -15,7 +15,7 @@ from tests.dashboard.conftest import add_answer, flashes
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_user
 from voice.messages import INVITATION
-from voice.models import Candidate, CandidateStatus, Message, Score
+from voice.models import Call, Candidate, CandidateStatus, Message, Score
 
 
 def token(client, url: str) -> str:
@@ -231,8 +231,8 @@ def test_accommodations_are_saved_and_validated(signed_in, db, client):
     assert (candidate.extra_time, candidate.slow_speech) == (1.5, True)
 
 
-def test_call_me_now_asks_twilio_to_call(signed_in, app, client, monkeypatch):
-    """Call me now places an outbound call with the IVR's URLs."""
+def test_call_me_now_asks_twilio_to_call(signed_in, app, client, db, monkeypatch):
+    """Call me now places an outbound call with the IVR's URLs and keeps it as the candidate's."""
     calls = []
     twilio = app.extensions["screenline"].twilio
     monkeypatch.setattr(twilio, "create_call", lambda **kw: calls.append(kw) or "CA123")
@@ -246,9 +246,16 @@ def test_call_me_now_asks_twilio_to_call(signed_in, app, client, monkeypatch):
             "to": "+15557654321",
             "from_": "+15550100200",
             "url": f"http://screenline.test/ivr/voice?candidate={signed_in.candidate.id}",
-            "status_callback": "http://screenline.test/ivr/status",
+            "status_callback": f"http://screenline.test/ivr/status?candidate={signed_in.candidate.id}",
+            "machine_detection": "DetectMessageEnd",
         }
     ]
+    call = db.scalar(select(Call).where(Call.call_sid == "CA123"))
+    assert (call.candidate_id, call.direction, call.status) == (
+        signed_in.candidate.id,
+        "outbound-api",
+        "queued",
+    )
     assert "Calling Dana Diaz at +15557654321 now." in flashes(parse(client.get(manage).data))
 
 
@@ -303,3 +310,49 @@ def test_odd_query_strings_never_break_the_interview_page(signed_in, client):
         assert response.status_code in (200, 302), query
     page = parse(client.get(f"{base}?until=9999-12-31").data)
     assert "is not a date" in page.one("form", cls="filters").text()
+
+
+def test_the_candidate_page_says_what_to_do_after_an_unanswered_call(signed_in, client, db):
+    """After "no answer", the Calls card shows the call, the next step, Call again and Text."""
+    candidate = signed_in.candidate
+    db.add(
+        Call(
+            call_sid="CA" + "1" * 32,
+            candidate_id=candidate.id,
+            interview_id=candidate.interview_id,
+            direction="outbound-api",
+            status="no-answer",
+            outcome="no answer",
+        )
+    )
+    db.commit()
+    page = parse(client.get(f"/candidates/{candidate.id}").data)
+    card = page.one("section", id="calls")
+    assert next(li.text() for li in card.find_all("li")).startswith("Call me now")
+    assert card.one("strong", cls="call-outcome").text() == "no answer"
+    assert card.one("p", id="call-next-step").text().startswith("No one answered. Call again")
+    buttons = {b.text(): b for b in card.find_all("button")}
+    assert set(buttons) == {"Call again", "Text the invitation"}
+    actions = {f.attrs["action"] for f in card.find_all("form")}
+    assert actions == {
+        f"/candidates/{candidate.id}/call",
+        f"/interviews/{candidate.interview_id}/invite",
+    }
+
+
+def test_a_completed_call_needs_no_next_step(signed_in, client, db):
+    """A call that ended "completed" is listed without advice or buttons."""
+    candidate = signed_in.candidate
+    db.add(
+        Call(
+            call_sid="CA" + "2" * 32,
+            candidate_id=candidate.id,
+            interview_id=candidate.interview_id,
+            direction="outbound-api",
+            status="completed",
+            outcome="completed",
+        )
+    )
+    db.commit()
+    card = parse(client.get(f"/candidates/{candidate.id}").data).one("section", id="calls")
+    assert card.find("p", id="call-next-step") is None and card.find_all("button") == []

@@ -11,10 +11,10 @@ from tests.factories import make_candidate, make_interview, make_org
 
 @pytest.mark.parametrize("public_url", ["https://calls.example", "https://calls.example/"])
 def test_call_urls_point_at_the_voice_webhook_with_the_candidate(public_url):
-    """The TwiML URL carries the candidate (so the flow skips the PIN); no doubled slash."""
+    """Both URLs carry the candidate (the flow skips the PIN; an unanswered call is theirs)."""
     assert interview_call_urls(public_url, 42) == (
         "https://calls.example/ivr/voice?candidate=42",
-        "https://calls.example/ivr/status",
+        "https://calls.example/ivr/status?candidate=42",
     )
 
 

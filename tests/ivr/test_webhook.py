@@ -35,7 +35,9 @@ def test_thirty_digit_call_duration_is_a_400_not_a_500(twilio, db, candidate):
     at_first_question(twilio)
     response = twilio.post("/ivr/status", CallStatus="completed", CallDuration="9" * 30)
     assert response.status_code == 400
-    assert response.get_data(as_text=True) == "CallDuration must be a whole number from 0 to 86400."
+    assert response.get_data(as_text=True) == (
+        "CallDuration must be a whole number from 0 to 86400, or -1 when unknown."
+    )
     db.expire_all()
     assert db.scalar(select(Call)).duration_seconds is None
 
