@@ -32,7 +32,7 @@ from datetime import datetime
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from voice import pipeline
+from voice import audit, pipeline
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -127,24 +127,61 @@ def state_of(candidate: Candidate) -> ErasureState | None:
 
 
 def erase_candidate(
-    session: Session, candidate: Candidate, *, now: datetime | None = None
+    session: Session,
+    candidate: Candidate,
+    *,
+    actor: audit.Actor | None = None,
+    now: datetime | None = None,
 ) -> ErasureState:
     """Erase a candidate on request (right to erasure, GDPR and UK GDPR art. 17), at once.
 
     Unlike the purge it waits for no retention period and is not stopped by a legal hold
-    (the dashboard says so before an admin confirms). The caller commits, then queues
-    the erasure job (ivr.jobs.ERASE_CANDIDATE) for what is owed outside the database.
+    (the dashboard says so before an admin confirms). Recorded in the audit trail as
+    "erasure" by `actor` (default: Screenline itself), and the candidate's name is
+    removed from the trail's entries (voice.audit.scrub_candidate). The caller commits,
+    then queues the erasure job (ivr.jobs.ERASE_CANDIDATE) for what is owed outside the
+    database.
     """
-    return _remove(session, candidate, REQUEST, now or utcnow())
+    state = _remove(session, candidate, REQUEST, now or utcnow())
+    _audit(session, candidate, "erasure", actor or audit.Actor.system(), REQUEST)
+    return state
 
 
 def purge_candidate(
-    session: Session, candidate: Candidate, *, reason: str, now: datetime | None = None
+    session: Session,
+    candidate: Candidate,
+    *,
+    reason: str,
+    actor: audit.Actor | None = None,
+    now: datetime | None = None,
 ) -> ErasureState:
     """Purge a candidate whose retention period has ended (voice/retention.py decides who,
-    and skips legal holds); `reason` says which period. The caller commits, then queues
-    the erasure job."""
-    return _remove(session, candidate, reason, now or utcnow())
+    and skips legal holds); `reason` says which period. Recorded in the audit trail as
+    "purge" by `actor` (default: Screenline's "retention"), and the candidate's name is
+    removed from the trail's entries. The caller commits, then queues the erasure job."""
+    state = _remove(session, candidate, reason, now or utcnow())
+    _audit(session, candidate, "purge", actor or audit.Actor.system("retention"), reason)
+    return state
+
+
+def _audit(
+    session: Session, candidate: Candidate, action: str, actor: audit.Actor, reason: str
+) -> None:
+    """Record the erasure or purge (nothing personal in it) and scrub the candidate's
+    personal data from the audit trail, entries and chain kept."""
+    organization_id = session.scalar(
+        select(Interview.organization_id).where(Interview.id == candidate.interview_id)
+    )
+    audit.record(
+        session,
+        organization_id,
+        action,
+        actor,
+        candidate_id=candidate.id,
+        interview_id=candidate.interview_id,
+        detail={"reason": reason[:200]},
+    )
+    audit.scrub_candidate(session, candidate.id)
 
 
 def _remove(session: Session, candidate: Candidate, reason: str, now: datetime) -> ErasureState:

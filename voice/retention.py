@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from voice import erasure
+from voice import audit, erasure
 from voice.models import Call, Candidate, Interview, Organization, utcnow
 
 # EEOC's record-keeping rule, 29 CFR 1602.14: an employer keeps hiring records (an
@@ -183,8 +183,11 @@ def plan(session: Session, as_of: datetime | None = None, batch: int = 1000) -> 
     return found
 
 
-def purge_due(session: Session, now: datetime | None = None) -> Plan:
-    """Purge every candidate due now and not held (voice.erasure.purge_candidate each).
+def purge_due(
+    session: Session, now: datetime | None = None, actor: audit.Actor | None = None
+) -> Plan:
+    """Purge every candidate due now and not held (voice.erasure.purge_candidate each,
+    audited as done by `actor`, default Screenline's "retention").
 
     The caller commits, then queues the erasure job for each of `plan.due`. Returns the
     plan that was carried out.
@@ -193,5 +196,5 @@ def purge_due(session: Session, now: datetime | None = None) -> Plan:
     found = plan(session, now)
     for item in found.due:
         candidate = session.get(Candidate, item.candidate_id)
-        erasure.purge_candidate(session, candidate, reason=item.reason, now=now)
+        erasure.purge_candidate(session, candidate, reason=item.reason, actor=actor, now=now)
     return found

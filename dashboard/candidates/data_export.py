@@ -13,6 +13,7 @@ from flask import send_file
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from ivr.services import db, services
 from voice.candidate_export import export_candidate
 from voice.models import Candidate
@@ -20,7 +21,8 @@ from voice.models import Candidate
 
 @require_manager
 def export_data(candidate_id: int):
-    """Download everything held about the candidate as a ZIP (voice.candidate_export).
+    """Download everything held about the candidate as a ZIP (voice.candidate_export);
+    audited as an "export".
 
     POST (with the CSRF token) so that a link followed or prefetched exports nothing.
     """
@@ -31,6 +33,8 @@ def export_data(candidate_id: int):
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it)
     try:
         export_candidate(session, services().store, candidate, spool)
+        record("export", candidate=candidate, detail={"kind": "candidate data"})
+        session.commit()
     except BaseException:
         spool.close()
         raise

@@ -9,6 +9,7 @@ import click
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, pass_context
 from dashboard.cli.candidates import candidate
 from ivr.resources import Resources
+from voice import audit
 from voice.candidate_export import export_to_path
 from voice.models import Candidate
 
@@ -36,6 +37,17 @@ def candidate_export(ctx: Context, candidate_id, out: Path, as_json):
             report = export_to_path(session, Resources(ctx.settings).store, found, out)
         except OSError as exc:
             raise click.ClickException(f"cannot write {out}: {exc.strerror or exc}") from None
+        audit.record(
+            session,
+            found.interview.organization_id,
+            "export",
+            audit.Actor.system("command line"),
+            candidate_id=found.id,
+            interview_id=found.interview_id,
+            detail={"kind": "candidate data"},
+            subject={"name": found.name},
+        )
+        session.commit()
         data = report.as_dict() | {"out": str(out), "bytes": out.stat().st_size}
         text = f"candidate {found.id} ({found.name}) exported to {out}: " + (
             f"{len(report.audio_files)} audio files"

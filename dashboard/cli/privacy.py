@@ -15,7 +15,7 @@ from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_co
 from dashboard.cli.candidates import candidate
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.resources import Resources
-from voice import erasure, retention
+from voice import audit, erasure, retention
 from voice.models import Candidate
 
 
@@ -64,7 +64,7 @@ def retention_purge(ctx: Context, as_of, dry_run, as_json):
         if report_only:
             plan = retention.plan(session, when)
         else:
-            plan = retention.purge_due(session)
+            plan = retention.purge_due(session, actor=audit.Actor.system("command line"))
             session.commit()
         pending = [
             state.to_json()
@@ -114,7 +114,7 @@ def candidate_erase(ctx: Context, candidate_id, as_json):
         found = session.get(Candidate, candidate_id)
         if found is None:
             raise click.ClickException(f"no candidate {candidate_id}")
-        state = erasure.erase_candidate(session, found)
+        state = erasure.erase_candidate(session, found, actor=audit.Actor.system("command line"))
         session.commit()
     queued = state.state == erasure.ERASED or _queue(ctx, [candidate_id])
     data = state.to_json() | {"queued": queued}
