@@ -211,6 +211,120 @@ def test_team_changes_and_password_changes_are_recorded(signed_in, db, client):
     assert audit.verify(db, world.user.organization_id).ok
 
 
+def test_joining_withdrawing_and_restoring_are_recorded(signed_in, db, app, client):
+    """An invitation withdrawn, one accepted (the newcomer is the actor) and a teammate
+    restored each leave an entry."""
+    from tests.dashboard.test_admin import accept, invite
+
+    world = signed_in
+    invite(client, email="gone@acme.test")
+    withdrawn = last(db, "user_invited").detail["invitation_id"]
+    token = csrf_token(client, "/team")
+    client.post(f"/team/invitations/{withdrawn}/revoke", data={"csrf_token": token})
+    revoked = last(db, "invitation_revoked")
+    by_manager(revoked, world)
+    assert revoked.detail["invitation_id"] == withdrawn
+    assert revoked.subject_data["email"] == "gone@acme.test"
+
+    path, _ = invite(client, email="new@acme.test")
+    newcomer = app.test_client()
+    newcomer.environ_base["REMOTE_ADDR"] = "198.51.100.30"
+    assert accept(newcomer, path).status_code == 302
+    joined = last(db, "user_joined")
+    assert joined.organization_id == world.user.organization_id
+    assert joined.actor_data == joined.actor_data | {
+        "email": "new@acme.test",
+        "address": "198.51.100.30",
+    }
+    assert joined.detail["user_id"] == joined.actor_id and joined.detail["role"] == "recruiter"
+
+    mate = make_user(db, world.user.organization, email="mate@acme.test", role=Role.REVIEWER)
+    mate.is_active = False
+    db.commit()
+    client.post(f"/team/users/{mate.id}/active", data={"csrf_token": token, "active": "1"})
+    restored = last(db, "user_restored")
+    by_manager(restored, world)
+    assert restored.detail["user_id"] == mate.id
+
+
+def test_rubric_scores_bulk_decisions_and_sharing_are_recorded(signed_in, db, client):
+    """Rubric scores, a decision on several candidates and sharing an interview with a
+    reviewer are recorded, one entry per candidate decided."""
+    from tests.dashboard.test_review import add_rubric, completed
+
+    world = signed_in
+    (clarity,) = add_rubric(db, world.transcribed.question, "Clarity")
+    lee = completed(db, world.interview, "Lee Park", hours_ago=2)
+    reviewer = make_user(db, world.user.organization, email="rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    action = f"/answers/{world.transcribed.id}/rubric"
+    submit(client, page, action, **{f"criterion-{clarity.id}": "4"})
+    rubric = last(db, "score")
+    by_manager(rubric, world)
+    assert rubric.answer_id == world.transcribed.id
+    assert rubric.detail == {"criteria": {str(clarity.id): 4}}
+
+    token = csrf_token(client)
+    response = client.post(
+        f"/interviews/{world.interview.id}/decisions",
+        data={
+            "csrf_token": token,
+            "decision": "reject",
+            "candidate_ids": [str(world.candidate.id), str(lee.id)],
+        },
+    )
+    assert response.status_code == 302
+    decided = entries(db, "decision")
+    assert sorted(e.candidate_id for e in decided) == sorted([world.candidate.id, lee.id])
+    assert {e.detail["decision"] for e in decided} == {"reject"}
+
+    url = f"/interviews/{world.interview.id}/reviewers"
+    client.post(url, data={"csrf_token": csrf_token(client, url), "user_ids": [str(reviewer.id)]})
+    shared = last(db, "interview_changed")
+    by_manager(shared, world)
+    assert shared.interview_id == world.interview.id
+    assert shared.detail == {"reviewers": [reviewer.id]}
+
+
+def test_a_wrong_current_password_is_a_failed_sign_in(signed_in, db, client):
+    """A wrong current password on the password page is recorded as the user's failure."""
+    response = client.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_token(client, "/account/password"),
+            "current": "not my password",
+            "password": "a brand new password",
+            "confirm": "a brand new password",
+        },
+    )
+    assert response.status_code == 422
+    failed = last(db, "sign_in_failed")
+    by_manager(failed, signed_in)
+    assert failed.detail == {"where": "password page"}
+
+
+def test_interview_import_from_the_command_line_is_recorded(db, settings, tmp_path):
+    """`screenline interview import` is recorded as done from the command line."""
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+    from tests.factories import make_org
+    from tests.support import env_for
+
+    org = make_org(db)
+    db.commit()
+    path = tmp_path / "cook.yaml"
+    path.write_bytes(INTERVIEW_YAML)
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    result = CliRunner().invoke(main, ["interview", "import", str(path)], env=env)
+    assert result.exit_code == 0, result.output
+    created = last(db, "interview_created")
+    assert created.organization_id == org.id
+    assert (created.actor_kind, created.actor_label) == ("system", "command line")
+    assert created.detail == {"source": "file", "file": "cook.yaml", "title": "Line cook"}
+
+
 # ---------------------------------------------------------------- the page
 
 

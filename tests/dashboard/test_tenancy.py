@@ -153,6 +153,7 @@ def test_a_reviewer_sees_only_shared_interviews(signed_in, db, app, client, auth
         ("/interviews/{i}/edit", 403),
         ("/interviews/{i}/import", 403),
         ("/interviews/{i}/export.csv", 403),
+        ("/audit", 403),
     ],
 )
 def test_a_shared_reviewer_reviews_but_does_not_manage(signed_in, db, client, auth, path, status):

@@ -190,3 +190,33 @@ def test_personal_digests_are_salted(db):
     first, second = _append(db, org.id, 2)
     assert first.actor_data["address"] == second.actor_data["address"]
     assert first.actor_digest != second.actor_digest
+
+
+def test_the_chain_works_on_sqlite_too(tmp_path):
+    """On the SQLite default, entries round-trip exactly: they verify, scrub and break alike."""
+    from voice.db import make_engine, make_session_factory
+    from voice.migrate import upgrade
+    from voice.models import Organization
+
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            org = Organization(name="Acme")
+            session.add(org)
+            session.flush()
+            _append(session, org.id, 3)
+            audit.record(session, None, "sign_in_failed", Actor.anonymous("x@y.test", "::1"))
+            session.commit()
+            assert [r.checked for r in audit.verify_all(session)] == [3, 1]
+            assert audit.scrub_candidate(session, 7) == 3
+            session.commit()
+            assert audit.verify(session, org.id).ok
+            session.execute(text("UPDATE audit_events SET answer_id = 5 WHERE seq = 3"))
+            session.commit()
+            session.expire_all()
+            broken = audit.verify(session, org.id)
+            assert broken.broken.seq == 3 and broken.checked == 2
+    finally:
+        engine.dispose()
