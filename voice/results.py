@@ -50,6 +50,17 @@ def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
     }
 
 
+def candidate_results(session: Session, candidate: Candidate) -> dict[str, Any]:
+    """One candidate's results, JSON-ready: the same shape as a candidate of `interview_results`
+    (calls, answers with transcripts and segments, keypad digits, scores, decision)."""
+    scores = session.scalars(
+        select(Score)
+        .where(Score.candidate_id == candidate.id)
+        .options(selectinload(Score.reviewer))
+    ).all()
+    return _candidate(candidate, list(scores))
+
+
 def _candidate(candidate: Candidate, scores: list[Score]) -> dict[str, Any]:
     overall = [s for s in scores if s.answer_id is None]
     return {

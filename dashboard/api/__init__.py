@@ -21,17 +21,17 @@ from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from config.settings import Settings
-from dashboard.api import candidates, interviews, reference
+from dashboard.api import answers, candidates, interviews, reference
 from dashboard.api.problems import PROBLEM_JSON, Problem, from_http_exception, problem_response
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-RESOURCE_BLUEPRINTS = (interviews.blp, candidates.blp)  # every one needs a key
+RESOURCE_BLUEPRINTS = (interviews.blp, candidates.blp, answers.blp)  # every one needs a key
 DOCS_BLUEPRINT = "api-docs"  # flask-smorest's, serving openapi.json
 # Blueprints the dashboard's sign-in guard lets through (they check keys, or are public).
 API_BLUEPRINTS = frozenset(
-    {*(b.name for b in RESOURCE_BLUEPRINTS), DOCS_BLUEPRINT, "api_reference"}
+    {*(b.name for b in RESOURCE_BLUEPRINTS), DOCS_BLUEPRINT, "api_reference", "api_audio"}
 )
 
 
@@ -95,6 +95,7 @@ def init_api(app: Flask, settings: Settings) -> ScreenlineApi:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
     app.register_blueprint(reference.blp)
+    app.register_blueprint(answers.audio_links)
     init_limits(app, settings, RESOURCE_BLUEPRINTS)
     app.register_error_handler(Problem, problem_response)
     app.extensions["screenline.api"] = api

@@ -16,8 +16,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.access import get_visible, select_visible
-from dashboard.api.auth import authenticate, caller
+from dashboard.api.auth import caller
 from dashboard.api.fields import PageArgs, paginate
+from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
 from dashboard.api.schemas import (
     InterviewPageSchema,
@@ -35,7 +36,7 @@ blp = Blueprint(
     url_prefix="/api/v1/interviews",
     description="Interviews: the questions a number asks, in the interview file format.",
 )
-blp.before_request(authenticate)
+guard(blp)
 
 SPEC_BODY = {
     "required": True,

@@ -131,3 +131,189 @@ class ProblemSchema(ma.Schema):
         values=F.String(),
         metadata={"description": "Field path -> what is wrong with it."},
     )
+
+
+class CandidateCreateSchema(ma.Schema):
+    """A candidate to add to an interview (the rules of voice/candidates.py apply)."""
+
+    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
+    name = F.String(required=True, metadata={"example": "Alex Moreno"})
+    phone = F.String(allow_none=True, metadata={"example": "+15550001234"})
+    email = F.String(allow_none=True)
+    external_id = F.String(allow_none=True, validate=ma.validate.Length(max=100))
+    extra_time = F.Float(
+        load_default=1.0, metadata={"description": "Answer-time multiplier, 1 to 4."}
+    )
+    slow_speech = F.Boolean(load_default=False)
+    invite = F.Boolean(
+        load_default=False, metadata={"description": "Text the candidate their invitation now."}
+    )
+
+
+class CreatedCandidateSchema(CandidateSchema):
+    """A candidate just added, and whether an invitation was queued."""
+
+    invited = F.Boolean(required=True)
+
+
+class BatchRowSchema(ma.Schema):
+    """One row of a batch, as a spreadsheet row would have it."""
+
+    name = F.String(allow_none=True)
+    phone = F.String(allow_none=True)
+    email = F.String(allow_none=True)
+    external_id = F.String(allow_none=True)
+
+
+class BatchSchema(ma.Schema):
+    """Many candidates for one interview, imported as the dashboard imports a spreadsheet."""
+
+    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
+    candidates = F.List(
+        F.Nested(BatchRowSchema), required=True, validate=ma.validate.Length(1, 20_000)
+    )
+
+
+class ImportFormSchema(ma.Schema):
+    """The form fields of a spreadsheet upload."""
+
+    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
+
+
+class ImportFileSchema(ma.Schema):
+    """The uploaded spreadsheet: CSV with a header row (name, phone, email, external id)."""
+
+    file = ma.fields.Raw(
+        required=True, metadata={"type": "string", "format": "binary", "description": "CSV."}
+    )
+
+
+class MergedRowSchema(ma.Schema):
+    """A row whose phone was already in the interview: merged, not added."""
+
+    row = F.Integer(required=True)
+    phone = F.String(required=True)
+    how = F.String(required=True)
+
+
+class RejectedRowSchema(ma.Schema):
+    """A row not imported, and why."""
+
+    row = F.Integer(required=True)
+    value = F.String(required=True)
+    reason = F.String(required=True)
+
+
+class ImportReportSchema(ma.Schema):
+    """What an import did, row by row."""
+
+    added = F.List(F.Nested(CandidateSchema), required=True)
+    merged = F.List(F.Nested(MergedRowSchema), required=True)
+    rejected = F.List(F.Nested(RejectedRowSchema), required=True)
+
+
+class InvitationSchema(ma.Schema):
+    """Whether an invitation text was queued, and if not why."""
+
+    queued = F.Boolean(required=True)
+    reason = F.String(allow_none=True, metadata={"description": "Why nothing was queued."})
+
+
+class CallSchema(ma.Schema):
+    """An outbound call placed ("call me now")."""
+
+    call_sid = F.String(required=True)
+
+
+class DecisionArgs(ma.Schema):
+    """A decision on a candidate, optionally texted to them."""
+
+    decision = F.String(required=True, validate=ma.validate.OneOf(DecisionKind.ALL))
+    notify = F.Boolean(load_default=False, metadata={"description": "Text the candidate."})
+    feedback = F.String(
+        load_default="",
+        validate=ma.validate.Length(max=480),
+        metadata={"description": "Written feedback, sent inside the text (480 characters)."},
+    )
+
+
+class DecisionSchema(ma.Schema):
+    """The decision recorded, and whether a text was queued."""
+
+    candidate = F.Nested(CandidateSchema, required=True)
+    changed = F.Boolean(required=True)
+    texted = F.Boolean(required=True)
+
+
+class ScoreSchema(ma.Schema):
+    """A reviewer's 1-5 score."""
+
+    reviewer = F.String(required=True)
+    value = F.Integer(required=True)
+    note = F.String(required=True)
+
+
+class AnswerResultSchema(ma.Schema):
+    """One answer (or retake): its transcript, timed segments or keypad digits, and scores."""
+
+    id = F.Integer(required=True)
+    question_id = F.Integer(required=True)
+    question = F.String(required=True)
+    kind = F.String(required=True)
+    position = F.Integer(required=True)
+    attempt = F.Integer(required=True)
+    kept = F.Boolean(required=True)
+    digits = F.String(allow_none=True)
+    recording_sid = F.String(allow_none=True)
+    duration_seconds = F.Integer(allow_none=True)
+    status = F.String(required=True)
+    error = F.String(allow_none=True)
+    transcript = F.String(allow_none=True)
+    segments = F.List(F.Dict(), metadata={"description": "[{start, end, text}] in seconds."})
+    stt_engine = F.String(allow_none=True)
+    scores = F.List(F.Nested(ScoreSchema))
+    flags = F.List(
+        F.String(),
+        metadata={"description": "retake, not kept, no audio, failed, knockout, processing."},
+    )
+    has_audio = F.Boolean(metadata={"description": "Whether GET /answers/{id}/audio works."})
+
+
+class CallResultSchema(ma.Schema):
+    """One call of the candidate."""
+
+    call_sid = F.String(required=True)
+    direction = F.String()
+    status = F.String()
+    outcome = F.String()
+    reached_question = F.Integer()
+    language = F.String(allow_none=True)
+    duration_seconds = F.Integer(allow_none=True)
+    consent = F.Dict(allow_none=True)
+
+
+class ResultsSchema(ma.Schema):
+    """A candidate's results: calls, answers, scores and decision."""
+
+    id = F.Integer(required=True)
+    name = F.String(required=True)
+    phone = F.String(allow_none=True)
+    status = F.String(required=True)
+    screened_out_reason = F.String(allow_none=True)
+    language = F.String(allow_none=True)
+    extra_time = F.Float()
+    slow_speech = F.Boolean()
+    decision = F.String(allow_none=True)
+    started_at = F.String(allow_none=True)
+    completed_at = F.String(allow_none=True)
+    calls = F.List(F.Nested(CallResultSchema))
+    answers = F.List(F.Nested(AnswerResultSchema))
+    overall_scores = F.List(F.Nested(ScoreSchema))
+    mean_score = F.Float(allow_none=True)
+
+
+class AudioLinkSchema(ma.Schema):
+    """A short-lived link to an answer's audio (MP3), usable without a key until it expires."""
+
+    url = F.String(required=True)
+    expires_at = Timestamp(required=True)

@@ -45,10 +45,14 @@ def server_settings(settings):
 def server(server_settings, tmp_path_factory):
     """gunicorn serving the app on a free port; yields its settings (public_url is its URL)."""
     settings = server_settings
+    from ivr.standin import TwilioApiServer
     from tests.support import env_for, free_port, start_process, stop_process, wait_for_http
 
     logs = tmp_path_factory.mktemp("api-server")
-    running = settings.replace(public_url=f"http://127.0.0.1:{free_port()}")
+    twilio = TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token).start()
+    running = settings.replace(
+        public_url=f"http://127.0.0.1:{free_port()}", twilio_api_url=twilio.url
+    )
     from dashboard.cli import gunicorn_args
 
     env = env_for(running, SCREENLINE_API_RATE_LIMIT=str(running.api_rate_limit))
@@ -62,6 +66,7 @@ def server(server_settings, tmp_path_factory):
         yield running
     finally:
         stop_process(proc)
+        twilio.stop()
         text = (logs / "web.log").read_text()
         if "Traceback" in text:
             print(text[-4000:])

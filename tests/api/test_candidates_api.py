@@ -1,0 +1,231 @@
+"""Candidates over HTTP: add one or many, invite, call, decide, results and audio links."""
+
+from __future__ import annotations
+
+import requests
+
+from tests.api.conftest import ApiClient, problem
+from tests.dashboard.conftest import AUDIO_BYTES, add_answer, store_audio
+from voice.models import AnswerStatus, Candidate, CandidateStatus, Message
+
+NEW = {"name": "Ana Alvarez", "phone": "(555) 010-4242", "email": "ana@example.com"}
+
+
+def test_add_a_candidate_gets_a_pin_and_e164_phone(api, acme, db):
+    """POST /candidates: 201, the phone normalised, a PIN, in the interview."""
+    response = api.post("/api/v1/candidates", json=NEW | {"interview_id": acme.interview.id})
+    assert response.status_code == 201, response.text
+    made = response.json()
+    assert made["phone"] == "+15550104242"
+    assert made["pin"].isdigit()
+    assert made["status"] == "invited" and made["invited"] is False
+    assert db.get(Candidate, made["id"]).interview_id == acme.interview.id
+
+
+def test_a_bad_candidate_gets_the_domains_message(api, acme):
+    """A phone that is not a number is 422 with voice's sentence; a missing name names `name`."""
+    body = problem(
+        api.post(
+            "/api/v1/candidates",
+            json={"interview_id": acme.interview.id, "name": "X", "phone": "call me"},
+        ),
+        422,
+        "validation-error",
+    )
+    assert "phone" in body["detail"].lower() or "number" in body["detail"].lower()
+    body = problem(
+        api.post("/api/v1/candidates", json={"interview_id": acme.interview.id}),
+        422,
+        "validation-error",
+    )
+    assert "name" in body["errors"]
+
+
+def test_adding_to_another_organisations_interview_is_404(api, globex, db):
+    """Naming Globex's interview in the body is 404, and nothing is added to it."""
+    before = db.query(Candidate).filter_by(interview_id=globex.interview.id).count()
+    response = api.post("/api/v1/candidates", json=NEW | {"interview_id": globex.interview.id})
+    problem(response, 404, "not-found")
+    db.expire_all()
+    assert db.query(Candidate).filter_by(interview_id=globex.interview.id).count() == before
+
+
+def test_a_retried_post_returns_the_first_response_and_adds_once(api, acme, db):
+    """The same Idempotency-Key twice: one candidate, the same body, marked as replayed."""
+    headers = {"Idempotency-Key": "add-ana-1"}
+    body = NEW | {"interview_id": acme.interview.id}
+    first = api.post("/api/v1/candidates", json=body, headers=headers)
+    second = api.post("/api/v1/candidates", json=body, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json() == second.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert db.query(Candidate).filter_by(name="Ana Alvarez").count() == 1
+
+
+def test_two_concurrent_identical_posts_create_one_candidate(api, acme, db):
+    """Two identical POSTs with one Idempotency-Key at the same time: one row, same answer."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    body = NEW | {"interview_id": acme.interview.id}
+    clients = [ApiClient(api.base, acme.key) for _ in range(2)]
+    with ThreadPoolExecutor(2) as pool:
+        responses = list(
+            pool.map(
+                lambda c: c.post(
+                    "/api/v1/candidates", json=body, headers={"Idempotency-Key": "race-1"}
+                ),
+                clients,
+            )
+        )
+    assert [r.status_code for r in responses] == [201, 201]
+    assert responses[0].json() == responses[1].json()
+    assert db.query(Candidate).filter_by(name="Ana Alvarez").count() == 1
+
+
+def test_an_idempotency_key_reused_for_another_request_is_422(api, acme):
+    """The same key with a different body is refused, not replayed."""
+    headers = {"Idempotency-Key": "k-2"}
+    api.post("/api/v1/candidates", json=NEW | {"interview_id": acme.interview.id}, headers=headers)
+    other = NEW | {"interview_id": acme.interview.id, "name": "Someone Else"}
+    problem(
+        api.post("/api/v1/candidates", json=other, headers=headers), 422, "idempotency-key-reused"
+    )
+
+
+def test_a_batch_goes_through_the_spreadsheet_importer(api, acme):
+    """JSON rows: added, merged by phone, and rejected with the importer's reasons."""
+    rows = [
+        {"name": "Bo Bell", "phone": "+15550104343"},
+        {"name": "Bo Again", "phone": "555-010-4343", "email": "bo@example.com"},
+        {"name": "No Phone"},
+        {"name": "Bad Phone", "phone": "12"},
+    ]
+    response = api.post(
+        "/api/v1/candidates/batch", json={"interview_id": acme.interview.id, "candidates": rows}
+    )
+    assert response.status_code == 201, response.text
+    report = response.json()
+    assert [c["name"] for c in report["added"]] == ["Bo Bell"]
+    assert report["merged"][0]["how"].startswith("merged into Bo Bell")
+    assert [r["reason"] for r in report["rejected"]] == [
+        "No phone number.",
+        "“12” is not a phone number we can call.",
+    ]
+
+
+def test_an_uploaded_csv_is_imported(api, acme):
+    """multipart/form-data with a CSV file: its rows are added."""
+    csv = "Name,Phone,Email\nCy Cole,+15550104444,cy@example.com\nDee Dunn,+15550104445,\n"
+    response = api.post(
+        "/api/v1/candidates/import",
+        data={"interview_id": str(acme.interview.id)},
+        files={"file": ("people.csv", csv.encode(), "text/csv")},
+    )
+    assert response.status_code == 201, response.text
+    assert [c["name"] for c in response.json()["added"]] == ["Cy Cole", "Dee Dunn"]
+
+
+def test_a_binary_upload_is_refused_with_a_reason(api, acme):
+    """A file that is not text is 422 naming the file."""
+    response = api.post(
+        "/api/v1/candidates/import",
+        data={"interview_id": str(acme.interview.id)},
+        files={"file": ("people.xlsx", b"PK\x03\x04\x00\x00binary", "application/octet-stream")},
+    )
+    assert "file" in problem(response, 422, "validation-error")["errors"]
+
+
+def test_invite_queues_one_text_and_never_two(api, acme, db):
+    """POST /invite queues the invitation; a second says already invited."""
+    acme.candidate.phone = "+15550104646"
+    db.commit()
+    path = f"/api/v1/candidates/{acme.candidate.id}/invite"
+    assert api.post(path).json() == {"queued": True, "reason": None}
+    assert api.post(path).json() == {"queued": False, "reason": "already invited"}
+    assert db.query(Message).filter_by(candidate_id=acme.candidate.id).count() == 1
+
+
+def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
+    """POST /call: Twilio (the stand-in) is asked to ring the candidate's phone."""
+    acme.candidate.phone = "+15550104747"
+    db.commit()
+    response = api.post(f"/api/v1/candidates/{acme.candidate.id}/call")
+    assert response.status_code == 202, response.text
+    assert response.json()["call_sid"].startswith("CA")
+    calls = requests.get(
+        f"{server.twilio_api_url}/_standin/calls",
+        auth=(server.twilio_account_sid, server.twilio_auth_token),
+        timeout=10,
+    ).json()["calls"]
+    assert [c["to"] for c in calls] == ["+15550104747"]
+
+
+def test_call_me_now_without_a_phone_is_422(api, acme):
+    """A candidate without a phone cannot be called."""
+    response = api.post(f"/api/v1/candidates/{acme.candidate.id}/call")
+    assert "phone" in problem(response, 422, "validation-error")["errors"]
+
+
+def test_a_decision_is_recorded_and_texted(api, acme, db):
+    """POST /decision advance with notify: the candidate is advanced and a text queued."""
+    acme.candidate.phone = "+15550104848"
+    db.commit()
+    response = api.post(
+        f"/api/v1/candidates/{acme.candidate.id}/decision",
+        json={"decision": "advance", "notify": True, "feedback": "See you Monday."},
+    )
+    assert response.status_code == 200, response.text
+    got = response.json()
+    assert got["candidate"]["decision"] == "advance"
+    assert got["changed"] is True and got["texted"] is True
+    db.expire_all()
+    message = db.query(Message).filter_by(candidate_id=acme.candidate.id).one()
+    assert "See you Monday." in message.body
+
+
+def test_a_decision_must_be_one_of_three(api, acme):
+    """An unknown decision is 422 naming `decision`."""
+    response = api.post(
+        f"/api/v1/candidates/{acme.candidate.id}/decision", json={"decision": "maybe"}
+    )
+    assert "decision" in problem(response, 422, "validation-error")["errors"]
+
+
+def test_results_show_transcripts_segments_and_flags(api, acme, db, server):
+    """GET /results: answers with transcript, segments, flags and whether audio exists."""
+    acme.candidate.status = CandidateStatus.COMPLETED
+    answer = add_answer(
+        db,
+        acme.candidate,
+        1,
+        status=AnswerStatus.TRANSCRIBED,
+        transcript="I drove a forklift.",
+        segments=[{"start": 0.0, "end": 1.2, "text": "I drove a forklift."}],
+        attempt=2,
+    )
+    store_audio(server, answer)
+    db.commit()
+    got = api.get(f"/api/v1/candidates/{acme.candidate.id}/results").json()
+    assert got["status"] == "completed"
+    (only,) = got["answers"]
+    assert only["transcript"] == "I drove a forklift."
+    assert only["segments"][0]["end"] == 1.2
+    assert only["flags"] == ["retake"]
+    assert only["has_audio"] is True
+
+
+def test_an_audio_link_works_without_a_key_and_only_for_that_answer(api, acme, globex, db, server):
+    """The signed link serves the MP3 to anyone holding it; a forged one and another
+    organisation's answer are 404."""
+    answer = add_answer(db, acme.candidate, 1, status=AnswerStatus.TRANSCRIBED)
+    store_audio(server, answer)
+    db.commit()
+    link = api.get(f"/api/v1/answers/{answer.id}/audio").json()
+    assert link["expires_at"].endswith("Z")
+    audio = requests.get(link["url"], timeout=10)
+    assert audio.status_code == 200
+    assert audio.headers["Content-Type"] == "audio/mpeg"
+    assert audio.content == AUDIO_BYTES
+    assert requests.get(link["url"].replace(".mp3", "x.mp3"), timeout=10).status_code == 404
+    other = ApiClient(api.base, globex.key)
+    problem(other.get(f"/api/v1/answers/{answer.id}/audio"), 404, "not-found")
