@@ -96,7 +96,17 @@ def register_access(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """The IVR webhooks and every dashboard blueprint."""
-    from dashboard import admin, audit, candidates, export, insights, interviews, search, share
+    from dashboard import (
+        admin,
+        audit,
+        candidates,
+        export,
+        insights,
+        interviews,
+        privacy,
+        search,
+        share,
+    )
     from dashboard.media import media_files
     from dashboard.review import review
     from dashboard.views import dashboard
@@ -113,6 +123,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(review)
     app.register_blueprint(share.share)
     app.register_blueprint(search.search)
+    app.register_blueprint(privacy.privacy)
 
 
 def register_api(app: Flask, settings: Settings) -> None:

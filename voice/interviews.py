@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
 from voice.models import Interview, Organization, Question, QuestionKind
 from voice.phones import normalise_phone
+from voice.retention import short_period_warning
 
 DEFAULT_MAX_SECONDS = 120
 DEFAULT_VOICES = {"en": "Polly.Joanna", "es": "Polly.Mia"}
@@ -145,6 +146,11 @@ class InterviewSettings:
     retention_days: int | None
     delete_recordings_at_twilio: bool
     questions: tuple[QuestionSettings, ...]
+
+    def warnings(self) -> list[str]:
+        """Lawful but worth a second look: a retention period under a year (voice.retention)."""
+        found = short_period_warning(self.retention_days)
+        return [found] if found else []
 
     def columns(self) -> dict[str, Any]:
         """The `Interview` column values (with `language`, the default), without questions."""

@@ -133,10 +133,18 @@ def _retention(
 
 
 def retention_of(session: Session, candidate: Candidate) -> Retention:
-    """When this candidate's data is due for deletion (needs its interview loaded)."""
+    """When this candidate's data is due for deletion (needs its interview loaded).
+
+    Reads the organisation only when the interview sets no period, and the calls only
+    when a period applies to someone who never finished: at most two queries.
+    """
     interview = candidate.interview
-    organization = session.get(Organization, interview.organization_id)
-    last_call = _last_calls(session, [candidate.id]).get(candidate.id)
+    organization = None
+    if interview.retention_days is None:
+        organization = session.get(Organization, interview.organization_id)
+    last_call = None
+    if candidate.completed_at is None and effective_days(interview, organization) is not None:
+        last_call = _last_calls(session, [candidate.id]).get(candidate.id)
     return _retention(candidate, interview, organization, last_call)
 
 

@@ -14,7 +14,7 @@ from flask_login import current_user
 from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.access import can_manage, get_visible
+from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
 from ivr.services import db
 from voice.models import (
@@ -29,6 +29,7 @@ from voice.models import (
     Score,
     User,
 )
+from voice.retention import effective_days, short_period_warning
 
 PER_PAGE = 50
 MAX_PAGE = 100_000  # keeps OFFSET within what the database accepts
@@ -289,5 +290,8 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         decisions=DecisionKind.ALL,
         teammates=teammates,
         manager=can_manage(current_user),
+        admin=is_admin(current_user),
+        retention_days=effective_days(interview, interview.organization),
+        retention_warning=short_period_warning(effective_days(interview, interview.organization)),
         bulk_decide="review.bulk_decide" in current_app.view_functions,
     )

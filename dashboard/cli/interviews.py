@@ -19,7 +19,8 @@ from voice import audit
 from voice.interviews import (
     MAX_FILE_BYTES,
     InterviewSpecError,
-    interview_from_spec,
+    build_interview,
+    clean_interview,
     read_interview_file,
 )
 from voice.models import Interview
@@ -49,9 +50,11 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
     with ctx.session() as session:
         org = organisation(session, org_name)
         try:
-            created = interview_from_spec(session, org, spec)
+            settings = clean_interview(spec, session)
         except InterviewSpecError as exc:
             raise click.ClickException(f"{file}: " + f"\n{file}: ".join(exc.lines())) from None
+        created = build_interview(settings, organization=org)
+        session.add(created)
         session.flush()
         audit.record(
             session,
@@ -62,6 +65,10 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
             detail={"source": "file", "file": file.name, "title": created.title},
         )
         session.commit()
+        warnings = settings.warnings()
+        if not as_json:
+            for warning in warnings:
+                click.echo(f"warning: {warning}", err=True)
         emit(
             as_json,
             {
@@ -69,6 +76,7 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
                 "phone_number": created.phone_number,
                 "title": created.title,
                 "questions": len(created.questions),
+                "warnings": warnings,
             },
             f"interview {created.id}: {created.title}, answering {created.phone_number} "
             f"({len(created.questions)} questions)",

@@ -165,4 +165,6 @@ def _handle(interview: Interview | None):
         errors = {"phone_number": f"phone_number {settings.phone_number} {TAKEN}"}
         return _render(draft, interview, errors=errors, status=422)
     flash(f"Interview “{saved.title}” {'created' if created else 'saved'}.", "success")
+    for warning in settings.warnings():
+        flash(warning, "warning")
     return redirect(url_for(".edit", interview_id=saved.id))

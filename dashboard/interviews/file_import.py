@@ -55,6 +55,8 @@ def import_interview():
                     session.rollback()
                     return _page([f"phone_number {settings.phone_number} {TAKEN}"])
                 flash(f"Interview “{created.title}” imported from {name}.", "success")
+                for warning in settings.warnings():
+                    flash(warning, "warning")
                 return redirect(url_for(".edit", interview_id=created.id))
     return _page(problems)
 

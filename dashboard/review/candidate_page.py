@@ -17,12 +17,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from dashboard.access import can_manage
+from dashboard.access import can_manage, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm
 from dashboard.presenters import Segment, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from ivr.services import db
+from voice.erasure import ErasureState, state_of
 from voice.models import (
     Answer,
     Call,
@@ -36,6 +37,7 @@ from voice.models import (
     RubricCriterion,
     User,
 )
+from voice.retention import Retention, retention_of
 
 
 @dataclass(frozen=True)
@@ -90,6 +92,9 @@ class CandidatePage:
     calls: list[CallLine]  # every call of the candidate's, newest first
     next_step: str | None  # after a "call me now" that did not reach them, what to do
     can_manage: bool  # may decide, share and edit rubrics
+    is_admin: bool  # may erase the candidate and set a legal hold
+    retention: Retention  # when their data is due for deletion, or what holds it
+    erasure: ErasureState | None  # an erasure under way or done
     max_spread: int  # the widest disagreement on any one thing scored
     next_url: str
     score_labels: dict[int, str] = field(default_factory=lambda: dict(SCORE_LABELS))
@@ -324,6 +329,9 @@ def build(
         calls=calls,
         next_step=next_step,
         can_manage=can_manage(user),
+        is_admin=is_admin(user),
+        retention=retention_of(session, candidate),
+        erasure=state_of(candidate),
         max_spread=max(
             (t.spread for t in [*scored.scores.values(), *scored.criteria.values()]), default=0
         ),

@@ -113,6 +113,7 @@ def test_another_organisation_gets_nothing_from_any_route(signed_in, db, app, cl
     auth.logout()
     assert auth.login("boss@globex.test").status_code == 302
     checked = 0
+    walked = set()
     for rule, method, response in walk(app, client, values):
         assert not leaks(response), f"{method} {rule.rule} shows {leaks(response)}"
         if names_a_row(app, rule):
@@ -120,7 +121,10 @@ def test_another_organisation_gets_nothing_from_any_route(signed_in, db, app, cl
                 f"{method} {rule.rule} answered {response.status_code}"
             )
         checked += 1
+        walked.add(rule.endpoint)
     assert checked > 40
+    # Erasure and legal holds: another organisation's admin must reach none of ours.
+    assert {"privacy.erase", "privacy.candidate_hold", "privacy.interview_hold"} <= walked
 
 
 def test_a_reviewer_sees_only_shared_interviews(signed_in, db, app, client, auth):
