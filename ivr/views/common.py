@@ -82,9 +82,15 @@ def current_call() -> Call | None:
 
 
 def identified_call() -> Call | None:
-    """The call, if the caller agreed to recording and is identified."""
+    """The call, if the caller agreed to recording and is identified.
+
+    A candidate whose erasure began (voice/erasure.py) is no longer identified: a call
+    under way then ends at its next step, and nothing more is recorded for them.
+    """
     call = current_call()
     if call is None or call.interview is None or call.candidate is None or not call.consented:
+        return None
+    if call.candidate.erasure_requested_at is not None:
         return None
     return call
 

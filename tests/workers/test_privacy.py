@@ -165,19 +165,20 @@ def test_candidates_not_yet_due_and_those_on_legal_hold_are_kept(ctx, api, db, s
     assert [d.candidate_id for d in later.due] == [recent.candidate.id]
 
 
-def test_a_store_failing_half_way_leaves_the_erasure_pending_until_a_retry_finishes(
+def test_a_purge_where_the_store_fails_half_way_stays_pending_until_a_retry_finishes(
     ctx, api, db, session_factory
 ):
     """One answer's files cannot be deleted: the rest go, it shows pending, a retry ends it."""
-    person = make_person(db, ctx.store, api)
+    person = make_person(db, ctx.store, api, completed_days_ago=400)
+    person.interview.retention_days = 365
+    db.commit()
     first, second = person.answers[1:]
     # A directory where a file should be: unlink fails, even for root.
     blocked = ctx.store.path(f"answers/{second.id}/playback.mp3")
     blocked.unlink()
     blocked.mkdir()
     (blocked / "stuck").write_bytes(b"x")
-    erasure.erase_candidate(db, person.candidate)
-    db.commit()
+    assert purge_expired()["purged"] == 1
 
     with pytest.raises(ErasureIncomplete):
         finish_erasure(person.candidate.id)
