@@ -402,6 +402,16 @@ class Answer(Base):
     segments: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     stt_engine: Mapped[str | None] = mapped_column(String(40))
     stt_seconds: Mapped[float | None] = mapped_column(Float)
+    # The language the transcript is in (`es`), the one whisper heard and how sure it was
+    # (0 to 1), and voice.reliability's flags; `transcript_flagged` is "any flag", indexed
+    # so reviewers can filter by it.
+    transcript_language: Mapped[str | None] = mapped_column(String(12))
+    detected_language: Mapped[str | None] = mapped_column(String(12))
+    detected_language_probability: Mapped[float | None] = mapped_column(Float)
+    transcript_flags: Mapped[list[str] | None] = mapped_column(JSON)
+    transcript_flagged: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false(), index=True
+    )
     deleted_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     announced_at: Mapped[datetime | None]

@@ -116,17 +116,28 @@ def transcribed(
     segments: list[dict],
     engine: str,
     stt_seconds: float,
+    language: str | None = None,
+    detected_language: str | None = None,
+    detected_probability: float | None = None,
+    flags: list[str] | None = None,
     now: datetime | None = None,
 ) -> None:
-    """Speech-to-text finished: keep the text, its timed segments and what it cost.
+    """Speech-to-text finished: keep the text, its timed segments, what it cost, the
+    language it is in, the language whisper heard, and voice.reliability's flags.
 
-    `segments` is a list of {"start": s, "end": s, "text": str}; `stt_seconds` is the
-    wall-clock time the engine took.
+    `segments` is a list of {"start": s, "end": s, "text": str} (whisper adds
+    avg_logprob, no_speech_prob and compression_ratio); `stt_seconds` is the wall-clock
+    time the engine took.
     """
     answer.transcript = text
     answer.segments = segments
     answer.stt_engine = engine
     answer.stt_seconds = round(stt_seconds, 3)
+    answer.transcript_language = language
+    answer.detected_language = detected_language
+    answer.detected_language_probability = detected_probability
+    answer.transcript_flags = list(flags or [])
+    answer.transcript_flagged = bool(flags)
     answer.transcribed_at = now or utcnow()
     answer.status = AnswerStatus.TRANSCRIBED
     answer.error = None

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from voice.models import Answer, Call, Candidate, Interview, Score
+from voice.reliability import WARNING, describe
 
 
 def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
@@ -132,6 +133,11 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
         "transcript": answer.transcript,
         "segments": answer.segments or [],
         "stt_engine": answer.stt_engine,
+        "transcript_language": answer.transcript_language,
+        "detected_language": answer.detected_language,
+        "detected_language_probability": answer.detected_language_probability,
+        "flags": list(answer.transcript_flags or []),
+        "flag_reasons": describe(answer.transcript_flags, answer.transcript_language),
         "scores": [_score(s) for s in scores],
     }
 
@@ -142,7 +148,10 @@ def answer_summary(answer: dict[str, Any]) -> str:
         if answer["kind"] == "yes_no":
             return "[keypad] " + ("yes" if answer["digits"] == "1" else "no")
         return f"[keypad] {answer['digits']}"
-    return answer["transcript"] or answer["error"] or answer["status"]
+    text = answer["transcript"] or answer["error"] or answer["status"]
+    if answer.get("flags"):
+        text += f" [{WARNING}: {', '.join(answer['flag_reasons'])}]"
+    return text
 
 
 def _score(score: Score) -> dict[str, Any]:

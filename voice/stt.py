@@ -18,6 +18,12 @@ from typing import Any, Protocol
 from voice import speech_models
 
 DEFAULT_WHISPER_MODEL = speech_models.DEFAULT_MODEL  # multilingual base; tiny.en if absent
+# Whisper's detected language replaces the caller's when it is at least this likely.
+# Measured (bench/bench_transcription.py): base gives English phone speech 0.94 or more
+# for English, and real Spanish phone prompts 0.77 to 0.95 for Spanish.
+LANGUAGE_SWITCH_PROBABILITY = 0.7
+# One second of silence splits speech, padded so word edges survive.
+VAD_PARAMETERS = {"min_silence_duration_ms": 1000, "speech_pad_ms": 300}
 GOOGLE_ENDPOINT = "http://www.google.com/speech-api/v2/recognize"
 
 
@@ -31,25 +37,47 @@ class UnsupportedLanguage(SpeechToTextError):
 
 @dataclass(frozen=True)
 class Segment:
-    """A stretch of speech and its words; times in seconds from the start of the audio."""
+    """A stretch of speech and its words; times in seconds from the start of the audio.
+
+    Whisper also says how sure it was (None from engines that do not say): the mean
+    log-probability of the segment's tokens (0 is certain; below -1 whisper itself
+    counts a decoding as failed), the probability that the stretch holds no speech, and
+    the gzip compression ratio of its text (above 2.4 whisper counts it as repetitive).
+    """
 
     start: float  # seconds from the start of the speech audio
     end: float
     text: str
+    avg_logprob: float | None = None
+    no_speech_prob: float | None = None
+    compression_ratio: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """Plain data for the answer's JSON segments column (measures only when known)."""
+        data: dict[str, Any] = {"start": self.start, "end": self.end, "text": self.text}
+        for name in ("avg_logprob", "no_speech_prob", "compression_ratio"):
+            value = getattr(self, name)
+            if value is not None:
+                data[name] = round(value, 3)
+        return data
 
 
 @dataclass(frozen=True)
 class Transcript:
-    """What an engine heard: the whole text, timed segments, the engine and language."""
+    """What an engine heard: the whole text, timed segments, the engine and the language
+    it transcribed in (a language subtag such as `es`); with whisper's own language
+    detection, the language it heard and that language's probability (0 to 1)."""
 
     text: str
     segments: list[Segment] = field(default_factory=list)
     engine: str = ""
     language: str = ""
+    detected_language: str | None = None
+    detected_probability: float | None = None
 
     def segments_json(self) -> list[dict[str, Any]]:
         """Return the segments as plain dicts for a JSON column."""
-        return [{"start": s.start, "end": s.end, "text": s.text} for s in self.segments]
+        return [s.as_dict() for s in self.segments]
 
 
 class SpeechToText(Protocol):
@@ -144,32 +172,74 @@ class WhisperEngine:
             ) from exc
 
     def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
-        """Transcribe speech WAV bytes in the interview's language."""
+        """Transcribe speech WAV bytes in the caller's language, or in the language heard.
+
+        A multilingual model first detects the language of the speech; when that is
+        another language than `language` with probability LANGUAGE_SWITCH_PROBABILITY
+        or more, the answer is transcribed in the language heard, never translated.
+        """
         wav_seconds(wav_bytes)  # reject non-WAV input with a clear message
         lang = primary_language(language)
         model = self.load()
         self._check_language(model, lang, language)
         try:
+            from faster_whisper import decode_audio
+
+            audio = decode_audio(io.BytesIO(wav_bytes))
+            detected, probability = self._detect(model, audio)
+            used = lang
+            if (
+                detected
+                and detected != lang
+                and probability >= LANGUAGE_SWITCH_PROBABILITY
+                and detected in model.supported_languages
+            ):
+                used = detected
             pieces, _info = model.transcribe(
-                io.BytesIO(wav_bytes),
-                language=lang,
+                audio,
+                language=used,
                 beam_size=self.beam_size,
                 # Previous-text conditioning makes whisper repeat itself on long answers.
                 condition_on_previous_text=False,
                 # VAD drops the pauses of a hesitant caller, where whisper invents words;
                 # one second of silence splits speech, padded so word edges survive.
                 vad_filter=True,
-                vad_parameters={"min_silence_duration_ms": 1000, "speech_pad_ms": 300},
+                vad_parameters=VAD_PARAMETERS,
             )
             segments = [
-                Segment(round(p.start, 2), round(p.end, 2), p.text.strip())
+                Segment(
+                    round(p.start, 2),
+                    round(p.end, 2),
+                    p.text.strip(),
+                    p.avg_logprob,
+                    p.no_speech_prob,
+                    p.compression_ratio,
+                )
                 for p in pieces  # a generator: decoding happens here
                 if p.text.strip()
             ]
         except Exception as exc:
             raise SpeechToTextError(f"whisper could not transcribe the audio: {exc}") from exc
         text = " ".join(s.text for s in segments)
-        return Transcript(text=text, segments=segments, engine=self.name, language=lang)
+        return Transcript(text, segments, self.name, used, detected, probability)
+
+    @staticmethod
+    def _detect(model, audio) -> tuple[str | None, float | None]:
+        """Whisper's language detection on the first 30 s of speech (VAD applied).
+
+        (None, None) for an English-only model, or when there is no speech to listen to.
+        """
+        if not model.model.is_multilingual:
+            return None, None
+        import numpy as np
+        from faster_whisper.vad import VadOptions, collect_chunks, get_speech_timestamps
+
+        chunks = get_speech_timestamps(audio, VadOptions(**VAD_PARAMETERS))
+        if not chunks:
+            return None, None
+        speech = np.concatenate(collect_chunks(audio, chunks)[0])
+        detected, probability, _all = model.detect_language(audio=speech)
+        return detected, round(float(probability), 3)
 
     def _check_language(self, model, lang: str, requested: str) -> None:
         from faster_whisper.tokenizer import _LANGUAGE_CODES

@@ -27,6 +27,7 @@ from voice.audio import AudioError, ProcessedAudio, normalise
 from voice.db import unit_of_work
 from voice.models import Answer, AnswerStatus
 from voice.pipeline import Outcome
+from voice.reliability import transcript_flags
 from voice.store import answer_key
 from voice.stt import Transcript, UnsupportedLanguage, primary_language
 from voice.waveform import cached_silences, cached_waveform
@@ -300,13 +301,18 @@ def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
             segments=transcript.segments_json(),
             engine=transcript.engine,
             stt_seconds=stt_seconds,
+            language=transcript.language or None,
+            detected_language=transcript.detected_language,
+            detected_probability=transcript.detected_probability,
+            flags=transcript_flags(transcript, work.language),
         )
     jlog.info(
-        "answer %s: transcribed %.1f s of speech in %.2f s with %s (%d words)",
+        "answer %s: transcribed %.1f s of speech in %.2f s with %s in %s (%d words)",
         answer_id,
         processed.seconds,
         stt_seconds,
         transcript.engine,
+        transcript.language,
         len(transcript.text.split()),
     )
     return Outcome.SILENT if processed.silent else Outcome.TRANSCRIBED

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import io
 import re
 import subprocess
 import tempfile
+import unicodedata
 from functools import cache
 from pathlib import Path
 
@@ -16,6 +18,10 @@ from pydub.generators import Sine, WhiteNoise
 from voice.audio import export, telephone_channel
 
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
+# Real recorded Mexican Spanish telephone prompts (8 kHz, 16-bit) and what each says,
+# from Debian's asterisk-core-sounds-es-wav and asterisk-core-sounds-es.
+ASTERISK_ES = Path("/usr/share/asterisk/sounds/es_MX_f_Allison")
+ASTERISK_ES_TEXT = Path("/usr/share/doc/asterisk-core-sounds-es/core-sounds-es.txt.gz")
 
 # Things candidates say in hourly-job interviews, fixed so results are comparable.
 SENTENCES = (
@@ -55,6 +61,33 @@ def librivox_clips() -> list[tuple[bytes, str]]:
     return clips
 
 
+def spanish_clips(min_words: int = 8, max_words: int = 25) -> list[tuple[bytes, str]]:
+    """Real recorded Spanish phone prompts of min_words to max_words words, in a fixed
+    order, with their text; prompts with digits or bracketed sound names are left out."""
+    clips = []
+    for line in gzip.decompress(ASTERISK_ES_TEXT.read_bytes()).decode("utf-8").splitlines():
+        name, colon, text = line.partition(":")
+        text = text.strip()
+        path = ASTERISK_ES / f"{name.strip()}.wav"
+        if (
+            colon
+            and not line.startswith(";")
+            and min_words <= len(text.split()) <= max_words
+            and not re.search(r"[\[\]0-9]", text)
+            and path.is_file()
+        ):
+            clips.append((path.read_bytes(), text))
+    return clips
+
+
+def espeak(text: str, voice: str = "es-419") -> bytes:
+    """Synthesise `text` with espeak-ng (Latin American Spanish by default); WAV bytes."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "speech.wav"
+        subprocess.run(["espeak-ng", "-v", voice, "-w", str(path), text], check=True)
+        return path.read_bytes()
+
+
 def silence_wav(seconds: float = 3.0, rate: int = 8000) -> bytes:
     return export(AudioSegment.silent(int(seconds * 1000), frame_rate=rate), "wav")
 
@@ -80,7 +113,8 @@ def hiss_wav(seconds: float = 2.0, dbfs: float = -60.0) -> bytes:
 
 
 def words(text: str) -> str:
-    """Normalise for word error rate: lower case, no punctuation, hyphens split."""
+    """Normalise for word error rate: lower case, no accents or punctuation, hyphens split."""
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = text.lower().replace("mr.", "mister").replace("-", " ")
     return " ".join(re.sub(r"[^a-z' ]+", " ", text).split())
 

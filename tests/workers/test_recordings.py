@@ -75,8 +75,10 @@ def test_transcription_stores_text_segments_timings_and_playback(
     done = reload(session_factory, answer.id)
     assert done.status == AnswerStatus.TRANSCRIBED and done.error is None
     assert word_error_rate([SENTENCES[2]], [done.transcript]) < 0.25, done.transcript
-    assert done.segments and set(done.segments[0]) == {"start", "end", "text"}
+    assert done.segments and {"start", "end", "text", "avg_logprob"} <= set(done.segments[0])
     assert done.stt_engine == "whisper-tiny.en" and done.stt_seconds > 0
+    assert done.transcript_language == "en" and done.transcript_flags == []
+    assert not done.transcript_flagged
     assert 2 < done.playback_seconds < 6 and done.transcribed_at is not None
     assert in_process.store.size(done.normalised_key) > 10_000
     assert in_process.store.get(done.playback_key)[:3] in (b"ID3", b"\xff\xfb", b"\xff\xf3")
