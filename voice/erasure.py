@@ -185,6 +185,9 @@ def _audit(
 
 
 def _remove(session: Session, candidate: Candidate, reason: str, now: datetime) -> ErasureState:
+    # Lock the row (PostgreSQL; SQLite writes one at a time anyway) and read it afresh, so
+    # a second request and the erasure job's `settle` never write over each other's owed.
+    session.refresh(candidate, with_for_update=True)
     if candidate.erasure_requested_at is None:
         candidate.erasure_requested_at = now
         candidate.erasure_reason = reason[:200]
