@@ -15,6 +15,7 @@ DEV_AUTH_TOKEN = "dev-only-auth-token"  # noqa: S105
 
 STT_ENGINES = ("whisper", "sphinx", "google")
 ENVIRONMENTS = ("development", "test", "production")
+LOG_FORMATS = ("text", "json")
 
 
 class ConfigError(RuntimeError):
@@ -41,12 +42,17 @@ class Settings:
     stt_engine: str = "whisper"
     whisper_model: str = "base"  # multilingual; voice/speech_models.py falls back to tiny.en
     whisper_compute_type: str = "int8"
+    stt_threads: int = 0  # CTranslate2 threads per transcription process; 0: its cores
     # Per language (its first part, "es" for es-MX): which engine transcribes it, e.g.
     # (("es", "whisper:/srv/models/whisper-small"), ("fr", "google"), ("de", "none")).
     stt_languages: tuple[tuple[str, str], ...] = ()
     sweep_interval_seconds: int = 10  # how often workers rebuild the queues from the database
     practice_delete_delay: int = 120  # seconds before a practice recording is deleted
     log_level: str = "INFO"
+    log_format: str = "text"  # SCREENLINE_LOG_FORMAT: text, or json (one object per line)
+    # Prometheus samples of this machine's processes meet here (config/multiprocess.py).
+    metrics_dir: Path = Path("var/metrics")
+    metrics_token: str = field(default="", repr=False)  # if set, /metrics needs this bearer
     session_idle_minutes: int = 120  # a dashboard session unused this long must sign in again
     api_rate_limit: int = 600  # REST API requests per minute per key
 
@@ -66,7 +72,7 @@ class Settings:
 
     def secrets(self) -> tuple[str, ...]:
         """Values that must never appear in logs."""
-        return tuple(s for s in (self.secret_key, self.twilio_auth_token) if s)
+        return tuple(s for s in (self.secret_key, self.twilio_auth_token, self.metrics_token) if s)
 
 
 def _text(env: Mapping[str, str], name: str, default: str) -> str:
@@ -132,10 +138,14 @@ def load_settings(environ: Mapping[str, str] | None = None, *, dotenv: bool = Tr
         stt_engine=_choice(environ, "SCREENLINE_STT_ENGINE", "whisper", STT_ENGINES),
         whisper_model=_text(environ, "SCREENLINE_WHISPER_MODEL", "base"),
         whisper_compute_type=_text(environ, "SCREENLINE_WHISPER_COMPUTE_TYPE", "int8"),
+        stt_threads=_int(environ, "SCREENLINE_STT_THREADS", 0),
         stt_languages=_stt_languages(environ.get("SCREENLINE_STT_LANGUAGES", "")),
         sweep_interval_seconds=_int(environ, "SCREENLINE_SWEEP_INTERVAL", 10),
         practice_delete_delay=_int(environ, "SCREENLINE_PRACTICE_DELETE_DELAY", 120),
         log_level=_text(environ, "SCREENLINE_LOG_LEVEL", "INFO").upper(),
+        log_format=_choice(environ, "SCREENLINE_LOG_FORMAT", "text", LOG_FORMATS),
+        metrics_dir=Path(_text(environ, "SCREENLINE_METRICS_DIR", "var/metrics")).resolve(),
+        metrics_token=_text(environ, "SCREENLINE_METRICS_TOKEN", ""),
         session_idle_minutes=_int(environ, "SCREENLINE_SESSION_IDLE_MINUTES", 120),
         api_rate_limit=_int(environ, "SCREENLINE_API_RATE_LIMIT", 600),
     )

@@ -6,13 +6,14 @@ security headers, template filters, error pages) is registered here and nowhere 
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config.logging import setup_logging
+from config.logging import bind, setup_logging, unbind
 from config.settings import Settings, load_settings
 from ivr.services import close_session, init_services
 from ivr.views import ivr
@@ -23,12 +24,13 @@ def create_app(settings: Settings | None = None) -> Flask:
     settings = settings or load_settings()
     app = Flask(__name__)
     register_config(app, settings)
-    register_logging(settings)
+    register_logging(app, settings)
     init_services(app, settings)
     app.teardown_appcontext(close_session)  # one database session per request
     register_security(app)
     register_access(app)
     register_blueprints(app)
+    register_metrics(app)
     register_api(app, settings)
     register_presentation(app)
     register_error_pages(app)
@@ -59,9 +61,17 @@ def register_config(app: Flask, settings: Settings) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_port=1)
 
 
-def register_logging(settings: Settings) -> None:
-    """Log at the configured level, masking the secrets in settings."""
-    setup_logging(settings.log_level, settings.secrets())
+def register_logging(app: Flask, settings: Settings) -> None:
+    """Log at the configured level and format, masking the secrets in settings; webhook
+    log records carry the call's SID."""
+    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
+
+    @app.before_request
+    def bind_call_sid():
+        """Name the call in every record a webhook logs (and nothing left from before)."""
+        unbind()
+        if request.blueprint == ivr.name:
+            bind(call_sid=request.values.get("CallSid"))
 
 
 def register_security(app: Flask) -> None:
@@ -124,6 +134,32 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(share.share)
     app.register_blueprint(search.search)
     app.register_blueprint(privacy.privacy)
+
+
+def register_metrics(app: Flask) -> None:
+    """/healthz, /readyz and /metrics (dashboard/ops.py), and every webhook's latency by
+    route and status (config/metrics.py)."""
+    from config.metrics import WEBHOOK_SECONDS
+    from dashboard.ops import ops
+
+    app.register_blueprint(ops)
+
+    @app.before_request
+    def start_clock():
+        """Note when a webhook request began."""
+        if request.blueprint == ivr.name:
+            g.webhook_started = time.perf_counter()
+
+    @app.after_request
+    def time_webhook(response):
+        """Observe the webhook's time, labelled by its route pattern (never its values)."""
+        started = g.pop("webhook_started", None)
+        if started is not None:
+            route = request.url_rule.rule if request.url_rule else "unmatched"
+            WEBHOOK_SECONDS.labels(route, str(response.status_code)).observe(
+                time.perf_counter() - started
+            )
+        return response
 
 
 def register_api(app: Flask, settings: Settings) -> None:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import requests
 
+from config.metrics import DOWNLOAD_RETRIES
+
 log = logging.getLogger(__name__)
 
 API_VERSION = "2010-04-01"
@@ -69,6 +71,7 @@ class TwilioRest:
         last: TwilioError | None = None
         for attempt in range(attempts):
             if attempt:
+                DOWNLOAD_RETRIES.inc()
                 self.sleep(backoff[min(attempt - 1, len(backoff) - 1)])
             try:
                 response = requests.get(url, auth=self._auth, timeout=self.timeout)

@@ -85,9 +85,10 @@ def s3_settings(settings, s3_endpoint) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def settings(database_url, redis_url, media_root) -> Settings:
+def settings(database_url, redis_url, media_root, tmp_path_factory) -> Settings:
     """Settings for the test run: real PostgreSQL and Redis, a temporary media folder."""
     return Settings(
+        metrics_dir=tmp_path_factory.mktemp("metrics"),
         env="test",
         database_url=database_url,
         redis_url=redis_url,

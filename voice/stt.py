@@ -8,6 +8,7 @@ engine per process: a worker loads its whisper model once, at start, never per j
 from __future__ import annotations
 
 import io
+import os
 import threading
 import warnings
 import wave
@@ -343,10 +344,13 @@ def engine_choice(settings, language: str | None = None) -> tuple[str, str]:
     return settings.stt_engine, settings.whisper_model
 
 
-def build_engine(name: str, whisper_model: str, compute_type: str) -> SpeechToText:
-    """Build a fresh engine (prefer engine_for, which caches)."""
+def build_engine(
+    name: str, whisper_model: str, compute_type: str, cpu_threads: int = 0
+) -> SpeechToText:
+    """Build a fresh engine (prefer engine_for, which caches); `cpu_threads` 0 lets
+    CTranslate2 choose."""
     if name == "whisper":
-        return WhisperEngine(whisper_model, compute_type)
+        return WhisperEngine(whisper_model, compute_type, cpu_threads=cpu_threads)
     if name == "sphinx":
         return SphinxEngine()
     if name == "google":
@@ -358,13 +362,29 @@ _engines: dict[tuple[str, ...], SpeechToText] = {}
 _engines_lock = threading.Lock()
 
 
+def available_cores() -> int:
+    """CPU cores this process may run on (its affinity mask, as taskset and cpusets set)."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def stt_threads(settings) -> int:
+    """Threads for one transcription process: SCREENLINE_STT_THREADS, else every core
+    it may use. `python -m workers --processes N` sets it to cores // N per process, so
+    N processes on one machine fill its cores without oversubscribing them."""
+    configured = getattr(settings, "stt_threads", 0)
+    return configured if configured > 0 else available_cores()
+
+
 def engine_for(settings, language: str | None = None) -> SpeechToText:
     """The process's engine for a language, built on first use and then reused."""
     name, model = engine_choice(settings, language)
     key = (name, model, settings.whisper_compute_type)
     with _engines_lock:
         if key not in _engines:
-            _engines[key] = build_engine(*key)
+            _engines[key] = build_engine(*key, cpu_threads=stt_threads(settings))
         return _engines[key]
 
 

@@ -1,6 +1,9 @@
-"""The worker entry point: `python -m workers [--burst] [--queues recordings,transcribe]`.
+"""The worker entry point: `python -m workers [--burst] [--queues Q,...] [--processes N]`.
 
 Without `--queues` a worker takes every queue, downloads and messages before transcription.
+Roles: `--queues recordings,messages` (downloads and texts: I/O, many per machine) and
+`--queues transcribe` (CPU: one process per machine using every core, or `--processes N`
+processes with cores / N threads each).
 
 Workers run jobs in their own process (RQ's SimpleWorker) rather than forking a child
 per job: the speech model stays loaded between jobs, and CTranslate2's OpenMP thread
@@ -24,6 +27,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
+import signal
+import subprocess
 import sys
 import time
 
@@ -33,9 +39,10 @@ from rq import Queue, SimpleWorker
 from rq.exceptions import StopRequested
 from rq.scheduler import RQScheduler
 
-from config.logging import setup_logging
+from config import metrics
+from config.logging import bind, setup_logging, unbind
 from config.settings import ConfigError, Settings, load_settings
-from voice.stt import preload
+from voice.stt import available_cores, preload, stt_threads
 from workers import context
 from workers.duties import Duty, default_duties, run_due
 from workers.queues import ALL_QUEUES, TRANSCRIBE
@@ -72,6 +79,23 @@ class ScreenlineWorker(SimpleWorker):
             if schedule
             else None
         )
+
+    def perform_job(self, job, queue, execution) -> bool:
+        """Run one job with its id, queue (and answer, bound by the job) on every log
+        record, and count it with its duration by queue, job and outcome."""
+        unbind()
+        bind(job_id=job.id, queue=queue.name)
+        started = time.perf_counter()
+        try:
+            ok = super().perform_job(job, queue, execution)
+        finally:
+            unbind()
+        result = job.return_value() if ok else None
+        outcome = result if isinstance(result, str) and len(result) <= 24 else "finished"
+        labels = (queue.name, job.func_name.rsplit(".", 1)[-1], outcome if ok else "error")
+        metrics.JOBS.labels(*labels).inc()
+        metrics.JOB_SECONDS.labels(*labels).observe(time.perf_counter() - started)
+        return ok
 
     def request_stop(self, signum, frame) -> None:
         """A warm shutdown (SIGTERM/SIGINT): finish the job in hand, then exit the process."""
@@ -116,11 +140,13 @@ def run_worker(
 
     Returns whether any job ran (in burst mode); otherwise runs until SIGTERM/SIGINT.
     """
-    setup_logging(settings.log_level, settings.secrets())
+    setup_logging(settings.log_level, settings.secrets(), settings.log_format)
     context.use(settings)
     if TRANSCRIBE in queues:
         engine = preload(settings)
-        log.info("speech-to-text engine %s loaded", engine.name)
+        log.info(
+            "speech-to-text engine %s loaded, %d CPU threads", engine.name, stt_threads(settings)
+        )
     duties = default_duties(settings)
     if burst:  # a burst worker's loop runs no duties: run each once before draining
         for duty in duties:
@@ -167,6 +193,13 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m workers", description=__doc__.splitlines()[0])
     parser.add_argument("--burst", action="store_true", help="quit when the queues are empty")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="worker processes to run side by side (each its own model, CPU threads "
+        "= cores / processes unless SCREENLINE_STT_THREADS is set)",
+    )
+    parser.add_argument(
         "--queues",
         default=",".join(ALL_QUEUES),
         type=lambda text: tuple(q.strip() for q in text.split(",") if q.strip()),
@@ -175,6 +208,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if not args.queues:
         parser.error("--queues needs at least one queue name")
+    unknown = [q for q in args.queues if q not in ALL_QUEUES]
+    if unknown:
+        parser.error(f"unknown queue {unknown[0]!r}; the queues are {', '.join(ALL_QUEUES)}")
+    if not 1 <= args.processes <= 64:
+        parser.error("--processes must be between 1 and 64")
     return args
 
 
@@ -186,5 +224,41 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    run_worker(settings, burst=args.burst, queues=args.queues)
+    if args.processes > 1:
+        return run_pool(settings, args)
+    try:
+        run_worker(settings, burst=args.burst, queues=args.queues)
+    finally:
+        metrics.process_exited(os.getpid())
     return 0
+
+
+def run_pool(settings: Settings, args: argparse.Namespace) -> int:
+    """Run `args.processes` single workers as child processes; pass on SIGTERM/SIGINT.
+
+    Each child is a fresh interpreter (nothing forked after a model loaded), sharing
+    only Redis, the database and the store with its siblings. Unless
+    SCREENLINE_STT_THREADS is set, each gets cores // processes CPU threads. Returns the
+    first non-zero exit status of a child, else 0.
+    """
+    threads = settings.stt_threads or max(1, available_cores() // args.processes)
+    env = dict(os.environ, SCREENLINE_STT_THREADS=str(threads))
+    argv = [sys.executable, "-m", "workers", "--queues", ",".join(args.queues)]
+    argv += ["--burst"] if args.burst else []
+    children = [subprocess.Popen(argv, env=env) for _ in range(args.processes)]
+    log.info(
+        "started %d worker processes on %s, %d CPU threads each",
+        len(children),
+        ",".join(args.queues),
+        threads,
+    )
+
+    def forward(signum, _frame):
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    codes = [child.wait() for child in children]
+    return next((code for code in codes if code), 0)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
+from config import metrics
+from config.logging import bind
 from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, TRANSCRIBE_ANSWER
 from ivr.twilio_rest import TwilioError
 from voice import pipeline
@@ -57,6 +59,7 @@ def fetch_recording(answer_id: int) -> str:
     the answer failed (retried by the sweep); one with no RecordingUrl gives it up.
     """
     ctx, jlog = current(), job_log(log)
+    bind(answer_id=answer_id)
     with _claimed(ctx, answer_id, jlog) as mine:
         if not mine:
             return Outcome.BUSY
@@ -208,6 +211,7 @@ def transcribe_answer(answer_id: int) -> str:
     the audio playable and says so.
     """
     ctx, jlog = current(), job_log(log)
+    bind(answer_id=answer_id)
     with _claimed(ctx, answer_id, jlog) as mine:
         if not mine:
             return Outcome.BUSY
@@ -306,6 +310,7 @@ def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
             detected_probability=transcript.detected_probability,
             flags=transcript_flags(transcript, work.language),
         )
+    metrics.record_transcription(transcript.engine, processed.seconds, stt_seconds)
     jlog.info(
         "answer %s: transcribed %.1f s of speech in %.2f s with %s in %s (%d words)",
         answer_id,

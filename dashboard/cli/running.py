@@ -10,6 +10,7 @@ import click
 from sqlalchemy import select
 
 from dashboard.cli.base import Context, emit, json_option, main, pass_context
+from ivr.jobs import ALL_QUEUES
 from voice.models import Call
 from voice.results import unsettled_answers
 
@@ -31,6 +32,8 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
         "-m",
         "gunicorn",
         "--no-control-socket",
+        "--config",
+        "python:dashboard.gunicorn_conf",
         "--bind",
         f"{host}:{port}",
         "--workers",
@@ -44,12 +47,33 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
 
 @main.command()
 @click.option("--burst", is_flag=True, help="Work until the queues are empty, then exit.")
+@click.option(
+    "--queues",
+    default=",".join(ALL_QUEUES),
+    show_default=True,
+    help="Comma-separated queues, highest priority first: the worker's role "
+    "(recordings,messages for downloads; transcribe for speech-to-text).",
+)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Worker processes side by side; each gets cores / processes CPU threads.",
+)
 @pass_context
-def worker(ctx: Context, burst):
-    """Run a background worker (recordings and transcription)."""
+def worker(ctx: Context, burst, queues, processes):
+    """Run background workers (recordings, messages and transcription queues)."""
     _ = ctx.settings
+    names = [q.strip() for q in queues.split(",") if q.strip()]
+    unknown = [q for q in names if q not in ALL_QUEUES]
+    if not names or unknown:
+        raise click.ClickException(
+            f"unknown queue {(unknown or [queues])[0]!r}; the queues are {', '.join(ALL_QUEUES)}"
+        )
     # A separate program: web code never imports the workers package.
-    args = [sys.executable, "-m", "workers"] + (["--burst"] if burst else [])
+    args = [sys.executable, "-m", "workers", "--queues", ",".join(names)]
+    args += ["--processes", str(processes)] + (["--burst"] if burst else [])
     os.execvp(sys.executable, args)
 
 
