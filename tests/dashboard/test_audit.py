@@ -75,8 +75,8 @@ def test_sign_in_and_failed_sign_ins_are_recorded(world, db, auth):
 
 
 def test_viewing_playing_and_downloading_are_recorded(signed_in, db, client):
-    """The candidate page, a play from the start (not a seek) and a download each leave
-    an entry naming the candidate and answer."""
+    """The candidate page, a play from the start (not a seek or a HEAD) and a download
+    each leave an entry naming the candidate and answer."""
     world, answer = signed_in, signed_in.transcribed
     assert client.get(f"/candidates/{world.candidate.id}").status_code == 200
     viewed = last(db, "candidate_viewed")
@@ -87,6 +87,7 @@ def test_viewing_playing_and_downloading_are_recorded(signed_in, db, client):
     url = f"/audio/answers/{answer.id}.mp3"
     assert client.get(url, headers={"Range": "bytes=0-99"}).status_code == 206
     assert client.get(url, headers={"Range": "bytes=100-199"}).status_code == 206  # a seek
+    assert client.head(url).status_code == 200  # a HEAD is not a listen
     assert client.get(url + "?download=1").status_code == 200
     played = entries(db, "answer_played")
     assert len(played) == 1
@@ -395,6 +396,41 @@ def test_an_edited_row_is_named_on_the_page(signed_in, db, client):
     assert status.attrs["data-ok"] == "0"
     assert f"Entry #{viewed.seq} (id {viewed.id})" in status.text()
     assert page.one("tr", cls="audit-broken-row").attrs["data-seq"] == str(viewed.seq)
+
+
+def test_between_full_walks_the_page_checks_its_last_entry_and_newer_ones(signed_in, db, client):
+    """After a full walk the page re-checks the entry it ended at and walks newer ones:
+    an edit to either is named at once; an older row's edit at the next full walk
+    ("Check every entry now")."""
+    for _ in range(3):
+        client.get(f"/candidates/{signed_in.candidate.id}")
+    _, page = audit_page(client)
+    assert page.one(id="chain-status").attrs["data-ok"] == "1"
+    assert "Every entry was checked at" in page.one(id="chain-status").text()
+    seqs = {e.action: e.seq for e in entries(db)}  # sign_in 1, candidate_viewed 2-4
+    assert seqs["candidate_viewed"] == 4
+
+    db.execute(text("UPDATE audit_events SET answer_id = 1 WHERE seq = 4"))
+    db.commit()
+    _, page = audit_page(client)
+    assert "Entry #4" in page.one(id="chain-status").text()
+    db.execute(text("UPDATE audit_events SET answer_id = NULL WHERE seq = 4"))
+    db.commit()
+    _, page = audit_page(client, full="1")  # put right: verified again
+    assert page.one(id="chain-status").attrs["data-ok"] == "1"
+
+    client.get(f"/candidates/{signed_in.candidate.id}")  # a newer entry, seq 5
+    db.execute(text("UPDATE audit_events SET answer_id = 1 WHERE seq = 5"))
+    db.commit()
+    _, page = audit_page(client)
+    assert "Entry #5" in page.one(id="chain-status").text()
+    db.execute(text("UPDATE audit_events SET answer_id = NULL WHERE seq = 5"))
+    db.execute(text("UPDATE audit_events SET answer_id = 1 WHERE seq = 2"))
+    db.commit()
+    _, page = audit_page(client, full="1")
+    assert "Entry #2" in page.one(id="chain-status").text()
+    full = page.one("a", id="full-check").attrs["href"]
+    assert parse(client.get(full).data).one(id="chain-status").attrs["data-ok"] == "0"
 
 
 def test_another_organisation_sees_none_of_our_entries(world, db, client, auth):
