@@ -85,6 +85,7 @@ def candidate_hold(candidate_id: int):
     """Put a candidate on legal hold, or take the hold off (form field `hold`: 1 or 0)."""
     candidate = _admin_row(Candidate, candidate_id)
     candidate.legal_hold = request.form.get("hold") == "1"
+    record("legal_hold", candidate=candidate, detail={"legal_hold": candidate.legal_hold})
     db().commit()
     flash(
         "Legal hold on: the retention purge keeps this candidate's data."
@@ -101,11 +102,7 @@ def interview_hold(interview_id: int):
     """Put an interview on legal hold (its candidates are not purged), or take it off."""
     interview = _admin_row(Interview, interview_id)
     interview.legal_hold = request.form.get("hold") == "1"
-    record(
-        "interview_changed",
-        interview_id=interview.id,
-        detail={"legal_hold": interview.legal_hold},
-    )
+    record("legal_hold", interview_id=interview.id, detail={"legal_hold": interview.legal_hold})
     db().commit()
     flash(
         "Legal hold on: the retention purge keeps every candidate of this interview."
@@ -133,6 +130,7 @@ def retention_settings():
             error = errors["retention_days"]
         else:
             org.retention_days = days
+            record("retention_changed", detail={"retention_days": days})
             session.commit()
             flash(
                 f"Candidates' data is kept {days} days by default."

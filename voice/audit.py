@@ -78,6 +78,8 @@ ACTIONS: dict[str, str] = {
     "user_removed": "removed a user",
     "user_restored": "restored a user",
     "role_changed": "changed a role",
+    "legal_hold": "set or lifted a legal hold",
+    "retention_changed": "changed the retention period",
     "purge": "purged a candidate's data",
     "erasure": "erased a candidate",
     "api_request": "called the API",

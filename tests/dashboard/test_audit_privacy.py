@@ -119,6 +119,27 @@ def test_the_daily_purge_is_recorded_as_retention(db, settings):
     assert (purged.action, purged.actor_label) == ("purge", "retention")
 
 
+def test_legal_holds_and_the_retention_default_are_recorded(db, settings, auth, client):
+    """Holds on a candidate and an interview, and the organisation's default period,
+    are recorded with the admin who set them."""
+    everything = make_everything(db, AudioStore(settings.media_dir))
+    assert auth.login("manager@acme.test").status_code == 302
+    cid, iid = everything.candidate.id, everything.candidate.interview_id
+    page = parse(client.get(f"/candidates/{cid}").data)
+    assert submit(client, page, f"/candidates/{cid}/legal-hold").status_code == 302
+    page = parse(client.get(f"/interviews/{iid}").data)
+    assert submit(client, page, f"/interviews/{iid}/legal-hold").status_code == 302
+    page = parse(client.get("/settings/retention").data)
+    assert submit(client, page, "/settings/retention", retention_days="400").status_code == 302
+    on_candidate, on_interview = [e for e in trail(db) if e.action == "legal_hold"]
+    assert (on_candidate.candidate_id, on_candidate.detail) == (cid, {"legal_hold": True})
+    assert (on_interview.interview_id, on_interview.detail) == (iid, {"legal_hold": True})
+    [period] = [e for e in trail(db) if e.action == "retention_changed"]
+    assert period.detail == {"retention_days": 400}
+    for entry in (on_candidate, on_interview, period):
+        assert entry.actor_kind == "user" and entry.actor_data["email"] == "manager@acme.test"
+
+
 def test_a_candidates_own_copy_is_recorded_as_an_export(db, settings, auth, client, run, tmp_path):
     """The candidate page's "Export candidate data" and `candidate export` are exports."""
     everything = make_everything(db, AudioStore(settings.media_dir))
