@@ -34,6 +34,7 @@ class ApiCaller:
     organization_id: int
     role: str
     key_id: int
+    key_name: str
     read_only: bool
 
 
@@ -76,6 +77,7 @@ def authenticate() -> None:
         organization_id=key.organization_id,
         role=Role.ADMIN,
         key_id=key.id,
+        key_name=key.name,
         read_only=key.read_only,
     )
     _touch(key)

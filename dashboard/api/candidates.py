@@ -13,6 +13,7 @@ import io
 import logging
 
 import redis
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -44,6 +45,7 @@ from ivr.jobs import SEND_MESSAGE
 from ivr.outbound import call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
+from voice import audit
 from voice.candidates import add_candidate
 from voice.models import AnswerStatus, Candidate, Interview
 from voice.results import candidate_results
@@ -277,6 +279,19 @@ class CandidateDecision(MethodView):
             notify=args["notify"],
             feedback=args["feedback"].strip(),
         )
+        texted = {message.candidate_id for message in outcome.queued}
+        for changed in outcome.changed:  # as the dashboard audits a decision
+            who = caller()
+            audit.record(
+                session,
+                who.organization_id,
+                "decision",
+                audit.Actor.api_key(who.key_id, who.key_name, (request.remote_addr or "")[:64]),
+                candidate_id=changed.id,
+                interview_id=changed.interview_id,
+                detail={"decision": args["decision"], "texted": changed.id in texted},
+                subject={"name": changed.name},
+            )
         session.commit()
         for message in outcome.queued:
             try:

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+import logging
+
+from flask import Blueprint, Response, g, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from dashboard.access import get_visible
 from dashboard.api import idempotency
 from dashboard.api.auth import authenticate, caller
-from ivr.services import db
+from ivr.services import db, services
+from voice import audit
 from voice.models import Answer, Candidate, Interview
+
+log = logging.getLogger(__name__)
 
 # Path arguments that name a row, and its model: checked before the body is read.
 PATH_ROWS = {"interview_id": Interview, "candidate_id": Candidate, "answer_id": Answer}
@@ -21,6 +27,7 @@ def guard(blueprint: Blueprint) -> Blueprint:
     blueprint.before_request(rows_in_path)
     blueprint.before_request(idempotency.begin)
     blueprint.after_request(idempotency.finish)
+    blueprint.after_request(audit_request)
     return blueprint
 
 
@@ -31,3 +38,35 @@ def rows_in_path() -> None:
         model = PATH_ROWS.get(name)
         if model is not None:
             get_visible(db(), caller(), model, value, options=())
+
+
+def audit_request(response: Response) -> Response:
+    """After every request made with a valid key: an "api_request" entry in the
+    organisation's audit trail (voice/audit.py) with the method, path and status, and the
+    rows named in the path when the request succeeded. Written in its own transaction, so
+    requests that failed are recorded too."""
+    who = g.get("api_caller")
+    if who is None:
+        return response
+    named = request.view_args or {}
+    ok = response.status_code < 400
+    try:
+        with services().session_factory() as session:
+            audit.record(
+                session,
+                who.organization_id,
+                "api_request",
+                audit.Actor.api_key(who.key_id, who.key_name, (request.remote_addr or "")[:64]),
+                candidate_id=named.get("candidate_id") if ok else None,
+                interview_id=named.get("interview_id") if ok else None,
+                answer_id=named.get("answer_id") if ok else None,
+                detail={
+                    "method": request.method,
+                    "path": request.path[:300],
+                    "status": response.status_code,
+                },
+            )
+            session.commit()
+    except SQLAlchemyError:
+        log.exception("could not audit API request %s %s", request.method, request.path)
+    return response

@@ -83,3 +83,34 @@ def test_the_cli_refuses_a_key_without_a_name(settings, acme):
     assert result.exit_code == 1
     assert "needs a name" in result.output
     assert "Traceback" not in result.output
+
+
+def test_every_request_with_a_key_is_in_the_audit_trail(server, acme, db):
+    """Each request made with a key is an api_request entry naming the key, method, path
+    and status in its organisation's chain; a decision is audited as the dashboard does."""
+    from voice.audit import verify
+    from voice.models import AuditEvent
+
+    api = ApiClient(server.public_url, acme.key)
+    api.get(f"/api/v1/candidates/{acme.candidate.id}")
+    api.get("/api/v1/candidates/999999")
+    api.post(f"/api/v1/candidates/{acme.candidate.id}/decision", json={"decision": "hold"})
+    db.expire_all()
+    entries = (
+        db.query(AuditEvent).filter_by(organization_id=acme.org.id).order_by(AuditEvent.seq).all()
+    )
+    requests_seen = [
+        (e.detail["method"], e.detail["path"], e.detail["status"])
+        for e in entries
+        if e.action == "api_request"
+    ]
+    assert requests_seen == [
+        ("GET", f"/api/v1/candidates/{acme.candidate.id}", 200),
+        ("GET", "/api/v1/candidates/999999", 404),
+        ("POST", f"/api/v1/candidates/{acme.candidate.id}/decision", 200),
+    ]
+    assert {e.actor_kind for e in entries} == {"api key"}
+    decision = [e for e in entries if e.action == "decision"]
+    assert decision[0].candidate_id == acme.candidate.id
+    assert decision[0].detail == {"decision": "hold", "texted": False}
+    assert verify(db, acme.org.id).ok
