@@ -19,7 +19,7 @@ from flask_smorest import Blueprint
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
-from dashboard.api.fields import paginate
+from dashboard.api.fields import IDEMPOTENCY_KEY, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
 from dashboard.api.schemas import (
@@ -100,6 +100,7 @@ class Candidates(MethodView):
 
     @blp.arguments(CandidateCreateSchema)
     @blp.response(201, CreatedCandidateSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
         """Add a candidate to an interview (a fresh PIN), and text the invitation if asked."""
         session = db()
@@ -148,6 +149,7 @@ class CandidateBatch(MethodView):
 
     @blp.arguments(BatchSchema)
     @blp.response(201, ImportReportSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
         """Add many candidates through the dashboard's spreadsheet importer (merge by phone,
         every rejected row reported with its reason)."""
@@ -165,6 +167,7 @@ class CandidateImport(MethodView):
     @blp.arguments(ImportFormSchema, location="form")
     @blp.arguments(ImportFileSchema, location="files")
     @blp.response(201, ImportReportSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, form, files):
         """Import a CSV file (name, phone, email, external id) as the dashboard's import does."""
         session = db()
@@ -237,6 +240,7 @@ class CandidateInvite(MethodView):
     """The invitation text."""
 
     @blp.response(202, InvitationSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, candidate_id: int):
         """Text the candidate their invitation (never twice: a second call queues nothing)."""
         queued, reason = _invite([_candidate(candidate_id, manage=True)])
@@ -248,6 +252,7 @@ class CandidateCall(MethodView):
     """ "Call me now"."""
 
     @blp.response(202, CallSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, candidate_id: int):
         """Have Twilio ring the candidate into the interview now."""
         candidate = get_visible(db(), caller(), Candidate, candidate_id, manage=True)
@@ -267,6 +272,7 @@ class CandidateDecision(MethodView):
 
     @blp.arguments(DecisionArgs)
     @blp.response(200, DecisionSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args, candidate_id: int):
         """Advance, hold or reject the candidate, texting them (with feedback) if asked."""
         session = db()

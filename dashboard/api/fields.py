@@ -102,3 +102,13 @@ def paginate(session: Session, stmt: Select, id_column, limit: int, cursor: str 
         "has_more": has_more,
         "next_cursor": encode_cursor(rows[-1].id) if has_more else None,
     }
+
+
+# The Idempotency-Key header every POST takes (dashboard/api/idempotency.py), documented.
+IDEMPOTENCY_KEY = {
+    "in": "header",
+    "name": "Idempotency-Key",
+    "required": False,
+    "description": "Retrying with the same key returns the first response; nothing twice.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+}

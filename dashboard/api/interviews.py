@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
-from dashboard.api.fields import PageArgs, paginate
+from dashboard.api.fields import IDEMPOTENCY_KEY, PageArgs, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
 from dashboard.api.schemas import (
@@ -132,6 +132,7 @@ class Interviews(MethodView):
 
     @blp.doc(requestBody=SPEC_BODY)
     @blp.response(201, InterviewSchema)
+    @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self):
         """Create an interview from the interview file format (validated as the YAML import is)."""
         session = db()
