@@ -48,7 +48,9 @@ from voice.models import (
 )
 from voice.store import answer_key
 
-ERASED_NAME = "Erased candidate"  # what lists show in place of the name
+# What lists show in place of the name: while something is still owed, then once done.
+PENDING_NAME = "Erasure pending"
+ERASED_NAME = "Erased candidate"
 REQUEST = "erasure request"
 # Every file the pipeline keeps for an answer (workers/recordings.py, voice/waveform.py).
 AUDIO_FILES = ("original.wav", "speech.wav", "playback.mp3", "waveform.svg", "silences.json")
@@ -278,6 +280,7 @@ def _finish_if_done(candidate: Candidate, now: datetime) -> None:
     if not (owed["answers"] or owed["recordings"] or owed["messages"]):
         candidate.erased_at = candidate.erased_at or now
         candidate.erasure_error = None
+        candidate.name = ERASED_NAME
 
 
 def _scrub_answers(session: Session, candidate: Candidate, owed: dict) -> None:
@@ -346,7 +349,7 @@ def _scrub_share_links(session: Session, candidate: Candidate, now: datetime) ->
 
 
 def _scrub_person(candidate: Candidate) -> None:
-    candidate.name = ERASED_NAME
+    candidate.name = ERASED_NAME if candidate.erased_at else PENDING_NAME
     candidate.phone = None
     candidate.email = None
     candidate.external_id = None

@@ -86,7 +86,7 @@ def test_erasing_needs_the_typed_confirmation_then_removes_and_queues(
     response = submit(client, page, action, confirm="  dana  DIAZ ")
     assert response.status_code == 302
     erased = reload(session_factory, Candidate, signed_in.candidate.id)
-    assert (erased.name, erased.phone, erased.erased_at) == ("Erased candidate", None, None)
+    assert (erased.name, erased.phone, erased.erased_at) == ("Erasure pending", None, None)
     page = candidate_page(client, signed_in)
     assert retention_text(page).startswith("Erasure pending: still to delete audio of 2 answers")
     assert "Dana Diaz" not in page.text() and "three years" not in page.text()

@@ -89,7 +89,7 @@ def test_purge_takes_those_due_and_names_the_held(run, db, person, session_facto
     assert report["counts"]["pending"] == 1
     assert report["pending"][0]["owed"] == {"answers": 2, "recordings": 2, "messages": 2}
     name, phone, requested, erased = snapshot(session_factory, person.candidate.id)
-    assert (name, phone, erased) == ("Erased candidate", None, None) and requested
+    assert (name, phone, erased) == ("Erasure pending", None, None) and requested
     assert Queue(ERASE_CANDIDATE.queue, connection=redis_conn).get_job_ids() == [
         ERASE_CANDIDATE.job_id(person.candidate.id)
     ]
@@ -117,7 +117,7 @@ def test_candidate_erase_removes_at_once_and_queues_the_rest(run, person, sessio
     assert state["state"] == "pending" and state["reason"] == "erasure request"
     assert state["owed"] == {"answers": 2, "recordings": 2, "messages": 2}
     assert state["queued"] is True
-    assert snapshot(session_factory, person.candidate.id)[:2] == ("Erased candidate", None)
+    assert snapshot(session_factory, person.candidate.id)[:2] == ("Erasure pending", None)
     code, again = run("candidate", "erase", str(person.candidate.id), "--json")
     assert code == 0 and json.loads(again)["requested_at"] == state["requested_at"]
 
