@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from voice.models import Candidate, Interview
-from voice.phones import normalise_phone
+from voice.phones import DEFAULT_REGION, normalise_phone
 from voice.pins import new_pin, pins_in_use
 
 EXTRA_TIME = (1.0, 4.0)  # the answer-time multiplier an accommodation may give
@@ -44,6 +44,7 @@ def add_candidate(
 ) -> Candidate:
     """Invite a candidate to an interview with a fresh PIN unique within it.
 
+    A phone without its country code is read in the organisation's default country.
     Raises ValueError (a readable sentence) for a missing or over-long name, a phone
     that is not a number, an email that is not an address, or extra time outside 1-4.
     """
@@ -56,7 +57,9 @@ def add_candidate(
     if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL):
         raise ValueError(f"{email[:60]!r} is not an email address")
     extra_time = check_extra_time(extra_time)
-    phone = normalise_phone(phone) if phone else None
+    org = interview.organization
+    region = (org.default_country if org else None) or DEFAULT_REGION
+    phone = normalise_phone(phone, region) if phone else None
     candidate = Candidate(
         interview=interview,
         name=name,

@@ -141,6 +141,9 @@ class Organization(Base):
     # Days a candidate's data is kept after completion (or last activity) when the
     # interview sets none; None keeps it until deleted (voice/retention.py).
     retention_days: Mapped[int | None]
+    # The country (ISO 3166-1 alpha-2) a phone number written without its country code is
+    # read in, when candidates are imported or added (voice/phones.py).
+    default_country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organization")

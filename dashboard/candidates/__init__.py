@@ -2,7 +2,8 @@
 accommodations, "Call me now" and a candidate's own copy of their data.
 
 The `candidates` blueprint's URLs are listed here in one table; each module holds one
-concern (listing.py: the interview page; csv_import.py; invitations.py: the one path
+concern (listing.py: the interview page; csv_import.py: the import page over
+voice/candidate_import.py; invitations.py: the one path
 invitations take, shared with the command line; manage.py: one candidate;
 data_export.py: "Export candidate data").
 """
@@ -12,10 +13,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from dashboard.candidates import csv_import, data_export, invitations, manage
-from dashboard.candidates.csv_import import import_csv
 from dashboard.candidates.listing import Filters, interview_page, keypad_label
 
-__all__ = ["Filters", "candidates", "import_csv", "interview_page", "keypad_label"]
+__all__ = ["Filters", "candidates", "interview_page", "keypad_label"]
 
 candidates = Blueprint("candidates", __name__)
 

@@ -12,6 +12,7 @@ from dashboard.cli import (  # noqa: F401 (registers)
     export,
     interviews,
     models,
+    organisations,
     privacy,
     running,
 )

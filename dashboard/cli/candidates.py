@@ -1,4 +1,4 @@
-"""`screenline candidate add|call`: inviting a candidate and calling one now."""
+"""`screenline candidate add|import|call`: inviting candidates and calling one now."""
 
 from __future__ import annotations
 
@@ -9,11 +9,14 @@ from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_co
 from ivr.outbound import call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
+from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, add_candidate
 from voice.models import Candidate, Interview
+from voice.phones import PhoneError
 
 # How long `candidate add --invite` waits for a worker to report the text as sent.
 INVITE_WAIT_SECONDS = 20.0
+MAX_IMPORT_BYTES = 2 * 2**20  # as the dashboard's upload limit
 
 
 @main.group()
@@ -98,6 +101,48 @@ def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
     if run.not_queued:
         return data, f"invitation saved for {message.to}; Redis is unreachable, the sweep sends it"
     return data, f"invitation queued for {message.to}; a worker will text it"
+
+
+@candidate.command("import")
+@click.option("--interview", "interview_id", type=ROW_ID, required=True)
+@click.argument("file", type=click.File("rb"))
+@click.option(
+    "--country",
+    help="Country of numbers written without a country code (default: the organisation's).",
+)
+@json_option
+@pass_context
+def candidate_import(ctx: Context, interview_id, file, country, as_json):
+    """Add the candidates in a CSV or .xlsx FILE ("-" for standard input); report each row."""
+    data = file.read(MAX_IMPORT_BYTES + 1)
+    if len(data) > MAX_IMPORT_BYTES:
+        raise click.ClickException(f"the file is over {MAX_IMPORT_BYTES // 2**20} MB")
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        try:
+            report = import_file(session, found, data, country)
+        except (TableError, PhoneError) as exc:
+            raise click.ClickException(str(exc)) from None
+        session.commit()
+        output = {
+            "read_as": report.described,
+            "country": report.region,
+            "added": [
+                {"id": c.id, "name": c.name, "phone": c.phone, "pin": c.pin} for c in report.added
+            ],
+            "merged": [{"row": r, "phone": p, "how": how} for r, p, how in report.merged],
+            "rejected": [
+                {"row": r, "as_written": raw, "why": why} for r, raw, why in report.rejected
+            ],
+        }
+        lines = [
+            f"read as {report.described}: {len(report.added)} added, "
+            f"{len(report.merged)} merged, {len(report.rejected)} rejected"
+        ]
+        lines += [f"  row {r}: {why}" for r, _, why in report.rejected]
+        emit(as_json, output, "\n".join(lines))
 
 
 @candidate.command("call")

@@ -8,12 +8,13 @@ from datetime import UTC, datetime, timedelta
 from rq import Queue
 from sqlalchemy import func, select
 
-from dashboard.candidates import Filters, import_csv
+from dashboard.candidates import Filters
 from ivr.jobs import SEND_MESSAGE
 from ivr.twilio_rest import TwilioError
 from tests.dashboard.conftest import add_answer, flashes
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_user
+from voice.candidate_import import import_file
 from voice.messages import INVITATION
 from voice.models import Call, Candidate, CandidateStatus, Message, Score
 
@@ -39,7 +40,7 @@ Dana Dup,+15557654321,dana@example.com,
 
 def test_import_normalises_rejects_and_merges(signed_in, db):
     """Phones become E.164; bad rows are reported with a reason; duplicates merge."""
-    report = import_csv(db, signed_in.interview, CSV)
+    report = import_file(db, signed_in.interview, CSV.encode())
     db.commit()
     assert [(c.name, c.phone, c.email, c.external_id) for c in report.added] == [
         ("Ana Alvarez", "+15552010001", "ana@example.com", "A-1"),
@@ -48,7 +49,7 @@ def test_import_normalises_rejects_and_merges(signed_in, db):
     assert [(row, why) for row, _, why in report.rejected] == [
         (4, "No phone number."),
         (5, "No name."),
-        (6, "“12” is not a phone number we can call."),
+        (6, "“12” is not a phone number we can call (it is too short for a +1 number)."),
     ]
     merged = {row: how for row, _, how in report.merged}
     assert merged[7] == "merged into Ana Alvarez"
@@ -62,7 +63,7 @@ def test_import_normalises_rejects_and_merges(signed_in, db):
 
 def test_import_without_a_header_reads_name_phone_email_id(signed_in, db):
     """A file without a header row is read as name, phone, email, external id."""
-    report = import_csv(db, signed_in.interview, "Cy Cole,5552010009,cy@example.com,C-3\n")
+    report = import_file(db, signed_in.interview, b"Cy Cole,5552010009,cy@example.com,C-3\n")
     assert [(c.name, c.phone, c.external_id) for c in report.added] == [
         ("Cy Cole", "+15552010009", "C-3")
     ]
@@ -88,11 +89,11 @@ def test_import_with_nothing_is_a_clear_error(signed_in, client):
     url = f"/interviews/{signed_in.interview.id}/import"
     response = client.post(url, data={"csrf_token": token(client, url), "pasted": " "})
     assert response.status_code == 422
-    assert "Choose a CSV file" in parse(response.data).one("p", cls="alert").text()
+    assert "Choose a CSV or Excel file" in parse(response.data).one("p", cls="alert").text()
 
 
 def test_a_binary_or_unreadable_csv_is_explained_not_a_server_error(signed_in, db, client):
-    """A binary upload is "not text"; a field past the csv module's limit is one reported row."""
+    """A binary upload is "not a table"; a field past the csv module's limit is a file error."""
     url = f"/interviews/{signed_in.interview.id}/import"
     binary = {
         "csrf_token": token(client, url),
@@ -100,12 +101,13 @@ def test_a_binary_or_unreadable_csv_is_explained_not_a_server_error(signed_in, d
     }
     response = client.post(url, data=binary, content_type="multipart/form-data")
     assert response.status_code == 422
-    assert "not text" in parse(response.data).one("p", cls="alert").text()
+    alert = parse(response.data).one("p", cls="alert").text()
+    assert alert.startswith("This file is not a table we can read.")
     huge = 'name,phone\n"' + "x" * 200_000 + '",5552010001\n'
     response = client.post(url, data={"csrf_token": token(client, url), "pasted": huge})
-    assert response.status_code == 200
-    reason = parse(response.data).one("td", data_label="Reason").text()
-    assert reason.startswith("The file could not be read as CSV")
+    assert response.status_code == 422
+    alert = parse(response.data).one("p", cls="alert").text()
+    assert alert.startswith("The file could not be read as CSV")
     added = select(func.count(Candidate.id)).where(Candidate.interview_id == signed_in.interview.id)
     assert db.scalar(added) == 1  # only the candidate the interview already had
 

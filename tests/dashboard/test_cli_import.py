@@ -1,0 +1,91 @@
+"""`screenline candidate import` and `screenline org country`: the importer's CLI front door."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from tests.factories import make_interview, make_org
+from tests.support import env_for
+from tests.voice.test_candidate_import import xlsx
+
+
+@pytest.fixture
+def run(settings, db):
+    """Invoke the CLI with the test settings; return (exit code, output)."""
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+
+    def invoke(*args: str) -> tuple[int, str]:
+        result = CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+        return result.exit_code, result.output
+
+    return invoke
+
+
+@pytest.fixture
+def interview(db):
+    """An interview of the one organisation."""
+    interview = make_interview(db, make_org(db, name="Northwind"))
+    db.commit()
+    return interview
+
+
+def test_import_an_xlsx_reports_each_row_as_json(run, interview, tmp_path):
+    """The CLI reads the same files as the dashboard and reports added and rejected rows."""
+    path = tmp_path / "list.xlsx"
+    path.write_bytes(xlsx([["Name", "Phone"], ["Ana Alvarez", 5552010001], ["Bo", "12"]]))
+    code, out = run("candidate", "import", "--interview", str(interview.id), str(path), "--json")
+    assert code == 0, out
+    report = json.loads(out)
+    assert report["read_as"] == "Excel workbook, sheet Candidates"
+    assert [(c["name"], c["phone"]) for c in report["added"]] == [("Ana Alvarez", "+15552010001")]
+    assert len(report["added"][0]["pin"]) == 6
+    assert report["rejected"] == [
+        {
+            "row": 3,
+            "as_written": "Bo, 12",
+            "why": "“12” is not a phone number we can call (it is too short for a +1 number).",
+        }
+    ]
+
+
+def test_the_organisations_country_reads_local_numbers(run, interview, tmp_path):
+    """`org country GB` makes 07700 900123 a UK number for the next import."""
+    code, out = run("org", "country", "gb", "--json")
+    assert code == 0 and json.loads(out) == {"organization": "Northwind", "default_country": "GB"}
+    path = tmp_path / "uk.csv"
+    path.write_bytes(b"name;phone\nAmy Adams;07700 900123\n")
+    code, out = run("candidate", "import", "--interview", str(interview.id), str(path), "--json")
+    assert code == 0, out
+    assert [c["phone"] for c in json.loads(out)["added"]] == ["+447700900123"]
+    code, out = run(
+        "candidate",
+        "add",
+        "--interview",
+        str(interview.id),
+        "--name",
+        "B",
+        "--phone",
+        "07700 900124",
+        "--json",
+    )
+    assert code == 0 and json.loads(out)["phone"] == "+447700900124"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["org", "country", "ZZ"], "'ZZ' is not a country code such as US or GB"),
+        (["candidate", "import", "--interview", "{id}", "{pdf}"], "This is a PDF, not a table."),
+        (["candidate", "import", "--interview", "{id}", "{pdf}", "--country", "XX"], "XX"),
+    ],
+)
+def test_errors_are_one_clear_sentence(run, interview, tmp_path, args, message):
+    """A bad country or a file that is not a table is a ClickException, not a traceback."""
+    pdf = tmp_path / "list.pdf"
+    pdf.write_bytes(b"%PDF-1.7\n")
+    code, out = run(*[a.format(id=interview.id, pdf=pdf) for a in args])
+    assert code == 1 and "Error: " in out and message in out
