@@ -2,14 +2,13 @@
 
 Rows are reached only through dashboard/access.py with the key's organisation, so
 another organisation's candidate (or interview named in a body) is 404, exactly as on
-the dashboard. Adding goes through voice/candidates.py and the dashboard's importer;
-invitations, "call me now" and decisions through the same functions as the dashboard.
+the dashboard. Adding goes through voice/candidates.py and the importer
+(voice/candidate_import.py); invitations, "call me now" and decisions through the same
+functions as the dashboard.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 
 import redis
@@ -38,7 +37,6 @@ from dashboard.api.schemas import (
     InvitationSchema,
     ResultsSchema,
 )
-from dashboard.candidates.csv_import import import_csv
 from dashboard.candidates.invitations import send_invitations, write_invitations
 from dashboard.review.decisions import apply_decision
 from ivr.jobs import SEND_MESSAGE
@@ -46,6 +44,7 @@ from ivr.outbound import call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice import audit
+from voice.candidate_import import TableError, import_file, import_rows
 from voice.candidates import add_candidate
 from voice.models import AnswerStatus, Candidate, Interview
 from voice.results import candidate_results
@@ -134,13 +133,15 @@ def _report(report) -> dict:
     }
 
 
-def _as_csv(rows: list[dict]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["name", "phone", "email", "external id"])
-    for row in rows:
-        writer.writerow([row.get(k) or "" for k in ("name", "phone", "email", "external_id")])
-    return out.getvalue()
+def _as_rows(rows: list[dict]) -> list[list[str]]:
+    """JSON candidates as the importer's rows: a header, then one row each."""
+    fields = ("name", "phone", "email", "external_id")
+    return [list(fields), *([str(row.get(k) or "") for k in fields] for row in rows)]
+
+
+def _unreadable(exc: ValueError) -> Problem:
+    """A file (or list) the importer cannot read as a table, as a validation problem."""
+    return Problem("validation-error", str(exc), errors={"file": str(exc)})
 
 
 @blp.route("/batch")
@@ -151,11 +152,14 @@ class CandidateBatch(MethodView):
     @blp.response(201, ImportReportSchema)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
-        """Add many candidates through the dashboard's spreadsheet importer (merge by phone,
-        every rejected row reported with its reason)."""
+        """Add many candidates through the spreadsheet importer (merge by phone, every
+        rejected row reported with its reason)."""
         session = db()
         interview = _interview(args["interview_id"])
-        report = import_csv(session, interview, _as_csv(args["candidates"]))
+        try:
+            report = import_rows(session, interview, _as_rows(args["candidates"]), None)
+        except TableError as exc:
+            raise _unreadable(exc) from None
         session.commit()
         return _report(report)
 
@@ -169,25 +173,13 @@ class CandidateImport(MethodView):
     @blp.response(201, ImportReportSchema)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, form, files):
-        """Import a CSV file (name, phone, email, external id) as the dashboard's import does."""
+        """Import a CSV or .xlsx file as the dashboard's import does (voice/candidate_import.py)."""
         session = db()
         interview = _interview(form["interview_id"])
-        raw = files["file"].read()
-        text = None
-        if b"\x00" not in raw:
-            for encoding in ("utf-8-sig", "cp1252"):
-                try:
-                    text = raw.decode(encoding)
-                    break
-                except UnicodeDecodeError:
-                    continue
-        if text is None:
-            raise Problem(
-                "validation-error",
-                "That file is not text. Save it as CSV (UTF-8) and try again.",
-                errors={"file": "That file is not text. Save it as CSV (UTF-8) and try again."},
-            )
-        report = import_csv(session, interview, text)
+        try:
+            report = import_file(session, interview, files["file"].read())
+        except TableError as exc:  # not a table: one sentence (voice/tables.py)
+            raise _unreadable(exc) from None
         session.commit()
         return _report(report)
 

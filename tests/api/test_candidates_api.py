@@ -109,7 +109,7 @@ def test_a_batch_goes_through_the_spreadsheet_importer(api, acme):
     assert report["merged"][0]["how"].startswith("merged into Bo Bell")
     assert [r["reason"] for r in report["rejected"]] == [
         "No phone number.",
-        "“12” is not a phone number we can call.",
+        "“12” is not a phone number we can call (it is too short for a +1 number).",
     ]
 
 
