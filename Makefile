@@ -8,8 +8,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 REDIS_URL ?= redis://127.0.0.1:6379/0
-SYSTEM_PACKAGES := ffmpeg flite
-TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium espeak-ng asterisk-core-sounds-es asterisk-core-sounds-es-wav iproute2
+SYSTEM_PACKAGES := ffmpeg flite espeak-ng
+TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium asterisk-core-sounds-es asterisk-core-sounds-es-wav iproute2
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 

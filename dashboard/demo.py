@@ -1,8 +1,8 @@
 """`screenline demo`: a whole interview on this machine, then the dashboard to review it.
 
-Starts three processes (the Twilio stand-in API, the web server, a worker), places a
-call with spoken answers through the stand-in, waits for the transcripts, prints them,
-and keeps serving the dashboard until Ctrl-C.
+Starts three processes (the Twilio stand-in API, the web server, a worker), places two
+calls with spoken answers through the stand-in (one caller picks English, one Spanish),
+waits for the transcripts, prints them, and keeps serving the dashboard until Ctrl-C.
 """
 
 from __future__ import annotations
@@ -50,6 +50,25 @@ DEMO_KEYS = (
     "",  # question 3 is read; nothing pressed, so recording starts
     "2",  # record question 3 again (a retake)
     "",  # question 3 again
+    "",  # question 4
+    "1",  # keep it
+    "",  # question 5
+    "1",  # keep it
+)
+# The second caller picks Spanish and answers in Spanish (spoken by espeak-ng).
+DEMO_SPANISH_ANSWERS = (
+    "Trabajé dos años en un almacén. Preparaba pedidos y cargaba camiones en el turno de noche.",
+    "Vivo a quince minutos y tengo mi propio carro. Nunca he faltado a un turno.",
+    "Un compañero nuevo era lento con el escáner, así que le enseñé los atajos y "
+    "terminamos el camión a tiempo.",
+)
+DEMO_SPANISH_KEYS = (
+    "2",  # para español, oprima 2
+    "1",  # agree to recording
+    "1",  # question 1: yes
+    "40#",  # question 2: 40 hours a week
+    "",  # question 3
+    "1",  # keep it
     "",  # question 4
     "1",  # keep it
     "",  # question 5
@@ -145,10 +164,11 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
 
     With `stay`, keep serving the dashboard until interrupted; otherwise stop and return.
     """
-    from ivr.standin import place_call
+    from ivr.standin import place_call, synthesise
 
     settings = demo_settings(settings, host, port, api_port)
     interview_id, number, _pin, caller = prepare(settings)
+    _, _, _, spanish_caller = prepare(settings)
     env = child_env(settings)
     logs = Path("var/log")
     procs = {
@@ -176,16 +196,22 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
         click.echo(log.transcript())
         if not log.ok:
             raise click.ClickException(f"the call failed: {log.errors}")
+        click.secho(f"\nA second caller, {spanish_caller}, picks Spanish…\n", bold=True)
+        spanish = [synthesise(text, "es-MX") for text in DEMO_SPANISH_ANSWERS]
+        log = place_call(settings, number, spanish_caller, spanish, digits=DEMO_SPANISH_KEYS)
+        click.echo(log.transcript())
+        if not log.ok:
+            raise click.ClickException(f"the Spanish call failed: {log.errors}")
         click.secho("\nWaiting for the worker to transcribe the answers…", bold=True)
-        done = transcripts_done(settings, caller, started)
+        checks = [transcripts_done(settings, c, started) for c in (caller, spanish_caller)]
         deadline = time.monotonic() + 600
-        while not done():
+        while not all(done() for done in checks):
             if procs["worker"].poll() is not None:
                 raise click.ClickException("the worker stopped; see var/log/worker.log")
             if time.monotonic() > deadline:
                 raise click.ClickException("transcription took too long; see var/log/worker.log")
             time.sleep(0.5)
-        _print_latest(settings, interview_id)
+        _print_latest(settings, interview_id, count=2)
         url = f"http://{host}:{port}"
         click.secho(f"\nDashboard: {url}/interviews/{interview_id}", bold=True)
         click.echo(f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
@@ -206,13 +232,16 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
                 proc.kill()
 
 
-def _print_latest(settings: Settings, interview_id: int) -> None:
+def _print_latest(settings: Settings, interview_id: int, count: int = 1) -> None:
     factory = make_session_factory(make_engine(settings.database_url))
     with unit_of_work(factory) as session:
         data = interview_results(session, session.get(Interview, interview_id))
-    latest = data["candidates"][-1]
-    click.secho(f"\nTranscripts for {latest['name']} [{latest['status']}]", bold=True)
-    for answer in latest["answers"]:
-        if answer["kept"]:
-            click.echo(f"  Q{answer['position']}. {answer['question']}")
-            click.echo(f"      {answer_summary(answer)}")
+    for latest in data["candidates"][-count:]:
+        click.secho(f"\nTranscripts for {latest['name']} [{latest['status']}]", bold=True)
+        for answer in latest["answers"]:
+            if answer["kept"]:
+                language = answer.get("transcript_language")
+                click.echo(f"  Q{answer['position']}. {answer['question']}")
+                click.echo(
+                    f"      {answer_summary(answer)}" + (f" ({language})" if language else "")
+                )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
-from dashboard.presenters import keypad_answer
+from dashboard.presenters import keypad_answer, transcript_warning
 from ivr.services import db, services
 from voice.models import Answer, Candidate, Interview, Question, Score
 
@@ -59,7 +59,12 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
         "completed_at",
     ]
     for q in questions:
-        header += [f"q{q.position}_answer", f"q{q.position}_score"]
+        header += [
+            f"q{q.position}_answer",
+            f"q{q.position}_score",
+            f"q{q.position}_transcript_language",
+            f"q{q.position}_transcript_flag",
+        ]
     yield "\ufeff" + _line(header)
     last_id = 0
     while True:
@@ -128,7 +133,12 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
                         else (answer.transcript or "")
                     )
                 scores = per_answer.get(answer.id, []) if answer else []
-                values += [text, f"{sum(scores) / len(scores):.2f}" if scores else ""]
+                values += [
+                    text,
+                    f"{sum(scores) / len(scores):.2f}" if scores else "",
+                    (answer.transcript_language or "") if answer else "",
+                    transcript_warning(answer),
+                ]
             yield _line(values)
         session.expire_all()  # let the batch go: memory stays flat however many rows
 
@@ -177,6 +187,9 @@ def transcript_text(candidate: Candidate, questions: list[Question], answers: di
             lines.append(f"  Keypad: {keypad_answer(q.kind, answer.digits)}")
         else:
             lines.append(f"  Audio: {_audio_name(q, answer) if answer.playback_key else '(none)'}")
+            warning = transcript_warning(answer)
+            if warning:
+                lines.append(f"  {warning}")
             lines.append(f"  {answer.transcript or '(no transcript)'}")
         lines.append("")
     return "\n".join(lines)

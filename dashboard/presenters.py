@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import Flask
 
-from voice import pipeline
+from voice import pipeline, reliability
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -114,6 +114,31 @@ def segments_of(answer: Answer | None) -> list[Segment]:
     return segments
 
 
+def flag_warning(flags, language: str | None) -> str:
+    """The flag a reviewer sees on a transcript the machine was unsure of, with its reasons
+    ("Transcript may be unreliable: listen to the audio (answered in Spanish)"); '' when
+    there is no flag. The rules are voice/reliability.py's."""
+    if not flags:
+        return ""
+    reasons = reliability.describe(list(flags), language)
+    text = reliability.WARNING[:1].upper() + reliability.WARNING[1:]
+    return f"{text} ({', '.join(reasons)})" if reasons else text
+
+
+def transcript_warning(answer: Answer | None) -> str:
+    """`flag_warning` for an answer; '' for None or an answer without flags."""
+    if answer is None or not answer.transcript_flagged:
+        return ""
+    return flag_warning(answer.transcript_flags or ["flagged"], answer.transcript_language)
+
+
+def transcript_language_name(answer: Answer | None) -> str:
+    """The language an answer's transcript is in, as a reader names it ("Spanish"); ''."""
+    if answer is None or not answer.transcript_language:
+        return ""
+    return reliability.language_name(answer.transcript_language)
+
+
 # ---------------------------------------------------------------- times
 
 
@@ -189,6 +214,9 @@ def template_globals() -> dict[str, Any]:
         "link_tones": LINK_TONES,
         "keypad_answer": keypad_answer,
         "failure_note": failure_note,
+        "transcript_warning": transcript_warning,
+        "flag_warning": flag_warning,
+        "transcript_language_name": transcript_language_name,
         "AnswerStatus": AnswerStatus,
         "CandidateStatus": CandidateStatus,
         "QuestionKind": QuestionKind,

@@ -18,7 +18,8 @@ PER_PAGE = 25
 
 @search.get("/search")
 def results():
-    """Search transcripts (?q=, ?interview_id=, ?page=) in the interviews the user sees."""
+    """Search transcripts (?q=, ?interview_id=, ?flagged=1, ?page=) in the interviews the
+    user sees; flagged=1 keeps transcripts that may be unreliable."""
     session = db()
     query = request.args.get("q", "").strip()[:200]
     interviews = session.scalars(
@@ -29,6 +30,7 @@ def results():
     if interview_id is not None and interview_id not in visible_ids:
         abort(404)
     page = max(1, request.args.get("page", 1, type=int) or 1)
+    flagged = request.args.get("flagged") == "1"
     hits = []
     if query_words(query):
         hits = search_transcripts(
@@ -38,6 +40,7 @@ def results():
             interview_id=interview_id,
             # Managers see the whole organisation; reviewers the interviews shared with them.
             interview_ids=None if can_manage(current_user) else visible_ids,
+            flagged_only=flagged,
             limit=PER_PAGE + 1,
             offset=(page - 1) * PER_PAGE,
         )
@@ -46,6 +49,7 @@ def results():
         query=query,
         interviews=interviews,
         interview_id=interview_id,
+        flagged=flagged,
         hits=hits[:PER_PAGE],
         more=len(hits) > PER_PAGE,
         page=page,

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from voice.candidate_record import FORMAT_VERSION, candidate_record, keypad_meaning
 from voice.models import Answer, Candidate
+from voice.reliability import WARNING
 
 AUDIO_COPIES = ("original", "playback")  # the speech copy is derived, so not exported
 # Audio formats that are compressed already: stored in the ZIP as they are.
@@ -195,6 +196,8 @@ def transcripts_text(record: dict[str, Any]) -> str:
         for answer in answers:
             kept = "" if answer["kept"] else ", not kept"
             lines.append(f"  Attempt {answer['attempt']} ({answer['status']}{kept})")
+            if answer.get("transcript_flags"):
+                lines.append(f"    ({WARNING}: {', '.join(answer['transcript_flags'])})")
             if answer["keypad"] is not None:
                 digits = answer["keypad"]["digits"]
                 meaning = keypad_meaning(question["kind"], digits)

@@ -23,7 +23,9 @@ or null; ids are the database's):
                   transcribed_at, duration_seconds, playback_seconds,
                   keypad: {digits, meaning} | null, transcript,
                   segments: [{start, end, text}] (seconds from the answer's start),
-                  stt_engine, audio: {original, playback} (each: {key, file} | null;
+                  stt_engine, transcript_language ("es"), transcript_flags (why the
+                  transcript may be unreliable, as words: ["answered in Spanish"]),
+                  audio: {original, playback} (each: {key, file} | null;
                   file is the ZIP path, null when the file is missing),
                   scores: [score], criterion_scores: [{criterion, value, by,
                   created_at, updated_at}], comments: [comment]}],
@@ -67,6 +69,7 @@ from voice.models import (
     ShareView,
     User,
 )
+from voice.reliability import describe
 
 FORMAT_VERSION = 1
 
@@ -178,6 +181,8 @@ def candidate_record(
             "transcript": a.transcript,
             "segments": _segments(a.segments),
             "stt_engine": a.stt_engine,
+            "transcript_language": a.transcript_language,
+            "transcript_flags": describe(a.transcript_flags, a.transcript_language),
             "audio": {
                 copy: (
                     {"key": key, "file": audio_files.get((a.id, copy))}

@@ -49,6 +49,8 @@ class Hit:
     snippet: list[tuple[str, bool]]  # (text, is_match) parts, to be escaped when shown
     start: float  # seconds into the answer's audio where the match is spoken
     rank: float
+    flags: tuple[str, ...] = ()  # voice/reliability.py's flags on the transcript
+    language: str | None = None  # the language the transcript is in
 
     @property
     def snippet_text(self) -> str:
@@ -68,13 +70,15 @@ def search_transcripts(
     *,
     interview_id: int | None = None,
     interview_ids: list[int] | None = None,
+    flagged_only: bool = False,
     limit: int = 50,
     offset: int = 0,
 ) -> list[Hit]:
     """Transcripts of the organisation matching every word of `query`, best first.
 
     `interview_id` narrows to one interview; `interview_ids` (when not None) is the set a
-    reviewer may see. Only kept answers are searched.
+    reviewer may see; `flagged_only` keeps transcripts flagged as possibly unreliable.
+    Only kept answers are searched.
     """
     words = query_words(query)
     if not words or (interview_ids is not None and not interview_ids):
@@ -116,6 +120,8 @@ def search_transcripts(
         stmt = stmt.where(Interview.id == interview_id)
     if interview_ids is not None:
         stmt = stmt.where(Interview.id.in_(list(interview_ids)))
+    if flagged_only:
+        stmt = stmt.where(Answer.transcript_flagged.is_(True))
     hits = []
     for answer, candidate, interview, question, snip, score in session.execute(stmt):
         parts = split_snippet(snip or "")
@@ -132,6 +138,8 @@ def search_transcripts(
                 snippet=parts,
                 start=match_start(answer.segments, [p for p, hit in parts if hit] or words),
                 rank=float(score or 0),
+                flags=tuple(answer.transcript_flags or ()),
+                language=answer.transcript_language,
             )
         )
     return hits

@@ -47,6 +47,7 @@ class Filters:
     reviewer: int | None = None
     since: date | None = None
     until: date | None = None
+    flagged: bool = False  # only candidates with a transcript that may be unreliable
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -68,6 +69,7 @@ class Filters:
             except ValueError:
                 found.min_score = None
                 found.errors.append("Minimum score must be a number from 1 to 5.")
+        found.flagged = args.get("flagged", "") == "1"
         reviewer = args.get("reviewer", "")
         if reviewer.isdecimal() and int(reviewer) <= MAX_ROW_ID:
             found.reviewer = int(reviewer)
@@ -87,7 +89,15 @@ class Filters:
     def active(self) -> bool:
         """True when any filter narrows the list."""
         return any(
-            (self.status, self.decision, self.min_score, self.reviewer, self.since, self.until)
+            (
+                self.status,
+                self.decision,
+                self.min_score,
+                self.reviewer,
+                self.since,
+                self.until,
+                self.flagged,
+            )
         )
 
     def args(self) -> dict[str, str]:
@@ -99,6 +109,7 @@ class Filters:
             "reviewer": "" if self.reviewer is None else str(self.reviewer),
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
+            "flagged": "1" if self.flagged else "",
         }
         return {k: v for k, v in values.items() if v}
 
@@ -114,6 +125,7 @@ class Row:
     failed: int
     mean_score: float | None
     reviewers: int
+    flagged: int = 0  # kept answers whose transcript may be unreliable
     keypad: list[tuple[int, str]] = field(default_factory=list)  # (question number, shown)
 
     @property
@@ -158,6 +170,7 @@ def candidate_page(
     transcribed = count(Answer.id, Answer.status == AnswerStatus.TRANSCRIBED)
     processing = count(Answer.id, Answer.status.in_(PROCESSING))
     failed = count(Answer.id, Answer.status == AnswerStatus.FAILED)
+    flagged = count(Answer.id, Answer.transcript_flagged.is_(True))
     mean_score = (
         select(func.avg(Score.value))
         .where(Score.candidate_id == Candidate.id)
@@ -178,6 +191,7 @@ def candidate_page(
         failed,
         mean_score,
         reviewers,
+        flagged,
         func.count().over().label("total"),
     ).where(Candidate.interview_id == interview.id)
     if filters.status:
@@ -196,6 +210,8 @@ def candidate_page(
                 )
             )
         )
+    if filters.flagged:
+        stmt = stmt.where(flagged > 0)
     if filters.since:
         stmt = stmt.where(_last_activity() >= datetime.combine(filters.since, time(), UTC))
     if filters.until:
@@ -212,9 +228,17 @@ def candidate_page(
         .offset(offset)
     )
     rows, total = [], 0
-    for c, recorded, transcribed, processing, failed, mean, reviewers, count in session.execute(
-        stmt
-    ):
+    for (
+        c,
+        recorded,
+        transcribed,
+        processing,
+        failed,
+        mean,
+        reviewers,
+        flagged_count,
+        count,
+    ) in session.execute(stmt):
         total = count
         rows.append(
             Row(
@@ -225,6 +249,7 @@ def candidate_page(
                 failed,
                 float(mean) if mean is not None else None,
                 reviewers,
+                flagged_count,
             )
         )
     _attach_keypad(session, rows)

@@ -21,10 +21,12 @@ from voice.models import (
     CandidateStatus,
     CriterionScore,
     Interview,
+    Question,
     Score,
 )
 
 WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
+FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest first
 
 
 def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
@@ -150,7 +152,8 @@ def waiting_clause(now: datetime, days: int = WAITING_DAYS) -> ColumnElement[boo
 
 @review.get("/review")
 def queue():
-    """Show what is left to score per interview, and who is waiting for a decision."""
+    """Show what is left to score per interview, who is waiting for a decision, and the
+    completed candidates' transcripts that may be unreliable (voice/reliability.py)."""
     session = db()
     counts = unreviewed_counts(session, current_user)
     interviews = session.scalars(
@@ -164,6 +167,18 @@ def queue():
         .order_by(Candidate.completed_at, Candidate.id)
         .limit(50)
     ).all()
+    flagged = session.execute(
+        select_visible(current_user, Answer)
+        .join(Question, Question.id == Answer.question_id)
+        .add_columns(Candidate.name, Interview.title, Question.position)
+        .where(
+            Answer.kept.is_(True),
+            Answer.transcript_flagged.is_(True),
+            Candidate.status == CandidateStatus.COMPLETED,
+        )
+        .order_by(Answer.transcribed_at.desc().nulls_last(), Answer.id.desc())
+        .limit(FLAGGED_SHOWN)
+    ).all()
     return render_template(
         "review_queue.html",
         interviews=interviews,
@@ -171,6 +186,7 @@ def queue():
         total=sum(counts.values()),
         waiting=waiting,
         waiting_days=WAITING_DAYS,
+        flagged=flagged,
         now=now,
     )
 

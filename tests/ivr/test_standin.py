@@ -3,14 +3,16 @@ its webhook requests, redirects, application errors, status callbacks, outbound 
 
 from __future__ import annotations
 
+import io
 import re
 import threading
+import wave
 
 import pytest
 from twilio.twiml.voice_response import VoiceResponse
 
 from config.settings import Settings
-from ivr.standin import CallScript, answer_outbound_calls, place_call
+from ivr.standin import CallScript, answer_outbound_calls, place_call, synthesise
 from ivr.twilio_rest import TwilioRest
 from tests.ivr.standin_app import (
     ACCOUNT,
@@ -92,6 +94,15 @@ def test_spoken_answer_is_synthesised(api):
     )
     assert log.recordings[0].status == "completed"
     assert log.recordings[0].seconds >= 1
+
+
+def test_spanish_answers_are_spoken_by_espeak_and_unknown_languages_refused():
+    """The stand-in speaks Spanish with espeak-ng (seconds of audio); a language it has no
+    voice for is a ValueError, not English read aloud."""
+    with wave.open(io.BytesIO(synthesise("Trabajé tres años en un almacén.", "es-MX"))) as w:
+        assert 1.0 < w.getnframes() / w.getframerate() < 6.0
+    with pytest.raises(ValueError, match="cannot speak 'xx-YY'"):
+        synthesise("hola", "xx-YY")
 
 
 # -- webhook requests -----------------------------------------------------------------

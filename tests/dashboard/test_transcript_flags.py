@@ -1,0 +1,107 @@
+"""Transcripts the machine was unsure of: the flag on the candidate page, the review queue,
+search results and exports, and the filters that find them."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import pytest
+
+from tests.dashboard.conftest import add_answer
+from tests.dashboard.html import parse
+from tests.factories import make_candidate
+from voice.models import AnswerStatus, CandidateStatus
+
+WARNING = "Transcript may be unreliable: listen to the audio (answered in Spanish)"
+
+
+@pytest.fixture
+def flagged(signed_in, db):
+    """A second completed candidate whose Spanish answer to an English interview is flagged."""
+    candidate = make_candidate(db, signed_in.interview, name="Lucía López", phone=None)
+    candidate.status = CandidateStatus.COMPLETED
+    answer = add_answer(
+        db,
+        candidate,
+        1,
+        status=AnswerStatus.TRANSCRIBED,
+        recording_sid="RE" + "7" * 32,
+        transcript="Trabajé tres años en un almacén manejando montacargas.",
+        segments=[{"start": 0.0, "end": 4.0, "text": "Trabajé tres años en un almacén"}],
+        transcript_language="es",
+        detected_language="es",
+        detected_language_probability=0.93,
+        transcript_flags=["language"],
+        transcript_flagged=True,
+    )
+    signed_in.transcribed.transcript_language = "en"
+    db.commit()
+    return answer
+
+
+def test_candidate_page_shows_the_flag_before_the_transcript(signed_in, flagged, client):
+    """The flagged answer says the transcript may be unreliable and why; the text keeps its lang."""
+    page = parse(client.get(f"/candidates/{flagged.candidate_id}").data)
+    card = page.one("li", id=f"answer-{flagged.id}")
+    assert card.one("p", cls="transcript-flag").text() == WARNING
+    assert card.one("section", cls="transcript").attrs["lang"] == "es"
+    clean = parse(client.get(f"/candidates/{signed_in.candidate.id}").data)
+    assert clean.find("p", cls="transcript-flag") is None
+
+
+def test_review_queue_lists_transcripts_to_check(signed_in, flagged, client):
+    """The review queue lists the flagged answer with its candidate, question and reasons."""
+    page = parse(client.get("/review").data)
+    [item] = page.one("section", id="flagged").find_all("li")
+    assert item.attrs["data-answer-id"] == str(flagged.id)
+    assert item.one("a").text() == "Lucía López"
+    assert item.one("span", cls="transcript-flag").text() == WARNING
+
+
+def test_candidate_list_shows_and_filters_by_the_flag(signed_in, flagged, client):
+    """The interview's list marks the candidate with a transcript to check; flagged=1 filters."""
+    url = f"/interviews/{signed_in.interview.id}"
+    rows = {
+        r.attrs["data-candidate-id"]: r.text()
+        for r in parse(client.get(url).data).find_all("tr")
+        if "data-candidate-id" in r.attrs
+    }
+    assert "1 transcript to check" in rows[str(flagged.candidate_id)]
+    assert "to check" not in rows[str(signed_in.candidate.id)]
+    page = parse(client.get(url + "?flagged=1").data)
+    assert "checked" in page.one("input", id="f-flagged").attrs
+    shown = [
+        r.attrs["data-candidate-id"] for r in page.find_all("tr") if "data-candidate-id" in r.attrs
+    ]
+    assert shown == [str(flagged.candidate_id)]
+
+
+def test_search_shows_the_flag_and_filters_by_it(signed_in, flagged, db, client):
+    """Search results carry the flag; 'only unreliable' keeps just the flagged transcripts."""
+    signed_in.transcribed.transcript = "Trabajé con un montacargas y también años en bodega."
+    db.commit()
+    hits = parse(client.get("/search?q=montacargas").data).find_all("li", cls="search-hit")
+    assert len(hits) == 2
+    flags = {h.attrs["data-answer-id"]: h.find("p", cls="transcript-flag") for h in hits}
+    assert flags[str(flagged.id)].text() == WARNING
+    assert flags[str(signed_in.transcribed.id)] is None
+    only = parse(client.get("/search?q=montacargas&flagged=1").data)
+    assert [h.attrs["data-answer-id"] for h in only.find_all("li", cls="search-hit")] == [
+        str(flagged.id)
+    ]
+
+
+def test_csv_and_zip_exports_carry_the_flag(signed_in, flagged, client):
+    """The CSV has each answer's transcript language and flag; the zip's transcript too."""
+    response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    by_name = {row["name"]: row for row in rows}
+    assert by_name["Lucía López"]["q1_transcript_language"] == "es"
+    assert by_name["Lucía López"]["q1_transcript_flag"] == WARNING
+    assert by_name["Dana Diaz"]["q1_transcript_flag"] == ""
+    archive = client.get(f"/candidates/{flagged.candidate_id}/audio.zip")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as z:
+        text = z.read("transcript.txt").decode()
+    assert f"  {WARNING}\n  Trabajé tres años" in text
