@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium asterisk-core-sounds-es a
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-dashboard bench-calls
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-calls
 
 demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
@@ -27,8 +27,18 @@ lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 
-bench: setup test-system-packages redis
+# Every benchmark in one run: speech-to-text and the pipeline, webhooks against bare
+# Flask (wrk) and transcription throughput, list pages at volume, simultaneous calls.
+bench: setup test-system-packages redis postgres
+	$(call apt_ensure,wrk)
 	$(BIN)/python bench/bench_transcription.py
+	$(BIN)/python bench/bench_scale.py --out bench/results/scale.json
+	$(BIN)/python bench/bench_dashboard.py
+	$(BIN)/python bench/bench_calls.py
+
+bench-scale: setup redis postgres
+	$(call apt_ensure,wrk)
+	$(BIN)/python bench/bench_scale.py --out bench/results/scale.json
 
 bench-dashboard: setup redis postgres
 	$(BIN)/python bench/bench_dashboard.py

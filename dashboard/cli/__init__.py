@@ -15,6 +15,7 @@ from dashboard.cli import (  # noqa: F401 (registers)
     organisations,
     privacy,
     running,
+    storage,
 )
 from dashboard.cli.base import main
 from dashboard.cli.running import gunicorn_args
