@@ -237,6 +237,8 @@ def waiting_days(candidate: Candidate, now: datetime | None = None) -> int | Non
     """Days since a completed candidate finished without a decision, if WAITING_DAYS+."""
     if candidate.status != CandidateStatus.COMPLETED or candidate.decision is not None:
         return None
+    if candidate.erasure_requested_at is not None:
+        return None
     if candidate.completed_at is None:
         return None
     days = ((now or datetime.now(UTC)) - candidate.completed_at).days

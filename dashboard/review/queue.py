@@ -42,6 +42,7 @@ def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
     return [
         interview_visible(user),
         Candidate.status == CandidateStatus.COMPLETED,
+        Candidate.erasure_requested_at.is_(None),  # nothing left to review once erased
         ~scored,
         ~rubric_scored,
     ]
@@ -139,9 +140,11 @@ def disputed_clause(threshold: int = DISAGREEMENT) -> ColumnElement[bool]:
 
 
 def waiting_clause(now: datetime, days: int = WAITING_DAYS) -> ColumnElement[bool]:
-    """A WHERE clause on Candidate: completed `days` or more before `now`, no decision yet."""
+    """A WHERE clause on Candidate: completed `days` or more before `now`, no decision yet
+    (and not erased)."""
     return (
         (Candidate.status == CandidateStatus.COMPLETED)
+        & Candidate.erasure_requested_at.is_(None)
         & Candidate.decision.is_(None)
         & (Candidate.completed_at <= now - timedelta(days=days))
     )

@@ -199,3 +199,21 @@ def test_a_purged_candidate_page_says_when_and_why(signed_in, db, client):
     assert state.state == erasure.PENDING
     text = retention_text(candidate_page(client, signed_in))
     assert text == f"Erased on {when:%-d %b %Y} (retention: 365 days after completion)"
+
+
+def test_an_erased_candidate_leaves_the_review_queue(signed_in, db, client):
+    """Nothing is left to score or decide once a candidate is erased."""
+    from dashboard.review.queue import unreviewed_counts, waiting_clause
+    from voice import erasure
+
+    signed_in.candidate.completed_at = datetime.now(UTC) - timedelta(days=30)
+    db.commit()
+    assert unreviewed_counts(db, signed_in.user) == {signed_in.interview.id: 1}
+    waiting = select(Candidate.id).where(waiting_clause(datetime.now(UTC)))
+    assert db.scalars(waiting).all() == [signed_in.candidate.id]
+    erasure.erase_candidate(db, signed_in.candidate)
+    db.commit()
+    assert unreviewed_counts(db, signed_in.user) == {}
+    assert db.scalars(waiting).all() == []
+    assert client.get("/review/next").status_code == 302
+    assert f"/candidates/{signed_in.candidate.id}" not in client.get("/review/next").location
