@@ -242,6 +242,7 @@ def test_pages_fit_a_phone(browser, live_url, seeded):
         ("phone-candidate", f"/candidates/{seeded.candidate_id}"),
         ("phone-interview", f"/interviews/{seeded.interview_id}"),
         ("phone-interviews", "/"),
+        ("phone-audit", "/audit"),
     ):
         page.goto(live_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -269,7 +270,8 @@ def test_wide_tables_scroll_inside_their_card_on_desktop(browser, live_url, seed
     the interview page's wide candidate table scrolls inside its card."""
     page, problems = open_page(browser, DESKTOP)
     sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
-    for path in (f"/interviews/{seeded.interview_id}", f"/candidates/{seeded.candidate_id}", "/"):
+    pages = (f"/interviews/{seeded.interview_id}", f"/candidates/{seeded.candidate_id}", "/")
+    for path in (*pages, "/audit"):
         page.goto(live_url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px"
