@@ -389,6 +389,19 @@ def scrub(entries: Iterable[AuditEvent], *, actor: bool = False, subject: bool =
     return changed
 
 
+def scrub_before(session: Session, before: datetime, organization_id: int | None = None) -> int:
+    """Remove every personal part (actor and subject) of entries older than `before`, in
+    every chain (or one organisation's); entries and chains stay valid. Returns how many
+    changed; not committed."""
+    stmt = select(AuditEvent).where(
+        AuditEvent.created_at < before,
+        (AuditEvent.actor_data.is_not(None)) | (AuditEvent.subject_data.is_not(None)),
+    )
+    if organization_id is not None:
+        stmt = stmt.where(AuditEvent.organization_id == organization_id)
+    return scrub(session.scalars(stmt.execution_options(yield_per=500)), actor=True)
+
+
 def scrub_candidate(session: Session, candidate_id: int) -> int:
     """Remove what names candidate `candidate_id` from every audit entry about them
     (their own entries, and share links that listed them); the entries and the chain

@@ -109,3 +109,19 @@ def test_verify_passes_then_fails_after_an_edit_in_sql(run, trail, db):
     assert code == 1
     assert "Acme Warehousing: BROKEN at entry #2" in out
     assert "Globex: chain verified, 1 entries" in out
+
+
+def test_scrub_removes_old_personal_data_and_the_chain_still_verifies(run, trail, db):
+    """`audit scrub --before` blanks e-mails and addresses of older entries, keeps them."""
+    code, out = run("audit", "scrub", "--before", "2999-01-01", "--json")
+    assert code == 0 and json.loads(out) == {"before": "2999-01-01T00:00:00+00:00", "scrubbed": 5}
+    code, out = run("audit", "--json")
+    listed = json.loads(out)
+    assert len(listed) == 5
+    assert all(e["actor"]["email"] is None and e["address"] is None for e in listed)
+    assert all(e["scrubbed_at"] for e in listed)
+    assert "ana@acme.test" not in out and "who@x.test" not in out
+    code, out = run("audit", "verify", "--json")
+    assert code == 0 and json.loads(out)["ok"] is True
+    code, out = run("audit", "scrub", "--before", "soon")
+    assert code == 2 and "is not an ISO-8601 date or time" in out
