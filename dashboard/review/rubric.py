@@ -104,6 +104,11 @@ def rubric(question_id: int):
         return redirect(url_for(".rubric", question_id=question.id))
     for position, criterion in enumerate(keep, start=1):
         criterion.position = position
+    record(
+        "interview_changed",
+        interview_id=question.interview_id,
+        detail={"rubric": question.id, "criteria": len(keep)},
+    )
     session.commit()
     flash("The rubric is saved.", "success")
     return redirect(url_for(".rubric", question_id=question.id))

@@ -179,6 +179,18 @@ def test_interview_changes_are_recorded(signed_in, db, client):
     assert changed.detail["title"] == "Line cook, days"
 
 
+def test_editing_a_rubric_is_an_interview_change(signed_in, db, client):
+    """Saving a question's rubric is recorded as a change to its interview."""
+    question = signed_in.interview.questions[0]
+    url = f"/questions/{question.id}/rubric"
+    page = parse(client.get(url).data)
+    assert submit(client, page, url, **{"new_name-0": "Clarity"}).status_code == 302
+    changed = last(db, "interview_changed")
+    by_manager(changed, signed_in)
+    assert changed.interview_id == signed_in.interview.id
+    assert changed.detail == {"rubric": question.id, "criteria": 1}
+
+
 def test_team_changes_and_password_changes_are_recorded(signed_in, db, client):
     """Inviting, changing a role, removing a user and changing a password are recorded."""
     world = signed_in
