@@ -6,6 +6,22 @@ the loudness levelled; reviewers get a compact mono MP3 of the same trimmed audi
 Recordings arrive damaged now and then (a download cut short, a file that is not sound
 at all). Every such input ends in `AudioError` with a sentence a hiring manager can
 read; a PCM WAV that is merely cut short is decoded as far as it goes.
+
+Speech is never lost on the way to mono: channels that cancel when averaged (a phase-
+inverted pair) keep the strongest channel instead (`downmix`).
+
+Clipped audio (flat tops at full scale) is kept as it is: levelling never adds gain
+that would push a peak above -0.5 dBFS, so a clipped recording is turned down by at
+least 0.5 dB, never up, and no sample is clipped further; nothing tries to restore the
+lost tops, and speech-to-text reads clipped speech well enough.
+
+Very long answers (Twilio records up to 3600 s; questions allow up to an hour): the
+whole recording is decoded in memory, then each step's input is let go as the next is
+made. An hour of Twilio's WAV (8 kHz 16-bit mono, 55 MiB; the file Screenline
+downloads, so its "compressed" size) adds about 165 MiB at peak, 3x the file (two
+channels: 1.5x), measured by bench/bench_long_answer.py; the 16 kHz copy for
+speech-to-text is the largest part. Other formats (MP3) decode to at least the same
+PCM, so count their memory from their length, not their size: about 3 MiB a minute.
 """
 
 from __future__ import annotations
@@ -32,6 +48,8 @@ SILENCE_BELOW_PEAK_DB = 35.0  # quieter than this, relative to the loudest momen
 SILENT_PEAK_DBFS = -50.0
 KEEP_EDGE_MS = 150  # a little silence kept at each end so first and last words are whole
 PLAYBACK_BITRATE = "32k"
+# Below this share of the strongest channel's RMS, the channels' average has cancelled.
+CANCELLATION_RATIO = 0.35
 
 # What a sane header may claim. Below 4 kHz resampling to 16 kHz would multiply a small
 # damaged file into gigabytes; nothing records above 384 kHz (ffmpeg's own ceiling).
@@ -214,26 +232,71 @@ def normalise(data: bytes) -> ProcessedAudio:
     seconds. A PCM WAV cut short is processed as far as it goes. Raises AudioError, and
     no decoding library's own error, for anything that cannot be decoded (see `load`).
     """
-    original = load(data)
     try:
-        return _process(original)
+        # Passed straight on, so that no frame here holds the decoded original.
+        return _process(load(data))
+    except AudioError:
+        raise
     except PROCESS_ERRORS as exc:
         log.info("recording decoded but could not be processed: %s", _first_line(exc))
         raise _damaged("its sound could not be converted") from exc
 
 
+def downmix(segment: AudioSegment) -> AudioSegment:
+    """One channel from many without losing speech: the average, unless channels cancel.
+
+    Averaging is right when the channels carry the same sound (or different sounds). But
+    a phase-inverted pair (a miswired headset, a balanced line recorded as stereo) sums
+    to near silence, and the answer would be marked silent. So the average's RMS is
+    compared with the strongest channel's: below CANCELLATION_RATIO of it, the channels
+    cancel and the strongest channel alone is kept. (Uncorrelated channels average to
+    about 0.71 of one, one silent channel to 0.5: both keep the average.) The check is
+    over the whole recording. Neither choice can clip: an average of samples is within
+    their range.
+    """
+    if segment.channels == 1:
+        return segment
+    channels = segment.split_to_mono()
+    width = segment.sample_width
+    mixed = audioop.mul(channels[0].raw_data, width, 1 / len(channels))
+    for channel in channels[1:]:
+        mixed = audioop.add(mixed, audioop.mul(channel.raw_data, width, 1 / len(channels)), width)
+    average = AudioSegment(
+        data=mixed, sample_width=width, frame_rate=segment.frame_rate, channels=1
+    )
+    strongest = max(channels, key=lambda channel: channel.rms)
+    if strongest.rms and average.rms < CANCELLATION_RATIO * strongest.rms:
+        log.info(
+            "channels cancel when averaged (RMS %d of %d): keeping the strongest channel",
+            average.rms,
+            strongest.rms,
+        )
+        return strongest
+    return average
+
+
 def _process(original: AudioSegment) -> ProcessedAudio:
-    mono = original.set_channels(1)
+    # Each step's input is let go as soon as the next exists: an hour-long answer holds
+    # about five decoded copies at its peak, not one per step (see the module docstring).
+    mono = downmix(original)
+    del original
+    original_seconds = len(mono) / 1000
     trimmed, silent = trim_silence(mono)
+    if not silent:
+        mono = None  # a spoken answer's playback is the trimmed, levelled audio
     levelled = level_loudness(trimmed)
+    del trimmed
     speech = levelled.set_frame_rate(SPEECH_RATE).set_sample_width(2)
+    seconds = len(speech) / 1000
+    speech_wav = export(speech, "wav")
+    del speech
     # A silent answer keeps its whole length for playback so a reviewer hears the silence.
-    playback = mono if silent else levelled
+    playback_mp3 = export(mono if silent else levelled, "mp3", bitrate=PLAYBACK_BITRATE)
     return ProcessedAudio(
-        speech_wav=export(speech, "wav"),
-        playback_mp3=export(playback, "mp3", bitrate=PLAYBACK_BITRATE),
-        original_seconds=len(original) / 1000,
-        seconds=len(speech) / 1000,
+        speech_wav=speech_wav,
+        playback_mp3=playback_mp3,
+        original_seconds=original_seconds,
+        seconds=seconds,
         silent=silent,
     )
 
