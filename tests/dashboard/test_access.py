@@ -100,8 +100,23 @@ def test_a_new_route_is_guarded_whatever_its_argument_is_called(world, app, clie
 
 
 def test_the_login_guard_is_the_only_app_wide_before_request_hook(app):
-    """The app-wide request hooks are the ones the factory registers: CSRF and login."""
+    """The app-wide request hooks are the ones the factory registers, none returning early.
+
+    Besides CSRF and sign-in: the call SID bound for logs and the webhook clock for metrics
+    (both only note things) and Flask-Limiter's hook, app-wide by design but limiting only
+    the API's blueprints (dashboard/api/limits.py).
+    """
     hooks = [f.__qualname__ for f in app.before_request_funcs.get(None, [])]
-    assert hooks == ["CSRFProtect.init_app.<locals>.csrf_protect", require_login.__qualname__]
-    blueprint_hooks = {name for name, funcs in app.before_request_funcs.items() if name and funcs}
-    assert blueprint_hooks <= {"ivr"}
+    assert hooks == [
+        "register_logging.<locals>.bind_call_sid",
+        "CSRFProtect.init_app.<locals>.csrf_protect",
+        require_login.__qualname__,
+        "register_metrics.<locals>.start_clock",
+        "Limiter._check_request_limit",
+    ]
+    blueprint_hooks = {name: funcs for name, funcs in app.before_request_funcs.items() if name}
+    api = {name for name in blueprint_hooks if name.startswith("api_")}
+    assert api, "the API's blueprints authenticate in their own hooks"
+    assert set(blueprint_hooks) - api <= {"ivr"}
+    for name in api:  # every API blueprint checks the key before anything else
+        assert blueprint_hooks[name][0].__qualname__ == "authenticate"
