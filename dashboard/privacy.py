@@ -62,7 +62,11 @@ def erase(candidate_id: int):
             "error",
         )
         return _back(candidate)
-    state = erasure.erase_candidate(session, candidate, actor=user_actor())
+    try:
+        state = erasure.erase_candidate(session, candidate, actor=user_actor())
+    except erasure.ErasureRefused as exc:
+        flash(str(exc)[0].upper() + str(exc)[1:] + ".", "error")
+        return _back(candidate)
     session.commit()
     if state.state == erasure.ERASED:
         flash("The candidate's personal data is erased.", "success")

@@ -128,6 +128,19 @@ def state_of(candidate: Candidate) -> ErasureState | None:
     )
 
 
+class ErasureRefused(ValueError):
+    """An erasure that may not begin: the candidate or their interview is on legal hold."""
+
+
+def hold_on(candidate: Candidate) -> str | None:
+    """What holds the candidate's data ("candidate" or "interview"), or None."""
+    if candidate.legal_hold:
+        return "candidate"
+    if candidate.interview is not None and candidate.interview.legal_hold:
+        return "interview"
+    return None
+
+
 def erase_candidate(
     session: Session,
     candidate: Candidate,
@@ -137,13 +150,22 @@ def erase_candidate(
 ) -> ErasureState:
     """Erase a candidate on request (right to erasure, GDPR and UK GDPR art. 17), at once.
 
-    Unlike the purge it waits for no retention period and is not stopped by a legal hold
-    (the dashboard says so before an admin confirms). Recorded in the audit trail as
-    "erasure" by `actor` (default: Screenline itself), and the candidate's name is
-    removed from the trail's entries (voice.audit.scrub_candidate). The caller commits,
-    then queues the erasure job (ivr.jobs.ERASE_CANDIDATE) for what is owed outside the
-    database.
+    Unlike the purge it waits for no retention period. A legal hold stops it: data kept
+    for legal claims is exempt from erasure (GDPR art. 17(3)(e)), and destroying it under
+    a litigation hold is spoliation; an admin takes the hold off first (recorded in the
+    audit trail). Raises ErasureRefused then, unless this erasure had already begun
+    (resuming it is always allowed). Recorded in the audit trail as "erasure" by `actor`
+    (default: Screenline itself), and the candidate's name is removed from the trail's
+    entries (voice.audit.scrub_candidate). The caller commits, then queues the erasure
+    job (ivr.jobs.ERASE_CANDIDATE) for what is owed outside the database.
     """
+    held = hold_on(candidate)
+    if held and candidate.erasure_requested_at is None:
+        raise ErasureRefused(
+            "nothing was erased: "
+            + ("this candidate is" if held == "candidate" else "their interview is")
+            + " on legal hold; take the hold off first"
+        )
     state = _remove(session, candidate, REQUEST, now or utcnow())
     _audit(session, candidate, "erasure", actor or audit.Actor.system(), REQUEST)
     return state

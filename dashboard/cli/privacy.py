@@ -114,7 +114,12 @@ def candidate_erase(ctx: Context, candidate_id, as_json):
         found = session.get(Candidate, candidate_id)
         if found is None:
             raise click.ClickException(f"no candidate {candidate_id}")
-        state = erasure.erase_candidate(session, found, actor=audit.Actor.system("command line"))
+        try:
+            state = erasure.erase_candidate(
+                session, found, actor=audit.Actor.system("command line")
+            )
+        except erasure.ErasureRefused as exc:
+            raise click.ClickException(f"candidate {candidate_id}: {exc}") from None
         session.commit()
     queued = state.state == erasure.ERASED or _queue(ctx, [candidate_id])
     data = state.to_json() | {"queued": queued}

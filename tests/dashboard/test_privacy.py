@@ -99,6 +99,20 @@ def test_erasing_needs_the_typed_confirmation_then_removes_and_queues(
         assert entry.candidate_id == signed_in.candidate.id
 
 
+def test_a_legal_hold_refuses_an_erasure_from_the_page(signed_in, db, client, session_factory):
+    """On hold, the page says nothing can be erased; a confirmed erase changes nothing."""
+    signed_in.candidate.legal_hold = True
+    db.commit()
+    page = candidate_page(client, signed_in)
+    action = f"/candidates/{signed_in.candidate.id}/erase"
+    assert "nothing can be erased" in page.one("form", action=action).text()
+    submit(client, page, action, confirm="ERASE")
+    page = candidate_page(client, signed_in)
+    assert any("on legal hold; take the hold off first" in f for f in flashes(page))
+    found = reload(session_factory, Candidate, signed_in.candidate.id)
+    assert (found.name, found.erasure_requested_at) == ("Dana Diaz", None)
+
+
 @pytest.mark.parametrize("role", [Role.RECRUITER, Role.REVIEWER])
 def test_only_admins_erase_or_hold(signed_in, db, client, auth, session_factory, role):
     """A recruiter or reviewer of the same organisation gets 403 and changes nothing."""

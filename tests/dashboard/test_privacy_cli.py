@@ -133,3 +133,23 @@ def test_bad_input_gets_a_clear_error(run, args, message):
     """An unknown candidate or an unreadable date is one sentence, not a traceback."""
     code, out = run(*args)
     assert code != 0 and message in out
+
+
+@pytest.mark.parametrize("held", ["candidate", "interview"])
+def test_a_legal_hold_refuses_an_erasure_until_it_is_lifted(run, db, person, session_factory, held):
+    """`candidate erase` on a held candidate (or interview) erases nothing and says why."""
+    (person.candidate if held == "candidate" else person.interview).legal_hold = True
+    db.commit()
+    code, out = run("candidate", "erase", str(person.candidate.id), "--json")
+    assert code != 0
+    assert "on legal hold; take the hold off first" in out
+    assert snapshot(session_factory, person.candidate.id) == (
+        NAME,
+        person.candidate.phone,
+        None,
+        None,
+    )
+    (person.candidate if held == "candidate" else person.interview).legal_hold = False
+    db.commit()
+    code, out = run("candidate", "erase", str(person.candidate.id), "--json")
+    assert code == 0 and json.loads(out)["state"] == "pending"
