@@ -183,7 +183,11 @@ def webhooks(seconds: int, folder: Path) -> list[dict]:
             for name, args in (("bare flask", bare), ("screenline", screenline)):
                 server = start_process(args, env_for(settings), folder / f"{name}.log")
                 try:
-                    wait_for_http(f"{settings.public_url}/healthz", timeout=60)
+                    try:
+                        wait_for_http(f"{settings.public_url}/healthz", timeout=60)
+                    except TimeoutError:
+                        log = (folder / f"{name}.log").read_text(errors="replace")
+                        raise SystemExit(f"{name} did not start:\n{log[-3000:]}") from None
                     wrk(settings.public_url, script, connections, 2)  # warm both processes
                     row = wrk(settings.public_url, script, connections, seconds)
                 finally:
@@ -214,7 +218,7 @@ def _transcriber(model, threads, share, barrier, results):
     began = time.time()
     for wav, _ in share:
         engine.transcribe(wav, "en-US")
-    results.put((began, time.time()))
+    results.put((began, time.time(), engine.name))
 
 
 def transcription(models: list[str], repeats: int) -> list[dict]:
@@ -246,9 +250,10 @@ def throughput(model: str, repeats: int) -> list[dict]:
         spans = [results.get(timeout=1800) for _ in workers]
         for w in workers:
             w.join()
-        wall = max(end for _, end in spans) - min(start for start, _ in spans)
+        wall = max(end for _, end, _ in spans) - min(start for start, _, _ in spans)
         per_minute = (audio_seconds / 60) / (wall / 60)
         row = {
+            "engine": spans[0][2],  # what actually ran (base falls back to tiny.en if absent)
             "processes": processes,
             "threads_each": threads,
             "audio_minutes": round(audio_seconds / 60, 2),
@@ -272,16 +277,16 @@ def print_table(hooks: list[dict], stt: list[dict]) -> None:
     for connections, share in webhook_ratios(hooks).items():
         print(f"  at {connections} connections Screenline serves {share:.1%} of bare Flask")
     print("\nTranscription (whisper int8, cores split between processes)")
-    print(f"{'model':>8} {'procs':>5} {'threads':>7} {'audio min/min':>13} {'per core':>8}")
+    print(f"{'engine':>16} {'procs':>5} {'threads':>7} {'audio min/min':>13} {'per core':>8}")
     for r in stt:
         print(
-            f"{r['model']:>8} {r['processes']:>5} {r['threads_each']:>7} "
+            f"{r['engine']:>16} {r['processes']:>5} {r['threads_each']:>7} "
             f"{r['audio_minutes_per_minute']:>13} {r['per_core']:>8}"
         )
     for model in dict.fromkeys(r["model"] for r in stt):
         one, two = (r for r in stt if r["model"] == model)
         gain = two["audio_minutes_per_minute"] / one["audio_minutes_per_minute"]
-        print(f"  {model}: 2 processes / 1 process: {gain:.2f}x")
+        print(f"  {one['engine']}: 2 processes / 1 process: {gain:.2f}x")
 
 
 def webhook_ratios(hooks: list[dict]) -> dict[int, float]:

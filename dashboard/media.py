@@ -30,7 +30,8 @@ MAX_AGE = 600  # seconds a browser may reuse media it fetched (private cache onl
 
 
 def playable(answer: Answer | None) -> Answer:
-    """Return the answer if its playback audio is in the store; abort 404 otherwise."""
+    """Return the answer if its playback audio is in the store; abort 404 otherwise (503
+    when the store cannot be reached)."""
     if answer is None or not answer.playback_key:
         abort(404)
     try:
@@ -38,6 +39,8 @@ def playable(answer: Answer | None) -> Answer:
             abort(404)
     except ValueError:  # a key the store refuses (outside its folder) is simply missing
         abort(404)
+    except OSError:  # the store cannot be reached: try again later
+        abort(503)
     return answer
 
 
@@ -56,14 +59,18 @@ def stored_response(
 ) -> Response:
     """Stream a stored file: 200, 206 for a Range, 304 when unchanged, 416 past the end.
 
-    Aborts with 404 when nothing is stored under `key` (erased since it was checked).
+    Aborts with 404 when nothing is stored under `key` (erased since it was checked),
+    and with 503 when the store cannot be reached.
     """
     store = services().store
     try:
         info = store.stat(key)
+        handle = store.open(key)
     except FileNotFoundError:
         abort(404)
-    body = wrap_file(request.environ, store.open(key), buffer_size=64 * 1024)
+    except OSError:
+        abort(503)
+    body = wrap_file(request.environ, handle, buffer_size=64 * 1024)
     response = current_app.response_class(body, mimetype=mimetype, direct_passthrough=True)
     response.content_length = info.size
     response.last_modified = datetime.fromtimestamp(int(info.modified), UTC)

@@ -112,3 +112,17 @@ def test_zip_holds_the_bucket_audio(signed_in, client, s3):
     response = client.get(f"/candidates/{signed_in.candidate.id}/audio.zip")
     archive = zipfile.ZipFile(io.BytesIO(response.data))
     assert archive.read(f"q01-answer-{signed_in.transcribed.id}.mp3") == S3_BYTES
+
+
+def test_an_unreachable_store_is_503_not_500(s3_settings, signed_in, db):
+    """With the object store down, playback says 503 (try later), never a server error."""
+    from tests.dashboard.conftest import AuthActions
+    from tests.support import free_port
+
+    down = create_app(s3_settings.replace(s3_endpoint_url=f"http://127.0.0.1:{free_port()}"))
+    try:
+        client = down.test_client()
+        assert AuthActions(client).login().status_code == 302
+        assert client.get(audio_url(signed_in)).status_code == 503
+    finally:
+        down.extensions["screenline"].close()
