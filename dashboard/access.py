@@ -35,6 +35,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from voice.models import (
     MAX_ROW_ID,
     Answer,
+    ApiKey,
     AuditEvent,
     Candidate,
     CandidateStatus,
@@ -46,6 +47,8 @@ from voice.models import (
     Role,
     ShareLink,
     User,
+    WebhookDelivery,
+    WebhookEndpoint,
 )
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)  # may build interviews and manage candidates
@@ -174,7 +177,11 @@ _THROUGH_INTERVIEW: dict[type, tuple] = {
     ),
 }
 # Rows owned by the organisation directly.
-_OWNED_BY_ORG = (User, Invitation, ShareLink, MessageTemplate, AuditEvent)
+_OWNED_BY_ORG = (User, Invitation, ShareLink, MessageTemplate, AuditEvent, ApiKey, WebhookEndpoint)
+# Rows owned through a row the organisation owns: (that owner model, the join condition).
+_THROUGH_OWNER: dict[type, tuple] = {
+    WebhookDelivery: (WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id),
+}
 
 # What a detail page needs loaded with the row (a fixed number of queries per page).
 _DEFAULT_LOADS: dict[type, tuple] = {
@@ -188,6 +195,8 @@ _DEFAULT_LOADS: dict[type, tuple] = {
 
 
 def _joined(model: type) -> Select:
+    if model in _THROUGH_OWNER:
+        return select(model).join(*_THROUGH_OWNER[model])
     if model not in _THROUGH_INTERVIEW and model not in _OWNED_BY_ORG:
         raise TypeError(f"no access rule for {model.__name__}")
     stmt = select(model)
@@ -198,11 +207,15 @@ def _joined(model: type) -> Select:
 
 def select_visible(user: UserLike, model: type) -> Select:
     """SELECT `model` rows the user may see (Interview, Question, Candidate, Answer,
-    User, Invitation, ShareLink, MessageTemplate or AuditEvent); add filters and order.
+    User, Invitation, ShareLink, MessageTemplate, AuditEvent, ApiKey, WebhookEndpoint or
+    WebhookDelivery); add filters and order.
 
     Raises TypeError for a model without an access rule (a programming error).
     """
     stmt = _joined(model)
+    if model in _THROUGH_OWNER:
+        owner = _THROUGH_OWNER[model][0]
+        return stmt.where(owner.organization_id == user.organization_id)
     if model in _OWNED_BY_ORG:
         return stmt.where(model.organization_id == user.organization_id)
     return stmt.where(interview_visible(user))
@@ -211,6 +224,8 @@ def select_visible(user: UserLike, model: type) -> Select:
 def select_in_organization(organization_id: int, model: type) -> Select:
     """SELECT `model` rows of one organisation, whoever asks (for share links' visitors)."""
     stmt = _joined(model)
+    if model in _THROUGH_OWNER:
+        return stmt.where(_THROUGH_OWNER[model][0].organization_id == organization_id)
     if model in _OWNED_BY_ORG:
         return stmt.where(model.organization_id == organization_id)
     return stmt.where(Interview.organization_id == organization_id)

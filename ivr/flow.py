@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voice import pipeline
+from voice import pipeline, webhooks
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -389,10 +389,13 @@ def start_over(session: Session, candidate: Candidate) -> None:
 
 def screen_out(candidate: Candidate, call: Call, reason: str) -> None:
     """A knockout rule failed: the interview ends here, with the reason kept."""
+    first = candidate.status != CandidateStatus.SCREENED_OUT
     candidate.status = CandidateStatus.SCREENED_OUT
     candidate.screened_out_reason = reason
     candidate.completed_at = now()
     call.outcome = "screened out"
+    if first:
+        webhooks.emit_for_candidate(candidate, webhooks.CANDIDATE_SCREENED_OUT)
 
 
 def finish_interview(candidate: Candidate, call: Call | None) -> None:
@@ -400,12 +403,14 @@ def finish_interview(candidate: Candidate, call: Call | None) -> None:
     if candidate.status != CandidateStatus.COMPLETED:
         candidate.status = CandidateStatus.COMPLETED
         candidate.completed_at = now()
+        webhooks.emit_for_candidate(candidate, webhooks.CANDIDATE_COMPLETED)
     if call is not None:
         call.outcome = "completed"
 
 
 def call_ended(session: Session, call: Call, status: str, duration: str | None) -> None:
     """Record how a call ended; a candidate mid-interview stays `in progress`."""
+    first = call.ended_at is None
     call.status = status
     call.ended_at = call.ended_at or now()
     if duration and duration.isascii() and duration.isdigit():
@@ -423,3 +428,7 @@ def call_ended(session: Session, call: Call, status: str, duration: str | None) 
                 finish_interview(call.candidate, call)
             else:
                 call.outcome = f"hung up at question {question_number(pending)[0]}"
+    if first and call.interview is not None:  # a retried status callback says it once
+        webhooks.emit(
+            session, call.interview.organization_id, webhooks.CALL_ENDED, webhooks.call_data(call)
+        )

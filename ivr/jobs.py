@@ -63,7 +63,18 @@ DELETE_TWILIO_RECORDING = JobRef(
 # (voice/erasure.py); the sweep queues it again while any is still owed.
 ERASE_CANDIDATE = JobRef("workers.privacy.finish_erasure", RECORDINGS, 300, RQ_RETRIES, "erase")
 
-ALL = (FETCH_RECORDING, TRANSCRIBE_ANSWER, SEND_MESSAGE, DELETE_TWILIO_RECORDING, ERASE_CANDIDATE)
+# No RQ retries: voice/webhooks.py keeps each delivery's schedule in the database, and the
+# workers' webhooks duty queues it again when it is due.
+DELIVER_WEBHOOK = JobRef("workers.webhooks.deliver_webhook", MESSAGES, 60, (), "webhook")
+
+ALL = (
+    FETCH_RECORDING,
+    TRANSCRIBE_ANSWER,
+    SEND_MESSAGE,
+    DELETE_TWILIO_RECORDING,
+    DELIVER_WEBHOOK,
+    ERASE_CANDIDATE,
+)
 
 
 def fetch_job_id(answer_id: int) -> str:

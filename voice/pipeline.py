@@ -38,7 +38,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import object_session
 
+from voice import webhooks
 from voice.models import Answer, AnswerStatus, utcnow
 
 # --- the retry policy --------------------------------------------------------------------
@@ -138,10 +140,17 @@ def transcribed(
     answer.detected_language_probability = detected_probability
     answer.transcript_flags = list(flags or [])
     answer.transcript_flagged = bool(flags)
+    first = answer.status != AnswerStatus.TRANSCRIBED
     answer.transcribed_at = now or utcnow()
     answer.status = AnswerStatus.TRANSCRIBED
     answer.error = None
     answer.retry_at = None
+    session = object_session(answer)
+    if first and session is not None:
+        organization_id = answer.candidate.interview.organization_id
+        webhooks.emit(
+            session, organization_id, webhooks.ANSWER_TRANSCRIBED, webhooks.answer_data(answer)
+        )
 
 
 def no_model(answer: Answer, reason: str) -> None:

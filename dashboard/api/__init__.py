@@ -21,13 +21,18 @@ from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from config.settings import Settings
-from dashboard.api import answers, candidates, interviews, reference
+from dashboard.api import answers, candidates, interviews, reference, webhook_endpoints
 from dashboard.api.problems import PROBLEM_JSON, Problem, from_http_exception, problem_response
 
 log = logging.getLogger(__name__)
 
 PREFIX = "/api/v1"
-RESOURCE_BLUEPRINTS = (interviews.blp, candidates.blp, answers.blp)  # every one needs a key
+RESOURCE_BLUEPRINTS = (  # every one needs a key
+    interviews.blp,
+    candidates.blp,
+    answers.blp,
+    webhook_endpoints.blp,
+)
 DOCS_BLUEPRINT = "api-docs"  # flask-smorest's, serving openapi.json
 # Blueprints the dashboard's sign-in guard lets through (they check keys, or are public).
 API_BLUEPRINTS = frozenset(

@@ -12,12 +12,18 @@ from dashboard.api import idempotency
 from dashboard.api.auth import authenticate, caller
 from ivr.services import db, services
 from voice import audit
-from voice.models import Answer, Candidate, Interview
+from voice.models import Answer, Candidate, Interview, WebhookDelivery, WebhookEndpoint
 
 log = logging.getLogger(__name__)
 
 # Path arguments that name a row, and its model: checked before the body is read.
-PATH_ROWS = {"interview_id": Interview, "candidate_id": Candidate, "answer_id": Answer}
+PATH_ROWS = {
+    "interview_id": Interview,
+    "candidate_id": Candidate,
+    "answer_id": Answer,
+    "endpoint_id": WebhookEndpoint,
+    "delivery_id": WebhookDelivery,
+}
 
 
 def guard(blueprint: Blueprint) -> Blueprint:

@@ -16,6 +16,7 @@ from dashboard.cli import (  # noqa: F401 (registers)
     privacy,
     running,
     storage,
+    webhooks,
 )
 from dashboard.cli.base import main
 from dashboard.cli.running import gunicorn_args

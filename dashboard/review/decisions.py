@@ -24,6 +24,7 @@ from dashboard.presenters import DECISION_LABELS
 from dashboard.review import back_to, checked, posted_ids, review
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
+from voice import webhooks
 from voice.messages import decision_kind, decision_text, queue_message
 from voice.models import Candidate, Decision, DecisionKind, Interview, Message
 
@@ -67,8 +68,8 @@ def apply_decision(
     notify: bool,
     feedback: str,
 ) -> Outcome:
-    """Record `decision` (a DecisionKind) for each candidate and, if `notify`, write the
-    SMS rows; nothing is committed."""
+    """Record `decision` (a DecisionKind) for each candidate, with a candidate.decided
+    webhook for each change, and, if `notify`, write the SMS rows; nothing is committed."""
     outcome = Outcome()
     now = datetime.now(UTC)
     for candidate in candidates:
@@ -89,6 +90,7 @@ def apply_decision(
             )
             outcome.decided += 1
             outcome.changed.append(candidate)
+            webhooks.emit_for_candidate(candidate, webhooks.CANDIDATE_DECIDED)
         else:
             outcome.unchanged.append(candidate.name)
         if not notify:

@@ -10,6 +10,7 @@ import pytest
 from dashboard.api import API_BLUEPRINTS
 from tests.dashboard.html import parse
 from tests.factories import make_user
+from voice import webhooks
 from voice.apikeys import create_key
 from voice.models import InterviewReviewer, Invitation, Role, ShareLink
 
@@ -37,6 +38,17 @@ def path_values(world, db) -> dict[str, object]:
         expires_at=datetime.now(UTC) + timedelta(days=1),
     )
     db.add_all([invitation, link])
+    db.flush()
+    key, _ = create_key(db, world.user.organization, "Acme ATS")
+    endpoint = webhooks.create_endpoint(
+        db,
+        world.user.organization_id,
+        "http://127.0.0.1:9/acme",
+        ["candidate.completed"],
+        allow_private=True,
+    )
+    db.flush()
+    (delivery,) = webhooks.emit_for_candidate(world.candidate, webhooks.CANDIDATE_COMPLETED)
     db.commit()
     return {
         "interview_id": world.interview.id,
@@ -49,6 +61,9 @@ def path_values(world, db) -> dict[str, object]:
         "item": 0,
         "token": "not-a-real-token",
         "code": "NOTAREALCODE0000",
+        "key_id": key.id,
+        "endpoint_id": endpoint.id,
+        "delivery_id": delivery.id,
     }
 
 
