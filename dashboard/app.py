@@ -112,6 +112,7 @@ def register_blueprints(app: Flask) -> None:
         candidates,
         export,
         insights,
+        integrations,
         interviews,
         privacy,
         search,
@@ -126,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_files)
     app.register_blueprint(admin.admin)
     app.register_blueprint(audit.audit_page)
+    app.register_blueprint(integrations.integrations)
     app.register_blueprint(interviews.builder)
     app.register_blueprint(candidates.candidates)
     app.register_blueprint(insights.insights)
