@@ -57,6 +57,6 @@ def test_the_live_server_keeps_to_its_document(server, acme, db):
         )
     ).all()
     assert len(seen) >= len(tried) * 3
-    assert {d["method"] for d in seen} == {"GET", "POST", "PUT"}
+    assert {d["method"] for d in seen} == {"GET", "POST", "PUT", "DELETE"}
     print(len(seen), sorted({d["status"] for d in seen}))
     assert not broken, "\n\n".join(f"{label}:\n{why}" for label, why in broken.items())
