@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium asterisk-core-sounds-es a
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-calls
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-api bench-calls
 
 demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
@@ -34,6 +34,7 @@ bench: setup test-system-packages redis postgres
 	$(BIN)/python bench/bench_transcription.py
 	$(BIN)/python bench/bench_scale.py --out bench/results/scale.json
 	$(BIN)/python bench/bench_dashboard.py
+	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_calls.py
 
 bench-scale: setup redis postgres
@@ -42,6 +43,9 @@ bench-scale: setup redis postgres
 
 bench-dashboard: setup redis postgres
 	$(BIN)/python bench/bench_dashboard.py
+
+bench-api: setup redis postgres
+	$(BIN)/python bench/bench_api.py
 
 bench-calls: setup redis postgres
 	$(BIN)/python bench/bench_calls.py

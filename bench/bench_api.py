@@ -1,0 +1,134 @@
+"""Benchmark the REST API's lists at 10,000 candidates against an empty-database baseline.
+
+Creates a scratch PostgreSQL database, seeds it as bench_dashboard.py does (a handful of
+candidates first, then 10,000 with 50,000 answers, scores and calls), times each API
+list with a real key before and after, prints both and their ratio, and drops the
+database. Run:  .venv/bin/python bench/bench_api.py [--candidates 10000] [--repeat 7]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_dashboard import ADMIN_URL, QUESTIONS, seed, setup
+from sqlalchemy import func, select, text
+
+from config.settings import Settings
+from dashboard.api.fields import encode_cursor
+from dashboard.app import create_app
+from voice.apikeys import create_key
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import Candidate, Organization
+
+
+def urls(interview_id: int, deep_after: int, candidate_id: int) -> dict[str, str]:
+    return {
+        "interviews": "/api/v1/interviews",
+        "candidates (first 100)": "/api/v1/candidates?limit=100",
+        "candidates (deep cursor)": (
+            f"/api/v1/candidates?limit=100&cursor={encode_cursor(deep_after)}"
+        ),
+        "candidates (interview, status)": (
+            f"/api/v1/candidates?interview={interview_id}&status=completed&limit=100"
+        ),
+        "candidates (decision)": "/api/v1/candidates?decision=advance&limit=100",
+        "candidates (updated_since)": "/api/v1/candidates?updated_since=2000-01-01T00:00:00Z",
+        "one candidate's results": f"/api/v1/candidates/{candidate_id}/results",
+    }
+
+
+def time_urls(client, headers, pages: dict[str, str], repeat: int) -> dict[str, float]:
+    timings = {}
+    for name, url in pages.items():
+        client.get(url, headers=headers).get_data()  # warm caches and the pool
+        samples = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url, headers=headers)
+            response.get_data()
+            samples.append(time.perf_counter() - started)
+            assert response.status_code == 200, f"{url}: {response.status_code}"
+        timings[name] = statistics.median(samples)
+    return timings
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--candidates", type=int, default=10_000)
+    parser.add_argument("--baseline", type=int, default=10, help="candidates in the baseline")
+    parser.add_argument("--repeat", type=int, default=7)
+    args = parser.parse_args()
+
+    name = f"screenline_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    engine = None
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        user_id, interview_id, question_ids = setup(factory)
+        with factory() as s:
+            _, secret = create_key(s, s.scalar(select(Organization)), "bench")
+            s.commit()
+        settings = Settings(
+            env="test",
+            database_url=url,
+            media_dir=Path(tempfile.mkdtemp(prefix="screenline-bench-")),
+            secret_key="bench-secret-key-0123456789abcdef0123456789",  # noqa: S106
+            public_url="http://bench.test",
+            twilio_account_sid="AC" + "0" * 32,
+            twilio_auth_token="bench-token",  # noqa: S106
+            api_rate_limit=10**9,
+        )
+        app = create_app(settings)
+        client = app.test_client()
+        headers = {"Authorization": f"Bearer {secret}"}
+        seed(factory, user_id, interview_id, question_ids, args.baseline)
+        with factory() as s:
+            first = s.scalar(select(func.min(Candidate.id)))
+        baseline = time_urls(client, headers, urls(interview_id, first, first), args.repeat)
+        started = time.perf_counter()
+        seed(
+            factory,
+            user_id,
+            interview_id,
+            question_ids,
+            args.candidates - args.baseline,
+            start=args.baseline,
+        )
+        seeded = time.perf_counter() - started
+        deep = first + int(args.candidates * 0.9)
+        loaded = time_urls(client, headers, urls(interview_id, deep, deep), args.repeat)
+        print(
+            f"seeded {args.candidates:,} candidates / {args.candidates * QUESTIONS:,} answers "
+            f"in {seeded:.1f} s; median of {args.repeat} requests each, with a key"
+        )
+        print(f"{'API request':<32}{'baseline ms':>12}{'loaded ms':>12}{'ratio':>8}")
+        for key in baseline:
+            ratio = loaded[key] / baseline[key] if baseline[key] else float("nan")
+            print(f"{key:<32}{baseline[key] * 1000:>12.1f}{loaded[key] * 1000:>12.1f}{ratio:>8.1f}")
+        app.extensions["screenline"].session_factory.kw["bind"].dispose()
+    finally:
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
