@@ -82,12 +82,15 @@ def read_query(args) -> Query:
     end = _day(values["to"], "to", errors)
     page = args.get("page", "1")
     page_number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
+    until = None
+    if end is not None and end < date.max:  # the last day there is: no end at all
+        until = datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=1)
     filters = audit.Filters(
         action=action,
         actor_id=_id(values["person"], "person", errors),
         candidate_id=_id(values["candidate"], "candidate", errors),
         since=datetime.combine(start, datetime.min.time(), UTC) if start else None,
-        until=datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=1) if end else None,
+        until=until,
     )
     return Query(filters, max(page_number, 1), errors, values)
 

@@ -32,7 +32,10 @@ class Moment(click.ParamType):
             )
         if moment.tzinfo is None:
             moment = moment.replace(tzinfo=UTC)
-        return moment.astimezone(UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is outside the years 1 to 9999 in UTC", param, ctx)
 
 
 def _names(session) -> dict[int | None, str]:

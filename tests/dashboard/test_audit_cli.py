@@ -74,6 +74,8 @@ def test_since_filters_and_a_bad_since_is_a_clear_error(run, trail):
     assert code == 2
     assert "'last tuesday' is not an ISO-8601 date or time" in out
     assert "Traceback" not in out
+    code, out = run("audit", "--since", "0001-01-01T00:00:00+05:00")
+    assert code == 2 and "outside the years 1 to 9999" in out
 
 
 def test_an_unknown_org_is_a_clear_error(run, trail):
