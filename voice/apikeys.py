@@ -12,17 +12,18 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from voice.models import ApiKey, Organization, utcnow
+from voice.models import ApiKey, IdempotencyRecord, Organization, utcnow
 
 KEY_PREFIX = "sl_"
 SHOWN_PREFIX = 10  # characters of the secret kept to tell keys apart ("sl_AbC1234")
 MAX_KEY_NAME = 100  # ApiKey.name String(100)
 MAX_SECRET_LENGTH = 200  # anything longer is not one of our keys; refused unhashed
+IDEMPOTENCY_KEEP_HOURS = 24  # how long a POST's Idempotency-Key answers with its first response
 
 
 def hash_secret(secret: str) -> str:
@@ -84,3 +85,11 @@ def revoke_key(key: ApiKey, now: datetime | None = None) -> bool:
         return False
     key.revoked_at = now or utcnow()
     return True
+
+
+def purge_idempotency_records(session: Session, now: datetime | None = None) -> int:
+    """Delete Idempotency-Key records older than IDEMPOTENCY_KEEP_HOURS (not committed);
+    return how many."""
+    cutoff = (now or utcnow()) - timedelta(hours=IDEMPOTENCY_KEEP_HOURS)
+    result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
+    return result.rowcount or 0

@@ -147,6 +147,7 @@ def transcribed(
     answer.retry_at = None
     session = object_session(answer)
     if first and session is not None:
+        answer.candidate.updated_at = answer.transcribed_at  # the API's updated_since sees it
         organization_id = answer.candidate.interview.organization_id
         webhooks.emit(
             session, organization_id, webhooks.ANSWER_TRANSCRIBED, webhooks.answer_data(answer)

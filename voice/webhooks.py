@@ -254,7 +254,6 @@ def candidate_data(candidate: Candidate) -> dict[str, Any]:
         "candidate": {
             "id": candidate.id,
             "interview_id": candidate.interview_id,
-            "external_id": candidate.external_id,
             "status": candidate.status,
             "decision": candidate.decision,
             "completed_at": _rfc3339(candidate.completed_at),

@@ -18,6 +18,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 
 from config.settings import Settings
+from workers.api_records import IDEMPOTENCY_PURGE_INTERVAL, purge_idempotency
 from workers.messages import REMINDER_INTERVAL, send_due_reminders
 from workers.privacy import RETENTION_INTERVAL, purge_expired, sweep_erasures
 from workers.sweep import LEFTOVERS_INTERVAL, sweep_leftovers, sweep_unfinished
@@ -39,7 +40,8 @@ class Duty:
 
 def default_duties(settings: Settings) -> tuple[Duty, ...]:
     """The sweep every SCREENLINE_SWEEP_INTERVAL seconds, its leftovers, reminders,
-    unfinished erasures (with the leftovers), the daily retention purge and due webhooks."""
+    unfinished erasures (with the leftovers), the daily retention purge, due webhooks and
+    expired Idempotency-Key records."""
     return (
         Duty("sweep", max(settings.sweep_interval_seconds, 1), sweep_unfinished),
         Duty("leftovers", LEFTOVERS_INTERVAL, sweep_leftovers),
@@ -47,6 +49,7 @@ def default_duties(settings: Settings) -> tuple[Duty, ...]:
         Duty("erasures", LEFTOVERS_INTERVAL, sweep_erasures),
         Duty("retention", RETENTION_INTERVAL, purge_expired),
         Duty("webhooks", WEBHOOK_POLL_SECONDS, queue_due_webhooks),
+        Duty("idempotency", IDEMPOTENCY_PURGE_INTERVAL, purge_idempotency),
     )
 
 

@@ -205,7 +205,7 @@ class CandidateResults(MethodView):
         results = candidate_results(db(), candidate)
         answers = {a.id: a for a in candidate.answers}
         for item in results["answers"]:
-            item["flags"] = _flags(answers[item["id"]], candidate)
+            item["flags"] = [*item.get("flags", []), *_flags(answers[item["id"]], candidate)]
             item["has_audio"] = bool(answers[item["id"]].playback_key)
         return results
 

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.api.auth import caller
 from dashboard.api.problems import Problem
 from ivr.services import services
+from voice.apikeys import IDEMPOTENCY_KEEP_HOURS as KEEP_HOURS
 from voice.models import IdempotencyRecord, utcnow
 
 HEADER = "Idempotency-Key"
@@ -33,7 +34,6 @@ MAX_KEY_LENGTH = 255  # IdempotencyRecord.key String(255)
 WAIT_SECONDS = 10.0
 POLL_SECONDS = 0.1
 STALE_SECONDS = 120
-KEEP_HOURS = 24
 KEPT_HEADERS = ("Content-Type", "Location")
 
 

@@ -273,9 +273,18 @@ class AnswerResultSchema(ma.Schema):
     segments = F.List(F.Dict(), metadata={"description": "[{start, end, text}] in seconds."})
     stt_engine = F.String(allow_none=True)
     scores = F.List(F.Nested(ScoreSchema))
+    transcript_language = F.String(allow_none=True)
+    detected_language = F.String(allow_none=True)
+    detected_language_probability = F.Float(allow_none=True)
     flags = F.List(
         F.String(),
-        metadata={"description": "retake, not kept, no audio, failed, knockout, processing."},
+        metadata={
+            "description": "The transcript's reliability flags (voice/reliability.py), then "
+            "retake, not kept, no audio, failed, knockout, processing."
+        },
+    )
+    flag_reasons = F.List(
+        F.String(), metadata={"description": "The reliability flags as a reviewer reads them."}
     )
     has_audio = F.Boolean(metadata={"description": "Whether GET /answers/{id}/audio works."})
 
