@@ -13,7 +13,7 @@ TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium asterisk-core-sounds-es a
 PYTEST_ARGS ?=
 DEMO_ARGS ?=
 
-.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-api bench-calls
+.PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-api bench-calls bench-audit
 
 demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
@@ -36,6 +36,7 @@ bench: setup test-system-packages redis postgres
 	$(BIN)/python bench/bench_dashboard.py
 	$(BIN)/python bench/bench_api.py
 	$(BIN)/python bench/bench_calls.py
+	$(BIN)/python bench/bench_audit.py
 
 bench-scale: setup redis postgres
 	$(call apt_ensure,wrk)
@@ -49,6 +50,9 @@ bench-api: setup redis postgres
 
 bench-calls: setup redis postgres
 	$(BIN)/python bench/bench_calls.py
+
+bench-audit: setup redis postgres
+	$(BIN)/python bench/bench_audit.py
 
 $(STAMP): pyproject.toml voice/speech-model.lock voice/whisper-base.lock
 	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'

@@ -1,0 +1,209 @@
+"""Benchmark the audit trail: appends (one writer, then several at once on one chain),
+verifying a long chain, and the audit page on it (a full walk, then a visit that resumes).
+
+Creates a scratch PostgreSQL database, measures, and drops it. Run:
+  .venv/bin/python bench/bench_audit.py [--entries 20000] [--appends 400] [--threads 4]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import redis
+from sqlalchemy import text
+
+from config.settings import Settings
+from dashboard.app import create_app
+from voice import audit
+from voice.audit import Actor
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import AuditEvent, Organization, Role, User
+from voice.passwords import hash_password
+
+ADMIN_URL = os.environ.get(
+    "SCREENLINE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("SCREENLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+PASSWORD = "bench password 123"  # noqa: S105 (a scratch database, dropped at the end)
+CHUNK = 2_000
+
+
+def setup(factory) -> int:
+    with factory() as s:
+        org = Organization(name="Bench Co")
+        s.add(org)
+        s.flush()
+        s.add(
+            User(
+                organization=org,
+                email="bench@bench.test",
+                password_hash=hash_password(PASSWORD),
+                role=Role.ADMIN,
+            )
+        )
+        s.commit()
+        return org.id
+
+
+def time_appends(factory, org_id: int, count: int, threads: int) -> tuple[float, float]:
+    """Seconds per append by one writer, and appends a second with `threads` at once."""
+    with factory() as s:
+        started = time.perf_counter()
+        for n in range(count):
+            audit.record(s, org_id, "candidate_viewed", Actor.user(1, "a@b.test"), candidate_id=n)
+            s.commit()
+        single = (time.perf_counter() - started) / count
+
+    def work(n: int) -> None:
+        with factory() as s:
+            for i in range(count // threads):
+                audit.record(s, org_id, "score", Actor.user(n, "a@b.test"), detail={"i": i})
+                s.commit()
+
+    workers = [threading.Thread(target=work, args=(n,)) for n in range(threads)]
+    started = time.perf_counter()
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join()
+    rate = (count // threads) * threads / (time.perf_counter() - started)
+    return single, rate
+
+
+def seed(factory, org_id: int, count: int) -> None:
+    """Append `count` more entries in bulk, hashed exactly as `audit.record` hashes them."""
+    with factory() as s:
+        last = s.execute(
+            text(
+                "SELECT seq, entry_hash FROM audit_events WHERE organization_id = :o "
+                "ORDER BY seq DESC LIMIT 1"
+            ),
+            {"o": org_id},
+        ).first()
+        seq, prev = (last.seq, last.entry_hash) if last else (0, audit.GENESIS)
+        start = datetime.now(UTC) - timedelta(days=30)
+        for first in range(0, count, CHUNK):
+            batch = []
+            for n in range(first, min(first + CHUNK, count)):
+                seq += 1
+                actor_data, actor_digest = audit._personal_part(
+                    {"email": "reviewer@bench.test", "address": "203.0.113.9"}
+                )
+                subject_data, subject_digest = audit._personal_part({"name": f"Candidate {n}"})
+                entry = AuditEvent(
+                    organization_id=org_id,
+                    seq=seq,
+                    created_at=start + timedelta(seconds=n),
+                    action="candidate_viewed",
+                    actor_kind="user",
+                    actor_id=1,
+                    actor_label="",
+                    candidate_id=n + 1,
+                    interview_id=1,
+                    detail={},
+                    actor_data=actor_data,
+                    actor_digest=actor_digest,
+                    subject_data=subject_data,
+                    subject_digest=subject_digest,
+                    prev_hash=prev,
+                )
+                entry.entry_hash = prev = audit.entry_hash(entry)
+                batch.append(entry)
+            s.add_all(batch)
+            s.commit()
+        s.execute(text("ANALYZE audit_events"))
+        s.commit()
+
+
+def login(client) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"csrf_token": token, "email": "bench@bench.test", "password": PASSWORD}
+    )
+    assert response.status_code == 302, "could not sign in"
+
+
+def timed_get(client, url: str) -> float:
+    started = time.perf_counter()
+    response = client.get(url)
+    response.get_data()
+    assert response.status_code == 200, f"{url}: {response.status_code}"
+    assert 'data-ok="1"' in response.get_data(as_text=True), "the chain did not verify"
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--appends", type=int, default=400)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+    name = f"screenline_bench_{uuid.uuid4().hex[:8]}"
+    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
+    engine, org_id = None, None
+    try:
+        upgrade(url)
+        engine = make_engine(url)
+        factory = make_session_factory(engine)
+        org_id = setup(factory)
+        single, rate = time_appends(factory, org_id, args.appends, args.threads)
+        seed(factory, org_id, args.entries)
+        with factory() as s:
+            started = time.perf_counter()
+            result = audit.verify(s, org_id)
+            walk = time.perf_counter() - started
+        assert result.ok, result.reason
+        settings = Settings(
+            env="test",
+            database_url=url,
+            redis_url=REDIS_URL,
+            media_dir=Path(tempfile.mkdtemp(prefix="screenline-bench-")),
+            secret_key="bench-secret-key-0123456789abcdef0123456789",  # noqa: S106
+            public_url="http://bench.test",
+            twilio_account_sid="AC" + "0" * 32,
+            twilio_auth_token="bench-token",  # noqa: S106
+        )
+        app = create_app(settings)
+        client = app.test_client()
+        login(client)
+        full = timed_get(client, "/audit?full=1")
+        resumed = statistics.median(timed_get(client, "/audit") for _ in range(5))
+        app.extensions["screenline"].session_factory.kw["bind"].dispose()
+        print(f"append, one writer: {single * 1000:.1f} ms each ({args.appends} appends)")
+        print(f"append, {args.threads} writers on one chain: {rate:.0f} a second, chain unbroken")
+        print(
+            f"verify {result.checked:,} entries: {walk:.2f} s "
+            f"({result.checked / walk:,.0f} entries a second)"
+        )
+        print(f"/audit page, walking every entry: {full * 1000:.0f} ms")
+        print(f"/audit page, resuming after the last verified entry: {resumed * 1000:.0f} ms")
+    finally:
+        if org_id is not None:
+            redis.Redis.from_url(REDIS_URL).delete(f"screenline:audit-verified:{org_id}")
+        if engine is not None:
+            engine.dispose()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
