@@ -475,3 +475,30 @@ def test_admins_have_a_link_in_the_navigation(signed_in, client):
     """An admin's navigation links to the audit page."""
     nav = parse(client.get("/").data).one("nav", cls="mainnav")
     assert nav.one("a", href="/audit").text() == "Audit"
+
+
+def test_the_page_works_on_the_sqlite_default(settings, tmp_path, redis_conn):
+    """On SQLite (the demo's database) sign-in and views are recorded and the page verifies."""
+    from dashboard.app import create_app
+    from tests.factories import make_org
+    from voice.db import make_engine, make_session_factory
+    from voice.migrate import upgrade
+
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            make_user(session, make_org(session))
+            session.commit()
+        app = create_app(settings.replace(database_url=url))
+        browser = app.test_client()
+        assert AuthActions(browser).login().status_code == 302
+        response = browser.get("/audit")
+        page = parse(response.data)
+        assert response.status_code == 200
+        assert page.one(id="chain-status").attrs["data-ok"] == "1"
+        assert [r.attrs["data-action"] for r in page.find_all("tr", data_seq=True)] == ["sign_in"]
+        app.extensions["screenline"].session_factory.kw["bind"].dispose()
+    finally:
+        engine.dispose()
