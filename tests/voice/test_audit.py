@@ -220,3 +220,45 @@ def test_the_chain_works_on_sqlite_too(tmp_path):
             assert broken.broken.seq == 3 and broken.checked == 2
     finally:
         engine.dispose()
+
+
+def test_concurrent_appends_on_sqlite_keep_one_chain(tmp_path):
+    """On SQLite, BEGIN IMMEDIATE serialises appends from threads into one valid chain."""
+    from voice.db import make_engine, make_session_factory
+    from voice.migrate import upgrade
+    from voice.models import Organization
+
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    factory = make_session_factory(engine)
+    try:
+        with factory() as session:
+            org = Organization(name="Acme")
+            session.add(org)
+            session.commit()
+            org_id = org.id
+        errors, start = [], threading.Barrier(4)
+
+        def work(n: int) -> None:
+            try:
+                start.wait()
+                for i in range(5):
+                    with factory() as session:
+                        detail = {"n": n, "i": i}
+                        audit.record(session, org_id, "score", Actor.system(), detail=detail)
+                        session.commit()
+            except Exception as exc:  # reported below, with the test's failure
+                errors.append(exc)
+
+        workers = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+        for worker in workers:
+            worker.start()
+        for worker in workers:
+            worker.join()
+        assert errors == []
+        with factory() as session:
+            result = audit.verify(session, org_id)
+        assert result.ok and result.checked == 20
+    finally:
+        engine.dispose()
