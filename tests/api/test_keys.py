@@ -114,3 +114,49 @@ def test_every_request_with_a_key_is_in_the_audit_trail(server, acme, db):
     assert decision[0].candidate_id == acme.candidate.id
     assert decision[0].detail == {"decision": "hold", "texted": False}
     assert verify(db, acme.org.id).ok
+
+
+def test_the_cli_adds_lists_and_removes_a_webhook_endpoint(server, acme):
+    """`webhook add URL --events ... --json` prints the secret once; list and remove work."""
+    made = screenline_json(
+        server,
+        "webhook",
+        "add",
+        "http://127.0.0.1:9/hooks",
+        "--events",
+        "answer.transcribed,candidate.completed",
+        "--org",
+        "Acme Warehousing",
+    )
+    assert made["secret"].startswith("whsec_")
+    assert made["events"] == ["candidate.completed", "answer.transcribed"]
+    listed = screenline_json(server, "webhook", "list", "--org", "Acme Warehousing")
+    assert [e["url"] for e in listed] == ["http://127.0.0.1:9/hooks"]
+    assert all("secret" not in e for e in listed)
+    api = ApiClient(server.public_url, acme.key)
+    assert [e["id"] for e in api.get("/api/v1/webhook-endpoints").json()["data"]] == [made["id"]]
+    screenline_json(server, "webhook", "remove", str(made["id"]), "--org", "Acme Warehousing")
+    assert api.get("/api/v1/webhook-endpoints").json()["data"] == []
+
+
+def test_the_cli_refuses_an_unknown_event(settings, acme):
+    """A misspelt event is a one-line error naming it."""
+    from click.testing import CliRunner
+
+    from tests.support import env_for
+
+    result = CliRunner().invoke(
+        main,
+        [
+            "webhook",
+            "add",
+            "http://127.0.0.1:9/",
+            "--events",
+            "candidate.hired",
+            "--org",
+            "Acme Warehousing",
+        ],
+        env=env_for(settings),
+    )
+    assert result.exit_code == 1
+    assert "'candidate.hired' is not an event" in result.output
