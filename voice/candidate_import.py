@@ -80,6 +80,7 @@ HEADERS = {
 }
 HEADERLESS = ["name", "phone", "email", "external_id"]
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DOT_ZERO = re.compile(r"^(\+?\d+)[.,]0+$")
 _SCIENTIFIC = re.compile(r"^(\+?)(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
 
@@ -191,6 +192,8 @@ def _check_row(values: dict[str, str], region: str) -> tuple[str, str, str | Non
     )
     if not name:
         raise ValueError("No name.")
+    if _CONTROL.search(name):
+        raise ValueError("The name has control characters, which are not text.")
     if len(name) > MAX_CANDIDATE_NAME:
         raise ValueError(f"Name is longer than {MAX_CANDIDATE_NAME} characters.")
     raw_phone = values.get("phone", "")

@@ -14,7 +14,7 @@ TableError with one sentence a person can act on. What is read:
   UTF-8, UTF-16 or UTF-32; without one, strict UTF-8, then Windows-1252 (Excel's
   "CSV" on Western Windows), then charset-normalizer's best guess.
 - Refused with a reason: an empty file, an old binary Excel file (.xls), a PDF or any
-  other binary file, text that decodes to control characters.
+  other binary file, text that decodes to many control characters.
 
 Cells come back as the text the file holds: spreadsheet numbers as whole digits where
 the stored number is whole (a phone typed into a number cell), otherwise as written.
@@ -37,6 +37,7 @@ MAX_COLUMNS = 50
 DELIMITERS = (",", ";", "\t", "|")
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 SAMPLE_LINES = 50  # lines looked at to choose the delimiter
+MAX_STRAY_CONTROLS = 8  # control characters a text file may hold (see _checked)
 
 _BOMS = (  # longest first: UTF-32 LE's mark begins with UTF-16 LE's
     (b"\xff\xfe\x00\x00", "utf-32"),
@@ -133,7 +134,13 @@ def _bomless_utf16(data: bytes) -> str | None:
 
 
 def _checked(text: str, encoding: str) -> tuple[str, str]:
-    if _CONTROL.search(text):
+    """Refuse binary that happened to decode: more than a few control characters, or 2%.
+
+    A stray control character in a cell is text (its row may be rejected); a file full of
+    them (an image or archive read as Windows-1252) is not a table.
+    """
+    controls = len(_CONTROL.findall(text))
+    if controls > max(MAX_STRAY_CONTROLS, len(text) // 50):
         raise TableError(_NOT_TEXT)
     return text, encoding
 
@@ -236,9 +243,10 @@ def cell_text(value: object) -> str:
     """A spreadsheet cell's value as text: whole numbers as their exact digits.
 
     A phone typed into a number cell is stored as a number (5551230003 or 5551230003.0):
-    it comes back as "5551230003", digit for digit (floats are exact up to 15 digits,
-    more than E.164's 15 after the country code allows). Other numbers keep their value
-    written out in full, never in scientific notation.
+    it comes back as "5551230003", digit for digit (a float holds 15 digits exactly,
+    E.164's most; a longer number is the float's own digits and fails the phone rules).
+    Whole numbers are never written in scientific notation; other numbers as their
+    shortest exact decimal form (Python's repr).
     """
     if value is None:
         return ""
@@ -247,9 +255,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return format(value, "f").rstrip("0").rstrip(".") if abs(value) < 1e15 else repr(value)
+        return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, datetime | date | time):
         return value.isoformat()
     return str(value)
