@@ -75,6 +75,7 @@ ACTIONS: dict[str, str] = {
     "user_invited": "invited a user",
     "invitation_revoked": "withdrew an invitation",
     "user_joined": "joined the team",
+    "user_created": "added a user",
     "user_removed": "removed a user",
     "user_restored": "restored a user",
     "role_changed": "changed a role",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
+from voice import audit
 from voice.accounts import AccountError, create_user, password_problem
 from voice.migrate import upgrade
 from voice.models import Role
@@ -47,6 +48,15 @@ def user_create(ctx: Context, email, password, role, org_name, name, as_json):
             user = create_user(session, org, email, password, role=role, name=name)
         except AccountError as exc:
             raise click.ClickException(str(exc)) from None
+        session.flush()
+        audit.record(
+            session,
+            org.id,
+            "user_created",
+            audit.Actor.system("command line"),
+            detail={"user_id": user.id, "role": role},
+            subject={"email": user.email},
+        )
         session.commit()
         emit(
             as_json,

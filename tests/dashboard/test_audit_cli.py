@@ -127,3 +127,15 @@ def test_scrub_removes_old_personal_data_and_the_chain_still_verifies(run, trail
     assert code == 0 and json.loads(out)["ok"] is True
     code, out = run("audit", "scrub", "--before", "soon")
     assert code == 2 and "is not an ISO-8601 date or time" in out
+
+
+def test_user_create_is_recorded(run, db):
+    """`screenline user create` is recorded in the organisation, from the command line."""
+    code, _ = run(
+        "user", "create", "ana@acme.test", "--password", "long enough pw", "--org", "Acme"
+    )
+    assert code == 0
+    code, out = run("audit", "--org", "Acme", "--json")
+    [entry] = json.loads(out)
+    assert entry["action"] == "user_created" and entry["actor"]["label"] == "command line"
+    assert entry["detail"]["role"] == "admin" and entry["subject"] == {"email": "ana@acme.test"}
