@@ -15,6 +15,7 @@ from __future__ import annotations
 import http
 import logging
 
+from apispec import BasePlugin
 from flask import Flask, request
 from flask_smorest import Api
 from flask_smorest.spec import prepare_response
@@ -61,6 +62,28 @@ class ScreenlineApi(Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, response, lazy=True)
 
 
+class ProblemResponses(BasePlugin):
+    """Document on every operation the errors the API's guards may answer, each as
+    problem details: 400, 401, 429 always; 404 with a row in the path; 403 and 422 for
+    writes and for anything with parameters or a body."""
+
+    def operation_helper(self, path=None, operations=None, **kwargs):
+        """Add the error responses (by HTTP status name) each operation lacks."""
+        for method, operation in (operations or {}).items():
+            if method not in ("get", "post", "put", "patch", "delete"):
+                continue
+            errors = {"400": "BAD_REQUEST", "401": "UNAUTHORIZED", "429": "TOO_MANY_REQUESTS"}
+            if "{" in (path or ""):
+                errors["404"] = "NOT_FOUND"
+            if method != "get":
+                errors["403"] = "FORBIDDEN"
+            if method != "delete":
+                errors["422"] = "UNPROCESSABLE_ENTITY"
+            responses = operation.setdefault("responses", {})
+            for status, name in errors.items():
+                responses.setdefault(status, name)
+
+
 def is_api_request() -> bool:
     """Whether this request is for the API (by path, so unknown API URLs count too)."""
     return request.path == PREFIX or request.path.startswith(PREFIX + "/")
@@ -95,7 +118,7 @@ def init_api(app: Flask, settings: Settings) -> ScreenlineApi:
             },
         },
     )
-    api = ScreenlineApi(app)
+    api = ScreenlineApi(app, spec_kwargs={"extra_plugins": [ProblemResponses()]})
     for blueprint in RESOURCE_BLUEPRINTS:
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)

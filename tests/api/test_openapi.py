@@ -50,3 +50,21 @@ def test_the_reference_page_shows_each_operation_and_problem_type(server):
     assert "POST /api/v1/interviews" in headings
     problems = [row.text() for row in page.find_all("tr")]
     assert any("not-found" in row and "404" in row for row in problems)
+
+
+def test_each_operation_names_the_errors_it_may_answer(server):
+    """Every operation documents 401 and 429; one with a row in its path 404; a write 403
+    and 422; each as problem details."""
+    doc = requests.get(f"{server.public_url}/api/v1/openapi.json", timeout=30).json()
+    for path, item in doc["paths"].items():
+        for method, operation in item.items():
+            if method not in ("get", "post", "put", "delete"):
+                continue
+            codes = set(operation["responses"])
+            assert {"401", "429"} <= codes, (method, path)
+            if "{" in path:
+                assert "404" in codes, (method, path)
+            if method in ("post", "put"):
+                assert {"403", "422"} <= codes, (method, path)
+    problem = doc["components"]["responses"]["UNAUTHORIZED"]["content"]
+    assert problem["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
