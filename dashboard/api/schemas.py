@@ -182,10 +182,12 @@ class ImportFormSchema(ma.Schema):
 
 
 class ImportFileSchema(ma.Schema):
-    """The uploaded spreadsheet: CSV with a header row (name, phone, email, external id)."""
+    """The uploaded candidate list: CSV or .xlsx, with a header row (name, phone, email,
+    external id) as the dashboard's import reads it."""
 
     file = ma.fields.Raw(
-        required=True, metadata={"type": "string", "format": "binary", "description": "CSV."}
+        required=True,
+        metadata={"type": "string", "format": "binary", "description": "CSV or .xlsx."},
     )
 
 
