@@ -56,6 +56,7 @@ def audit_request(response: Response) -> Response:
         return response
     named = request.view_args or {}
     ok = response.status_code < 400
+    idempotency.end_request_transaction()
     try:
         with services().session_factory() as session:
             audit.record(

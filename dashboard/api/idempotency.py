@@ -37,6 +37,15 @@ STALE_SECONDS = 120
 KEPT_HEADERS = ("Content-Type", "Location")
 
 
+def end_request_transaction() -> None:
+    """End the request session's transaction (rolling back nothing the view committed)
+    before another session writes: on SQLite the open transaction holds the one write
+    lock (BEGIN IMMEDIATE, voice/db.py), and the other session would wait it out."""
+    session = g.get("db_session")
+    if session is not None:
+        session.rollback()
+
+
 def _request_hash() -> str:
     digest = hashlib.sha256()
     for part in (request.method, request.full_path):
@@ -68,6 +77,7 @@ def begin() -> Response | None:
         )
     wanted = _request_hash()
     key_id = caller().key_id
+    end_request_transaction()
     deadline = time.monotonic() + WAIT_SECONDS
     with services().session_factory() as session:
         while True:
@@ -115,6 +125,7 @@ def finish(response: Response) -> Response:
     if reserved is None:
         return response
     key_id, key = reserved
+    end_request_transaction()
     with services().session_factory() as session:
         where = (IdempotencyRecord.api_key_id == key_id, IdempotencyRecord.key == key)
         if response.status_code >= 500:
