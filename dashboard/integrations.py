@@ -13,9 +13,10 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible, require_role, select_visible
+from dashboard.auditing import record
 from ivr.services import db, services
 from voice import webhooks
-from voice.apikeys import create_key, revoke_key
+from voice.apikeys import audit_detail, create_key, revoke_key
 from voice.models import ApiKey, Organization, Role, WebhookDelivery, WebhookEndpoint, utcnow
 
 integrations = Blueprint("integrations", __name__, url_prefix="/settings/api")
@@ -65,6 +66,8 @@ def new_key():
         )
     except ValueError as exc:
         return _page(422, key_error=str(exc))
+    session.flush()
+    record("api_key_created", detail=audit_detail(key))
     session.commit()
     return _page(fresh_key=key, fresh_secret=secret)
 
@@ -75,6 +78,7 @@ def revoke(key_id: int):
     """Revoke an API key: requests with it are refused from now on."""
     key = get_visible(db(), current_user, ApiKey, key_id)
     if revoke_key(key):
+        record("api_key_revoked", detail=audit_detail(key))
         db().commit()
         flash(f"API key “{key.name}” is revoked.", "success")
     return redirect(url_for(".page"))
@@ -96,6 +100,8 @@ def new_endpoint():
         )
     except webhooks.WebhookError as exc:
         return _page(422, webhook_error=str(exc))
+    session.flush()
+    record("webhook_added", detail=webhooks.audit_detail(endpoint))
     session.commit()
     return _page(fresh_endpoint=endpoint)
 
@@ -105,7 +111,9 @@ def new_endpoint():
 def remove(endpoint_id: int):
     """Stop sending to an endpoint (its delivery log stays)."""
     endpoint = get_visible(db(), current_user, WebhookEndpoint, endpoint_id)
-    endpoint.disabled_at = endpoint.disabled_at or utcnow()
+    if endpoint.disabled_at is None:
+        endpoint.disabled_at = utcnow()
+        record("webhook_removed", detail=webhooks.audit_detail(endpoint))
     db().commit()
     flash(f"Webhooks to {endpoint.url} are stopped.", "success")
     return redirect(url_for(".page"))

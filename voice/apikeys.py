@@ -87,6 +87,11 @@ def revoke_key(key: ApiKey, now: datetime | None = None) -> bool:
     return True
 
 
+def audit_detail(key: ApiKey) -> dict:
+    """What the audit trail keeps of a key (voice/audit.py's detail): never its secret."""
+    return {"key_id": key.id, "key_name": key.name, "read_only": key.read_only}
+
+
 def purge_idempotency_records(session: Session, now: datetime | None = None) -> int:
     """Delete Idempotency-Key records older than IDEMPOTENCY_KEEP_HOURS (not committed);
     return how many."""

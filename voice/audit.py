@@ -84,6 +84,10 @@ ACTIONS: dict[str, str] = {
     "purge": "purged a candidate's data",
     "erasure": "erased a candidate",
     "api_request": "called the API",
+    "api_key_created": "created an API key",
+    "api_key_revoked": "revoked an API key",
+    "webhook_added": "added a webhook endpoint",
+    "webhook_removed": "removed a webhook endpoint",
 }
 
 

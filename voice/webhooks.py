@@ -159,6 +159,11 @@ def create_endpoint(
     return endpoint
 
 
+def audit_detail(endpoint: WebhookEndpoint) -> dict:
+    """What the audit trail keeps of an endpoint: its id and events (not URL or secret)."""
+    return {"endpoint_id": endpoint.id, "events": list(endpoint.events or [])}
+
+
 def emit(
     session: Session, organization_id: int, event: str, data: dict[str, Any], now=None
 ) -> list[WebhookDelivery]:

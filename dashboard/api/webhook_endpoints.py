@@ -6,6 +6,7 @@ the settings page and `screenline webhook`; rows are reached through dashboard/a
 
 from __future__ import annotations
 
+from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 
@@ -23,7 +24,7 @@ from dashboard.api.schemas import (
     WebhookEndpointSchema,
 )
 from ivr.services import db, services
-from voice import webhooks
+from voice import audit, webhooks
 from voice.models import WebhookDelivery, WebhookEndpoint, utcnow
 
 blp = Blueprint(
@@ -33,6 +34,17 @@ blp = Blueprint(
     description="Webhook endpoints: where events are sent, signed (Standard Webhooks).",
 )
 guard(blp)
+
+
+def _audit(session, action: str, endpoint: WebhookEndpoint) -> None:
+    who = caller()
+    audit.record(
+        session,
+        who.organization_id,
+        action,
+        audit.Actor.api_key(who.key_id, who.key_name, (request.remote_addr or "")[:64]),
+        detail=webhooks.audit_detail(endpoint),
+    )
 
 
 @blp.route("")
@@ -65,6 +77,8 @@ class Endpoints(MethodView):
             )
         except webhooks.WebhookError as exc:
             raise Problem("validation-error", str(exc), errors={"": str(exc)}) from None
+        session.flush()
+        _audit(session, "webhook_added", endpoint)
         session.commit()
         return endpoint
 
@@ -82,7 +96,9 @@ class EndpointById(MethodView):
     def delete(self, endpoint_id: int):
         """Remove a webhook endpoint: nothing more is sent to it (its delivery log stays)."""
         endpoint = get_visible(db(), caller(), WebhookEndpoint, endpoint_id)
-        endpoint.disabled_at = endpoint.disabled_at or utcnow()
+        if endpoint.disabled_at is None:
+            endpoint.disabled_at = utcnow()
+            _audit(db(), "webhook_removed", endpoint)
         db().commit()
 
 

@@ -7,8 +7,11 @@ from sqlalchemy import select
 
 from dashboard.api.fields import rfc3339
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, organisation, pass_context
-from voice.apikeys import create_key, revoke_key
+from voice import audit
+from voice.apikeys import audit_detail, create_key, revoke_key
 from voice.models import ApiKey
+
+COMMAND_LINE = audit.Actor.system("command line")
 
 
 @main.group("api-key")
@@ -43,6 +46,8 @@ def api_key_create(ctx: Context, org_name, name, read_only, as_json):
             key, secret = create_key(session, org, name, read_only=read_only)
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
+        session.flush()
+        audit.record(session, org.id, "api_key_created", COMMAND_LINE, detail=audit_detail(key))
         session.commit()
         scope = "read-only" if read_only else "read-write"
         emit(
@@ -87,6 +92,8 @@ def api_key_revoke(ctx: Context, key_id, org_name, as_json):
         if key is None:
             raise click.ClickException(f"{org.name} has no API key {key_id}")
         changed = revoke_key(key)
+        if changed:
+            audit.record(session, org.id, "api_key_revoked", COMMAND_LINE, detail=audit_detail(key))
         session.commit()
         emit(
             as_json,

@@ -7,8 +7,10 @@ from sqlalchemy import select
 
 from dashboard.api.fields import rfc3339
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, organisation, pass_context
-from voice import webhooks
+from voice import audit, webhooks
 from voice.models import WebhookEndpoint, utcnow
+
+COMMAND_LINE = audit.Actor.system("command line")
 
 
 @main.group()
@@ -54,6 +56,10 @@ def webhook_add(ctx: Context, url, events, org_name, description, as_json):
             )
         except webhooks.WebhookError as exc:
             raise click.ClickException(str(exc)) from None
+        session.flush()
+        audit.record(
+            session, org.id, "webhook_added", COMMAND_LINE, detail=webhooks.audit_detail(endpoint)
+        )
         session.commit()
         emit(
             as_json,
@@ -96,6 +102,14 @@ def webhook_remove(ctx: Context, endpoint_id, org_name, as_json):
         )
         if endpoint is None:
             raise click.ClickException(f"{org.name} has no webhook endpoint {endpoint_id}")
-        endpoint.disabled_at = endpoint.disabled_at or utcnow()
+        if endpoint.disabled_at is None:
+            endpoint.disabled_at = utcnow()
+            audit.record(
+                session,
+                org.id,
+                "webhook_removed",
+                COMMAND_LINE,
+                detail=webhooks.audit_detail(endpoint),
+            )
         session.commit()
         emit(as_json, _endpoint_json(endpoint), f"removed webhook endpoint {endpoint.id}")

@@ -8,7 +8,7 @@ from dashboard.cli import main
 from tests.api.conftest import ApiClient, problem
 from tests.support import screenline_json
 from voice.apikeys import hash_secret
-from voice.models import ApiKey
+from voice.models import ApiKey, AuditEvent
 
 
 def test_a_request_without_a_key_is_401_problem_details(server, acme):
@@ -116,7 +116,7 @@ def test_every_request_with_a_key_is_in_the_audit_trail(server, acme, db):
     assert verify(db, acme.org.id).ok
 
 
-def test_the_cli_adds_lists_and_removes_a_webhook_endpoint(server, acme):
+def test_the_cli_adds_lists_and_removes_a_webhook_endpoint(server, acme, db):
     """`webhook add URL --events ... --json` prints the secret once; list and remove work."""
     made = screenline_json(
         server,
@@ -137,6 +137,11 @@ def test_the_cli_adds_lists_and_removes_a_webhook_endpoint(server, acme):
     assert [e["id"] for e in api.get("/api/v1/webhook-endpoints").json()["data"]] == [made["id"]]
     screenline_json(server, "webhook", "remove", str(made["id"]), "--org", "Acme Warehousing")
     assert api.get("/api/v1/webhook-endpoints").json()["data"] == []
+    trail = db.query(AuditEvent).filter(AuditEvent.action.like("webhook_%")).all()
+    assert [(e.action, e.actor_kind, e.detail["endpoint_id"]) for e in trail] == [
+        ("webhook_added", "system", made["id"]),
+        ("webhook_removed", "system", made["id"]),
+    ]
 
 
 def test_the_cli_refuses_an_unknown_event(settings, acme):

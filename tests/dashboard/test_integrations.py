@@ -9,7 +9,7 @@ from tests.dashboard.html import parse
 from tests.factories import make_user
 from voice import webhooks
 from voice.apikeys import find_key
-from voice.models import ApiKey, Role, WebhookDelivery, WebhookEndpoint
+from voice.models import ApiKey, AuditEvent, Role, WebhookDelivery, WebhookEndpoint
 
 
 def test_an_admin_makes_a_read_only_key_seen_once(signed_in, client, db):
@@ -46,6 +46,13 @@ def test_revoking_a_key_ends_it(signed_in, client, db):
     db.expire_all()
     assert find_key(db, secret) is None
     assert db.get(ApiKey, key_id).revoked_at is not None
+    trail = db.scalars(select(AuditEvent).order_by(AuditEvent.seq)).all()
+    made = [e for e in trail if e.action in ("api_key_created", "api_key_revoked")]
+    assert [(e.action, e.actor_id, e.detail["key_id"]) for e in made] == [
+        ("api_key_created", signed_in.user.id, key_id),
+        ("api_key_revoked", signed_in.user.id, key_id),
+    ]
+    assert all(secret not in str(e.detail) for e in trail)
 
 
 def test_an_endpoint_is_added_and_its_log_can_send_again(signed_in, client, db):
