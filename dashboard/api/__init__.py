@@ -22,7 +22,14 @@ from flask_smorest.spec import prepare_response
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from config.settings import Settings
-from dashboard.api import answers, candidates, interviews, reference, webhook_endpoints
+from dashboard.api import (
+    answers,
+    candidate_actions,  # noqa: F401 (adds its routes to candidates.blp before registering)
+    candidates,
+    interviews,
+    reference,
+    webhook_endpoints,
+)
 from dashboard.api.problems import PROBLEM_JSON, Problem, from_http_exception, problem_response
 
 log = logging.getLogger(__name__)
