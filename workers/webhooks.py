@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 WEBHOOK_POLL_SECONDS = 2  # how often the duty looks for due deliveries
 USER_AGENT = "Screenline-Webhooks/1"
+RESPONSE_KEPT = 200  # bytes of a failed delivery's response body kept in the log
 
 
 def signed_request(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> tuple[bytes, dict]:
@@ -78,16 +79,18 @@ def deliver_webhook(delivery_id: int) -> str | None:
         if problem is None:
             body, headers = signed_request(endpoint, delivery)
             try:
-                response = requests.post(
+                with requests.post(
                     endpoint.url,
                     data=body,
                     headers=headers,
                     timeout=webhooks.SEND_TIMEOUT,
                     allow_redirects=False,
-                )
-                status = response.status_code
-                if not 200 <= status < 300:
-                    error = f"HTTP {status}: {response.text[:200]}"
+                    stream=True,  # read at most RESPONSE_KEPT bytes of whatever comes back
+                ) as response:
+                    status = response.status_code
+                    if not 200 <= status < 300:
+                        start = response.raw.read(RESPONSE_KEPT, decode_content=True)
+                        error = f"HTTP {status}: {start.decode('utf-8', 'replace')}"
             except requests.RequestException as exc:
                 error = f"{type(exc).__name__}: {exc}"[:500]
         elapsed = int((time.monotonic() - started) * 1000)
