@@ -7,7 +7,9 @@ An answer is flagged when the machine was unsure, from what whisper says per seg
   with a mean token log-probability below -0.7, or judged more likely than not to hold
   no speech at all (no-speech probability above 0.6, whisper's own
   `no_speech_threshold`: words invented in noise); or, over 3 s of speech or more, the
-  model could not tell which language it heard (detection probability below 0.5).
+  model could not tell which language it heard (detection probability below 0.5) and
+  was not sure of its words either (mean log-probability below -0.5: short real Spanish
+  prompts can be detected at 0.31 yet transcribed right, at about -0.3).
   Whisper itself counts a decoding below -1.0 as failed (`logprob_threshold`); -0.7 is
   measured here: clean telephone speech, English and real Spanish, decodes at -0.17 to
   -0.54 with base, while speech under noise at 0 dB SNR, reversed speech and Spanish
@@ -36,6 +38,7 @@ ALL = (UNINTELLIGIBLE, REPETITION, LANGUAGE)
 LOGPROB_THRESHOLD = -0.7  # stricter than whisper's -1.0 (a failed decoding): measured
 UNSURE_LANGUAGE_PROBABILITY = 0.5  # below this the model cannot tell what it hears
 MIN_DETECTION_SECONDS = 3.0  # short answers give language detection too little to go on
+LOST_LOGPROB = -0.5  # ...and a language it cannot tell counts only if unsure of the words
 NO_SPEECH_THRESHOLD = 0.6  # whisper's no_speech_threshold
 COMPRESSION_RATIO_THRESHOLD = 2.4  # whisper's compression_ratio_threshold
 UNSURE_SHARE = 0.5  # "mostly": more than half of the speech, by duration
@@ -93,10 +96,12 @@ def transcript_flags(transcript: Transcript, expected_language: str) -> list[str
     flags = []
     speech = sum(max(s.end - s.start, 0.01) for s in transcript.segments)
     unsure = sum(max(s.end - s.start, 0.01) for s in transcript.segments if _unsure(s))
+    weighted = sum(max(s.end - s.start, 0.01) * (s.avg_logprob or 0.0) for s in transcript.segments)
     lost = (
         transcript.detected_probability is not None
         and transcript.detected_probability < UNSURE_LANGUAGE_PROBABILITY
         and speech >= MIN_DETECTION_SECONDS
+        and weighted / speech < LOST_LOGPROB
     )
     if (speech and unsure / speech > UNSURE_SHARE) or lost:
         flags.append(UNINTELLIGIBLE)

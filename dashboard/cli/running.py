@@ -10,9 +10,10 @@ import click
 from sqlalchemy import select
 
 from dashboard.cli.base import Context, emit, json_option, main, pass_context
-from ivr.jobs import ALL_QUEUES
+from ivr.jobs import ALL_QUEUES, TRANSCRIBE
 from voice.models import Call
 from voice.results import unsettled_answers
+from voice.stt import default_worker_processes
 
 
 @main.command()
@@ -56,10 +57,10 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
 )
 @click.option(
     "--processes",
-    default=1,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 64),
-    help="Worker processes side by side; each gets cores / processes CPU threads.",
+    help="Worker processes side by side; each gets cores / processes CPU threads. "
+    "Default: one per CPU core when the worker transcribes, else 1.",
 )
 @pass_context
 def worker(ctx: Context, burst, queues, processes):
@@ -71,6 +72,8 @@ def worker(ctx: Context, burst, queues, processes):
         raise click.ClickException(
             f"unknown queue {(unknown or [queues])[0]!r}; the queues are {', '.join(ALL_QUEUES)}"
         )
+    if processes is None:
+        processes = default_worker_processes(TRANSCRIBE in names)
     # A separate program: web code never imports the workers package.
     args = [sys.executable, "-m", "workers", "--queues", ",".join(names)]
     args += ["--processes", str(processes)] + (["--burst"] if burst else [])
