@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ivr.fields import seconds
 from voice import pipeline, webhooks
 from voice.models import (
     Answer,
@@ -413,8 +414,9 @@ def call_ended(session: Session, call: Call, status: str, duration: str | None) 
     first = call.ended_at is None
     call.status = status
     call.ended_at = call.ended_at or now()
-    if duration and duration.isascii() and duration.isdigit():
-        call.duration_seconds = int(duration)
+    known = seconds(duration)  # -1, missing or not a number: unknown, never 0
+    if known is not None:
+        call.duration_seconds = known
     if not call.outcome:
         if status in NOT_CONNECTED:
             call.outcome = NOT_CONNECTED[status]

@@ -129,3 +129,14 @@ def test_a_status_callback_cannot_tie_a_call_to_another_interviews_candidate(
     db.expire_all()
     call = db.scalar(select(Call).where(Call.call_sid == twilio.call_sid))
     assert call.candidate_id is None and call.outcome == "ended before consent"
+
+
+@pytest.mark.parametrize("duration", ["-1", "abc", ""])
+def test_an_unknown_call_duration_is_not_zero(twilio, db, candidate, duration):
+    """CallDuration=-1 (or text, or empty) on the final status callback: length unknown."""
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    response = twilio.post("/ivr/status", CallStatus="completed", CallDuration=duration)
+    assert response.status_code == 204
+    db.expire_all()
+    call = db.scalar(select(Call).where(Call.call_sid == twilio.call_sid))
+    assert call.status == "completed" and call.duration_seconds is None
