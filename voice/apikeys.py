@@ -98,3 +98,14 @@ def purge_idempotency_records(session: Session, now: datetime | None = None) -> 
     cutoff = (now or utcnow()) - timedelta(hours=IDEMPOTENCY_KEEP_HOURS)
     result = session.execute(delete(IdempotencyRecord).where(IdempotencyRecord.created_at < cutoff))
     return result.rowcount or 0
+
+
+def forget_api_replies(session: Session, organization_id: int) -> int:
+    """Delete every stored Idempotency-Key reply of the organisation's keys (not
+    committed): they may repeat a candidate's name, phone or PIN, so an erasure takes
+    them all (a retry of such a request then runs again). Returns how many."""
+    keys = select(ApiKey.id).where(ApiKey.organization_id == organization_id)
+    result = session.execute(
+        delete(IdempotencyRecord).where(IdempotencyRecord.api_key_id.in_(keys))
+    )
+    return result.rowcount or 0

@@ -33,6 +33,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from voice import audit, pipeline
+from voice.apikeys import forget_api_replies
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -222,6 +223,7 @@ def _remove(session: Session, candidate: Candidate, reason: str, now: datetime) 
         _scrub_notes(session, candidate)
         _scrub_calls(session, candidate)
         _scrub_share_links(session, candidate, now)
+        forget_api_replies(session, candidate.interview.organization_id)
         _scrub_person(candidate)
         candidate.erasure_owed = owed
         _finish_if_done(candidate, now)

@@ -37,3 +37,30 @@ def test_idempotency_records_are_kept_a_day(db):
     db.flush()
     assert purge_idempotency_records(db, now) == 1
     assert [r.key for r in db.query(IdempotencyRecord)] == ["young"]
+
+
+def test_an_erasure_forgets_the_organisations_stored_api_replies(db):
+    """Stored Idempotency-Key replies may repeat a candidate's details: erasing a candidate
+    deletes those of the candidate's organisation, and no other's."""
+    from tests.factories import make_candidate, make_interview
+    from voice.erasure import erase_candidate
+
+    org, other = make_org(db), make_org(db, "Globex")
+    candidate = make_candidate(db, make_interview(db, org))
+    mine, _ = create_key(db, org, "ATS")
+    theirs, _ = create_key(db, other, "ATS")
+    db.flush()
+    for key in (mine, theirs):
+        db.add(
+            IdempotencyRecord(
+                api_key_id=key.id,
+                key="add-dana",
+                request_hash="0" * 64,
+                status_code=201,
+                body='{"name": "Dana Diaz", "phone": "+15557654321"}',
+            )
+        )
+    db.flush()
+    erase_candidate(db, candidate)
+    db.flush()
+    assert [r.api_key_id for r in db.query(IdempotencyRecord)] == [theirs.id]
