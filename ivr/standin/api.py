@@ -481,18 +481,30 @@ def serve_api(
     *,
     outbound_answers: list[str] | None = None,
     outbound_digits: list[str] | None = None,
+    outbound_answered_by: str | None = None,
+    outbound_unanswered: str | None = None,
 ) -> None:
-    """Serve the stand-in API until interrupted; optionally answer outbound calls."""
-    api = TwilioApiServer(account_sid, auth_token, host, port).start()
-    if outbound_answers is not None or outbound_digits is not None:
+    """Serve the stand-in API until interrupted; optionally answer outbound calls.
+
+    `outbound_answered_by` ("human", "machine", "fax") and `outbound_unanswered` ("busy",
+    "no-answer", "failed", "canceled") play who picks up "call me now" calls, as
+    CallScript describes.
+    """
+    api = TwilioApiServer(account_sid, auth_token, host, port)  # started once it answers calls
+    callee = (outbound_answers, outbound_digits, outbound_answered_by, outbound_unanswered)
+    if any(option is not None for option in callee):
         # Imported here: the caller module itself depends on this one.
         from ivr.standin.outbound import answer_outbound_calls
         from ivr.standin.script import CallScript
 
         script = CallScript(
-            answers=list(outbound_answers or []), digits=list(outbound_digits or [])
+            answers=list(outbound_answers or []),
+            digits=list(outbound_digits or []),
+            answered_by=outbound_answered_by or "human",
+            unanswered=outbound_unanswered,
         )
         answer_outbound_calls(api, script)
+    api.start()
     log.info("Twilio stand-in API at %s for account %s", api.url, account_sid)
     print(f"Twilio stand-in API listening at {api.url}", flush=True)
     try:
@@ -506,6 +518,7 @@ def serve_api(
 def main(argv: list[str] | None = None) -> None:
     """Run the stand-in API as a process (account and token default to the settings)."""
     from config.settings import load_settings
+    from ivr.standin.script import PICKS_UP, UNANSWERED
 
     settings = load_settings()
     parser = argparse.ArgumentParser(prog="python -m ivr.standin.api", description=main.__doc__)
@@ -525,6 +538,16 @@ def main(argv: list[str] | None = None) -> None:
         metavar="KEYS",
         help="keys an outbound callee presses at each <Gather> (repeat)",
     )
+    parser.add_argument(
+        "--outbound-answered-by",
+        choices=PICKS_UP,
+        help="who picks up outbound calls (AnsweredBy when detection is asked for)",
+    )
+    parser.add_argument(
+        "--outbound-unanswered",
+        choices=UNANSWERED,
+        help="outbound calls never connect and end with this CallStatus",
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     serve_api(
@@ -534,6 +557,8 @@ def main(argv: list[str] | None = None) -> None:
         args.auth_token,
         outbound_answers=args.outbound_answer,
         outbound_digits=args.outbound_digits,
+        outbound_answered_by=args.outbound_answered_by,
+        outbound_unanswered=args.outbound_unanswered,
     )
 
 

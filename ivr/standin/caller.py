@@ -44,6 +44,7 @@ OUTBOUND_PROGRESS = (
     ("answered", "in-progress"),
 )
 GATHER_NESTABLE = ("Say", "Play", "Pause")
+FINAL_STATUSES = ("completed", "busy", "no-answer", "failed", "canceled")
 RECORD_ANY_KEY = "1234567890*#"
 SILENT_RECORDING = 16102
 LOOP_GUARD = 0  # no Twilio code: Twilio has no such cap, but a test run needs one
@@ -465,7 +466,7 @@ class _CallRun:
             "CallbackSource": "call-progress-events",
             "SequenceNumber": str(self.sequence),
         }
-        if status == "completed":
+        if status in FINAL_STATUSES:  # the final event carries the length (0 if never answered)
             params["CallDuration"] = str(self.log.duration)
         self.sequence += 1
         self._callback("call-status", self.caller.status_url, "POST", params)
