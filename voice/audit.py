@@ -81,6 +81,7 @@ ACTIONS: dict[str, str] = {
     "role_changed": "changed a role",
     "legal_hold": "set or lifted a legal hold",
     "retention_changed": "changed the retention period",
+    "country_changed": "changed the default country for phone numbers",
     "purge": "purged a candidate's data",
     "erasure": "erased a candidate",
     "api_request": "called the API",

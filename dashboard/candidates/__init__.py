@@ -5,14 +5,15 @@ The `candidates` blueprint's URLs are listed here in one table; each module hold
 concern (listing.py: the interview page; csv_import.py: the import page over
 voice/candidate_import.py; invitations.py: the one path
 invitations take, shared with the command line; manage.py: one candidate;
-data_export.py: "Export candidate data").
+data_export.py: "Export candidate data"; country.py: the organisation's default country
+for phone numbers).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint
 
-from dashboard.candidates import csv_import, data_export, invitations, manage
+from dashboard.candidates import country, csv_import, data_export, invitations, manage
 from dashboard.candidates.listing import Filters, interview_page, keypad_label
 
 __all__ = ["Filters", "candidates", "interview_page", "keypad_label"]
@@ -38,4 +39,7 @@ candidates.add_url_rule(
 )
 candidates.add_url_rule(
     "/candidates/<int:candidate_id>/export", view_func=data_export.export_data, methods=["POST"]
+)
+candidates.add_url_rule(
+    "/settings/phones", view_func=country.phone_settings, methods=["GET", "POST"]
 )

@@ -1,0 +1,47 @@
+"""/settings/phones: the organisation's default country for numbers without a country code."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from tests.dashboard.conftest import flashes, submit
+from tests.dashboard.html import parse
+from tests.factories import make_user
+from voice.models import AuditEvent, Organization, Role
+
+
+def test_an_admin_sets_the_country_and_imports_follow_it(signed_in, db, client):
+    """Saving GB is recorded in the audit trail, and the import page then reads UK numbers."""
+    page = parse(client.get("/settings/phones").data)
+    response = submit(client, page, "/settings/phones", country="GB")
+    assert response.status_code == 302
+    page = parse(client.get("/settings/phones").data)
+    assert "now read as GB" in " ".join(flashes(page))
+    db.expire_all()
+    assert db.get(Organization, signed_in.user.organization_id).default_country == "GB"
+    (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "country_changed"))
+    assert event.detail == {"default_country": "GB"}
+    url = f"/interviews/{signed_in.interview.id}/import"
+    form = parse(client.get(url).data).one("select", id="country").find_all("option")
+    assert [o.attrs["value"] for o in form if "selected" in o.attrs] == ["GB"]
+
+
+def test_an_unknown_country_is_explained(signed_in, db, client):
+    """A country libphonenumber does not know is a 422 with the field's error."""
+    page = parse(client.get("/settings/phones").data)
+    response = submit(client, page, "/settings/phones", country="ZZ")
+    assert response.status_code == 422
+    error = parse(response.data).one("p", id="country-error").text()
+    assert error == "'ZZ' is not a country code such as US or GB"
+    db.expire_all()
+    assert db.get(Organization, signed_in.user.organization_id).default_country == "US"
+
+
+def test_only_admins_change_it(signed_in, db, client, auth):
+    """A recruiter gets 403 for the page and the form."""
+    make_user(db, signed_in.user.organization, email="rec@acme.test", role=Role.RECRUITER)
+    db.commit()
+    auth.logout()
+    auth.login("rec@acme.test")
+    assert client.get("/settings/phones").status_code == 403
+    assert client.post("/settings/phones", data={"country": "GB"}).status_code in (400, 403)
