@@ -16,7 +16,7 @@ from sqlalchemy.orm import object_session
 
 from ivr import flow
 from ivr.twilio_rest import TwilioRest
-from voice.models import Call, Candidate
+from voice.models import Candidate
 
 VOICE_PATH = "/ivr/voice"
 STATUS_PATH = "/ivr/status"
@@ -54,9 +54,3 @@ def call_candidate(twilio: TwilioRest, public_url: str, candidate: Candidate) ->
     if session is not None:
         flow.outbound_placed(session, candidate, call_sid)
     return call_sid
-
-
-def latest_outbound(candidate: Candidate) -> Call | None:
-    """The candidate's most recent "call me now" call, if any."""
-    placed = [c for c in candidate.calls if c.direction == "outbound-api"]
-    return max(placed, key=lambda c: (c.started_at, c.id), default=None)

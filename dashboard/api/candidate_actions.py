@@ -97,6 +97,7 @@ class CandidateCall(MethodView):
         except TwilioError as exc:
             log.warning("API call to candidate %s failed: %s", candidate.id, exc)
             raise Problem("upstream-error", f"Twilio could not place the call: {exc}") from None
+        db().commit()  # the attempt, as the candidate's call (ivr.outbound)
         return {"call_sid": sid}
 
 

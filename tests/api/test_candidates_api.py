@@ -6,7 +6,7 @@ import requests
 
 from tests.api.conftest import ApiClient, problem
 from tests.dashboard.conftest import AUDIO_BYTES, add_answer, store_audio
-from voice.models import AnswerStatus, Candidate, CandidateStatus, Message
+from voice.models import AnswerStatus, Call, Candidate, CandidateStatus, Message
 
 NEW = {"name": "Ana Alvarez", "phone": "(555) 010-4242", "email": "ana@example.com"}
 
@@ -146,7 +146,7 @@ def test_invite_queues_one_text_and_never_two(api, acme, db):
 
 
 def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
-    """POST /call: Twilio (the stand-in) is asked to ring the candidate's phone."""
+    """POST /call: Twilio (the stand-in) rings the candidate; the attempt is their call."""
     acme.candidate.phone = "+15550104747"
     db.commit()
     response = api.post(f"/api/v1/candidates/{acme.candidate.id}/call")
@@ -158,6 +158,9 @@ def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
         timeout=10,
     ).json()["calls"]
     assert [c["to"] for c in calls] == ["+15550104747"]
+    db.expire_all()
+    (attempt,) = db.query(Call).filter_by(candidate_id=acme.candidate.id).all()
+    assert (attempt.call_sid, attempt.direction) == (response.json()["call_sid"], "outbound-api")
 
 
 def test_call_me_now_without_a_phone_is_422(api, acme):
