@@ -1,7 +1,7 @@
 """The organisation's default country for phone numbers (admins): /settings/phones.
 
 Numbers written without a country code, in imported lists and when a candidate is added
-(here, from the command line or the API), are read in this country (voice/phones.py).
+(from the command line or the API), are read in this country (voice/phones.py).
 `screenline org country` sets the same value.
 """
 

@@ -39,7 +39,7 @@ def damaged_wavs(draw) -> bytes:
     return bytes(data)
 
 
-FAST = settings(max_examples=120, deadline=None, database=None)
+FAST = settings(max_examples=120, deadline=None, database=None, derandomize=True)
 
 
 @FAST
@@ -59,6 +59,7 @@ def test_normalise_gives_audio_or_a_sentence(data):
     max_examples=12,
     deadline=None,
     database=None,
+    derandomize=True,  # the same examples every run: no flaky failures in CI
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(data=damaged_wavs())
