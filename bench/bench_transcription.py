@@ -313,7 +313,8 @@ def report(results: dict) -> None:
         f"({m['usable_cores']} usable), Python {m['python']}, load {m['load_average']}"
     )
     print(
-        f"when: {results['when']}; int8, beam {results['beam_size']}, best of {results['repeats']}"
+        f"when: {results['when']}; int8, best of {results['repeats']}; beam: "
+        + ", ".join(f"{n} {m['beam_size']}" for n, m in results["models"].items())
     )
     print("\nWER and real-time factor (s of processing per s of speech), Screenline's engine")
     print("(detection + transcription) against the same model called directly, same files:")
@@ -373,17 +374,16 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     clips = corpus()
     installed = [m.name for m in speech_models.known_models() if m.verified]
-    beam = args.beam or WhisperEngine().beam_size
     results = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine(),
-        "beam_size": beam,
+        "beam_size": args.beam or "each model's default",
         "repeats": args.repeats,
         "models": {},
     }
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     for name in installed:
-        engine = WhisperEngine(name, beam_size=beam)
+        engine = WhisperEngine(name, beam_size=args.beam)
         _, load = timed(engine.load)
         model = bench_model(engine, clips, args.repeats)
         model["load_seconds"] = round(load, 2)

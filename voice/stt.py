@@ -24,6 +24,11 @@ DEFAULT_WHISPER_MODEL = speech_models.DEFAULT_MODEL  # multilingual base; tiny.e
 # noise, is detected as English at 0.77 or more (so nothing else ever reaches 0.6), while
 # real Spanish phone prompts are detected as Spanish at 0.31 to 0.95 (10 of 12 at 0.6+).
 LANGUAGE_SWITCH_PROBABILITY = 0.6
+# Beam width per shipped model, measured with `make bench` (English clean + noisy phone
+# speech, three runs): base at beam 1 made the same word errors as at beam 5 (8.7% against
+# 9.1%; 23.8% against 23.2% at 10 dB SNR) in 0.79-1.05 of the time; tiny.en at beam 1 made
+# more (10.4% against 9.4%; 27.5% against 20.1%), so it keeps beam 5.
+BEAM_SIZES = {speech_models.BASE: 1, speech_models.TINY_EN: 5}
 # One second of silence splits speech, padded so word edges survive.
 VAD_PARAMETERS = {"min_silence_duration_ms": 1000, "speech_pad_ms": 300}
 GOOGLE_ENDPOINT = "http://www.google.com/speech-api/v2/recognize"
@@ -128,12 +133,14 @@ class WhisperEngine:
         self,
         model: str = DEFAULT_WHISPER_MODEL,
         compute_type: str = "int8",
-        beam_size: int = 5,
+        beam_size: int | None = None,
         cpu_threads: int = 0,
     ):
+        """`beam_size` None takes the measured default for the model that loads
+        (BEAM_SIZES, else 5)."""
         self.model = model
         self.compute_type = compute_type
-        self.beam_size = beam_size
+        self.beam_size = beam_size if beam_size is not None else BEAM_SIZES.get(model, 5)
         self.cpu_threads = cpu_threads
         self.name = f"whisper-{Path(model).name or model}"[:40]  # set again by load
         self._loaded = None
@@ -157,6 +164,8 @@ class WhisperEngine:
                 "or set SCREENLINE_WHISPER_MODEL to tiny.en or to a CTranslate2 model folder."
             ) from exc
         self.name = f"whisper-{used}"[:40]
+        if used != self.model and self.beam_size == BEAM_SIZES.get(self.model, 5):
+            self.beam_size = BEAM_SIZES.get(used, 5)  # base fell back to tiny.en
         try:
             # local_files_only: a worker never downloads a model while taking jobs; a model
             # that is neither bundled nor cached must be installed as a folder beforehand.
@@ -375,9 +384,9 @@ def default_worker_processes(transcribes: bool) -> int:
     """How many worker processes `screenline worker` starts unless told: one per core
     (each then gets one CPU thread) when it takes transcription jobs, else one.
 
-    Measured with `make bench` on 2 cores: two processes with one thread each transcribed
-    1.17x (base) and 1.22x (tiny.en) the speech per second of one process with two
-    threads. Each process holds its own model (about 390 MB for base).
+    Measured with `make bench` on 2 cores, three runs: two processes with one thread
+    each transcribed 0.93x to 1.92x (base) and 1.05x to 2.11x (tiny.en) the speech per
+    second of one process with two threads. Each holds its own model (390 MB for base).
     """
     return max(1, min(64, available_cores())) if transcribes else 1
 
