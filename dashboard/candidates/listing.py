@@ -170,7 +170,11 @@ def candidate_page(
     transcribed = count(Answer.id, Answer.status == AnswerStatus.TRANSCRIBED)
     processing = count(Answer.id, Answer.status.in_(PROCESSING))
     failed = count(Answer.id, Answer.status == AnswerStatus.FAILED)
-    flagged = count(Answer.id, Answer.transcript_flagged.is_(True))
+    flagged = count(
+        Answer.id,
+        Answer.transcript_flagged.is_(True),
+        Answer.status == AnswerStatus.TRANSCRIBED,  # not an erased answer's
+    )
     mean_score = (
         select(func.avg(Score.value))
         .where(Score.candidate_id == Candidate.id)

@@ -17,6 +17,7 @@ from dashboard.review.scoring import DISAGREEMENT
 from ivr.services import db
 from voice.models import (
     Answer,
+    AnswerStatus,
     Candidate,
     CandidateStatus,
     CriterionScore,
@@ -177,6 +178,7 @@ def queue():
         .where(
             Answer.kept.is_(True),
             Answer.transcript_flagged.is_(True),
+            Answer.status == AnswerStatus.TRANSCRIBED,  # an erased answer's flag is moot
             Candidate.status == CandidateStatus.COMPLETED,
         )
         .order_by(Answer.transcribed_at.desc().nulls_last(), Answer.id.desc())

@@ -105,3 +105,12 @@ def test_csv_and_zip_exports_carry_the_flag(signed_in, flagged, client):
     with zipfile.ZipFile(io.BytesIO(archive.data)) as z:
         text = z.read("transcript.txt").decode()
     assert f"  {WARNING}\n  Trabajé tres años" in text
+
+
+def test_an_erased_answer_is_not_a_transcript_to_check(signed_in, flagged, db, client):
+    """Once a candidate's answer is erased, its old flag no longer lists or counts it."""
+    flagged.status = AnswerStatus.ERASED
+    db.commit()
+    assert parse(client.get("/review").data).one("section", id="flagged").find_all("li") == []
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}?flagged=1").data)
+    assert [r for r in page.find_all("tr") if "data-candidate-id" in r.attrs] == []
