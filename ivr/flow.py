@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from ivr.fields import seconds
 from voice import pipeline, webhooks
@@ -116,11 +116,30 @@ def interview_for_number(session: Session, number: str) -> Interview | None:
     """The interview that answers calls to `number` (the Twilio number dialled)."""
     if not number:
         return None
-    return session.scalar(select(Interview).where(Interview.phone_number == number))
+    # Its questions come in the same round trip: every prompt counts them (step_limit).
+    return (
+        session.scalars(
+            select(Interview)
+            .where(Interview.phone_number == number)
+            .options(joinedload(Interview.questions))
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
-def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
-    """Get or create the Call row for `call_sid`; safe when two requests race."""
+def open_call(
+    session: Session, call_sid: str, form: dict[str, str], *, number: str | None = None
+) -> Call:
+    """Get or create the Call row for `call_sid`; with `number`, tie it to its interview.
+
+    `number` is the Twilio number the call is for: a call not yet tied to an interview is
+    tied to the one answering that number. A new row is added but not flushed, so that
+    one INSERT at commit carries everything the webhook set (a round trip per webhook
+    saved, bench/bench_scale.py). When two requests race to create the same call, the
+    later one's INSERT raises IntegrityError; the webhook guard (ivr/views/webhook.py)
+    then runs the view again, and it finds the row.
+    """
     call = find_call(session, call_sid)
     if call is None:
         call = Call(
@@ -130,15 +149,23 @@ def open_call(session: Session, call_sid: str, form: dict[str, str]) -> Call:
             direction=form.get("Direction", "inbound"),
             status=form.get("CallStatus", "ringing"),
         )
-        try:
-            with session.begin_nested():
-                session.add(call)
-        except IntegrityError:
-            call = find_call(session, call_sid)
-            assert call is not None
+        _column_defaults(call)  # the view reads its counters before the INSERT
+        if number is not None:
+            call.interview = interview_for_number(session, number)
+        session.add(call)
+    elif call.interview is None and number is not None:
+        call.interview = interview_for_number(session, number)
     if form.get("CallStatus") and call.status not in FINAL_CALL_STATUSES:
         call.status = form["CallStatus"]
     return call
+
+
+def _column_defaults(row) -> None:
+    """Fill `row`'s unset columns with their constant defaults (set at INSERT otherwise)."""
+    for column in type(row).__table__.columns:
+        default = column.default
+        if default is not None and default.is_scalar and getattr(row, column.key) is None:
+            setattr(row, column.key, default.arg)
 
 
 def outbound_placed(session: Session, candidate: Candidate, call_sid: str) -> Call:
@@ -188,7 +215,22 @@ def find_call(session: Session, call_sid: str) -> Call | None:
     webhooks, including a retry racing its original, take their turns; None if unknown."""
     if not call_sid:
         return None
-    return session.scalar(select(Call).where(Call.call_sid == call_sid).with_for_update())
+    # The interview (with its questions) and the candidate every step reads come in the
+    # same round trip; only the calls row is locked (FOR UPDATE OF calls: PostgreSQL
+    # refuses to lock the nullable side of an outer join).
+    return (
+        session.scalars(
+            select(Call)
+            .where(Call.call_sid == call_sid)
+            .options(
+                joinedload(Call.interview).joinedload(Interview.questions),
+                joinedload(Call.candidate),
+            )
+            .with_for_update(of=Call)
+        )
+        .unique()
+        .one_or_none()
+    )
 
 
 def is_withheld(caller: str | None) -> bool:

@@ -70,14 +70,11 @@ def current_call() -> Call | None:
     call_sid = request.form.get("CallSid", "")
     if not call_sid:
         return None
-    session = db()
-    call = flow.open_call(session, call_sid, request.form.to_dict())
+    number = request.form.get("To", "")
+    if request.form.get("Direction", "").startswith("outbound"):
+        number = request.form.get("From", "")
+    call = flow.open_call(db(), call_sid, request.form.to_dict(), number=number)
     remember_call(call)
-    if call.interview is None:
-        number = request.form.get("To", "")
-        if request.form.get("Direction", "").startswith("outbound"):
-            number = request.form.get("From", "")
-        call.interview = flow.interview_for_number(session, number)
     return call
 
 

@@ -6,9 +6,11 @@ a retried delivery (same I-Twilio-Idempotency-Token) answered with the reply its
 delivery got, without running the view again; then the view, and one commit. When
 SQLite reports "database is locked" the whole view runs again after a rollback, up to
 LOCK_RETRIES times, since a caller must never hear an apology for a busy embedded
-database. Anything else unexpected is rolled back and logged, and answered with a
-spoken apology (call flow) or 204 (callbacks): never a 5xx, which Twilio reads to the
-caller as an application error (TWILIO.md, "Timeouts, retries, failures").
+database; so does a view that lost a race to create a row (IntegrityError: a retried
+first webhook racing its original, see flow.open_call), and the rerun finds the row.
+Anything else unexpected is rolled back and logged, and answered with a spoken apology
+(call flow) or 204 (callbacks): never a 5xx, which Twilio reads to the caller as an
+application error (TWILIO.md, "Timeouts, retries, failures").
 Work that must follow the commit (enqueueing a job the worker will look up) is
 registered with `after_commit`.
 """
@@ -21,7 +23,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import Response, abort, current_app, g, request
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ivr import flow, twiml
 from ivr.fields import problems
@@ -111,6 +113,12 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
             if is_database_locked(error) and attempt < LOCK_RETRIES:
                 log.warning("database locked at %s; running it again", request.path)
                 time.sleep(LOCK_BACKOFF * (attempt + 1))  # let the other writer finish
+                continue
+            return _failed(callback)
+        except IntegrityError:
+            _rollback()
+            if attempt < LOCK_RETRIES:  # another request made the same row first
+                log.info("%s raced another request; running it again", request.path)
                 continue
             return _failed(callback)
         except Exception:
