@@ -24,6 +24,7 @@ from sqlalchemy import insert, select, text
 
 from config.settings import Settings
 from dashboard.app import create_app
+from dashboard.candidates.listing import order_keys
 from voice.db import make_engine, make_session_factory
 from voice.interviews import interview_from_spec
 from voice.migrate import upgrade
@@ -52,12 +53,26 @@ def pages(interview_id: int) -> dict[str, str]:
     return {
         "interviews list": "/",
         "interview (page 1)": f"/interviews/{interview_id}",
-        "interview (page 100)": f"/interviews/{interview_id}?page=100",
+        "interview (page 100)": f"/interviews/{interview_id}?page=100",  # by number: OFFSET
+        # by the pager's Next link (keyset); the cursor is filled in once seeded
+        "interview (page 100, keyset)": f"/interviews/{interview_id}?page=100&after=",
         "interview (filtered)": f"/interviews/{interview_id}?status=completed&min_score=3",
         "insights": f"/interviews/{interview_id}/insights",
         "team": "/team",
         "export CSV (all rows)": f"/interviews/{interview_id}/export.csv",
     }
+
+
+def last_of_page_99(session_factory, interview_id: int) -> int:
+    """The candidate page 99 ends with (50 a page): page 100's Next-link cursor."""
+    with session_factory() as s:
+        return s.scalar(
+            select(Candidate.id)
+            .where(Candidate.interview_id == interview_id)
+            .order_by(*(key.desc() for key in order_keys()))
+            .offset(99 * 50 - 1)
+            .limit(1)
+        )
 
 
 def setup(session_factory):
@@ -237,16 +252,17 @@ def main() -> int:
             start=args.baseline,
         )
         seeded = time.perf_counter() - started
+        urls["interview (page 100, keyset)"] += str(last_of_page_99(factory, interview_id))
         loaded = time_pages(client, urls, args.repeat)
         answers = args.candidates * QUESTIONS
         print(
             f"seeded {args.candidates:,} candidates / {answers:,} answers in {seeded:.1f} s; "
             f"median of {args.repeat} requests each"
         )
-        print(f"{'page':<24}{'baseline ms':>12}{'loaded ms':>12}{'ratio':>8}")
+        print(f"{'page':<30}{'baseline ms':>12}{'loaded ms':>12}{'ratio':>8}")
         for key in urls:
             ratio = loaded[key] / baseline[key] if baseline[key] else float("nan")
-            print(f"{key:<24}{baseline[key] * 1000:>12.1f}{loaded[key] * 1000:>12.1f}{ratio:>8.1f}")
+            print(f"{key:<30}{baseline[key] * 1000:>12.1f}{loaded[key] * 1000:>12.1f}{ratio:>8.1f}")
         app.extensions["screenline"].session_factory.kw["bind"].dispose()
     finally:
         if engine is not None:

@@ -23,6 +23,7 @@ from sqlalchemy import (
     TypeDecorator,
     UniqueConstraint,
     false,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -277,6 +278,12 @@ class Question(Base):
     )
 
 
+# Stands in for "never" (a NULL time) in the candidate list's order, below any real time,
+# so that NULLS LAST ordering becomes a plain comparison an index can serve. Written with
+# its offset so that PostgreSQL reads the same constant whatever the session's time zone.
+EARLIEST_SQL = "'1900-01-01 00:00:00+00:00'"
+
+
 class Candidate(Base):
     """A person invited to one interview, identified on the phone by caller ID or PIN."""
 
@@ -325,6 +332,16 @@ class Candidate(Base):
     __table_args__ = (
         UniqueConstraint("interview_id", "pin", name="uq_candidates_pin"),
         CheckConstraint(f"status IN {CandidateStatus.ALL!r}", name="ck_candidates_status"),
+        # The interview page's order (latest activity first), for keyset pagination:
+        # dashboard/candidates/listing.py builds the same expressions (migration 0015).
+        Index(
+            "ix_candidates_listing",
+            "interview_id",
+            text(f"coalesce(completed_at, {EARLIEST_SQL}) DESC"),
+            text(f"coalesce(started_at, {EARLIEST_SQL}) DESC"),
+            text("created_at DESC"),
+            text("id DESC"),
+        ),
     )
 
 

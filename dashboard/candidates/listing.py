@@ -1,7 +1,11 @@
 """The interview page: one page of the interview's filtered candidates, with the funnel.
 
-The list is one page of a filtered query (its total comes from a window count in the
-same query), so it costs the same number of queries for 10 candidates or 10,000.
+The list is one page of a filtered query plus a count of the matching candidates, so it
+costs the same number of queries for 10 candidates or 10,000. Pages are reached by
+keyset: the pager's links carry the last (next page) or first (previous page) candidate
+shown, and the page starts just past that candidate in the list's order, read from an
+index on that order (ix_candidates_listing), so a deep page costs what page 1 costs. A
+`page` number without a cursor (an old link) still works, by OFFSET.
 """
 
 from __future__ import annotations
@@ -11,13 +15,14 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import distinct, exists, func, select
+from sqlalchemy import DateTime, distinct, exists, func, literal_column, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
 from ivr.services import db
 from voice.models import (
+    EARLIEST_SQL,
     MAX_ROW_ID,
     Answer,
     AnswerStatus,
@@ -144,10 +149,85 @@ def _last_activity():
     return func.coalesce(Candidate.completed_at, Candidate.started_at, Candidate.created_at)
 
 
+def _earliest():
+    """The stand-in for a NULL time in the list's order (voice.models.EARLIEST_SQL)."""
+    return literal_column(EARLIEST_SQL, DateTime(timezone=True))
+
+
+def order_keys() -> tuple:
+    """The list's order, each key descending: latest activity first, ties by newest id.
+
+    Completed candidates by completion time, then those started by start time, then the
+    rest by creation time (a NULL time is EARLIEST, below every real one); the same
+    expressions as the index ix_candidates_listing, so the database can read a page
+    straight from it.
+    """
+    return (
+        func.coalesce(Candidate.completed_at, _earliest()),
+        func.coalesce(Candidate.started_at, _earliest()),
+        Candidate.created_at,
+        Candidate.id,
+    )
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where a page starts: just past candidate `after` (next) or before `before` (previous)."""
+
+    after: int | None = None
+    before: int | None = None
+
+    @classmethod
+    def from_args(cls, args) -> Cursor:
+        """Read `after` or `before` (a candidate id) from a query string; junk is ignored."""
+        found = {}
+        for name in ("after", "before"):
+            raw = args.get(name, "")
+            if raw.isdecimal() and 0 < int(raw) <= MAX_ROW_ID:
+                found[name] = int(raw)
+        if len(found) != 1:  # both or neither: no cursor
+            return cls()
+        return cls(**found)
+
+    @property
+    def anchor(self) -> int | None:
+        return self.after or self.before
+
+
+def _position(session: Session, interview: Interview, candidate_id: int) -> tuple | None:
+    """The candidate's keys in the list's order, as SQL values; None if not this interview's."""
+    found = session.execute(
+        select(Candidate.completed_at, Candidate.started_at, Candidate.created_at, Candidate.id)
+        .where(Candidate.id == candidate_id)
+        .where(Candidate.interview_id == interview.id)
+    ).first()
+    if found is None:
+        return None
+    completed, started, created, candidate = found
+    # A NULL time is compared as the same constant the keys use, never as a parameter.
+    return (
+        _earliest() if completed is None else completed,
+        _earliest() if started is None else started,
+        created,
+        candidate,
+    )
+
+
 def candidate_page(
-    session: Session, interview: Interview, filters: Filters, *, limit: int, offset: int
+    session: Session,
+    interview: Interview,
+    filters: Filters,
+    *,
+    limit: int,
+    offset: int = 0,
+    cursor: Cursor | None = None,
 ) -> tuple[list[Row], int]:
-    """One page of the interview's candidates matching the filters, and how many match."""
+    """One page of the interview's candidates matching the filters, and how many match.
+
+    With a `cursor` whose candidate belongs to the interview, the page is the `limit`
+    candidates just past it (or just before it) in the list's order and `offset` is
+    ignored; otherwise the page starts `offset` rows in.
+    """
 
     # Correlated subqueries: the database works them out only for the page's rows,
     # not for every candidate of the interview.
@@ -187,6 +267,31 @@ def candidate_page(
         .correlate(Candidate)
         .scalar_subquery()
     )
+    conditions = [Candidate.interview_id == interview.id]
+    if filters.status:
+        conditions.append(Candidate.status == filters.status)
+    if filters.decision == NO_DECISION:
+        conditions.append(Candidate.decision.is_(None))
+    elif filters.decision:
+        conditions.append(Candidate.decision == filters.decision)
+    if filters.min_score is not None:
+        conditions.append(mean_score >= filters.min_score)
+    if filters.reviewer is not None:
+        conditions.append(
+            exists(
+                select(Score.id).where(
+                    Score.candidate_id == Candidate.id, Score.reviewer_id == filters.reviewer
+                )
+            )
+        )
+    if filters.flagged:
+        conditions.append(flagged > 0)
+    if filters.since:
+        conditions.append(_last_activity() >= datetime.combine(filters.since, time(), UTC))
+    if filters.until:
+        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
+        conditions.append(_last_activity() < end)
+    total = session.scalar(select(func.count(Candidate.id)).where(*conditions)) or 0
     stmt = select(
         Candidate,
         recorded,
@@ -196,66 +301,44 @@ def candidate_page(
         mean_score,
         reviewers,
         flagged,
-        func.count().over().label("total"),
-    ).where(Candidate.interview_id == interview.id)
-    if filters.status:
-        stmt = stmt.where(Candidate.status == filters.status)
-    if filters.decision == NO_DECISION:
-        stmt = stmt.where(Candidate.decision.is_(None))
-    elif filters.decision:
-        stmt = stmt.where(Candidate.decision == filters.decision)
-    if filters.min_score is not None:
-        stmt = stmt.where(mean_score >= filters.min_score)
-    if filters.reviewer is not None:
-        stmt = stmt.where(
-            exists(
-                select(Score.id).where(
-                    Score.candidate_id == Candidate.id, Score.reviewer_id == filters.reviewer
-                )
-            )
+    ).where(*conditions)
+    keys = order_keys()
+    position = None
+    if cursor is not None and cursor.anchor is not None:
+        position = _position(session, interview, cursor.anchor)
+    backwards = position is not None and cursor.before is not None
+    if position is None:
+        stmt = stmt.order_by(*(key.desc() for key in keys)).offset(offset)
+    elif backwards:
+        stmt = stmt.where(tuple_(*keys) > tuple_(*position))
+        stmt = stmt.order_by(*(key.asc() for key in keys))
+    else:
+        stmt = stmt.where(tuple_(*keys) < tuple_(*position))
+        stmt = stmt.order_by(*(key.desc() for key in keys))
+    rows = [
+        Row(
+            c,
+            recorded,
+            transcribed,
+            processing,
+            failed,
+            float(mean) if mean is not None else None,
+            reviewers,
+            flagged_count,
         )
-    if filters.flagged:
-        stmt = stmt.where(flagged > 0)
-    if filters.since:
-        stmt = stmt.where(_last_activity() >= datetime.combine(filters.since, time(), UTC))
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
-        stmt = stmt.where(_last_activity() < end)
-    stmt = (
-        stmt.order_by(
-            Candidate.completed_at.desc().nulls_last(),
-            Candidate.started_at.desc().nulls_last(),
-            Candidate.created_at.desc(),
-            Candidate.id.desc(),
-        )
-        .limit(limit)
-        .offset(offset)
-    )
-    rows, total = [], 0
-    for (
-        c,
-        recorded,
-        transcribed,
-        processing,
-        failed,
-        mean,
-        reviewers,
-        flagged_count,
-        count,
-    ) in session.execute(stmt):
-        total = count
-        rows.append(
-            Row(
-                c,
-                recorded,
-                transcribed,
-                processing,
-                failed,
-                float(mean) if mean is not None else None,
-                reviewers,
-                flagged_count,
-            )
-        )
+        for (
+            c,
+            recorded,
+            transcribed,
+            processing,
+            failed,
+            mean,
+            reviewers,
+            flagged_count,
+        ) in session.execute(stmt.limit(limit))
+    ]
+    if backwards:
+        rows.reverse()
     _attach_keypad(session, rows)
     return rows, total
 
@@ -292,8 +375,9 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
     interview = get_visible(session, current_user, Interview, interview_id)
     filters = Filters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    cursor = Cursor.from_args(request.args) if page > 1 else Cursor()
     rows, total = candidate_page(
-        session, interview, filters, limit=per_page, offset=(page - 1) * per_page
+        session, interview, filters, limit=per_page, offset=(page - 1) * per_page, cursor=cursor
     )
     if not rows and page > 1:
         return redirect(url_for("dashboard.interview", interview_id=interview.id, **filters.args()))
