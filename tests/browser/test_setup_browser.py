@@ -88,7 +88,7 @@ def test_build_import_and_see_the_funnel(browser, live_url, admin_email, db, tmp
     csv_file = tmp_path / "candidates.csv"
     csv_file.write_text(CSV)
     page.goto(f"{live_url}/interviews/{interview.id}/import")
-    page.get_by_label("CSV file").set_input_files(str(csv_file))
+    page.get_by_label("CSV or Excel file").set_input_files(str(csv_file))
     page.get_by_role("button", name="Import").click()
     report = page.locator(".import-report")
     assert "2 added" in report.inner_text()

@@ -111,8 +111,12 @@ def test_a_retried_wrong_pin_counts_once(client, settings, db, interview, redis_
 
 
 def test_a_placeholder_number_never_identifies_a_candidate(client, settings, db, interview):
-    """A candidate stored with a keypad placeholder number is asked for the PIN, not greeted."""
-    make_candidate(db, interview, phone="+7378742833")
+    """A candidate stored with a keypad placeholder number is asked for the PIN, not greeted.
+
+    The phone rules refuse such a number today (it is not a valid +7 number); rows stored
+    before they did, or written by hand, may still hold one, so it is set directly here.
+    """
+    make_candidate(db, interview).phone = "+7378742833"
     db.commit()
     reach_pin(client, settings, "+7378742833")
 
