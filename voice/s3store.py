@@ -155,15 +155,19 @@ class _ObjectReader(io.RawIOBase):
         self._body = None
 
     def readable(self) -> bool:
+        """Always: this reader exists to read."""
         return True
 
     def seekable(self) -> bool:
+        """Always: a seek only moves the offset of the next ranged GET."""
         return True
 
     def tell(self) -> int:
+        """The offset of the next byte read, in bytes from the object's start."""
         return self._position
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        """Move to `offset` bytes from `whence` (clamped at 0); drops an open body if it moved."""
         base = {io.SEEK_SET: 0, io.SEEK_CUR: self._position, io.SEEK_END: self._size}[whence]
         target = max(0, base + offset)
         if target != self._position:
@@ -172,6 +176,7 @@ class _ObjectReader(io.RawIOBase):
         return self._position
 
     def readinto(self, buffer) -> int:
+        """Fill `buffer` from the current offset (one ranged GET per seek); 0 at the end."""
         if self._position >= self._size:
             return 0
         if self._body is None:
@@ -187,5 +192,6 @@ class _ObjectReader(io.RawIOBase):
             self._body = None
 
     def close(self) -> None:
+        """Close the open ranged GET, if any, then the reader."""
         self._drop_body()
         super().close()

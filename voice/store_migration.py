@@ -32,6 +32,7 @@ class Migration:
         return not self.failed
 
     def as_dict(self) -> dict:
+        """The report as `storage migrate --json` prints it (counts, bytes, failures by key)."""
         return {
             "source": self.source,
             "destination": self.destination,

@@ -48,6 +48,7 @@ guard(blp)
 
 
 def candidate_row(candidate_id: int, manage: bool = False) -> Candidate:
+    """The key's organisation's candidate (problem 404 otherwise); `manage` for writes."""
     return get_visible(db(), caller(), Candidate, candidate_id, manage=manage, options=())
 
 
