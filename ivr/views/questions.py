@@ -39,7 +39,7 @@ def prompt_of(question: Question) -> str:
 def next_question(call: Call, lead: list[str] | None = None, after: Question | None = None):
     """Ask the first unanswered question (after `after`, when skipping), or close."""
     candidate = call.candidate
-    question = flow.next_question(db(), candidate)
+    question = first_open = flow.next_question(db(), candidate)
     if after is not None and question is not None and question.position <= after.position:
         done = flow.answered_question_ids(db(), candidate)
         question = next(
@@ -51,15 +51,15 @@ def next_question(call: Call, lead: list[str] | None = None, after: Question | N
             None,
         )
     if question is None:
-        return close(call)
+        return close(call, complete=first_open is None)
     url = public_url("ivr.question", q=question.id)
     return present(call, prompt_of(question), twiml.redirect(voice_for(call), url, *(lead or [])))
 
 
-def close(call: Call) -> Response:
-    """Thank the caller; complete the interview if every question is answered."""
+def close(call: Call, *, complete: bool) -> Response:
+    """Thank the caller; complete the interview if every question is answered (`complete`)."""
     candidate = call.candidate
-    if flow.next_question(db(), candidate) is None:
+    if complete:
         flow.finish_interview(candidate, call)
         message = queue_message(db(), candidate, RECEIPT, receipt_text(candidate))
         if message is not None:

@@ -24,7 +24,7 @@ BUDGET = {
     "voice": 3,  # the call with its interview and questions; INSERT at commit
     "consent": 8,
     "question": 2,  # the call with everything it reads; one UPDATE
-    "answer": 17,  # the last one: completes the candidate, emits the webhook and SMS
+    "answer": 16,  # the last one: completes the candidate, emits the webhook and SMS
     "recording": 3,
     "status": 3,
 }
