@@ -191,6 +191,7 @@ class Cursor:
 
     @property
     def anchor(self) -> int | None:
+        """The candidate id the page starts after or ends before; None for the first page."""
         return self.after or self.before
 
 
