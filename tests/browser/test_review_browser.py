@@ -22,6 +22,7 @@ from voice.store import AudioStore, answer_key
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 expect = playwright_api.expect
+PlaywrightTimeout = playwright_api.TimeoutError
 
 # `make test` installs Chromium; in CI a missing browser must fail, not skip.
 pytestmark = pytest.mark.skipif(
@@ -100,6 +101,22 @@ def player(page, answer_id: int):
     return page.locator(f"#player-{answer_id}").element_handle()
 
 
+def wait_for_player(page, answer_id: int, condition: str) -> None:
+    """Wait until `condition` (JS, on `el`) holds for the answer's <audio>; on a timeout,
+    fail with the element's state (paused, time, readiness, network, error), which is
+    what tells a key that did nothing from audio that would not load."""
+    try:
+        page.wait_for_function(f"el => {condition}", arg=player(page, answer_id))
+    except PlaywrightTimeout:
+        state = page.evaluate(
+            "el => ({paused: el.paused, currentTime: el.currentTime, readyState: el.readyState,"
+            " networkState: el.networkState, error: el.error && el.error.code,"
+            " active: document.activeElement && document.activeElement.outerHTML.slice(0, 120)})",
+            player(page, answer_id),
+        )
+        raise AssertionError(f"player {answer_id}: {condition} never held; {state}") from None
+
+
 def test_review_with_the_keyboard(browser, live_url, team, db):
     """Space plays and pauses, j/k move, 4 scores, typing is ignored, N goes on."""
     page, problems = open_page(browser, DESKTOP)
@@ -116,9 +133,9 @@ def test_review_with_the_keyboard(browser, live_url, team, db):
     expect(page.locator("#shortcuts")).not_to_be_visible()
 
     page.keyboard.press(" ")
-    page.wait_for_function("el => !el.paused && el.currentTime > 0.1", arg=player(page, first))
+    wait_for_player(page, first, "!el.paused && el.currentTime > 0.1")
     page.keyboard.press(" ")
-    page.wait_for_function("el => el.paused", arg=player(page, first))
+    wait_for_player(page, first, "el.paused")
 
     page.keyboard.press("j")
     expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
