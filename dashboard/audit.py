@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import require_role, select_visible
 from ivr.services import db, services
-from voice import audit
+from voice import audit, audit_reading
 from voice.models import MAX_ROW_ID, AuditEvent, Candidate, Role, User
 
 audit_page = Blueprint("audit", __name__)
@@ -42,7 +42,7 @@ FULL_CHECK_SECONDS = 600  # the page walks the whole chain at least this often
 class Query:
     """The page's filters as read from the query string, and what was wrong with them."""
 
-    filters: audit.Filters
+    filters: audit_reading.Filters
     page: int
     errors: list[str]
     values: dict[str, str]
@@ -85,7 +85,7 @@ def read_query(args) -> Query:
     until = None
     if end is not None and end < date.max:  # the last day there is: no end at all
         until = datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=1)
-    filters = audit.Filters(
+    filters = audit_reading.Filters(
         action=action,
         actor_id=_id(values["person"], "person", errors),
         candidate_id=_id(values["candidate"], "candidate", errors),
@@ -141,8 +141,8 @@ def trail():
     filter); ?full=1 walks the whole chain now."""
     session = db()
     query = read_query(request.args)
-    stmt = audit.filter_entries(select_visible(current_user, AuditEvent), query.filters)
-    total = audit.count_rows(session, stmt)
+    stmt = audit_reading.filter_entries(select_visible(current_user, AuditEvent), query.filters)
+    total = audit_reading.count_rows(session, stmt)
     pages = max(1, -(-total // PER_PAGE))
     page = min(query.page, pages)
     entries = list(session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
@@ -160,7 +160,7 @@ def trail():
     return (
         render_template(
             "audit.html",
-            rows=[(entry, audit.as_dict(entry)) for entry in entries],
+            rows=[(entry, audit_reading.as_dict(entry)) for entry in entries],
             live_names=live_names,
             actions=audit.ACTIONS,
             people=people,

@@ -39,12 +39,12 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, func, select, text
+from sqlalchemy import ColumnElement, Row, select, text
 from sqlalchemy.orm import Session
 
 from voice.models import AuditEvent, Organization, utcnow
@@ -169,7 +169,8 @@ def _personal_part(fields: dict[str, Any] | None) -> tuple[dict[str, Any] | None
     return part, sha256(part)
 
 
-def _timestamp(moment: datetime) -> str:
+def timestamp(moment: datetime) -> str:
+    """`moment` as RFC 3339 UTC with microseconds, as hashed and as printed."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
@@ -180,7 +181,7 @@ def _hashed_fields(entry: AuditEvent | Row) -> dict[str, Any]:
         "v": HASH_VERSION,
         "organization_id": entry.organization_id,
         "seq": entry.seq,
-        "created_at": _timestamp(entry.created_at),
+        "created_at": timestamp(entry.created_at),
         "action": entry.action,
         "actor_kind": entry.actor_kind,
         "actor_id": entry.actor_id,
@@ -203,7 +204,8 @@ def entry_hash(entry: AuditEvent | Row) -> str:
 # ---------------------------------------------------------------- appending
 
 
-def _chain(organization_id: int | None) -> ColumnElement[bool]:
+def chain(organization_id: int | None) -> ColumnElement[bool]:
+    """The WHERE clause of one chain: an organisation's, or (None) the one without."""
     if organization_id is None:
         return AuditEvent.organization_id.is_(None)
     return AuditEvent.organization_id == organization_id
@@ -246,7 +248,7 @@ def record(
     _lock_chain(session, organization_id)
     last = session.execute(
         select(AuditEvent.seq, AuditEvent.entry_hash)
-        .where(_chain(organization_id))
+        .where(chain(organization_id))
         .order_by(AuditEvent.seq.desc())
         .limit(1)
     ).first()
@@ -341,11 +343,11 @@ def verify(
     if after is not None:
         seq, known = after
         row = session.execute(
-            select(AuditEvent.__table__).where(_chain(organization_id), AuditEvent.seq == seq)
+            select(AuditEvent.__table__).where(chain(organization_id), AuditEvent.seq == seq)
         ).first()
         if row is not None and row.entry_hash == known and entry_hash(row) == known:
             checked, prev_hash = seq, known
-    stmt = select(AuditEvent.__table__).where(_chain(organization_id))
+    stmt = select(AuditEvent.__table__).where(chain(organization_id))
     if checked:
         stmt = stmt.where(AuditEvent.seq > checked)
     stmt = stmt.order_by(AuditEvent.seq, AuditEvent.id).execution_options(yield_per=1000)
@@ -423,99 +425,3 @@ def scrub_candidate(session: Session, candidate_id: int) -> int:
         if candidate_id in ((entry.detail or {}).get("candidate_ids") or [])
     )
     return scrub([*about, *shared])
-
-
-# ---------------------------------------------------------------- reading
-
-
-@dataclass
-class Filters:
-    """What an audit listing is narrowed to; every field optional."""
-
-    action: str | None = None
-    actor_id: int | None = None  # a user id
-    candidate_id: int | None = None
-    since: datetime | None = None  # inclusive
-    until: datetime | None = None  # exclusive
-
-
-def filter_entries(stmt: Select, filters: Filters | None = None) -> Select:
-    """Narrow a SELECT of AuditEvent rows (one organisation's, chosen by the caller) to
-    `filters`, newest first."""
-    filters = filters or Filters()
-    if filters.action:
-        stmt = stmt.where(AuditEvent.action == filters.action)
-    if filters.actor_id is not None:
-        stmt = stmt.where(
-            AuditEvent.actor_kind == ActorKind.USER, AuditEvent.actor_id == filters.actor_id
-        )
-    if filters.candidate_id is not None:
-        stmt = stmt.where(AuditEvent.candidate_id == filters.candidate_id)
-    if filters.since is not None:
-        stmt = stmt.where(AuditEvent.created_at >= filters.since)
-    if filters.until is not None:
-        stmt = stmt.where(AuditEvent.created_at < filters.until)
-    return stmt.order_by(AuditEvent.seq.desc())
-
-
-def select_entries(organization_id: int | None, filters: Filters | None = None) -> Select:
-    """SELECT one chain's entries matching `filters`, newest first."""
-    return filter_entries(select(AuditEvent).where(_chain(organization_id)), filters)
-
-
-def count_rows(session: Session, stmt: Select) -> int:
-    """How many rows `stmt` gives (for paging)."""
-    inner = stmt.order_by(None).subquery()
-    return session.scalar(select(func.count()).select_from(inner)) or 0
-
-
-def actor_text(entry: AuditEvent) -> str:
-    """Who acted, as a page or a line of text says it."""
-    data = entry.actor_data or {}
-    if entry.actor_kind == ActorKind.USER:
-        return data.get("email") or f"user {entry.actor_id} (e-mail removed)"
-    if entry.actor_kind == ActorKind.SHARE_LINK:
-        viewer = data.get("name") or ("(name removed)" if entry.actor_digest else "")
-        return f"share link {entry.actor_id}" + (f": {viewer}" if viewer else "")
-    if entry.actor_kind == ActorKind.ANONYMOUS:
-        typed = data.get("email") or ("e-mail removed" if entry.actor_digest else "")
-        return f"not signed in ({typed})" if typed else "not signed in"
-    return entry.actor_label or entry.actor_kind
-
-
-def as_dict(entry: AuditEvent) -> dict[str, Any]:
-    """One entry for --json and the page: every field, personal parts without salts."""
-
-    def shown(part: dict[str, Any] | None) -> dict[str, Any] | None:
-        return None if part is None else {k: v for k, v in part.items() if k != "salt"}
-
-    actor = shown(entry.actor_data) or {}
-    return {
-        "id": entry.id,
-        "organization_id": entry.organization_id,
-        "seq": entry.seq,
-        "at": _timestamp(entry.created_at),
-        "action": entry.action,
-        "actor": {
-            "kind": entry.actor_kind,
-            "id": entry.actor_id,
-            "label": entry.actor_label,
-            "email": actor.get("email"),
-            "name": actor.get("name"),
-            "text": actor_text(entry),
-        },
-        "address": actor.get("address"),
-        "candidate_id": entry.candidate_id,
-        "interview_id": entry.interview_id,
-        "answer_id": entry.answer_id,
-        "detail": entry.detail or {},
-        "subject": shown(entry.subject_data),
-        "scrubbed_at": _timestamp(entry.scrubbed_at) if entry.scrubbed_at else None,
-        "prev_hash": entry.prev_hash,
-        "hash": entry.entry_hash,
-    }
-
-
-def iter_entries(session: Session, stmt: Select) -> Iterator[AuditEvent]:
-    """Stream the entries of `stmt` a batch at a time."""
-    yield from session.scalars(stmt.execution_options(yield_per=500))

@@ -8,7 +8,7 @@ import click
 from sqlalchemy import select
 
 from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
-from voice import audit
+from voice import audit, audit_reading
 from voice.models import AuditEvent, Organization
 
 
@@ -47,7 +47,7 @@ def _names(session) -> dict[int | None, str]:
 
 
 def _line(entry: AuditEvent, org_name: str) -> str:
-    fields = audit.as_dict(entry)
+    fields = audit_reading.as_dict(entry)
     parts = [fields["at"], f"{org_name} #{entry.seq}", fields["actor"]["text"], entry.action]
     for name in ("candidate_id", "interview_id", "answer_id"):
         if fields[name] is not None:
@@ -72,20 +72,22 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
     if click_ctx.invoked_subcommand is not None:
         return
     ctx = click_ctx.ensure_object(Context)
-    filters = audit.Filters(action=action, since=since)
+    filters = audit_reading.Filters(action=action, since=since)
     with ctx.session() as session:
         names = _names(session)
         chains = [organisation(session, org_name).id] if org_name else audit.chains(session)
         entries = [
             entry
             for chain in chains
-            for entry in audit.iter_entries(session, audit.select_entries(chain, filters))
+            for entry in audit_reading.iter_entries(
+                session, audit_reading.select_entries(chain, filters)
+            )
         ]
         entries.sort(key=lambda e: (e.created_at, e.organization_id or 0, e.seq))
         emit(
             as_json,
             [
-                audit.as_dict(entry) | {"organization": names.get(entry.organization_id)}
+                audit_reading.as_dict(entry) | {"organization": names.get(entry.organization_id)}
                 for entry in entries
             ],
             "\n".join(_line(e, names.get(e.organization_id, "?")) for e in entries)
