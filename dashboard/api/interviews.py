@@ -27,7 +27,8 @@ from dashboard.api.schemas import (
 )
 from dashboard.interviews.editor import answered_question_ids, save
 from ivr.services import db
-from voice.interviews import TAKEN, InterviewSpecError, clean_interview, interview_spec
+from voice.interview_spec import interview_spec
+from voice.interviews import TAKEN, InterviewSpecError, clean_interview
 from voice.models import Candidate, CandidateStatus, Interview, Question
 
 blp = Blueprint(
