@@ -67,15 +67,19 @@ $(STAMP): pyproject.toml voice/speech-model.lock voice/whisper-base.lock
 	$(BIN)/screenline models install
 	touch $(STAMP)
 
-# Install Debian packages that are missing, or say exactly what to install.
+# Install Debian packages that are missing, or say exactly what to install. apt-get waits
+# up to APT_LOCK_WAIT seconds for another package manager (unattended upgrades, a second
+# make) to let go of the dpkg lock instead of failing at once.
+APT_LOCK_WAIT ?= 600
+APT_GET = apt-get -o DPkg::Lock::Timeout=$(APT_LOCK_WAIT)
 define apt_ensure
 	@missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	    echo "installing system packages:$$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    $(APT_GET) update -qq && DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null; \
 	  elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
-	    sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	    sudo $(APT_GET) update -qq && sudo DEBIAN_FRONTEND=noninteractive $(APT_GET) install -y -qq $$missing >/dev/null; \
 	  else \
 	    echo "Screenline needs these system packages:$$missing"; \
 	    echo "Install them (Debian/Ubuntu: sudo apt-get install$$missing) and run make again."; \
