@@ -1,10 +1,11 @@
-"""`/api/v1/candidates`: list with filters, get, add one or many.
+"""`/api/v1/candidates`: list with filters, get, add one or many, erase one.
 
 A candidate's results, invitation, "call me now" and decision are candidate_actions.py's,
 on this blueprint. Rows are reached only through dashboard/access.py with the key's
 organisation, so another organisation's candidate (or interview named in a body) is 404,
 exactly as on the dashboard. Adding goes through voice/candidates.py and the importer
-(voice/candidate_import.py), as the dashboard's and the command line's do.
+(voice/candidate_import.py), and erasing through voice/erasure.py
+(candidate_erasure.py), as the dashboard's and the command line's do.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from flask_smorest import Blueprint
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
+from dashboard.api.candidate_erasure import erase
 from dashboard.api.fields import IDEMPOTENCY_KEY, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
@@ -26,6 +28,7 @@ from dashboard.api.schemas import (
     CandidatePageSchema,
     CandidateSchema,
     CreatedCandidateSchema,
+    ErasureSchema,
     ImportFileSchema,
     ImportFormSchema,
     ImportReportSchema,
@@ -180,3 +183,18 @@ class CandidateById(MethodView):
     def get(self, candidate_id: int):
         """Get a candidate."""
         return candidate_row(candidate_id)
+
+    @blp.response(202, ErasureSchema, description="Erased in the database; the rest is owed")
+    @blp.alt_response(204, description="Erased: nothing is left anywhere", success=True)
+    @blp.alt_response(409, response="CONFLICT")
+    def delete(self, candidate_id: int):
+        """Erase the candidate's personal data now (right to erasure, GDPR art. 17).
+
+        The same erasure as the dashboard's and `screenline candidate erase`: personal
+        data leaves the database at once and the candidate stays as an anonymous
+        tombstone; the workers then delete the audio files and Twilio's copies. 202 with
+        what is still owed while they work, 204 once nothing is; a repeat answers where
+        it stands. 409 `legal-hold` if the candidate or their interview is on legal hold:
+        an admin takes the hold off first.
+        """
+        return erase(candidate_row(candidate_id, manage=True))

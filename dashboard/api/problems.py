@@ -39,6 +39,12 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "A request with this Idempotency-Key is still running; retry shortly.",
     ),
     "conflict": (409, "Conflict", "The request conflicts with the current state of the row."),
+    "legal-hold": (
+        409,
+        "On legal hold",
+        "The candidate or their interview is on legal hold, so nothing was erased; an admin "
+        "takes the hold off first.",
+    ),
     "too-large": (413, "Too large", "The request body is larger than the API accepts."),
     "unsupported-media-type": (
         415,

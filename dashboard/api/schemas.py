@@ -11,6 +11,8 @@ from __future__ import annotations
 import marshmallow as ma
 
 from dashboard.api.fields import PageArgs, Timestamp, page_schema
+from voice.erasure import ERASED
+from voice.erasure import PENDING as ERASURE_PENDING
 from voice.models import CandidateStatus, DecisionKind, QuestionKind
 from voice.webhooks import EVENTS as WEBHOOK_EVENTS
 
@@ -226,6 +228,35 @@ class CallSchema(ma.Schema):
     """An outbound call placed ("call me now")."""
 
     call_sid = F.String(required=True)
+
+
+class ErasureOwedSchema(ma.Schema):
+    """What an erasure still has to delete outside the database, counted."""
+
+    answers = F.Integer(required=True, metadata={"description": "Answers whose audio is left."})
+    recordings = F.Integer(required=True, metadata={"description": "Recordings at Twilio."})
+    messages = F.Integer(required=True, metadata={"description": "Text messages at Twilio."})
+
+
+class ErasureSchema(ma.Schema):
+    """A candidate's erasure under way, as `screenline candidate erase --json` reports it."""
+
+    id = F.Integer(required=True, attribute="candidate_id")
+    interview_id = F.Integer(required=True)
+    state = F.String(
+        required=True,
+        validate=ma.validate.OneOf((ERASURE_PENDING, ERASED)),
+        metadata={"description": "pending while anything is owed; then erased."},
+    )
+    reason = F.String(required=True, metadata={"example": "erasure request"})
+    requested_at = Timestamp(required=True)
+    erased_at = Timestamp(allow_none=True)
+    owed = F.Nested(ErasureOwedSchema, required=True)
+    error = F.String(allow_none=True, metadata={"description": "The workers' last failure."})
+    queued = F.Boolean(
+        required=True,
+        metadata={"description": "Whether the workers' job was queued (if not, their sweep will)."},
+    )
 
 
 class DecisionArgs(ma.Schema):

@@ -1,5 +1,6 @@
 """The API on the SQLite default (the demo's database): the writes its guards make in
-sessions of their own (idempotency records, audit entries) never wait on the request's."""
+sessions of their own (idempotency records, audit entries) never wait on the request's,
+an erasure included."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from voice.models import AuditEvent, Candidate, Organization
 
 def test_idempotent_posts_and_audit_work_on_sqlite(settings, redis_conn, tmp_path):
     """On SQLite: a GET and an idempotent POST twice answer at once, the retry is a replay,
-    one candidate exists, and every request is in the audit trail."""
+    one candidate exists, an erasure goes through, and every request is in the audit trail."""
     url = f"sqlite:///{tmp_path / 'screenline.db'}"
     upgrade(url)
     engine = make_engine(url)
@@ -35,8 +36,11 @@ def test_idempotent_posts_and_audit_work_on_sqlite(settings, redis_conn, tmp_pat
     second = client.post("/api/v1/candidates", json=body, headers=retry)
     assert (first.status_code, second.status_code) == (201, 201)
     assert second.headers["Idempotent-Replayed"] == "true"
+    erased = client.delete(f"/api/v1/candidates/{first.get_json()['id']}", headers=headers)
+    assert erased.status_code == 204  # nothing recorded or texted: erased in one step
     app.extensions["screenline"].session_factory.kw["bind"].dispose()
     with factory() as session:
-        assert session.query(Candidate).count() == 1
-        assert session.query(AuditEvent).filter_by(action="api_request").count() == 4
+        assert session.query(Candidate).one().erased_at is not None
+        assert session.query(AuditEvent).filter_by(action="api_request").count() == 5
+        assert session.query(AuditEvent).filter_by(action="erasure").count() == 1
     engine.dispose()
