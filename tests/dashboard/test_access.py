@@ -103,8 +103,8 @@ def test_the_login_guard_is_the_only_app_wide_before_request_hook(app):
     """The app-wide request hooks are the ones the factory registers, none returning early.
 
     Besides CSRF and sign-in: the call SID bound for logs and the webhook clock for metrics
-    (both only note things) and Flask-Limiter's hook, app-wide by design but limiting only
-    the API's blueprints (dashboard/api/limits.py).
+    (both only note things) and Flask-Limiter's hook, app-wide by design but skipping every
+    request outside the API's resource blueprints (its request filter, dashboard/api/limits.py).
     """
     hooks = [f.__qualname__ for f in app.before_request_funcs.get(None, [])]
     assert hooks == [
