@@ -1,30 +1,30 @@
-"""Exports: the interview's candidates as CSV (streamed, a batch at a time) and one
-candidate's audio with a transcript, as a zip."""
+"""The interview's candidates as CSV, streamed a batch at a time.
+
+One candidate's data leaves as their own copy (dashboard/candidates/data_export.py,
+voice/candidate_export.py): the one per-candidate export, audio and transcripts included.
+"""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterator
 
-from flask import Blueprint, Response, send_file, stream_with_context
+from flask import Blueprint, Response, stream_with_context
 from flask_login import current_user
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
 from dashboard.presenters import keypad_answer, transcript_warning
-from ivr.services import db, services
-from voice.models import Answer, Candidate, Interview, Question, Score
+from ivr.services import db
+from voice.models import Answer, Candidate, Interview, Score
 
 export = Blueprint("export", __name__)
 
 BATCH = 500
-# The zip needs the interview and its questions; answers are read in attempt order.
-_ZIP_LOADS = (joinedload(Candidate.interview).selectinload(Interview.questions),)
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -168,75 +168,3 @@ def candidates_csv(interview_id: int):
             "Cache-Control": "private, no-store",
         },
     )
-
-
-def transcript_text(candidate: Candidate, questions: list[Question], answers: dict) -> str:
-    """The candidate's answers as plain text; `answers` maps question id to Answer."""
-    lines = [
-        f"{candidate.name} · {candidate.interview.title}",
-        f"Status: {candidate.status}"
-        + (f" ({candidate.screened_out_reason})" if candidate.screened_out_reason else ""),
-        "",
-    ]
-    for q in questions:
-        answer = answers.get(q.id)
-        lines.append(f"Question {q.position}: {q.prompt}")
-        if answer is None:
-            lines.append("  (not answered)")
-        elif answer.digits is not None:
-            lines.append(f"  Keypad: {keypad_answer(q.kind, answer.digits)}")
-        else:
-            lines.append(f"  Audio: {_audio_name(q, answer) if answer.playback_key else '(none)'}")
-            warning = transcript_warning(answer)
-            if warning:
-                lines.append(f"  {warning}")
-            lines.append(f"  {answer.transcript or '(no transcript)'}")
-        lines.append("")
-    return "\n".join(lines)
-
-
-def _audio_name(question: Question, answer: Answer) -> str:
-    return f"q{question.position:02d}-answer-{answer.id}.mp3"
-
-
-@export.get("/candidates/<int:candidate_id>/audio.zip")
-@require_manager
-def candidate_zip(candidate_id: int):
-    """Download one candidate's answer MP3s and a transcript.txt as a zip."""
-    session = db()
-    candidate = get_visible(
-        session, current_user, Candidate, candidate_id, manage=True, options=_ZIP_LOADS
-    )
-    record("export", candidate=candidate, detail={"kind": "candidate audio zip"})
-    session.commit()
-    questions = list(candidate.interview.questions)
-    answers: dict[int, Answer] = {}
-    for answer in session.scalars(
-        select(Answer).where(Answer.candidate_id == candidate.id).order_by(Answer.attempt)
-    ):
-        if answer.kept or answer.question_id not in answers:
-            answers[answer.question_id] = answer
-    store = services().store
-    spool = io.BytesIO()  # one candidate's compact MP3s: a few megabytes
-    with zipfile.ZipFile(spool, "w", zipfile.ZIP_DEFLATED) as archive:
-        for q in questions:
-            answer = answers.get(q.id)
-            if answer is None or not answer.playback_key:
-                continue
-            try:
-                audio = store.get(answer.playback_key)
-            except (ValueError, FileNotFoundError):
-                continue
-            # MP3s are compressed already: store them as they are.
-            archive.writestr(_audio_name(q, answer), audio, compress_type=zipfile.ZIP_STORED)
-        archive.writestr("transcript.txt", transcript_text(candidate, questions, answers))
-    spool.seek(0)
-    slug = "".join(ch if ch.isalnum() else "-" for ch in candidate.name.lower()).strip("-")
-    response = send_file(
-        spool,
-        mimetype="application/zip",
-        as_attachment=True,
-        download_name=f"candidate-{candidate.id}-{slug or 'audio'}.zip",
-    )
-    response.headers["Cache-Control"] = "private, no-store"
-    return response

@@ -98,16 +98,18 @@ def test_viewing_playing_and_downloading_are_recorded(signed_in, db, client):
 
 
 def test_exports_are_recorded(signed_in, db, client):
-    """The interview's CSV and a candidate's audio zip are recorded as exports."""
+    """The interview's CSV and a candidate's own copy are recorded as exports."""
     world = signed_in
     assert client.get(f"/interviews/{world.interview.id}/export.csv").status_code == 200
-    assert client.get(f"/candidates/{world.candidate.id}/audio.zip").status_code == 200
-    csv_entry, zip_entry = entries(db, "export")
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    assert submit(client, page, f"/candidates/{world.candidate.id}/export").status_code == 200
+    csv_entry, copy_entry = entries(db, "export")
     by_manager(csv_entry, world)
     assert csv_entry.interview_id == world.interview.id
     assert csv_entry.detail == {"kind": "candidates csv"}
-    assert zip_entry.candidate_id == world.candidate.id
-    assert zip_entry.detail == {"kind": "candidate audio zip"}
+    by_manager(copy_entry, world)
+    assert copy_entry.candidate_id == world.candidate.id
+    assert copy_entry.detail == {"kind": "candidate data"}
 
 
 def test_share_links_created_opened_played_and_revoked_are_recorded(

@@ -98,3 +98,15 @@ def test_export_needs_the_csrf_token(everything, auth, client):
     response = client.post(export_action(everything.candidate.id))
     assert response.status_code == 400
     assert response.mimetype != "application/zip"
+
+
+def test_it_is_the_only_per_candidate_export(everything, auth, client):
+    """The manage page links to no other download, and the old audio zip's GET is gone:
+    one export, posted with the form, for everything held about the candidate."""
+    auth.login("manager@acme.test")
+    cid = everything.candidate.id
+    manage = parse(client.get(f"/candidates/{cid}/manage").data)
+    assert manage.one("h1")  # the page rendered
+    assert not [a for a in manage.find_all("a") if "zip" in a.attrs.get("href", "")]
+    assert client.get(f"/candidates/{cid}/audio.zip").status_code == 404
+    assert download(client, cid).mimetype == "application/zip"

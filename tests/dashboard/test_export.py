@@ -1,12 +1,11 @@
-"""Exports: the candidates CSV (streamed) and one candidate's audio zip."""
+"""The interview's candidates CSV (streamed); one candidate's own copy is tested in
+test_candidate_export.py."""
 
 from __future__ import annotations
 
 import csv
 import io
-import zipfile
 
-from tests.dashboard.conftest import AUDIO_BYTES
 from tests.factories import make_candidate, make_score
 
 
@@ -42,17 +41,3 @@ def test_csv_streams_in_batches(signed_in, db, client, monkeypatch):
     db.commit()
     body = client.get(f"/interviews/{signed_in.interview.id}/export.csv").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))) == 6
-
-
-def test_zip_has_audio_and_a_transcript(signed_in, client):
-    """The zip holds each stored answer's MP3 and a transcript text file."""
-    response = client.get(f"/candidates/{signed_in.candidate.id}/audio.zip")
-    assert response.status_code == 200
-    assert response.mimetype == "application/zip"
-    archive = zipfile.ZipFile(io.BytesIO(response.data))
-    audio = f"q01-answer-{signed_in.transcribed.id}.mp3"
-    assert sorted(archive.namelist()) == [audio, "transcript.txt"]
-    assert archive.read(audio) == AUDIO_BYTES
-    text = archive.read("transcript.txt").decode()
-    assert "Question 1: Tell us about your last job." in text
-    assert "I drove a forklift for three years." in text

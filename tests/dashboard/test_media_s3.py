@@ -1,4 +1,5 @@
-"""Playback, waveforms and the audio zip with the audio kept on a real S3-compatible server."""
+"""Playback, waveforms and a candidate's own copy with the audio kept on a real S3-compatible
+server."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ import zipfile
 import pytest
 
 from dashboard.app import create_app
+from tests.dashboard.conftest import submit
+from tests.dashboard.html import parse
 from voice.s3store import S3Store
 from voice.store import answer_key
 
@@ -107,11 +110,15 @@ def test_waveform_is_built_from_and_cached_in_the_bucket(signed_in, client, s3):
     assert client.get(f"/answers/{answer.id}/silences.json").get_json()["silences"] == []
 
 
-def test_zip_holds_the_bucket_audio(signed_in, client, s3):
-    """The candidate's audio zip reads each MP3 from the bucket."""
-    response = client.get(f"/candidates/{signed_in.candidate.id}/audio.zip")
+def test_the_candidates_copy_holds_the_bucket_audio(signed_in, client, s3):
+    """ "Export candidate data" reads the playback copy from the bucket into the ZIP."""
+    cid = signed_in.candidate.id
+    page = parse(client.get(f"/candidates/{cid}").data)
+    response = submit(client, page, f"/candidates/{cid}/export")
+    assert response.status_code == 200
     archive = zipfile.ZipFile(io.BytesIO(response.data))
-    assert archive.read(f"q01-answer-{signed_in.transcribed.id}.mp3") == S3_BYTES
+    name = f"audio/q01-attempt1-answer{signed_in.transcribed.id}-playback.mp3"
+    assert archive.read(name) == S3_BYTES
 
 
 def test_an_unreachable_store_is_503_not_500(s3_settings, signed_in, db):

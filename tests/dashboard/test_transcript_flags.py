@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import zipfile
 
 import pytest
 
-from tests.dashboard.conftest import add_answer
+from tests.dashboard.conftest import add_answer, submit
 from tests.dashboard.html import parse
 from tests.factories import make_candidate
 from voice.models import AnswerStatus, CandidateStatus
+from voice.reliability import WARNING as UNSURE
 
 WARNING = "Transcript may be unreliable: listen to the audio (answered in Spanish)"
 
@@ -93,18 +95,22 @@ def test_search_shows_the_flag_and_filters_by_it(signed_in, flagged, db, client)
     ]
 
 
-def test_csv_and_zip_exports_carry_the_flag(signed_in, flagged, client):
-    """The CSV has each answer's transcript language and flag; the zip's transcript too."""
+def test_csv_and_the_candidates_copy_carry_the_flag(signed_in, flagged, client):
+    """The CSV has each answer's transcript language and flag; the candidate's own copy
+    has it in transcripts.txt and candidate.json."""
     response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
     by_name = {row["name"]: row for row in rows}
     assert by_name["Lucía López"]["q1_transcript_language"] == "es"
     assert by_name["Lucía López"]["q1_transcript_flag"] == WARNING
     assert by_name["Dana Diaz"]["q1_transcript_flag"] == ""
-    archive = client.get(f"/candidates/{flagged.candidate_id}/audio.zip")
+    page = parse(client.get(f"/candidates/{flagged.candidate_id}").data)
+    archive = submit(client, page, f"/candidates/{flagged.candidate_id}/export")
     with zipfile.ZipFile(io.BytesIO(archive.data)) as z:
-        text = z.read("transcript.txt").decode()
-    assert f"  {WARNING}\n  Trabajé tres años" in text
+        text = z.read("transcripts.txt").decode()
+        [answer] = json.loads(z.read("candidate.json"))["answers"]
+    assert f"    ({UNSURE}: answered in Spanish)\n    [00:00.0-00:04.0] Trabajé tres años" in text
+    assert answer["transcript_flags"] == ["answered in Spanish"]
 
 
 def test_an_erased_answer_is_not_a_transcript_to_check(signed_in, flagged, db, client):
