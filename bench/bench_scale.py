@@ -7,8 +7,12 @@ Run from the repository root:  python bench/bench_scale.py [--seconds 10] [--out
    gunicorn serving Screenline as `screenline serve` does (2 processes x 4 threads,
    PostgreSQL, Redis), and the same requests to a bare Flask endpoint returning constant
    TwiML served by the same gunicorn with the same settings; at 20 and 100 connections.
-   Reported: requests/s, p50 and p99 latency, errors, and Screenline's requests/s as a
-   share of the bare figure.
+   A third server, the floor, does the first webhook's own database work and nothing
+   else (the signature, then SELECT the call FOR UPDATE, SELECT the interview answering
+   the number, INSERT the call, COMMIT: raw psycopg, one connection per thread), so the
+   report tells how much of Screenline's cost is the database work itself and how much
+   is everything around it. Reported: requests/s, p50 and p99 latency, errors, and
+   Screenline's and the floor's requests/s as shares of the bare figure.
 2. Transcription throughput: audio minutes transcribed per wall-clock minute by 1 and by
    2 speech-to-text processes side by side (each with cores / processes CPU threads, as
    `screenline worker --queues transcribe --processes N` runs them), and per core.
@@ -63,6 +67,69 @@ TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hello.</Say></Resp
 @app.post("/ivr/voice")
 def voice():
     return Response(TWIML, mimetype="text/xml")
+"""
+
+FLOOR_APP = """
+import os
+import threading
+from datetime import UTC, datetime
+
+import psycopg
+from flask import Flask, Response, request
+from twilio.request_validator import RequestValidator
+
+from voice.models import Call
+
+app = Flask(__name__)
+DATABASE = os.environ["SCREENLINE_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
+PUBLIC_URL = os.environ["SCREENLINE_PUBLIC_URL"]
+validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
+connections = threading.local()
+# Every column of the calls row, as the ORM would fill it for a new call.
+DEFAULTS = {
+    c.name: (c.default.arg if c.default is not None and c.default.is_scalar else None)
+    for c in Call.__table__.columns
+    if c.name != "id"
+}
+INSERT = "INSERT INTO calls (%s) VALUES (%s)" % (
+    ", ".join(DEFAULTS), ", ".join(["%s"] * len(DEFAULTS))
+)
+
+
+def connection():
+    if not hasattr(connections, "db"):
+        connections.db = psycopg.connect(DATABASE)
+    return connections.db
+
+
+@app.get("/healthz")
+def healthz():
+    return "ok"
+
+
+@app.post("/ivr/voice")
+def voice():
+    form = request.form
+    signature = request.headers.get("X-Twilio-Signature", "")
+    if not validator.validate(PUBLIC_URL + "/ivr/voice", form.to_dict(), signature):
+        return Response(status=403)
+    db = connection()
+    with db.transaction():
+        db.execute(
+            "SELECT id FROM calls WHERE call_sid = %s FOR UPDATE", (form["CallSid"],)
+        ).fetchone()
+        interview_id, title = db.execute(
+            "SELECT id, title FROM interviews WHERE phone_number = %s", (form["To"],)
+        ).fetchone()
+        row = dict(DEFAULTS, call_sid=form["CallSid"], interview_id=interview_id,
+                   from_number=form["From"], to_number=form["To"], status=form["CallStatus"],
+                   direction=form["Direction"], started_at=datetime.now(UTC).replace(tzinfo=None))
+        db.execute(INSERT, list(row.values()))
+    twiml = (
+        '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="%s/ivr/consent" '
+        'numDigits="1"><Say>Welcome to your phone interview for %s.</Say></Gather></Response>'
+    ) % (PUBLIC_URL, title)
+    return Response(twiml, mimetype="text/xml")
 """
 
 WRK_SCRIPT = """
@@ -161,6 +228,7 @@ def wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
 def webhooks(seconds: int, folder: Path) -> list[dict]:
     """Screenline's first webhook against bare Flask, at each connection count."""
     (folder / "bare_twiml.py").write_text(BARE_APP)
+    (folder / "floor_sql.py").write_text(FLOOR_APP)
     rows = []
     with redis_database() as redis_url, scratch_database("postgresql", folder) as url:
         seed(url, 0)
@@ -179,8 +247,10 @@ def webhooks(seconds: int, folder: Path) -> list[dict]:
         script = write_script(folder, settings.public_url)
         screenline = gunicorn_args("127.0.0.1", port, 2)
         bare = [*screenline[:-1], "--pythonpath", str(folder), "bare_twiml:app"]
+        floor = [*screenline[:-1], "--pythonpath", str(folder), "floor_sql:app"]
+        servers = (("bare flask", bare), ("sql floor", floor), ("screenline", screenline))
         for connections in CONNECTIONS:
-            for name, args in (("bare flask", bare), ("screenline", screenline)):
+            for name, args in servers:
                 server = start_process(args, env_for(settings), folder / f"{name}.log")
                 try:
                     try:
@@ -274,8 +344,13 @@ def print_table(hooks: list[dict], stt: list[dict]) -> None:
             f"{r['connections']:>5} {r['server']:>10} {r['requests_per_s']:>8} "
             f"{r['p50_ms']:>7} {r['p99_ms']:>7} {r['errors']:>6}"
         )
+    floor = webhook_ratios(hooks, "sql floor")
     for connections, share in webhook_ratios(hooks).items():
-        print(f"  at {connections} connections Screenline serves {share:.1%} of bare Flask")
+        line = f"  at {connections} connections Screenline serves {share:.1%} of bare Flask"
+        if connections in floor:
+            line += f" (the SQL floor {floor[connections]:.1%}: Screenline does "
+            line += f"{share / floor[connections]:.0%} of what the same statements allow)"
+        print(line)
     print("\nTranscription (whisper int8, cores split between processes)")
     print(f"{'engine':>16} {'procs':>5} {'threads':>7} {'audio min/min':>13} {'per core':>8}")
     for r in stt:
@@ -289,13 +364,13 @@ def print_table(hooks: list[dict], stt: list[dict]) -> None:
         print(f"  {one['engine']}: 2 processes / 1 process: {gain:.2f}x")
 
 
-def webhook_ratios(hooks: list[dict]) -> dict[int, float]:
-    """Screenline's requests/s over bare Flask's, per connection count."""
+def webhook_ratios(hooks: list[dict], server: str = "screenline") -> dict[int, float]:
+    """`server`'s requests/s over bare Flask's, per connection count."""
     by = {(r["server"], r["connections"]): r["requests_per_s"] for r in hooks}
     return {
-        c: by[("screenline", c)] / by[("bare flask", c)]
+        c: by[(server, c)] / by[("bare flask", c)]
         for c in CONNECTIONS
-        if by.get(("bare flask", c)) and ("screenline", c) in by
+        if by.get(("bare flask", c)) and (server, c) in by
     }
 
 
@@ -307,6 +382,9 @@ def main() -> int:
         "--models", default="base,tiny.en", help="whisper models for throughput (comma-separated)"
     )
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "scale.json")
+    parser.add_argument(
+        "--webhooks-only", action="store_true", help="skip transcription throughput"
+    )
     args = parser.parse_args()
     info = machine()
     print(f"{info['cpu']}, {info['cores']} cores, load average {info['load_average'][0]:.1f}")
@@ -314,13 +392,17 @@ def main() -> int:
         print("webhooks ...", flush=True)
         hooks = webhooks(args.seconds, Path(folder))
     print("transcription ...", flush=True)
-    stt = transcription([m.strip() for m in args.models.split(",") if m.strip()], args.repeats)
+    models = [] if args.webhooks_only else [m for m in args.models.split(",") if m.strip()]
+    stt = transcription([m.strip() for m in models], args.repeats)
     print_table(hooks, stt)
     report = {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,
         "webhooks": hooks,
         "webhook_share_of_bare": {str(k): round(v, 3) for k, v in webhook_ratios(hooks).items()},
+        "sql_floor_share_of_bare": {
+            str(k): round(v, 3) for k, v in webhook_ratios(hooks, "sql floor").items()
+        },
         "transcription": stt,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -137,9 +137,10 @@ def require_login() -> Any:
     marked `@public`.
     Returns None to go on, or Flask-Login's unauthorized() response.
     """
-    if current_user.is_authenticated or request.endpoint in (None, "static"):
-        return None
+    # The public blueprints first: a webhook then never loads a user from the session.
     if request.blueprint in current_app.extensions.get("screenline.public_blueprints", ()):
+        return None
+    if current_user.is_authenticated or request.endpoint in (None, "static"):
         return None
     view = current_app.view_functions.get(request.endpoint)
     if getattr(view, "public", False):

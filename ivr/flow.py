@@ -7,12 +7,11 @@ that arrives twice, or out of order, changes nothing the second time.
 
 from __future__ import annotations
 
-import hashlib
 from datetime import UTC, datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from ivr.fields import seconds
 from voice import pipeline, webhooks
@@ -105,132 +104,6 @@ def move_to(call: Call, prompt: str) -> None:
     """Note that the caller is at `prompt`; a new prompt's misses and empty answers are 0."""
     if call.prompt != prompt:
         call.prompt, call.misses, call.empty_answers = prompt, 0, 0
-
-
-def request_digest(token: str) -> str:
-    """A fixed-size fingerprint of an I-Twilio-Idempotency-Token header (64 hex digits)."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
-def interview_for_number(session: Session, number: str) -> Interview | None:
-    """The interview that answers calls to `number` (the Twilio number dialled)."""
-    if not number:
-        return None
-    # Its questions come in the same round trip: every prompt counts them (step_limit).
-    return (
-        session.scalars(
-            select(Interview)
-            .where(Interview.phone_number == number)
-            .options(joinedload(Interview.questions))
-        )
-        .unique()
-        .one_or_none()
-    )
-
-
-def open_call(
-    session: Session, call_sid: str, form: dict[str, str], *, number: str | None = None
-) -> Call:
-    """Get or create the Call row for `call_sid`; with `number`, tie it to its interview.
-
-    `number` is the Twilio number the call is for: a call not yet tied to an interview is
-    tied to the one answering that number. A new row is added but not flushed, so that
-    one INSERT at commit carries everything the webhook set (a round trip per webhook
-    saved, bench/bench_scale.py). When two requests race to create the same call, the
-    later one's INSERT raises IntegrityError; the webhook guard (ivr/views/webhook.py)
-    then runs the view again, and it finds the row.
-    """
-    call = find_call(session, call_sid)
-    if call is None:
-        call = Call(
-            call_sid=call_sid,
-            from_number=form.get("From", ""),
-            to_number=form.get("To", ""),
-            direction=form.get("Direction", "inbound"),
-            status=form.get("CallStatus", "ringing"),
-        )
-        _column_defaults(call)  # the view reads its counters before the INSERT
-        if number is not None:
-            call.interview = interview_for_number(session, number)
-        session.add(call)
-    elif call.interview is None and number is not None:
-        call.interview = interview_for_number(session, number)
-    if form.get("CallStatus") and call.status not in FINAL_CALL_STATUSES:
-        call.status = form["CallStatus"]
-    return call
-
-
-def _column_defaults(row) -> None:
-    """Fill `row`'s unset columns with their constant defaults (set at INSERT otherwise)."""
-    for column in type(row).__table__.columns:
-        default = column.default
-        if default is not None and default.is_scalar and getattr(row, column.key) is None:
-            setattr(row, column.key, default.arg)
-
-
-def outbound_placed(session: Session, candidate: Candidate, call_sid: str) -> Call:
-    """Keep a "call me now" call Twilio accepted as the candidate's, before it rings.
-
-    Every attempt then belongs to its candidate whatever happens next (no answer, busy,
-    voicemail). A status callback that arrived first already made the row: it is found,
-    never doubled (keyed on CallSid, like `open_call`).
-    """
-    interview = candidate.interview
-    call = find_call(session, call_sid)
-    if call is None:
-        call = Call(
-            call_sid=call_sid,
-            from_number=interview.phone_number,
-            to_number=candidate.phone or "",
-            direction="outbound-api",
-            status="queued",
-        )
-        try:
-            with session.begin_nested():
-                session.add(call)
-        except IntegrityError:
-            call = find_call(session, call_sid)
-            assert call is not None
-    call.direction = "outbound-api"
-    dialled(call, candidate)
-    return call
-
-
-def dialled(call: Call, candidate: Candidate | None) -> None:
-    """Tie an outbound call to the candidate we dialled (from our own signed URL's query).
-
-    A call already tied to a candidate, or one to another interview's number, is left
-    as it is.
-    """
-    if candidate is None or call.candidate is not None:
-        return
-    if call.interview is not None and call.interview.id != candidate.interview_id:
-        return
-    call.candidate = candidate
-    call.interview = candidate.interview
-
-
-def find_call(session: Session, call_sid: str) -> Call | None:
-    """The Call row for `call_sid`, locked until commit (PostgreSQL) so that one call's
-    webhooks, including a retry racing its original, take their turns; None if unknown."""
-    if not call_sid:
-        return None
-    # The interview (with its questions) and the candidate every step reads come in the
-    # same round trip; only the calls row is locked (FOR UPDATE OF calls: PostgreSQL
-    # refuses to lock the nullable side of an outer join).
-    return (
-        session.scalars(
-            select(Call)
-            .where(Call.call_sid == call_sid)
-            .options(
-                joinedload(Call.interview).joinedload(Interview.questions),
-                joinedload(Call.candidate),
-            )
-            .with_for_update(of=Call)
-        )
-        .unique()
-        .one_or_none()
-    )
 
 
 def is_withheld(caller: str | None) -> bool:

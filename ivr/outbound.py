@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import object_session
 
-from ivr import flow
+from ivr import calls
 from ivr.twilio_rest import TwilioRest
 from voice.models import Candidate
 
@@ -52,5 +52,5 @@ def call_candidate(twilio: TwilioRest, public_url: str, candidate: Candidate) ->
     )
     session = object_session(candidate)
     if session is not None:
-        flow.outbound_placed(session, candidate, call_sid)
+        calls.outbound_placed(session, candidate, call_sid)
     return call_sid

@@ -10,7 +10,7 @@ import logging
 
 from flask import Response, request
 
-from ivr import flow
+from ivr import calls, flow
 from ivr.jobs import FETCH_RECORDING, fetch_job_id
 from ivr.services import db
 from ivr.views.common import enqueue_after_commit, form_seconds, ivr, query_int
@@ -38,7 +38,7 @@ def recording():
     form = request.form
     recording_sid = form["RecordingSid"]
     session = db()
-    call = flow.find_call(session, form["CallSid"])
+    call = calls.find_call(session, form["CallSid"])
     question = session.get(Question, query_int("q"))
     if call is None or call.candidate is None or question is None:
         log.warning("recording %s for an unknown call or question; ignored", recording_sid)
@@ -69,11 +69,11 @@ def call_status():
     if (refused := missing("CallSid", "CallStatus")) is not None:
         return refused
     form = request.form
-    call = flow.open_call(db(), form["CallSid"], form.to_dict())
+    call = calls.open_call(db(), form["CallSid"], form.to_dict())
     if dialled := query_int("candidate"):
         # "Call me now": our own (signed) StatusCallback URL names the candidate, since an
         # outbound call that is never answered never fetches its TwiML Url.
-        flow.dialled(call, db().get(Candidate, dialled))
+        calls.dialled(call, db().get(Candidate, dialled))
     if form["CallStatus"] in flow.FINAL_CALL_STATUSES:
         flow.call_ended(db(), call, form["CallStatus"], form.get("CallDuration"))
     return no_content()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from flask import Blueprint, Response, request, url_for
 from redis.exceptions import RedisError
 
-from ivr import flow, twiml
+from ivr import calls, flow, twiml
 from ivr.fields import seconds
 from ivr.jobs import JobRef
 from ivr.phrases import say
@@ -73,7 +73,7 @@ def current_call() -> Call | None:
     number = request.form.get("To", "")
     if request.form.get("Direction", "").startswith("outbound"):
         number = request.form.get("From", "")
-    call = flow.open_call(db(), call_sid, request.form.to_dict(), number=number)
+    call = calls.open_call(db(), call_sid, request.form.to_dict(), number=number)
     remember_call(call)
     return call
 

@@ -6,7 +6,7 @@ from functools import partial
 
 from flask import Response, request
 
-from ivr import flow, script, twiml
+from ivr import calls, flow, script, twiml
 from ivr.phrases import say
 from ivr.services import db
 from ivr.views.common import (
@@ -34,7 +34,7 @@ def incoming_call():
         return hang_up(call, say(None, "unknown_number"), outcome="unknown number")
     interview = call.interview
     if dialled := query_int("candidate"):
-        flow.dialled(call, db().get(Candidate, dialled))  # "call me now": we dialled them
+        calls.dialled(call, db().get(Candidate, dialled))  # "call me now": we dialled them
     answered_by = request.form.get("AnsweredBy", "")
     if answered_by in flow.MACHINE_ANSWERS:
         return voicemail(call)

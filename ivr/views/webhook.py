@@ -7,7 +7,7 @@ delivery got, without running the view again; then the view, and one commit. Whe
 SQLite reports "database is locked" the whole view runs again after a rollback, up to
 LOCK_RETRIES times, since a caller must never hear an apology for a busy embedded
 database; so does a view that lost a race to create a row (IntegrityError: a retried
-first webhook racing its original, see flow.open_call), and the rerun finds the row.
+first webhook racing its original, see calls.open_call), and the rerun finds the row.
 Anything else unexpected is rolled back and logged, and answered with a spoken apology
 (call flow) or 204 (callbacks): never a 5xx, which Twilio reads to the caller as an
 application error (TWILIO.md, "Timeouts, retries, failures").
@@ -25,7 +25,7 @@ from functools import wraps
 from flask import Response, abort, current_app, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from ivr import flow, twiml
+from ivr import calls, twiml
 from ivr.fields import problems
 from ivr.phrases import say
 from ivr.services import db
@@ -105,7 +105,7 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
             else:
                 response = view(*args, **kwargs)
                 if token and not callback and g.ivr_call is not None:
-                    g.ivr_call.request_token = flow.request_digest(token)
+                    g.ivr_call.request_token = calls.request_digest(token)
                     g.ivr_call.last_reply = response.get_data(as_text=True)
             session.commit()
         except OperationalError as error:
@@ -135,8 +135,8 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
 
 def _earlier_reply(session, token: str) -> str | None:
     """The reply already given to this request, if this is Twilio retrying it."""
-    call = flow.find_call(session, request.form.get("CallSid", ""))
-    if call is not None and call.request_token == flow.request_digest(token):
+    call = calls.find_call(session, request.form.get("CallSid", ""))
+    if call is not None and call.request_token == calls.request_digest(token):
         return call.last_reply
     return None
 
