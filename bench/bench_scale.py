@@ -115,16 +115,18 @@ def voice():
         return Response(status=403)
     db = connection()
     with db.transaction():
-        db.execute(
+        known = db.execute(
             "SELECT id FROM calls WHERE call_sid = %s FOR UPDATE", (form["CallSid"],)
         ).fetchone()
         interview_id, title = db.execute(
             "SELECT id, title FROM interviews WHERE phone_number = %s", (form["To"],)
         ).fetchone()
-        row = dict(DEFAULTS, call_sid=form["CallSid"], interview_id=interview_id,
-                   from_number=form["From"], to_number=form["To"], status=form["CallStatus"],
-                   direction=form["Direction"], started_at=datetime.now(UTC).replace(tzinfo=None))
-        db.execute(INSERT, list(row.values()))
+        if known is None:
+            row = dict(DEFAULTS, call_sid=form["CallSid"], interview_id=interview_id,
+                       from_number=form["From"], to_number=form["To"],
+                       status=form["CallStatus"], direction=form["Direction"],
+                       started_at=datetime.now(UTC).replace(tzinfo=None))
+            db.execute(INSERT, list(row.values()))
     twiml = (
         '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="%s/ivr/consent" '
         'numDigits="1"><Say>Welcome to your phone interview for %s.</Say></Gather></Response>'
@@ -244,7 +246,6 @@ def webhooks(seconds: int, folder: Path) -> list[dict]:
             twilio_account_sid=ACCOUNT,
             twilio_auth_token=TOKEN,
         )
-        script = write_script(folder, settings.public_url)
         screenline = gunicorn_args("127.0.0.1", port, 2)
         bare = [*screenline[:-1], "--pythonpath", str(folder), "bare_twiml:app"]
         floor = [*screenline[:-1], "--pythonpath", str(folder), "floor_sql:app"]
@@ -258,7 +259,11 @@ def webhooks(seconds: int, folder: Path) -> list[dict]:
                     except TimeoutError:
                         log = (folder / f"{name}.log").read_text(errors="replace")
                         raise SystemExit(f"{name} did not start:\n{log[-3000:]}") from None
-                    wrk(settings.public_url, script, connections, 2)  # warm both processes
+                    # Every run gets CallSids of its own: a CallSid posted again is a
+                    # call already made, not a first webhook.
+                    warm_up = write_script(folder, settings.public_url)
+                    wrk(settings.public_url, warm_up, connections, 2)  # both processes
+                    script = write_script(folder, settings.public_url)
                     row = wrk(settings.public_url, script, connections, seconds)
                 finally:
                     stop_process(server)
