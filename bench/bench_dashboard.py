@@ -25,6 +25,7 @@ from sqlalchemy import insert, select, text
 from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.candidates.listing import order_keys
+from dashboard.search import PER_PAGE as HITS_PER_PAGE
 from voice.db import make_engine, make_session_factory
 from voice.interviews import interview_from_spec
 from voice.migrate import upgrade
@@ -34,12 +35,14 @@ from voice.models import (
     Call,
     Candidate,
     CandidateStatus,
+    Interview,
     Organization,
     Role,
     Score,
     User,
 )
 from voice.passwords import hash_password
+from voice.search import search_transcripts
 
 ADMIN_URL = os.environ.get(
     "SCREENLINE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -60,6 +63,10 @@ def pages(interview_id: int) -> dict[str, str]:
         "insights": f"/interviews/{interview_id}/insights",
         "team": "/team",
         "export CSV (all rows)": f"/interviews/{interview_id}/export.csv",
+        # every seeded transcript says "nights": one rank, ordered by answer id
+        "search (page 1)": "/search?q=nights",
+        "search (page 100)": "/search?q=nights&page=100",  # by number: OFFSET
+        "search (page 100, keyset)": "/search?q=nights&page=100&after=",  # filled in once seeded
     }
 
 
@@ -73,6 +80,15 @@ def last_of_page_99(session_factory, interview_id: int) -> int:
             .offset(99 * 50 - 1)
             .limit(1)
         )
+
+
+def last_hit_of_page_99(session_factory, interview_id: int) -> str:
+    """The hit search page 99 ends with: page 100's Next-link position."""
+    with session_factory() as s:
+        org_id = s.get(Interview, interview_id).organization_id
+        offset = 99 * HITS_PER_PAGE - 1
+        [hit] = search_transcripts(s, org_id, "nights", limit=1, offset=offset)
+        return hit.position.token()
 
 
 def setup(session_factory):
@@ -253,6 +269,7 @@ def main() -> int:
         )
         seeded = time.perf_counter() - started
         urls["interview (page 100, keyset)"] += str(last_of_page_99(factory, interview_id))
+        urls["search (page 100, keyset)"] += last_hit_of_page_99(factory, interview_id)
         loaded = time_pages(client, urls, args.repeat)
         answers = args.candidates * QUESTIONS
         print(

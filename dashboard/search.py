@@ -1,25 +1,48 @@
 """Search transcripts across an interview or the whole organisation; results open the
-candidate page at the moment the words are spoken."""
+candidate page at the moment the words are spoken.
+
+Result pages are reached by keyset: "Next" carries the last hit shown (?after=), and
+"Previous" the first (?before=), as voice.search.Position tokens; see voice/search.py
+for why relevance order still allows it. A page number without either (an old link)
+still works, by OFFSET.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import can_manage, select_visible
 from ivr.services import db
 from voice.models import Interview
-from voice.search import query_words, search_transcripts
+from voice.search import BadPosition, Position, query_words, search_transcripts
 
 search = Blueprint("search", __name__)
 
 PER_PAGE = 25
+MAX_PAGE = 100_000  # keeps an old link's OFFSET within what the database accepts
+
+
+def read_position(args) -> tuple[Position | None, Position | None, str | None]:
+    """The page link's ?after= or ?before= as Positions, or what is wrong with it (a blank
+    one counts as absent)."""
+    given = {k: args[k] for k in ("after", "before") if args.get(k, "").strip()}
+    if len(given) > 1:
+        return None, None, "This page link is damaged (it names both a next and a previous page)."
+    for name, token in given.items():
+        try:
+            position = Position.parse(token)
+        except BadPosition as error:
+            return None, None, f"This page link is damaged ({error})."
+        return (position, None, None) if name == "after" else (None, position, None)
+    return None, None, None
 
 
 @search.get("/search")
 def results():
-    """Search transcripts (?q=, ?interview_id=, ?flagged=1, ?page=) in the interviews the
-    user sees; flagged=1 keeps transcripts that may be unreliable."""
+    """Search transcripts (?q=, ?interview_id=, ?flagged=1, and ?after= or ?before= with
+    ?page= for later pages) in the interviews the user sees; flagged=1 keeps transcripts
+    that may be unreliable. A damaged page link gets 400 and the first page of results."""
     session = db()
     query = request.args.get("q", "").strip()[:200]
     interviews = session.scalars(
@@ -29,11 +52,12 @@ def results():
     interview_id = request.args.get("interview_id", type=int)
     if interview_id is not None and interview_id not in visible_ids:
         abort(404)
-    page = max(1, request.args.get("page", 1, type=int) or 1)
     flagged = request.args.get("flagged") == "1"
-    hits = []
+    after, before, error = read_position(request.args)
+    page = 1 if error else min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    hits, previous, more = [], False, False
     if query_words(query):
-        hits = search_transcripts(
+        found = search_transcripts(
             session,
             current_user.organization_id,
             query,
@@ -41,16 +65,33 @@ def results():
             # Managers see the whole organisation; reviewers the interviews shared with them.
             interview_ids=None if can_manage(current_user) else visible_ids,
             flagged_only=flagged,
-            limit=PER_PAGE + 1,
-            offset=(page - 1) * PER_PAGE,
+            limit=PER_PAGE + 1,  # one more tells whether another page lies that way
+            offset=0 if after or before else (page - 1) * PER_PAGE,
+            after=after,
+            before=before,
         )
-    return render_template(
-        "search.html",
-        query=query,
-        interviews=interviews,
-        interview_id=interview_id,
-        flagged=flagged,
-        hits=hits[:PER_PAGE],
-        more=len(hits) > PER_PAGE,
-        page=page,
+        if before is not None:
+            hits, previous, more = found[-PER_PAGE:], len(found) > PER_PAGE, True
+        else:
+            hits, more = found[:PER_PAGE], len(found) > PER_PAGE
+            previous = after is not None or page > 1
+        if not hits and (after or before or page > 1):
+            # Past either end (a stale or edited link): the first page of the same search.
+            args = {"q": query, "interview_id": interview_id, "flagged": 1 if flagged else None}
+            return redirect(url_for("search.results", **args))
+        page = max(page, 2) if previous else 1
+    return (
+        render_template(
+            "search.html",
+            query=query,
+            interviews=interviews,
+            interview_id=interview_id,
+            flagged=flagged,
+            hits=hits,
+            more=more,
+            previous=previous,
+            page=page,
+            error=error,
+        ),
+        400 if error else 200,
     )

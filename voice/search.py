@@ -1,24 +1,58 @@
 """Full-text search over transcripts: PostgreSQL text search, or SQLite FTS5 when embedded.
 
-The index lives in migration 0004: on PostgreSQL a GIN index on
-`to_tsvector('english', coalesce(transcript, ''))` (queried with exactly that
-expression so the planner uses it), on SQLite the FTS5 table `answer_transcripts`
-kept in step with `answers` by triggers. Results are ranked, scoped to one
+The search structures live in migrations. On PostgreSQL (0016) each answer has a stored,
+generated search document, `answers.transcript_search` (PG_COLUMN): its transcript
+stemmed with the text search configuration of its language (`config_sql`), with a GIN
+index; a query is matched against each transcript in that transcript's language, so a
+Spanish query finds Spanish inflections. On SQLite (0004) the FTS5 table
+`answer_transcripts`, kept in step with `answers` by triggers, stems every transcript as
+English (porter: FTS5 has no other stemmer). Results are ranked, scoped to one
 organisation (and optionally to some interviews), and carry a highlighted snippet and
 the time in the audio of the first matching transcript segment.
+
+Paging: results come best first, ties by newest answer id, and a page after the first
+starts just past a `Position` (the last hit shown, or the first going back). Relevance is
+worked out per query, so no index can hold the order: every page ranks every match
+(once, from the stored documents, into a materialized list) and its cost grows with the
+number of matches, not with the page's depth. Keyset on (rank, id) is the closest sound
+design: the page is the `limit` hits just past the cursor, so the sort keeps only a
+page of rows, and a transcript saved meanwhile does not shift the page as it would an
+OFFSET. Snippets and the rows shown are read for the page's hits alone. The order is
+stable while the transcripts are: PostgreSQL's ts_rank_cd depends only on the
+transcript and the query. SQLite's bm25 also weighs each word by how many transcripts
+hold it, so a transcript saved anywhere moves every score a little; the anchor's score
+is therefore read again on each page (the one in the link is used only when the anchor
+no longer matches), which keeps single-word searches exact between pages. Within one
+unchanged snapshot of the transcripts no hit is shown twice or missed.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import Float, Integer, String, func, literal_column, select, text
+from sqlalchemy import (
+    Double,
+    Integer,
+    String,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    literal_column,
+    or_,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
-from voice.models import Answer, Candidate, Interview, Question
+from voice.models import MAX_ROW_ID, Answer, Candidate, Interview, Question
 
 PG_INDEX = "ix_answers_transcript_search"
+PG_COLUMN = "transcript_search"  # answers' generated search document (PostgreSQL only)
 FTS_TABLE = "answer_transcripts"
 # Private-use characters mark matches in snippets: they never occur in transcripts, so
 # the snippet is split into plain text and highlighted parts and escaped when shown.
@@ -26,12 +60,73 @@ MARK, UNMARK = "\ue000", "\ue001"
 SNIPPET_WORDS = 18
 MAX_QUERY_WORDS = 12
 
+# PostgreSQL text search configuration per language (the part before any "-" of
+# `transcript_language`, lower case); any other language is matched word for word
+# ('simple': lower-cased, no stemming, no stop words). A transcript of unknown language
+# (saved before migration 0012 recorded it) counts as English, as it was indexed until 0016.
+CONFIGS = {"en": "english", "es": "spanish"}
+OTHER_CONFIG = "simple"
+UNKNOWN_LANGUAGE = "en"
+
 _WORD = re.compile(r"\w+", re.UNICODE)
+_MAX_POSITION_CHARS = 60
 
 
 def is_search_object(name: str | None) -> bool:
-    """True for the search index and FTS tables, which the models do not declare."""
-    return bool(name) and (name == PG_INDEX or name.startswith(FTS_TABLE))
+    """True for the search column, index and FTS tables, which the models do not declare."""
+    return bool(name) and (name in (PG_INDEX, PG_COLUMN) or name.startswith(FTS_TABLE))
+
+
+def config_sql(column: str) -> str:
+    """The SQL that picks the text search configuration (a regconfig) for the language in
+    `column` (e.g. "answers.transcript_language"): 'english' for en and en-*, 'spanish'
+    for es and es-*, 'simple' for any other, 'english' for NULL.
+
+    Migration 0016 writes the same expression out in the generated search document;
+    queries use it to match each transcript with a query in the same configuration.
+    """
+    cases = " ".join(
+        f"WHEN '{language}' THEN '{config}'::regconfig" for language, config in CONFIGS.items()
+    )
+    return (
+        f"CASE lower(split_part(coalesce({column}, '{UNKNOWN_LANGUAGE}'), '-', 1)) "
+        f"{cases} ELSE '{OTHER_CONFIG}'::regconfig END"
+    )
+
+
+class BadPosition(ValueError):
+    """A results page link's position is not one this module wrote (damaged or edited)."""
+
+
+@dataclass(frozen=True)
+class Position:
+    """A hit's place in the results' order: its rank (higher first), then its answer id
+    (higher first among equal ranks)."""
+
+    rank: float
+    answer_id: int
+
+    def token(self) -> str:
+        """The position as a page link carries it: "<rank>_<answer id>" (the rank written
+        so that it reads back exactly)."""
+        return f"{self.rank!r}_{self.answer_id}"
+
+    @classmethod
+    def parse(cls, token: str) -> Position:
+        """Read a `token`; raises BadPosition, saying what is wrong, for anything else."""
+        token = (token or "").strip()
+        rank_text, _, id_text = token.rpartition("_")
+        if len(token) > _MAX_POSITION_CHARS or not rank_text:
+            raise BadPosition("it is not a rank and an answer id joined by _")
+        try:
+            rank = float(rank_text)
+        except ValueError:
+            raise BadPosition(f"{rank_text[:20]!r} is not a rank") from None
+        if not math.isfinite(rank):
+            raise BadPosition(f"{rank_text[:20]!r} is not a rank")
+        if not (id_text.isascii() and id_text.isdecimal() and 0 < int(id_text) <= MAX_ROW_ID):
+            raise BadPosition(f"{id_text[:20]!r} is not an answer id")
+        return cls(rank, int(id_text))
 
 
 @dataclass(frozen=True)
@@ -48,6 +143,7 @@ class Hit:
     question_prompt: str
     snippet: list[tuple[str, bool]]  # (text, is_match) parts, to be escaped when shown
     start: float  # seconds into the answer's audio where the match is spoken
+    # Relevance, higher is better: PostgreSQL's ts_rank_cd, or SQLite's bm25 negated.
     rank: float
     flags: tuple[str, ...] = ()  # voice/reliability.py's flags on the transcript
     language: str | None = None  # the language the transcript is in
@@ -56,6 +152,11 @@ class Hit:
     def snippet_text(self) -> str:
         """The snippet as plain text."""
         return "".join(part for part, _ in self.snippet)
+
+    @property
+    def position(self) -> Position:
+        """Where the hit sits in the results' order (for the next or previous page)."""
+        return Position(self.rank, self.answer_id)
 
 
 def query_words(query: str) -> list[str]:
@@ -73,93 +174,183 @@ def search_transcripts(
     flagged_only: bool = False,
     limit: int = 50,
     offset: int = 0,
+    after: Position | None = None,
+    before: Position | None = None,
 ) -> list[Hit]:
     """Transcripts of the organisation matching every word of `query`, best first.
 
     `interview_id` narrows to one interview; `interview_ids` (when not None) is the set a
     reviewer may see; `flagged_only` keeps transcripts flagged as possibly unreliable.
-    Only kept answers are searched.
+    Only kept answers are searched. The hits are the `limit` just past `after`, or the
+    `limit` just before `before` (still best first), or else those from `offset` on.
+
+    Two queries: the first ranks the matches and picks the page's answers (narrow rows:
+    ids and ranks); the second reads those answers with their candidate, interview,
+    question and snippet, so that nothing is read or highlighted for a row not shown.
     """
     words = query_words(query)
     if not words or (interview_ids is not None and not interview_ids):
         return []
-    if session.get_bind().dialect.name == "sqlite":
-        match, snippet, rank = _sqlite(words)
-        stmt = select(Answer, Candidate, Interview, Question, snippet, rank).join(
-            match, match.c.answer_id == Answer.id
-        )
-        order = rank.asc()  # bm25: lower is better
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
+        match = _sqlite_ranks(words)
+        rank = match.c.rank
+        ranked = select(Answer.id.label("answer_id"), rank.label("rank")).select_from(Answer)
+        ranked = ranked.join(match, match.c.answer_id == Answer.id)
     else:
-        doc = func.to_tsvector(
-            literal_column("'english'::regconfig"),
-            func.coalesce(Answer.transcript, literal_column("''")),
+        matches, _, rank = postgresql_terms(words)
+        ranked = select(Answer.id.label("answer_id"), rank.label("rank")).where(matches)
+    ranked = (
+        ranked.join(Candidate, Candidate.id == Answer.candidate_id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(Interview.organization_id == org_id, Answer.kept.is_(True))
+    )
+    if interview_id is not None:
+        ranked = ranked.where(Interview.id == interview_id)
+    if interview_ids is not None:
+        ranked = ranked.where(Interview.id.in_(list(interview_ids)))
+    if flagged_only:
+        ranked = ranked.where(Answer.transcript_flagged.is_(True))
+    mark = None
+    if after is not None or before is not None:
+        mark = _anchor(session, ranked, rank, after or before)
+    # Every match is ranked once, into a materialized list, and the page is taken from it:
+    # inlined, PostgreSQL would work out the rank again for the cursor's comparison.
+    found = ranked.cte("ranked").prefix_with("MATERIALIZED", dialect="postgresql")
+    keys = tuple_(found.c.rank, found.c.answer_id)
+    stmt = select(found.c.answer_id, found.c.rank)
+    if before is not None:
+        stmt = stmt.where(keys > mark).order_by(found.c.rank.asc(), found.c.answer_id.asc())
+    elif after is not None:
+        stmt = stmt.where(keys < mark).order_by(found.c.rank.desc(), found.c.answer_id.desc())
+    else:
+        stmt = stmt.order_by(found.c.rank.desc(), found.c.answer_id.desc()).offset(offset)
+    page = [
+        (answer_id, float(score or 0)) for answer_id, score in session.execute(stmt.limit(limit))
+    ]
+    if before is not None:
+        page.reverse()
+    shown = _details(session, words, [answer_id for answer_id, _ in page], sqlite)
+    # An answer deleted between the two queries is left out.
+    return [
+        _hit(*shown[answer_id], score, words=words)
+        for answer_id, score in page
+        if answer_id in shown
+    ]
+
+
+def _anchor(session: Session, ranked, rank, position: Position) -> tuple[float, int]:
+    """The position's (rank, answer id) now: its answer's current rank while it still
+    matches the search, else the rank the link carried."""
+    live = session.scalar(ranked.with_only_columns(rank).where(Answer.id == position.answer_id))
+    return (position.rank if live is None else float(live), position.answer_id)
+
+
+def _details(session: Session, words: list[str], ids: list[int], sqlite: bool) -> dict[int, tuple]:
+    """answer id -> (answer, candidate, interview, question, snippet) for the page's answers."""
+    if not ids:
+        return {}
+    if sqlite:
+        found = _sqlite_snippets(words, ids)
+        snippet = found.c.snippet
+        stmt = select(Answer, Candidate, Interview, Question, snippet).outerjoin(
+            found, found.c.answer_id == Answer.id
         )
-        tsquery = func.plainto_tsquery(literal_column("'english'::regconfig"), " ".join(words))
-        snippet = func.ts_headline(
-            literal_column("'english'::regconfig"),
-            Answer.transcript,
-            tsquery,
-            f'StartSel="{MARK}", StopSel="{UNMARK}", MaxWords={SNIPPET_WORDS}, '
-            'MinWords=6, MaxFragments=2, FragmentDelimiter=" … "',
-        )
-        rank = func.ts_rank_cd(doc, tsquery)
-        stmt = select(Answer, Candidate, Interview, Question, snippet, rank).where(
-            doc.op("@@")(tsquery)
-        )
-        order = rank.desc()
+    else:
+        _, snippet, _ = postgresql_terms(words)
+        stmt = select(Answer, Candidate, Interview, Question, snippet)
     stmt = (
         stmt.join(Candidate, Candidate.id == Answer.candidate_id)
         .join(Interview, Interview.id == Candidate.interview_id)
         .join(Question, Question.id == Answer.question_id)
-        .where(Interview.organization_id == org_id, Answer.kept.is_(True))
-        .order_by(order, Answer.id.desc())
-        .limit(limit)
-        .offset(offset)
+        .where(Answer.id.in_(ids))
     )
-    if interview_id is not None:
-        stmt = stmt.where(Interview.id == interview_id)
-    if interview_ids is not None:
-        stmt = stmt.where(Interview.id.in_(list(interview_ids)))
-    if flagged_only:
-        stmt = stmt.where(Answer.transcript_flagged.is_(True))
-    hits = []
-    for answer, candidate, interview, question, snip, score in session.execute(stmt):
-        parts = split_snippet(snip or "")
-        hits.append(
-            Hit(
-                answer_id=answer.id,
-                candidate_id=candidate.id,
-                candidate_name=candidate.name,
-                interview_id=interview.id,
-                interview_title=interview.title,
-                question_id=question.id,
-                question_position=question.position,
-                question_prompt=question.prompt,
-                snippet=parts,
-                start=match_start(answer.segments, [p for p, hit in parts if hit] or words),
-                rank=float(score or 0),
-                flags=tuple(answer.transcript_flags or ()),
-                language=answer.transcript_language,
-            )
-        )
-    return hits
+    return {row[0].id: tuple(row) for row in session.execute(stmt)}
 
 
-def _sqlite(words: list[str]):
-    """The FTS5 match as a subquery, with its snippet and bm25 rank columns."""
-    fts_query = " ".join('"' + word.replace('"', '""') + '"' for word in words)
-    match = (
+def _hit(answer, candidate, interview, question, snip, score, *, words: list[str]) -> Hit:
+    parts = split_snippet(snip or "")
+    return Hit(
+        answer_id=answer.id,
+        candidate_id=candidate.id,
+        candidate_name=candidate.name,
+        interview_id=interview.id,
+        interview_title=interview.title,
+        question_id=question.id,
+        question_position=question.position,
+        question_prompt=question.prompt,
+        snippet=parts,
+        start=match_start(answer.segments, [p for p, hit in parts if hit] or words),
+        rank=score,
+        flags=tuple(answer.transcript_flags or ()),
+        language=answer.transcript_language,
+    )
+
+
+def postgresql_terms(words: list[str]):
+    """The match condition, snippet and rank, each in the transcript's own configuration.
+
+    The condition is one arm per configuration ("this transcript is Spanish and its
+    document matches the query stemmed as Spanish"), each a constant query against the
+    indexed document, so that the planner reads each arm from the GIN index; the rank is
+    cast to double precision so that the value a page link carries compares exactly.
+    """
+    config = literal_column(config_sql("answers.transcript_language"))
+    document = literal_column(f"answers.{PG_COLUMN}")
+    phrase = " ".join(words)
+    arms, queries = [], []
+    for name in (*CONFIGS.values(), OTHER_CONFIG):
+        constant = literal_column(f"'{name}'::regconfig")
+        query = func.plainto_tsquery(constant, phrase)
+        arms.append(and_(config == constant, document.op("@@")(query)))
+        queries.append((config == constant, query))
+    # The query in the row's configuration, picked from the constant ones: the database
+    # parses each once, where plainto_tsquery(<the row's configuration>, ...) would parse
+    # the words again for every matching row.
+    tsquery = case(*queries[:-1], else_=queries[-1][1])
+    snippet = func.ts_headline(
+        config,
+        Answer.transcript,
+        tsquery,
+        f'StartSel="{MARK}", StopSel="{UNMARK}", MaxWords={SNIPPET_WORDS}, '
+        'MinWords=6, MaxFragments=2, FragmentDelimiter=" … "',
+    )
+    rank = cast(func.ts_rank_cd(document, tsquery), Double)
+    return or_(*arms), snippet, rank
+
+
+def _fts_query(words: list[str]) -> str:
+    """The words as an FTS5 query of quoted strings (all must match; no operators)."""
+    return " ".join('"' + word.replace('"', '""') + '"' for word in words)
+
+
+def _sqlite_ranks(words: list[str]):
+    """The FTS5 match as a subquery of answer ids and ranks (bm25 negated: higher is better)."""
+    return (
         text(
-            "SELECT rowid AS answer_id, "
-            "snippet(answer_transcripts, 0, :mark, :unmark, ' … ', 18) AS snippet, "
-            "bm25(answer_transcripts) AS rank "
+            "SELECT rowid AS answer_id, -bm25(answer_transcripts) AS rank "
             "FROM answer_transcripts WHERE answer_transcripts MATCH :fts_query"
         )
-        .bindparams(mark=MARK, unmark=UNMARK, fts_query=fts_query)
-        .columns(answer_id=Integer, snippet=String, rank=Float)
+        .bindparams(fts_query=_fts_query(words))
+        .columns(answer_id=Integer, rank=Double)
         .subquery("fts")
     )
-    return match, match.c.snippet, match.c.rank
+
+
+def _sqlite_snippets(words: list[str], ids: list[int]):
+    """The FTS5 snippets of the answers `ids` for the words, as a subquery."""
+    return (
+        text(
+            "SELECT rowid AS answer_id, "
+            "snippet(answer_transcripts, 0, :mark, :unmark, ' … ', 18) AS snippet "
+            "FROM answer_transcripts WHERE answer_transcripts MATCH :fts_query "
+            "AND rowid IN :ids"
+        )
+        .bindparams(bindparam("ids", expanding=True))
+        .bindparams(mark=MARK, unmark=UNMARK, fts_query=_fts_query(words), ids=ids)
+        .columns(answer_id=Integer, snippet=String)
+        .subquery("fts")
+    )
 
 
 def split_snippet(snippet: str) -> list[tuple[str, bool]]:

@@ -10,11 +10,22 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from sqlalchemy.orm import Session
 
 from dashboard.app import create_app
 from tests.dashboard.html import Node, parse
 from tests.factories import PASSWORD, make_candidate, make_interview, make_org, make_user
-from voice.models import Answer, AnswerStatus, Candidate, CandidateStatus, Interview, User
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import (
+    Answer,
+    AnswerStatus,
+    Candidate,
+    CandidateStatus,
+    Interview,
+    Organization,
+    User,
+)
 from voice.store import AudioStore, answer_key
 
 AUDIO_BYTES = bytes(range(256)) * 16  # stands in for an MP3: the route serves bytes as stored
@@ -176,3 +187,37 @@ def count_queries(app: Flask) -> Iterator[list[str]]:
         yield statements
     finally:
         event.remove(engine, "before_cursor_execute", record)
+
+
+@dataclass
+class SqliteDashboard:
+    """The dashboard on a SQLite file, its admin signed in, and a session on that file."""
+
+    client: FlaskClient
+    session: Session
+    organization: Organization
+    user: User
+
+
+@pytest.fixture
+def sqlite_dashboard(settings, tmp_path, redis_conn) -> Iterator[SqliteDashboard]:
+    """The dashboard on a migrated SQLite file (the demo's database), with one organisation
+    whose admin (manager@acme.test) is signed in."""
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    session = make_session_factory(engine)()
+    app = create_app(settings.replace(database_url=url))
+    try:
+        org = make_org(session)
+        user = make_user(session, org)
+        session.commit()
+        client = app.test_client()
+        assert AuthActions(client).login().status_code == 302
+        yield SqliteDashboard(client, session, org, user)
+    finally:
+        session.close()
+        services = app.extensions["screenline"]
+        if "session_factory" in services.__dict__:
+            services.session_factory.kw["bind"].dispose()
+        engine.dispose()

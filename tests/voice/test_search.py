@@ -1,15 +1,25 @@
-"""Transcript search on PostgreSQL (full-text index) and SQLite (FTS5), scoped and ranked."""
+"""Transcript search on PostgreSQL (full-text index, each transcript in its language) and
+SQLite (FTS5), scoped, ranked and paged by keyset."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import func, literal_column, select, text
 
 from tests.factories import make_candidate, make_interview, make_org
 from voice.db import make_engine, make_session_factory
 from voice.migrate import upgrade
 from voice.models import Answer, AnswerStatus
-from voice.search import match_start, query_words, search_transcripts, split_snippet
+from voice.search import (
+    BadPosition,
+    Position,
+    config_sql,
+    match_start,
+    postgresql_terms,
+    query_words,
+    search_transcripts,
+    split_snippet,
+)
 
 SEGMENTS = [
     {"start": 0.0, "end": 2.5, "text": "I worked in retail for two years."},
@@ -95,11 +105,11 @@ def test_search_on_postgresql(db):
 
 
 def test_postgresql_uses_the_gin_index(db):
-    """The migration created the GIN expression index the query relies on."""
+    """The migrations created the GIN index on the search documents the query relies on."""
     indexdef = db.execute(
         text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_answers_transcript_search'")
     ).scalar_one()
-    assert "gin" in indexdef and "to_tsvector" in indexdef
+    assert "gin" in indexdef and "(transcript_search)" in indexdef
 
 
 @pytest.fixture
@@ -133,3 +143,239 @@ def test_helpers():
     assert match_start(SEGMENTS, ["forklift"]) == 2.5
     assert match_start(SEGMENTS, ["nothing"]) == 0.0
     assert match_start([{"text": None}, "bad"], ["x"]) == 0.0
+
+
+# ---------------------------------------------------------------- language-aware stemming
+
+
+def seed_languages(session):
+    """One organisation with a transcript in Spanish (es-MX), English (en-US), French
+    and one of unknown language (saved before languages were recorded)."""
+    acme = make_org(session)
+    interview = make_interview(session, acme)
+    candidate = make_candidate(session, interview)
+
+    def answer(transcript, language, attempt):
+        row = Answer(
+            candidate=candidate,
+            question=interview.questions[0],
+            status=AnswerStatus.TRANSCRIBED,
+            transcript=transcript,
+            transcript_language=language,
+            attempt=attempt,
+            kept=True,
+        )
+        session.add(row)
+        session.flush()
+        return row
+
+    spanish = answer("Trabajé dos años en un almacén y manejé montacargas.", "es-MX", 1)
+    english = answer("I managed two warehouses for a grocery chain.", "en-US", 2)
+    french = answer("J'ai travaillé dans un entrepôt frigorifique.", "fr", 3)
+    unknown = answer("Loading trucks at night in the cold.", None, 4)
+    session.commit()
+    return acme, spanish, english, french, unknown
+
+
+def english_matches(session, transcript: str, query: str) -> bool:
+    """Whether PostgreSQL's English configuration alone would match the transcript."""
+    return session.scalar(
+        text("SELECT to_tsvector('english', :t) @@ plainto_tsquery('english', :q)"),
+        {"t": transcript, "q": query},
+    )
+
+
+def test_spanish_inflections_match_in_spanish_where_english_stemming_misses(db):
+    """A Spanish query finds other forms of its words in a Spanish transcript (almacenes ->
+    almacén, trabajando -> trabajé), which English stemming does not; the match is marked."""
+    acme, spanish, *_ = seed_languages(db)
+    for query in ("almacenes", "trabajando", "manejar montacargas"):
+        assert not english_matches(db, spanish.transcript, query)
+        assert [h.answer_id for h in search_transcripts(db, acme.id, query)] == [spanish.id]
+    [hit] = search_transcripts(db, acme.id, "almacenes")
+    assert [part for part, is_match in hit.snippet if is_match] == ["almacén"]
+    assert hit.language == "es-MX"
+
+
+def test_english_stemming_still_works_and_other_languages_match_word_for_word(db):
+    """English transcripts (and those of unknown language) are stemmed as English; a
+    French one matches only its own words ('simple'), never an English stem of them."""
+    acme, _, english, french, unknown = seed_languages(db)
+    assert [h.answer_id for h in search_transcripts(db, acme.id, "warehouse managing")] == [
+        english.id
+    ]
+    assert [h.answer_id for h in search_transcripts(db, acme.id, "truck loaded")] == [unknown.id]
+    assert [h.answer_id for h in search_transcripts(db, acme.id, "entrepôt")] == [french.id]
+    assert search_transcripts(db, acme.id, "entrepôts") == []
+
+
+def test_the_stored_document_is_stemmed_by_the_language_rule(db):
+    """Each answer's generated search document (migration 0016) is its transcript stemmed
+    with voice.search's configuration for its language, and follows a change of language."""
+    _, spanish, *_ = seed_languages(db)
+    expected = func.to_tsvector(
+        literal_column(config_sql("answers.transcript_language")),
+        func.coalesce(Answer.transcript, ""),
+    )
+    agreeing = func.count().filter(literal_column("answers.transcript_search") == expected)
+    same = select(agreeing, func.count()).select_from(Answer)
+    assert tuple(db.execute(same).one()) == (4, 4)
+    stored = text("SELECT transcript_search::text FROM answers WHERE id = :id")
+    assert "'almacen'" in db.scalar(stored, {"id": spanish.id})
+    spanish.transcript_language = "fr"
+    db.commit()
+    assert "'almacén'" in db.scalar(stored, {"id": spanish.id})
+    assert tuple(db.execute(same).one()) == (4, 4)
+
+
+def test_the_match_reads_the_language_aware_index(db):
+    """With scans that could read answers another way switched off, PostgreSQL plans the
+    match from the GIN index on the search documents, one arm per configuration."""
+    seed_languages(db)
+    matches, _, _ = postgresql_terms(["almacenes", "trabajando"])
+    statement = select(Answer.id).where(matches).compile(db.get_bind())
+    db.execute(text("SET LOCAL enable_seqscan = off"))
+    db.execute(text("SET LOCAL enable_indexscan = off"))
+    explain = db.connection().exec_driver_sql(f"EXPLAIN {statement}", statement.params)
+    plan = "\n".join(row[0] for row in explain)
+    db.rollback()
+    assert "Bitmap Index Scan on ix_answers_transcript_search" in plan
+    assert "Seq Scan" not in plan
+
+
+def test_the_language_rule():
+    """en and en-* are English, es and es-* Spanish, NULL English, anything else simple."""
+    sql = config_sql("transcript_language")
+    assert sql.startswith("CASE lower(split_part(coalesce(transcript_language, 'en'), '-', 1))")
+    assert "WHEN 'en' THEN 'english'::regconfig" in sql
+    assert "WHEN 'es' THEN 'spanish'::regconfig" in sql
+    assert sql.endswith("ELSE 'simple'::regconfig END")
+
+
+@pytest.mark.parametrize(
+    ("language", "config"),
+    [
+        ("en", "english"),
+        ("EN-gb", "english"),
+        ("es-MX", "spanish"),
+        ("es", "spanish"),
+        ("fr-CA", "simple"),
+        ("pt", "simple"),
+        (None, "english"),
+        ("", "simple"),
+    ],
+)
+def test_each_language_gets_its_configuration(db, language, config):
+    """The rule, run by PostgreSQL on each kind of language code."""
+    found = db.scalar(text(f"SELECT ({config_sql(':language')})::text"), {"language": language})
+    assert found == config
+
+
+# ---------------------------------------------------------------- pages by keyset
+
+
+def seed_pages(session, count: int = 11):
+    """`count` transcripts that all match "forklift", several of them tying on rank."""
+    acme = make_org(session)
+    interview = make_interview(session, acme)
+    rows = []
+    for n in range(count):
+        candidate = make_candidate(session, interview, name=f"Person {n:02d}", phone=None)
+        row = Answer(
+            candidate=candidate,
+            question=interview.questions[0],
+            status=AnswerStatus.TRANSCRIBED,
+            # Three kinds of text, so ranks tie within each kind.
+            transcript=("forklift " * (1 + n % 3)) + "and a warehouse shift.",
+            transcript_language="en",
+        )
+        session.add(row)
+        rows.append(row)
+    session.commit()
+    return acme
+
+
+def check_pages(session):
+    acme = seed_pages(session)
+    every = search_transcripts(session, acme.id, "forklift", limit=100)
+    assert len(every) == 11
+    # Best first; equal ranks by newest answer (the tie-break that makes the order total).
+    assert [(h.rank, h.answer_id) for h in every] == sorted(
+        ((h.rank, h.answer_id) for h in every), reverse=True
+    )
+    assert len({h.rank for h in every}) == 3
+
+    pages, after = [], None
+    while True:
+        page = search_transcripts(session, acme.id, "forklift", limit=3, after=after)
+        if not page:
+            break
+        pages.append([h.answer_id for h in page])
+        after = page[-1].position
+    assert pages == [[h.answer_id for h in every[i : i + 3]] for i in range(0, 11, 3)]
+
+    # Back from the last page, a page at a time, through the same rows.
+    before, back = Position.parse(every[9].position.token()), []
+    while True:
+        page = search_transcripts(session, acme.id, "forklift", limit=3, before=before)
+        if not page:
+            break
+        back.insert(0, [h.answer_id for h in page])
+        before = page[0].position
+    assert back == [[h.answer_id for h in every[i : i + 3]] for i in range(0, 9, 3)]
+
+
+def test_pages_by_keyset_on_postgresql(db):
+    """Following after= and before= positions shows every hit once, in rank-then-id order."""
+    check_pages(db)
+
+
+def test_pages_by_keyset_on_sqlite(sqlite_session):
+    """The same pages on SQLite (bm25 negated, so higher is better there too)."""
+    check_pages(sqlite_session)
+
+
+def test_a_page_after_new_transcripts_on_sqlite_neither_repeats_nor_skips(sqlite_session):
+    """bm25 scores move when transcripts are added anywhere; the anchor's score is read
+    again, so the next page still starts right after the last hit shown."""
+    acme = seed_pages(sqlite_session)
+    first = search_transcripts(sqlite_session, acme.id, "forklift", limit=4)
+    other = make_org(sqlite_session, "Globex")
+    stranger = make_candidate(sqlite_session, make_interview(sqlite_session, other, "+15550100500"))
+    for attempt in range(1, 4):  # other documents change every score's weight
+        sqlite_session.add(
+            Answer(
+                candidate=stranger,
+                question=stranger.interview.questions[0],
+                status=AnswerStatus.TRANSCRIBED,
+                transcript="Nothing about lifting here.",
+                attempt=attempt,
+            )
+        )
+    sqlite_session.commit()
+    every = search_transcripts(sqlite_session, acme.id, "forklift", limit=100)
+    assert first[0].rank != every[0].rank  # the scores did move
+    rest = search_transcripts(sqlite_session, acme.id, "forklift", after=first[-1].position)
+    assert [h.answer_id for h in first + rest] == [h.answer_id for h in every]
+
+
+def test_a_position_reads_back_exactly_and_junk_is_refused():
+    """Tokens round-trip; anything else raises BadPosition with the reason."""
+    position = Position(0.1 + 0.2, 42)
+    assert Position.parse(position.token()) == position
+    assert Position.parse(Position(-3.5e-07, 7).token()) == Position(-3.5e-07, 7)
+    for junk in (
+        "",
+        "42",
+        "x_42",
+        "nan_42",
+        "inf_1",
+        "0.5_",
+        "0.5_-3",
+        "0.5_0",
+        "0.5_1e3",
+        "0.5_99999999999",
+        "1_" + "9" * 70,
+    ):
+        with pytest.raises(BadPosition):
+            Position.parse(junk)
