@@ -1,5 +1,6 @@
 """Benchmark the audit trail: appends (one writer, then several at once on one chain),
-verifying a long chain, and the audit page on it (a full walk, then a visit that resumes).
+verifying a long chain, and the audit page on it (a full walk, then a visit that resumes;
+the deepest page by number and by its Older link).
 
 Creates a scratch PostgreSQL database, measures, and drops it. Run:
   .venv/bin/python bench/bench_audit.py [--entries 20000] [--appends 400] [--threads 4]
@@ -26,6 +27,7 @@ from sqlalchemy import text
 
 from config.settings import Settings
 from dashboard.app import create_app
+from dashboard.audit import PER_PAGE
 from voice import audit
 from voice.audit import Actor
 from voice.db import make_engine, make_session_factory
@@ -185,6 +187,16 @@ def main() -> int:
         login(client)
         full = timed_get(client, "/audit?full=1")
         resumed = statistics.median(timed_get(client, "/audit") for _ in range(5))
+        with factory() as s:  # the deepest full page, and the entry the page before ends with
+            newest = s.scalar(
+                text("SELECT max(seq) FROM audit_events WHERE organization_id = :o"), {"o": org_id}
+            )
+        deep = newest // PER_PAGE
+        by_number = statistics.median(timed_get(client, f"/audit?page={deep}") for _ in range(5))
+        by_link = statistics.median(
+            timed_get(client, f"/audit?page={deep}&older_than={newest - (deep - 1) * PER_PAGE + 1}")
+            for _ in range(5)
+        )
         app.extensions["screenline"].session_factory.kw["bind"].dispose()
         print(f"append, one writer: {single * 1000:.1f} ms each ({args.appends} appends)")
         print(f"append, {args.threads} writers on one chain: {rate:.0f} a second, chain unbroken")
@@ -194,6 +206,8 @@ def main() -> int:
         )
         print(f"/audit page, walking every entry: {full * 1000:.0f} ms")
         print(f"/audit page, resuming after the last verified entry: {resumed * 1000:.0f} ms")
+        print(f"/audit page {deep}, by number (OFFSET): {by_number * 1000:.0f} ms")
+        print(f"/audit page {deep}, by its Older link (keyset): {by_link * 1000:.0f} ms")
     finally:
         if org_id is not None:
             redis.Redis.from_url(REDIS_URL).delete(f"screenline:audit-verified:{org_id}")

@@ -1,6 +1,11 @@
 """The audit page: an organisation's audit trail for its admins, newest first, filtered
 by action, person, candidate and dates, a page at a time, with the chain's verification.
 
+Pages are reached by keyset: "Older" carries the last entry shown (?older_than=SEQ),
+"Newer" the first (?newer_than=SEQ), and the page is read from the chain's index on its
+numbering, so a deep page costs what the first costs (voice.audit_reading.entries_page).
+A page number without either (an old link) still works, by OFFSET.
+
 Entries are reached through dashboard.access (`select_visible(..., AuditEvent)`): an
 admin sees their own organisation's chain and nothing else. The rules (what is
 recorded, hashing, verifying) live in voice/audit.py.
@@ -20,7 +25,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-from flask import Blueprint, render_template, request
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
@@ -35,6 +40,7 @@ audit_page = Blueprint("audit", __name__)
 log = logging.getLogger(__name__)
 
 PER_PAGE = 50
+MAX_PAGE = 100_000  # keeps an old link's OFFSET within what the database accepts
 FULL_CHECK_SECONDS = 600  # the page walks the whole chain at least this often
 
 
@@ -46,6 +52,9 @@ class Query:
     page: int
     errors: list[str]
     values: dict[str, str]
+    older_than: int | None = None  # the cursor: an entry number (seq)
+    newer_than: int | None = None
+    cursor_error: str | None = None  # a damaged page link: the first page is shown
 
 
 def _day(raw: str, label: str, errors: list[str]) -> date | None:
@@ -67,9 +76,25 @@ def _id(raw: str, label: str, errors: list[str]) -> int | None:
     return None
 
 
+def _cursor(args) -> tuple[int | None, int | None, str | None]:
+    """?older_than= or ?newer_than= (an entry number), or what is wrong with them (a blank
+    one counts as absent)."""
+    given = {k: args[k].strip() for k in ("older_than", "newer_than") if args.get(k, "").strip()}
+    if len(given) > 1:
+        return None, None, "This page link is damaged: it names both older and newer entries."
+    for name, raw in given.items():
+        if not (raw.isascii() and raw.isdigit() and 0 < len(raw) < 11 and int(raw) <= MAX_ROW_ID):
+            shown = raw[:20]
+            return None, None, f"This page link is damaged: {shown!r} is not an entry number."
+        seq = int(raw)
+        return (seq, None, None) if name == "older_than" else (None, seq, None)
+    return None, None, None
+
+
 def read_query(args) -> Query:
     """Read ?action=&person=&candidate=&from=&to=&page= (dates are whole UTC days, `to`
-    included); a bad value is reported and its filter left out."""
+    included) and the page cursor ?older_than= or ?newer_than=; a bad filter is reported
+    and left out, a bad cursor reported and the first page shown."""
     errors: list[str] = []
     values = {
         k: (args.get(k) or "").strip()[:40] for k in ("action", "person", "candidate", "from", "to")
@@ -92,7 +117,11 @@ def read_query(args) -> Query:
         since=datetime.combine(start, datetime.min.time(), UTC) if start else None,
         until=until,
     )
-    return Query(filters, max(page_number, 1), errors, values)
+    older_than, newer_than, cursor_error = _cursor(args)
+    if cursor_error:
+        page_number = 1
+    page_number = min(max(page_number, 1), MAX_PAGE)
+    return Query(filters, page_number, errors, values, older_than, newer_than, cursor_error)
 
 
 def _checkpoint_key(organization_id: int) -> str:
@@ -138,14 +167,30 @@ def chain_status(
 @require_role(Role.ADMIN)
 def trail():
     """Show the organisation's audit trail (admins only; 422 with the reason for a bad
-    filter); ?full=1 walks the whole chain now."""
+    filter, 400 and the first page for a damaged page link); ?full=1 walks the whole
+    chain now."""
     session = db()
     query = read_query(request.args)
     stmt = audit_reading.filter_entries(select_visible(current_user, AuditEvent), query.filters)
     total = audit_reading.count_rows(session, stmt)
     pages = max(1, -(-total // PER_PAGE))
     page = min(query.page, pages)
-    entries = list(session.scalars(stmt.limit(PER_PAGE).offset((page - 1) * PER_PAGE)))
+    entries, more = audit_reading.entries_page(
+        session,
+        stmt,
+        PER_PAGE,
+        older_than=query.older_than,
+        newer_than=query.newer_than,
+        offset=(page - 1) * PER_PAGE,
+    )
+    if query.newer_than is not None:
+        newer, older = more, True
+    else:
+        newer, older = query.older_than is not None or page > 1, more
+    if not entries and (query.older_than or query.newer_than or page > 1):
+        # Past either end of the trail (an edited or stale link): the first page.
+        return redirect(url_for("audit.trail", **page_args(query)))
+    page = max(page, 2) if newer else 1
     people = list(session.scalars(select_visible(current_user, User).order_by(User.email)))
     named = {e.candidate_id for e in entries if e.candidate_id}
     live_names = {
@@ -157,6 +202,7 @@ def trail():
     verification, walked_at = chain_status(
         session, current_user.organization_id, full=request.args.get("full") == "1"
     )
+    status = 400 if query.cursor_error else 422 if query.errors else 200
     return (
         render_template(
             "audit.html",
@@ -166,16 +212,19 @@ def trail():
             people=people,
             query=query,
             total=total,
-            page=page,
+            page=min(page, pages),
             pages=pages,
+            newer=newer,
+            older=older,
             verification=verification,
             walked_at=walked_at,
         ),
-        422 if query.errors else 200,
+        status,
     )
 
 
 @audit_page.app_template_global("audit_page_args")
-def page_args(query: Query, page: int) -> dict[str, str | int]:
-    """The query string of another page of the same listing."""
-    return {k: v for k, v in query.values.items() if v} | {"page": page}
+def page_args(query: Query, **cursor: int) -> dict[str, str | int]:
+    """The query string of another page of the same listing: the filters, and `cursor`
+    (page=, older_than= or newer_than=) when given."""
+    return {k: v for k, v in query.values.items() if v} | cursor

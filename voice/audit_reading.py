@@ -1,5 +1,6 @@
-"""Reading the audit trail: filters, one chain's entries newest first, and each entry in
-the shape the page and `screenline audit --json` show (personal parts without salts).
+"""Reading the audit trail: filters, one chain's entries newest first (a page at a time
+by keyset), and each entry in the shape the page and `screenline audit --json` show
+(personal parts without salts).
 
 Writing, hashing, verifying and scrubbing the trail live in voice/audit.py.
 """
@@ -51,6 +52,37 @@ def filter_entries(stmt: Select, filters: Filters | None = None) -> Select:
 def select_entries(organization_id: int | None, filters: Filters | None = None) -> Select:
     """SELECT one chain's entries matching `filters`, newest first."""
     return filter_entries(select(AuditEvent).where(chain(organization_id)), filters)
+
+
+def entries_page(
+    session: Session,
+    stmt: Select,
+    limit: int,
+    *,
+    older_than: int | None = None,
+    newer_than: int | None = None,
+    offset: int = 0,
+) -> tuple[list[AuditEvent], bool]:
+    """One page of `stmt` (one chain's entries, from `filter_entries`), newest first, and
+    whether more entries lie past it in the direction it was read.
+
+    Pages by keyset on `seq`: `older_than=N` gives the `limit` entries just older than
+    entry #N, `newer_than=N` the `limit` just newer (more: newer ones remain); with
+    neither, the page starts `offset` entries in (more: older ones remain). `seq` is unique
+    within a chain (uq_audit_events_seq, on organisation then seq), so it orders entries
+    totally with no tie to break, and that index serves each page straight from the
+    cursor: a deep page costs what the first costs.
+    """
+    if newer_than is not None:
+        stmt = stmt.where(AuditEvent.seq > newer_than).order_by(None)
+        rows = list(session.scalars(stmt.order_by(AuditEvent.seq.asc()).limit(limit + 1)))
+        return list(reversed(rows[:limit])), len(rows) > limit
+    if older_than is not None:
+        stmt = stmt.where(AuditEvent.seq < older_than)
+    else:
+        stmt = stmt.offset(offset)
+    rows = list(session.scalars(stmt.limit(limit + 1)))
+    return rows[:limit], len(rows) > limit
 
 
 def count_rows(session: Session, stmt: Select) -> int:

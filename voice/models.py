@@ -798,4 +798,8 @@ class AuditEvent(Base):
             sqlite_where=organization_id.is_(None),
         ),
         Index("ix_audit_events_created", "organization_id", "created_at"),
+        # The audit page filtered by action or person, newest first by keyset on seq
+        # (migration 0017).
+        Index("ix_audit_events_action", "organization_id", "action", "seq"),
+        Index("ix_audit_events_actor", "organization_id", "actor_kind", "actor_id", "seq"),
     )
