@@ -35,6 +35,7 @@ ANSWER_STATES: dict[str, tuple[str, str]] = {
     AnswerStatus.UNTRANSCRIBED: ("No speech model", "warning"),
     AnswerStatus.KEYPAD: ("Keypad", "info"),
     AnswerStatus.ERASED: ("Erased", "muted"),
+    AnswerStatus.SUPERSEDED: ("Replaced by a retake", "muted"),
 }
 CANDIDATE_TONES: dict[str, str] = {
     CandidateStatus.INVITED: "muted",

@@ -113,6 +113,8 @@ class AnswerStatus:
     UNTRANSCRIBED = "no model"  # stored, but no speech model is set up for its language
     KEYPAD = "keypad"  # a keypad answer: `digits` holds it, there is no audio
     ERASED = "erased"  # its candidate's personal data was removed (voice/erasure.py)
+    # Stored and playable, not transcribed: a later attempt (a retake) is the one reviewed.
+    SUPERSEDED = "superseded"
     ALL = (
         RECORDING,
         ANNOUNCED,
@@ -123,12 +125,14 @@ class AnswerStatus:
         UNTRANSCRIBED,
         KEYPAD,
         ERASED,
+        SUPERSEDED,
     )
     # The groups every reader uses (voice/pipeline.py owns the transitions between them).
     QUEUED = (ANNOUNCED, STORED)  # a job should be working on it now
     IN_PIPELINE = (RECORDING, ANNOUNCED, STORED)  # "still processing" to a reader
     UNFINISHED = (ANNOUNCED, STORED, FAILED)  # the sweep's concern
-    DONE = (TRANSCRIBED, UNTRANSCRIBED, NO_AUDIO, KEYPAD, ERASED)  # nothing left to fetch
+    # Nothing left to fetch (a superseded attempt goes back to `stored` if it is kept again).
+    DONE = (TRANSCRIBED, UNTRANSCRIBED, NO_AUDIO, KEYPAD, ERASED, SUPERSEDED)
     NO_RECORDING = (NO_AUDIO, KEYPAD, ERASED)  # no audio exists for it
 
 

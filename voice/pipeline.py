@@ -6,6 +6,8 @@
                           └─(absent / failed)──> no audio             v
                                                                     stored
                                       no model <──(no speech model)───┤ transcribe job
+                   superseded <──(a retake replaced it: no model run)───┤
+                        └─(the retake had no audio: kept again)──> stored
                                                                       v
                                                                  transcribed
   announced or stored ──(a step fails)──> failed ──(the sweep, after RETRY_AFTER)──> announced
@@ -29,7 +31,14 @@ The retry policy, written once (the README's pipeline section restates it):
 - A worker killed mid-job (SIGKILL, the OOM killer) releases its answer lock with its
   process; the sweep queues the answer again on its next pass.
 
-Functions here change one Answer in memory and never commit: the job or webhook that
+Retakes (voice/attempts.py says which attempt is reviewed): an attempt that a retake
+has replaced is `superseded`: the transcribe job keeps its original, speech and playback
+audio but spends no model time on it, and stops a transcription already running when
+the retake arrives. A retake Twilio kept no audio for, or one too short to keep, hands
+the answer back to the newest earlier attempt of the call (`fall_back`); a superseded one
+goes back to `stored` and the sweep transcribes it.
+
+Functions here change Answers in memory and never commit: the job or webhook that
 calls them owns the transaction.
 """
 
@@ -40,7 +49,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import object_session
 
-from voice import webhooks
+from voice import attempts, webhooks
 from voice.models import Answer, AnswerStatus, utcnow
 
 # --- the retry policy --------------------------------------------------------------------
@@ -54,6 +63,10 @@ LOST_CALLBACK_SECONDS = 600  # a recording status callback normally comes within
 SWEEP_BATCH = 500  # answers per sweep; the next pass takes the rest
 
 ERROR_LIMIT = 2000  # characters of `error` kept
+SUPERSEDED_REASON = (
+    "Not transcribed: the candidate recorded this answer again, and the newer attempt is "
+    "the one reviewed. The recording is kept."
+)
 
 
 class Outcome:
@@ -64,6 +77,8 @@ class Outcome:
     TRANSCRIBED = "transcribed"
     SILENT = "silent"
     NO_MODEL = "no model"
+    SUPERSEDED = "superseded"  # a retake replaced the answer: stored, not transcribed
+    STOPPED = "stopped"  # the model was stopped for a retake that then lost its audio
     DONE_ALREADY = "done already"
     BUSY = "busy"
     MISSING = "missing"
@@ -101,6 +116,29 @@ def no_audio(answer: Answer, error_code: str) -> None:
     answer.error = f"Twilio kept no recording ({reasons.get(error_code, 'error ' + error_code)})"
     answer.kept = False
     answer.retry_at = None
+    fall_back(answer)
+
+
+def fall_back(answer: Answer) -> Answer | None:
+    """`answer` is not the one reviewed after all (no audio, or too short to keep): when
+    no attempt at its question is kept now, keep the newest earlier attempt of the call
+    that has a real recording (voice/attempts.fallback), and return it.
+
+    So a retake that fails leaves the earlier attempt as the answer, and a superseded
+    one goes back to `stored`, for the sweep to transcribe. None when nothing changed.
+    """
+    session = object_session(answer)
+    if session is None:
+        return None
+    earlier = attempts.fallback(session, answer)
+    if earlier is None:
+        return None
+    earlier.kept = True
+    if earlier.status == AnswerStatus.SUPERSEDED:
+        earlier.status = AnswerStatus.STORED
+        earlier.error = None
+        earlier.retry_at = None
+    return earlier
 
 
 def stored(answer: Answer, original_key: str) -> None:
@@ -152,6 +190,14 @@ def transcribed(
         webhooks.emit(
             session, organization_id, webhooks.ANSWER_TRANSCRIBED, webhooks.answer_data(answer)
         )
+
+
+def superseded(answer: Answer) -> None:
+    """A retake replaced this attempt before it was transcribed: its audio stays stored
+    and playable, and no speech model runs on it (voice/attempts.is_superseded)."""
+    answer.status = AnswerStatus.SUPERSEDED
+    answer.error = SUPERSEDED_REASON
+    answer.retry_at = None
 
 
 def no_model(answer: Answer, reason: str) -> None:

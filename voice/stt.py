@@ -12,6 +12,7 @@ import os
 import threading
 import warnings
 import wave
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -40,6 +41,20 @@ class SpeechToTextError(RuntimeError):
 
 class UnsupportedLanguage(SpeechToTextError):
     """The engine or its model cannot transcribe the interview's language: retrying won't."""
+
+
+class Stopped(Exception):
+    """The caller's `stop` said the transcript is no longer wanted; nothing was returned."""
+
+
+# Asked with the seconds of speech decoded so far (0.0 before the model runs): True stops
+# the transcription.
+Stop = Callable[[float], bool]
+
+
+def _check(stop: Stop | None, decoded: float = 0.0) -> None:
+    if stop is not None and stop(decoded):
+        raise Stopped
 
 
 @dataclass(frozen=True)
@@ -92,8 +107,13 @@ class SpeechToText(Protocol):
 
     name: str
 
-    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
-        """Transcribe mono 16 kHz 16-bit WAV bytes; raises SpeechToTextError."""
+    def transcribe(self, wav_bytes: bytes, language: str, stop: Stop | None = None) -> Transcript:
+        """Transcribe mono 16 kHz 16-bit WAV bytes; raises SpeechToTextError.
+
+        `stop` is asked before the model runs (and by whisper after each segment, with the
+        seconds of speech decoded so far): when it answers True the engine raises Stopped
+        at once, spending no more model time.
+        """
         ...
 
 
@@ -182,14 +202,18 @@ class WhisperEngine:
                 "Set SCREENLINE_WHISPER_MODEL to tiny.en or to a CTranslate2 model folder."
             ) from exc
 
-    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
+    def transcribe(self, wav_bytes: bytes, language: str, stop: Stop | None = None) -> Transcript:
         """Transcribe speech WAV bytes in the caller's language, or in the language heard.
 
         A multilingual model first detects the language of the speech; when that is
         another language than `language` with probability LANGUAGE_SWITCH_PROBABILITY
         or more, the answer is transcribed in the language heard, never translated.
+        `stop` is asked before the model runs, after language detection (when it ran) and
+        after each decoded segment with the seconds decoded so far (faster-whisper decodes lazily,
+        one 30 s window at a time); True raises Stopped, so no further window is decoded.
         """
         wav_seconds(wav_bytes)  # reject non-WAV input with a clear message
+        _check(stop)
         lang = primary_language(language)
         model = self.load()
         self._check_language(model, lang, language)
@@ -198,6 +222,8 @@ class WhisperEngine:
 
             audio = decode_audio(io.BytesIO(wav_bytes))
             detected, probability = self._detect(model, audio)
+            if detected is not None:  # detection ran the encoder once: ask again
+                _check(stop)
             used = lang
             if (
                 detected
@@ -217,18 +243,22 @@ class WhisperEngine:
                 vad_filter=True,
                 vad_parameters=VAD_PARAMETERS,
             )
-            segments = [
-                Segment(
-                    round(p.start, 2),
-                    round(p.end, 2),
-                    p.text.strip(),
-                    p.avg_logprob,
-                    p.no_speech_prob,
-                    p.compression_ratio,
-                )
-                for p in pieces  # a generator: decoding happens here
-                if p.text.strip()
-            ]
+            segments = []
+            for p in pieces:  # a generator: decoding happens here
+                if p.text.strip():
+                    segments.append(
+                        Segment(
+                            round(p.start, 2),
+                            round(p.end, 2),
+                            p.text.strip(),
+                            p.avg_logprob,
+                            p.no_speech_prob,
+                            p.compression_ratio,
+                        )
+                    )
+                _check(stop, p.end)
+        except Stopped:
+            raise
         except Exception as exc:
             raise SpeechToTextError(f"whisper could not transcribe the audio: {exc}") from exc
         text = " ".join(s.text for s in segments)
@@ -290,8 +320,10 @@ class SphinxEngine:
 
     name = "sphinx"
 
-    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
-        """Transcribe speech WAV bytes (English only) as one segment spanning the audio."""
+    def transcribe(self, wav_bytes: bytes, language: str, stop: Stop | None = None) -> Transcript:
+        """Transcribe speech WAV bytes (English only) as one segment spanning the audio;
+        `stop` is asked once, before the recogniser runs."""
+        _check(stop)
         sr = _speech_recognition()
 
         if primary_language(language) != "en":
@@ -319,8 +351,10 @@ class GoogleEngine:
         self.endpoint = endpoint
         self.timeout = timeout
 
-    def transcribe(self, wav_bytes: bytes, language: str) -> Transcript:
-        """Send speech WAV bytes to Google; any service failure is a SpeechToTextError."""
+    def transcribe(self, wav_bytes: bytes, language: str, stop: Stop | None = None) -> Transcript:
+        """Send speech WAV bytes to Google; any service failure is a SpeechToTextError.
+        `stop` is asked once, before anything is sent."""
+        _check(stop)
         sr = _speech_recognition()
 
         audio = _audio_data(wav_bytes)

@@ -7,6 +7,11 @@ database never waits on a transcription, and a PostgreSQL connection is never le
 in a transaction. Every status change goes through voice/pipeline.py, which also holds
 the retry policy: these jobs never raise for RQ to retry; a failure is written to the
 answer and the sweep retries it.
+
+An attempt that a retake replaced (voice/attempts.py) is stored, normalised and made
+playable like any other, but never reaches the speech model: the transcription asks
+before the model runs and between decoded segments, so a retake that arrives while the
+attempt waits, downloads or is being transcribed stops it, and it ends `superseded`.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
@@ -31,12 +37,14 @@ from voice.models import Answer, AnswerStatus
 from voice.pipeline import Outcome
 from voice.reliability import transcript_flags
 from voice.store import answer_key
-from voice.stt import Transcript, UnsupportedLanguage, primary_language
+from voice.stt import Stop, Stopped, Transcript, UnsupportedLanguage, primary_language
 from voice.waveform import cached_silences, cached_waveform
+from workers.answer_rows import Seen, writing
 from workers.context import WorkerContext, current
 from workers.joblog import JobLog, job_log
 from workers.locks import answer_lock
 from workers.queues import job
+from workers.retakes import replaced_check, set_aside
 
 log = logging.getLogger(__name__)
 
@@ -67,41 +75,6 @@ def fetch_recording(answer_id: int) -> str:
     if outcome in (Outcome.STORED, Outcome.STORED_ALREADY):
         queue_transcription(ctx, answer_id, jlog)
     return outcome
-
-
-@dataclass(frozen=True)
-class _Seen:
-    """The answer as a job read it; the job's writes go through only while that still holds.
-
-    The RecordingSid is a recording's identity (Twilio never reuses one). With
-    `original_key`, the stored file the job worked on must still be the answer's: a
-    person's Retry, a re-recording or an erasure while a job ran drops its result.
-    """
-
-    answer_id: int
-    recording_sid: str | None
-    original_key: str | None = None
-
-
-@contextmanager
-def _writing(ctx: WorkerContext, seen: _Seen, jlog: JobLog) -> Iterator[Answer | None]:
-    """The answer row to write in a short transaction (committed after the block), or None."""
-    with unit_of_work(ctx.session_factory) as session:
-        answer = session.get(Answer, seen.answer_id)
-        if (
-            answer is None
-            or answer.status == AnswerStatus.ERASED
-            or answer.recording_sid != seen.recording_sid
-            or (seen.original_key is not None and answer.original_key != seen.original_key)
-        ):
-            jlog.warning(
-                "answer %s was deleted or changed while the job ran; its result is dropped",
-                seen.answer_id,
-            )
-            yield None
-            return
-        yield answer
-        session.commit()
 
 
 @contextmanager
@@ -154,7 +127,7 @@ def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
             jlog.warning("answer %s: no RecordingUrl; given up", answer_id)
             return Outcome.GIVEN_UP
         recording_url = answer.recording_url
-        seen = _Seen(answer_id, answer.recording_sid)
+        seen = Seen(answer_id, answer.recording_sid)
         session.commit()  # no transaction stays open across the download
     try:
         data = ctx.twilio.download_recording(
@@ -163,7 +136,7 @@ def _fetch(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> str:
         key = ctx.store.put(answer_key(answer_id, "original.wav"), data)
     except (TwilioError, OSError) as exc:
         return _record_failure(ctx, seen, f"Downloading the recording failed: {exc}", jlog)
-    with _writing(ctx, seen, jlog) as answer:
+    with writing(ctx, seen, jlog) as answer:
         if answer is None:
             ctx.store.delete(key)  # an erased answer leaves no audio behind
             return Outcome.CHANGED
@@ -186,7 +159,7 @@ def queue_transcription(ctx: WorkerContext, answer_id: int, jlog: JobLog) -> Non
 class _Work:
     """What the transcription needs from the answer row, read in one short transaction."""
 
-    seen: _Seen
+    seen: Seen
     language: str
     delete_at_twilio: bool
 
@@ -220,7 +193,7 @@ def transcribe_answer(answer_id: int) -> str:
         if isinstance(found, str):
             return found
         outcome = _transcribe(ctx, found, jlog)
-        if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT):
+        if outcome in (Outcome.TRANSCRIBED, Outcome.SILENT, Outcome.SUPERSEDED):
             _delete_at_twilio(ctx, found, jlog)
     return outcome
 
@@ -231,13 +204,13 @@ def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLo
     if isinstance(answer, str):
         return answer
     work = _Work(
-        seen=_Seen(answer_id, answer.recording_sid, answer.original_key or ""),
+        seen=Seen(answer_id, answer.recording_sid, answer.original_key or ""),
         language=answer_language(answer),
         delete_at_twilio=answer.question.interview.delete_recordings_at_twilio
         and not answer.deleted_at_twilio,
     )
-    if answer.status == AnswerStatus.TRANSCRIBED:
-        jlog.info("answer %s is already transcribed", answer_id)
+    if answer.status in (AnswerStatus.TRANSCRIBED, AnswerStatus.SUPERSEDED):
+        jlog.info("answer %s is already %s", answer_id, answer.status)
         session.commit()
         if work.delete_at_twilio:
             _delete_at_twilio(ctx, work, jlog)
@@ -281,24 +254,26 @@ def _transcribe(ctx: WorkerContext, work: _Work, jlog: JobLog) -> str:
     jlog.info("answer %s: transcribing %.1f s of speech", answer_id, processed.seconds)
     # From here on a failure keeps the processed audio, so a reviewer can listen meanwhile.
     try:
-        transcript, stt_seconds = _speech_to_text(ctx, processed, work.language)
+        transcript, stt_seconds = _speech_to_text(
+            ctx, processed, work.language, replaced_check(ctx, work.seen, jlog)
+        )
+    except Stopped:
+        return set_aside(ctx, work.seen, partial(_keep, kept=kept, processed=processed), jlog)
     except UnsupportedLanguage as exc:
-        with _writing(ctx, work.seen, jlog) as answer:
+        with writing(ctx, work.seen, jlog) as answer:
             if answer is None:
                 return Outcome.CHANGED
-            _set(answer, kept)
-            _fill_unknown_length(answer, processed)
+            _keep(answer, kept, processed)
             pipeline.no_model(answer, str(exc))
         jlog.warning("answer %s: not transcribed: %s", answer_id, exc)
         return Outcome.NO_MODEL
     except Exception as exc:  # the engine's own errors, or anything it lets escape
         jlog.exception("answer %s: speech-to-text failed", answer_id)
         return _record_failure(ctx, work.seen, f"Speech-to-text failed: {exc}", jlog, **kept)
-    with _writing(ctx, work.seen, jlog) as answer:
+    with writing(ctx, work.seen, jlog) as answer:
         if answer is None:
             return Outcome.CHANGED
-        _set(answer, kept)
-        _fill_unknown_length(answer, processed)
+        _keep(answer, kept, processed)
         pipeline.transcribed(
             answer,
             text=transcript.text,
@@ -349,6 +324,12 @@ def _fill_unknown_length(answer: Answer, processed: ProcessedAudio) -> None:
         answer.duration_seconds = round(processed.original_seconds)
 
 
+def _keep(answer: Answer, kept: dict, processed: ProcessedAudio) -> None:
+    """Point the answer at its speech and playback copies; fill in an unknown length."""
+    _set(answer, kept)
+    _fill_unknown_length(answer, processed)
+
+
 def _set(answer: Answer, fields: dict) -> None:
     for name, value in fields.items():
         setattr(answer, name, value)
@@ -360,14 +341,16 @@ def answer_language(answer: Answer) -> str:
 
 
 def _speech_to_text(
-    ctx: WorkerContext, processed: ProcessedAudio, language: str
+    ctx: WorkerContext, processed: ProcessedAudio, language: str, stop: Stop
 ) -> tuple[Transcript, float]:
+    if stop(0.0):
+        raise Stopped
     engine = ctx.stt(language)
     if processed.silent:
         # Models invent words ("Thank you.") in silence: a silent answer has no words.
         return Transcript("", [], engine.name, primary_language(language)), 0.0
     started = time.perf_counter()
-    transcript = engine.transcribe(processed.speech_wav, language)
+    transcript = engine.transcribe(processed.speech_wav, language, stop=stop)
     return transcript, time.perf_counter() - started
 
 
@@ -386,7 +369,7 @@ def _delete_at_twilio(ctx: WorkerContext, work: _Work, jlog: JobLog) -> None:
         except RedisError:
             jlog.warning("answer %s: could not queue the deletion; the sweep will", answer_id)
         return
-    with _writing(ctx, _Seen(answer_id, work.recording_sid), jlog) as answer:
+    with writing(ctx, Seen(answer_id, work.recording_sid), jlog) as answer:
         if answer is not None:
             answer.deleted_at_twilio = True
     jlog.info("answer %s: recording deleted at Twilio", answer_id)
@@ -394,7 +377,7 @@ def _delete_at_twilio(ctx: WorkerContext, work: _Work, jlog: JobLog) -> None:
 
 def _record_failure(
     ctx: WorkerContext,
-    seen: _Seen,
+    seen: Seen,
     error: str,
     jlog: JobLog,
     give_up: bool = False,
@@ -402,7 +385,7 @@ def _record_failure(
 ) -> str:
     """Write a failure in a transaction of its own; return the Outcome word."""
     answer_id = seen.answer_id
-    with _writing(ctx, seen, jlog) as answer:
+    with writing(ctx, seen, jlog) as answer:
         if answer is None:
             return Outcome.CHANGED
         _set(answer, fields)

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import timedelta
 
 from rq.job import Job
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from ivr.jobs import DELETE_TWILIO_RECORDING, FETCH_RECORDING, SEND_MESSAGE, TRANSCRIBE_ANSWER
 from voice import pipeline
@@ -105,7 +105,9 @@ def _sweep_messages(ctx: WorkerContext, grace_seconds: int, counts: Counter) -> 
 
 
 def _sweep_deletions(ctx: WorkerContext, counts: Counter) -> None:
-    """Transcribed recordings the employer wants deleted at Twilio that are still there."""
+    """Recordings the employer wants deleted at Twilio that are still there: transcribed
+    ones, and superseded ones (their audio is stored; no transcript will come)."""
+    cutoff = utcnow() - timedelta(seconds=60)
     with unit_of_work(ctx.session_factory) as session:
         sids = session.scalars(
             select(Answer.recording_sid)
@@ -113,10 +115,18 @@ def _sweep_deletions(ctx: WorkerContext, counts: Counter) -> None:
             .join(Interview, Question.interview_id == Interview.id)
             .where(
                 Interview.delete_recordings_at_twilio.is_(True),
-                Answer.status == AnswerStatus.TRANSCRIBED,
+                or_(
+                    and_(
+                        Answer.status == AnswerStatus.TRANSCRIBED,
+                        Answer.transcribed_at <= cutoff,
+                    ),
+                    and_(
+                        Answer.status == AnswerStatus.SUPERSEDED,
+                        func.coalesce(Answer.announced_at, Answer.created_at) <= cutoff,
+                    ),
+                ),
                 Answer.deleted_at_twilio.is_(False),
                 Answer.recording_sid.isnot(None),
-                Answer.transcribed_at <= utcnow() - timedelta(seconds=60),
             )
             .limit(pipeline.SWEEP_BATCH)
         ).all()

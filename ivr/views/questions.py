@@ -25,6 +25,7 @@ from ivr.views.common import (
     words,
 )
 from ivr.views.webhook import webhook, xml
+from voice import pipeline
 from voice.messages import RECEIPT, queue_message, receipt_text
 from voice.models import Call, Question, QuestionKind
 
@@ -205,6 +206,7 @@ def answer():
     if stored is None or too_short:
         if stored is not None:
             flow.discard_attempt(stored)  # too short to review; not counted as a retake
+            pipeline.fall_back(stored)  # an earlier attempt on this call is the answer again
         return ask_again(call, question)
     allowed = question.retakes_allowed()
     used = flow.retakes_used(db(), call.candidate, question)

@@ -61,3 +61,26 @@ def test_upgrade_twice_is_harmless(database_url):
     """Running `db upgrade` on an up-to-date database changes nothing."""
     upgrade(database_url)
     upgrade(database_url)
+
+
+def test_downgrading_below_0018_stores_superseded_attempts_again(tmp_path):
+    """Before 0018 there is no `superseded`: such attempts become `stored` (that code
+    transcribes them), and SQLite keeps its transcript search triggers both ways."""
+    from tests.workers.helpers import make_answer, make_interview_for
+    from voice.db import make_session_factory
+    from voice.models import AnswerStatus
+
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        interview = make_interview_for(session)
+        make_answer(session, None, "RE1", interview=interview, status=AnswerStatus.SUPERSEDED)
+
+    downgrade(url, "0017")
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT status, error FROM answers")).one() == ("stored", None)
+    upgrade(url)
+    with engine.connect() as conn:
+        triggers = conn.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))
+        assert set(triggers) == {f"answer_transcripts_{x}" for x in ("ai", "ad", "au")}

@@ -18,6 +18,7 @@ from voice.stt import (
     Segment,
     SpeechToTextError,
     SphinxEngine,
+    Stopped,
     Transcript,
     UnsupportedLanguage,
     WhisperEngine,
@@ -95,6 +96,30 @@ def test_engine_is_built_and_loaded_once_per_process(whisper):
     model = engine.load()
     assert engine is whisper
     assert preload(Settings()) is engine and engine.load() is model
+
+
+@pytest.mark.slow
+def test_whisper_stops_between_segments_when_told(tiny_en):
+    """A `stop` that answers yes once speech is decoded ends the transcription there:
+    Stopped, with the second 30 s window of a minute of speech never decoded."""
+    speech = speech_of(flite(" ".join(SENTENCES * 2)))
+    whole: list[float] = []
+    transcript = tiny_en.transcribe(speech, "en-US", stop=lambda s: whole.append(s) or False)
+    asked: list[float] = []
+
+    with pytest.raises(Stopped):
+        tiny_en.transcribe(speech, "en-US", stop=lambda s: asked.append(s) or s > 0)
+
+    assert whole[-1] >= transcript.segments[-1].end > 50  # asked after every segment
+    assert asked[0] == 0.0 and 0 < asked[-1] < 30 and len(asked) < len(whole)
+
+
+def test_every_engine_asks_before_it_starts():
+    """A `stop` that already says yes: no engine starts (no model is even loaded)."""
+    wav = normalise(phone_speech()).speech_wav
+    for engine in (WhisperEngine("not-a-real-model-name"), SphinxEngine(), GoogleEngine()):
+        with pytest.raises(Stopped):
+            engine.transcribe(wav, "en-US", stop=lambda _seconds: True)
 
 
 def test_model_setting_resolves_to_the_shipped_folders_or_stays_as_given(tmp_path):

@@ -226,3 +226,20 @@ def test_leftovers_queue_unsent_texts_and_owed_deletions_once(in_process, db, re
     assert queued_ids(redis_conn, RECORDINGS) == [
         DELETE_TWILIO_RECORDING.job_id(owed.recording_sid)
     ]
+
+
+def test_leftovers_delete_superseded_recordings_at_twilio_too(in_process, db, redis_conn):
+    """An attempt a retake replaced is stored but never transcribed: its deletion at Twilio
+    is owed all the same, once it has been announced a minute."""
+    interview = make_interview_for(db, delete_recordings_at_twilio=True)
+    owed = make_answer(
+        db, "http://x/1", sid(1), interview=interview, status=AnswerStatus.SUPERSEDED, age=OLD
+    )
+    make_answer(
+        db, "http://x/2", sid(2), interview=interview, attempt=2, status=AnswerStatus.SUPERSEDED
+    )
+
+    assert sweep_leftovers(grace_seconds=60) == {"message": 0, "delete": 1}
+    assert queued_ids(redis_conn, RECORDINGS) == [
+        DELETE_TWILIO_RECORDING.job_id(owed.recording_sid)
+    ]
