@@ -21,7 +21,7 @@ from config.settings import Settings
 from workers.api_records import IDEMPOTENCY_PURGE_INTERVAL, purge_idempotency
 from workers.messages import REMINDER_INTERVAL, send_due_reminders
 from workers.privacy import RETENTION_INTERVAL, purge_expired, sweep_erasures
-from workers.sweep import LEFTOVERS_INTERVAL, sweep_leftovers, sweep_unfinished
+from workers.sweep import LEFTOVERS_INTERVAL, sweep_leftovers, sweep_lock_files, sweep_unfinished
 from workers.webhooks import WEBHOOK_POLL_SECONDS, queue_due_webhooks
 
 log = logging.getLogger(__name__)
@@ -40,13 +40,14 @@ class Duty:
 
 def default_duties(settings: Settings) -> tuple[Duty, ...]:
     """The sweep every SCREENLINE_SWEEP_INTERVAL seconds, its leftovers, reminders,
-    unfinished erasures (with the leftovers), the daily retention purge, due webhooks and
-    expired Idempotency-Key records."""
+    unfinished erasures and leftover answer lock files (with the leftovers), the daily
+    retention purge, due webhooks and expired Idempotency-Key records."""
     return (
         Duty("sweep", max(settings.sweep_interval_seconds, 1), sweep_unfinished),
         Duty("leftovers", LEFTOVERS_INTERVAL, sweep_leftovers),
         Duty("reminders", REMINDER_INTERVAL, send_due_reminders),
         Duty("erasures", LEFTOVERS_INTERVAL, sweep_erasures),
+        Duty("lock files", LEFTOVERS_INTERVAL, sweep_lock_files),
         Duty("retention", RETENTION_INTERVAL, purge_expired),
         Duty("webhooks", WEBHOOK_POLL_SECONDS, queue_due_webhooks),
         Duty("idempotency", IDEMPOTENCY_PURGE_INTERVAL, purge_idempotency),

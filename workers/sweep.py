@@ -6,7 +6,8 @@ answers that need a job (voice/pipeline.needs_work) and that no live job holds, 
 SCREENLINE_SWEEP_INTERVAL seconds; text messages never handed to a job and recordings
 still to delete at Twilio, every LEFTOVERS_INTERVAL seconds. Each is queued again under
 its one job id, so a job already waiting is never duplicated (workers/duties.py runs
-both).
+them). On the embedded SQLite set-up it also removes answer lock files left behind
+(workers/locks.py).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from voice import pipeline
 from voice.db import unit_of_work
 from voice.models import Answer, AnswerStatus, Interview, Message, Question, utcnow
 from workers.context import WorkerContext, current
-from workers.locks import busy_answer_ids
+from workers.locks import busy_answer_ids, lock_file_answer_ids, remove_lock_files
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,42 @@ def sweep_leftovers(grace_seconds: int = pipeline.SWEEP_GRACE_SECONDS) -> dict[s
     if counts["message"] or counts["delete"]:
         log.info("sweep of leftovers: %s", dict(counts))
     return dict(counts)
+
+
+def sweep_lock_files() -> int:
+    """Remove the answer lock files (SQLite set-ups) that no job holds or should take:
+    those of answers that are finished (voice.models.AnswerStatus.DONE, or given up) or
+    no longer exist. Returns how many went; nothing to do on PostgreSQL.
+
+    A job's lock file normally goes when the job lets go of it; this removes those of
+    workers that were killed mid-job and of versions that never removed them.
+    """
+    ctx = current()
+    engine = ctx.session_factory.kw["bind"]
+    ids = lock_file_answer_ids(engine)
+    active: set[int] = set()
+    for start in range(0, len(ids), pipeline.SWEEP_BATCH):
+        chunk = ids[start : start + pipeline.SWEEP_BATCH]
+        with unit_of_work(ctx.session_factory) as session:
+            active.update(
+                session.scalars(
+                    select(Answer.id).where(
+                        Answer.id.in_(chunk),
+                        or_(
+                            Answer.status.not_in((*AnswerStatus.DONE, AnswerStatus.FAILED)),
+                            and_(
+                                Answer.status == AnswerStatus.FAILED,
+                                Answer.attempts_failed < pipeline.MAX_FAILURES,
+                            ),
+                        ),
+                    )
+                )
+            )
+            session.commit()
+    removed = remove_lock_files(engine, set(ids) - active)
+    if removed:
+        log.info("sweep: removed %d answer lock files", removed)
+    return removed
 
 
 def _sweep_answers(ctx: WorkerContext, grace_seconds: int, counts: Counter) -> None:

@@ -1,0 +1,162 @@
+"""Answer lock files on the embedded SQLite set-up: removed safely, never held twice."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from pathlib import Path
+
+import pytest
+
+from tests.workers.helpers import make_answer, make_interview_for
+from voice.db import make_engine, make_session_factory
+from voice.migrate import upgrade
+from voice.models import AnswerStatus
+from workers import context
+from workers.locks import answer_lock, lock_file_answer_ids, remove_lock_files
+from workers.sweep import sweep_lock_files
+
+# Lock-and-release rounds per process in the race test. Without the inode check in
+# workers/locks.py, two runs of this test saw 56 and 61 overlaps on the 2-core machine.
+ROUNDS = 1500
+
+
+@pytest.fixture
+def sqlite_url(tmp_path) -> str:
+    """A migrated SQLite database file of the test's own (its locks go in locks/ beside it)."""
+    url = f"sqlite:///{tmp_path / 'screenline.db'}"
+    upgrade(url)
+    return url
+
+
+@pytest.fixture
+def sqlite_engine(sqlite_url):
+    engine = make_engine(sqlite_url)
+    yield engine
+    engine.dispose()
+
+
+def lock_folder(engine) -> Path:
+    """The folder of the database's lock files (made if missing)."""
+    folder = Path(engine.url.database).parent / "locks"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+def lock_files(engine) -> list[str]:
+    return sorted(p.name for p in lock_folder(engine).iterdir())
+
+
+def test_a_lock_file_goes_when_its_holder_lets_go(sqlite_engine):
+    """The holder's file exists while it holds the lock (a second taker is refused) and is
+    removed when it lets go; the lock can then be taken again."""
+    with answer_lock(sqlite_engine, 7) as mine:
+        assert mine and lock_files(sqlite_engine) == ["answer-7.lock"]
+        with answer_lock(sqlite_engine, 7) as other:
+            assert not other
+        assert lock_files(sqlite_engine) == ["answer-7.lock"]  # the refused taker removed nothing
+    assert lock_files(sqlite_engine) == []
+    with answer_lock(sqlite_engine, 7) as again:
+        assert again
+
+
+def test_leftover_lock_files_are_removed_unless_held(sqlite_engine):
+    """Files left by a killed worker (or older versions) go; a held one, and other files,
+    stay; `finished` limits the removal to those answers."""
+    folder = lock_folder(sqlite_engine)
+    for name in ("answer-1.lock", "answer-2.lock", "answer-4.lock", "notes.txt"):
+        (folder / name).touch()
+    with answer_lock(sqlite_engine, 3) as mine:
+        assert mine
+        assert lock_file_answer_ids(sqlite_engine) == [1, 2, 3, 4]
+        assert remove_lock_files(sqlite_engine, finished=[1, 3]) == 1
+        assert remove_lock_files(sqlite_engine) == 2
+        assert lock_files(sqlite_engine) == ["answer-3.lock", "notes.txt"]
+    assert lock_files(sqlite_engine) == ["notes.txt"]
+
+
+def test_postgres_has_no_lock_files(db):
+    """PostgreSQL's locks are advisory locks: there is nothing to list or remove."""
+    engine = db.get_bind()
+    assert lock_file_answer_ids(engine) == [] and remove_lock_files(engine) == 0
+
+
+def test_the_sweep_removes_only_files_of_answers_no_job_should_take(
+    settings, sqlite_url, sqlite_engine, tmp_path
+):
+    """Files of finished answers, given-up ones and answers that are gone are removed; an
+    answer still in the pipeline keeps its file."""
+    with make_session_factory(sqlite_engine)() as session:
+        interview = make_interview_for(session)
+        done = make_answer(session, None, "RE1", interview=interview, status="transcribed")
+        waiting = make_answer(session, "http://x/2", "RE2", interview=interview, attempt=2)
+        given_up = make_answer(
+            session,
+            "http://x/3",
+            "RE3",
+            interview=interview,
+            attempt=3,
+            status=AnswerStatus.FAILED,
+            attempts_failed=5,
+        )
+        ids = (done.id, waiting.id, given_up.id, 999)
+    folder = lock_folder(sqlite_engine)
+    for answer_id in ids:
+        (folder / f"answer-{answer_id}.lock").touch()
+    context.use(settings.replace(database_url=sqlite_url, media_dir=tmp_path / "media"))
+    try:
+        assert sweep_lock_files() == 3
+    finally:
+        context.reset()
+    assert lock_files(sqlite_engine) == [f"answer-{waiting.id}.lock"]
+
+
+def _contend(url: str, marker: str, rounds: int, results) -> None:
+    """Take answer 1's lock `rounds` times; inside, claim a marker file no one else may
+    hold at the same time. Reports (times held, times someone else held it too)."""
+    engine = make_engine(url)
+    held = overlaps = 0
+    for _ in range(rounds):
+        with answer_lock(engine, 1) as mine:
+            if not mine:
+                continue
+            held += 1
+            try:
+                fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            except FileExistsError:
+                overlaps += 1
+                continue
+            os.close(fd)
+            os.unlink(marker)
+    results.put(("took", held, overlaps))
+
+
+def _remove(url: str, rounds: int, results) -> None:
+    """Remove answer 1's lock file whenever no one holds it, `rounds` times."""
+    engine = make_engine(url)
+    results.put(("removed", sum(remove_lock_files(engine) for _ in range(rounds)), 0))
+
+
+def test_removing_lock_files_never_lets_two_processes_hold_one_answer(sqlite_url, tmp_path):
+    """Three processes take and release one answer's lock while a fourth removes its file:
+    the lock is never held by two at once (each holder unlinks the file as it lets go, and
+    a taker whose file was removed under it starts again)."""
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    marker = str(tmp_path / "holder")
+    processes = [
+        spawn.Process(target=_contend, args=(sqlite_url, marker, ROUNDS, results)) for _ in range(3)
+    ]
+    processes.append(spawn.Process(target=_remove, args=(sqlite_url, ROUNDS, results)))
+    for process in processes:
+        process.start()
+    reports = [results.get(timeout=120) for _ in processes]
+    for process in processes:
+        process.join(30)
+        assert process.exitcode == 0
+
+    took = [(held, overlaps) for kind, held, overlaps in reports if kind == "took"]
+    removed = sum(count for kind, count, _ in reports if kind == "removed")
+    assert sum(overlaps for _, overlaps in took) == 0, reports
+    # They really did contend: the lock was taken often, and its file removed under them.
+    assert sum(held for held, _ in took) > ROUNDS / 2 and removed > 0, reports
