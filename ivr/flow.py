@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ivr.fields import seconds
-from voice import pipeline, webhooks
+from voice import attempts, pipeline, webhooks
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -281,18 +281,13 @@ def discard_attempt(answer: Answer) -> None:
 
 def retakes_used(session: Session, candidate: Candidate, question: Question) -> int:
     """Re-records so far: spoken attempts long enough to count, less the first."""
-    attempts = session.scalars(
+    spoken = session.scalars(
         select(Answer.id)
         .where(Answer.candidate_id == candidate.id)
         .where(Answer.question_id == question.id)
-        .where(Answer.status != AnswerStatus.NO_AUDIO)
-        .where(
-            # An unknown length (Twilio's -1) is a real attempt: the recording exists.
-            Answer.duration_seconds.is_(None)
-            | (Answer.duration_seconds >= max(question.min_seconds, 1))
-        )
+        .where(attempts.counts())  # voice/attempts.py: the one rule for what counts
     ).all()
-    return max(len(attempts) - 1, 0)
+    return max(len(spoken) - 1, 0)
 
 
 def start_over(session: Session, candidate: Candidate) -> None:

@@ -26,8 +26,9 @@ from voice.models import Answer, AnswerStatus, Question
 _NO_AUDIO = (AnswerStatus.NO_AUDIO, AnswerStatus.KEYPAD, AnswerStatus.ERASED)
 
 
-def _counts() -> ColumnElement[bool]:
-    """SQL: the attempt holds a real recording, long enough for its question."""
+def counts() -> ColumnElement[bool]:
+    """SQL: the attempt holds a real recording, long enough for its question (a WHERE
+    clause on Answer; the one rule for what counts as an attempt, see above)."""
     shortest = (
         select(case((Question.min_seconds > 1, Question.min_seconds), else_=1))
         .where(Question.id == Answer.question_id)
@@ -63,7 +64,7 @@ def is_superseded(session: Session, answer: Answer) -> bool:
         .where(
             or_(
                 Answer.kept.is_(True),
-                and_(Answer.attempt > answer.attempt, _counts()),
+                and_(Answer.attempt > answer.attempt, counts()),
             )
         )
         .limit(1)
@@ -92,7 +93,7 @@ def fallback(session: Session, answer: Answer) -> Answer | None:
     return session.scalar(
         select(Answer)
         .where(*_siblings(answer))
-        .where(Answer.call_id == answer.call_id, _counts())
+        .where(Answer.call_id == answer.call_id, counts())
         .order_by(Answer.attempt.desc())
         .limit(1)
         .with_for_update()
