@@ -26,6 +26,7 @@ setup: system-packages $(STAMP)
 lint: $(STAMP)
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 # Every benchmark in one run: speech-to-text and the pipeline, webhooks against bare
 # Flask (wrk) and transcription throughput, list pages at volume, simultaneous calls.

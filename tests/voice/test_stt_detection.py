@@ -53,9 +53,7 @@ def test_spanish_interview_answers_are_transcribed_in_spanish(base, spanish):
     assert [transcript_flags(t, "es-MX") for t in heard] == [[]] * len(spanish)
 
 
-def test_english_interview_answered_in_spanish_is_transcribed_in_spanish_and_flagged(
-    base, spanish
-):
+def test_english_interview_answered_in_spanish_is_transcribed_in_spanish_and_flagged(base, spanish):
     """Spanish in an English interview is written in Spanish, never translated, and flagged."""
     audio, text = spanish[0]
     transcript = base.transcribe(speech_of(audio), "en-US")
