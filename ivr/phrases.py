@@ -177,8 +177,8 @@ SPANISH = {
     "not_a_number": "Lo sentimos, ingrese un número entero con el teclado y luego oprima numeral.",
     "didnt_catch": "Lo sentimos, no le entendimos. Grabemos su respuesta otra vez.",
     "retake_menu": "Para guardar esa respuesta, oprima 1. Para grabarla otra vez, oprima 2.",
-    "retakes_left_one": "Puede grabarla otra vez una vez más.",
-    "retakes_left": "Puede grabarla otra vez {count} veces más.",
+    "retakes_left_one": "Puede grabarla una vez más.",
+    "retakes_left": "Puede grabarla {count} veces más.",
     "kept": "Su respuesta está guardada.",
     "moving_on": "Pasemos a la siguiente pregunta.",
     "already_done": "Ya contestó todas las preguntas. Gracias. Adiós.",
@@ -187,7 +187,7 @@ SPANISH = {
         "puede ofrecer en este momento, así que la entrevista termina aquí. Agradecemos su "
         "tiempo y lo invitamos a postularse a otros trabajos con nosotros. Adiós."
     ),
-    "thanks": "Gracias, esa es el final de la entrevista. Sus respuestas han sido guardadas.",
+    "thanks": "Gracias, este es el final de la entrevista. Sus respuestas han sido guardadas.",
     "goodbye": "Adiós.",
     "voicemail": (
         "Hola, le llama {employer} por su entrevista telefónica para {title}. "
