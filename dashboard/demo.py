@@ -8,6 +8,7 @@ waits for the transcripts, prints them, and keeps serving the dashboard until Ct
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -28,6 +29,9 @@ from voice.migrate import upgrade
 from voice.models import Interview, Organization, Role, User
 from voice.results import answer_summary, interview_results, unsettled_answers
 
+# Exit statuses of a child that a Ctrl-C stopped (see `interrupted`).
+INTERRUPT_CODES = frozenset({0, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT})
+SHUTDOWN_GRACE = 15.0  # seconds the other children get to finish their shutdown
 DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
 DEMO_ORG = "Northwind Logistics"
 DEMO_EMAIL = "demo@screenline.local"
@@ -148,6 +152,55 @@ def wait_for(url: str, proc: subprocess.Popen, name: str, timeout: float = 60) -
     raise click.ClickException(f"the {name} did not answer at {url}; see var/log/{name}.log")
 
 
+def interrupted(code: int | None) -> bool:
+    """Whether a child's exit status is how a Ctrl-C ends it, not a crash.
+
+    `code` is a Popen returncode: None (still running), 0 (a clean shutdown: gunicorn and
+    the RQ worker exit 0 on SIGINT), -SIGINT / -SIGTERM (killed by the signal, as Python
+    ends itself on an uncaught KeyboardInterrupt) or 128 + SIGINT (the shell convention).
+    Anything else (1, 3, -SIGKILL, ...) is a crash.
+    """
+    return code in INTERRUPT_CODES
+
+
+def supervise(procs: dict[str, subprocess.Popen], grace: float = SHUTDOWN_GRACE) -> None:
+    """Wait while every child runs; return once they stop as a Ctrl-C stops them.
+
+    A terminal's Ctrl-C reaches the children as well as this process, and a child may end
+    before this process sees its own KeyboardInterrupt (or never sees one, where SIGINT is
+    ignored, as for a background job). So when a child stops, wait up to `grace` seconds
+    for the others to stop too, then judge by exit statuses (`interrupted`).
+
+    Raises ClickException naming the stopped processes and their exit statuses when one
+    crashed, or when one stopped while the rest kept running (no Ctrl-C ends one alone).
+    """
+    while all(p.poll() is None for p in procs.values()):
+        time.sleep(0.2)
+    deadline = time.monotonic() + grace
+    while any(p.poll() is None for p in procs.values()) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    codes = {name: p.poll() for name, p in procs.items()}
+    if all(interrupted(code) for code in codes.values()):
+        return
+    failed = ", ".join(
+        f"the {name} (exit status {code})" for name, code in codes.items() if code is not None
+    )
+    raise click.ClickException(f"a demo process stopped: {failed}; see var/log/")
+
+
+def serve_until_stopped(procs: dict[str, subprocess.Popen]) -> None:
+    """Keep the demo's processes serving until Ctrl-C, then say "Stopped." and return.
+
+    Raises ClickException (exit status 1) only when a process crashed (see `supervise`).
+    """
+    try:
+        click.echo("Press Ctrl-C to stop.")
+        supervise(procs)
+    except KeyboardInterrupt:
+        pass
+    click.echo("\nStopped.")
+
+
 def transcripts_done(settings: Settings, caller: str, since: datetime):
     """A check that every answer of the demo's calls since `since` has been processed."""
     factory = make_session_factory(make_engine(settings.database_url))
@@ -216,12 +269,9 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
         click.secho(f"\nDashboard: {url}/interviews/{interview_id}", bold=True)
         click.echo(f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
         if stay:
-            click.echo("Press Ctrl-C to stop.")
-            while all(p.poll() is None for p in procs.values()):
-                time.sleep(1)
-            raise click.ClickException("a demo process stopped; see var/log/")
+            serve_until_stopped(procs)
     except KeyboardInterrupt:
-        click.echo("\nstopping")
+        click.echo("\nStopped.")
     finally:
         for proc in procs.values():
             proc.terminate()

@@ -1,0 +1,117 @@
+"""`screenline demo` told a user's Ctrl-C from a crash: the first ends quietly, exit status 0."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import click
+import pytest
+
+from dashboard.demo import interrupted, start, supervise
+
+REPO = Path(__file__).resolve().parents[2]
+SLEEPER = ["-c", "import time; time.sleep(300)"]
+
+
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        (0, True),  # gunicorn and the RQ worker shut down cleanly on SIGINT
+        (-signal.SIGINT, True),  # Python ending itself on an uncaught KeyboardInterrupt
+        (-signal.SIGTERM, True),
+        (130, True),  # 128 + SIGINT, the shell's convention
+        (1, False),  # a traceback
+        (3, False),  # gunicorn's "worker failed to boot"
+        (-signal.SIGKILL, False),  # the kernel's out-of-memory killer
+        (None, False),  # still running
+    ],
+)
+def test_which_exit_statuses_are_an_interrupt(code, expected):
+    """Clean exits and deaths by SIGINT/SIGTERM are a Ctrl-C; anything else is a crash."""
+    assert interrupted(code) is expected
+
+
+def _children(tmp_path: Path, **more: list[str]) -> dict[str, subprocess.Popen]:
+    procs = {"sleeper": start("sleeper", SLEEPER, dict(os.environ), tmp_path)}
+    procs |= {name: start(name, args, dict(os.environ), tmp_path) for name, args in more.items()}
+    return procs
+
+
+def _stop(procs: dict[str, subprocess.Popen]) -> None:
+    for proc in procs.values():
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+
+
+def test_children_stopped_by_sigint_are_no_error(tmp_path):
+    """Real children ended by SIGINT (as when this process ignores it) end supervision quietly."""
+    procs = _children(tmp_path, other=SLEEPER)
+    try:
+        for proc in procs.values():
+            proc.send_signal(signal.SIGINT)
+        supervise(procs, grace=60)
+        assert {p.returncode for p in procs.values()} == {-signal.SIGINT}
+    finally:
+        _stop(procs)
+
+
+def test_a_crashed_child_is_an_error_naming_it(tmp_path):
+    """A child that exits 3 while the other runs is reported, with its exit status."""
+    procs = _children(tmp_path, crasher=["-c", "raise SystemExit(3)"])
+    try:
+        with pytest.raises(click.ClickException) as raised:
+            supervise(procs, grace=0.5)
+        assert "the crasher (exit status 3)" in raised.value.message
+        assert "sleeper" not in raised.value.message  # it was still running
+    finally:
+        _stop(procs)
+
+
+SCRIPT = textwrap.dedent(
+    """
+    import os, sys
+    from pathlib import Path
+    from dashboard.demo import serve_until_stopped, start
+    logs = Path(sys.argv[1])
+    procs = {
+        "twilio stand-in": start(
+            "standin", ["-m", "ivr.standin.api", "--port", "0"], dict(os.environ), logs
+        ),
+        "sleeper": start("sleeper", ["-c", "import time; time.sleep(300)"], dict(os.environ), logs),
+    }
+    try:
+        serve_until_stopped(procs)
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+            proc.wait(10)
+    """
+)
+
+
+def test_ctrl_c_to_the_process_group_ends_the_demo_with_status_0(tmp_path):
+    """SIGINT to the whole group, as a terminal sends it: "Stopped.", exit 0, no error."""
+    runner = subprocess.Popen(
+        [sys.executable, "-c", SCRIPT, str(tmp_path)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own group, so the signal reaches nothing else
+    )
+    try:
+        assert runner.stdout.readline().strip() == "Press Ctrl-C to stop."
+        os.killpg(runner.pid, signal.SIGINT)
+        out, err = runner.communicate(timeout=60)
+    finally:
+        if runner.poll() is None:
+            os.killpg(runner.pid, signal.SIGKILL)
+            runner.wait()
+    assert runner.returncode == 0, err
+    assert out.strip() == "Stopped." and "Error" not in err
