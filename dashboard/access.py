@@ -297,6 +297,19 @@ class InterviewRow:
 
 def interview_rows(session: Session, user: UserLike) -> list[InterviewRow]:
     """The interviews `user` may see, newest first, with counts: one query."""
+    return _interview_rows(session, interview_visible(user))
+
+
+def organization_interview_rows(
+    session: Session, organization_id: int | None = None
+) -> list[InterviewRow]:
+    """An organisation's interviews (every organisation's with None), newest first, with
+    counts: one query. For the command line, which acts for no user and sees every row."""
+    where = true() if organization_id is None else Interview.organization_id == organization_id
+    return _interview_rows(session, where)
+
+
+def _interview_rows(session: Session, where: ColumnElement[bool]) -> list[InterviewRow]:
     questions = (
         select(func.count(Question.id))
         .where(Question.interview_id == Interview.id)
@@ -326,7 +339,7 @@ def interview_rows(session: Session, user: UserLike) -> list[InterviewRow]:
             func.coalesce(people.c.in_progress, 0),
         )
         .outerjoin(people, people.c.interview_id == Interview.id)
-        .where(interview_visible(user))
+        .where(where)
         .order_by(Interview.created_at.desc(), Interview.id.desc())
     )
     return [InterviewRow(*row) for row in session.execute(stmt)]

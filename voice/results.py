@@ -13,7 +13,11 @@ from voice.reliability import WARNING, describe
 
 
 def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
-    """Everything a script needs about one interview, JSON-ready."""
+    """Everything a script needs about one interview, JSON-ready.
+
+    Each question has its `kind` ("voice", "yes_no", "number") and `max_seconds`, the
+    recording's limit in seconds, null for a keypad question (nothing is recorded).
+    """
     candidates = session.scalars(
         select(Candidate)
         .where(Candidate.interview_id == interview.id)
@@ -42,7 +46,9 @@ def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
                     "id": q.id,
                     "position": q.position,
                     "prompt": q.prompt,
-                    "max_seconds": q.max_seconds,
+                    "kind": q.kind,
+                    # A keypad question records nothing, so it has no length limit.
+                    "max_seconds": None if q.is_keypad else q.max_seconds,
                 }
                 for q in interview.questions
             ],

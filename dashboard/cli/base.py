@@ -39,10 +39,28 @@ class Context:
         return unit_of_work(self._factory)
 
 
+NAMES_SHOWN = 20  # organisation names an error lists at most
 pass_context = click.make_pass_decorator(Context, ensure=True)
 ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
 
-json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON for scripts.")
+_JSON_ASKED = "screenline.json"  # key in click's shared `Context.meta`: --json was given
+
+
+def _remember_json(ctx: click.Context, _param, value: bool) -> bool:
+    if value:
+        ctx.meta[_JSON_ASKED] = True
+    return value
+
+
+# Eager, so that it is read before the other options and their errors come out as JSON too.
+json_option = click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    is_eager=True,
+    callback=_remember_json,
+    help="Print JSON for scripts (errors too).",
+)
 
 
 def emit(as_json: bool, data, text: str) -> None:
@@ -50,7 +68,27 @@ def emit(as_json: bool, data, text: str) -> None:
     click.echo(json.dumps(data, indent=2, default=str) if as_json else text)
 
 
-@click.group()
+class JsonErrorsGroup(click.Group):
+    """The top group: with --json, a command's error is printed as JSON, not text.
+
+    Any ClickException (a command's own error, or a bad option or argument) of a command
+    given --json prints `{"error": "<message>"}` on standard error (standard output stays
+    empty, so it is never mistaken for data), and the exit status stays the exception's
+    (1, or 2 for a usage error). Without --json, click prints "Error: <message>" as before.
+    """
+
+    def invoke(self, ctx: click.Context):
+        """Run the command, turning its ClickException into JSON when --json was given."""
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            if not ctx.meta.get(_JSON_ASKED):
+                raise
+            click.echo(json.dumps({"error": exc.format_message()}), err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=JsonErrorsGroup)
 def main():
     """Screenline: one-way job interviews by telephone."""
 
@@ -63,7 +101,9 @@ def organisation(session, name: str | None, create: bool = False) -> Organizatio
             org = session.get(Organization, int(name))
         if org is None:
             if not create:
-                raise click.ClickException(f"no organisation named {name!r}")
+                raise click.ClickException(
+                    f"no organisation named {name!r}; " + _organisations_known(session)
+                )
             if len(name) > MAX_NAME_LENGTH:
                 raise click.ClickException(
                     f"an organisation name has at most {MAX_NAME_LENGTH} characters"
@@ -79,3 +119,14 @@ def organisation(session, name: str | None, create: bool = False) -> Organizatio
         session.add(org)
         return org
     raise click.ClickException("say which organisation with --org NAME")
+
+
+def _organisations_known(session) -> str:
+    """The names of the organisations there are, for an error that names a wrong one."""
+    names = session.scalars(
+        select(Organization.name).order_by(Organization.name).limit(NAMES_SHOWN + 1)
+    ).all()
+    if not names:
+        return "there are no organisations yet"
+    more = ", ..." if len(names) > NAMES_SHOWN else ""
+    return "there are: " + ", ".join(repr(n) for n in names[:NAMES_SHOWN]) + more

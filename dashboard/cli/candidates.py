@@ -1,9 +1,10 @@
-"""`screenline candidate add|import|call`: inviting candidates and calling one now."""
+"""`screenline candidate add|import|list|call`: inviting candidates, listing them, calling one."""
 
 from __future__ import annotations
 
 import click
 
+from dashboard.access import select_in_organization
 from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
 from ivr.outbound import call_candidate
@@ -11,7 +12,7 @@ from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, add_candidate
-from voice.models import Candidate, Interview
+from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
 # How long `candidate add --invite` waits for a worker to report the text as sent.
@@ -143,6 +144,49 @@ def candidate_import(ctx: Context, interview_id, file, country, as_json):
         ]
         lines += [f"  row {r}: {why}" for r, _, why in report.rejected]
         emit(as_json, output, "\n".join(lines))
+
+
+@candidate.command("list")
+@click.option("--interview", "interview_id", type=ROW_ID, required=True)
+@click.option(
+    "--status",
+    type=click.Choice(CandidateStatus.ALL),
+    help='Only candidates with this status (quote "in progress" and "screened out").',
+)
+@json_option
+@pass_context
+def candidate_list(ctx: Context, interview_id, status, as_json):
+    """List an interview's candidates by id: name, phone, status, decision, completed at."""
+    with ctx.session() as session:
+        found = session.get(Interview, interview_id)
+        if found is None:
+            raise click.ClickException(f"no interview {interview_id}")
+        stmt = (
+            select_in_organization(found.organization_id, Candidate)
+            .where(Candidate.interview_id == found.id)
+            .order_by(Candidate.id)
+        )
+        if status:
+            stmt = stmt.where(Candidate.status == status)
+        data = [
+            {
+                "id": c.id,
+                "name": c.name,
+                "phone": c.phone,
+                "status": c.status,
+                "decision": c.decision,
+                "completed_at": c.completed_at.isoformat() if c.completed_at else None,
+            }
+            for c in session.scalars(stmt)
+        ]
+    lines = [
+        f"{c['id']}: {c['name']}, {c['phone'] or 'no phone'} [{c['status']}"
+        + (f", {c['decision']}" if c["decision"] else "")
+        + "]"
+        + (f" completed {c['completed_at']}" if c["completed_at"] else "")
+        for c in data
+    ]
+    emit(as_json, data, "\n".join(lines) or "no candidates")
 
 
 @candidate.command("call")

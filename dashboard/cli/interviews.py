@@ -1,11 +1,13 @@
-"""`screenline interview import` and `screenline results`."""
+"""`screenline interview import|list` and `screenline results`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import click
+from sqlalchemy import select
 
+from dashboard.access import organization_interview_rows
 from dashboard.cli.base import (
     ROW_ID,
     Context,
@@ -23,7 +25,7 @@ from voice.interviews import (
     clean_interview,
     read_interview_file,
 )
-from voice.models import Interview
+from voice.models import Interview, Organization
 from voice.results import answer_summary, interview_results
 
 
@@ -81,6 +83,42 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
             f"interview {created.id}: {created.title}, answering {created.phone_number} "
             f"({len(created.questions)} questions)",
         )
+
+
+@interview.command("list")
+@click.option("--org", "org_name", help="Organisation name or id (default: every organisation).")
+@json_option
+@pass_context
+def interview_list(ctx: Context, org_name, as_json):
+    """List interviews, newest first: id, title, number, languages, candidates, completed."""
+    with ctx.session() as session:
+        org_id = organisation(session, org_name).id if org_name else None
+        rows = organization_interview_rows(session, org_id)
+        names = {
+            ident: name
+            for ident, name in session.execute(select(Organization.id, Organization.name))
+        }
+    data = [
+        {
+            "id": row.interview.id,
+            "title": row.interview.title,
+            "phone_number": row.interview.phone_number,
+            "language": row.interview.language,
+            "languages": list(row.interview.languages or [row.interview.language]),
+            "organization": names.get(row.interview.organization_id),
+            "questions": row.questions,
+            "candidates": row.candidates,
+            "completed": row.completed,
+        }
+        for row in rows
+    ]
+    lines = [
+        f"{i['id']}: {i['title']} ({i['phone_number']}, {', '.join(i['languages'])}) "
+        f"{i['candidates']} candidates, {i['completed']} completed"
+        + ("" if org_name else f" [{i['organization']}]")
+        for i in data
+    ]
+    emit(as_json, data, "\n".join(lines) or "no interviews yet")
 
 
 @main.command()

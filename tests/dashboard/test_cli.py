@@ -140,14 +140,17 @@ def test_bad_input_is_a_clear_error(run, tmp_path):
     ],
 )
 def test_a_file_that_is_not_utf8_yaml_is_one_sentence(run, db, tmp_path, raw, sentence, as_json):
-    """Latin-1, binary, broken YAML and a list each end in one line on stderr, exit code 1."""
+    """Latin-1, binary, broken YAML and a list each end in one line on stderr, exit code 1
+    (with --json, that line is {"error": ...})."""
     run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
     path = tmp_path / "job.yaml"
     path.write_bytes(raw)
     result = run("interview", "import", str(path), *as_json, ok=False)
     assert result.exit_code == 1 and result.stdout == ""
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith(f"Error: {path} ") and sentence in line
+    message = json.loads(line)["error"] if as_json else line.removeprefix("Error: ")
+    assert message != line or as_json
+    assert message.startswith(f"{path} ") and sentence in message
     assert "Traceback" not in result.output
 
 
@@ -213,7 +216,7 @@ def test_extra_time_follows_the_dashboards_rule(run, db):
     assert db.get(Candidate, added["id"]).extra_time == 3.5
     refused = run(*args, "--extra-time", "4.5", ok=False)
     assert refused.exit_code == 1
-    assert refused.stderr.strip() == "Error: Extra time is a multiplier from 1 (none) to 4."
+    assert json.loads(refused.stderr) == {"error": "Extra time is a multiplier from 1 (none) to 4."}
 
 
 def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tmp_path):

@@ -1,0 +1,140 @@
+"""`screenline interview list`, `candidate list`, and errors printed as JSON with --json."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from dashboard.cli import main
+from tests.factories import make_candidate, make_interview, make_org
+from tests.support import env_for
+from voice.models import CandidateStatus, DecisionKind, utcnow
+
+
+@pytest.fixture
+def run(settings, db):
+    """Invoke the CLI with the test settings in its environment."""
+    runner = CliRunner()
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+
+    def invoke(*args: str, ok: bool = True):
+        result = runner.invoke(main, list(args), env=env, catch_exceptions=False)
+        if ok:
+            assert result.exit_code == 0, result.output
+        return result
+
+    return invoke
+
+
+@pytest.fixture
+def two_orgs(db):
+    """Northwind with an interview of three candidates (one completed), Acme with one."""
+    north = make_org(db, "Northwind Logistics")
+    acme = make_org(db, "Acme Warehousing")
+    forklift = make_interview(db, north, title="Forklift driver", languages=["en-US", "es-MX"])
+    done = make_candidate(db, forklift, "Ana Done", "+15557000001")
+    make_candidate(db, forklift, "Ben Invited", "+15557000002")
+    make_candidate(db, forklift, "Cy Nophone", None)
+    done.status, done.completed_at = CandidateStatus.COMPLETED, utcnow()
+    done.decision = DecisionKind.ADVANCE
+    other = make_interview(db, acme, phone_number="+15550100300", title="Packer")
+    make_candidate(db, other, "Dee Acme", "+15557000009")
+    db.commit()
+    return forklift, other
+
+
+def test_interview_list_counts_candidates_per_organisation(run, two_orgs):
+    """--org shows one organisation's interviews with counts; without it, every one."""
+    forklift, other = two_orgs
+    data = json.loads(run("interview", "list", "--org", "Northwind Logistics", "--json").output)
+    assert data == [
+        {
+            "id": forklift.id,
+            "title": "Forklift driver",
+            "phone_number": "+15550100200",
+            "language": "en-US",
+            "languages": ["en-US", "es-MX"],
+            "organization": "Northwind Logistics",
+            "questions": 2,
+            "candidates": 3,
+            "completed": 1,
+        }
+    ]
+    every = json.loads(run("interview", "list", "--json").output)
+    assert sorted(i["id"] for i in every) == sorted([forklift.id, other.id])
+    text = run("interview", "list").output
+    assert f"{forklift.id}: Forklift driver (+15550100200, en-US, es-MX)" in text
+    assert "3 candidates, 1 completed [Northwind Logistics]" in text
+    assert "Packer" in text
+
+
+def test_candidate_list_of_one_interview_filtered_by_status(run, two_orgs):
+    """Only that interview's candidates, in id order; --status narrows them."""
+    forklift, _ = two_orgs
+    data = json.loads(run("candidate", "list", "--interview", str(forklift.id), "--json").output)
+    assert [(c["name"], c["phone"], c["status"], c["decision"]) for c in data] == [
+        ("Ana Done", "+15557000001", "completed", "advance"),
+        ("Ben Invited", "+15557000002", "invited", None),
+        ("Cy Nophone", None, "invited", None),
+    ]
+    assert data[0]["completed_at"] and data[1]["completed_at"] is None
+    assert set(data[0]) == {"id", "name", "phone", "status", "decision", "completed_at"}
+    args = ("candidate", "list", "--interview", str(forklift.id), "--status", "completed")
+    assert [c["name"] for c in json.loads(run(*args, "--json").output)] == ["Ana Done"]
+    text = run("candidate", "list", "--interview", str(forklift.id)).output
+    assert "Ana Done, +15557000001 [completed, advance] completed" in text
+    assert "Cy Nophone, no phone [invited]" in text
+    refused = run("candidate", "list", "--interview", str(forklift.id), "--status", "x", ok=False)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+
+
+def test_listing_nothing_says_so(run, db):
+    """An empty database lists no interviews, in words and as an empty JSON list."""
+    assert run("interview", "list").output.strip() == "no interviews yet"
+    assert json.loads(run("interview", "list", "--json").output) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "error"),
+    [
+        (("results", "999"), 1, "no interview 999"),
+        (("candidate", "list", "--interview", "999"), 1, "no interview 999"),
+        (("results", "0"), 2, "0 is not in the range"),
+    ],
+)
+def test_json_commands_report_errors_as_json(run, db, args, code, error):
+    """With --json an error is {"error": ...} on stderr, stdout empty, exit status kept."""
+    result = run(*args, "--json", ok=False)
+    assert result.exit_code == code and result.stdout == ""
+    assert error in json.loads(result.stderr)["error"]
+    plain = run(*args, ok=False)
+    assert plain.exit_code == code and "Error:" in plain.stderr and error in plain.stderr
+
+
+def test_unknown_organisation_names_the_ones_there_are(run, two_orgs):
+    """A wrong --org lists the organisations' names, as text or as JSON."""
+    result = run("interview", "list", "--org", "Northwind", ok=False)
+    assert result.exit_code == 1
+    assert "no organisation named 'Northwind'; there are: 'Acme Warehousing', " in result.stderr
+    assert "'Northwind Logistics'" in result.stderr
+    as_json = run("api-key", "create", "--org", "Northwind", "--name", "Sync", "--json", ok=False)
+    assert "'Northwind Logistics'" in json.loads(as_json.stderr)["error"]
+
+
+def test_results_json_gives_keypad_questions_no_length(run, db):
+    """A keypad question has max_seconds null in `results --json`; a spoken one keeps its."""
+    interview = make_interview(
+        db,
+        make_org(db),
+        questions=(
+            {"prompt": "Tell us about yourself.", "max_seconds": 90},
+            {"prompt": "Can you lift 50 pounds?", "kind": "yes_no"},
+        ),
+    )
+    db.commit()
+    questions = json.loads(run("results", str(interview.id), "--json").output)["interview"][
+        "questions"
+    ]
+    assert [(q["kind"], q["max_seconds"]) for q in questions] == [("voice", 90), ("yes_no", None)]
