@@ -1,9 +1,9 @@
 """Benchmark the REST API's lists at 10,000 candidates against an empty-database baseline.
 
-Creates a scratch PostgreSQL database, seeds it as bench_dashboard.py does (a handful of
-candidates first, then 10,000 with 50,000 answers, scores and calls), times each API
-list with a real key before and after, prints both and their ratio, and drops the
-database. Run:  .venv/bin/python bench/bench_api.py [--candidates 10000] [--repeat 7]
+Creates a scratch PostgreSQL database, seeds it as bench_dashboard.py does (a handful
+of candidates first, then 10,000 with 50,000 answers, scores and calls; bench/common.py),
+times each API list with a real key before and after, prints both and their ratio, and
+drops the database. Run:  .venv/bin/python bench/bench_api.py [--candidates 10000] [--repeat 7]
 """
 
 from __future__ import annotations
@@ -13,25 +13,27 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import (
+    QUESTIONS,
+    bench_settings,
+    dispose_app,
+    scratch_database,
+    seed_candidates,
+    seed_reviewed_interview,
+)
+from sqlalchemy import func, select
 
-from bench_dashboard import ADMIN_URL, QUESTIONS, seed, setup
-from sqlalchemy import func, select, text
-
-from config.settings import Settings
 from dashboard.api.fields import encode_cursor
 from dashboard.app import create_app
 from voice.apikeys import create_key
 from voice.db import make_engine, make_session_factory
-from voice.migrate import upgrade
 from voice.models import Candidate, Organization
 
 
 def urls(interview_id: int, deep_after: int, candidate_id: int) -> dict[str, str]:
+    """The API requests timed, by name; `deep_after` is the deep page's cursor."""
     return {
         "interviews": "/api/v1/interviews",
         "candidates (first 100)": "/api/v1/candidates?limit=100",
@@ -48,6 +50,8 @@ def urls(interview_id: int, deep_after: int, candidate_id: int) -> dict[str, str
 
 
 def time_urls(client, headers, pages: dict[str, str], repeat: int) -> dict[str, float]:
+    """Median seconds of `repeat` requests of each URL with `headers` (after one to warm
+    up), by name; raises AssertionError on an answer other than 200."""
     timings = {}
     for name, url in pages.items():
         client.get(url, headers=headers).get_data()  # warm caches and the pool
@@ -69,65 +73,57 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
 
-    name = f"screenline_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    engine = None
-    try:
-        upgrade(url)
+    with (
+        scratch_database("postgresql") as url,
+        tempfile.TemporaryDirectory(prefix="screenline-bench-") as folder,
+    ):
         engine = make_engine(url)
-        factory = make_session_factory(engine)
-        user_id, interview_id, question_ids = setup(factory)
-        with factory() as s:
-            _, secret = create_key(s, s.scalar(select(Organization)), "bench")
-            s.commit()
-        settings = Settings(
-            env="test",
-            database_url=url,
-            media_dir=Path(tempfile.mkdtemp(prefix="screenline-bench-")),
-            secret_key="bench-secret-key-0123456789abcdef0123456789",  # noqa: S106
-            public_url="http://bench.test",
-            twilio_account_sid="AC" + "0" * 32,
-            twilio_auth_token="bench-token",  # noqa: S106
-            api_rate_limit=10**9,
-        )
-        app = create_app(settings)
-        client = app.test_client()
-        headers = {"Authorization": f"Bearer {secret}"}
-        seed(factory, user_id, interview_id, question_ids, args.baseline)
-        with factory() as s:
-            first = s.scalar(select(func.min(Candidate.id)))
-        baseline = time_urls(client, headers, urls(interview_id, first, first), args.repeat)
-        started = time.perf_counter()
-        seed(
-            factory,
-            user_id,
-            interview_id,
-            question_ids,
-            args.candidates - args.baseline,
-            start=args.baseline,
-        )
-        seeded = time.perf_counter() - started
-        deep = first + int(args.candidates * 0.9)
-        loaded = time_urls(client, headers, urls(interview_id, deep, deep), args.repeat)
-        print(
-            f"seeded {args.candidates:,} candidates / {args.candidates * QUESTIONS:,} answers "
-            f"in {seeded:.1f} s; median of {args.repeat} requests each, with a key"
-        )
-        print(f"{'API request':<32}{'baseline ms':>12}{'loaded ms':>12}{'ratio':>8}")
-        for key in baseline:
-            ratio = loaded[key] / baseline[key] if baseline[key] else float("nan")
-            print(f"{key:<32}{baseline[key] * 1000:>12.1f}{loaded[key] * 1000:>12.1f}{ratio:>8.1f}")
-        app.extensions["screenline"].session_factory.kw["bind"].dispose()
-    finally:
-        if engine is not None:
+        try:
+            factory = make_session_factory(engine)
+            user_id, interview_id, question_ids = seed_reviewed_interview(factory)
+            with factory() as s:
+                _, secret = create_key(s, s.scalar(select(Organization)), "bench")
+                s.commit()
+            app = create_app(bench_settings(url, Path(folder), api_rate_limit=10**9))
+            try:
+                headers = {"Authorization": f"Bearer {secret}"}
+                measure(
+                    app.test_client(), headers, factory, user_id, interview_id, question_ids, args
+                )
+            finally:
+                dispose_app(app)
+        finally:
             engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
     return 0
+
+
+def measure(client, headers, factory, user_id, interview_id, question_ids, args) -> None:
+    """Time every API list with `args.baseline` candidates, seed up to `args.candidates`,
+    time them again, and print both with their ratio."""
+    seed_candidates(factory, user_id, interview_id, question_ids, args.baseline)
+    with factory() as s:
+        first = s.scalar(select(func.min(Candidate.id)))
+    baseline = time_urls(client, headers, urls(interview_id, first, first), args.repeat)
+    started = time.perf_counter()
+    seed_candidates(
+        factory,
+        user_id,
+        interview_id,
+        question_ids,
+        args.candidates - args.baseline,
+        start=args.baseline,
+    )
+    seeded = time.perf_counter() - started
+    deep = first + int(args.candidates * 0.9)
+    loaded = time_urls(client, headers, urls(interview_id, deep, deep), args.repeat)
+    print(
+        f"seeded {args.candidates:,} candidates / {args.candidates * QUESTIONS:,} answers "
+        f"in {seeded:.1f} s; median of {args.repeat} requests each, with a key"
+    )
+    print(f"{'API request':<32}{'baseline ms':>12}{'loaded ms':>12}{'ratio':>8}")
+    for key in baseline:
+        ratio = loaded[key] / baseline[key] if baseline[key] else float("nan")
+        print(f"{key:<32}{baseline[key] * 1000:>12.1f}{loaded[key] * 1000:>12.1f}{ratio:>8.1f}")
 
 
 if __name__ == "__main__":

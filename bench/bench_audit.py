@@ -2,62 +2,47 @@
 verifying a long chain, and the audit page on it (a full walk, then a visit that resumes;
 the deepest page by number and by its Older link).
 
-Creates a scratch PostgreSQL database, measures, and drops it. Run:
+Creates a scratch PostgreSQL database and holds a Redis database of its own (where the
+page keeps its verified mark), measures, and drops both (bench/common.py). Run:
   .venv/bin/python bench/bench_audit.py [--entries 20000] [--appends 400] [--threads 4]
 """
 
 from __future__ import annotations
 
 import argparse
-import os
-import re
 import statistics
-import sys
 import tempfile
 import threading
 import time
-import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-import redis
+from common import (
+    bench_settings,
+    dispose_app,
+    login,
+    redis_database,
+    scratch_database,
+    seed_admin,
+)
 from sqlalchemy import text
 
-from config.settings import Settings
 from dashboard.app import create_app
 from dashboard.audit import PER_PAGE
 from voice import audit
 from voice.audit import Actor
 from voice.db import make_engine, make_session_factory
-from voice.migrate import upgrade
-from voice.models import AuditEvent, Organization, Role, User
-from voice.passwords import hash_password
+from voice.models import AuditEvent
 
-ADMIN_URL = os.environ.get(
-    "SCREENLINE_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-)
-REDIS_URL = os.environ.get("SCREENLINE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
-PASSWORD = "bench password 123"  # noqa: S105 (a scratch database, dropped at the end)
 CHUNK = 2_000
 
 
 def setup(factory) -> int:
+    """Seed an organisation with one admin; return the organisation's id."""
     with factory() as s:
-        org = Organization(name="Bench Co")
-        s.add(org)
-        s.flush()
-        s.add(
-            User(
-                organization=org,
-                email="bench@bench.test",
-                password_hash=hash_password(PASSWORD),
-                role=Role.ADMIN,
-            )
-        )
+        org_id = seed_admin(s).organization_id
         s.commit()
-        return org.id
+        return org_id
 
 
 def time_appends(factory, org_id: int, count: int, threads: int) -> tuple[float, float]:
@@ -130,16 +115,8 @@ def seed(factory, org_id: int, count: int) -> None:
         s.commit()
 
 
-def login(client) -> None:
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
-    response = client.post(
-        "/login", data={"csrf_token": token, "email": "bench@bench.test", "password": PASSWORD}
-    )
-    assert response.status_code == 302, "could not sign in"
-
-
 def timed_get(client, url: str) -> float:
+    """Seconds to GET `url`; raises AssertionError unless it is 200 and the chain verified."""
     started = time.perf_counter()
     response = client.get(url)
     response.get_data()
@@ -148,74 +125,65 @@ def timed_get(client, url: str) -> float:
     return time.perf_counter() - started
 
 
+def time_deepest_page(client, factory, org_id: int) -> tuple[int, float, float]:
+    """(the deepest full /audit page's number, median seconds to GET it by number, and
+    by its Older link), five requests each."""
+    with factory() as s:  # the deepest full page, and the entry the page before ends with
+        newest = s.scalar(
+            text("SELECT max(seq) FROM audit_events WHERE organization_id = :o"), {"o": org_id}
+        )
+    deep = newest // PER_PAGE
+    by_number = statistics.median(timed_get(client, f"/audit?page={deep}") for _ in range(5))
+    by_link = statistics.median(
+        timed_get(client, f"/audit?page={deep}&older_than={newest - (deep - 1) * PER_PAGE + 1}")
+        for _ in range(5)
+    )
+    return deep, by_number, by_link
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--appends", type=int, default=400)
     parser.add_argument("--threads", type=int, default=4)
     args = parser.parse_args()
-    name = f"screenline_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(ADMIN_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = ADMIN_URL.rsplit("/", 1)[0] + "/" + name
-    engine, org_id = None, None
-    try:
-        upgrade(url)
+    with (
+        redis_database() as redis_url,
+        scratch_database("postgresql") as url,
+        tempfile.TemporaryDirectory(prefix="screenline-bench-") as folder,
+    ):
         engine = make_engine(url)
-        factory = make_session_factory(engine)
-        org_id = setup(factory)
-        single, rate = time_appends(factory, org_id, args.appends, args.threads)
-        seed(factory, org_id, args.entries)
-        with factory() as s:
-            started = time.perf_counter()
-            result = audit.verify(s, org_id)
-            walk = time.perf_counter() - started
-        assert result.ok, result.reason
-        settings = Settings(
-            env="test",
-            database_url=url,
-            redis_url=REDIS_URL,
-            media_dir=Path(tempfile.mkdtemp(prefix="screenline-bench-")),
-            secret_key="bench-secret-key-0123456789abcdef0123456789",  # noqa: S106
-            public_url="http://bench.test",
-            twilio_account_sid="AC" + "0" * 32,
-            twilio_auth_token="bench-token",  # noqa: S106
-        )
-        app = create_app(settings)
-        client = app.test_client()
-        login(client)
-        full = timed_get(client, "/audit?full=1")
-        resumed = statistics.median(timed_get(client, "/audit") for _ in range(5))
-        with factory() as s:  # the deepest full page, and the entry the page before ends with
-            newest = s.scalar(
-                text("SELECT max(seq) FROM audit_events WHERE organization_id = :o"), {"o": org_id}
-            )
-        deep = newest // PER_PAGE
-        by_number = statistics.median(timed_get(client, f"/audit?page={deep}") for _ in range(5))
-        by_link = statistics.median(
-            timed_get(client, f"/audit?page={deep}&older_than={newest - (deep - 1) * PER_PAGE + 1}")
-            for _ in range(5)
-        )
-        app.extensions["screenline"].session_factory.kw["bind"].dispose()
-        print(f"append, one writer: {single * 1000:.1f} ms each ({args.appends} appends)")
-        print(f"append, {args.threads} writers on one chain: {rate:.0f} a second, chain unbroken")
-        print(
-            f"verify {result.checked:,} entries: {walk:.2f} s "
-            f"({result.checked / walk:,.0f} entries a second)"
-        )
-        print(f"/audit page, walking every entry: {full * 1000:.0f} ms")
-        print(f"/audit page, resuming after the last verified entry: {resumed * 1000:.0f} ms")
-        print(f"/audit page {deep}, by number (OFFSET): {by_number * 1000:.0f} ms")
-        print(f"/audit page {deep}, by its Older link (keyset): {by_link * 1000:.0f} ms")
-    finally:
-        if org_id is not None:
-            redis.Redis.from_url(REDIS_URL).delete(f"screenline:audit-verified:{org_id}")
-        if engine is not None:
+        try:
+            factory = make_session_factory(engine)
+            org_id = setup(factory)
+            single, rate = time_appends(factory, org_id, args.appends, args.threads)
+            seed(factory, org_id, args.entries)
+            with factory() as s:
+                started = time.perf_counter()
+                result = audit.verify(s, org_id)
+                walk = time.perf_counter() - started
+            assert result.ok, result.reason
+            app = create_app(bench_settings(url, Path(folder), redis_url=redis_url))
+            try:
+                client = app.test_client()
+                login(client)
+                full = timed_get(client, "/audit?full=1")
+                resumed = statistics.median(timed_get(client, "/audit") for _ in range(5))
+                deep, by_number, by_link = time_deepest_page(client, factory, org_id)
+            finally:
+                dispose_app(app)
+        finally:
             engine.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    print(f"append, one writer: {single * 1000:.1f} ms each ({args.appends} appends)")
+    print(f"append, {args.threads} writers on one chain: {rate:.0f} a second, chain unbroken")
+    print(
+        f"verify {result.checked:,} entries: {walk:.2f} s "
+        f"({result.checked / walk:,.0f} entries a second)"
+    )
+    print(f"/audit page, walking every entry: {full * 1000:.0f} ms")
+    print(f"/audit page, resuming after the last verified entry: {resumed * 1000:.0f} ms")
+    print(f"/audit page {deep}, by number (OFFSET): {by_number * 1000:.0f} ms")
+    print(f"/audit page {deep}, by its Older link (keyset): {by_link * 1000:.0f} ms")
     return 0
 
 

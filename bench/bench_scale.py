@@ -38,7 +38,8 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench_calls import NUMBER, machine, redis_database, scratch_database, seed  # noqa: E402
+from common import NUMBER, machine, redis_database, scratch_database  # noqa: E402
+from common import seed_callers as seed  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
 from config.settings import Settings  # noqa: E402

@@ -30,7 +30,6 @@ import json
 import multiprocessing
 import os
 import platform
-import re
 import sys
 import time
 from dataclasses import dataclass
@@ -41,6 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # run as a script: make config/ and voice/ importable
 
 import numpy as np  # noqa: E402
+from common import cpu_model  # noqa: E402
 from pydub import AudioSegment  # noqa: E402
 
 from tests.voice.samples import (  # noqa: E402
@@ -71,17 +71,12 @@ class Clip:
 
 
 def machine() -> dict:
-    """Describe the machine the numbers come from."""
-    model = platform.processor() or "unknown"
-    cpuinfo = Path("/proc/cpuinfo")
-    if cpuinfo.exists():
-        found = re.search(r"^model name\s*:\s*(.+)$", cpuinfo.read_text(), re.MULTILINE)
-        model = found.group(1).strip() if found else model
+    """Describe the machine the numbers come from, with the speech libraries' versions."""
     import ctranslate2
     import faster_whisper
 
     return {
-        "cpu_model": model,
+        "cpu_model": cpu_model(),
         "logical_cores": os.cpu_count(),
         "usable_cores": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         "python": platform.python_version(),
