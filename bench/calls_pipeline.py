@@ -4,8 +4,9 @@ moment the burst starts until the last transcript is saved.
 
 Workers: `screenline worker --queues recordings,messages` (downloads and texts, one
 process) and `screenline worker --queues transcribe` (one process per core, one CPU
-thread each), started before the clock; four warm-up calls are transcribed first, so
-the models are loaded and every process has run a job before the burst.
+thread each), at the CPU priority the caller gives (`nice`), started before the
+clock; four warm-up calls are transcribed first, so the models are loaded and every
+process has run a job before the burst.
 """
 
 from __future__ import annotations
