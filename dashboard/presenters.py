@@ -127,8 +127,9 @@ def flag_warning(flags, language: str | None) -> str:
 
 
 def transcript_warning(answer: Answer | None) -> str:
-    """`flag_warning` for an answer; '' for None or an answer without flags."""
-    if answer is None or not answer.transcript_flagged:
+    """`flag_warning` for an answer; '' for None, an answer without flags, or an erased
+    one (no transcript or audio is left to be unsure of or to listen to)."""
+    if answer is None or not answer.transcript_flagged or answer.status == AnswerStatus.ERASED:
         return ""
     return flag_warning(answer.transcript_flags or ["flagged"], answer.transcript_language)
 

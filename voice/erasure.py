@@ -129,6 +129,14 @@ def state_of(candidate: Candidate) -> ErasureState | None:
     )
 
 
+def shown_pin(candidate: Candidate) -> str | None:
+    """The candidate's PIN as pages and the API show it: None once an erasure began, as
+    the stored "E<id>" only holds the PIN column's place (no keypad can type it)."""
+    if candidate.erasure_requested_at is not None:
+        return None
+    return candidate.pin
+
+
 class ErasureRefused(ValueError):
     """An erasure that may not begin: the candidate or their interview is on legal hold."""
 
@@ -156,9 +164,11 @@ def erase_candidate(
     a litigation hold is spoliation; an admin takes the hold off first (recorded in the
     audit trail). Raises ErasureRefused then, unless this erasure had already begun
     (resuming it is always allowed). Recorded in the audit trail as "erasure" by `actor`
-    (default: Screenline itself), and the candidate's name is removed from the trail's
-    entries (voice.audit.scrub_candidate). The caller commits, then queues the erasure
-    job (ivr.jobs.ERASE_CANDIDATE) for what is owed outside the database.
+    (default: Screenline itself) once, when it begins: repeating it (the API's DELETE
+    is repeated to poll) only reports where it stands, and adds no entry. The
+    candidate's name is removed from the trail's entries (voice.audit.scrub_candidate).
+    The caller commits, then queues the erasure job (ivr.jobs.ERASE_CANDIDATE) for what
+    is owed outside the database; nothing needs queueing once the state is erased.
     """
     held = hold_on(candidate)
     if held and candidate.erasure_requested_at is None:
@@ -167,8 +177,9 @@ def erase_candidate(
             + ("this candidate is" if held == "candidate" else "their interview is")
             + " on legal hold; take the hold off first"
         )
-    state = _remove(session, candidate, REQUEST, now or utcnow())
-    _audit(session, candidate, "erasure", actor or audit.Actor.system(), REQUEST)
+    state, began = _remove(session, candidate, REQUEST, now or utcnow())
+    actor = actor or audit.Actor.system()
+    _audit(session, candidate, "erasure", actor, REQUEST, again=not began)
     return state
 
 
@@ -183,17 +194,29 @@ def purge_candidate(
     """Purge a candidate whose retention period has ended (voice/retention.py decides who,
     and skips legal holds); `reason` says which period. Recorded in the audit trail as
     "purge" by `actor` (default: Screenline's "retention"), and the candidate's name is
-    removed from the trail's entries. The caller commits, then queues the erasure job."""
-    state = _remove(session, candidate, reason, now or utcnow())
-    _audit(session, candidate, "purge", actor or audit.Actor.system("retention"), reason)
+    removed from the trail's entries; a purge or erasure already begun is not recorded
+    again. The caller commits, then queues the erasure job."""
+    state, began = _remove(session, candidate, reason, now or utcnow())
+    actor = actor or audit.Actor.system("retention")
+    _audit(session, candidate, "purge", actor, reason, again=not began)
     return state
 
 
 def _audit(
-    session: Session, candidate: Candidate, action: str, actor: audit.Actor, reason: str
+    session: Session,
+    candidate: Candidate,
+    action: str,
+    actor: audit.Actor,
+    reason: str,
+    *,
+    again: bool,
 ) -> None:
-    """Record the erasure or purge (nothing personal in it) and scrub the candidate's
-    personal data from the audit trail, entries and chain kept."""
+    """Record the erasure or purge (nothing personal in it) unless it is `again` one
+    already begun (recorded then), and scrub the candidate's personal data from the
+    audit trail, entries and chain kept."""
+    if again:
+        audit.scrub_candidate(session, candidate.id)
+        return
     organization_id = session.scalar(
         select(Interview.organization_id).where(Interview.id == candidate.interview_id)
     )
@@ -209,11 +232,16 @@ def _audit(
     audit.scrub_candidate(session, candidate.id)
 
 
-def _remove(session: Session, candidate: Candidate, reason: str, now: datetime) -> ErasureState:
+def _remove(
+    session: Session, candidate: Candidate, reason: str, now: datetime
+) -> tuple[ErasureState, bool]:
+    """Remove what the database holds; (the state, whether this call began the erasure)."""
     # Lock the row (PostgreSQL; SQLite writes one at a time anyway) and read it afresh, so
-    # a second request and the erasure job's `settle` never write over each other's owed.
+    # a second request and the erasure job's `settle` never write over each other's owed,
+    # and of two requests at once only the first begins the erasure.
     session.refresh(candidate, with_for_update=True)
-    if candidate.erasure_requested_at is None:
+    began = candidate.erasure_requested_at is None
+    if began:
         candidate.erasure_requested_at = now
         candidate.erasure_reason = reason[:200]
     if candidate.erased_at is None:
@@ -230,7 +258,7 @@ def _remove(session: Session, candidate: Candidate, reason: str, now: datetime) 
     session.flush()
     state = state_of(candidate)
     assert state is not None
-    return state
+    return state, began
 
 
 def rescrub(session: Session, candidate: Candidate, now: datetime | None = None) -> None:

@@ -80,6 +80,11 @@ class Retention:
     due: datetime | None
     hold: str | None
 
+    def passed(self, now: datetime | None = None) -> bool:
+        """Whether the due date is past (`now`, default the current UTC time): the data is
+        then removed by the next retention purge. False when nothing is due."""
+        return self.due is not None and self.due <= (now or utcnow())
+
     @property
     def reason(self) -> str:
         """Why a purge of this candidate happens (kept on the tombstone)."""

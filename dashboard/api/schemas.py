@@ -11,6 +11,7 @@ from __future__ import annotations
 import marshmallow as ma
 
 from dashboard.api.fields import PageArgs, Timestamp, page_schema
+from voice import erasure
 from voice.erasure import ERASED
 from voice.erasure import PENDING as ERASURE_PENDING
 from voice.models import CandidateStatus, DecisionKind, QuestionKind
@@ -81,6 +82,12 @@ class InterviewSummarySchema(ma.Schema):
 InterviewPageSchema = page_schema(InterviewSummarySchema, "InterviewPage")
 
 
+def _shown_pin(row) -> str | None:
+    """A candidate's PIN as shown (voice.erasure.shown_pin); a dict row (a just-created
+    candidate's reply, never erased) carries it as is."""
+    return row.get("pin") if isinstance(row, dict) else erasure.shown_pin(row)
+
+
 class CandidateSchema(ma.Schema):
     """A candidate: who they are, where they are in the interview, and the decision."""
 
@@ -90,7 +97,15 @@ class CandidateSchema(ma.Schema):
     phone = F.String(allow_none=True)
     email = F.String(allow_none=True)
     external_id = F.String(allow_none=True, metadata={"description": "Your system's id."})
-    pin = F.String(metadata={"description": "Typed on the call when caller ID is not theirs."})
+    pin = F.Function(
+        _shown_pin,
+        allow_none=True,
+        metadata={
+            "type": "string",
+            "description": "Typed on the call when caller ID is not theirs; null once the "
+            "candidate's erasure began.",
+        },
+    )
     status = F.String(validate=ma.validate.OneOf(CandidateStatus.ALL))
     screened_out_reason = F.String(allow_none=True)
     decision = F.String(allow_none=True, validate=ma.validate.OneOf(DecisionKind.ALL))

@@ -109,7 +109,10 @@ def retention_purge(ctx: Context, as_of, dry_run, as_json):
 @json_option
 @pass_context
 def candidate_erase(ctx: Context, candidate_id, as_json):
-    """Erase a candidate's personal data now, whatever the retention period."""
+    """Erase a candidate's personal data now, whatever the retention period.
+
+    Again on a candidate whose erasure began, it reports where it stands (audited once,
+    when it began); "queued" is false when nothing is owed, as no job is queued then."""
     with ctx.session() as session:
         found = session.get(Candidate, candidate_id)
         if found is None:
@@ -121,7 +124,8 @@ def candidate_erase(ctx: Context, candidate_id, as_json):
         except erasure.ErasureRefused as exc:
             raise click.ClickException(f"candidate {candidate_id}: {exc}") from None
         session.commit()
-    queued = state.state == erasure.ERASED or _queue(ctx, [candidate_id])
+    # Once nothing is owed there is no work to queue: "queued" says whether a job was.
+    queued = state.state != erasure.ERASED and _queue(ctx, [candidate_id])
     data = state.to_json() | {"queued": queued}
     if state.state == erasure.ERASED:
         text = f"candidate {candidate_id} is erased ({state.reason})"

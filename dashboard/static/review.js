@@ -116,13 +116,24 @@
 
   function drawProgress(player) {
     var wave = waveformFor(player);
-    if (!wave || !player.duration || !isFinite(player.duration)) {
+    var length = lengthOf(player);
+    if (!wave || !length) {
       return;
     }
     var bar = wave.querySelector(".waveform-progress");
     if (bar) {
-      bar.style.width = Math.min(100, (100 * player.currentTime) / player.duration) + "%";
+      bar.style.width = Math.min(100, (100 * player.currentTime) / length) + "%";
     }
+  }
+
+  // The player's length: its own once loaded, else the page's figure (preload="none"
+  // loads nothing before a play; a position set before then is where playing starts).
+  function lengthOf(player) {
+    if (player.duration && isFinite(player.duration)) {
+      return player.duration;
+    }
+    var given = parseFloat(player.getAttribute("data-duration"));
+    return given > 0 ? given : 0;
   }
 
   document.addEventListener("click", function (event) {
@@ -131,12 +142,14 @@
       return;
     }
     var player = document.getElementById(wave.getAttribute("data-waveform-for"));
-    if (!player || !player.duration || !isFinite(player.duration)) {
+    var length = player ? lengthOf(player) : 0;
+    if (!length) {
       return;
     }
     var box = wave.getBoundingClientRect();
     var fraction = Math.max(0, Math.min(1, (event.clientX - box.left) / box.width));
-    player.currentTime = fraction * player.duration;
+    player.currentTime = fraction * length;
+    drawProgress(player);
     setCurrent(player.closest("[data-answer-card]"), false);
   });
 
@@ -404,14 +417,9 @@
         ("0" + Math.floor(time % 60)).slice(-2) + " in question " +
         (cards().indexOf(card) + 1) + ". Press Space to play.");
     };
-    if (player.readyState >= 1) {
-      go();
-    } else {
-      player.addEventListener("loadedmetadata", go, { once: true });
-      if (player.preload === "none") {
-        player.load();
-      }
-    }
+    // Before anything is loaded (preload="none") the position is kept as where playing
+    // will start; loading now would fetch the audio, which the server counts as a play.
+    go();
   }
 
   function init() {

@@ -106,8 +106,10 @@ def test_delete_erases_at_once_and_reports_what_the_workers_owe(
 
 def test_the_erasure_is_audited_by_the_key(ats, person, db):
     """An "erasure" entry names the API key as the actor, as the dashboard names the
-    admin; the candidate's name leaves the trail; the chain still verifies."""
-    assert ats.request("DELETE", f"/api/v1/candidates/{person.candidate.id}").status_code == 202
+    admin, once however often the pending erasure is polled; the candidate's name leaves
+    the trail; the chain still verifies."""
+    for _ in range(2):
+        assert ats.request("DELETE", f"/api/v1/candidates/{person.candidate.id}").status_code == 202
     db.expire_all()
     org_id = person.interview.organization_id
     entries = db.scalars(
@@ -173,4 +175,21 @@ def test_a_candidate_with_nothing_outside_the_database_is_204_at_once(
     assert Queue(ERASE_CANDIDATE.queue, connection=redis_conn).get_job_ids() == []
     assert api.request("DELETE", path).status_code == 204
     got = api.get(path).json()
-    assert (got["name"], got["phone"]) == (erasure.ERASED_NAME, None)
+    assert (got["name"], got["phone"], got["pin"]) == (erasure.ERASED_NAME, None, None)
+
+
+def test_repeating_the_delete_is_audited_as_one_erasure(api, acme, db):
+    """Polling with DELETE adds no "erasure" entry after the first; the PIN the API showed
+    before the erasure is null after it."""
+    path = f"/api/v1/candidates/{acme.candidate.id}"
+    assert api.get(path).json()["pin"] == acme.candidate.pin
+    for _ in range(3):
+        assert api.request("DELETE", path).status_code == 204
+    db.expire_all()
+    erasures = db.scalars(
+        select(AuditEvent).where(
+            AuditEvent.action == "erasure", AuditEvent.candidate_id == acme.candidate.id
+        )
+    ).all()
+    assert len(erasures) == 1
+    assert api.get(path).json()["pin"] is None

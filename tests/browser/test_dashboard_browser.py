@@ -14,13 +14,13 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
 from tests.factories import PASSWORD, make_candidate, make_interview, make_org, make_user
 from tests.support import ROOT, free_port
-from voice.models import Answer, AnswerStatus, CandidateStatus, Score, utcnow
+from voice.models import Answer, AnswerStatus, AuditEvent, CandidateStatus, Score, utcnow
 from voice.store import AudioStore, answer_key
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -184,19 +184,31 @@ def shoot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
+def plays(db, answer_id: int) -> int:
+    """How many "answer_played" audit entries name the answer, read fresh."""
+    db.expire_all()
+    return db.scalar(
+        select(func.count())
+        .select_from(AuditEvent)
+        .where(AuditEvent.action == "answer_played", AuditEvent.answer_id == answer_id)
+    )
+
+
 def test_review_a_candidate_in_the_browser(browser, live_url, seeded, db):
-    """Sign in, play the answer, seek by clicking a transcript line, score it; no JS errors."""
+    """Sign in, play the answer, seek by clicking a transcript line, score it; no JS errors.
+    Opening the page fetches no audio and records no play; playing records one."""
     page, problems = open_page(browser, DESKTOP)
     candidate_path = f"/candidates/{seeded.candidate_id}"
     sign_in(page, live_url, candidate_path, seeded.email)
     shoot(page, "desktop-candidate")
 
     player = page.locator(f"#player-{seeded.answer_id}")
-    page.wait_for_function(
-        "el => el.readyState >= 1 && el.duration > 5", arg=player.element_handle()
-    )
+    page.wait_for_load_state("networkidle")
+    assert player.evaluate("el => el.readyState") == 0  # nothing fetched
+    assert plays(db, seeded.answer_id) == 0
     player.evaluate("el => el.play()")
     page.wait_for_function("el => !el.paused && el.currentTime > 0.2", arg=player.element_handle())
+    assert player.evaluate("el => el.duration") > 5
 
     third = page.get_by_role("button", name="I trained new starters")
     third.click()
@@ -205,6 +217,7 @@ def test_review_a_candidate_in_the_browser(browser, live_url, seeded, db):
         "el => el.getAttribute('aria-current') === 'true'", arg=third.element_handle()
     )
     player.evaluate("el => el.pause()")
+    assert plays(db, seeded.answer_id) == 1  # the seek was no new play
     shoot(page, "desktop-candidate-seeked")
 
     # Score with the keyboard: pick 3, then arrow to 4 as a keyboard user would.

@@ -97,6 +97,22 @@ def test_viewing_playing_and_downloading_are_recorded(signed_in, db, client):
     assert downloaded.answer_id == answer.id and downloaded.candidate_id == world.candidate.id
 
 
+def test_opening_the_candidate_page_records_no_play(signed_in, db, client):
+    """The page's players fetch nothing until played (preload="none"), so opening it
+    records a view and no play; a play then records one, and seeks within it none."""
+    world, answer = signed_in, signed_in.transcribed
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    players = page.find_all("audio")
+    assert [p.attrs["preload"] for p in players] == ["none"]
+    assert players[0].attrs["data-duration"] == "3.2"
+    assert entries(db, "answer_played") == []
+    url = f"/audio/answers/{answer.id}.mp3"
+    assert client.get(url, headers={"Range": "bytes=0-"}).status_code == 206
+    for seek in ("bytes=50-", "bytes=10-99"):
+        assert client.get(url, headers={"Range": seek}).status_code == 206
+    assert len(entries(db, "answer_played")) == 1
+
+
 def test_exports_are_recorded(signed_in, db, client):
     """The interview's CSV and a candidate's own copy are recorded as exports."""
     world = signed_in

@@ -35,18 +35,23 @@ def reload(session_factory, model, ident):
 
 
 def test_the_candidate_page_shows_when_their_data_will_be_deleted(signed_in, db, client):
-    """The date is completion + the interview's period; none set reads "kept until erased"."""
+    """The date is completion + the interview's period, in the future tense until it is
+    past; none set reads "kept until erased"."""
     assert "Kept until erased" in retention_text(candidate_page(client, signed_in))
-    signed_in.candidate.completed_at = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+    completed = datetime.now(UTC) - timedelta(days=10)
+    signed_in.candidate.completed_at = completed
     signed_in.interview.organization.retention_days = 400
     db.commit()
+    due = completed + timedelta(days=400)
     assert retention_text(candidate_page(client, signed_in)) == (
-        "5 Apr 2027 (400 days after completion)"
+        f"Will be deleted on {due:%-d %b %Y} (400 days after completion)"
     )
-    signed_in.interview.retention_days = 730
+    signed_in.interview.retention_days = 5
     db.commit()
+    due = completed + timedelta(days=5)
     assert retention_text(candidate_page(client, signed_in)) == (
-        "29 Feb 2028 (730 days after completion)"
+        f"Due for deletion since {due:%-d %b %Y} (5 days after completion; "
+        "the next retention purge deletes it)"
     )
 
 
@@ -62,7 +67,7 @@ def test_an_admin_puts_a_candidate_and_an_interview_on_legal_hold(
     assert response.status_code == 302
     assert reload(session_factory, Candidate, signed_in.candidate.id).legal_hold
     page = candidate_page(client, signed_in)
-    assert retention_text(page) == "Not while on legal hold"
+    assert retention_text(page) == "Kept while on legal hold"
     assert "On legal hold" in page.one("p", id="legal-hold").text()
 
     interview_page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)

@@ -8,13 +8,15 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from click.testing import CliRunner
 from rq import Queue
+from sqlalchemy import select
 
 from dashboard.cli import main
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.standin import TwilioApiServer
 from tests.privacy_support import NAME, make_person
 from tests.support import env_for
-from voice.models import Candidate
+from voice import erasure
+from voice.models import AuditEvent, Candidate
 from voice.store import AudioStore
 
 
@@ -120,6 +122,39 @@ def test_candidate_erase_removes_at_once_and_queues_the_rest(run, person, sessio
     assert snapshot(session_factory, person.candidate.id)[:2] == ("Erasure pending", None)
     code, again = run("candidate", "erase", str(person.candidate.id), "--json")
     assert code == 0 and json.loads(again)["requested_at"] == state["requested_at"]
+
+
+def test_erasing_again_is_audited_once_and_queues_nothing_once_done(
+    run, person, db, session_factory, redis_conn
+):
+    """A repeated `candidate erase` reports where the erasure stands and adds no second
+    "erasure" entry; once nothing is owed it says "queued": false and queues no job."""
+    candidate_id = person.candidate.id
+    assert run("candidate", "erase", str(candidate_id), "--json")[0] == 0
+    with session_factory() as session:
+        found = session.get(Candidate, candidate_id)
+        owed = erasure.owed_work(found)
+        erasure.settle(
+            found,
+            answers=[int(a) for a in owed["answers"]],
+            recordings=owed["recordings"],
+            messages=owed["messages"],
+        )
+        session.commit()
+    queue = Queue(ERASE_CANDIDATE.queue, connection=redis_conn)
+    queue.empty()
+    for _ in range(2):
+        code, out = run("candidate", "erase", str(candidate_id), "--json")
+        assert code == 0, out
+        state = json.loads(out)
+        assert (state["state"], state["queued"]) == ("erased", False)
+        assert state["owed"] == {"answers": 0, "recordings": 0, "messages": 0}
+    assert queue.get_job_ids() == []
+    with session_factory() as session:
+        actions = session.scalars(
+            select(AuditEvent.action).where(AuditEvent.candidate_id == candidate_id)
+        ).all()
+    assert actions.count("erasure") == 1
 
 
 @pytest.mark.parametrize(

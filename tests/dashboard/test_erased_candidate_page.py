@@ -1,0 +1,81 @@
+"""An erased candidate's page and API record: said plainly, with no PIN and no actions
+left that make no sense (scoring, deciding, exporting, sharing, commenting)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from tests.dashboard.html import parse
+from voice import erasure
+
+ACTIONS = ("Export candidate data", "Create read-only link", "Save score", "Save decision")
+
+
+def page_of(client, world):
+    return parse(client.get(f"/candidates/{world.candidate.id}").data)
+
+
+def erase_fully(db, world, when: datetime) -> None:
+    """Erase the world's candidate, and settle what the workers would delete."""
+    erasure.erase_candidate(db, world.candidate, now=when)
+    erasure.settle(
+        world.candidate,
+        answers=[world.transcribed.id, world.failed.id],
+        recordings=list(world.candidate.erasure_owed["recordings"]),
+        now=when,
+    )
+    db.commit()
+
+
+def test_before_erasure_the_page_offers_the_actions_and_the_pin(signed_in, db, client):
+    """The baseline the erased page is compared with: PIN, actions, the flag all shown."""
+    signed_in.transcribed.transcript_flags = ["low confidence"]
+    signed_in.transcribed.transcript_flagged = True
+    db.commit()
+    page = page_of(client, signed_in)
+    text = page.text()
+    assert signed_in.candidate.pin in text
+    assert all(action in text for action in ACTIONS)
+    assert "Transcript may be unreliable" in text
+    assert page.find("a", id="next-candidate") is not None
+    assert page.find(id="erased-notice") is None
+
+
+def test_an_erased_candidate_page_says_so_and_offers_nothing_to_do(signed_in, db, client):
+    """Erased: a notice with the date and what remains; no PIN, no flag, no forms to
+    score, decide, export, share or comment, no "Next unreviewed"."""
+    signed_in.transcribed.transcript_flags = ["low confidence"]
+    signed_in.transcribed.transcript_flagged = True
+    db.commit()
+    pin = signed_in.candidate.pin
+    when = datetime.now(UTC) - timedelta(days=2)
+    erase_fully(db, signed_in, when)
+    assert signed_in.candidate.erased_at is not None
+
+    page = page_of(client, signed_in)
+    text = page.text()
+    notice = page.one(id="erased-notice").text()
+    assert f"This candidate was erased on {when:%-d %b %Y} (erasure request)." in notice
+    assert "anonymous record" in notice
+    assert "PIN" not in [dt.text() for dt in page.find_all("dt")]
+    assert pin not in text and f"E{signed_in.candidate.id}" not in text
+    assert "Transcript may be unreliable" not in text
+    assert text.count("Erased: the recording and its transcript are gone.") == 2
+    for action in ACTIONS:
+        assert action not in text
+    assert page.find("a", id="next-candidate") is None
+    assert page.find("form", cls="score-form") is None
+    assert page.find("form", cls="comment-form") is None
+    assert page.find("form", cls="decision-form") is None
+    assert "the decision" not in text  # "Text Erased the decision" is gone with the form
+
+
+def test_a_pending_erasure_page_says_what_is_still_owed(signed_in, db, client):
+    """While files are still owed, the notice says the erasure began and what is left."""
+    erasure.erase_candidate(db, signed_in.candidate)
+    db.commit()
+    page = page_of(client, signed_in)
+    notice = page.one(id="erased-notice").text()
+    assert "erasure began on" in notice
+    assert "still deleting audio of 2 answers, 2 recordings at Twilio" in notice
+    assert "Export candidate data" not in page.text()
