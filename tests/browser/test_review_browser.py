@@ -314,7 +314,9 @@ def test_review_pages_fit_a_phone(browser, live_url, team):
         shoot(page, name)
     # What a phone shows first, and the scores table, at their real size.
     page.goto(f"{live_url}/candidates/{team.first}")
-    page.wait_for_function("[...document.images].every(img => img.complete)")
+    # A function, not a bare expression: Playwright polls a bare expression with eval, which
+    # the pages' Content-Security-Policy refuses once the first check is false.
+    page.wait_for_function("() => [...document.images].every(img => img.complete)")
     page.screenshot(path=str(base.SHOTS / "phone-review-candidate-top.png"))
     page.locator("#reviewers").scroll_into_view_if_needed()
     page.locator("#reviewers").screenshot(path=str(base.SHOTS / "phone-review-scores.png"))
