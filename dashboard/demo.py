@@ -193,6 +193,9 @@ def serve_until_stopped(procs: dict[str, subprocess.Popen]) -> None:
 
     Raises ClickException (exit status 1) only when a process crashed (see `supervise`).
     """
+    from ivr.standin.api import stop_on_interrupt
+
+    stop_on_interrupt()  # even when started as a background job, with SIGINT ignored
     try:
         click.echo("Press Ctrl-C to stop.")
         supervise(procs)

@@ -29,6 +29,7 @@ import hmac
 import io
 import json
 import logging
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -505,6 +506,7 @@ def serve_api(
         )
         answer_outbound_calls(api, script)
     api.start()
+    stop_on_interrupt()
     log.info("Twilio stand-in API at %s for account %s", api.url, account_sid)
     print(f"Twilio stand-in API listening at {api.url}", flush=True)
     try:
@@ -513,6 +515,22 @@ def serve_api(
         pass
     finally:
         api.stop()
+
+
+def stop_on_interrupt() -> None:
+    """Make SIGINT (Ctrl-C) and SIGTERM raise KeyboardInterrupt in this process's main thread.
+
+    A process started with SIGINT ignored (a shell's background job passes that on, and
+    Python then installs no KeyboardInterrupt handler) would otherwise never stop on a
+    Ctrl-C sent to its process group, and SIGTERM would kill it without its `finally`.
+    Call from the main thread only (signal.signal raises ValueError elsewhere).
+    """
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
 
 
 def main(argv: list[str] | None = None) -> None:
