@@ -51,6 +51,7 @@ from sqlalchemy.orm import object_session
 
 from voice import attempts, webhooks
 from voice.models import Answer, AnswerStatus, utcnow
+from voice.stt import primary_language
 
 # --- the retry policy --------------------------------------------------------------------
 
@@ -149,6 +150,12 @@ def stored(answer: Answer, original_key: str) -> None:
     answer.retry_at = None
 
 
+def spoken_language(answer: Answer) -> str:
+    """The language the candidate was asked in (a tag such as `es-MX`): the one chosen on
+    the call, else the interview's, else `en-US`."""
+    return answer.candidate.language or answer.question.interview.language or "en-US"
+
+
 def transcribed(
     answer: Answer,
     *,
@@ -167,13 +174,16 @@ def transcribed(
 
     `segments` is a list of {"start": s, "end": s, "text": str} (whisper adds
     avg_logprob, no_speech_prob and compression_ratio); `stt_seconds` is the wall-clock
-    time the engine took.
+    time the engine took. `language` is the one the engine reports; when it reports none,
+    the transcript is taken to be in the language the candidate was asked in
+    (`spoken_language`, as its primary subtag: `es`), so that search stems it in that
+    language rather than as English.
     """
     answer.transcript = text
     answer.segments = segments
     answer.stt_engine = engine
     answer.stt_seconds = round(stt_seconds, 3)
-    answer.transcript_language = language
+    answer.transcript_language = language or primary_language(spoken_language(answer))
     answer.detected_language = detected_language
     answer.detected_language_probability = detected_probability
     answer.transcript_flags = list(flags or [])

@@ -62,8 +62,10 @@ MAX_QUERY_WORDS = 12
 
 # PostgreSQL text search configuration per language (the part before any "-" of
 # `transcript_language`, lower case); any other language is matched word for word
-# ('simple': lower-cased, no stemming, no stop words). A transcript of unknown language
-# (saved before migration 0012 recorded it) counts as English, as it was indexed until 0016.
+# ('simple': lower-cased, no stemming, no stop words). Every transcript has a language:
+# when the engine reports none, voice.pipeline.transcribed stores the one the candidate
+# was asked in, and migration 0019 gave those saved before 0012 recorded one the same.
+# A NULL language (an answer with no transcript) counts as English, as 0016 wrote it.
 CONFIGS = {"en": "english", "es": "spanish"}
 OTHER_CONFIG = "simple"
 UNKNOWN_LANGUAGE = "en"

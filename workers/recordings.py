@@ -205,7 +205,7 @@ def _read_work(ctx: WorkerContext, session: Session, answer_id: int, jlog: JobLo
         return answer
     work = _Work(
         seen=Seen(answer_id, answer.recording_sid, answer.original_key or ""),
-        language=answer_language(answer),
+        language=pipeline.spoken_language(answer),
         delete_at_twilio=answer.question.interview.delete_recordings_at_twilio
         and not answer.deleted_at_twilio,
     )
@@ -333,11 +333,6 @@ def _keep(answer: Answer, kept: dict, processed: ProcessedAudio) -> None:
 def _set(answer: Answer, fields: dict) -> None:
     for name, value in fields.items():
         setattr(answer, name, value)
-
-
-def answer_language(answer: Answer) -> str:
-    """The language the candidate spoke: the one chosen on the call, else the interview's."""
-    return answer.candidate.language or answer.question.interview.language or "en-US"
 
 
 def _speech_to_text(

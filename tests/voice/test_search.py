@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import func, literal_column, select, text
 
 from tests.factories import make_candidate, make_interview, make_org
+from voice import pipeline
 from voice.db import make_engine, make_session_factory
 from voice.migrate import upgrade
 from voice.models import Answer, AnswerStatus
@@ -207,6 +208,34 @@ def test_english_stemming_still_works_and_other_languages_match_word_for_word(db
     assert [h.answer_id for h in search_transcripts(db, acme.id, "truck loaded")] == [unknown.id]
     assert [h.answer_id for h in search_transcripts(db, acme.id, "entrepôt")] == [french.id]
     assert search_transcripts(db, acme.id, "entrepôts") == []
+
+
+def test_a_transcript_with_no_engine_language_is_searched_in_the_calls_language(db):
+    """A Spanish interview's answer whose engine reported no language is stored as Spanish
+    and found by a Spanish inflection that English stemming misses; a candidate who chose
+    English on a bilingual call gets English."""
+    acme = make_org(db)
+    interview = make_interview(db, acme, languages=["es-MX", "en-US"])
+    ana = make_candidate(db, interview, name="Ana Ruiz")
+    bo = make_candidate(db, interview, name="Bo Lund", phone="+15557650000")
+    bo.language = "en-US"  # pressed 2 for English on the call
+
+    def transcribed(candidate, transcript):
+        row = Answer(candidate=candidate, question=interview.questions[0], status="stored")
+        db.add(row)
+        db.flush()
+        pipeline.transcribed(
+            row, text=transcript, segments=[], engine="google", stt_seconds=1.0, language=None
+        )
+        return row
+
+    spanish = transcribed(ana, "Trabajé dos años en un almacén y manejé montacargas.")
+    english = transcribed(bo, "I managed two warehouses.")
+    db.commit()
+    assert (spanish.transcript_language, english.transcript_language) == ("es", "en")
+    assert not english_matches(db, spanish.transcript, "almacenes")
+    assert [h.answer_id for h in search_transcripts(db, acme.id, "almacenes")] == [spanish.id]
+    assert [h.answer_id for h in search_transcripts(db, acme.id, "managing")] == [english.id]
 
 
 def test_the_stored_document_is_stemmed_by_the_language_rule(db):
