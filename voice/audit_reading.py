@@ -85,10 +85,15 @@ def entries_page(
     return rows[:limit], len(rows) > limit
 
 
-def count_rows(session: Session, stmt: Select) -> int:
-    """How many rows `stmt` gives (for paging)."""
-    inner = stmt.order_by(None).subquery()
-    return session.scalar(select(func.count()).select_from(inner)) or 0
+def count_up_to(session: Session, stmt: Select, cap: int) -> int | None:
+    """How many entries `stmt` (from `filter_entries`) gives, or None when more than `cap`.
+
+    Reads at most `cap` + 1 entry numbers, so a long trail costs what `cap` entries cost
+    rather than a count of every entry (the page then says "more than `cap`").
+    """
+    inner = stmt.with_only_columns(AuditEvent.seq).order_by(None).limit(cap + 1).subquery()
+    found = session.scalar(select(func.count()).select_from(inner)) or 0
+    return found if found <= cap else None
 
 
 def actor_text(entry: AuditEvent) -> str:

@@ -115,6 +115,45 @@ def test_an_old_page_number_link_still_works(signed_in, db, client):
     assert seqs(parse(client.get("/audit?page=2").data)) == [5, 4, 3]
 
 
+def test_at_the_count_cap_the_page_still_numbers_every_page(signed_in, db, client, monkeypatch):
+    """With exactly as many entries as the count cap, the page says how many and "page N of M"."""
+    monkeypatch.setattr("dashboard.audit.COUNT_CAP", 14)
+    add_entries(db, signed_in.user.organization_id, 13)  # and the sign-in: 14
+    seen, last = walk_older(client, "/audit")
+    assert len(seen) == 5
+    first = parse(client.get("/audit").data)
+    assert first.one(id="audit-count").text() == "14 entries · page 1 of 5"
+    assert "page 5 of 5" in last.one(id="audit-count").text()
+
+
+def test_past_the_count_cap_the_page_says_more_than_and_still_pages(
+    signed_in, db, client, monkeypatch
+):
+    """Past the count cap the page says "More than N entries", numbers pages without a
+    last one, and Older, Newer and an old page number still lead through every entry."""
+    monkeypatch.setattr("dashboard.audit.COUNT_CAP", 5)
+    add_entries(db, signed_in.user.organization_id, 13)  # and the sign-in: 14
+    page = parse(client.get("/audit").data)
+    assert page.one(id="audit-count").text() == "More than 5 entries · page 1"
+    seen = [seqs(page)]
+    while page.find("a", rel="next"):
+        page, query = follow(client, page, "next")
+        assert query["page"] == [str(len(seen) + 1)]
+        assert page.one(id="audit-count").text() == f"More than 5 entries · page {len(seen) + 1}"
+        seen.append(seqs(page))
+    assert seen == [list(range(n, max(n - 3, 0), -1)) for n in range(14, 0, -3)]
+    back, query = follow(client, page, "prev")
+    assert "newer_than" in query and seqs(back) == [5, 4, 3]
+    assert "page 4" in back.one(id="audit-count").text()
+    assert seqs(parse(client.get("/audit?page=2").data)) == [11, 10, 9]
+    response = client.get("/audit?page=9&action=export")
+    assert response.status_code == 302 and response.headers["Location"] == "/audit?action=export"
+    filtered = parse(client.get("/audit?action=candidate_viewed").data)
+    assert filtered.one(id="audit-count").text() == "More than 5 entries · page 1"
+    narrow = parse(client.get("/audit?action=sign_in").data)
+    assert narrow.one(id="audit-count").text() == "1 entry"
+
+
 def test_pages_on_sqlite(sqlite_dashboard):
     """On SQLite, Older and Newer lead through the same entries as on PostgreSQL."""
     site = sqlite_dashboard

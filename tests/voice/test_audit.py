@@ -262,3 +262,18 @@ def test_concurrent_appends_on_sqlite_keep_one_chain(tmp_path):
         assert result.ok and result.checked == 20
     finally:
         engine.dispose()
+
+
+def test_counting_stops_past_the_cap(db):
+    """count_up_to gives the number of matching entries up to the cap, None past it, and
+    counts only the organisation's chain and its filters."""
+    org, other = make_org(db), make_org(db, "Globex")
+    _append(db, org.id, n=4)
+    _append(db, other.id, n=9)
+    everything = audit_reading.select_entries(org.id)
+    assert audit_reading.count_up_to(db, everything, 4) == 4
+    assert audit_reading.count_up_to(db, everything, 3) is None
+    viewed_by_7 = audit_reading.select_entries(org.id, audit_reading.Filters(candidate_id=7))
+    assert audit_reading.count_up_to(db, viewed_by_7, 10) == 4
+    nobody = audit_reading.select_entries(org.id, audit_reading.Filters(candidate_id=8))
+    assert audit_reading.count_up_to(db, nobody, 0) == 0
