@@ -20,8 +20,8 @@ from common import (
     bench_settings,
     dispose_app,
     scratch_database,
-    seed_candidates,
     seed_reviewed_interview,
+    timed_before_and_after_seeding,
 )
 from sqlalchemy import func, select
 
@@ -100,22 +100,29 @@ def main() -> int:
 def measure(client, headers, factory, user_id, interview_id, question_ids, args) -> None:
     """Time every API list with `args.baseline` candidates, seed up to `args.candidates`,
     time them again, and print both with their ratio."""
-    seed_candidates(factory, user_id, interview_id, question_ids, args.baseline)
-    with factory() as s:
-        first = s.scalar(select(func.min(Candidate.id)))
-    baseline = time_urls(client, headers, urls(interview_id, first, first), args.repeat)
-    started = time.perf_counter()
-    seed_candidates(
+
+    def first_candidate() -> int:
+        with factory() as s:
+            return s.scalar(select(func.min(Candidate.id)))
+
+    def time_baseline() -> dict[str, float]:
+        first = first_candidate()
+        return time_urls(client, headers, urls(interview_id, first, first), args.repeat)
+
+    def time_loaded() -> dict[str, float]:
+        deep = first_candidate() + int(args.candidates * 0.9)
+        return time_urls(client, headers, urls(interview_id, deep, deep), args.repeat)
+
+    baseline, loaded, seeded = timed_before_and_after_seeding(
         factory,
         user_id,
         interview_id,
         question_ids,
-        args.candidates - args.baseline,
-        start=args.baseline,
+        baseline=args.baseline,
+        candidates=args.candidates,
+        time_baseline=time_baseline,
+        time_loaded=time_loaded,
     )
-    seeded = time.perf_counter() - started
-    deep = first + int(args.candidates * 0.9)
-    loaded = time_urls(client, headers, urls(interview_id, deep, deep), args.repeat)
     print(
         f"seeded {args.candidates:,} candidates / {args.candidates * QUESTIONS:,} answers "
         f"in {seeded:.1f} s; median of {args.repeat} requests each, with a key"

@@ -20,8 +20,8 @@ from common import (
     dispose_app,
     login,
     scratch_database,
-    seed_candidates,
     seed_reviewed_interview,
+    timed_before_and_after_seeding,
 )
 from sqlalchemy import select
 
@@ -121,22 +121,23 @@ def measure(client, factory, user_id, interview_id, question_ids, args) -> None:
     """Time every page with `args.baseline` candidates, seed up to `args.candidates`,
     time them again, and print both with their ratio."""
     urls = pages(interview_id)
-    seed_candidates(factory, user_id, interview_id, question_ids, args.baseline)
     base_urls = {k: v.replace("page=100", "page=1") for k, v in urls.items()}
-    baseline = time_pages(client, base_urls, args.repeat)
-    started = time.perf_counter()
-    seed_candidates(
+
+    def time_loaded() -> dict[str, float]:
+        urls["interview (page 100, keyset)"] += str(last_of_page_99(factory, interview_id))
+        urls["search (page 100, keyset)"] += last_hit_of_page_99(factory, interview_id)
+        return time_pages(client, urls, args.repeat)
+
+    baseline, loaded, seeded = timed_before_and_after_seeding(
         factory,
         user_id,
         interview_id,
         question_ids,
-        args.candidates - args.baseline,
-        start=args.baseline,
+        baseline=args.baseline,
+        candidates=args.candidates,
+        time_baseline=lambda: time_pages(client, base_urls, args.repeat),
+        time_loaded=time_loaded,
     )
-    seeded = time.perf_counter() - started
-    urls["interview (page 100, keyset)"] += str(last_of_page_99(factory, interview_id))
-    urls["search (page 100, keyset)"] += last_hit_of_page_99(factory, interview_id)
-    loaded = time_pages(client, urls, args.repeat)
     answers = args.candidates * QUESTIONS
     print(
         f"seeded {args.candidates:,} candidates / {answers:,} answers in {seeded:.1f} s; "

@@ -19,8 +19,9 @@ import os
 import platform
 import re
 import sys
+import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -285,6 +286,38 @@ def seed_candidates(session_factory, user_id, interview_id, question_ids, count,
             s.commit()
         s.execute(text("ANALYZE"))
         s.commit()
+
+
+def timed_before_and_after_seeding(
+    session_factory,
+    user_id: int,
+    interview_id: int,
+    question_ids: list[int],
+    *,
+    baseline: int,
+    candidates: int,
+    time_baseline: Callable[[], dict[str, float]],
+    time_loaded: Callable[[], dict[str, float]],
+) -> tuple[dict[str, float], dict[str, float], float]:
+    """Seed `baseline` candidates and call `time_baseline`; seed more (seed_candidates) up
+    to `candidates` in all and call `time_loaded`.
+
+    Each timer returns seconds by name (it may read the seeded rows first, for cursors).
+    Returns (the baseline timings, the loaded timings, seconds spent seeding the rest).
+    """
+    seed_candidates(session_factory, user_id, interview_id, question_ids, baseline)
+    before = time_baseline()
+    started = time.perf_counter()
+    seed_candidates(
+        session_factory,
+        user_id,
+        interview_id,
+        question_ids,
+        candidates - baseline,
+        start=baseline,
+    )
+    seeded = time.perf_counter() - started
+    return before, time_loaded(), seeded
 
 
 def _candidate(interview_id: int, n: int, now: datetime) -> dict:
