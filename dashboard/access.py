@@ -16,7 +16,13 @@ The rules, in one place:
   reviewers see only the interviews shared with them (InterviewReviewer rows);
 - a row the user may not see is "not found" (404), never "forbidden", so nobody learns
   that another organisation's row exists; a row the user may see but whose action
-  needs a manager is 403.
+  needs a manager is 403;
+- an erased candidate (erasure requested: pending or done) can be viewed as erased but
+  not changed, exported or shared, nor can their answers: `get_visible(...,
+  change=True)`, `require_not_erased` and `split_erased` raise or set aside
+  CandidateErased, which every front door answers (the dashboard: a flash and the
+  candidate's page; the API: 409 `candidate-erased`; the command line: its error).
+  The erasure itself (voice/erasure.py) is not a change refused here.
 """
 
 from __future__ import annotations
@@ -52,6 +58,7 @@ from voice.models import (
 )
 
 MANAGERS = (Role.ADMIN, Role.RECRUITER)  # may build interviews and manage candidates
+ERASED_MESSAGE = "This candidate's data is erased; nothing was changed."
 
 Row = TypeVar("Row")
 
@@ -239,17 +246,21 @@ def get_visible(
     ident: Any,
     manage: bool = False,
     options: Iterable[ORMOption] | None = None,
+    change: bool = False,
 ) -> Row:
     """Return the `model` row with id `ident` if `user` may see it, else abort.
 
     Takes the request's session, the signed-in user, a model class (see
     `select_visible`), the row's id, and `manage=True` when the action changes the
     interview or its candidates. `options` replace the default loader options (an
-    interview's questions; a candidate's interview, questions and answers).
+    interview's questions; a candidate's interview, questions and answers). `change=True`
+    (a Candidate or an Answer) when the action changes, exports or shares the candidate
+    or the answer: an erased candidate's row is refused then.
 
     Aborts 404 if the row does not exist or the user may not see it (another
     organisation's row, or an interview not shared with this reviewer): its existence
     is never revealed. Aborts 403 if `manage` is set and the user is not a manager.
+    Raises CandidateErased, after those, if `change` is set and the candidate is erased.
     """
     if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident <= MAX_ROW_ID:
         abort(404)
@@ -260,6 +271,8 @@ def get_visible(
         abort(404)
     if manage and not can_manage(user):
         abort(403)
+    if change:
+        require_not_erased(found)
     return found
 
 
@@ -279,6 +292,67 @@ def find_in_organization(
     loads = _DEFAULT_LOADS.get(model, ()) if options is None else tuple(options)
     stmt = select_in_organization(organization_id, model).where(model.id == ident)
     return session.scalar(stmt.options(*loads))
+
+
+# ---------------------------------------------------------------- erased candidates
+
+
+class CandidateErased(Exception):
+    """A change, export or share of a candidate whose erasure was requested (pending or
+    done), or of one of their answers: refused, with nothing written.
+
+    `candidate_id` is the candidate's id; str(exc) is ERASED_MESSAGE. Raised by
+    `get_visible(..., change=True)` and `require_not_erased`; the app factory answers it
+    (a flash and a redirect on the dashboard, 409 problem details on the API) and so does
+    the command line's group (its error, JSON on stderr with --json, exit status 1).
+    """
+
+    def __init__(self, candidate_id: int):
+        self.candidate_id = candidate_id
+        super().__init__(ERASED_MESSAGE)
+
+
+def is_erased(candidate: Candidate) -> bool:
+    """Return True once the candidate's erasure (or purge) was requested, done or not."""
+    return candidate.erasure_requested_at is not None
+
+
+def candidate_not_erased() -> ColumnElement[bool]:
+    """A WHERE clause on Candidate: no erasure requested (for exports of many)."""
+    return Candidate.erasure_requested_at.is_(None)
+
+
+def require_not_erased(row: Row) -> Row:
+    """Return `row` (a Candidate, or an Answer) unless its candidate is erased.
+
+    Raises CandidateErased if it is; TypeError for any other model (a programming error).
+    """
+    if isinstance(row, Candidate):
+        candidate = row
+    elif isinstance(row, Answer):
+        candidate = row.candidate
+    else:
+        raise TypeError(f"no erasure rule for {type(row).__name__}")
+    if is_erased(candidate):
+        raise CandidateErased(candidate.id)
+    return row
+
+
+def split_erased(candidates: Iterable[Candidate]) -> tuple[list[Candidate], list[Candidate]]:
+    """The candidates a bulk action may change, and those it must skip as erased (both
+    in the order given)."""
+    kept: list[Candidate] = []
+    erased: list[Candidate] = []
+    for candidate in candidates:
+        (erased if is_erased(candidate) else kept).append(candidate)
+    return kept, erased
+
+
+def erased_skipped(count: int) -> str:
+    """What a bulk action says of the erased candidates it skipped ("1 selected
+    candidate is erased: nothing of theirs was changed.")."""
+    who = "1 selected candidate is" if count == 1 else f"{count} selected candidates are"
+    return f"{who} erased: nothing of theirs was changed."
 
 
 # ---------------------------------------------------------------- the interviews list

@@ -9,13 +9,13 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, g, render_template, request
+from flask import Flask, flash, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.logging import bind, setup_logging, unbind
 from config.settings import Settings, load_settings
-from ivr.services import close_session, init_services
+from ivr.services import close_session, db, init_services
 from ivr.views import ivr
 
 
@@ -180,8 +180,12 @@ def register_presentation(app: Flask) -> None:
 
 def register_error_pages(app: Flask) -> None:
     """Friendly 403 and 404 pages for people; the IVR keeps its plain responses; the API
-    answers every error as problem details."""
+    answers every error as problem details. A change refused because the candidate is
+    erased (dashboard.access.CandidateErased) is a flash and the candidate's page for
+    people, 409 `candidate-erased` on the API."""
+    from dashboard.access import CandidateErased
     from dashboard.api import api_error, is_api_request
+    from dashboard.api.problems import Problem, problem_response
 
     pages = {
         403: ("Not allowed", "Your role doesn't allow this. Ask an admin of your organisation."),
@@ -201,6 +205,15 @@ def register_error_pages(app: Flask) -> None:
         """Problem details on API URLs; elsewhere the error as Flask would answer it."""
         return api_error(error) if is_api_request() else error
 
+    def erased(error: CandidateErased):
+        """Nothing written (the request's session is rolled back); say so where asked."""
+        db().rollback()
+        if is_api_request():
+            return problem_response(Problem("candidate-erased", str(error)))
+        flash(str(error), "error")
+        return redirect(url_for("dashboard.candidate", candidate_id=error.candidate_id))
+
     for code in pages:
         app.register_error_handler(code, error_page)
     app.register_error_handler(HTTPException, other_error)
+    app.register_error_handler(CandidateErased, erased)

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from dashboard.access import get_visible, require_manager
+from dashboard.access import candidate_not_erased, get_visible, require_manager
 from dashboard.auditing import record
 from dashboard.presenters import keypad_answer, transcript_warning
 from ivr.services import db
@@ -41,7 +41,8 @@ def _line(values: list) -> str:
 
 
 def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
-    """The header, then one line per candidate, fetched BATCH candidates at a time."""
+    """The header, then one line per candidate not erased (dashboard.access: an erased
+    candidate is never exported), fetched BATCH candidates at a time."""
     questions = list(interview.questions)
     header = [
         "candidate_id",
@@ -71,7 +72,11 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
         batch = list(
             session.scalars(
                 select(Candidate)
-                .where(Candidate.interview_id == interview.id, Candidate.id > last_id)
+                .where(
+                    Candidate.interview_id == interview.id,
+                    Candidate.id > last_id,
+                    candidate_not_erased(),
+                )
                 .order_by(Candidate.id)
                 .limit(BATCH)
             )
@@ -146,7 +151,8 @@ def csv_rows(session: Session, interview: Interview) -> Iterator[str]:
 @export.get("/interviews/<int:interview_id>/export.csv")
 @require_manager
 def candidates_csv(interview_id: int):
-    """Download every candidate of the interview as CSV, streamed BATCH rows at a time."""
+    """Download the interview's candidates as CSV (erased ones left out), streamed BATCH
+    rows at a time."""
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     filename = f"interview-{interview.id}-candidates.csv"

@@ -13,7 +13,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from redis.exceptions import RedisError
 
-from dashboard.access import get_visible, is_admin, require_role
+from dashboard.access import get_visible, is_admin, require_not_erased, require_role
 from dashboard.auditing import record, user_actor
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.services import db, services
@@ -86,8 +86,9 @@ def erase(candidate_id: int):
 @privacy.post("/candidates/<int:candidate_id>/legal-hold")
 @require_role(Role.ADMIN)
 def candidate_hold(candidate_id: int):
-    """Put a candidate on legal hold, or take the hold off (form field `hold`: 1 or 0)."""
-    candidate = _admin_row(Candidate, candidate_id)
+    """Put a candidate on legal hold, or take the hold off (form field `hold`: 1 or 0);
+    refused (CandidateErased) once their erasure began: nothing is left to hold."""
+    candidate = require_not_erased(_admin_row(Candidate, candidate_id))
     candidate.legal_hold = request.form.get("hold") == "1"
     record("legal_hold", candidate=candidate, detail={"legal_hold": candidate.legal_hold})
     db().commit()

@@ -27,12 +27,15 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from dashboard.access import (
+    ERASED_MESSAGE,
+    erased_skipped,
     find_in_organization,
     get_visible,
     public,
     require_manager,
     select_in_organization,
     select_visible,
+    split_erased,
 )
 from dashboard.auditing import address, record
 from dashboard.auth import safe_next
@@ -103,7 +106,8 @@ def not_found(_error):
 @share.post("/share")
 @require_manager
 def create():
-    """Create a read-only link to 1 to MAX_CANDIDATES candidates the manager may see."""
+    """Create a read-only link to 1 to MAX_CANDIDATES candidates the manager may see;
+    erased candidates are left out (none left: nothing is made)."""
     db_session = db()
     ids = posted_ids("candidate_ids")
     back = safe_next(request.form.get("next")) or url_for(".links")
@@ -121,6 +125,12 @@ def create():
     ).all()
     if len(found) != len(ids):
         abort(404)
+    found, erased = split_erased(found)
+    if not found:
+        flash(ERASED_MESSAGE if len(erased) == 1 else erased_skipped(len(erased)), "error")
+        return redirect(back)
+    if erased:
+        flash(erased_skipped(len(erased)) + " The link leaves them out.", "warning")
     label = request.form.get("label", "").strip()[:200]
     if not label:
         label = found[0].name if len(found) == 1 else f"Shortlist of {len(found)}"

@@ -62,7 +62,7 @@ def candidate(candidate_id: int):
 def retry_answer(answer_id: int):
     """Process a failed answer again: reset it (voice.pipeline.retry) and queue its fetch."""
     session = db()
-    answer = get_visible(session, current_user, Answer, answer_id, options=())
+    answer = get_visible(session, current_user, Answer, answer_id, options=(), change=True)
     back = url_for(".candidate", candidate_id=answer.candidate_id, _anchor=f"answer-{answer.id}")
     # Lock the row, so two clicks (or two reviewers) queue the fetch only once.
     answer = session.scalar(

@@ -74,10 +74,14 @@ class CandidateInvite(MethodView):
     """The invitation text."""
 
     @blp.response(202, InvitationSchema)
+    @blp.alt_response(409, response="CONFLICT")
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, candidate_id: int):
-        """Text the candidate their invitation (never twice: a second call queues nothing)."""
-        queued, reason = invite([candidate_row(candidate_id, manage=True)])
+        """Text the candidate their invitation (never twice: a second call queues nothing).
+
+        409 `candidate-erased` once the candidate's erasure began: nothing is queued.
+        """
+        queued, reason = invite([candidate_row(candidate_id, manage=True, change=True)])
         return {"queued": queued > 0, "reason": reason}
 
 
@@ -86,10 +90,14 @@ class CandidateCall(MethodView):
     """ "Call me now"."""
 
     @blp.response(202, CallSchema)
+    @blp.alt_response(409, response="CONFLICT")
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, candidate_id: int):
-        """Have Twilio ring the candidate into the interview now."""
-        candidate = get_visible(db(), caller(), Candidate, candidate_id, manage=True)
+        """Have Twilio ring the candidate into the interview now.
+
+        409 `candidate-erased` once the candidate's erasure began: no call is placed.
+        """
+        candidate = get_visible(db(), caller(), Candidate, candidate_id, manage=True, change=True)
         try:
             sid = call_candidate(services().twilio, services().settings.public_url, candidate)
         except ValueError as exc:
@@ -107,11 +115,15 @@ class CandidateDecision(MethodView):
 
     @blp.arguments(DecisionArgs)
     @blp.response(200, DecisionSchema)
+    @blp.alt_response(409, response="CONFLICT")
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args, candidate_id: int):
-        """Advance, hold or reject the candidate, texting them (with feedback) if asked."""
+        """Advance, hold or reject the candidate, texting them (with feedback) if asked.
+
+        409 `candidate-erased` once the candidate's erasure began: nothing is recorded.
+        """
         session = db()
-        candidate = candidate_row(candidate_id, manage=True)
+        candidate = candidate_row(candidate_id, manage=True, change=True)
         outcome = apply_decision(
             session,
             [candidate],

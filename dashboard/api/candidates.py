@@ -50,9 +50,12 @@ blp = Blueprint(
 guard(blp)
 
 
-def candidate_row(candidate_id: int, manage: bool = False) -> Candidate:
-    """The key's organisation's candidate (problem 404 otherwise); `manage` for writes."""
-    return get_visible(db(), caller(), Candidate, candidate_id, manage=manage, options=())
+def candidate_row(candidate_id: int, manage: bool = False, change: bool = False) -> Candidate:
+    """The key's organisation's candidate (problem 404 otherwise); `manage` for writes;
+    `change` for an action an erased candidate refuses (problem 409 candidate-erased)."""
+    return get_visible(
+        db(), caller(), Candidate, candidate_id, manage=manage, options=(), change=change
+    )
 
 
 def _interview(interview_id: int) -> Interview:

@@ -45,6 +45,12 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "The candidate or their interview is on legal hold, so nothing was erased; an admin "
         "takes the hold off first.",
     ),
+    "candidate-erased": (
+        409,
+        "Candidate erased",
+        "The candidate's data is erased (or being erased): they can be read as erased, but "
+        "not changed, invited, called, decided on, exported or shared; nothing was changed.",
+    ),
     "too-large": (413, "Too large", "The request body is larger than the API accepts."),
     "unsupported-media-type": (
         415,

@@ -27,7 +27,9 @@ def export_data(candidate_id: int):
     POST (with the CSRF token) so that a link followed or prefetched exports nothing.
     """
     session = db()
-    candidate = get_visible(session, current_user, Candidate, candidate_id, manage=True)
+    candidate = get_visible(
+        session, current_user, Candidate, candidate_id, manage=True, change=True
+    )
     # An unnamed file on disk, gone once the response closes it: audio never piles up
     # in memory, however many answers there are.
     spool = tempfile.TemporaryFile()  # noqa: SIM115 (send_file closes it)

@@ -21,7 +21,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.access import get_visible, require_manager
+from dashboard.access import get_visible, is_erased, require_manager
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
@@ -31,6 +31,7 @@ from voice.models import MAX_ROW_ID, Candidate, Interview, Message
 log = logging.getLogger(__name__)
 
 NO_PHONE = "no phone number"
+ERASED = "erased"
 ALREADY_INVITED = "already invited"
 
 
@@ -48,11 +49,15 @@ def write_invitations(
 ) -> Invitations:
     """Write an invitation row for each candidate with a phone not yet invited.
 
-    Candidates without a phone, or already invited, are listed in `skipped` by name.
-    The caller commits, then calls `send_invitations`.
+    Erased candidates (dashboard.access.is_erased), candidates without a phone, and
+    those already invited are listed in `skipped` by name. The caller commits, then
+    calls `send_invitations`.
     """
     run = Invitations()
     for candidate in candidates:
+        if is_erased(candidate):
+            run.skipped[ERASED].append(candidate.name)
+            continue
         if not candidate.phone:
             run.skipped[NO_PHONE].append(candidate.name)
             continue

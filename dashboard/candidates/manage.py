@@ -17,8 +17,8 @@ from voice.models import Candidate
 log = logging.getLogger(__name__)
 
 
-def _managed_candidate(candidate_id: int) -> Candidate:
-    return get_visible(db(), current_user, Candidate, candidate_id, manage=True)
+def _managed_candidate(candidate_id: int, change: bool = False) -> Candidate:
+    return get_visible(db(), current_user, Candidate, candidate_id, manage=True, change=change)
 
 
 def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
@@ -43,7 +43,7 @@ def manage(candidate_id: int):
 @require_manager
 def accommodations(candidate_id: int):
     """Save extra answer time (the rule in voice.candidates) and slow speech; 422 if invalid."""
-    candidate = _managed_candidate(candidate_id)
+    candidate = _managed_candidate(candidate_id, change=True)
     try:
         extra = check_extra_time(request.form.get("extra_time", "1") or "1")
     except ValueError as exc:
@@ -58,7 +58,7 @@ def accommodations(candidate_id: int):
 @require_manager
 def call_now(candidate_id: int):
     """Have Twilio ring the candidate into the interview (ivr.outbound); errors are flashed."""
-    candidate = _managed_candidate(candidate_id)
+    candidate = _managed_candidate(candidate_id, change=True)
     back = request.form.get("back") == "interview"
     target = (
         url_for("dashboard.interview", interview_id=candidate.interview_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
+from dashboard.access import CandidateErased
 from voice.accounts import MAX_NAME_LENGTH
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
@@ -75,17 +76,29 @@ class JsonErrorsGroup(click.Group):
     given --json prints `{"error": "<message>"}` on standard error (standard output stays
     empty, so it is never mistaken for data), and the exit status stays the exception's
     (1, or 2 for a usage error). Without --json, click prints "Error: <message>" as before.
+    A change refused because the candidate is erased (dashboard.access.CandidateErased)
+    is such an error, exit status 1.
     """
 
     def invoke(self, ctx: click.Context):
         """Run the command, turning its ClickException into JSON when --json was given."""
         try:
-            return super().invoke(ctx)
+            try:
+                return super().invoke(ctx)
+            except CandidateErased as exc:
+                raise click.ClickException(erased_error(exc)) from None
         except click.ClickException as exc:
             if not ctx.meta.get(_JSON_ASKED):
                 raise
             click.echo(json.dumps({"error": exc.format_message()}), err=True)
             ctx.exit(exc.exit_code)
+
+
+def erased_error(exc: CandidateErased) -> str:
+    """The command line's words for a refused change: "candidate 7: this candidate's data
+    is erased; nothing was changed"."""
+    text = str(exc).rstrip(".")
+    return f"candidate {exc.candidate_id}: {text[0].lower()}{text[1:]}"
 
 
 @click.group(cls=JsonErrorsGroup)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.access import select_in_organization
+from dashboard.access import require_not_erased, select_in_organization
 from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
 from ivr.outbound import call_candidate
@@ -194,12 +194,14 @@ def candidate_list(ctx: Context, interview_id, status, as_json):
 @json_option
 @pass_context
 def candidate_call(ctx: Context, candidate_id, as_json):
-    """Have Twilio call the candidate now ("call me now"); the call skips the PIN."""
+    """Have Twilio call the candidate now ("call me now"); the call skips the PIN.
+    Refused once the candidate's erasure began."""
     settings = ctx.settings
     with ctx.session() as session:
         found = session.get(Candidate, candidate_id)
         if found is None:
             raise click.ClickException(f"no candidate {candidate_id}")
+        require_not_erased(found)
         try:
             call_sid = call_candidate(rest_client(settings), settings.public_url, found)
         except ValueError as exc:

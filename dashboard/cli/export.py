@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from dashboard.access import require_not_erased
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, pass_context
 from dashboard.cli.candidates import candidate
 from ivr.resources import Resources
@@ -26,11 +27,13 @@ from voice.models import Candidate
 @json_option
 @pass_context
 def candidate_export(ctx: Context, candidate_id, out: Path, as_json):
-    """Write everything held about a candidate to a ZIP: candidate.json, transcripts, audio."""
+    """Write everything held about a candidate to a ZIP: candidate.json, transcripts, audio.
+    Refused once the candidate's erasure began (nothing is written)."""
     with ctx.session() as session:
         found = session.get(Candidate, candidate_id)
         if found is None:
             raise click.ClickException(f"no candidate {candidate_id}")
+        require_not_erased(found)
         if not out.parent.is_dir():
             raise click.ClickException(f"cannot write {out}: no folder {out.parent}")
         try:

@@ -18,7 +18,7 @@ COMMENT_MAX = 2000  # characters
 def comment(candidate_id: int):
     """Add the signed-in reviewer's comment (form: body, optional answer_id)."""
     session = db()
-    candidate = get_visible(session, current_user, Candidate, candidate_id, options=())
+    candidate = get_visible(session, current_user, Candidate, candidate_id, options=(), change=True)
     answer_id = request.form.get("answer_id", type=int)
     anchor = "comments"
     if answer_id is not None:

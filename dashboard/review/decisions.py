@@ -18,7 +18,13 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from dashboard.access import get_visible
+from dashboard.access import (
+    ERASED_MESSAGE,
+    erased_skipped,
+    get_visible,
+    require_not_erased,
+    split_erased,
+)
 from dashboard.auditing import record
 from dashboard.presenters import DECISION_LABELS
 from dashboard.review import back_to, checked, posted_ids, review
@@ -69,7 +75,13 @@ def apply_decision(
     feedback: str,
 ) -> Outcome:
     """Record `decision` (a DecisionKind) for each candidate, with a candidate.decided
-    webhook for each change, and, if `notify`, write the SMS rows; nothing is committed."""
+    webhook for each change, and, if `notify`, write the SMS rows; nothing is committed.
+
+    Raises dashboard.access.CandidateErased, before writing anything, if a candidate is
+    erased (a bulk action sets those aside first, with `split_erased`).
+    """
+    for candidate in candidates:
+        require_not_erased(candidate)
     outcome = Outcome()
     now = datetime.now(UTC)
     for candidate in candidates:
@@ -163,7 +175,9 @@ def _report(outcome: Outcome, decision: str, count: int) -> None:
 def decide(candidate_id: int):
     """Record a manager's decision on one candidate, texting them if asked."""
     session = db()
-    candidate = get_visible(session, current_user, Candidate, candidate_id, manage=True)
+    candidate = get_visible(
+        session, current_user, Candidate, candidate_id, manage=True, change=True
+    )
     back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="decision")
     read = _read_decision()
     if read is None:
@@ -200,12 +214,18 @@ def bulk_decide(interview_id: int):
     ).all()
     if len(candidates) != len(ids):
         abort(404)  # an id of another interview (or organisation) was slipped in
+    candidates, erased = split_erased(candidates)
+    if not candidates:
+        flash(ERASED_MESSAGE if len(erased) == 1 else erased_skipped(len(erased)), "error")
+        return redirect(back)
     decision, notify, feedback = read
     outcome = apply_decision(
-        session, list(candidates), decision, current_user.id, notify=notify, feedback=feedback
+        session, candidates, decision, current_user.id, notify=notify, feedback=feedback
     )
     _audit(outcome, decision, notify)
     session.commit()
     _report(outcome, decision, len(candidates))
+    if erased:
+        flash(erased_skipped(len(erased)), "warning")
     _send(outcome)
     return redirect(back)

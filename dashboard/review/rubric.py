@@ -22,7 +22,7 @@ NEW_ROWS = 3  # empty rows the form offers for new criteria
 def score_criteria(answer_id: int):
     """Save the signed-in reviewer's 1-5 scores on an answer's rubric criteria."""
     session = db()
-    answer = get_visible(session, current_user, Answer, answer_id)
+    answer = get_visible(session, current_user, Answer, answer_id, change=True)
     back = url_for(
         "dashboard.candidate", candidate_id=answer.candidate_id, _anchor=f"answer-{answer.id}"
     )

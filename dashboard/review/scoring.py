@@ -223,7 +223,7 @@ def _invalid(candidate: Candidate, answer_id: int | None, form: ScoreForm):
 def score_answer(answer_id: int):
     """Save the signed-in reviewer's 1-5 score and note for one answer (422 if invalid)."""
     session = db()
-    answer = get_visible(session, current_user, Answer, answer_id)
+    answer = get_visible(session, current_user, Answer, answer_id, change=True)
     form = ScoreForm(prefix=score_prefix(answer.id))
     if not form.validate():
         candidate = get_visible(session, current_user, Candidate, answer.candidate_id)
@@ -252,7 +252,7 @@ def score_answer(answer_id: int):
 def score_candidate(candidate_id: int):
     """Save the signed-in reviewer's overall 1-5 score and note (422 if invalid)."""
     session = db()
-    candidate = get_visible(session, current_user, Candidate, candidate_id)
+    candidate = get_visible(session, current_user, Candidate, candidate_id, change=True)
     form = ScoreForm(prefix=score_prefix(None))
     if not form.validate():
         return _invalid(candidate, None, form)

@@ -1,0 +1,353 @@
+"""An erased candidate is refused on the server at the dashboard's every write: scores,
+rubric scores, comments, decisions (one or many), retries, accommodations, "Call me
+now", exports (their copy and the interview's CSV), share links, invitations and legal
+holds. The refusal is a flash and a redirect, and nothing is stored; the same posts
+still work for a candidate who is not erased."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from rq import Queue
+from sqlalchemy import func, select
+
+from dashboard.access import ERASED_MESSAGE
+from dashboard.app import create_app
+from ivr.standin import TwilioApiServer
+from tests.dashboard.conftest import World, flashes
+from tests.dashboard.html import parse
+from tests.factories import make_candidate
+from voice import erasure
+from voice.models import (
+    Answer,
+    AuditEvent,
+    Call,
+    Candidate,
+    Comment,
+    CriterionScore,
+    Decision,
+    Message,
+    RubricCriterion,
+    Score,
+    ShareLink,
+)
+
+
+@pytest.fixture
+def twilio(settings):
+    """The Twilio stand-in: "Call me now" reaches it, so a call placed can be seen."""
+    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as standin:
+        yield standin
+
+
+@pytest.fixture
+def app(settings, db, twilio):
+    """The web app, talking to the Twilio stand-in."""
+    app = create_app(settings.replace(twilio_api_url=twilio.url))
+    yield app
+    services = app.extensions["screenline"]
+    if "session_factory" in services.__dict__:
+        services.session_factory.kw["bind"].dispose()
+
+
+@pytest.fixture
+def world_with_rubric(signed_in, db) -> World:
+    """The signed-in world, with a rubric criterion on the first question (`criterion_id`)."""
+    criterion = RubricCriterion(
+        question_id=signed_in.transcribed.question_id, position=1, name="Clarity"
+    )
+    db.add(criterion)
+    db.commit()
+    signed_in.criterion_id = criterion.id  # type: ignore[attr-defined]
+    return signed_in
+
+
+def erase(db, world: World) -> None:
+    """Erase the world's candidate (pending: the workers still owe the audio)."""
+    erasure.erase_candidate(db, world.candidate)
+    db.commit()
+    assert world.candidate.erasure_requested_at is not None
+
+
+def token(client) -> str:
+    return parse(client.get("/").data).one("input", name="csrf_token").attrs["value"]
+
+
+def stored(session_factory, redis_conn, twilio, world: World) -> dict:
+    """Everything a refused action must leave as it was, for the world's organisation."""
+    cid = world.candidate.id
+    with session_factory() as s:
+
+        def count(model, *where) -> int:
+            return s.scalar(select(func.count()).select_from(model).where(*where))
+
+        candidate = s.get(Candidate, cid)
+        answer_ids = select(Answer.id).where(Answer.candidate_id == cid)
+        return {
+            "scores": count(Score, Score.candidate_id == cid),
+            "criterion_scores": count(CriterionScore, CriterionScore.answer_id.in_(answer_ids)),
+            "comments": count(Comment, Comment.candidate_id == cid),
+            "decisions": count(Decision, Decision.candidate_id == cid),
+            "messages": count(Message, Message.candidate_id == cid),
+            "calls": count(Call, Call.candidate_id == cid),
+            "share_links": count(ShareLink),
+            # Opening a page is audited ("candidate_viewed"); no change may be.
+            "audit": sorted(
+                s.scalars(
+                    select(AuditEvent.action).where(AuditEvent.action != "candidate_viewed")
+                ).all()
+            ),
+            "candidate": (
+                candidate.decision,
+                candidate.extra_time,
+                candidate.slow_speech,
+                candidate.legal_hold,
+            ),
+            "answers": sorted(
+                s.execute(select(Answer.id, Answer.status).where(Answer.candidate_id == cid)).all()
+            ),
+            "jobs": sum(q.count for q in Queue.all(connection=redis_conn)),
+            "twilio_calls": len(twilio.outbound_calls),
+        }
+
+
+@dataclass(frozen=True)
+class Action:
+    """A dashboard post: its path, form, what it stores when allowed, and where a refusal
+    sends the browser back to."""
+
+    path: Callable[[World], str]
+    form: Callable[[World], dict]
+    stores: tuple[str, ...]  # keys of `stored` that change when the action is allowed
+    back: Callable[[World], str] = lambda w: f"/candidates/{w.candidate.id}"
+    refusal: str = ERASED_MESSAGE
+
+
+def score_form(prefix: str, value: str = "4") -> dict:
+    return {f"{prefix}-value": value, f"{prefix}-note": "Clear answer"}
+
+
+ACTIONS = {
+    "score an answer": Action(
+        lambda w: f"/answers/{w.transcribed.id}/score",
+        lambda w: score_form(f"answer-{w.transcribed.id}"),
+        ("scores", "audit"),
+    ),
+    "score overall": Action(
+        lambda w: f"/candidates/{w.candidate.id}/score",
+        lambda w: score_form("overall"),
+        ("scores", "audit"),
+    ),
+    "score the rubric": Action(
+        lambda w: f"/answers/{w.transcribed.id}/rubric",
+        lambda w: {f"criterion-{w.criterion_id}": "5"},
+        ("criterion_scores", "audit"),
+    ),
+    "comment": Action(
+        lambda w: f"/candidates/{w.candidate.id}/comments",
+        lambda w: {"body": "Strong on safety."},
+        ("comments",),
+    ),
+    "comment on an answer": Action(
+        lambda w: f"/candidates/{w.candidate.id}/comments",
+        lambda w: {"body": "Good example.", "answer_id": str(w.transcribed.id)},
+        ("comments",),
+    ),
+    "decide and text": Action(
+        lambda w: f"/candidates/{w.candidate.id}/decision",
+        lambda w: {"decision": "advance", "notify": "1", "feedback": "Well done"},
+        ("decisions", "messages", "audit", "candidate", "jobs"),
+    ),
+    "decide in bulk": Action(
+        lambda w: f"/interviews/{w.interview.id}/decisions",
+        lambda w: {"decision": "reject", "candidate_ids": [str(w.candidate.id)]},
+        ("decisions", "audit", "candidate"),
+        back=lambda w: f"/interviews/{w.interview.id}",
+    ),
+    "retry a failed answer": Action(
+        lambda w: f"/answers/{w.failed.id}/retry",
+        lambda w: {},
+        ("answers", "jobs"),
+    ),
+    "save accommodations": Action(
+        lambda w: f"/candidates/{w.candidate.id}/accommodations",
+        lambda w: {"extra_time": "2", "slow_speech": "1"},
+        ("candidate",),
+    ),
+    "call me now": Action(
+        lambda w: f"/candidates/{w.candidate.id}/call",
+        lambda w: {},
+        ("calls", "twilio_calls"),
+    ),
+    "export their data": Action(
+        lambda w: f"/candidates/{w.candidate.id}/export",
+        lambda w: {},
+        ("audit",),
+    ),
+    "share a link": Action(
+        lambda w: "/share",
+        lambda w: {"candidate_ids": [str(w.candidate.id)], "days": "7"},
+        ("share_links", "audit"),
+        back=lambda w: "/share/links",
+    ),
+    "invite by SMS": Action(
+        lambda w: f"/interviews/{w.interview.id}/invite",
+        lambda w: {"candidate_ids": [str(w.candidate.id)]},
+        ("messages", "jobs"),
+        back=lambda w: f"/interviews/{w.interview.id}",
+        refusal="Skipped 1 (erased): Erasure pending.",
+    ),
+    "put on legal hold": Action(
+        lambda w: f"/candidates/{w.candidate.id}/legal-hold",
+        lambda w: {"hold": "1"},
+        ("candidate", "audit"),
+    ),
+}
+
+
+def post(client, world: World, action: Action, csrf: str):
+    """Post the action's form with the session's CSRF token (score forms carry it under
+    their prefix as well)."""
+    form = action.form(world) | {"csrf_token": csrf, "overall-csrf_token": csrf}
+    form[f"answer-{world.transcribed.id}-csrf_token"] = csrf
+    return client.post(action.path(world), data=form)
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_an_erased_candidate_refuses_the_action_and_nothing_is_stored(
+    name, world_with_rubric, db, client, session_factory, redis_conn, twilio
+):
+    """Each write on an erased candidate redirects with a clear flash (never a 500) and
+    stores nothing: no row, no audit entry, no job queued, no call placed."""
+    world, action = world_with_rubric, ACTIONS[name]
+    erase(db, world)
+    csrf = token(client)  # read before the snapshot: opening pages is audited too
+    before = stored(session_factory, redis_conn, twilio, world)
+    response = post(client, world, action, csrf)
+    assert response.status_code == 302, response.data[:500]
+    assert response.headers["Location"] == action.back(world)
+    assert stored(session_factory, redis_conn, twilio, world) == before
+    assert action.refusal in flashes(parse(client.get(response.headers["Location"]).data))
+
+
+@pytest.mark.parametrize("name", ACTIONS)
+def test_the_same_action_works_for_a_candidate_not_erased(
+    name, world_with_rubric, client, session_factory, redis_conn, twilio
+):
+    """The baseline for the refusals above: the same post, on a candidate not erased,
+    stores what it is for (so each refusal is the erasure's doing, not a bad form)."""
+    world, action = world_with_rubric, ACTIONS[name]
+    csrf = token(client)
+    before = stored(session_factory, redis_conn, twilio, world)
+    response = post(client, world, action, csrf)
+    assert response.status_code in (200, 302), response.data[:500]
+    after = stored(session_factory, redis_conn, twilio, world)
+    changed = {key for key in after if after[key] != before[key]}
+    assert changed == set(action.stores)
+    if response.status_code == 302:
+        shown = flashes(parse(client.get(response.headers["Location"]).data))
+        assert action.refusal not in shown
+
+
+def test_a_fully_erased_candidate_is_refused_too(signed_in, db, client, session_factory):
+    """Once nothing is owed (erased, not pending) a score and a decision are still refused."""
+    erasure.erase_candidate(db, signed_in.candidate)
+    erasure.settle(
+        signed_in.candidate,
+        answers=[signed_in.transcribed.id, signed_in.failed.id],
+        recordings=list(signed_in.candidate.erasure_owed["recordings"]),
+    )
+    db.commit()
+    assert signed_in.candidate.erased_at is not None
+    csrf = token(client)
+    cid = signed_in.candidate.id
+    for path, form in (
+        (f"/candidates/{cid}/score", {"overall-value": "5", "overall-csrf_token": csrf}),
+        (f"/candidates/{cid}/decision", {"decision": "advance"}),
+    ):
+        response = client.post(path, data=form | {"csrf_token": csrf})
+        assert response.status_code == 302 and response.headers["Location"] == f"/candidates/{cid}"
+        assert ERASED_MESSAGE in flashes(parse(client.get(f"/candidates/{cid}").data))
+    with session_factory() as s:
+        assert s.scalar(select(func.count()).select_from(Score)) == 0
+        assert s.scalar(select(func.count()).select_from(Decision)) == 0
+        assert s.get(Candidate, cid).decision is None
+
+
+def test_bulk_decisions_skip_an_erased_candidate_and_decide_the_rest(
+    signed_in, db, client, session_factory
+):
+    """Deciding a selection with an erased candidate in it decides the others, leaves the
+    erased one as it was, and says so."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    db.commit()
+    erase(db, signed_in)
+    csrf = token(client)
+    response = client.post(
+        f"/interviews/{signed_in.interview.id}/decisions",
+        data={
+            "csrf_token": csrf,
+            "decision": "advance",
+            "candidate_ids": [str(signed_in.candidate.id), str(other.id)],
+        },
+    )
+    assert response.status_code == 302
+    with session_factory() as s:
+        decided = s.execute(select(Decision.candidate_id, Decision.decision)).all()
+        assert decided == [(other.id, "advance")]
+        assert s.get(Candidate, signed_in.candidate.id).decision is None
+    shown = flashes(parse(client.get(response.headers["Location"]).data))
+    assert "Decision saved: advance for 1 candidate." in shown
+    assert "1 selected candidate is erased: nothing of theirs was changed." in shown
+
+
+def test_a_share_link_leaves_out_an_erased_candidate(signed_in, db, client, session_factory):
+    """A link made for a selection with an erased candidate in it names only the others."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    db.commit()
+    erase(db, signed_in)
+    response = client.post(
+        "/share",
+        data={
+            "csrf_token": token(client),
+            "days": "3",
+            "candidate_ids": [str(signed_in.candidate.id), str(other.id)],
+        },
+    )
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert any("The link leaves them out." in text for text in flashes(page))
+    with session_factory() as s:
+        [link] = s.scalars(select(ShareLink)).all()
+        assert link.candidate_ids == [other.id] and link.label == "Eve Early"
+
+
+def test_inviting_everyone_skips_an_erased_candidate(
+    signed_in, db, client, session_factory, redis_conn
+):
+    """ "Invite all" texts the others and lists the erased candidate as skipped."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    db.commit()
+    erase(db, signed_in)
+    page_url = f"/interviews/{signed_in.interview.id}"
+    client.post(f"{page_url}/invite", data={"csrf_token": token(client), "all": "1"})
+    with session_factory() as s:
+        assert s.scalars(select(Message.candidate_id)).all() == [other.id]
+    shown = flashes(parse(client.get(page_url).data))
+    assert "Invitation texts queued for 1 candidate." in shown
+    assert "Skipped 1 (erased): Erasure pending." in shown
+
+
+def test_the_interview_csv_leaves_out_erased_candidates(signed_in, db, client):
+    """The interview's CSV export has a line for each candidate not erased, none for an
+    erased one (not even the anonymous record)."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    db.commit()
+    erase(db, signed_in)
+    response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")
+    assert response.status_code == 200
+    lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
+    assert [line.split(",")[0] for line in lines[1:]] == [str(other.id)]
+    assert "Erasure pending" not in response.get_data(as_text=True)
