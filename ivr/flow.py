@@ -166,9 +166,16 @@ def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
     )
 
 
-def next_question(session: Session, candidate: Candidate) -> Question | None:
-    """The first question, in order, that the candidate has not yet answered."""
-    done = answered_question_ids(session, candidate)
+def next_question(
+    session: Session, candidate: Candidate, done: set[int] | None = None
+) -> Question | None:
+    """The first question, in order, that the candidate has not yet answered.
+
+    `done` is `answered_question_ids` when the caller has just read it (one query saved);
+    otherwise it is read here.
+    """
+    if done is None:
+        done = answered_question_ids(session, candidate)
     for question in candidate.interview.questions:
         if question.id not in done:
             return question

@@ -99,17 +99,22 @@ def welcome(call: Call, candidate: Candidate) -> Response:
         return hang_up(call, words(call, "already_done"), outcome="already done")
     flow.begin_interview(call, candidate)
     hello = words(call, "hello", name=candidate.name.split()[0])
-    if flow.answered_question_ids(db(), candidate):
-        return resume_menu(call, lead=[hello])
-    return introduce(call, lead=[hello])
+    done = flow.answered_question_ids(db(), candidate)  # read once for this request
+    if done:
+        return resume_menu(call, lead=[hello], done=done)
+    return introduce(call, lead=[hello], done=done)
 
 
-def resume_menu(call: Call, lead: list[str]) -> Response:
-    """How many questions are answered; 1 continues, 2 starts over."""
-    done = len(flow.answered_question_ids(db(), call.candidate))
+def resume_menu(call: Call, lead: list[str], done: set[int] | None = None) -> Response:
+    """How many questions are answered; 1 continues, 2 starts over.
+
+    `done` is the answered question ids when the caller has just read them.
+    """
+    if done is None:
+        done = flow.answered_question_ids(db(), call.candidate)
     total = len(call.interview.questions)
     url = public_url("ivr.resume")
-    texts = [*lead, words(call, "resume", done=done, total=total)]
+    texts = [*lead, words(call, "resume", done=len(done), total=total)]
     return present(call, "resume", twiml.menu(voice_for(call), texts, url, url))
 
 
@@ -123,16 +128,19 @@ def resume():
 
     def start_over() -> Response:
         flow.start_over(db(), call.candidate)
-        return introduce(call, lead=[])
+        return introduce(call, lead=[], done=set())
 
     options = {"1": partial(next_question, call), "2": start_over}
     return choose(call, options, partial(resume_menu, call))
 
 
-def introduce(call: Call, lead: list[str]) -> Response:
-    """How it works, then the practice question (if any) or the first question."""
+def introduce(call: Call, lead: list[str], done: set[int] | None = None) -> Response:
+    """How it works, then the practice question (if any) or the first question.
+
+    `done` (answered question ids, when just read) saves next_question a query.
+    """
     texts = [*lead, *script.how_it_works(call.interview, call.language)]
     if call.interview.practice:
         document = twiml.redirect(voice_for(call), public_url("ivr.practice"), *texts)
         return present(call, "practice", document)
-    return next_question(call, lead=texts)
+    return next_question(call, lead=texts, done=done)

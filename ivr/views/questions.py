@@ -37,12 +37,22 @@ def prompt_of(question: Question) -> str:
     return f"question:{question.id}"
 
 
-def next_question(call: Call, lead: list[str] | None = None, after: Question | None = None):
-    """Ask the first unanswered question (after `after`, when skipping), or close."""
+def next_question(
+    call: Call,
+    lead: list[str] | None = None,
+    after: Question | None = None,
+    done: set[int] | None = None,
+):
+    """Ask the first unanswered question (after `after`, when skipping), or close.
+
+    `done` is the candidate's answered question ids when the caller has just read them
+    (flow.answered_question_ids); otherwise they are read here, once.
+    """
     candidate = call.candidate
-    question = first_open = flow.next_question(db(), candidate)
-    if after is not None and question is not None and question.position <= after.position:
+    if done is None:
         done = flow.answered_question_ids(db(), candidate)
+    question = first_open = flow.next_question(db(), candidate, done)
+    if after is not None and question is not None and question.position <= after.position:
         question = next(
             (
                 q
