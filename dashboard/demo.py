@@ -22,7 +22,7 @@ from sqlalchemy import select
 from config.settings import Settings
 from dashboard.cli import gunicorn_args
 from voice.accounts import create_user
-from voice.candidates import add_candidate
+from voice.candidates import add_candidate, phone_owner
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.interviews import interview_from_spec, read_interview_file
 from voice.migrate import upgrade
@@ -105,8 +105,14 @@ def prepare(settings: Settings) -> tuple[int, str, str, str]:
         if interview is None:
             interview = interview_from_spec(session, org, spec)
         session.flush()
-        # A fresh caller ID each run, so caller ID finds this run's candidate.
-        caller = f"+1555765{len(interview.candidates) % 10000:04d}"
+        # A fresh caller ID each run, so caller ID finds this run's candidate (one phone
+        # is one candidate of an interview: skip numbers already taken).
+        count = len(interview.candidates)
+        caller = next(
+            number
+            for n in range(count, count + 10000)
+            if phone_owner(session, interview.id, number := f"+1555765{n % 10000:04d}") is None
+        )
         candidate = add_candidate(session, interview, _next_name(interview), caller)
         session.commit()
         return interview.id, interview.phone_number, candidate.pin, caller

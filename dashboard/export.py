@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -26,12 +27,22 @@ export = Blueprint("export", __name__)
 
 BATCH = 500
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
+# A whole cell that is a phone number in E.164 (ITU-T E.164: + and at most 15 digits) is
+# not a formula a spreadsheet could run, so it is written bare: +15557650000.
+_E164 = re.compile(r"\+[1-9][0-9]{1,14}")
 
 
 def cell(value) -> str:
-    """A CSV cell that a spreadsheet will not run as a formula."""
+    """A CSV cell that a spreadsheet will not run as a formula.
+
+    A value starting with = + - @, a tab or a carriage return gets a leading apostrophe
+    (OWASP's CSV injection guard), except an E.164 phone number, which is left bare.
+    Screenline's own import reads both forms of a phone (voice/phones.py).
+    """
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA) else text
+    if text.startswith(_FORMULA) and not _E164.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def _line(values: list) -> str:

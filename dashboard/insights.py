@@ -37,18 +37,22 @@ _HUNG_UP_AT = re.compile(r"^hung up at question (\d+)$")
 
 @dataclass(frozen=True)
 class Stage:
-    """One step of the funnel: its label, how many reached it, and the share of invited."""
+    """One step of the funnel: its label, how many reached it, and the share of those added."""
 
     label: str
     count: int
-    percent: float  # of invited
+    percent: float  # of those added
 
 
 @dataclass
 class Funnel:
-    """How many candidates reached each step, and how many are in each status."""
+    """How many candidates reached each step, and how many are in each status.
 
-    invited: int = 0
+    The first step is every candidate added to the interview, invitation texted or not
+    (an invitation is not a step: a candidate may be told the number another way).
+    """
+
+    added: int = 0
     called: int = 0
     consented: int = 0
     completed: int = 0
@@ -58,10 +62,10 @@ class Funnel:
 
     @property
     def stages(self) -> list[Stage]:
-        """The funnel's steps in order, each as a share of those invited."""
-        base = self.invited or 1
+        """The funnel's steps in order, each as a share of those added."""
+        base = self.added or 1
         pairs = [
-            ("Invited", self.invited),
+            ("Added", self.added),
             ("Called", self.called),
             ("Consented", self.consented),
             ("Completed", self.completed),

@@ -37,6 +37,16 @@ ANSWER_STATES: dict[str, tuple[str, str]] = {
     AnswerStatus.ERASED: ("Erased", "muted"),
     AnswerStatus.SUPERSEDED: ("Replaced by a retake", "muted"),
 }
+# A candidate's status in words. The stored (and API) value `invited` means "may take the
+# interview, not started yet", whether or not an invitation text was sent, so it reads
+# "Not started"; whether one was sent is shown beside it ("Not invited yet").
+CANDIDATE_LABELS: dict[str, str] = {
+    CandidateStatus.INVITED: "Not started",
+    CandidateStatus.IN_PROGRESS: "In progress",
+    CandidateStatus.COMPLETED: "Completed",
+    CandidateStatus.ABANDONED: "Abandoned",
+    CandidateStatus.SCREENED_OUT: "Screened out",
+}
 CANDIDATE_TONES: dict[str, str] = {
     CandidateStatus.INVITED: "muted",
     CandidateStatus.IN_PROGRESS: "info",
@@ -210,6 +220,7 @@ def template_globals() -> dict[str, Any]:
     """The names every template may use: the maps above and the status vocabularies."""
     return {
         "answer_states": ANSWER_STATES,
+        "candidate_labels": CANDIDATE_LABELS,
         "candidate_tones": CANDIDATE_TONES,
         "decision_labels": DECISION_LABELS,
         "decision_tones": DECISION_TONES,

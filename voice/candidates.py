@@ -1,13 +1,23 @@
 """Candidates: adding one to an interview, and the rules their fields follow.
 
-The dashboard's CSV import and accommodations form and `screenline candidate add` use
-these limits and the one PIN generator (voice/pins.py).
+The dashboard's CSV import and accommodations form, `screenline candidate add` and the
+API use these limits and the one PIN generator (voice/pins.py).
+
+One phone, one candidate per interview: caller ID finds a candidate by their number, so
+a second candidate with the same number would make both unrecognisable (the caller is
+asked for a PIN). `add_candidate` refuses such a second one (DuplicatePhone); the import
+merges rows into the candidate already holding the number; the database holds the rule
+too (a unique index on (interview_id, phone) where phone is not null, migration 0020).
+An erased candidate's phone is NULL from the moment the erasure begins, so their old
+number is free again.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voice.models import Candidate, Interview
@@ -17,6 +27,32 @@ from voice.pins import new_pin, pins_in_use
 EXTRA_TIME = (1.0, 4.0)  # the answer-time multiplier an accommodation may give
 MAX_CANDIDATE_NAME = 200  # Candidate.name String(200)
 MAX_CANDIDATE_EMAIL = 254  # Candidate.email String(254)
+
+
+class DuplicatePhone(ValueError):
+    """A phone that already belongs to a candidate of the interview.
+
+    `candidate_id` is that candidate's id and `phone` the number (E.164); the message
+    names both: "+15557654321 already belongs to candidate 12 in this interview".
+    """
+
+    def __init__(self, phone: str, candidate_id: int) -> None:
+        super().__init__(
+            f"{phone} already belongs to candidate {candidate_id} in this interview; "
+            "one phone number is one candidate, so caller ID can recognise them"
+        )
+        self.phone = phone
+        self.candidate_id = candidate_id
+
+
+def phone_owner(session: Session, interview_id: int, phone: str) -> int | None:
+    """The id of the interview's candidate with this phone (E.164), or None."""
+    return session.scalar(
+        select(Candidate.id)
+        .where(Candidate.interview_id == interview_id, Candidate.phone == phone)
+        .order_by(Candidate.id)
+        .limit(1)
+    )
 
 
 def check_extra_time(value: Any) -> float:
@@ -42,11 +78,15 @@ def add_candidate(
     extra_time: float = 1.0,
     slow_speech: bool = False,
 ) -> Candidate:
-    """Invite a candidate to an interview with a fresh PIN unique within it.
+    """Add a candidate to an interview with a fresh PIN unique within it, and flush.
 
+    Adding sends nothing: the candidate may take the interview (status `invited`) but no
+    invitation text exists until one is sent (dashboard/candidates/invitations.py).
     A phone without its country code is read in the organisation's default country.
     Raises ValueError (a readable sentence) for a missing or over-long name, a phone
-    that is not a number, an email that is not an address, or extra time outside 1-4.
+    that is not a number, an email that is not an address, or extra time outside 1-4;
+    DuplicatePhone (a ValueError) when the phone already belongs to a candidate of the
+    interview, even one added by a concurrent transaction. Nothing is added then.
     """
     name = (name or "").strip()
     if not name:
@@ -60,8 +100,10 @@ def add_candidate(
     org = interview.organization
     region = (org.default_country if org else None) or DEFAULT_REGION
     phone = normalise_phone(phone, region) if phone else None
+    if phone and (owner := phone_owner(session, interview.id, phone)) is not None:
+        raise DuplicatePhone(phone, owner)
     candidate = Candidate(
-        interview=interview,
+        interview_id=interview.id,
         name=name,
         phone=phone,
         pin=new_pin(pins_in_use(session, interview.id)),
@@ -69,5 +111,15 @@ def add_candidate(
         extra_time=extra_time,
         slow_speech=slow_speech,
     )
-    session.add(candidate)
+    try:
+        # A savepoint, so that losing a race to the unique index (migration 0020) undoes
+        # this candidate alone and says whose the number is.
+        with session.begin_nested():
+            session.add(candidate)
+    except IntegrityError:
+        owner = phone_owner(session, interview.id, phone) if phone else None
+        if owner is None:
+            raise
+        raise DuplicatePhone(phone, owner) from None
+    session.expire(interview, ["candidates"])  # loaded again, with this one, when next read
     return candidate

@@ -346,6 +346,16 @@ class Candidate(Base):
             text("created_at DESC"),
             text("id DESC"),
         ),
+        # One candidate per phone in an interview, so caller ID is never ambiguous
+        # (voice/candidates.py says so first; migration 0020). Erasure NULLs the phone.
+        Index(
+            "uq_candidates_interview_phone",
+            "interview_id",
+            "phone",
+            unique=True,
+            postgresql_where=text("phone IS NOT NULL"),
+            sqlite_where=text("phone IS NOT NULL"),
+        ),
     )
 
 

@@ -36,7 +36,7 @@ from dashboard.api.schemas import (
 from dashboard.candidates.invitations import send_invitations, write_invitations
 from ivr.services import db, services
 from voice.candidate_import import TableError, import_file, import_rows
-from voice.candidates import add_candidate
+from voice.candidates import DuplicatePhone, add_candidate
 from voice.models import Candidate, Interview
 
 log = logging.getLogger(__name__)
@@ -93,9 +93,17 @@ class Candidates(MethodView):
 
     @blp.arguments(CandidateCreateSchema)
     @blp.response(201, CreatedCandidateSchema)
+    @blp.alt_response(409, response="CONFLICT")
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
-        """Add a candidate to an interview (a fresh PIN), and text the invitation if asked."""
+        """Add a candidate to an interview (a fresh PIN), and text the invitation if asked.
+
+        The candidate may take the interview at once (`status` is `invited`); `invited`
+        in the reply says whether an invitation text was queued (only with `invite:
+        true` and a phone). 409 `duplicate-phone` when the phone already belongs to a
+        candidate of the interview (`detail` names their id): nothing is added. The
+        batch and import endpoints merge such rows instead.
+        """
         session = db()
         interview = _interview(args["interview_id"])
         try:
@@ -108,6 +116,8 @@ class Candidates(MethodView):
                 extra_time=args["extra_time"],
                 slow_speech=args["slow_speech"],
             )
+        except DuplicatePhone as exc:
+            raise Problem("duplicate-phone", str(exc), errors={"phone": str(exc)}) from None
         except ValueError as exc:
             raise Problem("validation-error", str(exc), errors={"": str(exc)}) from None
         candidate.external_id = args.get("external_id") or None

@@ -51,6 +51,13 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "The candidate's data is erased (or being erased): they can be read as erased, but "
         "not changed, invited, called, decided on, exported or shared; nothing was changed.",
     ),
+    "duplicate-phone": (
+        409,
+        "Phone already in the interview",
+        "The phone number already belongs to a candidate of the interview (`detail` names "
+        "their id); one number is one candidate, so caller ID recognises them. Nothing "
+        "was added.",
+    ),
     "too-large": (413, "Too large", "The request body is larger than the API accepts."),
     "unsupported-media-type": (
         415,

@@ -106,7 +106,14 @@ class CandidateSchema(ma.Schema):
             "candidate's erasure began.",
         },
     )
-    status = F.String(validate=ma.validate.OneOf(CandidateStatus.ALL))
+    status = F.String(
+        validate=ma.validate.OneOf(CandidateStatus.ALL),
+        metadata={
+            "description": "Where the candidate is in the interview. `invited`: may take the "
+            "interview and has not started; it does not mean an invitation text was sent "
+            "(POST /candidates/ID/invite sends one)."
+        },
+    )
     screened_out_reason = F.String(allow_none=True)
     decision = F.String(allow_none=True, validate=ma.validate.OneOf(DecisionKind.ALL))
     decided_at = Timestamp(allow_none=True)
@@ -164,14 +171,25 @@ class CandidateCreateSchema(ma.Schema):
     )
     slow_speech = F.Boolean(load_default=False)
     invite = F.Boolean(
-        load_default=False, metadata={"description": "Text the candidate their invitation now."}
+        load_default=False,
+        metadata={
+            "description": "Text the candidate their invitation now (otherwise nothing is "
+            "sent; the reply's `invited` says whether a text was queued)."
+        },
     )
 
 
 class CreatedCandidateSchema(CandidateSchema):
     """A candidate just added, and whether an invitation was queued."""
 
-    invited = F.Boolean(required=True)
+    invited = F.Boolean(
+        required=True,
+        metadata={
+            "description": "Whether an invitation text was queued by this request; `false` "
+            "(with `status` `invited`) means no invitation message was sent: the candidate "
+            "may still call in."
+        },
+    )
 
 
 class BatchRowSchema(ma.Schema):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
 from ivr.services import db
+from voice.messages import INVITATION
 from voice.models import (
     EARLIEST_SQL,
     MAX_ROW_ID,
@@ -30,6 +31,7 @@ from voice.models import (
     CandidateStatus,
     DecisionKind,
     Interview,
+    Message,
     Question,
     Score,
     User,
@@ -131,6 +133,7 @@ class Row:
     mean_score: float | None
     reviewers: int
     flagged: int = 0  # kept answers whose transcript may be unreliable
+    invitation_sent: bool = False  # an invitation text went out (voice.messages.INVITATION)
     keypad: list[tuple[int, str]] = field(default_factory=list)  # (question number, shown)
 
     @property
@@ -268,6 +271,17 @@ def candidate_page(
         .correlate(Candidate)
         .scalar_subquery()
     )
+    invitation_sent = (
+        exists(
+            select(Message.id).where(
+                Message.candidate_id == Candidate.id,
+                Message.kind == INVITATION,
+                Message.sent_at.is_not(None),
+            )
+        )
+        .correlate(Candidate)
+        .label("invitation_sent")
+    )
     conditions = [Candidate.interview_id == interview.id]
     if filters.status:
         conditions.append(Candidate.status == filters.status)
@@ -302,6 +316,7 @@ def candidate_page(
         mean_score,
         reviewers,
         flagged,
+        invitation_sent,
     ).where(*conditions)
     keys = order_keys()
     position = None
@@ -326,6 +341,7 @@ def candidate_page(
             float(mean) if mean is not None else None,
             reviewers,
             flagged_count,
+            bool(sent),
         )
         for (
             c,
@@ -336,6 +352,7 @@ def candidate_page(
             mean,
             reviewers,
             flagged_count,
+            sent,
         ) in session.execute(stmt.limit(limit))
     ]
     if backwards:
@@ -395,7 +412,7 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         rows=rows,
         counts=funnel.statuses,
         funnel=funnel,
-        total=funnel.invited,
+        total=funnel.added,
         matching=total,
         page=page,
         pages=pages,

@@ -11,7 +11,7 @@ from ivr.outbound import call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
-from voice.candidates import EXTRA_TIME, add_candidate
+from voice.candidates import EXTRA_TIME, DuplicatePhone, add_candidate
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
@@ -62,6 +62,10 @@ def candidate_add(
                 extra_time=extra_time,
                 slow_speech=slow_speech,
             )
+        except DuplicatePhone as exc:
+            raise click.ClickException(
+                f"{exc}; see `screenline candidate list --interview {found.id}`"
+            ) from None
         except ValueError as exc:
             raise click.ClickException(str(exc)) from None
         session.commit()

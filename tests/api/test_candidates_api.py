@@ -232,3 +232,41 @@ def test_an_audio_link_works_without_a_key_and_only_for_that_answer(api, acme, g
     assert requests.get(link["url"].replace(".mp3", "x.mp3"), timeout=10).status_code == 404
     other = ApiClient(api.base, globex.key)
     problem(other.get(f"/api/v1/answers/{answer.id}/audio"), 404, "not-found")
+
+
+def test_adding_a_phone_already_in_the_interview_is_409_naming_the_candidate(api, acme, db):
+    """POST /candidates with the phone of a candidate of the interview: 409 duplicate-phone,
+    `detail` names their id, nothing added; the batch endpoint still merges the row."""
+    body = NEW | {"interview_id": acme.interview.id}
+    first = api.post("/api/v1/candidates", json=body)
+    assert first.status_code == 201, first.text
+    again = problem(
+        api.post("/api/v1/candidates", json=body | {"phone": "+1 555 010 4242"}),
+        409,
+        "duplicate-phone",
+    )
+    assert f"+15550104242 already belongs to candidate {first.json()['id']}" in again["detail"]
+    assert set(again["errors"]) == {"phone"}
+    batch = api.post(
+        "/api/v1/candidates/batch",
+        json={"interview_id": acme.interview.id, "candidates": [NEW | {"name": "Ana A."}]},
+    )
+    assert batch.status_code == 201, batch.text
+    assert batch.json()["added"] == [] and len(batch.json()["merged"]) == 1
+    db.expire_all()
+    assert db.query(Candidate).filter_by(phone="+15550104242").count() == 1
+
+
+def test_the_openapi_document_explains_duplicate_phone_and_invited(api):
+    """OpenAPI: POST /candidates documents 409; `status` and `invited` say what they mean;
+    the reference lists the duplicate-phone problem."""
+    spec = api.get("/api/v1/openapi.json").json()
+    post = spec["paths"]["/api/v1/candidates"]["post"]
+    assert "409" in post["responses"] and "duplicate-phone" in post["description"]
+    schemas = spec["components"]["schemas"]
+    created = next(s for name, s in schemas.items() if name.startswith("CreatedCandidate"))
+    assert "no invitation message was sent" in created["properties"]["invited"]["description"]
+    status = next(s for name, s in schemas.items() if name == "Candidate")["properties"]["status"]
+    assert "may take the interview" in status["description"]
+    reference = api.get("/api/v1/reference").text
+    assert "problem-duplicate-phone" in reference

@@ -233,3 +233,25 @@ def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tm
     path.write_text(INTERVIEW_YAML)
     result = run("interview", "import", str(path), "--org", "²", ok=False)
     assert result.exit_code == 1 and "no organisation named '²'" in result.stderr
+
+
+def test_adding_a_phone_already_in_the_interview_is_refused_naming_the_candidate(run, db):
+    """`candidate add` with a number the interview has refuses, naming the existing id,
+    in text and as JSON on standard error; nothing is added."""
+    from tests.factories import make_interview, make_org
+
+    interview = make_interview(db, make_org(db))
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id))
+    first = json.loads(run(*args, "--name", "Dana", "--phone", "+15557654321", "--json").stdout)
+    text = run(*args, "--name", "Dan", "--phone", "555 765 4321", ok=False)
+    assert text.exit_code == 1
+    assert f"+15557654321 already belongs to candidate {first['id']} in this interview" in (
+        text.output
+    )
+    as_json = run(*args, "--name", "Dan", "--phone", "+15557654321", "--json", ok=False)
+    assert as_json.exit_code == 1 and as_json.stdout == ""
+    error = json.loads(as_json.stderr)["error"]
+    assert error.startswith(f"+15557654321 already belongs to candidate {first['id']}")
+    db.expire_all()
+    assert db.query(Candidate).filter_by(interview_id=interview.id).count() == 1

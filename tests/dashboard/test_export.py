@@ -41,3 +41,36 @@ def test_csv_streams_in_batches(signed_in, db, client, monkeypatch):
     db.commit()
     body = client.get(f"/interviews/{signed_in.interview.id}/export.csv").get_data(as_text=True)
     assert len(list(csv.DictReader(io.StringIO(body.lstrip("\ufeff"))))) == 6
+
+
+def test_csv_writes_e164_phones_bare_and_guards_everything_else(signed_in, db, client):
+    """An E.164 phone is written as it is (not a formula); other cells starting with + or
+    - keep the apostrophe; Screenline's own import reads the file back, merging by phone."""
+    from dashboard.export import cell
+    from voice.candidate_import import import_file
+
+    plus = make_candidate(db, signed_in.interview, name="+1 555 CALL ME", phone="+447700900123")
+    db.commit()
+    response = client.get(f"/interviews/{signed_in.interview.id}/export.csv")
+    data = response.get_data(as_text=True)
+    rows = {row["candidate_id"]: row for row in csv.DictReader(io.StringIO(data.lstrip("\ufeff")))}
+    assert rows[str(signed_in.candidate.id)]["phone"] == "+15557654321"
+    assert rows[str(plus.id)]["phone"] == "+447700900123"
+    assert rows[str(plus.id)]["name"] == "'+1 555 CALL ME"
+    assert [cell(v) for v in ("+15557650000", "+1", "+0123456", "+1234567890123456")] == [
+        "+15557650000",
+        "'+1",
+        "'+0123456",
+        "'+1234567890123456",
+    ]
+    assert [cell(v) for v in ("+15557650000\n", "+1555=1+1", "-1", "=1+1")] == [
+        "'+15557650000\n",
+        "'+1555=1+1",
+        "'-1",
+        "'=1+1",
+    ]
+    guarded = data.replace(",+15557654321,", ",'+15557654321,")  # an older export's form
+    assert guarded != data
+    for exported in (data, guarded):
+        report = import_file(db, signed_in.interview, exported.encode())
+        assert report.added == [] and len(report.merged) == 2, report.rejected

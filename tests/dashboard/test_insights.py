@@ -35,7 +35,7 @@ def test_insights_draw_the_funnel_outcomes_and_drop_off(signed_in, db, client):
     db.commit()
     page = parse(client.get(f"/interviews/{interview.id}/insights").data)
     assert chart(page, "funnel-chart") == {
-        "Invited": "3",
+        "Added": "3",
         "Called": "2",
         "Consented": "2",
         "Completed": "1",
@@ -61,7 +61,7 @@ def test_interview_page_shows_the_funnel_counts(signed_in, client):
     """The interview page shows funnel counts and links to the charts."""
     page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
     steps = page.one("ol", cls="funnel-steps").find_all("li")
-    assert steps[0].text() == "1 Invited"
+    assert steps[0].text() == "1 Added"
     assert page.one("section", cls="funnel-mini").one(
         "a", href=f"/interviews/{signed_in.interview.id}/insights"
     )

@@ -79,7 +79,7 @@ def test_interview_page_lists_candidates_with_progress(signed_in, db, client):
         "Decision": "—",
         "Actions": "Manage",
     }
-    assert cells["Ivy Invited"]["Status"] == "Invited"
+    assert cells["Ivy Invited"]["Status"] == "Not started Not invited yet"
     assert cells["Ivy Invited"]["Progress"] == "0 / 2"
     assert cells["Ivy Invited"]["Transcription"] == "Nothing yet"
     assert cells["Ivy Invited"]["Mean score"] == "—"
@@ -501,3 +501,39 @@ def test_interviews_list_queries_do_not_grow(signed_in, db, app, client):
     with count_queries(app) as large:
         client.get("/")
     assert len(large) == len(small) <= 3
+
+
+def test_added_is_not_called_invited_until_the_invitation_text_went_out(signed_in, db, client):
+    """A candidate never texted reads "Not started" / "Not invited yet" and "Added …" on
+    their page, and the funnel starts at "Added"; once the text is sent the note goes and
+    the candidate page says when it was texted."""
+    from datetime import UTC, datetime
+
+    from voice.messages import INVITATION
+    from voice.models import Message
+
+    ivy = make_candidate(db, signed_in.interview, name="Ivy Added", phone="+15557650000")
+    db.commit()
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
+    assert candidate_cells(page)["Ivy Added"]["Status"] == "Not started Not invited yet"
+    assert page.one("ol", cls="funnel-steps").find_all("li")[0].text() == "2 Added"
+    options = [o.text() for o in page.one("select", id="f-status").find_all("option")]
+    assert "Not started" in options and "Invited" not in options
+    facts = parse(client.get(f"/candidates/{ivy.id}").data).one("dl", cls="facts").text()
+    assert "Added" in facts and "Not invited yet" in facts and "Invited" not in facts
+
+    db.add(
+        Message(
+            candidate_id=ivy.id,
+            kind=INVITATION,
+            to=ivy.phone,
+            body="Call +15550100200, PIN 1234",
+            message_sid="SM" + "1" * 32,
+            sent_at=datetime.now(UTC),
+        )
+    )
+    db.commit()
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
+    assert candidate_cells(page)["Ivy Added"]["Status"] == "Not started"
+    state = parse(client.get(f"/candidates/{ivy.id}").data).one("dd", id="invitation-state")
+    assert state.text() == "Texted just now"
