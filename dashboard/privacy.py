@@ -15,6 +15,7 @@ from redis.exceptions import RedisError
 
 from dashboard.access import get_visible, is_admin, require_not_erased, require_role
 from dashboard.auditing import record, user_actor
+from dashboard.labels import RETENTION_LABELS, form_message
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.services import db, services
 from voice import erasure
@@ -132,7 +133,7 @@ def retention_settings():
         errors: dict[str, str] = {}
         days = whole_number(errors, {"retention_days": raw}, "retention_days", None, RETENTION_DAYS)
         if errors:
-            error = errors["retention_days"]
+            error = form_message(errors["retention_days"], RETENTION_LABELS)
         else:
             org.retention_days = days
             record("retention_changed", detail={"retention_days": days})
@@ -154,6 +155,7 @@ def retention_settings():
             error=error,
             warning=short_period_warning(org.retention_days),
             limits=RETENTION_DAYS,
+            labels=RETENTION_LABELS,
         ),
         422 if error else 200,
     )

@@ -228,7 +228,13 @@ def clean_interview(
     deadline = _deadline(errors, spec.get("deadline"))
     reminders = _reminders(errors, spec.get("reminders"))
     if reminders and deadline is None and "deadline" not in errors:
-        errors["reminders"] = "reminders are sent before the deadline: set a deadline too"
+        # Say both when a reminder is also malformed, so neither problem hides the other.
+        problem = errors.get("reminders")
+        errors["reminders"] = (
+            f"{problem}, and reminders are sent before the deadline: set a deadline too"
+            if problem
+            else "reminders are sent before the deadline: set a deadline too"
+        )
     questions = _questions(errors, spec.get("questions"), languages)
     retakes = whole_number(errors, spec, "retakes", 0, RETAKES)
     retention_days = whole_number(errors, spec, "retention_days", None, RETENTION_DAYS)

@@ -16,6 +16,7 @@ from datetime import UTC
 
 from werkzeug.datastructures import MultiDict
 
+from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS, form_message
 from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS
 from voice.models import Interview, Question, QuestionKind
 
@@ -221,14 +222,17 @@ class Draft:
     def form_errors(self, errors: dict[str, str]) -> dict[str, str]:
         """The rule set's errors keyed by form control, each question's led by its number.
 
-        The messages are the rule set's own, naming each setting by its file key, so the
-        form and an imported file explain a problem in the same words.
+        The rule set names each setting by its file key (`max_seconds`), as a YAML author
+        writes it; here each key becomes the label the form shows for it
+        (dashboard/labels.py), since the form's user never sees the keys.
         """
         shown: dict[str, str] = {}
         for path, message in errors.items():
             parts = path.split(".")
             if parts[0] == "questions" and len(parts) > 2:
-                message = f"Question {parts[1]}: {message}"
+                message = f"Question {parts[1]}: {form_message(message, QUESTION_LABELS)}"
+            else:
+                message = form_message(message, INTERVIEW_LABELS)
             shown.setdefault(self.field_id(path), message)
         return shown
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
 from dashboard.interviews.drafts import Draft, QuestionDraft, apply_action
+from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS
 from ivr.services import db
 from voice.interviews import TAKEN, InterviewSettings, InterviewSpecError, clean_interview
 from voice.models import Answer, Interview, Question, QuestionKind
@@ -113,6 +114,8 @@ def _render(draft: Draft, interview: Interview | None, errors=None, focus=None, 
             errors=errors or {},
             focus=focus,
             kinds=KIND_LABELS,
+            labels=INTERVIEW_LABELS,
+            question_labels=QUESTION_LABELS,
             blank=QuestionDraft(key="__KEY__"),
         ),
         status,
@@ -162,7 +165,9 @@ def _handle(interview: Interview | None):
         session.commit()
     except IntegrityError:  # the number was taken since the check: a race
         session.rollback()
-        errors = {"phone_number": f"phone_number {settings.phone_number} {TAKEN}"}
+        errors = draft.form_errors(
+            {"phone_number": f"phone_number {settings.phone_number} {TAKEN}"}
+        )
         return _render(draft, interview, errors=errors, status=422)
     flash(f"Interview “{saved.title}” {'created' if created else 'saved'}.", "success")
     for warning in settings.warnings():

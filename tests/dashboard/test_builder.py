@@ -7,9 +7,10 @@ import io
 import pytest
 from sqlalchemy import func, select
 
+from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS
 from tests.dashboard.html import parse
 from tests.factories import make_interview, make_user
-from voice.interviews import InterviewSpecError, clean_interview
+from voice.interviews import INTERVIEW_KEYS, QUESTION_KEYS, InterviewSpecError, clean_interview
 from voice.models import Interview, InterviewReviewer, Question, Role
 
 
@@ -94,6 +95,110 @@ def test_builder_validation_reports_each_problem_and_saves_nothing(signed_in, db
     assert page.one("input", id="title").attrs["aria-invalid"] == "true"
     assert "nobody could pass" in page.one("p", id="q-0-at_most-error").text()
     assert created(db) is None
+
+
+def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db, client):
+    """Each error on the form names its field as the page labels it, never by file key."""
+    data = interview_form(
+        token(client, "/interviews/new"),
+        phone_number="555-CALL-NOW",
+        languages="english",
+        deadline="",
+        reminders="soon",
+        retakes="9",
+        retention_days="0",
+        **{"q-1-max_seconds": "2", "q-1-min_seconds": "x", "q-1-think_seconds": "500"},
+        **{"q-1-retakes": "7"},
+    )
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+
+    def error(field: str) -> str:
+        return page.one("p", id=f"{field}-error").text()
+
+    def label(field: str) -> str:
+        return page.one("label", for_=field).text()
+
+    assert error("phone_number") == (
+        "“Number candidates call”: '555-CALL-NOW' is not a telephone number (it has letters)"
+    )
+    assert label("phone_number") == "Number candidates call"
+    assert error("languages").startswith(f"“{label('languages')}”: 'english'")
+    assert error("reminders") == (
+        f"“{label('reminders')}”: 'soon' is not like 48h, 30m or 2d, "
+        "and reminders are sent before the deadline: set a deadline too"
+    )
+    assert error("retakes") == f"“{label('retakes')}” must be a whole number from 0 to 5"
+    assert error("retention_days") == (
+        f"“{label('retention_days')}” must be a whole number from 1 to 3,650"
+    )
+    for field, bounds in (
+        ("max_seconds", "5 to 3,600"),
+        ("min_seconds", "0 to 3,600"),
+        ("think_seconds", "0 to 120"),
+        ("retakes", "0 to 5"),
+    ):
+        assert error(f"q-1-{field}") == (
+            f"Question 2: “{label(f'q-1-{field}')}” must be a whole number from {bounds}"
+        )
+    summary = page.one("div", cls="error-summary").text()
+    assert "_seconds" not in summary and "phone_number" not in summary
+    assert created(db) is None
+
+
+def test_every_setting_has_the_label_its_form_field_shows(signed_in, client):
+    """Each file key maps to a label, and that label is the one on the builder page."""
+    assert set(INTERVIEW_KEYS) == set(INTERVIEW_LABELS)
+    assert set(QUESTION_KEYS) == set(QUESTION_LABELS)
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}/edit").data)
+    labels = {node.attrs.get("for"): node.text() for node in page.find_all("label")}
+    shown = 0
+    for key, label in INTERVIEW_LABELS.items():
+        if key in labels:
+            assert labels[key] == label
+            shown += 1
+        elif key in ("practice", "delete_recordings_at_twilio"):
+            assert page_checks(page, key) == [label]
+            shown += 1
+    assert shown == len(INTERVIEW_LABELS) - 2  # "language" and "questions" have no <label>
+    assert page.one("h2", id="questions-heading").text() == INTERVIEW_LABELS["questions"]
+    for key, label in QUESTION_LABELS.items():
+        assert labels["q-0-" + key] == label
+
+
+def page_checks(page, name: str) -> list[str]:
+    """The text of the checkbox labels wrapping the input named `name`."""
+    return [
+        node.text()
+        for node in page.find_all("label", cls="check")
+        if node.find("input", name=name) is not None
+    ]
+
+
+def test_builder_knockout_and_text_errors_use_labels(signed_in, db, client):
+    """Knockout bounds, a missing title and an over-long translation are worded by label."""
+    data = interview_form(
+        token(client, "/interviews/new"),
+        title="",
+        languages="en-US, es-MX",
+        **{"tr-es-MX-intro": "x" * 2001, "q-0-kind": "number", "q-0-at_least": "40"},
+        **{"q-0-at_most": "20", "q-0-prompt-es-MX": "y" * 1001},
+    )
+    page = parse(client.post("/interviews/new", data=data).data)
+    assert page.one("p", id="title-error").text() == "“Title” is required"
+    assert page.one("p", id="q-0-at_most-error").text() == (
+        "Question 1: “Knockout: at most” (20) is below “Knockout: at least” (40), "
+        "so nobody could pass"
+    )
+    assert page.one("p", id="tr-es-MX-intro-error").text() == (
+        "“Greeting (es-MX)” is 2,001 characters long; at most 2,000 fit"
+    )
+    assert page.one("label", for_="tr-es-MX-intro").text() == "Greeting (es-MX)"
+    assert page.one("p", id="q-0-prompt-es-MX-error").text() == (
+        "Question 1: “Question in es-MX” is 1,001 characters long; at most 1,000 fit"
+    )
+    assert page.one("label", for_="q-0-prompt-es-MX").text() == "Question in es-MX"
 
 
 def test_builder_rejects_a_number_already_used(signed_in, db, client):
@@ -257,7 +362,8 @@ def test_builder_checks_the_same_limits_as_the_file_import(signed_in, db, client
     assert "at most 200 fit" in page.one("p", id="title-error").text()
     assert "from 1 to 3,650" in page.one("p", id="retention_days-error").text()
     assert page.one("p", id="q-1-min_seconds-error").text() == (
-        "Question 2: min_seconds (90 s) must be shorter than max_seconds (90 s)"
+        "Question 2: “Shortest answer (seconds)” (90 s) must be shorter than "
+        "“Answer time limit (seconds)” (90 s)"
     )
     spec = {
         "title": "T" * 201,

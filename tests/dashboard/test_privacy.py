@@ -171,7 +171,10 @@ def test_the_organisation_default_is_set_on_the_settings_page_with_the_eeoc_warn
     response = submit(client, page, "/settings/retention", retention_days="ninety")
     assert response.status_code == 422
     error = parse(response.data).one("p", cls="field-error").text()
-    assert error == "retention_days must be a whole number from 1 to 3,650"
+    assert error == "“Default retention (days)” must be a whole number from 1 to 3,650"
+    assert parse(response.data).one("label", for_="retention_days").text() == (
+        "Default retention (days)"
+    )
     assert reload(session_factory, Organization, org_id).retention_days == 90
 
 
