@@ -215,7 +215,8 @@ def _keys_and_note(question: Question) -> tuple[str, str]:
     keys = "# ends the answer"
     retakes = question.retakes_allowed()
     if retakes:
-        keys += f" · then 1 keeps it, 2 records again (up to {retakes} retakes)"
+        times = "retake" if retakes == 1 else "retakes"
+        keys += f" · then 1 keeps it, 2 records again (up to {retakes} {times})"
     if not question.min_seconds:
         return keys, ""
     return keys, f"Answers under {question.min_seconds} s are asked again."

@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voice.interviews import expected_minutes
 from voice.models import Candidate, DecisionKind, Message, MessageTemplate
 
 INVITATION = "invitation"
@@ -90,14 +91,13 @@ def _lang(candidate: Candidate) -> str:
 def _values(candidate: Candidate) -> dict[str, str]:
     interview = candidate.interview
     deadline = interview.deadline
-    spoken_questions = max(len(interview.questions), 1)
     return {
         "first_name": candidate.name.split()[0],
         "company": interview.organization.name,
         "title": interview.title,
         "number": interview.phone_number,
         "pin": candidate.pin,
-        "minutes": str(max(5, spoken_questions * 2)),
+        "minutes": str(expected_minutes(interview)),
         "deadline_text": _format_deadline(deadline) if deadline else "",
         "deadline_short": _format_deadline(deadline) if deadline else "soon",
     }

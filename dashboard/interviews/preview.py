@@ -12,6 +12,7 @@ from flask_login import current_user
 from dashboard.access import get_visible
 from ivr.script import call_script
 from ivr.services import db
+from voice.interviews import expected_minutes
 from voice.models import Interview
 
 
@@ -28,4 +29,5 @@ def preview(interview_id: int):
         language=language,
         languages=languages,
         steps=call_script(interview, language),
+        minutes=expected_minutes(interview),
     )

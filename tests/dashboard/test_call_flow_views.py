@@ -8,6 +8,8 @@ from ivr.script import call_script
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_org, make_user
 from tests.ivr.twilio_actions import TwilioActions, said
+from voice.interviews import expected_minutes
+from voice.messages import invitation_text
 from voice.models import Answer, AnswerStatus, CandidateStatus
 
 
@@ -113,6 +115,61 @@ def test_the_preview_says_word_for_word_what_the_call_says(db, client, settings,
     root = anonymous.twiml("/ivr/voice", CallStatus="ringing")
     root = anonymous.twiml(action(anonymous.twiml(action(root), Digits="1")), Digits="1")
     assert said(root) == shown["PIN (only when the caller's number is not known)"]
+
+
+def test_the_preview_counts_retakes_in_words_that_agree(db, client, auth):
+    """One retake reads "up to 1 retake", two read "up to 2 retakes", none says nothing."""
+    org = make_org(db)
+    make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        retakes=1,
+        questions=[
+            {"prompt": "One?"},
+            {"prompt": "Two?", "retakes": 2},
+            {"prompt": "No?", "retakes": 0},
+        ],
+    )
+    db.commit()
+    auth.login()
+    page = parse(client.get(f"/interviews/{interview.id}/preview").get_data(as_text=True))
+    keys = {
+        step.one("h2").text(): step.find_all("p", cls="small")[0].text()
+        for step in page.find_all("li", cls="script-step")
+        if step.one("h2").text().startswith("Question")
+    }
+    then = "Keys: # ends the answer · then 1 keeps it, 2 records again"
+    assert keys == {
+        "Question 1": f"{then} (up to 1 retake)",
+        "Question 2": f"{then} (up to 2 retakes)",
+        "Question 3": "Keys: # ends the answer",
+    }
+
+
+def test_the_invitation_and_the_preview_give_one_estimate_of_the_call(db, client, auth):
+    """Keypad questions count 30 s, spoken ones 2 min: the SMS and the preview agree."""
+    org = make_org(db)
+    make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        questions=[
+            {"prompt": "Tell us about you."},
+            {"prompt": "Why this job?"},
+            {"prompt": "A busy shift?"},
+            *({"kind": "yes_no", "prompt": f"Can you do {n}?"} for n in range(4)),
+            {"kind": "number", "prompt": "Hours a week?"},
+        ],
+    )
+    candidate = make_candidate(db, interview)
+    db.commit()
+    auth.login()
+    # 3 spoken x 2 min + 5 keypad x 30 s + 1 min around = 9.5, said as 10; was 8 x 2 = 16.
+    assert expected_minutes(interview) == 10
+    assert "It takes about 10 minutes." in invitation_text(candidate)
+    page = parse(client.get(f"/interviews/{interview.id}/preview").get_data(as_text=True))
+    assert page.one("p", id="expected-minutes").text().startswith("The call takes about 10 minutes")
 
 
 def action(root) -> str:
