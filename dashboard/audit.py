@@ -25,6 +25,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -34,7 +35,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import require_role, select_visible
 from ivr.services import db, services
 from voice import audit, audit_reading
-from voice.models import MAX_ROW_ID, AuditEvent, Candidate, Role, User
+from voice.models import MAX_ROW_ID, Answer, AuditEvent, Candidate, Question, Role, User
 
 audit_page = Blueprint("audit", __name__)
 
@@ -204,6 +205,15 @@ def trail():
             select_visible(current_user, Candidate).where(Candidate.id.in_(named or [0]))
         )
     }
+    answered = {e.answer_id for e in entries if e.answer_id}
+    positions = dict(
+        session.execute(
+            select_visible(current_user, Answer)
+            .join(Question, Question.id == Answer.question_id)
+            .where(Answer.id.in_(answered or [0]))
+            .with_only_columns(Answer.id, Question.position)
+        ).all()
+    )
     verification, walked_at = chain_status(
         session, current_user.organization_id, full=request.args.get("full") == "1"
     )
@@ -213,6 +223,7 @@ def trail():
             "audit.html",
             rows=[(entry, audit_reading.as_dict(entry)) for entry in entries],
             live_names=live_names,
+            positions=positions,
             actions=audit.ACTIONS,
             people=people,
             query=query,
@@ -227,6 +238,50 @@ def trail():
         ),
         status,
     )
+
+
+def _words(key: str) -> str:
+    return key.replace("_", " ")
+
+
+def _shown(value: Any) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(_shown(v) for v in value) or "none"
+    if isinstance(value, dict):
+        return ", ".join(f"{_words(str(k))} {_shown(v)}" for k, v in value.items()) or "none"
+    return str(value)
+
+
+@audit_page.app_template_global("audit_detail_text")
+def detail_text(action: str, detail: dict[str, Any] | None) -> str:
+    """An entry's detail as a person reads it: "overall score 5", "legal hold on",
+    "user 12; role: admin", rather than its stored keys and values ("overall: True").
+
+    A key naming a row ("user_id") reads as the row and its number; yes/no values read
+    as yes or no; lists as comma-separated words. `screenline audit` and --json keep the
+    stored form.
+    """
+    detail = dict(detail or {})
+    parts = []
+    if action == "score" and "value" in detail:
+        kind = "overall score" if detail.pop("overall", False) else "score"
+        parts.append(f"{kind} {detail.pop('value')}")
+    if action == "legal_hold" and isinstance(detail.get("legal_hold"), bool):
+        parts.append(f"legal hold {'on' if detail.pop('legal_hold') else 'off'}")
+    if action == "decision" and "decision" in detail:
+        texted = detail.pop("texted", None)
+        note = {True: ", texted to the candidate", False: ", not texted"}.get(texted, "")
+        parts.append(f"{detail.pop('decision')}{note}")
+    for key, value in sorted(detail.items()):
+        if key.endswith("_ids") and isinstance(value, list):
+            parts.append(f"{_words(key[:-4])}s {_shown(value)}")
+        elif key.endswith("_id") and not isinstance(value, bool):
+            parts.append(f"{_words(key[:-3])} {value}")
+        else:
+            parts.append(f"{_words(key)}: {_shown(value)}")
+    return "; ".join(parts)
 
 
 @audit_page.app_template_global("audit_page_args")

@@ -98,6 +98,19 @@ def keypad_answer(kind: str, digits: str | None) -> str:
     return digits or "—"
 
 
+def keypad_rules(question: Any) -> list[str]:
+    """The knockout rules a keypad question sets, as a reader says them
+    ("must be yes", "at least 2", "at most 10"); [] when it sets none."""
+    rules = []
+    if getattr(question, "must_be", None):
+        rules.append(f"must be {question.must_be}")
+    if getattr(question, "at_least", None) is not None:
+        rules.append(f"at least {question.at_least}")
+    if getattr(question, "at_most", None) is not None:
+        rules.append(f"at most {question.at_most}")
+    return rules
+
+
 # ---------------------------------------------------------------- transcripts
 
 
@@ -226,6 +239,7 @@ def template_globals() -> dict[str, Any]:
         "decision_tones": DECISION_TONES,
         "link_tones": LINK_TONES,
         "keypad_answer": keypad_answer,
+        "keypad_rules": keypad_rules,
         "failure_note": failure_note,
         "transcript_warning": transcript_warning,
         "flag_warning": flag_warning,

@@ -12,9 +12,10 @@ the carrier to say, so fictional ranges such as North America's 555 pass.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import phonenumbers
-from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult
+from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResult, geocoder
 
 DEFAULT_REGION = "US"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
@@ -90,10 +91,33 @@ def check_region(region: str | None) -> str:
     return code
 
 
-def regions() -> list[tuple[str, int]]:
-    """Every region libphonenumber knows, as (ISO code, country calling code), sorted."""
+# Regions libphonenumber's English names (phonenumbers.geodata) leave unnamed.
+_UNNAMED_REGIONS = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+
+
+def region_name(code: str) -> str:
+    """The English name of an ISO region code libphonenumber knows ("GB": "United Kingdom").
+
+    From the names phonenumbers ships for its geocoder (offline), then a few it lacks;
+    the code itself when neither has one.
+    """
+    name = _UNNAMED_REGIONS.get(code) or geocoder._region_display_name(code, "en")
+    return name or code
+
+
+def regions() -> list[tuple[str, int, str]]:
+    """Every region libphonenumber knows, as (ISO code, country calling code, English
+    name), sorted by name as a person looks for it."""
     known = phonenumbers.SUPPORTED_REGIONS
-    return sorted((code, phonenumbers.country_code_for_region(code)) for code in known)
+    found = [
+        (code, phonenumbers.country_code_for_region(code), region_name(code)) for code in known
+    ]
+    return sorted(found, key=lambda region: (locale_key(region[2]), region[0]))
+
+
+def locale_key(name: str) -> str:
+    """A sort key that files "Åland Islands" with the As and "Côte d'Ivoire" with the Cs."""
+    return unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().casefold()
 
 
 def _place(number: phonenumbers.PhoneNumber) -> str:

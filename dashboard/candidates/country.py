@@ -14,7 +14,7 @@ from dashboard.access import require_role
 from dashboard.auditing import record
 from ivr.services import db
 from voice.models import Organization, Role
-from voice.phones import PhoneError, check_region, regions
+from voice.phones import PhoneError, check_region, region_name, regions
 
 
 @require_role(Role.ADMIN)
@@ -36,7 +36,8 @@ def phone_settings():
             record("country_changed", detail={"default_country": org.default_country})
             session.commit()
             flash(
-                f"Numbers without a country code are now read as {org.default_country}.",
+                "Numbers without a country code are now read as "
+                f"{region_name(org.default_country)} ({org.default_country}).",
                 "success",
             )
             return redirect(url_for(".phone_settings"))

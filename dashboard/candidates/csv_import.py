@@ -14,7 +14,7 @@ from dashboard.access import get_visible, require_manager
 from ivr.services import db
 from voice.candidate_import import TableError, import_file
 from voice.models import Interview
-from voice.phones import PhoneError, regions
+from voice.phones import PhoneError, region_name, regions
 
 
 @require_manager
@@ -28,8 +28,11 @@ def import_candidates(interview_id: int):
         country = request.form.get("country") or country
         upload = request.files.get("file")
         pasted = request.form.get("pasted", "")
-        raw = upload.read() if upload and upload.filename else pasted.encode("utf-8")
-        if not raw.strip():
+        chosen = bool(upload and upload.filename)
+        raw = upload.read() if chosen else pasted.encode("utf-8")
+        if not chosen and not raw.strip():
+            # A chosen file, even an empty one, goes to the rule set, which says what is
+            # wrong with it ("The file is empty."); only nothing at all is asked for here.
             error = "Choose a CSV or Excel file (or paste its rows) to import."
         else:
             try:
@@ -47,6 +50,7 @@ def import_candidates(interview_id: int):
             error=error,
             country=country,
             regions=regions(),
+            region_name=region_name,
         ),
         422 if error else 200,
     )

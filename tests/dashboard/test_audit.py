@@ -8,6 +8,7 @@ import io
 import pytest
 from sqlalchemy import select, text
 
+from dashboard.audit import detail_text
 from tests.dashboard.conftest import AuthActions, submit
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token
@@ -392,6 +393,36 @@ def test_admins_see_their_trail_newest_first_with_filters(signed_in, db, client)
     assert page.find_all("tr", data_seq=True) == []
 
 
+def test_details_and_answers_read_as_words_on_the_page(signed_in, db, client):
+    """Details say "overall score 5", not "overall: True"; an answer is named by its question."""
+    world = signed_in
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    prefix = f"answer-{world.transcribed.id}"
+    submit(client, page, f"/answers/{world.transcribed.id}/score", **{f"{prefix}-value": "4"})
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    submit(client, page, f"/candidates/{world.candidate.id}/score", **{"overall-value": "5"})
+    client.post(
+        f"/candidates/{world.candidate.id}/decision",
+        data={"csrf_token": csrf_token(client), "decision": "advance"},
+    )
+    _, page = audit_page(client)
+    rows = {
+        r.attrs["data-action"]: r for r in page.find_all("tr", data_seq=True)
+    }  # the newest of each action
+
+    def cell(action: str, label: str) -> str:
+        return rows[action].one("td", data_label=label).text()
+
+    scores = [r for r in page.find_all("tr", data_action="score")]
+    details = [r.one("td", data_label="Details").text() for r in scores]
+    assert details == ["overall score 5", "score 4"]
+    position = world.transcribed.question.position
+    about = scores[1].one("td", data_label="About").text()
+    assert f"question {position} (answer {world.transcribed.id})" in about
+    assert cell("decision", "Details") == "advance, not texted"
+    assert "True" not in page.text() and "False" not in page.text()
+
+
 def test_bad_filters_get_a_clear_message(signed_in, client):
     """A malformed date, id or action is named on the page (422), never a 500."""
     response, page = audit_page(client, **{"from": "yesterday", "candidate": "x", "action": "zap"})
@@ -520,3 +551,20 @@ def test_the_page_works_on_the_sqlite_default(settings, tmp_path, redis_conn):
         app.extensions["screenline"].session_factory.kw["bind"].dispose()
     finally:
         engine.dispose()
+
+
+def test_detail_text_words_every_kind_of_stored_detail():
+    """Row keys read as the row and number, yes/no as words, lists with commas."""
+    assert detail_text("legal_hold", {"legal_hold": True}) == "legal hold on"
+    assert detail_text("legal_hold", {"legal_hold": False}) == "legal hold off"
+    assert detail_text(
+        "share_link_created", {"link_id": 3, "candidate_ids": [1, 2], "days": 7}
+    ) == ("candidates 1, 2; days: 7; link 3")
+    assert detail_text("api_key_created", {"key_id": 4, "key_name": "Sync", "read_only": True}) == (
+        "key 4; key name: Sync; read only: yes"
+    )
+    assert detail_text("decision", {"decision": "reject", "texted": True}) == (
+        "reject, texted to the candidate"
+    )
+    assert detail_text("score", {"value": 3}) == "score 3"
+    assert detail_text("sign_out", None) == ""

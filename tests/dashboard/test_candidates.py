@@ -92,6 +92,16 @@ def test_import_with_nothing_is_a_clear_error(signed_in, client):
     assert "Choose a CSV or Excel file" in parse(response.data).one("p", cls="alert").text()
 
 
+def test_an_empty_file_is_called_empty_not_missing(signed_in, client):
+    """An empty uploaded file is reported as empty, not as if no file was chosen."""
+    url = f"/interviews/{signed_in.interview.id}/import"
+    for content, said in ((b"", "The file is empty."), (b"\n\n , \n", "The file has no rows.")):
+        data = {"csrf_token": token(client, url), "file": (io.BytesIO(content), "list.csv")}
+        response = client.post(url, data=data, content_type="multipart/form-data")
+        assert response.status_code == 422
+        assert parse(response.data).one("p", cls="alert").text() == said
+
+
 def test_a_binary_or_unreadable_csv_is_explained_not_a_server_error(signed_in, db, client):
     """A binary upload is "not a table"; a field past the csv module's limit is a file error."""
     url = f"/interviews/{signed_in.interview.id}/import"

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.dashboard.html import parse
 from voice import erasure
+from voice.models import AnswerStatus
 
 ACTIONS = ("Export candidate data", "Create read-only link", "Save score", "Save decision")
 
@@ -68,6 +69,21 @@ def test_an_erased_candidate_page_says_so_and_offers_nothing_to_do(signed_in, db
     assert page.find("form", cls="comment-form") is None
     assert page.find("form", cls="decision-form") is None
     assert "the decision" not in text  # "Text Erased the decision" is gone with the form
+
+
+def test_an_erased_keypad_answer_says_what_a_keypad_answer_loses(signed_in, db, client):
+    """An erased keypad answer says its keyed-in answer is gone, not a recording."""
+    signed_in.interview.questions[1].kind = "yes_no"
+    signed_in.failed.status = AnswerStatus.KEYPAD
+    signed_in.failed.digits = "1"
+    signed_in.failed.recording_sid = None
+    db.commit()
+    erase_fully(db, signed_in, datetime.now(UTC))
+    erased = [p.text() for p in page_of(client, signed_in).find_all("p", cls="erased-answer")]
+    assert erased == [
+        "Erased: the recording and its transcript are gone.",
+        "Erased: the answer they keyed in is gone.",
+    ]
 
 
 def test_a_pending_erasure_page_says_what_is_still_owed(signed_in, db, client):

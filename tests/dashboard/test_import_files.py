@@ -69,7 +69,7 @@ def test_a_new_users_files_give_the_right_candidates(signed_in, db, client, file
     page = parse(response.data)
     assert counts(page) == ["1 added", "0 merged duplicates", "0 rejected"]
     assert page.one("p", id="read-as").text() == (
-        f"Read as {described}; numbers without a country code read as US."
+        f"Read as {described}; numbers without a country code read as United States (US)."
     )
     assert phone in phones_of(db, signed_in.interview)
 

@@ -16,7 +16,7 @@ def test_an_admin_sets_the_country_and_imports_follow_it(signed_in, db, client):
     response = submit(client, page, "/settings/phones", country="GB")
     assert response.status_code == 302
     page = parse(client.get("/settings/phones").data)
-    assert "now read as GB" in " ".join(flashes(page))
+    assert "now read as United Kingdom (GB)." in " ".join(flashes(page))
     db.expire_all()
     assert db.get(Organization, signed_in.user.organization_id).default_country == "GB"
     (event,) = db.scalars(select(AuditEvent).where(AuditEvent.action == "country_changed"))
@@ -24,6 +24,21 @@ def test_an_admin_sets_the_country_and_imports_follow_it(signed_in, db, client):
     url = f"/interviews/{signed_in.interview.id}/import"
     form = parse(client.get(url).data).one("select", id="country").find_all("option")
     assert [o.attrs["value"] for o in form if "selected" in o.attrs] == ["GB"]
+
+
+def test_both_country_pickers_name_countries_sorted_by_name(signed_in, client):
+    """The pickers show "Ascension Island (+247)", not "AC (+247)", in name order."""
+    for url in ("/settings/phones", f"/interviews/{signed_in.interview.id}/import"):
+        options = parse(client.get(url).data).one("select", id="country").find_all("option")
+        shown = {o.attrs["value"]: o.text() for o in options}
+        assert shown["AC"] == "Ascension Island (+247)"
+        assert shown["GB"] == "United Kingdom (+44)"
+        assert shown["US"] == "United States (+1)"
+        assert all(not text.startswith(code) for code, text in shown.items() if len(text) > 2)
+        names = [o.text().rsplit(" (+", 1)[0] for o in options]
+        assert names.index("Afghanistan") == 0
+        assert names.index("Åland Islands") < names.index("Albania")  # filed with the As
+        assert names.index("Zimbabwe") == len(names) - 1
 
 
 def test_an_unknown_country_is_explained(signed_in, db, client):

@@ -13,8 +13,8 @@ from sqlalchemy import select
 from tests.dashboard.conftest import AuthActions, store_audio
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token, teammate, tone_mp3
-from tests.factories import PASSWORD, make_candidate
-from voice.models import Comment, Score, ShareLink, ShareView, utcnow
+from tests.factories import PASSWORD, make_candidate, make_interview, make_org, make_user
+from voice.models import Answer, AnswerStatus, Comment, Score, ShareLink, ShareView, utcnow
 
 
 def create_link(client, candidate_ids, days="7", label=""):
@@ -199,3 +199,46 @@ def test_a_page_for_an_id_past_the_integer_range_is_404(signed_in, client):
     """/candidates/2147483648 names no candidate: 404, not a database error."""
     for path in ("/candidates/2147483648", f"/interviews/{10**30}", "/answers/2147483648/audio"):
         assert client.get(path).status_code == 404
+
+
+def test_a_shared_keypad_answer_reads_as_on_the_candidate_page(db, app, client, auth):
+    """A yes/no keypad answer reads "Yes (must be yes)" on both pages, a number with its bounds."""
+    org = make_org(db)
+    make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        questions=[
+            {"kind": "yes_no", "prompt": "Are you 18 or older?", "must_be": "yes"},
+            {"kind": "number", "prompt": "Years driving?", "at_least": 2, "at_most": 40},
+        ],
+    )
+    candidate = make_candidate(db, interview)
+    yes_no, number = interview.questions
+    for question, digits in ((yes_no, "1"), (number, "12")):
+        db.add(
+            Answer(
+                candidate_id=candidate.id,
+                question_id=question.id,
+                digits=digits,
+                status=AnswerStatus.KEYPAD,
+            )
+        )
+    db.commit()
+    auth.login()
+
+    def keypad_lines(page) -> list[str]:
+        return [p.text() for p in page.find_all("p", cls="keypad-answer")]
+
+    expected = [
+        "Answered on the keypad: Yes (must be yes)",
+        "Answered on the keypad: 12 (at least 2) (at most 40)",
+    ]
+    assert keypad_lines(parse(client.get(f"/candidates/{candidate.id}").data)) == expected
+    path = link_path(create_link(client, [candidate.id]))
+    visitor = app.test_client()
+    form = parse(visitor.get(path).data).one("form", action=path)
+    visitor.post(path, data=form.form_fields() | {"viewer": "Pat"})
+    page = parse(visitor.get(path).data)
+    assert keypad_lines(page) == expected
+    assert "Keyed in" not in page.text()
