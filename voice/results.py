@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from voice.models import Answer, Call, Candidate, Interview, Score
+from voice.models import Answer, AnswerStatus, Call, Candidate, Interview, Score
 from voice.reliability import WARNING, describe
 
 
@@ -123,6 +123,9 @@ def call_consent(call: Call) -> dict[str, Any] | None:
 
 
 def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
+    # An erased answer has no transcript left to be unsure of: its old flags are not
+    # reported (erasure leaves the column as it was).
+    flags = [] if answer.status == AnswerStatus.ERASED else list(answer.transcript_flags or [])
     return {
         "id": answer.id,
         "question_id": answer.question_id,
@@ -142,8 +145,8 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
         "transcript_language": answer.transcript_language,
         "detected_language": answer.detected_language,
         "detected_language_probability": answer.detected_language_probability,
-        "flags": list(answer.transcript_flags or []),
-        "flag_reasons": describe(answer.transcript_flags, answer.transcript_language),
+        "flags": flags,
+        "flag_reasons": describe(flags, answer.transcript_language),
         "scores": [_score(s) for s in scores],
     }
 
@@ -171,8 +174,6 @@ def _iso(value) -> str | None:
 def unsettled_answers(session: Session, caller: str, since) -> int | None:
     """How many answers recorded on calls from `caller` since `since` are still in the
     pipeline; None when there has been no such call yet."""
-    from voice.models import AnswerStatus
-
     calls = session.scalars(
         select(Call.id).where(Call.from_number == caller).where(Call.started_at >= since)
     ).all()

@@ -8,6 +8,7 @@ responses, and the list of problem types errors name.
 from __future__ import annotations
 
 from flask import Blueprint, current_app, render_template
+from markupsafe import Markup, escape
 
 from dashboard.access import public
 from dashboard.api.problems import PROBLEMS
@@ -15,6 +16,27 @@ from dashboard.api.problems import PROBLEMS
 blp = Blueprint("api_reference", __name__, url_prefix="/api/v1")
 
 METHODS = ("get", "post", "put", "patch", "delete")
+
+
+@blp.app_template_filter("inline_code")
+def inline_code(text: str | None) -> Markup:
+    """The document's text as HTML: each `backticked` span as <code>, the rest escaped.
+
+    The OpenAPI descriptions are CommonMark, but they only ever use inline code; text with
+    an unpaired backtick is shown as written.
+    """
+    parts = str(text or "").split("`")
+    if len(parts) % 2 == 0:
+        return escape(text or "")
+    return Markup("").join(
+        Markup("<code>%s</code>") % part if i % 2 else escape(part) for i, part in enumerate(parts)
+    )
+
+
+def _status_order(status: str) -> tuple[int, str]:
+    """Sort key for a response's status: numerically, with "default" (and any other word)
+    after every code."""
+    return (int(status), "") if str(status).isdigit() else (1000, str(status))
 
 
 def _schema_name(schema: dict | None) -> str:
@@ -66,7 +88,10 @@ def page():
                     "body": _body_schema(op.get("requestBody") or {}),
                     "responses": [
                         {"status": status, "schema": _body_schema(r), "ref": r.get("$ref", "")}
-                        for status, r in op.get("responses", {}).items()
+                        for status, r in sorted(
+                            op.get("responses", {}).items(),
+                            key=lambda item: _status_order(item[0]),
+                        )
                     ],
                 }
             )

@@ -428,14 +428,47 @@
     if (box) {
       box.checked = recall(SKIP_KEY) !== "0";
     }
-    var first = cards()[0];
-    if (first && !document.querySelector("[data-answer-card].is-current")) {
-      first.classList.add("is-current");
+    // After "Save score" (or a comment) the page comes back at #answer-<id>: keep
+    // reviewing from that answer, not from the first.
+    keepClearOfToolbar();
+    var named = cardFromHash();
+    if (named) {
+      setCurrent(named, false);
+      // The browser scrolled to the card before the toolbar's height was known.
+      named.scrollIntoView({ block: "start" });
+    } else if (cards()[0] && !document.querySelector("[data-answer-card].is-current")) {
+      cards()[0].classList.add("is-current");
     }
     seekFromHash();
   }
 
-  window.addEventListener("hashchange", seekFromHash);
+  // The review toolbar sticks to the top of the window: a card scrolled to (a link to
+  // #answer-<id>, j or k) starts below it, not under it (app.css reads this height).
+  function keepClearOfToolbar() {
+    var bar = document.querySelector(".review-toolbar");
+    var sticky = bar && window.getComputedStyle(bar).position === "sticky";
+    document.documentElement.style.setProperty(
+      "--review-toolbar-height",
+      sticky ? bar.offsetHeight + "px" : "0px"
+    );
+  }
+
+  // The answer card a #answer-<id> hash names, or null (no hash, another anchor, or an
+  // answer that is not on this page).
+  function cardFromHash() {
+    var match = /^#answer-(\d+)$/.exec(window.location.hash);
+    var card = match && document.getElementById("answer-" + match[1]);
+    return card && card.hasAttribute("data-answer-card") ? card : null;
+  }
+
+  window.addEventListener("resize", keepClearOfToolbar);
+  window.addEventListener("hashchange", function () {
+    var named = cardFromHash();
+    if (named) {
+      setCurrent(named, false);
+    }
+    seekFromHash();
+  });
   if (document.readyState === "loading") {
     document.addEventListener("DOMContentLoaded", init);
   } else {

@@ -52,6 +52,23 @@ def test_the_reference_page_shows_each_operation_and_problem_type(server):
     assert any("not-found" in row and "404" in row for row in problems)
 
 
+def test_the_reference_page_renders_inline_code_and_sorts_response_codes(server):
+    """The reference shows `next_cursor` as <code>, never a raw backtick, and lists each
+    operation's responses in numeric order with "default" last."""
+    response = requests.get(f"{server.public_url}/api/v1/reference", timeout=30)
+    page = parse(response.content)
+    assert "`" not in page.text()
+    described = [cell for cell in page.find_all("td") if "of the previous page" in cell.text()]
+    assert described and all(cell.one("code").text() == "next_cursor" for cell in described)
+    for operation in page.find_all("section", cls="api-operation"):
+        codes = [
+            node.text() for node in operation.one("ul", cls="api-responses").find_all("strong")
+        ]
+        numbers = [int(code) for code in codes if code.isdigit()]
+        assert numbers == sorted(numbers) and codes[: len(numbers)] == [str(n) for n in numbers]
+        assert codes[len(numbers) :] in ([], ["default"]), codes
+
+
 def test_each_operation_names_the_errors_it_may_answer(server):
     """Every operation documents 401 and 429; one with a row in its path 404; a write 403
     and 422; each as problem details."""

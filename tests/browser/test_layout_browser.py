@@ -1,5 +1,6 @@
 """Pages that fit, measured in a real browser at 1280x800 and 390x844: the interview
-page's candidate table, /settings/api, the /audit filters, the retention warning.
+page's candidate table and actions, /settings/api, the /audit filters and entries, the
+retention warning, the API reference, the candidate page's cards and share form.
 
 Runs Debian's chromium through Playwright against the real app (the server and browser
 fixtures of test_dashboard_browser.py, reused here). Screenshots land in
@@ -14,10 +15,12 @@ from datetime import timedelta
 from itertools import pairwise
 
 import pytest
+from sqlalchemy import select
 
 import tests.browser.test_dashboard_browser as base
 from tests.factories import make_candidate, make_interview, make_org, make_user
-from voice.models import Answer, AnswerStatus, CandidateStatus, utcnow
+from voice import audit
+from voice.models import Answer, AnswerStatus, Candidate, CandidateStatus, User, utcnow
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -218,4 +221,135 @@ def test_a_short_retention_period_warns_once(browser, live_url, seeded):
     assert page.locator(".flash-warning").count() == 1
     page.reload()
     assert page.locator("main").inner_text().count(EEOC) == 1
+    assert problems == []
+
+
+def test_the_api_reference_fits_a_phone(browser, live_url, seeded):
+    """At 390px /api/v1/reference does not scroll sideways: every table stays inside its
+    card (scrolling there if it must) and inline code shows as code, not backticks."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    page.goto(live_url + "/api/v1/reference")
+    assert overflow(page) <= 0, f"/api/v1/reference scrolls sideways by {overflow(page)}px"
+    tables = page.evaluate(
+        """() => [...document.querySelectorAll('main table')].map(table => {
+          const wrap = table.closest('.table-wrap'), card = table.closest('.card');
+          const right = el => el && el.getBoundingClientRect().right;
+          return {wrap: right(wrap), card: right(card), main: right(document.querySelector('main')),
+                  scrolls: wrap && getComputedStyle(wrap).overflowX};
+        })"""
+    )
+    assert len(tables) > 10
+    for sizes in tables:
+        assert sizes["wrap"] is not None and sizes["scrolls"] == "auto", sizes
+        assert sizes["wrap"] <= (sizes["card"] or sizes["main"]) <= PHONE["width"], sizes
+    assert "`" not in page.locator("main").inner_text()
+    operation = page.locator("section.api-operation", has=page.locator("table")).first
+    operation.scroll_into_view_if_needed()
+    operation.screenshot(path=str(base.SHOTS / "layout-phone-api-reference-operation.png"))
+    page.locator(".table-wrap", has=page.locator("table.api-problems")).screenshot(
+        path=str(base.SHOTS / "layout-phone-api-reference-problems.png")
+    )
+    assert problems == []
+
+
+@pytest.fixture
+def audited(db, seeded) -> int:
+    """An audit entry about a candidate's answer (a long name): its answer's id."""
+    user = db.scalar(select(User).where(User.email == seeded.email))
+    answer = db.scalar(
+        select(Answer).join(Candidate).where(Candidate.name == "Samuel Okafor-Lindqvist").limit(1)
+    )
+    audit.record(
+        db,
+        user.organization_id,
+        "answer_played",
+        audit.Actor.user(user.id, user.email),
+        candidate_id=answer.candidate_id,
+        answer_id=answer.id,
+        subject={"name": "Samuel Okafor-Lindqvist"},
+    )
+    db.commit()
+    return answer.id
+
+
+def test_the_audit_about_cell_keeps_its_parts_together_on_a_phone(browser, live_url, audited):
+    """At 390px an entry's About value reads "Samuel Okafor-Lindqvist · question 3 (answer
+    N)" as one run of text: the answer follows the name, not pushed to the card's other
+    edge."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, "/audit", "manager@acme.test")
+    row = page.locator("tr[data-action=answer_played]")
+    name = row.get_by_role("link", name="Samuel Okafor-Lindqvist")
+    answer = row.locator("span.muted", has_text=f"answer {audited}")
+    row.screenshot(path=str(base.SHOTS / "layout-phone-audit-about.png"))
+    assert overflow(page) <= 0
+    end = name.evaluate(
+        "el => { const r = [...el.getClientRects()].pop(); return [r.right, r.top]; }"
+    )
+    start = answer.evaluate("el => { const r = el.getClientRects()[0]; return [r.left, r.top]; }")
+    cell = box(row.locator("td[data-label=About] .audit-about"))
+    same_line = abs(start[1] - end[1]) < 4 and 0 <= start[0] - end[0] < 12
+    next_line = 4 < start[1] - end[1] < 40 and start[0] >= cell["left"]  # wrapped, as text
+    assert same_line or next_line, (end, start, cell)
+    assert answer.evaluate("el => el.getClientRects().length") == 1  # in one piece
+    assert problems == []
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG 2 contrast ratio of two computed `rgb(r, g, b)` colours."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(c) / 255 for c in colour[colour.index("(") + 1 : -1].split(",")[:3]]
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    light, dark = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+LOOK = """el => { const s = getComputedStyle(el);
+  return {color: s.color, background: s.backgroundColor, border: s.borderTopColor}; }"""
+
+
+def test_the_interview_pages_secondary_actions_look_like_buttons(browser, live_url, seeded):
+    """ "Invite everyone not yet invited", "Export CSV" and "Share with reviewers" look like
+    the page's other secondary buttons ("Apply filters"), text at 4.5:1 or more (WCAG AA)."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
+    secondary = page.get_by_role("button", name="Apply filters").evaluate(LOOK)
+    actions = page.locator(".invite-all")
+    actions.screenshot(path=str(base.SHOTS / "layout-desktop-interview-actions.png"))
+    for name in ("Invite everyone not yet invited", "Export CSV", "Share with reviewers"):
+        look = actions.get_by_text(name, exact=True).evaluate(LOOK)
+        assert look == secondary, (name, look, secondary)
+        assert contrast(look["color"], look["background"]) >= 4.5, (name, look)
+    assert problems == []
+
+
+def test_the_candidate_pages_cards_are_apart_and_the_share_form_lines_up(
+    browser, live_url, seeded, db
+):
+    """On a candidate's page every card below the answers (Decision, the data copy, Share,
+    Legal hold, comments) is apart from the one above; the share form's labels, fields and
+    button line up."""
+    candidate = db.scalar(select(Candidate.id).where(Candidate.name == "Jordan Rivera"))
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{candidate}", seeded.email)
+    shoot(page, "layout-desktop-candidate")
+    cards = page.locator("main > ol.answers ~ section")
+    ids = [cards.nth(i).get_attribute("id") for i in range(cards.count())]
+    assert {"decision", "export", "share", "privacy", "comments"} <= set(ids), ids
+    boxes = [box(cards.nth(i)) for i in range(cards.count())]
+    for (above, upper), (below, lower) in pairwise(zip(ids, boxes, strict=True)):
+        assert lower["top"] - upper["bottom"] >= 12, (above, below, upper, lower)
+
+    share = page.locator("#share")
+    share.screenshot(path=str(base.SHOTS / "layout-desktop-candidate-share.png"))
+    labels = [box(share.locator(f"label[for={field}]")) for field in ("share-days", "share-label")]
+    fields = [box(share.locator(f"#{field}")) for field in ("share-days", "share-label")]
+    button = box(share.get_by_role("button", name="Create read-only link"))
+    assert labels[0]["top"] == labels[1]["top"], labels
+    assert fields[0]["top"] == fields[1]["top"] == button["top"], (fields, button)
+    assert fields[0]["bottom"] == fields[1]["bottom"] == button["bottom"], (fields, button)
+    assert overflow(page) <= 0
     assert problems == []

@@ -321,3 +321,81 @@ def test_review_pages_fit_a_phone(browser, live_url, team):
     page.locator("#reviewers").scroll_into_view_if_needed()
     page.locator("#reviewers").screenshot(path=str(base.SHOTS / "phone-review-scores.png"))
     assert problems == []
+
+
+@dataclass
+class Three:
+    email: str
+    candidate: int
+    answers: list[int]  # one transcribed answer per question, in order
+
+
+@pytest.fixture
+def three(db) -> Three:
+    """One completed candidate with a transcribed, scorable answer to each of 3 questions."""
+    org = make_org(db)
+    user = make_user(db, org)
+    interview = make_interview(
+        db, org, questions=("Your last job?", "Why us?", "When can you start?")
+    )
+    candidate = make_candidate(db, interview, name="Ana Silva", phone="+15557654400")
+    candidate.status = CandidateStatus.COMPLETED
+    candidate.completed_at = utcnow() - timedelta(hours=1)
+    answers = []
+    for question in interview.questions:
+        answer = Answer(
+            candidate=candidate,
+            question=question,
+            status=AnswerStatus.TRANSCRIBED,
+            transcript="I can start on Monday.",
+        )
+        db.add(answer)
+        db.flush()
+        answers.append(answer.id)
+    db.commit()
+    return Three(user.email, candidate.id, answers)
+
+
+def below_toolbar(page, answer_id: int) -> None:
+    """Wait until the answer's card, scrolled to, starts just below the sticky toolbar."""
+    page.wait_for_function(
+        """id => {
+          const bar = document.querySelector('.review-toolbar').getBoundingClientRect();
+          const card = document.getElementById('answer-' + id).getBoundingClientRect();
+          return card.top >= bar.bottom && card.top <= bar.bottom + 40;
+        }""",
+        arg=answer_id,
+    )
+
+
+def test_saving_a_score_keeps_the_keyboard_on_that_answer(browser, live_url, three, db):
+    """Scoring answer 2 with the keyboard and "Save score" reloads at #answer-N with answer
+    2 current: j goes on to answer 3, and 3 scores it (not "cannot be scored")."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
+    first, second, third = three.answers
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    page.keyboard.press("j")
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
+
+    # Keyboard only: focus the 4, Space chooses it, Enter submits the form ("Save score").
+    page.locator(f"#answer-{second} input.score-input[value='4']").focus()
+    page.keyboard.press("Space")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{live_url}/candidates/{three.candidate}#answer-{second}")
+    expect(page.locator(".flashes")).to_contain_text("Your score for question 2 is saved.")
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("[data-answer-card].is-current")).to_have_count(1)
+    below_toolbar(page, second)  # its "Question 2" is not hidden under the sticky toolbar
+    shoot(page, "desktop-review-after-save")
+
+    page.locator("h1").click()  # focus out of the flash, as a reviewer reading on would
+    page.keyboard.press("j")
+    expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
+    below_toolbar(page, third)
+    page.keyboard.press("3")
+    expect(page.locator("#review-status")).to_have_text("Scored 3 for question 3.")
+    db.expire_all()
+    mine = dict(db.execute(select(Score.answer_id, Score.value)).all())
+    assert mine == {second: 4, third: 3}
+    assert problems == []

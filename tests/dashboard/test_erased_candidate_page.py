@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.dashboard.html import parse
 from voice import erasure
-from voice.models import AnswerStatus
+from voice.models import AnswerStatus, DecisionKind
 
 ACTIONS = ("Export candidate data", "Create read-only link", "Save score", "Save decision")
 
@@ -95,3 +95,23 @@ def test_a_pending_erasure_page_says_what_is_still_owed(signed_in, db, client):
     assert "erasure began on" in notice
     assert "still deleting audio of 2 answers, 2 recordings at Twilio" in notice
     assert "Export candidate data" not in page.text()
+
+
+def test_an_erased_candidate_without_a_decision_says_none_was_recorded(signed_in, db, client):
+    """Erased and never decided: the Decision card says "No decision was recorded." rather
+    than showing an empty card."""
+    erase_fully(db, signed_in, datetime.now(UTC))
+    card = page_of(client, signed_in).one("section", id="decision")
+    assert card.one(id="no-decision").text() == "No decision was recorded."
+
+
+def test_an_erased_candidate_keeps_the_decision_that_was_made(signed_in, db, client):
+    """Erased after a decision: the card still names it (a decision is anonymous), and
+    does not also claim that none was recorded."""
+    signed_in.candidate.decision = DecisionKind.REJECT
+    signed_in.candidate.decided_at = datetime.now(UTC)
+    db.commit()
+    erase_fully(db, signed_in, datetime.now(UTC))
+    card = page_of(client, signed_in).one("section", id="decision")
+    assert "Current decision: Reject" in card.text()
+    assert card.find(id="no-decision") is None

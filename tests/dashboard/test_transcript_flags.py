@@ -9,10 +9,14 @@ import json
 import zipfile
 
 import pytest
+from click.testing import CliRunner
 
+from dashboard.cli import main
 from tests.dashboard.conftest import add_answer, submit
 from tests.dashboard.html import parse
 from tests.factories import make_candidate
+from tests.support import env_for
+from voice import erasure
 from voice.models import AnswerStatus, CandidateStatus
 from voice.reliability import WARNING as UNSURE
 
@@ -120,3 +124,25 @@ def test_an_erased_answer_is_not_a_transcript_to_check(signed_in, flagged, db, c
     assert parse(client.get("/review").data).one("section", id="flagged").find_all("li") == []
     page = parse(client.get(f"/interviews/{signed_in.interview.id}?flagged=1").data)
     assert [r for r in page.find_all("tr") if "data-candidate-id" in r.attrs] == []
+
+
+def test_results_drop_the_flag_of_an_erased_answer(signed_in, flagged, db, settings):
+    """`screenline results` flags the Spanish answer; once its candidate is erased the
+    answer has no transcript, so neither the text nor --json carries the flag."""
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    interview_id = str(signed_in.interview.id)
+
+    def results(*extra: str) -> str:
+        result = CliRunner().invoke(main, ["results", interview_id, *extra], env=env)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert f"[{UNSURE}: answered in Spanish]" in results()
+    erasure.erase_candidate(db, flagged.candidate)
+    db.commit()
+    assert UNSURE not in results()
+    data = json.loads(results("--json"))
+    [erased] = [c for c in data["candidates"] if c["id"] == flagged.candidate.id]
+    [answer] = erased["answers"]
+    assert answer["status"] == AnswerStatus.ERASED
+    assert answer["flags"] == [] and answer["flag_reasons"] == []
