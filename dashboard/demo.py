@@ -32,6 +32,7 @@ from voice.results import answer_summary, interview_results, unsettled_answers
 # Exit statuses of a child that a Ctrl-C stopped (see `interrupted`).
 INTERRUPT_CODES = frozenset({0, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT})
 SHUTDOWN_GRACE = 15.0  # seconds the other children get to finish their shutdown
+STANDIN_HOST = "127.0.0.1"  # the Twilio stand-in listens here, on --api-port
 DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
 DEMO_ORG = "Northwind Logistics"
 DEMO_EMAIL = "demo@screenline.local"
@@ -83,7 +84,7 @@ DEMO_SPANISH_KEYS = (
 def demo_settings(settings: Settings, host: str, port: int, api_port: int) -> Settings:
     """The demo's own URLs: the server on `port`, the Twilio stand-in on `api_port`."""
     return settings.replace(
-        public_url=f"http://{host}:{port}", twilio_api_url=f"http://127.0.0.1:{api_port}"
+        public_url=f"http://{host}:{port}", twilio_api_url=f"http://{STANDIN_HOST}:{api_port}"
     )
 
 
@@ -235,7 +236,10 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     logs = Path("var/log")
     procs = {
         "twilio stand-in": start(
-            "standin", ["-m", "ivr.standin.api", "--port", str(api_port)], env, logs
+            "standin",
+            ["-m", "ivr.standin.api", "--host", STANDIN_HOST, "--port", str(api_port)],
+            env,
+            logs,
         ),
         "web server": start(
             "web",
@@ -247,7 +251,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     }
     try:
         wait_for(
-            f"http://127.0.0.1:{api_port}/_standin/health",
+            f"http://{STANDIN_HOST}:{api_port}/_standin/health",
             procs["twilio stand-in"],
             "twilio stand-in",
         )

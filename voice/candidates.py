@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voice.models import Candidate, Interview
-from voice.phones import DEFAULT_REGION, normalise_phone
+from voice.phones import DEFAULT_REGION, PhoneError, normalise_phone
 from voice.pins import new_pin, pins_in_use
 
 EXTRA_TIME = (1.0, 4.0)  # the answer-time multiplier an accommodation may give
@@ -29,8 +29,18 @@ MAX_CANDIDATE_NAME = 200  # Candidate.name String(200)
 MAX_CANDIDATE_EMAIL = 254  # Candidate.email String(254)
 
 
-class DuplicatePhone(ValueError):
-    """A phone that already belongs to a candidate of the interview.
+class CandidateFieldError(ValueError):
+    """One of a candidate's fields breaks its rule: the message is one readable sentence,
+    `field` names the field ("name", "phone", "email", "extra_time"), so that the API can
+    answer `errors: {"phone": ...}` and a form can mark the box."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class DuplicatePhone(CandidateFieldError):
+    """A phone that already belongs to a candidate of the interview (field "phone").
 
     `candidate_id` is that candidate's id and `phone` the number (E.164); the message
     names both: "+15557654321 already belongs to candidate 12 in this interview".
@@ -38,8 +48,9 @@ class DuplicatePhone(ValueError):
 
     def __init__(self, phone: str, candidate_id: int) -> None:
         super().__init__(
+            "phone",
             f"{phone} already belongs to candidate {candidate_id} in this interview; "
-            "one phone number is one candidate, so caller ID can recognise them"
+            "one phone number is one candidate, so caller ID can recognise them",
         )
         self.phone = phone
         self.candidate_id = candidate_id
@@ -56,14 +67,16 @@ def phone_owner(session: Session, interview_id: int, phone: str) -> int | None:
 
 
 def check_extra_time(value: Any) -> float:
-    """Return the extra-time multiplier as a float rounded to 0.01; raise ValueError if not 1-4."""
+    """Return the extra-time multiplier as a float rounded to 0.01; raise
+    CandidateFieldError (a ValueError, field "extra_time") if not 1-4."""
     try:
         number = float(value)
     except (TypeError, ValueError):
         number = float("nan")
     if not EXTRA_TIME[0] <= number <= EXTRA_TIME[1]:
-        raise ValueError(
-            f"Extra time is a multiplier from {EXTRA_TIME[0]:g} (none) to {EXTRA_TIME[1]:g}."
+        raise CandidateFieldError(
+            "extra_time",
+            f"Extra time is a multiplier from {EXTRA_TIME[0]:g} (none) to {EXTRA_TIME[1]:g}.",
         )
     return round(number, 2)
 
@@ -83,23 +96,29 @@ def add_candidate(
     Adding sends nothing: the candidate may take the interview (status `invited`) but no
     invitation text exists until one is sent (dashboard/candidates/invitations.py).
     A phone without its country code is read in the organisation's default country.
-    Raises ValueError (a readable sentence) for a missing or over-long name, a phone
-    that is not a number, an email that is not an address, or extra time outside 1-4;
-    DuplicatePhone (a ValueError) when the phone already belongs to a candidate of the
-    interview, even one added by a concurrent transaction. Nothing is added then.
+    Raises CandidateFieldError (a ValueError: a readable sentence and the field's name)
+    for a missing or over-long name, a phone that is not a number, an email that is not
+    an address, or extra time outside 1-4; DuplicatePhone (a CandidateFieldError on
+    "phone") when the phone already belongs to a candidate of the interview, even one
+    added by a concurrent transaction. Nothing is added then.
     """
     name = (name or "").strip()
     if not name:
-        raise ValueError("a candidate needs a name")
+        raise CandidateFieldError("name", "a candidate needs a name")
     if len(name) > MAX_CANDIDATE_NAME:
-        raise ValueError(f"a candidate's name has at most {MAX_CANDIDATE_NAME} characters")
+        raise CandidateFieldError(
+            "name", f"a candidate's name has at most {MAX_CANDIDATE_NAME} characters"
+        )
     email = (email or "").strip() or None
     if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL):
-        raise ValueError(f"{email[:60]!r} is not an email address")
+        raise CandidateFieldError("email", f"{email[:60]!r} is not an email address")
     extra_time = check_extra_time(extra_time)
     org = interview.organization
     region = (org.default_country if org else None) or DEFAULT_REGION
-    phone = normalise_phone(phone, region) if phone else None
+    try:
+        phone = normalise_phone(phone, region) if phone else None
+    except PhoneError as exc:
+        raise CandidateFieldError("phone", str(exc)) from exc
     if phone and (owner := phone_owner(session, interview.id, phone)) is not None:
         raise DuplicatePhone(phone, owner)
     candidate = Candidate(

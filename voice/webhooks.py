@@ -65,7 +65,15 @@ MAX_ENDPOINTS = 20  # per organisation
 
 
 class WebhookError(ValueError):
-    """A webhook endpoint's settings are wrong: one sentence saying why."""
+    """A webhook endpoint's settings are wrong: one sentence saying why.
+
+    `field` names the setting at fault ("url", "events", "description"), or is "" when
+    none is (the organisation has as many endpoints as it may).
+    """
+
+    def __init__(self, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 def new_secret() -> str:
@@ -108,9 +116,11 @@ def check_events(events: list[str] | tuple[str, ...]) -> list[str]:
     """The events, each once in EVENTS order; raises WebhookError for none or an unknown one."""
     unknown = [e for e in events if e not in EVENTS]
     if unknown:
-        raise WebhookError(f"{unknown[0]!r} is not an event; choose from {', '.join(EVENTS)}")
+        raise WebhookError(
+            f"{unknown[0]!r} is not an event; choose from {', '.join(EVENTS)}", "events"
+        )
     if not events:
-        raise WebhookError(f"subscribe to at least one event: {', '.join(EVENTS)}")
+        raise WebhookError(f"subscribe to at least one event: {', '.join(EVENTS)}", "events")
     return [e for e in EVENTS if e in events]
 
 
@@ -130,14 +140,14 @@ def create_endpoint(
     """
     url = (url or "").strip()
     if len(url) > MAX_URL:
-        raise WebhookError(f"a webhook URL has at most {MAX_URL} characters")
+        raise WebhookError(f"a webhook URL has at most {MAX_URL} characters", "url")
     problem = url_problem(url, allow_private)
     if problem:
-        raise WebhookError(problem)
+        raise WebhookError(problem, "url")
     events = check_events(events)
     description = (description or "").strip()
     if len(description) > MAX_DESCRIPTION:
-        raise WebhookError(f"a description has at most {MAX_DESCRIPTION} characters")
+        raise WebhookError(f"a description has at most {MAX_DESCRIPTION} characters", "description")
     count = len(
         session.scalars(
             select(WebhookEndpoint.id).where(

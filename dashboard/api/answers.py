@@ -13,11 +13,11 @@ from datetime import timedelta
 from flask import Blueprint as FlaskBlueprint
 from flask import abort, current_app, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from dashboard.access import find_in_organization, get_visible, public
 from dashboard.api.auth import caller
+from dashboard.api.body import ApiBlueprint
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
 from dashboard.api.schemas import AudioLinkSchema
@@ -28,7 +28,7 @@ from voice.models import Answer, utcnow
 AUDIO_LINK_SECONDS = 300
 SALT = "screenline-api-audio"
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_answers",
     __name__,
     url_prefix="/api/v1/answers",

@@ -13,10 +13,10 @@ from __future__ import annotations
 import logging
 
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
+from dashboard.api.body import ApiBlueprint
 from dashboard.api.candidate_erasure import erase
 from dashboard.api.fields import IDEMPOTENCY_KEY, paginate
 from dashboard.api.hooks import guard
@@ -36,12 +36,12 @@ from dashboard.api.schemas import (
 from dashboard.candidates.invitations import send_invitations, write_invitations
 from ivr.services import db, services
 from voice.candidate_import import TableError, import_file, import_rows
-from voice.candidates import DuplicatePhone, add_candidate
+from voice.candidates import CandidateFieldError, DuplicatePhone, add_candidate
 from voice.models import Candidate, Interview
 
 log = logging.getLogger(__name__)
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_candidates",
     __name__,
     url_prefix="/api/v1/candidates",
@@ -118,8 +118,8 @@ class Candidates(MethodView):
             )
         except DuplicatePhone as exc:
             raise Problem("duplicate-phone", str(exc), errors={"phone": str(exc)}) from None
-        except ValueError as exc:
-            raise Problem("validation-error", str(exc), errors={"": str(exc)}) from None
+        except CandidateFieldError as exc:
+            raise Problem("validation-error", str(exc), errors={exc.field: str(exc)}) from None
         candidate.external_id = args.get("external_id") or None
         session.commit()
         invited = False

@@ -9,14 +9,13 @@ and a question that candidates answered can't be removed.
 
 from __future__ import annotations
 
-from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
+from dashboard.api.body import ApiBlueprint, json_body
 from dashboard.api.fields import IDEMPOTENCY_KEY, PageArgs, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
@@ -31,7 +30,7 @@ from voice.interview_spec import interview_spec
 from voice.interviews import TAKEN, InterviewSpecError, clean_interview
 from voice.models import Candidate, CandidateStatus, Interview, Question
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_interviews",
     __name__,
     url_prefix="/api/v1/interviews",
@@ -94,9 +93,7 @@ def _summaries(rows: list[Interview]) -> list[dict]:
 
 
 def _spec_from_body() -> dict:
-    body = request.get_json(silent=True)
-    if not request.is_json:
-        raise Problem("unsupported-media-type", "Send the interview as JSON (application/json).")
+    body = json_body()  # 415 for a body not sent as JSON, 400 for one that does not parse
     if not isinstance(body, dict):
         raise Problem(
             "validation-error",

@@ -19,7 +19,11 @@ TYPE_BASE = "/api/v1/reference#problem-"
 
 # slug -> (status, title, when it happens): the stable types, listed on the reference page.
 PROBLEMS: dict[str, tuple[int, str, str]] = {
-    "bad-request": (400, "Bad request", "The request could not be read."),
+    "bad-request": (
+        400,
+        "Bad request",
+        "The request could not be read (for example, its body is not valid JSON).",
+    ),
     "invalid-cursor": (400, "Invalid cursor", "The cursor is not one this API handed out."),
     "unauthenticated": (
         401,
@@ -62,7 +66,8 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
     "unsupported-media-type": (
         415,
         "Unsupported media type",
-        "Send JSON (application/json), or a file as multipart/form-data where offered.",
+        "Send the body as JSON (Content-Type: application/json), or a file as "
+        "multipart/form-data where offered.",
     ),
     "validation-error": (
         422,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 
 from dashboard.access import get_visible, select_visible
 from dashboard.api.auth import caller
+from dashboard.api.body import ApiBlueprint
 from dashboard.api.fields import IDEMPOTENCY_KEY, PageArgs, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
@@ -27,7 +27,7 @@ from ivr.services import db, services
 from voice import audit, webhooks
 from voice.models import WebhookDelivery, WebhookEndpoint, utcnow
 
-blp = Blueprint(
+blp = ApiBlueprint(
     "api_webhooks",
     __name__,
     url_prefix="/api/v1/webhook-endpoints",
@@ -76,7 +76,7 @@ class Endpoints(MethodView):
                 allow_private=not services().settings.is_production,
             )
         except webhooks.WebhookError as exc:
-            raise Problem("validation-error", str(exc), errors={"": str(exc)}) from None
+            raise Problem("validation-error", str(exc), errors={exc.field: str(exc)}) from None
         session.flush()
         _audit(session, "webhook_added", endpoint)
         session.commit()

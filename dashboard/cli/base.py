@@ -7,6 +7,7 @@ import json
 import click
 from sqlalchemy import select
 
+from config.listen import MAX_PORT, MIN_PORT, listen_problem
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from dashboard.access import CandidateErased
@@ -43,6 +44,16 @@ class Context:
 NAMES_SHOWN = 20  # organisation names an error lists at most
 pass_context = click.make_pass_decorator(Context, ensure=True)
 ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
+PORT = click.IntRange(MIN_PORT, MAX_PORT)  # a TCP port to listen on
+
+
+def ensure_can_listen(host: str, port: int) -> None:
+    """Raise ClickException with one sentence when no server can listen on host:port
+    (unknown host, port in use, no permission); see config.listen.listen_problem."""
+    problem = listen_problem(host, port)
+    if problem:
+        raise click.ClickException(problem)
+
 
 _JSON_ASKED = "screenline.json"  # key in click's shared `Context.meta`: --json was given
 

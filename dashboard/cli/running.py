@@ -9,7 +9,15 @@ from datetime import UTC, datetime, timedelta
 import click
 from sqlalchemy import select
 
-from dashboard.cli.base import Context, emit, json_option, main, pass_context
+from dashboard.cli.base import (
+    PORT,
+    Context,
+    emit,
+    ensure_can_listen,
+    json_option,
+    main,
+    pass_context,
+)
 from ivr.jobs import ALL_QUEUES, TRANSCRIBE
 from voice.models import Call
 from voice.results import unsettled_answers
@@ -18,12 +26,15 @@ from voice.stt import default_worker_processes
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
-@click.option("--workers", default=2, show_default=True, type=int, help="Web processes.")
+@click.option("--port", default=5000, show_default=True, type=PORT)
+@click.option(
+    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Web processes."
+)
 @pass_context
 def serve(ctx: Context, host, port, workers):
     """Serve the webhooks and the dashboard (gunicorn)."""
     _ = ctx.settings  # fail fast on bad settings before exec
+    ensure_can_listen(host, port)  # one sentence, not gunicorn's five retries
     os.execvp(sys.executable, [sys.executable, *gunicorn_args(host, port, workers)])
 
 
@@ -173,12 +184,12 @@ def _answers_settled(ctx: Context, from_: str):
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--port", default=5000, show_default=True, type=PORT)
 @click.option(
     "--api-port",
     default=8765,
     show_default=True,
-    type=int,
+    type=PORT,
     help="Port of the local Twilio stand-in.",
 )
 @click.option(
@@ -190,6 +201,11 @@ def _answers_settled(ctx: Context, from_: str):
 @pass_context
 def demo(ctx: Context, host, port, api_port, stay):
     """Place a whole interview call locally, transcribe it, and serve the dashboard."""
-    from dashboard.demo import run_demo
+    from dashboard.demo import STANDIN_HOST, run_demo
 
-    run_demo(ctx.settings, host, port, api_port, stay)
+    if port == api_port:
+        raise click.UsageError("--port and --api-port must differ")
+    settings = ctx.settings
+    ensure_can_listen(STANDIN_HOST, api_port)
+    ensure_can_listen(host, port)
+    run_demo(settings, host, port, api_port, stay)

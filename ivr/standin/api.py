@@ -44,6 +44,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.serving import BaseWSGIServer, make_server
 from werkzeug.wrappers import Request, Response
 
+from config.listen import MAX_PORT, MIN_PORT, listen_problem
 from config.settings import DEV_ACCOUNT_SID, DEV_AUTH_TOKEN
 from ivr.standin.sids import new_sid
 from ivr.standin.store import RecordingStore, StoredRecording
@@ -533,6 +534,19 @@ def stop_on_interrupt() -> None:
     signal.signal(signal.SIGTERM, interrupt)
 
 
+def _port(text: str) -> int:
+    """An argparse type: a TCP port, 1 to 65535."""
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not MIN_PORT <= port <= MAX_PORT:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a port (a number from {MIN_PORT} to {MAX_PORT})"
+        )
+    return port
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the stand-in API as a process (account and token default to the settings)."""
     from config.settings import load_settings
@@ -541,7 +555,7 @@ def main(argv: list[str] | None = None) -> None:
     settings = load_settings()
     parser = argparse.ArgumentParser(prog="python -m ivr.standin.api", description=main.__doc__)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8765)
+    parser.add_argument("--port", type=_port, default=8765)
     parser.add_argument("--account-sid", default=settings.twilio_account_sid)
     parser.add_argument("--auth-token", default=settings.twilio_auth_token)
     parser.add_argument(
@@ -567,6 +581,9 @@ def main(argv: list[str] | None = None) -> None:
         help="outbound calls never connect and end with this CallStatus",
     )
     args = parser.parse_args(argv)
+    problem = listen_problem(args.host, args.port)
+    if problem:
+        parser.error(problem)  # one sentence and exit status 2, not a traceback
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(name)s %(message)s")
     serve_api(
         args.host,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 import requests
 
 from tests.api.conftest import ApiClient, problem
@@ -270,3 +271,54 @@ def test_the_openapi_document_explains_duplicate_phone_and_invited(api):
     assert "may take the interview" in status["description"]
     reference = api.get("/api/v1/reference").text
     assert "problem-duplicate-phone" in reference
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "words"),
+    [
+        ("phone", "12", "'12' is not a telephone number"),
+        ("name", "x" * 201, "at most 200 characters"),
+        ("email", "not-an-address", "'not-an-address' is not an email address"),
+        ("extra_time", 9, "Extra time is a multiplier from 1 (none) to 4"),
+    ],
+)
+def test_a_field_the_domain_refuses_is_named_by_its_path(api, acme, db, field, value, words):
+    """422 whose `errors` has exactly one key, the field the shared rule refused; nothing added."""
+    before = db.query(Candidate).count()
+    row = {"interview_id": acme.interview.id, "name": "Ana", field: value}
+    body = problem(api.post("/api/v1/candidates", json=row), 422, "validation-error")
+    assert list(body["errors"]) == [field]
+    assert words in body["errors"][field] and words in body["detail"]
+    assert db.query(Candidate).count() == before
+
+
+def test_a_form_encoded_body_is_415_saying_the_body_must_be_json(api, acme, db):
+    """A form-encoded POST is 415 naming application/json, not "name: Missing data"."""
+    before = db.query(Candidate).count()
+    form = {"interview_id": str(acme.interview.id), "name": "Ana"}
+    body = problem(api.post("/api/v1/candidates", data=form), 415, "unsupported-media-type")
+    assert body["detail"] == (
+        "The request body must be JSON: send it with Content-Type: application/json "
+        "(this one came as application/x-www-form-urlencoded)."
+    )
+    assert "errors" not in body
+    assert db.query(Candidate).count() == before
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b'{"name": "Ana",', "Expecting property name enclosed in double quotes: line 1"),
+        (b"{'name': 'Ana'}", "Expecting property name enclosed in double quotes"),
+        (b"\xff\xfe{}", "it is not UTF-8 (invalid start byte at byte 0)"),
+        (b"[" * 100_000, "it is nested too deeply"),
+    ],
+)
+@pytest.mark.parametrize("path", ["/api/v1/candidates", "/api/v1/interviews"])
+def test_a_body_that_is_not_valid_json_is_400_with_the_parsers_reason(api, path, raw, reason):
+    """Broken JSON is 400 "The request body is not valid JSON: <reason>", not Werkzeug's
+    generic sentence, both where webargs reads the body and where a view reads it itself."""
+    response = api.post(path, data=raw, headers={"Content-Type": "application/json"})
+    body = problem(response, 400, "bad-request")
+    assert body["detail"].startswith("The request body is not valid JSON: " + reason)
+    assert "browser" not in body["detail"]

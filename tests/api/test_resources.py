@@ -154,3 +154,40 @@ def test_timestamps_are_rfc3339_utc(api, acme):
     got = api.get(f"/api/v1/candidates/{acme.candidate.id}").json()
     assert got["created_at"].endswith("Z")
     assert datetime.fromisoformat(got["updated_at"]).tzinfo == UTC
+
+
+def test_an_interview_sent_form_encoded_is_415(api):
+    """A form-encoded interview is 415 saying the body must be JSON (application/json)."""
+    body = problem(
+        api.post("/api/v1/interviews", data={"title": "Cook"}), 415, "unsupported-media-type"
+    )
+    assert (
+        "must be JSON" in body["detail"] and "application/x-www-form-urlencoded" in body["detail"]
+    )
+
+
+@pytest.mark.parametrize(
+    ("endpoint", "field", "words"),
+    [
+        ({"url": "ftp://example.com/hook", "events": ["candidate.completed"]}, "url", "http"),
+        (
+            {"url": "https://example.com/hook", "events": ["nope"]},
+            "events.0",  # refused by the schema's list of events, with the item's path
+            "Must be one of",
+        ),
+        ({"url": "https://example.com/hook", "events": []}, "events", "at least one event"),
+        (
+            {
+                "url": "https://example.com/h",
+                "events": ["candidate.completed"],
+                "description": "d" * 201,
+            },
+            "description",
+            "Longer than maximum length 200",
+        ),
+    ],
+)
+def test_a_webhook_endpoint_setting_refused_is_named_by_its_path(api, endpoint, field, words):
+    """422 whose `errors` names the setting the webhook rules refused, never an empty path."""
+    body = problem(api.post("/api/v1/webhook-endpoints", json=endpoint), 422, "validation-error")
+    assert list(body["errors"]) == [field] and words in body["errors"][field]

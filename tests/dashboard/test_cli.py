@@ -255,3 +255,56 @@ def test_adding_a_phone_already_in_the_interview_is_refused_naming_the_candidate
     assert error.startswith(f"+15557654321 already belongs to candidate {first['id']}")
     db.expire_all()
     assert db.query(Candidate).filter_by(interview_id=interview.id).count() == 1
+
+
+@pytest.fixture
+def taken_port():
+    """A port something listens on (on 127.0.0.1) for the length of a test."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", [("serve",), ("demo", "--exit")])
+def test_a_port_outside_1_to_65535_is_refused_before_anything_starts(run, command):
+    """--port 99999 or 0 is a usage error naming the range, not an OverflowError traceback."""
+    for port in ("99999", "0", "-1"):
+        result = run(*command, "--port", port, ok=False)
+        assert result.exit_code == 2, result.output
+        assert "'--port'" in result.output and "1<=x<=65535" in result.output
+    result = run("demo", "--exit", "--api-port", "70000", ok=False)
+    assert result.exit_code == 2 and "'--api-port'" in result.output
+
+
+@pytest.mark.parametrize("command", [("serve",), ("demo", "--exit")])
+def test_a_port_in_use_is_one_sentence_and_exit_status_1(run, command, taken_port):
+    """A port something listens on is answered "the port is in use" before gunicorn starts."""
+    result = run(*command, "--port", str(taken_port), ok=False)
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot listen on 127.0.0.1:{taken_port}: the port is in use\n"
+
+
+def test_the_demo_refuses_a_stand_in_port_in_use_or_equal_to_the_web_port(run, taken_port):
+    """The demo checks the stand-in's --api-port too, and that the two ports differ."""
+    result = run("demo", "--exit", "--api-port", str(taken_port), ok=False)
+    assert result.exit_code == 1
+    assert f"cannot listen on 127.0.0.1:{taken_port}: the port is in use" in result.output
+    result = run("demo", "--exit", "--port", "7000", "--api-port", "7000", ok=False)
+    assert result.exit_code == 2 and "--port and --api-port must differ" in result.output
+
+
+@pytest.mark.parametrize(
+    ("host", "reason"),
+    [
+        ("nosuchhost.invalid", "unknown host"),
+        ("192.0.2.1", "the address is not one of this machine's"),  # TEST-NET-1
+    ],
+)
+def test_a_host_that_cannot_be_listened_on_is_named_with_the_reason(run, host, reason):
+    """An unknown host name or another machine's address is one sentence, exit status 1."""
+    result = run("serve", "--host", host, "--port", "5000", ok=False)
+    assert result.exit_code == 1
+    assert result.output == f"Error: cannot listen on {host}:5000: {reason}\n"

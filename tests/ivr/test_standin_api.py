@@ -265,3 +265,33 @@ def test_serves_as_a_long_running_process(tmp_path):
         proc.terminate()
         proc.wait(10)
     assert "RuntimeWarning" not in (tmp_path / "standin.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (["--port", "99999"], "argument --port: '99999' is not a port (a number from 1 to 65535)"),
+        (["--port", "x"], "argument --port: 'x' is not a port (a number from 1 to 65535)"),
+        (
+            ["--host", "nosuchhost.invalid"],
+            "cannot listen on nosuchhost.invalid:8765: unknown host",
+        ),
+        (["--port", "{taken}"], "cannot listen on 127.0.0.1:{taken}: the port is in use"),
+    ],
+)
+def test_a_port_or_host_it_cannot_listen_on_is_one_sentence(capsys, args, sentence):
+    """`python -m ivr.standin.api` refuses a bad port or host with one line, exit status 2."""
+    from ivr.standin.api import main
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        taken = sock.getsockname()[1]
+        with pytest.raises(SystemExit) as exited:
+            main([a.format(taken=taken) for a in args])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.splitlines()[-1] == "python -m ivr.standin.api: error: " + sentence.format(
+        taken=taken
+    )
+    assert "Traceback" not in err
