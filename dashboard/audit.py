@@ -33,9 +33,10 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from dashboard.access import require_role, select_visible
+from dashboard.page_links import read_cursor, row_id
 from ivr.services import db, services
 from voice import audit, audit_reading
-from voice.models import MAX_ROW_ID, Answer, AuditEvent, Candidate, Question, Role, User
+from voice.models import Answer, AuditEvent, Candidate, Question, Role, User
 
 audit_page = Blueprint("audit", __name__)
 
@@ -75,25 +76,21 @@ def _day(raw: str, label: str, errors: list[str]) -> date | None:
 def _id(raw: str, label: str, errors: list[str]) -> int | None:
     if not raw:
         return None
-    if raw.isascii() and raw.isdigit() and 0 < int(raw) <= MAX_ROW_ID:
-        return int(raw)
-    errors.append(f"The {label} is a number such as 12, not {raw!r}.")
-    return None
+    found = row_id(raw)
+    if found is None:
+        errors.append(f"The {label} is a number such as 12, not {raw!r}.")
+    return found
 
 
 def _cursor(args) -> tuple[int | None, int | None, str | None]:
     """?older_than= or ?newer_than= (an entry number), or what is wrong with them (a blank
     one counts as absent)."""
-    given = {k: args[k].strip() for k in ("older_than", "newer_than") if args.get(k, "").strip()}
-    if len(given) > 1:
-        return None, None, "This page link is damaged: it names both older and newer entries."
-    for name, raw in given.items():
-        if not (raw.isascii() and raw.isdigit() and 0 < len(raw) < 11 and int(raw) <= MAX_ROW_ID):
-            shown = raw[:20]
-            return None, None, f"This page link is damaged: {shown!r} is not an entry number."
-        seq = int(raw)
-        return (seq, None, None) if name == "older_than" else (None, seq, None)
-    return None, None, None
+    return read_cursor(
+        args,
+        ("older_than", "newer_than"),
+        both="it names both older and newer entries",
+        noun="an entry number",
+    )
 
 
 def read_query(args) -> Query:

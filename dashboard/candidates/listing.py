@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
+from dashboard.page_links import SHOWN, read_cursor, row_id
 from ivr.services import db
 from voice.messages import INVITATION
 from voice.models import (
     EARLIEST_SQL,
-    MAX_ROW_ID,
     Answer,
     AnswerStatus,
     Candidate,
@@ -59,14 +59,24 @@ class Filters:
 
     @classmethod
     def from_args(cls, args) -> Filters:
-        """Read the filters from a query string; a bad value is dropped, explained in `errors`."""
+        """Read the filters from a query string; a bad value is dropped, explained in `errors`
+        (the page then answers 422, as the audit page does)."""
         found = cls()
-        status = args.get("status", "")
+        status = args.get("status", "").strip()
         if status in CandidateStatus.ALL:
             found.status = status
-        decision = args.get("decision", "")
+        elif status:
+            found.errors.append(
+                f"“{status[:SHOWN]}” is not a status (use {_choices(CandidateStatus.ALL)})."
+            )
+        decision = args.get("decision", "").strip()
         if decision in (*DecisionKind.ALL, NO_DECISION):
             found.decision = decision
+        elif decision:
+            found.errors.append(
+                f"“{decision[:SHOWN]}” is not a decision "
+                f"(use {_choices((*DecisionKind.ALL, NO_DECISION))})."
+            )
         raw = args.get("min_score", "").strip()
         if raw:
             try:
@@ -77,9 +87,11 @@ class Filters:
                 found.min_score = None
                 found.errors.append("Minimum score must be a number from 1 to 5.")
         found.flagged = args.get("flagged", "") == "1"
-        reviewer = args.get("reviewer", "")
-        if reviewer.isdecimal() and int(reviewer) <= MAX_ROW_ID:
-            found.reviewer = int(reviewer)
+        reviewer = args.get("reviewer", "").strip()
+        if reviewer:
+            found.reviewer = row_id(reviewer)
+            if found.reviewer is None:
+                found.errors.append(f"“{reviewer[:SHOWN]}” is not a reviewer's number.")
         for name in ("since", "until"):
             raw = args.get(name, "").strip()
             if raw:
@@ -181,16 +193,16 @@ class Cursor:
     before: int | None = None
 
     @classmethod
-    def from_args(cls, args) -> Cursor:
-        """Read `after` or `before` (a candidate id) from a query string; junk is ignored."""
-        found = {}
-        for name in ("after", "before"):
-            raw = args.get(name, "")
-            if raw.isdecimal() and 0 < int(raw) <= MAX_ROW_ID:
-                found[name] = int(raw)
-        if len(found) != 1:  # both or neither: no cursor
-            return cls()
-        return cls(**found)
+    def from_args(cls, args) -> tuple[Cursor, str | None]:
+        """Read `after` or `before` (a candidate id) from a query string: the cursor, and
+        what is wrong with a damaged one (then no cursor: the first page is shown)."""
+        after, before, error = read_cursor(
+            args,
+            ("after", "before"),
+            both="it names both a next and a previous page",
+            noun="a candidate number",
+        )
+        return cls(after=after, before=before), error
 
     @property
     def anchor(self) -> int | None:
@@ -393,7 +405,10 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
     interview = get_visible(session, current_user, Interview, interview_id)
     filters = Filters.from_args(request.args)
     page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
-    cursor = Cursor.from_args(request.args) if page > 1 else Cursor()
+    cursor, link_error = Cursor.from_args(request.args)
+    if link_error or page == 1:
+        cursor = Cursor()
+        page = 1
     rows, total = candidate_page(
         session, interview, filters, limit=per_page, offset=(page - 1) * per_page, cursor=cursor
     )
@@ -406,7 +421,8 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         .where(User.organization_id == interview.organization_id)
         .order_by(User.email)
     ).all()
-    return render_template(
+    status = 400 if link_error else 422 if filters.errors else 200
+    page_html = render_template(
         "interview.html",
         interview=interview,
         rows=rows,
@@ -425,4 +441,11 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         retention_days=effective_days(interview, interview.organization),
         retention_warning=short_period_warning(effective_days(interview, interview.organization)),
         bulk_decide="review.bulk_decide" in current_app.view_functions,
+        link_error=link_error,
     )
+    return page_html, status
+
+
+def _choices(values) -> str:
+    """The values a filter takes, for an error: "a, b or c"."""
+    return ", ".join(values[:-1]) + " or " + values[-1]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
@@ -309,19 +310,69 @@ def test_extra_time_has_one_range_on_the_page_and_in_the_rule(signed_in, db, cli
 
 
 def test_odd_query_strings_never_break_the_interview_page(signed_in, client):
-    """Ids past the database range, odd digits and the last date are ignored or explained."""
+    """Ids past the database range, odd digits and the last date are explained (422);
+    a page number past the end leads to the first page."""
     base = f"/interviews/{signed_in.interview.id}"
-    for query in (
-        "reviewer=²",
-        "reviewer=" + "9" * 20,
-        "page=" + "9" * 30,
-        "until=9999-12-31&since=0001-01-01",
-        "min_score=nan",
+    for query, status in (
+        ("reviewer=²", 422),
+        ("reviewer=" + "9" * 20, 422),
+        ("page=" + "9" * 30, 302),  # past the last page: sent to the first
+        ("until=9999-12-31&since=0001-01-01", 422),
+        ("min_score=nan", 422),
     ):
         response = client.get(f"{base}?{query}")
-        assert response.status_code in (200, 302), query
+        assert response.status_code == status, query
     page = parse(client.get(f"{base}?until=9999-12-31").data)
     assert "is not a date" in page.one("form", cls="filters").text()
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        (
+            "status=bogus",
+            "“bogus” is not a status "
+            "(use invited, in progress, completed, abandoned or screened out).",
+        ),
+        ("decision=zzz", "“zzz” is not a decision (use advance, hold, reject or none)."),
+        ("reviewer=abc", "“abc” is not a reviewer's number."),
+    ],
+)
+def test_a_filter_value_the_list_does_not_take_is_422_and_named(
+    signed_in, db, client, query, sentence
+):
+    """?status=bogus and the like answer 422 naming the value and the choices, as the audit
+    page does, and the list shows every candidate (the bad filter left out)."""
+    other = make_candidate(db, signed_in.interview, name="Other Person", phone=None)
+    other.decision = "reject"
+    db.commit()
+    response = client.get(f"/interviews/{signed_in.interview.id}?{query}")
+    assert response.status_code == 422
+    page = parse(response.data)
+    errors = [p.text() for p in page.one("form", cls="filters").find_all("p", cls="field-error")]
+    assert errors == [sentence]
+    assert set(names(page)) == {signed_in.candidate.name, "Other Person"}
+
+
+@pytest.mark.parametrize(
+    ("query", "why"),
+    [
+        ("page=2&after=abc", "'abc' is not a candidate number"),
+        ("after=-3", "'-3' is not a candidate number"),
+        ("page=3&before=99999999999", "'99999999999' is not a candidate number"),
+        ("page=2&after=2&before=5", "it names both a next and a previous page"),
+    ],
+)
+def test_a_damaged_page_link_gets_a_clear_400_and_the_first_page(signed_in, db, client, query, why):
+    """A damaged ?after= or ?before= is named on the page (400) and the first page shown,
+    as on the search and audit pages."""
+    response = client.get(f"/interviews/{signed_in.interview.id}?{query}")
+    assert response.status_code == 400
+    page = parse(response.data)
+    assert page.one(id="page-link-error").text() == (
+        f"This page link is damaged: {why}. The first page is shown instead."
+    )
+    assert names(page) == [signed_in.candidate.name]
 
 
 def test_the_candidate_page_says_what_to_do_after_an_unanswered_call(signed_in, client, db):
