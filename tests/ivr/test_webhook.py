@@ -239,3 +239,45 @@ def test_empty_fields_are_left_to_the_view(twilio, db, candidate):
     assert response.status_code == 204
     answer = db.scalar(select(Answer))
     assert answer.recording_url is None and answer.duration_seconds is None
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known call", "unknown call"])
+@pytest.mark.parametrize(
+    ("field", "value", "sentence"),
+    [
+        ("CallDuration", "9" * 30, "CallDuration must be a whole number from 0 to 86400"),
+        ("CallStatus", "bogus", "CallStatus must be one of busy, canceled, completed"),
+        ("CallSid", "CA123", "CallSid must be CA followed by 32 hex digits."),
+        ("AnsweredBy", "robot", "AnsweredBy must be one of fax, human"),
+    ],
+)
+def test_a_malformed_status_callback_is_400_for_known_and_unknown_calls_alike(
+    twilio, db, candidate, known, field, value, sentence
+):
+    """The field rules run before the call is looked up or made: a malformed field is a
+    400 naming it whether or not the CallSid names a call we know, and nothing is written."""
+    if known:
+        at_first_question(twilio)
+    before = db.scalar(select(func.count(Call.id)))
+    fields = {"CallStatus": "completed", "CallDuration": "60"} | {field: value}
+    response = twilio.post("/ivr/status", **fields)
+    assert response.status_code == 400 and response.mimetype == "text/plain"
+    assert response.get_data(as_text=True).startswith(sentence)
+    db.expire_all()
+    assert db.scalar(select(func.count(Call.id))) == before
+    assert all(c.duration_seconds is None for c in db.scalars(select(Call)))
+
+
+@pytest.mark.parametrize("known", [True, False], ids=["known call", "unknown call"])
+def test_a_call_duration_that_is_not_a_number_is_unknown_for_known_and_unknown_calls(
+    twilio, db, candidate, known
+):
+    """CallDuration=abc is read as unknown, as the README documents ("-1, missing or not a
+    number is unknown"), the same for a call we know and one we do not: 204, no length."""
+    if known:
+        at_first_question(twilio)
+    response = twilio.post("/ivr/status", CallStatus="completed", CallDuration="abc")
+    assert response.status_code == 204
+    db.expire_all()
+    call = db.scalar(select(Call).where(Call.call_sid == twilio.call_sid))
+    assert call is not None and call.duration_seconds is None
