@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from datetime import UTC, datetime, timedelta
 
@@ -91,6 +92,23 @@ def worker(ctx: Context, burst, queues, processes):
     os.execvp(sys.executable, args)
 
 
+def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
+    """A click callback: every value is one prompt's keypad keys (ivr.standin.keys_problem)."""
+    from ivr.standin.script import keys_problem
+
+    for keys in values:
+        problem = keys_problem(keys)
+        if problem:
+            parts = [p for p in re.split(r"[\s,;]+", keys) if p]
+            if len(parts) > 1 and not any(keys_problem(p) for p in parts):
+                # "1,1,1,30#": several prompts' keys in one value; show them repeated.
+                problem += "; for one prompt after another, say " + " ".join(
+                    f"--digits {p}" for p in parts
+                )
+            raise click.BadParameter(f"{keys!r}: {problem}.", param=param)
+    return values
+
+
 @main.command()
 @click.option("--to", "to", required=True, help="The interview's number.")
 @click.option("--from", "from_", default="+15557654321", show_default=True, help="Caller ID.")
@@ -109,7 +127,9 @@ def worker(ctx: Context, burst, queues, processes):
     multiple=True,
     default=("1",),
     show_default=True,
-    help="Keys pressed at each prompt, in order (repeat).",
+    callback=_keypad_keys,
+    help="Keys pressed at one prompt (0-9, * and #; '' presses nothing); repeat for each "
+    "prompt, in order: --digits 1 --digits 30#.",
 )
 @click.option("--hang-up-during", type=int, help="Hang up while recording answer N.")
 @click.option(

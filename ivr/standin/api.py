@@ -547,6 +547,16 @@ def _port(text: str) -> int:
     return port
 
 
+def _keypad_keys(text: str) -> str:
+    """An argparse type: one prompt's keypad keys (see ivr.standin.script.keys_problem)."""
+    from ivr.standin.script import keys_problem
+
+    problem = keys_problem(text)
+    if problem:
+        raise argparse.ArgumentTypeError(f"{text!r}: {problem}")
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     """Run the stand-in API as a process (account and token default to the settings)."""
     from config.settings import load_settings
@@ -567,6 +577,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--outbound-digits",
         action="append",
+        type=_keypad_keys,
         metavar="KEYS",
         help="keys an outbound callee presses at each <Gather> (repeat)",
     )

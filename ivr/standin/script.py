@@ -13,6 +13,23 @@ Answer = bytes | os.PathLike | str
 PICKS_UP = ("human", "machine", "fax")
 # How an outbound call that never connects ends (twilio.com/docs/voice/api/call-resource).
 UNANSWERED = ("busy", "no-answer", "failed", "canceled")
+KEYPAD = frozenset("0123456789*#")  # the keys of a telephone keypad
+
+
+def keys_problem(keys: str) -> str | None:
+    """Why `keys` is not what a caller can press at one prompt, or None when it is.
+
+    One prompt's keys are keypad keys only (0-9, * and #), pressed in order; "" presses
+    nothing. The answer names the first bad character, e.g. "',' is not a key on a
+    telephone keypad (keys are 0-9, * and #; give each prompt's keys separately)".
+    """
+    for key in keys:
+        if key not in KEYPAD:
+            return (
+                f"{key!r} is not a key on a telephone keypad (keys are 0-9, * and #; "
+                "give each prompt's keys separately)"
+            )
+    return None
 
 
 @dataclass
@@ -21,6 +38,8 @@ class CallScript:
 
     `digits` entries such as "1" or "482913#" are pressed in full at one <Gather>; an
     empty string, or running out of entries, means the caller presses nothing there.
+    Entries are not checked here, so a test may press what no keypad has ("x#"); the
+    command-line front doors refuse anything but keypad keys (see `keys_problem`).
     Running out of answers means silence at a <Record>.
     `hang_up_during_record`: hang up while recording answer N (1-based).
     `hang_up_after_gathers`: having been through N <Gather>s, hang up at the next one

@@ -308,3 +308,40 @@ def test_a_host_that_cannot_be_listened_on_is_named_with_the_reason(run, host, r
     result = run("serve", "--host", host, "--port", "5000", ok=False)
     assert result.exit_code == 1
     assert result.output == f"Error: cannot listen on {host}:5000: {reason}\n"
+
+
+@pytest.mark.parametrize(
+    ("given", "sentence"),
+    [
+        (
+            ["1,1,1,30#"],
+            "Invalid value for '--digits': '1,1,1,30#': ',' is not a key on a telephone keypad "
+            "(keys are 0-9, * and #; give each prompt's keys separately); for one prompt "
+            "after another, say --digits 1 --digits 1 --digits 1 --digits 30#.",
+        ),
+        (
+            ["1", "12a#"],
+            "Invalid value for '--digits': '12a#': 'a' is not a key on a telephone keypad "
+            "(keys are 0-9, * and #; give each prompt's keys separately).",
+        ),
+        (
+            ["1 2"],
+            "Invalid value for '--digits': '1 2': ' ' is not a key on a telephone keypad "
+            "(keys are 0-9, * and #; give each prompt's keys separately); for one prompt "
+            "after another, say --digits 1 --digits 2.",
+        ),
+    ],
+)
+def test_call_refuses_digits_that_are_not_keypad_keys(run, db, given, sentence):
+    """`call --digits` takes one prompt's keypad keys (0-9, *, #) per value; anything else
+    is a usage error naming the bad value and key, as text or as --json, and no call is
+    placed (nothing is written)."""
+    from voice.models import Call
+
+    digits = [arg for keys in given for arg in ("--digits", keys)]
+    result = run("call", "--to", "+15550100200", *digits, ok=False)
+    assert result.exit_code == 2 and result.output.endswith(f"Error: {sentence}\n")
+    refused = run("call", "--to", "+15550100200", *digits, "--json", ok=False)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert json.loads(refused.stderr) == {"error": sentence}
+    assert db.query(Call).count() == 0

@@ -277,10 +277,16 @@ def test_serves_as_a_long_running_process(tmp_path):
             "cannot listen on nosuchhost.invalid:8765: unknown host",
         ),
         (["--port", "{taken}"], "cannot listen on 127.0.0.1:{taken}: the port is in use"),
+        (
+            ["--outbound-digits", "1", "--outbound-digits", "1,2"],
+            "argument --outbound-digits: '1,2': ',' is not a key on a telephone keypad "
+            "(keys are 0-9, * and #; give each prompt's keys separately)",
+        ),
     ],
 )
-def test_a_port_or_host_it_cannot_listen_on_is_one_sentence(capsys, args, sentence):
-    """`python -m ivr.standin.api` refuses a bad port or host with one line, exit status 2."""
+def test_a_port_host_or_keys_it_cannot_use_are_one_sentence(capsys, args, sentence):
+    """`python -m ivr.standin.api` refuses a bad port, host or keypad keys with one line,
+    exit status 2, before it serves anything."""
     from ivr.standin.api import main
 
     with socket.socket() as sock:
