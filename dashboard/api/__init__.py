@@ -72,7 +72,8 @@ class ScreenlineApi(Api):
 class ProblemResponses(BasePlugin):
     """Document on every operation the errors the API's guards may answer, each as
     problem details: 400, 401, 429 always; 404 with a row in the path; 403 and 422 for
-    writes and for anything with parameters or a body."""
+    writes and for anything with parameters or a body; 415 for a body not sent as JSON
+    (dashboard/api/body.py) on POST, PUT and PATCH."""
 
     def operation_helper(self, path=None, operations=None, **kwargs):
         """Add the error responses (by HTTP status name) each operation lacks."""
@@ -86,6 +87,8 @@ class ProblemResponses(BasePlugin):
                 errors["403"] = "FORBIDDEN"
             if method != "delete":
                 errors["422"] = "UNPROCESSABLE_ENTITY"
+            if method in ("post", "put", "patch"):
+                errors["415"] = "UNSUPPORTED_MEDIA_TYPE"
             responses = operation.setdefault("responses", {})
             for status, name in errors.items():
                 responses.setdefault(status, name)
