@@ -23,18 +23,19 @@ _REASONS = {
 def listen_problem(host: str, port: int) -> str | None:
     """Why a server cannot listen on `host`:`port` (TCP), or None when it can.
 
-    Resolves `host` as gunicorn does (IPv6 when it holds a colon, else IPv4), binds a
-    socket with SO_REUSEADDR (as gunicorn and werkzeug do, so a port left in TIME_WAIT
-    counts as free) and closes it again. The answer is one sentence such as
-    "cannot listen on 127.0.0.1:5000: the port is in use" or
+    Resolves `host` as gunicorn does (IPv6 when it holds a colon, with or without
+    brackets, else IPv4), binds a socket with SO_REUSEADDR (as gunicorn and werkzeug
+    do, so a port left in TIME_WAIT counts as free) and closes it again. The answer is
+    one sentence such as "cannot listen on 127.0.0.1:5000: the port is in use" or
     "cannot listen on nosuchhost.invalid:5000: unknown host". Raises nothing.
     """
     where = f"cannot listen on {host}:{port}"
     if not MIN_PORT <= port <= MAX_PORT:
         return f"{where}: a port is a number from {MIN_PORT} to {MAX_PORT}"
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    bare = host[1:-1] if host.startswith("[") and host.endswith("]") else host  # [::1]
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
     try:
-        infos = socket.getaddrinfo(host, port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
+        infos = socket.getaddrinfo(bare, port, family, socket.SOCK_STREAM, 0, socket.AI_PASSIVE)
     except (socket.gaierror, UnicodeError):
         return f"{where}: unknown host"
     fam, kind, proto, _name, address = infos[0]

@@ -345,3 +345,19 @@ def test_call_refuses_digits_that_are_not_keypad_keys(run, db, given, sentence):
     assert refused.exit_code == 2 and refused.stdout == ""
     assert json.loads(refused.stderr) == {"error": sentence}
     assert db.query(Call).count() == 0
+
+
+def test_listen_problem_takes_ipv6_hosts_with_or_without_brackets():
+    """::1 and [::1] (as gunicorn's --bind takes it) are this machine's; a free port is fine."""
+    import socket
+
+    from config.listen import listen_problem
+
+    with socket.socket(socket.AF_INET6) as sock:
+        sock.bind(("::1", 0))
+        port = sock.getsockname()[1]
+    assert listen_problem("::1", port) is None
+    assert listen_problem("[::1]", port) is None
+    assert listen_problem("127.0.0.1", 0) == (
+        "cannot listen on 127.0.0.1:0: a port is a number from 1 to 65535"
+    )
