@@ -13,13 +13,14 @@ candidate: the one furthest along (completed, then in progress, abandoned, scree
 invited), the earliest added among equals. The others' phone is set to NULL; nothing
 else of theirs changes (name, PIN, answers, calls, messages stay), so they still take or
 resume the interview with their PIN, and the number itself is still on record on the
-kept candidate. Each change is logged as a warning ("candidate 12: phone +15557654321
-cleared, it stays with candidate 7"). Downgrading drops the index; cleared phones stay
+kept candidate. Each change is logged as a warning by candidate id ("candidate 12
+(interview 3): phone cleared, the number stays with candidate 7"); the number itself is
+personal data and stays out of the log. Downgrading drops the index; cleared phones stay
 cleared.
 
 Revision ID: 0020
 Revises: 0019
-Create Date: 2026-12-01 09:00:00
+Create Date: 2026-11-30 16:00:00
 """
 
 import logging
@@ -53,12 +54,11 @@ DUPLICATES = sa.text(
 def upgrade() -> None:
     bind = op.get_bind()
     cleared = bind.execute(DUPLICATES).all()
-    for candidate_id, interview_id, phone, keeper in cleared:
+    for candidate_id, interview_id, _phone, keeper in cleared:
         log.warning(
-            "candidate %s (interview %s): phone %s cleared, it stays with candidate %s",
+            "candidate %s (interview %s): phone cleared, the number stays with candidate %s",
             candidate_id,
             interview_id,
-            phone,
             keeper,
         )
     ids = [row[0] for row in cleared]
