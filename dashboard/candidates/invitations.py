@@ -91,15 +91,19 @@ def wait_for_send(session: Session, message_id: int, timeout: float, poll: float
 
     The row comes back as the worker left it: `sent_at` and `message_sid` once sent,
     `error` if Twilio refused (the job retries), both empty if no worker took it yet.
+    Between reads no transaction is open: on SQLite every transaction holds the write
+    lock from its start (voice/db.py, BEGIN IMMEDIATE), and a read held open while
+    waiting kept the worker from recording the send ("database is locked" for the whole
+    wait, and the text went out late, on the job's retry).
     """
     deadline = time.monotonic() + timeout
     while True:
-        session.expire_all()
-        message = session.get(Message, message_id)
+        message = session.get(Message, message_id, populate_existing=True)
         if message is None or message.sent_at or message.error:
             return message
         if time.monotonic() >= deadline:
             return message
+        session.rollback()  # end this read's transaction before waiting
         time.sleep(poll)
 
 
