@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from flask import Flask, flash, g, redirect, render_template, request, url_for
+from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -182,10 +182,12 @@ def register_error_pages(app: Flask) -> None:
     """Friendly 403 and 404 pages for people; the IVR keeps its plain responses; the API
     answers every error as problem details. A change refused because the candidate is
     erased (dashboard.access.CandidateErased) is a flash and the candidate's page for
-    people, 409 `candidate-erased` on the API."""
+    people, 409 JSON {"error": "candidate-erased", "message"} for the page's own script
+    (dashboard.review.wants_json), 409 `candidate-erased` on the API."""
     from dashboard.access import CandidateErased
     from dashboard.api import api_error, is_api_request
     from dashboard.api.problems import Problem, problem_response
+    from dashboard.review import wants_json
 
     pages = {
         403: ("Not allowed", "Your role doesn't allow this. Ask an admin of your organisation."),
@@ -210,6 +212,8 @@ def register_error_pages(app: Flask) -> None:
         db().rollback()
         if is_api_request():
             return problem_response(Problem("candidate-erased", str(error)))
+        if wants_json():  # the page's script (review.js): no redirect for fetch to follow
+            return jsonify(error="candidate-erased", message=str(error)), 409
         flash(str(error), "error")
         return redirect(url_for("dashboard.candidate", candidate_id=error.candidate_id))
 

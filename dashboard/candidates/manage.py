@@ -12,6 +12,7 @@ from ivr.outbound import call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice.candidates import EXTRA_TIME, check_extra_time
+from voice.erasure import state_of
 from voice.models import Candidate
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,8 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
             interview=candidate.interview,
             errors=errors,
             extra_time=EXTRA_TIME,
+            # An erased candidate: the notice in place of contact details and actions.
+            erasure=state_of(candidate),
         ),
         status,
     )
@@ -36,7 +39,8 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
 
 @require_manager
 def manage(candidate_id: int):
-    """Show a candidate's accommodations and the "Call me now" button."""
+    """Show a candidate's accommodations and the "Call me now" button (for an erased
+    candidate, the erasure notice and no actions)."""
     return _page(_managed_candidate(candidate_id), {})
 
 

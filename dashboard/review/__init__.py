@@ -22,6 +22,14 @@ from voice.models import MAX_ROW_ID
 review = Blueprint("review", __name__)
 
 
+def wants_json() -> bool:
+    """Whether the page's own script asked (fetch with `Accept: application/json`): such a
+    request is answered with JSON, never a redirect or a flash (a followed redirect would
+    log a page view and use up the flash the next page load should show)."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
 def back_to(default: str) -> str:
     """The form's safe `next` path (a path on this site), else `default`."""
     return safe_next(request.form.get("next") or request.args.get("next")) or default

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from flask import flash, redirect, url_for
+from flask import flash, jsonify, redirect, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import get_visible
 from dashboard.auditing import record
 from dashboard.forms import ScoreForm
-from dashboard.review import review
+from dashboard.review import review, wants_json
 from ivr.services import db
 from voice.models import Answer, Candidate, CriterionScore, Score, User
 
@@ -221,7 +221,12 @@ def _invalid(candidate: Candidate, answer_id: int | None, form: ScoreForm):
 
 @review.post("/answers/<int:answer_id>/score")
 def score_answer(answer_id: int):
-    """Save the signed-in reviewer's 1-5 score and note for one answer (422 if invalid)."""
+    """Save the signed-in reviewer's 1-5 score and note for one answer (422 if invalid).
+
+    A form post is answered with a redirect to the candidate page and a flash; a request
+    that accepts JSON (review.js's keyboard scoring) with 200 and
+    {"saved": true, "value", "answer_id", "message"}, or 409 {"error", "message"} if the
+    candidate is erased (the app's CandidateErased handler)."""
     session = db()
     answer = get_visible(session, current_user, Answer, answer_id, change=True)
     form = ScoreForm(prefix=score_prefix(answer.id))
@@ -240,7 +245,10 @@ def score_answer(answer_id: int):
             "score", candidate=answer.candidate, answer_id=answer.id, detail={"value": value}
         ),
     )
-    flash(f"Your score for question {answer.question.position} is saved.", "success")
+    message = f"Your score for question {answer.question.position} is saved."
+    if wants_json():
+        return jsonify(saved=True, value=value, answer_id=answer.id, message=message)
+    flash(message, "success")
     return redirect(
         url_for(
             "dashboard.candidate", candidate_id=answer.candidate_id, _anchor=f"answer-{answer.id}"
@@ -250,7 +258,8 @@ def score_answer(answer_id: int):
 
 @review.post("/candidates/<int:candidate_id>/score")
 def score_candidate(candidate_id: int):
-    """Save the signed-in reviewer's overall 1-5 score and note (422 if invalid)."""
+    """Save the signed-in reviewer's overall 1-5 score and note (422 if invalid); answered
+    as score_answer is (JSON where JSON is accepted)."""
     session = db()
     candidate = get_visible(session, current_user, Candidate, candidate_id, change=True)
     form = ScoreForm(prefix=score_prefix(None))
@@ -268,5 +277,8 @@ def score_candidate(candidate_id: int):
             "score", candidate=candidate, detail={"value": value, "overall": True}
         ),
     )
-    flash(f"Your overall score for {candidate.name} is saved.", "success")
+    message = f"Your overall score for {candidate.name} is saved."
+    if wants_json():
+        return jsonify(saved=True, value=value, answer_id=None, message=message)
+    flash(message, "success")
     return redirect(url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="overall"))

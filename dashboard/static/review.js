@@ -30,10 +30,12 @@
     return Array.prototype.slice.call(document.querySelectorAll("audio"));
   }
 
-  function status(text) {
+  // The status line; `error` marks a refusal or failure (styled, and read as an error).
+  function status(text, error) {
     var node = document.getElementById("review-status");
     if (node) {
       node.textContent = text;
+      node.classList.toggle("is-error", !!error);
     }
   }
 
@@ -207,10 +209,24 @@
     cards().forEach(function (other) {
       other.classList.toggle("is-current", other === card);
     });
+    rememberCurrent(card);
     if (focus) {
       card.focus({ preventScroll: true });
       card.scrollIntoView({ block: "start", behavior: "smooth" });
     }
+  }
+
+  // A reload comes back to the current answer: the address names it (#answer-<id>),
+  // replaced rather than pushed so Back still leaves the page. A link to a moment in
+  // this answer (#t=12.5&answer=<id>) is left as it is.
+  function rememberCurrent(card) {
+    var hash = "#" + card.id;
+    var now = window.location.hash;
+    var moment = /(^#|&)t=/.test(now) && now.indexOf("answer=" + card.id.replace("answer-", "")) >= 0;
+    if (!card.id || now === hash || moment || !window.history.replaceState) {
+      return;
+    }
+    window.history.replaceState(window.history.state, "", hash);
   }
 
   function move(step) {
@@ -268,18 +284,28 @@
     if (!radio) {
       return;
     }
+    var before = form.querySelector('input[type="radio"]:checked');
     radio.checked = true;
     status("Saving score " + digit + "…");
+    // Accept: application/json asks the server for JSON (scoring.py): a redirect would
+    // be followed here, logging a page view and using up the flash.
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
-      headers: { "X-Requested-With": "fetch" },
+      headers: { Accept: "application/json", "X-Requested-With": "fetch" },
+      redirect: "error",
     })
       .then(function (response) {
-        if (!response.ok) {
-          throw new Error(String(response.status));
-        }
+        var type = response.headers.get("Content-Type") || "";
+        var body = type.indexOf("application/json") >= 0 ? response.json() : Promise.resolve({});
+        return body.then(function (data) {
+          if (!response.ok || !data.saved) {
+            throw new Error(data.message || "");
+          }
+        });
+      })
+      .then(function () {
         card.setAttribute("data-scored", digit);
         var button = form.querySelector('button[type="submit"]');
         if (button) {
@@ -287,8 +313,12 @@
         }
         status("Scored " + digit + " for question " + (cards().indexOf(card) + 1) + ".");
       })
-      .catch(function () {
-        status("The score was not saved. Use the Save button.");
+      .catch(function (error) {
+        radio.checked = false;
+        if (before) {
+          before.checked = true;
+        }
+        status((error && error.message) || "The score was not saved. Use the Save button.", true);
       });
   }
 

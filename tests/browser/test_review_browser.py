@@ -17,7 +17,17 @@ from sqlalchemy import select
 
 import tests.browser.test_dashboard_browser as base
 from tests.factories import make_candidate, make_interview, make_org, make_user
-from voice.models import Answer, AnswerStatus, CandidateStatus, Score, ShareView, utcnow
+from voice import erasure
+from voice.models import (
+    Answer,
+    AnswerStatus,
+    AuditEvent,
+    Candidate,
+    CandidateStatus,
+    Score,
+    ShareView,
+    utcnow,
+)
 from voice.store import AudioStore, answer_key
 
 playwright_api = pytest.importorskip("playwright.sync_api")
@@ -399,3 +409,61 @@ def test_saving_a_score_keeps_the_keyboard_on_that_answer(browser, live_url, thr
     mine = dict(db.execute(select(Score.answer_id, Score.value)).all())
     assert mine == {second: 4, third: 3}
     assert problems == []
+
+
+def viewed(db) -> int:
+    """How many "candidate_viewed" audit entries there are."""
+    db.expire_all()
+    return len(db.scalars(select(AuditEvent).where(AuditEvent.action == "candidate_viewed")).all())
+
+
+def test_a_keyboard_score_keeps_the_place_on_reload_and_logs_no_view(browser, live_url, three, db):
+    """Pressing 4 on answer 2 saves it without a page load (no extra "viewed" audit entry),
+    the address names answer 2, and a reload comes back with answer 2 current."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
+    first, second, _ = three.answers
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    views = viewed(db)
+    page.keyboard.press("j")
+    page.keyboard.press("4")
+    expect(page.locator("#review-status")).to_have_text("Scored 4 for question 2.")
+    expect(page.locator("#review-status")).not_to_have_class(re.compile("is-error"))
+    assert page.evaluate("window.location.hash") == f"#answer-{second}"
+    db.expire_all()
+    assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {second: 4}
+    assert viewed(db) == views
+
+    page.reload()
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("[data-answer-card].is-current")).to_have_count(1)
+    expect(page.locator(".flashes")).to_have_count(0)  # no "score saved" flash left over
+    page.keyboard.press("j")
+    expect(page.locator(f"#answer-{three.answers[2]}")).to_have_class(re.compile("is-current"))
+    assert problems == []
+
+
+def test_a_keyboard_score_on_a_candidate_erased_meanwhile_says_it_was_refused(
+    browser, live_url, three, db
+):
+    """The page is open, the candidate is erased elsewhere, then 4 is pressed: the status
+    line shows the refusal as an error, the choice is undone, and nothing is stored."""
+    page, _ = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
+    first = three.answers[0]
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    views = viewed(db)
+    erasure.erase_candidate(db, db.get(Candidate, three.candidate))  # "another tab"
+    db.commit()
+
+    page.keyboard.press("4")
+    status = page.locator("#review-status")
+    expect(status).to_have_text("This candidate's data is erased; nothing was changed.")
+    expect(status).to_have_class(re.compile("is-error"))
+    expect(page.locator(f"#answer-{first} input.score-input[value='4']")).not_to_be_checked()
+    db.expire_all()
+    assert db.scalars(select(Score)).all() == []
+    assert viewed(db) == views  # no redirect was followed to the candidate page
+    page.reload()
+    expect(page.locator(".flashes")).to_have_count(0)  # the refusal was not left as a flash
+    shoot(page, "desktop-review-score-refused-erased")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tests.dashboard.html import parse
+from tests.factories import make_candidate
 from voice import erasure
 from voice.models import AnswerStatus, DecisionKind
 
@@ -115,3 +116,51 @@ def test_an_erased_candidate_keeps_the_decision_that_was_made(signed_in, db, cli
     card = page_of(client, signed_in).one("section", id="decision")
     assert "Current decision: Reject" in card.text()
     assert card.find(id="no-decision") is None
+
+
+def test_an_erased_candidates_manage_page_shows_the_notice_and_no_actions(signed_in, db, client):
+    """The manage page of an erased candidate shows the erasure notice: no "no phone · PIN
+    E<id>" placeholder, no "Call now", no accommodations form."""
+    before = parse(client.get(f"/candidates/{signed_in.candidate.id}/manage").data)
+    assert before.find(id="erased-notice") is None
+    assert len(before.find_all("form", method="post")) >= 2  # call now, accommodations
+
+    erase_fully(db, signed_in, datetime.now(UTC))
+    page = parse(client.get(f"/candidates/{signed_in.candidate.id}/manage").data)
+    text = page.text()
+    assert "This candidate was erased on" in page.one(id="erased-notice").text()
+    assert "PIN" not in text.replace("PIN, recordings", "")  # only the notice's list
+    assert f"E{signed_in.candidate.id}" not in text
+    assert "no phone" not in text and "Screenline calls" not in text
+    assert "Call" not in [b.text().split(" ")[0] for b in page.find_all("button")]
+    assert page.find("form", action=f"/candidates/{signed_in.candidate.id}/accommodations") is None
+    assert page.find(id="extra_time") is None
+
+
+def test_an_erased_candidates_row_says_erased_with_nothing_to_select_or_manage(
+    signed_in, db, client
+):
+    """On the interview page an erased candidate's row shows "Erased" for progress and
+    transcription, and has no selection checkbox and no Manage link; others keep theirs."""
+    other = make_candidate(db, signed_in.interview, name="Kept Person", phone="+15550009999")
+    db.commit()
+    erase_fully(db, signed_in, datetime.now(UTC))
+    page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
+    row = page.one("tr", data_candidate_id=str(signed_in.candidate.id))
+    assert row.one("td", cls="cell-progress").text() == "Erased"
+    assert row.one("td", cls="cell-transcription").text() == "Erased"
+    assert row.find("input", type="checkbox") is None
+    assert "Manage" not in row.text()
+    kept = page.one("tr", data_candidate_id=str(other.id))
+    assert kept.find("input", type="checkbox") is not None
+    assert "Manage" in kept.text()
+    assert "Erased" not in kept.text()
+
+
+def test_an_erased_candidates_scores_card_does_not_name_the_placeholder(signed_in, db, client):
+    """Erased and never scored: the scores card says "No scores were recorded." and does
+    not put the placeholder name in a sentence."""
+    erase_fully(db, signed_in, datetime.now(UTC))
+    card = page_of(client, signed_in).one("section", id="reviewers")
+    assert "No scores were recorded." in card.text()
+    assert signed_in.candidate.name not in card.text()

@@ -351,3 +351,76 @@ def test_the_interview_csv_leaves_out_erased_candidates(signed_in, db, client):
     lines = response.get_data(as_text=True).lstrip("\ufeff").splitlines()
     assert [line.split(",")[0] for line in lines[1:]] == [str(other.id)]
     assert "Erasure pending" not in response.get_data(as_text=True)
+
+
+# ---------------------------------------------------------------- keyboard scoring (fetch)
+
+JSON = {"Accept": "application/json", "X-Requested-With": "fetch"}
+
+SCORE_POSTS = {
+    "an answer": (lambda w: f"/answers/{w.transcribed.id}/score", lambda w: w.transcribed.id),
+    "overall": (lambda w: f"/candidates/{w.candidate.id}/score", lambda w: None),
+}
+
+
+def audit_actions(session_factory) -> list[str]:
+    with session_factory() as s:
+        return sorted(s.scalars(select(AuditEvent.action)).all())
+
+
+def score_post(client, world: World, name: str, csrf: str, headers: dict):
+    path, answer_id = SCORE_POSTS[name]
+    prefix = f"answer-{answer_id(world)}" if answer_id(world) else "overall"
+    form = score_form(prefix) | {f"{prefix}-csrf_token": csrf, "csrf_token": csrf}
+    return client.post(path(world), data=form, headers=headers)
+
+
+@pytest.mark.parametrize("name", SCORE_POSTS)
+def test_a_score_posted_by_the_page_script_is_answered_in_json(
+    name, signed_in, client, session_factory
+):
+    """A score post accepting JSON (review.js) gets 200 JSON, is stored and audited as a
+    score, and neither logs a candidate view nor leaves a flash for the next page."""
+    csrf = token(client)
+    before = audit_actions(session_factory)
+    response = score_post(client, signed_in, name, csrf, JSON)
+    assert response.status_code == 200, response.data[:500]
+    assert response.mimetype == "application/json"
+    body = response.get_json()
+    assert body["saved"] is True and body["value"] == 4
+    assert body["answer_id"] == SCORE_POSTS[name][1](signed_in)
+    assert "is saved" in body["message"]
+    with session_factory() as s:
+        values = s.scalars(select(Score.value).where(Score.candidate_id == signed_in.candidate.id))
+        assert list(values) == [4]
+    assert audit_actions(session_factory) == sorted([*before, "score"])
+    assert flashes(parse(client.get(f"/candidates/{signed_in.candidate.id}").data)) == []
+
+
+@pytest.mark.parametrize("name", SCORE_POSTS)
+def test_a_score_posted_by_the_page_script_on_an_erased_candidate_is_a_409_in_json(
+    name, signed_in, db, client, session_factory, redis_conn, twilio
+):
+    """Erased: the JSON-accepting post gets 409 JSON with the refusal (no redirect to
+    follow), stores nothing, logs no view and leaves no flash behind."""
+    erase(db, signed_in)
+    csrf = token(client)
+    before = stored(session_factory, redis_conn, twilio, signed_in)
+    before_audit = audit_actions(session_factory)
+    response = score_post(client, signed_in, name, csrf, JSON)
+    assert response.status_code == 409, response.data[:500]
+    assert response.mimetype == "application/json"
+    assert response.get_json() == {"error": "candidate-erased", "message": ERASED_MESSAGE}
+    assert stored(session_factory, redis_conn, twilio, signed_in) == before
+    assert audit_actions(session_factory) == before_audit
+    assert flashes(parse(client.get(f"/candidates/{signed_in.candidate.id}").data)) == []
+
+
+def test_a_score_form_posted_without_script_still_redirects_with_a_flash(signed_in, client):
+    """A plain form post (a browser's own Accept header) keeps the redirect and flash."""
+    csrf = token(client)
+    browser = {"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"}
+    response = score_post(client, signed_in, "an answer", csrf, browser)
+    assert response.status_code == 302
+    shown = flashes(parse(client.get(response.headers["Location"]).data))
+    assert any("is saved" in line for line in shown)
