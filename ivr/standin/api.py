@@ -506,31 +506,48 @@ def serve_api(
             unanswered=outbound_unanswered,
         )
         answer_outbound_calls(api, script)
-    api.start()
-    stop_on_interrupt()
-    log.info("Twilio stand-in API at %s for account %s", api.url, account_sid)
-    print(f"Twilio stand-in API listening at {api.url}", flush=True)
+    # Once: the demo sends its process group's Ctrl-C and then SIGTERM to each child, and
+    # that second signal used to interrupt api.stop() with a KeyboardInterrupt traceback.
+    stop_on_interrupt(once=True)
     try:
-        threading.Event().wait()
+        api.start()
+        log.info("Twilio stand-in API at %s for account %s", api.url, account_sid)
+        print(f"Twilio stand-in API listening at {api.url}", flush=True)
+        # Waking often: the kernel may deliver a signal to the server's thread, and then
+        # a main thread blocked without a timeout would never run the handler.
+        while True:
+            time.sleep(0.2)
     except KeyboardInterrupt:
         pass
     finally:
         api.stop()
+    log.info("Twilio stand-in API stopped")
+    print("Twilio stand-in API stopped", flush=True)
 
 
-def stop_on_interrupt() -> None:
+def stop_on_interrupt(*, once: bool = False) -> None:
     """Make SIGINT (Ctrl-C) and SIGTERM raise KeyboardInterrupt in this process's main thread.
 
     A process started with SIGINT ignored (a shell's background job passes that on, and
     Python then installs no KeyboardInterrupt handler) would otherwise never stop on a
     Ctrl-C sent to its process group, and SIGTERM would kill it without its `finally`.
+    With `once`, the first of either signal also makes both do nothing from then on, so
+    the shutdown it starts runs to its end instead of being interrupted by the next one.
     Call from the main thread only (signal.signal raises ValueError elsewhere).
     """
 
+    def ignore(_signum, _frame):
+        # A Python handler, not SIG_IGN: a signal already pending when the handler changes
+        # would otherwise print "OSError: Signal 15 ignored due to race condition".
+        pass
+
     def interrupt(_signum, _frame):
+        if once:
+            signal.signal(signal.SIGINT, ignore)
+            signal.signal(signal.SIGTERM, ignore)
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGINT, interrupt if once else signal.default_int_handler)
     signal.signal(signal.SIGTERM, interrupt)
 
 

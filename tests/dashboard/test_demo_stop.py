@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
@@ -81,17 +82,19 @@ SCRIPT = textwrap.dedent(
         "signal.signal(signal.SIGINT, lambda *_: sys.exit(0)); time.sleep(300)"
     )
     from pathlib import Path
-    from dashboard.demo import serve_until_stopped, start
-    logs = Path(sys.argv[1])
+    from dashboard.demo import serve_until_stopped, start, wait_for
+    logs, port = Path(sys.argv[1]), sys.argv[2]
     procs = {
         "twilio stand-in": start(
-            "standin", ["-m", "ivr.standin.api", "--port", "0"], dict(os.environ), logs
+            "standin", ["-m", "ivr.standin.api", "--port", port], dict(os.environ), logs
         ),
         # Stands for gunicorn and the RQ worker, which set their own SIGINT handlers and
         # exit 0 on it, whatever they inherited.
         "sleeper": start("sleeper", ["-c", GUNICORN_LIKE], dict(os.environ), logs),
     }
     try:
+        # Serving before the Ctrl-C, so that it is the stand-in that stops, not its start.
+        wait_for(f"http://127.0.0.1:{port}/_standin/health", procs["twilio stand-in"], "stand-in")
         serve_until_stopped(procs)
     finally:
         for proc in procs.values():
@@ -99,6 +102,12 @@ SCRIPT = textwrap.dedent(
             proc.wait(10)
     """
 )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 def _ignore_sigint() -> None:
@@ -114,7 +123,7 @@ def test_ctrl_c_to_the_process_group_ends_the_demo_with_status_0(tmp_path, start
     the stand-in then stopped only when killed (seen by trying the demo as a new user).
     """
     runner = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(tmp_path)],
+        [sys.executable, "-c", SCRIPT, str(tmp_path), str(_free_port())],
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -130,5 +139,9 @@ def test_ctrl_c_to_the_process_group_ends_the_demo_with_status_0(tmp_path, start
         if runner.poll() is None:
             os.killpg(runner.pid, signal.SIGKILL)
             runner.wait()
-    assert runner.returncode == 0, err
+    assert runner.returncode == 0, err + (tmp_path / "standin.log").read_text()
     assert out.strip() == "Stopped." and "Error" not in err
+    # The Ctrl-C and then the demo's SIGTERM end the stand-in without a traceback.
+    standin = (tmp_path / "standin.log").read_text()
+    assert "Traceback" not in standin and "KeyboardInterrupt" not in standin, standin
+    assert standin.strip().splitlines()[-1].endswith("Twilio stand-in API stopped")

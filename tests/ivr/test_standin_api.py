@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -67,6 +68,37 @@ def test_port_zero_picks_a_free_port():
         assert find_standin(api.url) == {"standin": True, "account_sid": ACCOUNT}
         url = api.url
     assert find_standin(url) is None
+
+
+@pytest.mark.parametrize(
+    "signals", [[signal.SIGINT], [signal.SIGTERM], [signal.SIGINT] + [signal.SIGTERM] * 5]
+)
+def test_the_process_stops_quietly_on_ctrl_c_even_when_signalled_again(signals):
+    """`python -m ivr.standin.api` stopped by Ctrl-C, SIGTERM, or Ctrl-C then SIGTERMs in a
+    burst (as the demo stops it) prints "stopped", exits 0 and prints no traceback."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ivr.standin.api", "--port", str(port)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout.readline().startswith("Twilio stand-in API listening at http://")
+        for signum in signals:
+            proc.send_signal(signum)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert out.strip() == "Twilio stand-in API stopped"
+    assert err.strip().splitlines()[-1].endswith("Twilio stand-in API stopped")
 
 
 def test_media_requires_basic_auth(api):
