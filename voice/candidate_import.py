@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from voice.candidates import MAX_CANDIDATE_EMAIL, MAX_CANDIDATE_NAME
 from voice.models import Candidate, CandidateStatus, Interview
-from voice.phones import DEFAULT_REGION, PhoneError, check_region, normalise_phone
+from voice.phones import DEFAULT_REGION, PhoneError, check_region, normalise_phone, not_callable
 from voice.pins import new_pin, pins_in_use
 from voice.tables import Table, TableError, read_table
 
@@ -202,8 +202,8 @@ def _check_row(values: dict[str, str], region: str) -> tuple[str, str, str | Non
     try:
         phone = normalise_phone(excel_number(raw_phone), region)
     except PhoneError as exc:
-        why = f" ({exc.why})" if exc.why else ""
-        raise ValueError(f"“{raw_phone}” is not a phone number we can call{why}.") from None
+        # Worded by voice.phones, naming the cell as written (before excel_number).
+        raise ValueError(not_callable(raw_phone, exc.why)) from None
     email = values.get("email") or None
     if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL or " " in email):
         raise ValueError(f"“{email[:80]}” is not an email address.")
@@ -241,7 +241,7 @@ def excel_number(raw: str) -> str:
             )
         else:
             why = "it is a decimal number"
-        raise PhoneError(f"{text!r} is not a telephone number ({why})", why)
+        raise PhoneError(not_callable(text, why), why)
     return text
 
 

@@ -42,6 +42,23 @@ class PhoneError(ValueError):
         self.why = why
 
 
+def not_callable(raw: str, why: str = "") -> str:
+    """The one wording of "this is not a number we can dial", for every front door.
+
+    `raw` is the value as the person wrote it (shortened past 40 characters, control
+    characters escaped); `why` the reason alone, or "" when there is none to give:
+    "“12” is not a phone number we can call (it is too short for a +1 number)."
+    """
+    shown = raw if len(raw) <= 40 else raw[:40] + "…"
+    if not shown.isprintable():
+        shown = repr(shown)[1:-1]
+    return f"“{shown}” is not a phone number we can call" + (f" ({why})." if why else ".")
+
+
+def _refuse(raw: str, why: str = "") -> PhoneError:
+    return PhoneError(not_callable(raw, why), why)
+
+
 def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     """Return `raw` as E.164 (+15551234567), or raise PhoneError with a readable reason.
 
@@ -52,29 +69,28 @@ def normalise_phone(raw: str, region: str = DEFAULT_REGION) -> str:
     accepted only as written.
     """
     text = (raw or "").strip()
-    shown = text if len(text) <= 40 else text[:40] + "…"
     if len(text) > MAX_INPUT:
-        raise PhoneError(f"{shown!r} is not a telephone number (too long)", "it is too long")
+        raise _refuse(text, "it is too long")
     if re.search(r"[A-Za-z]", text):
         # Letters are vanity numbers (1-800-FLOWERS) or words: neither belongs in a list.
-        raise PhoneError(f"{shown!r} is not a telephone number (it has letters)", "it has letters")
+        raise _refuse(text, "it has letters")
+    written = text
     compact = re.sub(r"[\s().\-/]", "", text)
     if compact.startswith("00"):
         text = "+" + compact[2:]  # the ITU international prefix, used by most countries
     try:
         number = phonenumbers.parse(text, check_region(region))
     except NumberParseException:
-        raise PhoneError(f"{shown!r} is not a telephone number") from None
+        raise _refuse(written) from None
     if number.extension:
-        why = "it has an extension, which cannot be dialled"
-        raise PhoneError(f"{shown!r} is not a telephone number ({why})", why)
+        raise _refuse(written, "it has an extension, which cannot be dialled")
     problem = phonenumbers.is_possible_number_with_reason(number)
     if problem != ValidationResult.IS_POSSIBLE:
         why = f"{_LENGTH_PROBLEMS.get(problem, 'it is not possible')} for {_place(number)}"
-        raise PhoneError(f"{shown!r} is not a telephone number ({why})", why)
+        raise _refuse(written, why)
     formatted = phonenumbers.format_number(number, PhoneNumberFormat.E164)
     if not _E164.match(formatted):
-        raise PhoneError(f"{shown!r} is not a telephone number")
+        raise _refuse(written)
     return formatted
 
 
@@ -93,16 +109,32 @@ def check_region(region: str | None) -> str:
 
 # Regions libphonenumber's English names (phonenumbers.geodata) leave unnamed.
 _UNNAMED_REGIONS = {"AC": "Ascension Island", "TA": "Tristan da Cunha", "XK": "Kosovo"}
+# Names phonenumbers' geodata has out of date or awkward, as a person in the country
+# list looks for them: countries renamed since (North Macedonia in 2019, Eswatini in
+# 2018), and the DR Congo filed beside "Congo" rather than under "The".
+_RENAMED_REGIONS = {
+    "MK": "North Macedonia",
+    "SZ": "Eswatini",
+    "CD": "Congo (Democratic Republic)",
+}
+# The geodata capitalises every word ("Saint Vincent And The Grenadines", "Isle Of
+# Man"); English writes these in lower case inside a name.
+_SMALL_WORDS = re.compile(r"(?<=\S )(And|The|Of)(?= \S)")
 
 
 def region_name(code: str) -> str:
     """The English name of an ISO region code libphonenumber knows ("GB": "United Kingdom").
 
-    From the names phonenumbers ships for its geocoder (offline), then a few it lacks;
-    the code itself when neither has one.
+    From the names phonenumbers ships for its geocoder (offline), with the renamings
+    above and "and", "the", "of" in lower case, then a few it lacks; the code itself
+    when none has one.
     """
-    name = _UNNAMED_REGIONS.get(code) or geocoder._region_display_name(code, "en")
-    return name or code
+    if code in _RENAMED_REGIONS or code in _UNNAMED_REGIONS:
+        return _RENAMED_REGIONS.get(code) or _UNNAMED_REGIONS[code]
+    name = geocoder._region_display_name(code, "en")
+    if not name:
+        return code
+    return _SMALL_WORDS.sub(lambda word: word.group(1).lower(), name)
 
 
 def regions() -> list[tuple[str, int, str]]:

@@ -121,7 +121,8 @@ def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db,
         return page.one("label", for_=field).text()
 
     assert error("phone_number") == (
-        "“Number candidates call”: '555-CALL-NOW' is not a telephone number (it has letters)"
+        "“Number candidates call”: “555-CALL-NOW” is not a phone number we can call "
+        "(it has letters)."
     )
     assert label("phone_number") == "Number candidates call"
     assert error("languages").startswith(f"“{label('languages')}”: 'english'")

@@ -81,7 +81,7 @@ def test_candidate_phone_is_normalised_and_checked(db):
     """Phones are stored as E.164; nonsense is refused."""
     interview = make_interview(db, make_org(db))
     assert add_candidate(db, interview, "Ana", "555-765-4321").phone == "+15557654321"
-    with pytest.raises(ValueError, match="not a telephone number"):
+    with pytest.raises(ValueError, match="not a phone number we can call"):
         add_candidate(db, interview, "Bo", "12")
 
 

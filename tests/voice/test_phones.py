@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from voice.phones import PhoneError, check_region, normalise_phone
+from voice.phones import (
+    PhoneError,
+    check_region,
+    normalise_phone,
+    not_callable,
+    region_name,
+    regions,
+)
 
 
 @pytest.mark.parametrize(
@@ -43,13 +50,13 @@ def test_a_number_that_cannot_be_called_says_why(raw, region, why):
     with pytest.raises(PhoneError) as raised:
         normalise_phone(raw, region)
     assert raised.value.why == why
-    assert "is not a telephone number" in str(raised.value)
+    assert str(raised.value).endswith(f"is not a phone number we can call ({why}).")
 
 
 @pytest.mark.parametrize("raw", ["", "   ", "+", "abc", "+999 1234567", "--", "()"])
 def test_nonsense_is_not_a_number(raw):
     """Nothing, punctuation, words and unknown country codes are refused, never a traceback."""
-    with pytest.raises(PhoneError, match="is not a telephone number"):
+    with pytest.raises(PhoneError, match="is not a phone number we can call"):
         normalise_phone(raw)
 
 
@@ -58,3 +65,41 @@ def test_a_region_must_be_a_country_libphonenumber_knows():
     assert check_region(" gb ") == "GB"
     with pytest.raises(PhoneError, match="not a country code such as US or GB"):
         check_region("ZZ")
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [
+        ("MK", "North Macedonia"),
+        ("SZ", "Eswatini"),
+        ("KN", "Saint Kitts and Nevis"),
+        ("VC", "Saint Vincent and the Grenadines"),
+        ("CD", "Congo (Democratic Republic)"),
+        ("IM", "Isle of Man"),
+        ("GB", "United Kingdom"),
+        ("AC", "Ascension Island"),
+    ],
+)
+def test_countries_are_named_as_people_write_them_today(code, name):
+    """Renamed countries carry today's name, and "and", "the", "of" are lower case."""
+    assert region_name(code) == name
+
+
+def test_the_two_congos_are_listed_side_by_side():
+    """The country list files the Democratic Republic of the Congo right after Congo,
+    and no name keeps a capitalised And, The or Of."""
+    names = [name for _, _, name in regions()]
+    assert names.index("Congo (Democratic Republic)") == names.index("Congo") + 1
+    assert [n for n in names if any(f" {w} " in n for w in ("And", "The", "Of"))] == []
+
+
+def test_every_front_door_words_an_uncallable_number_alike():
+    """One sentence: the value as written in curly quotes, then the reason in brackets."""
+    with pytest.raises(PhoneError) as raised:
+        normalise_phone("12")
+    assert str(raised.value) == (
+        "“12” is not a phone number we can call (it is too short for a +1 number)."
+    )
+    assert str(raised.value) == not_callable("12", raised.value.why)
+    assert not_callable("+", "") == "“+” is not a phone number we can call."
+    assert not_callable("1\n2") == "“1\\n2” is not a phone number we can call."
