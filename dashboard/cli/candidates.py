@@ -1,4 +1,4 @@
-"""`screenline candidate add|import|list|call`: inviting candidates, listing them, calling one."""
+"""`screenline candidate add|import|list|call`: adding candidates, listing them, calling one."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ import click
 from dashboard.access import require_not_erased, select_in_organization
 from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
+from dashboard.presenters import CANDIDATE_LABELS, DECISION_LABELS
 from ivr.outbound import call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
@@ -45,7 +46,11 @@ def candidate():
 def candidate_add(
     ctx: Context, interview_id, name, phone, email, extra_time, slow_speech, invite, as_json
 ):
-    """Invite a candidate; prints their id and interview PIN."""
+    """Add a candidate, who may call at once; prints their id and interview PIN.
+
+    Nothing is sent to them unless --invite is given: then the invitation (number, PIN,
+    deadline) is texted to --phone.
+    """
     with ctx.session() as session:
         found = session.get(Interview, interview_id)
         if found is None:
@@ -155,12 +160,17 @@ def candidate_import(ctx: Context, interview_id, file, country, as_json):
 @click.option(
     "--status",
     type=click.Choice(CandidateStatus.ALL),
-    help='Only candidates with this status (quote "in progress" and "screened out").',
+    help="Only candidates with this status, as stored (invited: not started yet, "
+    'whether or not a text was sent; quote "in progress" and "screened out").',
 )
 @json_option
 @pass_context
 def candidate_list(ctx: Context, interview_id, status, as_json):
-    """List an interview's candidates by id: name, phone, status, decision, completed at."""
+    """List an interview's candidates by id: name, phone, status, decision, completed at.
+
+    The text output words status and decision as the dashboard does ("Not started");
+    --json gives the stored values ("invited"), as the API does.
+    """
     with ctx.session() as session:
         found = session.get(Interview, interview_id)
         if found is None:
@@ -184,8 +194,9 @@ def candidate_list(ctx: Context, interview_id, status, as_json):
             for c in session.scalars(stmt)
         ]
     lines = [
-        f"{c['id']}: {c['name']}, {c['phone'] or 'no phone'} [{c['status']}"
-        + (f", {c['decision']}" if c["decision"] else "")
+        f"{c['id']}: {c['name']}, {c['phone'] or 'no phone'} "
+        f"[{CANDIDATE_LABELS.get(c['status'], c['status'])}"
+        + (f", {DECISION_LABELS.get(c['decision'], c['decision'])}" if c["decision"] else "")
         + "]"
         + (f" completed {c['completed_at']}" if c["completed_at"] else "")
         for c in data
