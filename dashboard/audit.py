@@ -271,6 +271,8 @@ def detail_text(action: str, detail: dict[str, Any] | None) -> str:
         texted = detail.pop("texted", None)
         note = {True: ", texted to the candidate", False: ", not texted"}.get(texted, "")
         parts.append(f"{detail.pop('decision')}{note}")
+    if action.startswith("share_link_") and isinstance(detail.get("candidate_ids"), list):
+        parts.append(_share_link_text(detail))
     for key, value in sorted(detail.items()):
         if key.endswith("_ids") and isinstance(value, list):
             parts.append(f"{_words(key[:-4])}s {_shown(value)}")
@@ -279,6 +281,19 @@ def detail_text(action: str, detail: dict[str, Any] | None) -> str:
         else:
             parts.append(f"{_words(key)}: {_shown(value)}")
     return "; ".join(parts)
+
+
+def _share_link_text(detail: dict[str, Any]) -> str:
+    """A share link's entry, taking its keys out of `detail`: "1 candidate (4), link 1,
+    valid 7 days" (how many candidates it shows and which, the link, how long it opens)."""
+    ids = detail.pop("candidate_ids")
+    words = [f"{len(ids)} candidate{'' if len(ids) == 1 else 's'} ({_shown(ids)})"]
+    if "link_id" in detail:
+        words.append(f"link {detail.pop('link_id')}")
+    if isinstance(detail.get("days"), int) and not isinstance(detail["days"], bool):
+        days = detail.pop("days")
+        words.append(f"valid {days} day{'' if days == 1 else 's'}")
+    return ", ".join(words)
 
 
 @audit_page.app_template_global("audit_page_args")

@@ -554,12 +554,19 @@ def test_the_page_works_on_the_sqlite_default(settings, tmp_path, redis_conn):
 
 
 def test_detail_text_words_every_kind_of_stored_detail():
-    """Row keys read as the row and number, yes/no as words, lists with commas."""
+    """Row keys read as the row and number, yes/no as words, lists with commas; a share
+    link's entry as how many candidates, the link and how long it is valid."""
     assert detail_text("legal_hold", {"legal_hold": True}) == "legal hold on"
     assert detail_text("legal_hold", {"legal_hold": False}) == "legal hold off"
     assert detail_text(
         "share_link_created", {"link_id": 3, "candidate_ids": [1, 2], "days": 7}
-    ) == ("candidates 1, 2; days: 7; link 3")
+    ) == ("2 candidates (1, 2), link 3, valid 7 days")
+    assert detail_text("share_link_created", {"link_id": 1, "candidate_ids": [4], "days": 1}) == (
+        "1 candidate (4), link 1, valid 1 day"
+    )
+    assert detail_text("share_link_revoked", {"link_id": 1, "candidate_ids": [4]}) == (
+        "1 candidate (4), link 1"
+    )
     assert detail_text("api_key_created", {"key_id": 4, "key_name": "Sync", "read_only": True}) == (
         "key 4; key name: Sync; read only: yes"
     )
