@@ -111,11 +111,12 @@ def test_the_sweep_removes_only_files_of_answers_no_job_should_take(
     assert lock_files(sqlite_engine) == [f"answer-{waiting.id}.lock"]
 
 
-def _contend(url: str, marker: str, rounds: int, results) -> None:
+def _contend(url: str, marker: str, rounds: int, start, results) -> None:
     """Take answer 1's lock `rounds` times; inside, claim a marker file no one else may
     hold at the same time. Reports (times held, times someone else held it too)."""
     engine = make_engine(url)
     held = overlaps = 0
+    start.wait()
     for _ in range(rounds):
         with answer_lock(engine, 1) as mine:
             if not mine:
@@ -131,10 +132,14 @@ def _contend(url: str, marker: str, rounds: int, results) -> None:
     results.put(("took", held, overlaps))
 
 
-def _remove(url: str, rounds: int, results) -> None:
-    """Remove answer 1's lock file whenever no one holds it, `rounds` times."""
+def _remove(url: str, start, done, results) -> None:
+    """Remove answer 1's lock file whenever no one holds it, until the takers are done."""
     engine = make_engine(url)
-    results.put(("removed", sum(remove_lock_files(engine) for _ in range(rounds)), 0))
+    removed = 0
+    start.wait()
+    while not done.is_set():
+        removed += remove_lock_files(engine)
+    results.put(("removed", removed, 0))
 
 
 def test_removing_lock_files_never_lets_two_processes_hold_one_answer(sqlite_url, tmp_path):
@@ -142,15 +147,22 @@ def test_removing_lock_files_never_lets_two_processes_hold_one_answer(sqlite_url
     the lock is never held by two at once (each holder unlinks the file as it lets go, and
     a taker whose file was removed under it starts again)."""
     spawn = multiprocessing.get_context("spawn")
-    results = spawn.Queue()
+    results, start, done = spawn.Queue(), spawn.Barrier(4), spawn.Event()
     marker = str(tmp_path / "holder")
-    processes = [
-        spawn.Process(target=_contend, args=(sqlite_url, marker, ROUNDS, results)) for _ in range(3)
+    takers = [
+        spawn.Process(target=_contend, args=(sqlite_url, marker, ROUNDS, start, results))
+        for _ in range(3)
     ]
-    processes.append(spawn.Process(target=_remove, args=(sqlite_url, ROUNDS, results)))
+    remover = spawn.Process(target=_remove, args=(sqlite_url, start, done, results))
+    processes = [*takers, remover]
     for process in processes:
         process.start()
-    reports = [results.get(timeout=120) for _ in processes]
+    # All four start together (a barrier), and the remover runs until the takers end: a
+    # remover that ran its rounds before the takers began (slow starts on a loaded
+    # machine) removed nothing once in CI, and the test then proved nothing.
+    reports = [results.get(timeout=120) for _ in takers]
+    done.set()
+    reports.append(results.get(timeout=120))
     for process in processes:
         process.join(30)
         assert process.exitcode == 0
