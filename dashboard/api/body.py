@@ -9,7 +9,10 @@ resource blueprint (`ApiBlueprint`) and every view that reads the body itself
 - a body that is not sent as JSON: 415 unsupported-media-type, "The request body must be
   JSON: send it with Content-Type: application/json (this one came as <type>).";
 - a JSON body that does not parse: 400 bad-request, "The request body is not valid
-  JSON: <the parser's reason>.".
+  JSON: <the parser's reason>.";
+- a JSON body that is not an object (a list, a string, a number) where a resource reads
+  fields: 400 bad-request, "The request body must be a JSON object ({"field": value,
+  ...}), not a list.".
 
 An empty body counts as no body (the fields it lacks are then reported as missing).
 """
@@ -64,12 +67,32 @@ def json_body(req: Request | None = None) -> Any:
     return _parse(raw)
 
 
+_JSON_TYPES = {list: "a list", str: "a string", bool: "true or false", type(None): "null"}
+
+
+def json_object_body(req: Request | None = None) -> dict[str, Any] | Any:
+    """The request's JSON body when it is an object, or `core.missing` when it is empty.
+
+    Raises what `json_body` raises, and Problem 400 (bad-request) for valid JSON that is
+    not an object, naming what it is instead.
+    """
+    body = json_body(req)
+    if body is core.missing or isinstance(body, dict):
+        return body
+    kind = _JSON_TYPES.get(type(body), "a number")
+    raise Problem(
+        "bad-request",
+        f'The request body must be a JSON object ({{"field": value, ...}}), not {kind}.',
+    )
+
+
 class JsonBodyParser(FlaskParser):
-    """webargs' Flask parser, reading `location="json"` arguments through `json_body`."""
+    """webargs' Flask parser, reading `location="json"` arguments through
+    `json_object_body`."""
 
     def load_json(self, req: Request, schema) -> Any:
-        """The JSON body (see `json_body`); missing when the body is empty."""
-        return json_body(req)
+        """The JSON body, an object (see `json_object_body`); missing when it is empty."""
+        return json_object_body(req)
 
 
 class ApiBlueprint(Blueprint):

@@ -169,13 +169,22 @@ def from_http_exception(error: HTTPException) -> Problem:
     return Problem(slug, detail, errors=errors, status=status, headers=headers)
 
 
+# marshmallow's stock messages, in the words the rest of the API uses.
+PLAIN_MESSAGES = {
+    "Missing data for required field.": "This field is required.",
+    "Unknown field.": "This field is not one this resource takes.",
+    "Field may not be null.": "This field may not be null.",
+}
+
+
 def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
-    """webargs' nested messages ({"json": {"name": ["..."]}}) as {"name": "..."}."""
+    """webargs' nested messages ({"json": {"name": ["..."]}}) as {"name": "..."}, with
+    marshmallow's stock wording replaced by PLAIN_MESSAGES."""
     if isinstance(messages, str):
-        return {prefix or "": messages}
+        return {prefix or "": PLAIN_MESSAGES.get(messages, messages)}
     if isinstance(messages, list):
         if all(isinstance(m, str) for m in messages):
-            return {prefix or "": " ".join(messages)}
+            return {prefix or "": " ".join(PLAIN_MESSAGES.get(m, m) for m in messages)}
         flat: dict[str, str] = {}
         for index, item in enumerate(messages):
             flat |= _flatten(item, f"{prefix}.{index}" if prefix else str(index))

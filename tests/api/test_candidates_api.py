@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import requests
 
@@ -322,3 +324,37 @@ def test_a_body_that_is_not_valid_json_is_400_with_the_parsers_reason(api, path,
     body = problem(response, 400, "bad-request")
     assert body["detail"].startswith("The request body is not valid JSON: " + reason)
     assert "browser" not in body["detail"]
+
+
+@pytest.mark.parametrize(
+    ("payload", "kind"),
+    [([{"name": "Ana"}], "a list"), ('"Ana"', "a string"), (7, "a number"), (None, "null")],
+)
+def test_a_json_body_that_is_not_an_object_is_400_naming_what_it_is(api, acme, db, payload, kind):
+    """A list, string, number or null where fields are read is 400 "must be a JSON object
+    ..., not a list", not marshmallow's `{"_schema": "Invalid input type."}`; nothing added."""
+    before = db.query(Candidate).count()
+    raw = json.dumps(payload).encode() if not isinstance(payload, str) else payload.encode()
+    response = api.post(
+        "/api/v1/candidates", data=raw, headers={"Content-Type": "application/json"}
+    )
+    body = problem(response, 400, "bad-request")
+    assert body["detail"] == (
+        f'The request body must be a JSON object ({{"field": value, ...}}), not {kind}.'
+    )
+    assert "_schema" not in body.get("errors", {})
+    assert db.query(Candidate).count() == before
+
+
+def test_a_missing_or_unknown_field_is_named_in_plain_words(api, acme):
+    """A required field left out reads "This field is required.", an unknown one "This field
+    is not one this resource takes." (not marshmallow's "Missing data for required field.")."""
+    body = problem(
+        api.post("/api/v1/candidates", json={"interview_id": acme.interview.id, "nmae": "Ana"}),
+        422,
+        "validation-error",
+    )
+    assert body["errors"] == {
+        "name": "This field is required.",
+        "nmae": "This field is not one this resource takes.",
+    }
