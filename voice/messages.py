@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voice.interviews import expected_minutes
+from voice.call_length import expected_minutes
 from voice.models import Candidate, DecisionKind, Message, MessageTemplate
 
 INVITATION = "invitation"

@@ -12,7 +12,7 @@ from flask_login import current_user
 from dashboard.access import get_visible
 from ivr.script import call_script
 from ivr.services import db
-from voice.interviews import expected_minutes
+from voice.call_length import expected_minutes
 from voice.models import Interview
 
 

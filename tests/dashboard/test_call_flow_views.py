@@ -8,7 +8,7 @@ from ivr.script import call_script
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_org, make_user
 from tests.ivr.twilio_actions import TwilioActions, said
-from voice.interviews import expected_minutes
+from voice.call_length import expected_minutes
 from voice.messages import invitation_text
 from voice.models import Answer, AnswerStatus, CandidateStatus
 
