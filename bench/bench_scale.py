@@ -2,17 +2,19 @@
 
 Run from the repository root:  python bench/bench_scale.py [--seconds 10] [--out FILE]
 
-1. Webhook throughput and latency: `wrk` posts pre-signed first webhooks (`/ivr/voice`,
-   a new CallSid each request, Twilio's fields and a valid X-Twilio-Signature) to
-   gunicorn serving Screenline as `screenline serve` does (2 processes x 4 threads,
-   PostgreSQL, Redis), and the same requests to a bare Flask endpoint returning constant
-   TwiML served by the same gunicorn with the same settings; at 20 and 100 connections.
-   A third server, the floor, does the first webhook's own database work and nothing
-   else (the signature, then SELECT the call FOR UPDATE, SELECT the interview answering
-   the number, INSERT the call, COMMIT: raw psycopg, one connection per thread), so the
-   report tells how much of Screenline's cost is the database work itself and how much
-   is everything around it. Reported: requests/s, p50 and p99 latency, errors, and
-   Screenline's and the floor's requests/s as shares of the bare figure.
+1. Webhook throughput and latency (bench/webhook_load.py): `wrk` posts pre-signed
+   webhooks (Twilio's fields and a valid X-Twilio-Signature) to gunicorn serving
+   Screenline as `screenline serve` does (2 processes x 4 threads, PostgreSQL, Redis),
+   and the same requests to bare Flask answering constant TwiML under the same gunicorn
+   settings; at 20 and 100 connections. Two loads: first webhooks (`/ivr/voice`, a new
+   CallSid each request) and whole calls (each connection one caller placing calls to a
+   3-question interview, every webhook in Twilio's order: voice, consent, per question
+   the question, the record action and the recording status callback, then the status
+   callback; each call a different candidate). First webhooks are also sent to two floors
+   that do only the first webhook's database work in raw psycopg: the same statements
+   Screenline sends, and all of it in one statement, so the report tells how much of
+   Screenline's cost is the database work itself. Reported: requests/s, p50 and p99
+   latency, errors, and each server's requests/s as a share of bare Flask's.
 2. Transcription throughput: audio minutes transcribed per wall-clock minute by 1 and by
    2 speech-to-text processes side by side (each with cores / processes CPU threads, as
    `screenline worker --queues transcribe --processes N` runs them), and per core.
@@ -26,23 +28,21 @@ import argparse
 import json
 import multiprocessing
 import os
-import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from common import NUMBER, machine, redis_database, scratch_database  # noqa: E402
+import webhook_load  # noqa: E402
+from common import NUMBER, caller_phone, machine, redis_database, scratch_database  # noqa: E402
 from common import seed_callers as seed  # noqa: E402
-from twilio.request_validator import RequestValidator  # noqa: E402
 
 from config.settings import Settings  # noqa: E402
+from dashboard.app import create_app  # noqa: E402
 from dashboard.cli import gunicorn_args  # noqa: E402
 from tests.support import (  # noqa: E402
     env_for,
@@ -53,188 +53,24 @@ from tests.support import (  # noqa: E402
 )
 
 CONNECTIONS = (20, 100)
-WRK_THREADS = 2
-PRESIGNED = 20_000  # distinct first webhooks per run (a new CallSid each)
 ACCOUNT, TOKEN = "AC" + "3" * 32, "bench-auth-token"
 LIBRIVOX = Path("/usr/share/pocketsphinx/test/data/librivox")
-
-BARE_APP = """
-from flask import Flask, Response
-
-app = Flask(__name__)
-TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response><Say>Hello.</Say></Response>'
-
-
-@app.post("/ivr/voice")
-def voice():
-    return Response(TWIML, mimetype="text/xml")
-"""
-
-FLOOR_APP = """
-import os
-import threading
-from datetime import UTC, datetime
-
-import psycopg
-from flask import Flask, Response, request
-from twilio.request_validator import RequestValidator
-
-from voice.models import Call
-
-app = Flask(__name__)
-DATABASE = os.environ["SCREENLINE_DATABASE_URL"].replace("postgresql+psycopg", "postgresql")
-PUBLIC_URL = os.environ["SCREENLINE_PUBLIC_URL"]
-validator = RequestValidator(os.environ["TWILIO_AUTH_TOKEN"])
-connections = threading.local()
-# Every column of the calls row, as the ORM would fill it for a new call.
-DEFAULTS = {
-    c.name: (c.default.arg if c.default is not None and c.default.is_scalar else None)
-    for c in Call.__table__.columns
-    if c.name != "id"
-}
-INSERT = "INSERT INTO calls (%s) VALUES (%s)" % (
-    ", ".join(DEFAULTS), ", ".join(["%s"] * len(DEFAULTS))
-)
-
-
-def connection():
-    if not hasattr(connections, "db"):
-        connections.db = psycopg.connect(DATABASE)
-    return connections.db
-
-
-@app.get("/healthz")
-def healthz():
-    return "ok"
-
-
-@app.post("/ivr/voice")
-def voice():
-    form = request.form
-    signature = request.headers.get("X-Twilio-Signature", "")
-    if not validator.validate(PUBLIC_URL + "/ivr/voice", form.to_dict(), signature):
-        return Response(status=403)
-    db = connection()
-    with db.transaction():
-        known = db.execute(
-            "SELECT id FROM calls WHERE call_sid = %s FOR UPDATE", (form["CallSid"],)
-        ).fetchone()
-        interview_id, title = db.execute(
-            "SELECT id, title FROM interviews WHERE phone_number = %s", (form["To"],)
-        ).fetchone()
-        if known is None:
-            row = dict(DEFAULTS, call_sid=form["CallSid"], interview_id=interview_id,
-                       from_number=form["From"], to_number=form["To"],
-                       status=form["CallStatus"], direction=form["Direction"],
-                       started_at=datetime.now(UTC).replace(tzinfo=None))
-            db.execute(INSERT, list(row.values()))
-    twiml = (
-        '<?xml version="1.0" encoding="UTF-8"?><Response><Gather action="%s/ivr/consent" '
-        'numDigits="1"><Say>Welcome to your phone interview for %s.</Say></Gather></Response>'
-    ) % (PUBLIC_URL, title)
-    return Response(twiml, mimetype="text/xml")
-"""
-
-WRK_SCRIPT = """
-local bodies = {%(bodies)s}
-local signatures = {%(signatures)s}
-local threads = 0
-function setup(thread)
-  thread:set("id", threads)
-  threads = threads + 1
-end
-function init(args)
-  n = 0
-end
-function request()
-  local i = (id + n * %(threads)d) %% #bodies + 1
-  n = n + 1
-  return wrk.format("POST", "/ivr/voice", {
-    ["Content-Type"] = "application/x-www-form-urlencoded",
-    ["X-Twilio-Signature"] = signatures[i],
-  }, bodies[i])
-end
-function done(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format(
-    '{"requests": %%d, "duration_us": %%d, "socket_errors": %%d, "non_2xx": %%d, ' ..
-    '"p50_us": %%d, "p99_us": %%d}\\n',
-    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout,
-    e.status, latency:percentile(50), latency:percentile(99)))
-end
-"""
-
-
-def lua_string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def write_script(folder: Path, public_url: str) -> Path:
-    """A wrk script cycling through PRESIGNED signed first webhooks, threads interleaved."""
-    validator = RequestValidator(TOKEN)
-    bodies, signatures = [], []
-    for n in range(PRESIGNED):
-        caller = f"+1555700{n % 10000:04d}"
-        fields = {
-            "CallSid": "CA" + uuid.uuid4().hex,
-            "AccountSid": ACCOUNT,
-            "From": caller,
-            "To": NUMBER,
-            "Caller": caller,
-            "Called": NUMBER,
-            "CallStatus": "ringing",
-            "ApiVersion": "2010-04-01",
-            "Direction": "inbound",
-        }
-        bodies.append(lua_string(urlencode(fields)))
-        signatures.append(
-            lua_string(validator.compute_signature(f"{public_url}/ivr/voice", fields))
-        )
-    script = folder / f"webhooks-{uuid.uuid4().hex[:6]}.lua"
-    script.write_text(
-        WRK_SCRIPT
-        % {"bodies": ",".join(bodies), "signatures": ",".join(signatures), "threads": WRK_THREADS}
-    )
-    return script
-
-
-def wrk(url: str, script: Path, connections: int, seconds: int) -> dict:
-    """One wrk run; its summary as a dict with requests/s and latencies in ms."""
-    out = subprocess.run(
-        [
-            "wrk",
-            f"-t{WRK_THREADS}",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "15s",
-            "-s",
-            str(script),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-        timeout=seconds + 120,
-    )
-    summary = json.loads(out.stdout.strip().splitlines()[-1])
-    return {
-        "connections": connections,
-        "requests": summary["requests"],
-        "requests_per_s": round(summary["requests"] / (summary["duration_us"] / 1e6), 1),
-        "p50_ms": round(summary["p50_us"] / 1000, 1),
-        "p99_ms": round(summary["p99_us"] / 1000, 1),
-        "errors": summary["socket_errors"] + summary["non_2xx"],
-    }
+QUESTIONS = 3  # whole calls: voice, consent, 3 x (question, answer, recording), status
+CALLS_PER_RUN = 1_000  # whole calls per measured run (each a different candidate)
+WARM_UP_CALLS = 200
+FIRST_WEBHOOK_SERVERS = ("bare flask", "sql floor", "one-statement floor", "screenline")
+WHOLE_CALL_SERVERS = ("bare flask", "screenline")
 
 
 def webhooks(seconds: int, folder: Path) -> list[dict]:
-    """Screenline's first webhook against bare Flask, at each connection count."""
-    (folder / "bare_twiml.py").write_text(BARE_APP)
-    (folder / "floor_sql.py").write_text(FLOOR_APP)
+    """Screenline's first webhook and whole calls against bare Flask, at each connection
+    count; first webhooks also against the two SQL floors (bench/webhook_load.py)."""
+    (folder / "bare_twiml.py").write_text(webhook_load.BARE_APP)
+    (folder / "floor_sql.py").write_text(webhook_load.FLOOR_APP)
     rows = []
+    callers_per_count = WARM_UP_CALLS + CALLS_PER_RUN
     with redis_database() as redis_url, scratch_database("postgresql", folder) as url:
-        seed(url, 0)
+        seed(url, 1 + callers_per_count * len(CONNECTIONS), questions=QUESTIONS)
         port = free_port()
         settings = Settings(
             env="development",
@@ -247,30 +83,78 @@ def webhooks(seconds: int, folder: Path) -> list[dict]:
             twilio_account_sid=ACCOUNT,
             twilio_auth_token=TOKEN,
         )
+        # The whole call's webhooks, found by placing one call (the last caller's) in process.
+        app = create_app(settings)
+        steps = webhook_load.call_steps(
+            app, settings, caller_phone(callers_per_count * len(CONNECTIONS)), NUMBER
+        )
+        app.extensions["screenline"].close()
         screenline = gunicorn_args("127.0.0.1", port, 2)
-        bare = [*screenline[:-1], "--pythonpath", str(folder), "bare_twiml:app"]
-        floor = [*screenline[:-1], "--pythonpath", str(folder), "floor_sql:app"]
-        servers = (("bare flask", bare), ("sql floor", floor), ("screenline", screenline))
-        for connections in CONNECTIONS:
-            for name, args in servers:
-                server = start_process(args, env_for(settings), folder / f"{name}.log")
+        commands = {
+            "screenline": (screenline, {}),
+            "bare flask": ([*screenline[:-1], "--pythonpath", str(folder), "bare_twiml:app"], {}),
+            "sql floor": ([*screenline[:-1], "--pythonpath", str(folder), "floor_sql:app"], {}),
+            "one-statement floor": (
+                [*screenline[:-1], "--pythonpath", str(folder), "floor_sql:app"],
+                {"FLOOR_ONE_STATEMENT": "1"},
+            ),
+        }
+        threads = webhook_load.FIRST_WEBHOOK_THREADS
+
+        def first(name: str, connections: int, secs: int) -> dict:
+            script, extra = webhook_load.first_webhooks_script(
+                folder, settings.public_url, ACCOUNT, TOKEN, NUMBER
+            )  # a new CallSid each: a CallSid posted again is a call already made
+            return webhook_load.wrk_run(
+                settings.public_url, script, extra, connections, threads, secs
+            )
+
+        for index, connections in enumerate(CONNECTIONS):
+            first_caller = callers_per_count * index
+            callers = [caller_phone(first_caller + n) for n in range(callers_per_count)]
+            warm_up = webhook_load.whole_calls_script(
+                folder, settings, steps, callers[:WARM_UP_CALLS], NUMBER
+            )
+            measured = webhook_load.whole_calls_script(
+                folder, settings, steps, callers[WARM_UP_CALLS:], NUMBER
+            )
+
+            def whole(name: str, connections: int, secs: int, script=measured) -> dict:
+                return webhook_load.wrk_run(
+                    settings.public_url, *script, connections, connections, secs
+                )
+
+            plans = [("first webhook", name, first) for name in FIRST_WEBHOOK_SERVERS]
+            plans += [("whole call", name, whole) for name in WHOLE_CALL_SERVERS]
+            for load, name, run in plans:
+                command, extra_env = commands[name]
+                env = {**env_for(settings), **extra_env}
+                server = start_process(command, env, folder / f"{name}.log")
                 try:
                     try:
                         wait_for_http(f"{settings.public_url}/healthz", timeout=60)
                     except TimeoutError:
                         log = (folder / f"{name}.log").read_text(errors="replace")
                         raise SystemExit(f"{name} did not start:\n{log[-3000:]}") from None
-                    # Every run gets CallSids of its own: a CallSid posted again is a
-                    # call already made, not a first webhook.
-                    warm_up = write_script(folder, settings.public_url)
-                    wrk(settings.public_url, warm_up, connections, 2)  # both processes
-                    script = write_script(folder, settings.public_url)
-                    row = wrk(settings.public_url, script, connections, seconds)
+                    if load == "whole call":  # its own calls: each warms both processes
+                        webhook_load.wrk_run(
+                            settings.public_url, *warm_up, connections, connections, 2
+                        )
+                    else:
+                        run(name, connections, 2)
+                    row = run(name, connections, seconds)
                 finally:
                     stop_process(server)
-                row["server"] = name
+                row.update(server=name, load=load)
+                if name == "screenline":
+                    # An apology is a 200 to wrk: count the webhooks Screenline could not
+                    # serve (refused fields, or a step that failed) from its log.
+                    log = (folder / f"{name}.log").read_text(errors="replace")
+                    row["apologies"] = log.count(" failed for call ") + log.count("refused /ivr")
+                else:
+                    row.pop("ran_out_of_calls")  # only Screenline's calls are used up
                 rows.append(row)
-                print(f"  {name:>10} at {connections:>3} connections: {row}", flush=True)
+                print(f"  {load}, {name} at {connections:>3} connections: {row}", flush=True)
     return rows
 
 
@@ -343,20 +227,19 @@ def throughput(model: str, repeats: int) -> list[dict]:
 
 
 def print_table(hooks: list[dict], stt: list[dict]) -> None:
-    print("\nWebhook /ivr/voice (first webhook, new CallSid each), gunicorn 2 x 4 threads")
-    print(f"{'conns':>5} {'server':>10} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
-    for r in hooks:
-        print(
-            f"{r['connections']:>5} {r['server']:>10} {r['requests_per_s']:>8} "
-            f"{r['p50_ms']:>7} {r['p99_ms']:>7} {r['errors']:>6}"
-        )
-    floor = webhook_ratios(hooks, "sql floor")
-    for connections, share in webhook_ratios(hooks).items():
-        line = f"  at {connections} connections Screenline serves {share:.1%} of bare Flask"
-        if connections in floor:
-            line += f" (the SQL floor {floor[connections]:.1%}: Screenline does "
-            line += f"{share / floor[connections]:.0%} of what the same statements allow)"
-        print(line)
+    for load in dict.fromkeys(r["load"] for r in hooks):
+        print(f"\nWebhooks, {load}, gunicorn 2 x 4 threads")
+        print(f"{'conns':>5} {'server':>19} {'req/s':>8} {'p50 ms':>7} {'p99 ms':>7} {'errors':>6}")
+        for r in (r for r in hooks if r["load"] == load):
+            print(
+                f"{r['connections']:>5} {r['server']:>19} {r['requests_per_s']:>8} "
+                f"{r['p50_ms']:>7} {r['p99_ms']:>7} {r['errors']:>6}"
+                + (f"  ({r['apologies']} apologies)" if r.get("apologies") else "")
+                + ("  (ran out of calls)" if r.get("ran_out_of_calls") else "")
+            )
+        for connections, shares in webhook_ratios(hooks, load).items():
+            said = ", ".join(f"{name} {share:.1%}" for name, share in shares.items())
+            print(f"  at {connections} connections, share of bare Flask: {said}")
     print("\nTranscription (whisper int8, cores split between processes)")
     print(f"{'engine':>16} {'procs':>5} {'threads':>7} {'audio min/min':>13} {'per core':>8}")
     for r in stt:
@@ -370,14 +253,15 @@ def print_table(hooks: list[dict], stt: list[dict]) -> None:
         print(f"  {one['engine']}: 2 processes / 1 process: {gain:.2f}x")
 
 
-def webhook_ratios(hooks: list[dict], server: str = "screenline") -> dict[int, float]:
-    """`server`'s requests/s over bare Flask's, per connection count."""
-    by = {(r["server"], r["connections"]): r["requests_per_s"] for r in hooks}
-    return {
-        c: by[(server, c)] / by[("bare flask", c)]
-        for c in CONNECTIONS
-        if by.get(("bare flask", c)) and (server, c) in by
-    }
+def webhook_ratios(hooks: list[dict], load: str) -> dict[int, dict[str, float]]:
+    """Each server's requests/s over bare Flask's under `load`: {connections: {server: share}}."""
+    by = {(r["server"], r["connections"]): r["requests_per_s"] for r in hooks if r["load"] == load}
+    shares: dict[int, dict[str, float]] = {}
+    for (server, connections), rate in by.items():
+        bare = by.get(("bare flask", connections))
+        if server != "bare flask" and bare:
+            shares.setdefault(connections, {})[server] = round(rate / bare, 3)
+    return shares
 
 
 def main() -> int:
@@ -405,9 +289,9 @@ def main() -> int:
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": info,
         "webhooks": hooks,
-        "webhook_share_of_bare": {str(k): round(v, 3) for k, v in webhook_ratios(hooks).items()},
-        "sql_floor_share_of_bare": {
-            str(k): round(v, 3) for k, v in webhook_ratios(hooks, "sql floor").items()
+        "share_of_bare_flask": {
+            load: {str(c): shares for c, shares in webhook_ratios(hooks, load).items()}
+            for load in ("first webhook", "whole call")
         },
         "transcription": stt,
     }

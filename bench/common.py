@@ -188,10 +188,20 @@ def caller_phone(n: int) -> str:
     return f"+1555800{n:04d}"
 
 
-def seed_callers(url: str, candidates: int, max_seconds: int = 60) -> None:
-    """Seed one organisation with a one-question interview on NUMBER and `candidates`
-    candidates, candidate n calling from caller_phone(n). The question records for at
-    most `max_seconds`.
+# The questions of seed_callers' interview, in order.
+CALLER_QUESTIONS = (
+    "Tell us about your last job.",
+    "Which shifts can you work?",
+    "Why do you want this job?",
+    "How would you handle an upset customer?",
+    "When could you start?",
+)
+
+
+def seed_callers(url: str, candidates: int, max_seconds: int = 60, questions: int = 1) -> None:
+    """Seed one organisation with a `questions`-question interview on NUMBER and
+    `candidates` candidates, candidate n calling from caller_phone(n). Each question
+    records for at most `max_seconds`.
     """
     engine = make_engine(url)
     try:
@@ -206,7 +216,8 @@ def seed_callers(url: str, candidates: int, max_seconds: int = 60) -> None:
                     "title": "Bench interview",
                     "phone_number": NUMBER,
                     "questions": [
-                        {"prompt": "Tell us about your last job.", "max_seconds": max_seconds}
+                        {"prompt": prompt, "max_seconds": max_seconds}
+                        for prompt in CALLER_QUESTIONS[:questions]
                     ],
                 },
             )
