@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -197,35 +197,44 @@ def store_answer(
     recording_url: str,
     duration: int | None,
 ) -> Answer:
-    """Create or update the answer for `recording_sid`; the newest attempt is the kept one."""
+    """Create or update the answer for `recording_sid`; the newest attempt is the kept one.
+
+    One read finds both the answer already stored for this recording (a redelivered
+    webhook, or the status callback and the record action racing) and the candidate's
+    earlier attempts at `question` (the next attempt's number, and those to unkeep).
+    Raises RuntimeError when three tries in a row lose a race to store the row.
+    """
     for _ in range(3):
-        answer = session.scalar(select(Answer).where(Answer.recording_sid == recording_sid))
+        found = session.scalars(
+            select(Answer).where(
+                or_(
+                    Answer.recording_sid == recording_sid,
+                    and_(Answer.candidate_id == candidate.id, Answer.question_id == question.id),
+                )
+            )
+        ).all()
+        answer = next((a for a in found if a.recording_sid == recording_sid), None)
         if answer is not None:
             if recording_url and not answer.recording_url:
                 answer.recording_url = recording_url
             if duration is not None and answer.duration_seconds is None:
                 answer.duration_seconds = duration
             return answer
-        attempt = (
-            session.scalar(
-                select(func.max(Answer.attempt))
-                .where(Answer.candidate_id == candidate.id)
-                .where(Answer.question_id == question.id)
-            )
-            or 0
-        ) + 1
+        mine = (candidate.id, question.id)
+        earlier = [a for a in found if (a.candidate_id, a.question_id) == mine]
         answer = Answer(
             candidate_id=candidate.id,
             question_id=question.id,
             call_id=call.id if call is not None else None,
-            attempt=attempt,
+            attempt=max((a.attempt for a in earlier), default=0) + 1,
             recording_sid=recording_sid,
             recording_url=recording_url or None,
             duration_seconds=duration,
         )
         try:
             with session.begin_nested():
-                unkeep_attempts(session, candidate, question)
+                for older in earlier:
+                    older.kept = False  # the newest attempt is the one reviewed
                 session.add(answer)
         except IntegrityError:
             # Another request stored this recording (or this attempt number) first.

@@ -219,8 +219,7 @@ def answer():
             pipeline.fall_back(stored)  # an earlier attempt on this call is the answer again
         return ask_again(call, question)
     allowed = question.retakes_allowed()
-    used = flow.retakes_used(db(), call.candidate, question)
-    if used < allowed:
+    if allowed and (used := flow.retakes_used(db(), call.candidate, question)) < allowed:
         return retake_menu(call, question, left=allowed - used, lead=[])
     return next_question(call)
 

@@ -25,7 +25,10 @@ BUDGET = {
     "voice": 3,  # the call with its interview and questions; INSERT at commit
     "consent": 7,  # 8 before the welcome read the answered questions once
     "question": 2,  # the call with everything it reads; one UPDATE
-    "answer": 16,  # the last one: completes the candidate, emits the webhook and SMS
+    # The last one: completes the candidate, emits the webhook and SMS. 16 before one read
+    # found both the recording's row and the earlier attempts, and the retakes were
+    # counted only where the question allows some (an answer before the last: 10 -> 7).
+    "answer": 13,
     "recording": 3,
     "status": 3,
 }
