@@ -225,23 +225,38 @@ def test_a_short_retention_period_warns_once(browser, live_url, seeded):
 
 
 def test_the_api_reference_fits_a_phone(browser, live_url, seeded):
-    """At 390px /api/v1/reference does not scroll sideways: every table stays inside its
-    card (scrolling there if it must) and inline code shows as code, not backticks."""
+    """At 390px /api/v1/reference scrolls sideways nowhere: not the page, not a table in
+    its card (each row stacks into label/value lines, the labels the column headers);
+    inline code shows as code, not backticks."""
     page, problems = open_page(browser, PHONE, phone=True)
     page.goto(live_url + "/api/v1/reference")
     assert overflow(page) <= 0, f"/api/v1/reference scrolls sideways by {overflow(page)}px"
+    assert page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth")
     tables = page.evaluate(
         """() => [...document.querySelectorAll('main table')].map(table => {
           const wrap = table.closest('.table-wrap'), card = table.closest('.card');
           const right = el => el && el.getBoundingClientRect().right;
+          const heads = [...table.querySelectorAll('thead th')].map(th => th.textContent);
+          const labels = [...table.querySelectorAll('tbody tr:first-child td')].map(
+            td => getComputedStyle(td, '::before').content);
           return {wrap: right(wrap), card: right(card), main: right(document.querySelector('main')),
-                  scrolls: wrap && getComputedStyle(wrap).overflowX};
+                  table: [table.scrollWidth, table.clientWidth],
+                  wrapped: wrap && [wrap.scrollWidth, wrap.clientWidth],
+                  heads, labels, display: getComputedStyle(table).display,
+                  blankLines: [...table.querySelectorAll('td')].filter(
+                    td => !td.textContent.trim() && td.offsetHeight > 0).length};
         })"""
     )
     assert len(tables) > 10
     for sizes in tables:
-        assert sizes["wrap"] is not None and sizes["scrolls"] == "auto", sizes
+        assert sizes["wrap"] is not None, sizes
         assert sizes["wrap"] <= (sizes["card"] or sizes["main"]) <= PHONE["width"], sizes
+        scroll_width, client_width = sizes["table"]
+        assert scroll_width <= client_width, f"a table scrolls sideways in its card: {sizes}"
+        assert sizes["wrapped"][0] <= sizes["wrapped"][1], sizes
+        assert sizes["display"] == "block", sizes  # stacked, not a table's columns
+        assert sizes["labels"] == [f'"{head}"' for head in sizes["heads"]], sizes
+        assert sizes["blankLines"] == 0, sizes  # a label over nothing overlaps the next
     assert "`" not in page.locator("main").inner_text()
     operation = page.locator("section.api-operation", has=page.locator("table")).first
     operation.scroll_into_view_if_needed()
