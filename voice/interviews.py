@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
 from voice.models import Interview, Organization, Question, QuestionKind
-from voice.phones import normalise_phone
+from voice.phones import PhoneError, normalise_phone, not_our_number
 from voice.retention import short_period_warning
 
 DEFAULT_MAX_SECONDS = 120
@@ -300,8 +300,10 @@ def _phone(errors: dict, raw: Any, session: Session | None, interview_id: int | 
         return ""
     try:
         number = normalise_phone(str(raw))
-    except ValueError as exc:
-        errors["phone_number"] = f"phone_number: {exc}"
+    except PhoneError as exc:
+        # Candidates ring this number; "not a phone number we can call" is about numbers
+        # we dial, so this field has its own wording.
+        errors["phone_number"] = f"phone_number: {not_our_number(str(raw).strip(), exc.why)}"
         return ""
     if session is not None:
         taken = session.scalar(

@@ -49,10 +49,29 @@ def not_callable(raw: str, why: str = "") -> str:
     characters escaped); `why` the reason alone, or "" when there is none to give:
     "“12” is not a phone number we can call (it is too short for a +1 number)."
     """
+    return f"“{_shown(raw)}” is not a phone number we can call" + (f" ({why})." if why else ".")
+
+
+def not_our_number(raw: str, why: str = "") -> str:
+    """The one wording for an interview's own number (the Twilio number candidates ring,
+    never one we dial) that is not a telephone number.
+
+    `raw` and `why` as for `not_callable`:
+    "“12” is not a phone number (it is too short for a +1 number). Enter the Twilio number
+    candidates call, in international format, such as +15551234567."
+    """
+    shown = _shown(raw)
+    reason = f" ({why})" if why else ""
+    return (
+        f"“{shown}” is not a phone number{reason}. Enter the Twilio number candidates call, "
+        "in international format, such as +15551234567."
+    )
+
+
+def _shown(raw: str) -> str:
+    """`raw` as a message quotes it: shortened past 40 characters, controls escaped."""
     shown = raw if len(raw) <= 40 else raw[:40] + "…"
-    if not shown.isprintable():
-        shown = repr(shown)[1:-1]
-    return f"“{shown}” is not a phone number we can call" + (f" ({why})." if why else ".")
+    return shown if shown.isprintable() else repr(shown)[1:-1]
 
 
 def _refuse(raw: str, why: str = "") -> PhoneError:

@@ -97,6 +97,27 @@ def test_builder_validation_reports_each_problem_and_saves_nothing(signed_in, db
     assert created(db) is None
 
 
+def test_the_number_candidates_call_is_asked_for_as_the_twilio_number(signed_in, db, client):
+    """A wrong "Number candidates call" asks for the Twilio number candidates ring, in
+    international format; it never says "we can call" (that is for numbers we dial)."""
+    data = interview_form(token(client, "/interviews/new"), phone_number="12")
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    label = [node for node in page.find_all("label") if node.text() == "Number candidates call"]
+    assert len(label) == 1
+    field = page.one(id=label[0].attrs["for"])
+    assert field.attrs["aria-invalid"] == "true"
+    error = page.one(id=field.attrs["aria-describedby"].split()[-1]).text()
+    assert error == (
+        "“Number candidates call”: “12” is not a phone number (it is too short for a +1 "
+        "number). Enter the Twilio number candidates call, in international format, such "
+        "as +15551234567."
+    )
+    assert "we can call" not in page.text()
+    assert created(db) is None
+
+
 def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db, client):
     """Each error on the form names its field as the page labels it, never by file key."""
     data = interview_form(
@@ -121,8 +142,9 @@ def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db,
         return page.one("label", for_=field).text()
 
     assert error("phone_number") == (
-        "“Number candidates call”: “555-CALL-NOW” is not a phone number we can call "
-        "(it has letters)."
+        "“Number candidates call”: “555-CALL-NOW” is not a phone number (it has letters). "
+        "Enter the Twilio number candidates call, in international format, such as "
+        "+15551234567."
     )
     assert label("phone_number") == "Number candidates call"
     assert error("languages").startswith(f"“{label('languages')}”: 'english'")

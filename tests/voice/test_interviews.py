@@ -133,6 +133,17 @@ def spec_with(**overrides) -> dict:
     return {"title": "Cook", "phone_number": "+15550100300", "questions": ["Why us?"]} | overrides
 
 
+def test_an_interviews_number_is_worded_as_the_number_candidates_call():
+    """The interview's own number (candidates ring it) is not "a phone number we can
+    call": every front door (file, CLI, API, builder) gets the Twilio-number sentence."""
+    with pytest.raises(InterviewSpecError) as raised:
+        clean_interview(spec_with(phone_number=" 555-CALL-NOW "))
+    assert raised.value.errors["phone_number"] == (
+        "phone_number: “555-CALL-NOW” is not a phone number (it has letters). Enter the "
+        "Twilio number candidates call, in international format, such as +15551234567."
+    )
+
+
 @pytest.mark.parametrize(
     ("word", "expected"),
     [

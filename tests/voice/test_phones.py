@@ -9,6 +9,7 @@ from voice.phones import (
     check_region,
     normalise_phone,
     not_callable,
+    not_our_number,
     region_name,
     regions,
 )
@@ -103,3 +104,13 @@ def test_every_front_door_words_an_uncallable_number_alike():
     assert str(raised.value) == not_callable("12", raised.value.why)
     assert not_callable("+", "") == "“+” is not a phone number we can call."
     assert not_callable("1\n2") == "“1\\n2” is not a phone number we can call."
+
+
+def test_an_interviews_own_number_is_asked_for_not_called():
+    """The number candidates ring has its own sentence: no "we can call", the reason,
+    then what to enter."""
+    assert not_our_number("12", "it is too short for a +1 number") == (
+        "“12” is not a phone number (it is too short for a +1 number). Enter the Twilio "
+        "number candidates call, in international format, such as +15551234567."
+    )
+    assert not_our_number("1\n2").startswith("“1\\n2” is not a phone number. Enter ")
