@@ -1,4 +1,5 @@
-"""`screenline serve` stops on Ctrl-C: every process ends, and the port is free again.
+"""`screenline serve` starts and answers, stops on SIGTERM with status 0, and stops on
+Ctrl-C: every process ends, and the port is free again.
 
 A terminal's Ctrl-C sends SIGINT to the whole foreground process group: gunicorn's master
 and each web process get it, and the master then tells each web process to quit as well
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
@@ -26,9 +28,71 @@ import pytest
 import requests
 
 from dashboard.cli import gunicorn_args
-from tests.support import ROOT, env_for, free_port, wait_until
+from tests.dashboard.html import parse
+from tests.support import (
+    ROOT,
+    env_for,
+    free_port,
+    start_process,
+    stop_process,
+    wait_for_http,
+    wait_until,
+)
 
 ROUNDS = 5  # each a fresh server and one Ctrl-C; without the fix about 6 rounds in 10 hung
+
+
+def _nothing_listens(port: int) -> bool:
+    """Whether 127.0.0.1:`port` is free to listen on (SO_REUSEADDR, as a server binds:
+    connections left in TIME_WAIT do not count, a listener does)."""
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind(("127.0.0.1", port))
+            sock.listen()
+        except OSError:
+            return False
+    return True
+
+
+def test_serve_starts_answers_and_stops_on_sigterm_with_status_0(settings, tmp_path):
+    """`screenline serve --host 127.0.0.1 --port P` (the CLI, not gunicorn directly):
+    /healthz answers, /readyz says ready, /login shows the sign-in form by its labels;
+    SIGTERM (what a service manager sends) ends it with status 0 and frees the port."""
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    log_path = tmp_path / "serve.log"
+    server = start_process(
+        ["-m", "dashboard.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env_for(settings),
+        log_path,
+    )
+    try:
+        wait_for_http(f"{base}/healthz", timeout=60)
+        assert requests.get(f"{base}/healthz", timeout=10).json() == {"status": "ok"}
+        ready = requests.get(f"{base}/readyz", timeout=30)
+        assert ready.status_code == 200, ready.text
+        assert ready.json() == {
+            "status": "ready",
+            "checks": {"database": "ok", "redis": "ok", "store": "ok"},
+        }
+        login = requests.get(f"{base}/login", timeout=30)
+        assert login.status_code == 200
+        page = parse(login.content)
+        form = page.one("form", method="post")
+        assert [label.text() for label in form.find_all("label")] == ["Email", "Password"]
+        assert form.one("button", type="submit").text() == "Sign in"
+        assert server.poll() is None  # `serve` is the server (exec), not a launcher that left
+
+        server.send_signal(signal.SIGTERM)
+        status = server.wait(timeout=30)
+    finally:
+        stop_process(server)
+    log = log_path.read_text(errors="replace")[-2000:]
+    assert status == 0, log
+    with pytest.raises(requests.ConnectionError):
+        requests.get(f"{base}/healthz", timeout=2)
+    assert _nothing_listens(port), log
 
 
 def _group_alive(server: subprocess.Popen) -> bool:
