@@ -55,6 +55,18 @@ RECONNECT_BACKOFF = (1, 2, 4, 8, 16, 30)  # seconds between restarts after losin
 HEALTHY_SECONDS = 60  # a worker up this long starts its backoff afresh next time
 
 
+class _RoutineAtDebug(logging.LoggerAdapter):
+    """A logger that writes INFO records at DEBUG and every other level as it is.
+
+    For RQ's registry cleaning: it logs "cleaning registries for queue ..." at INFO on
+    every maintenance pass (every DUTY_CHECK_SECONDS here, not RQ's 10 minutes), which
+    buried the worker's own lines; its warnings and errors stay as they are.
+    """
+
+    def log(self, level, msg, *args, **kwargs) -> None:
+        super().log(logging.DEBUG if level == logging.INFO else level, msg, *args, **kwargs)
+
+
 class ScreenlineWorker(SimpleWorker):
     """RQ's in-process worker that also, between jobs, moves due scheduled jobs to their
     queues and runs Screenline's periodic duties.
@@ -114,6 +126,26 @@ class ScreenlineWorker(SimpleWorker):
             run_due(self.connection, self.duties, owner=self.name)
         if self.stop_signalled:
             raise StopRequested()
+
+    def clean_registries(self) -> None:
+        """RQ's cleaning of each queue's registries, its routine line at DEBUG."""
+        with self._routine_log():
+            super().clean_registries()
+
+    def clean_group_registries(self) -> None:
+        """RQ's cleaning of the group registries, its routine line at DEBUG."""
+        with self._routine_log():
+            super().clean_group_registries()
+
+    @contextlib.contextmanager
+    def _routine_log(self):
+        """RQ's worker log (self.log) writes INFO at DEBUG inside the block."""
+        rq_log = self.log
+        self.log = _RoutineAtDebug(rq_log)
+        try:
+            yield
+        finally:
+            self.log = rq_log
 
     def enqueue_due_scheduled_jobs(self) -> None:
         """Move jobs whose time has come (delayed jobs, RQ retries) onto their queues."""
