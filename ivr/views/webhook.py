@@ -7,7 +7,11 @@ delivery got, without running the view again; then the view, and one commit. Whe
 SQLite reports "database is locked" the whole view runs again after a rollback, up to
 LOCK_RETRIES times, since a caller must never hear an apology for a busy embedded
 database; so does a view that lost a race to create a row (IntegrityError: a retried
-first webhook racing its original, see calls.open_call), and the rerun finds the row.
+first webhook racing its original, see calls.open_call), and the rerun finds the row;
+and so does one whose PostgreSQL connection dropped (a restart, a proxy's timeout: the
+pool discards it, voice/db.py), on a new connection. Every row is keyed on CallSid or
+RecordingSid, so a rerun after a COMMIT whose outcome was lost with its connection
+makes no second call or answer.
 Anything else unexpected is rolled back and logged, and answered with a spoken apology
 (call flow) or 204 (callbacks): never a 5xx, which Twilio reads to the caller as an
 application error (TWILIO.md, "Timeouts, retries, failures").
@@ -30,7 +34,7 @@ from ivr.fields import problems
 from ivr.phrases import say
 from ivr.services import db
 from ivr.signature import is_valid_twilio_request
-from voice.db import is_database_locked
+from voice.db import is_connection_lost, is_database_locked
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +118,9 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
                 log.warning("database locked at %s; running it again", request.path)
                 time.sleep(LOCK_BACKOFF * (attempt + 1))  # let the other writer finish
                 continue
+            if is_connection_lost(error) and attempt < LOCK_RETRIES:
+                log.warning("database connection lost at %s; running it again", request.path)
+                continue  # on a new connection: the pool discarded the old ones
             return _failed(callback)
         except IntegrityError:
             _rollback()
