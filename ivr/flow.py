@@ -119,29 +119,37 @@ def is_withheld(caller: str | None) -> bool:
 
 
 def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
-    """The one open candidate whose phone is the caller ID; None if withheld or ambiguous."""
+    """The one open candidate whose phone is the caller ID; None if withheld or ambiguous.
+
+    Read without flushing the call's pending changes first (they go in its one UPDATE at
+    commit): nothing pending in the call flow changes a candidate's phone or status
+    before the caller is identified.
+    """
     if is_withheld(caller) or not is_e164(caller):  # a placeholder, or a malformed number
         return None
-    found = session.scalars(
-        select(Candidate)
-        .where(Candidate.interview_id == interview.id)
-        .where(Candidate.phone == caller)
-        .where(Candidate.status.in_(OPEN_STATUSES))
-        .limit(2)
-    ).all()
+    with session.no_autoflush:
+        found = session.scalars(
+            select(Candidate)
+            .where(Candidate.interview_id == interview.id)
+            .where(Candidate.phone == caller)
+            .where(Candidate.status.in_(OPEN_STATUSES))
+            .limit(2)
+        ).all()
     return found[0] if len(found) == 1 else None
 
 
 def candidate_by_pin(session: Session, interview: Interview, pin: str) -> Candidate | None:
-    """The open candidate with this PIN in this interview."""
+    """The open candidate with this PIN in this interview (read without an autoflush, as
+    candidate_by_caller_id)."""
     if not pin.isdigit():
         return None
-    return session.scalar(
-        select(Candidate)
-        .where(Candidate.interview_id == interview.id)
-        .where(Candidate.pin == pin)
-        .where(Candidate.status.in_(OPEN_STATUSES))
-    )
+    with session.no_autoflush:
+        return session.scalar(
+            select(Candidate)
+            .where(Candidate.interview_id == interview.id)
+            .where(Candidate.pin == pin)
+            .where(Candidate.status.in_(OPEN_STATUSES))
+        )
 
 
 def begin_interview(call: Call, candidate: Candidate) -> None:
@@ -155,15 +163,23 @@ def begin_interview(call: Call, candidate: Candidate) -> None:
 
 
 def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
-    """Questions with a kept answer that holds (or will hold) a recording."""
-    return set(
-        session.scalars(
-            select(Answer.question_id)
-            .where(Answer.candidate_id == candidate.id)
-            .where(Answer.kept.is_(True))
-            .where(Answer.status != AnswerStatus.NO_AUDIO)
+    """Questions with a kept answer that holds (or will hold) a recording.
+
+    Pending changes are flushed first only when they touch answers (a keypad answer just
+    added, an attempt unkept): the call's and the candidate's go in one UPDATE each at
+    commit rather than one per read.
+    """
+    if any(isinstance(row, Answer) for row in (*session.new, *session.dirty)):
+        session.flush()
+    with session.no_autoflush:
+        return set(
+            session.scalars(
+                select(Answer.question_id)
+                .where(Answer.candidate_id == candidate.id)
+                .where(Answer.kept.is_(True))
+                .where(Answer.status != AnswerStatus.NO_AUDIO)
+            )
         )
-    )
 
 
 def next_question(
