@@ -246,7 +246,8 @@ def call_steps(app, settings, caller: str, number: str) -> list[tuple[str, dict[
 
     Each RecordingSid is "{recording}" followed by the answer's number (one hex digit), the
     placeholder standing for 33 characters of a real RecordingSid ("RE" and 31 more).
-    Raises AssertionError if the call does not reach its goodbye.
+    Raises RuntimeError if a webhook fails or is answered with the apology, or if the call
+    does not reach its goodbye.
     """
     from xml.etree import ElementTree
 
@@ -265,14 +266,16 @@ def call_steps(app, settings, caller: str, number: str) -> list[tuple[str, dict[
         path = parts.path + (f"?{parts.query}" if parts.query else "")
         signature = validator.compute_signature(url, fields)
         response = client.post(path, data=fields, headers={"X-Twilio-Signature": signature})
-        assert response.status_code in (200, 204), (url, response.status_code)
+        if response.status_code not in (200, 204):
+            raise RuntimeError(f"{url} answered {response.status_code}")
         template = {k: v.replace(recording_prefix, "{recording}") for k, v in extra.items()}
         steps.append((url, template))
         if response.status_code == 204:
             return None
         document = ElementTree.fromstring(response.data)  # noqa: S314 (our own app's reply)
         spoken = " ".join(element.text or "" for element in document.iter("Say"))
-        assert apology not in spoken, f"{url} was answered with the apology"
+        if apology in spoken:
+            raise RuntimeError(f"{url} was answered with the apology")
         return document
 
     document = post(settings.public_url + "/ivr/voice", CallStatus="ringing")
@@ -290,11 +293,12 @@ def call_steps(app, settings, caller: str, number: str) -> list[tuple[str, dict[
             document = post(document.find("Gather").get("action"), Digits="1")
         elif document.find("Redirect") is not None:
             document = post(document.find("Redirect").text)
-        else:
-            assert document.find("Hangup") is not None, ElementTree.tostring(document)
+        elif document.find("Hangup") is not None:
             post(settings.public_url + "/ivr/status", CallStatus="completed", CallDuration="90")
             return steps
-    raise AssertionError("the call did not end within 100 prompts")
+        else:
+            raise RuntimeError(f"no next step in {ElementTree.tostring(document)!r}")
+    raise RuntimeError("the call did not end within 100 prompts")
 
 
 def whole_calls_script(
