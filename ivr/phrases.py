@@ -66,13 +66,16 @@ ENGLISH = {
     "practice_menu": "To practise again, press 1. To start the interview, press 2.",
     "question": "Question {number} of {total}.",
     "think": (
-        "Take a moment to think. When you are ready, press pound. You have up to {seconds} seconds."
+        "You may take up to {seconds} seconds to think first: press pound when you are "
+        "ready to start your answer."
     ),
     "answer_limit": "You have up to {minutes} to answer.",
     "yes_no": "For yes, press 1. For no, press 2.",
     "number": "Enter the number on your keypad, then press pound.",
     "not_a_number": "Sorry, please enter a whole number using the keypad, then press pound.",
-    "didnt_catch": "Sorry, we didn't catch that. Let's record your answer again.",
+    "didnt_catch": (
+        "Sorry, we didn't hear an answer long enough to keep. Let's record your answer again."
+    ),
     "retake_menu": "To keep that answer, press 1. To record it again, press 2.",
     "retakes_left_one": "You can record it again one more time.",
     "retakes_left": "You can record it again {count} more times.",
@@ -85,6 +88,14 @@ ENGLISH = {
         "welcome to apply for other jobs with us. Goodbye."
     ),
     "thanks": "Thank you, that's the end of the interview. Your answers have been saved.",
+    "unanswered_one": (
+        "Thank you. We didn't get an answer to one question. Your other answers are saved: "
+        "call this number again when you are ready to answer it."
+    ),
+    "unanswered": (
+        "Thank you. We didn't get answers to {count} questions. Your other answers are saved: "
+        "call this number again when you are ready to answer them."
+    ),
     "goodbye": "Goodbye.",
     "voicemail": (
         "Hello, this is {employer}, calling about your phone interview for {title}. "
@@ -168,14 +179,17 @@ SPANISH = {
     "practice_menu": "Para practicar otra vez, oprima 1. Para empezar la entrevista, oprima 2.",
     "question": "Pregunta {number} de {total}.",
     "think": (
-        "Tómese un momento para pensar. Cuando esté listo, oprima numeral. "
-        "Tiene hasta {seconds} segundos."
+        "Puede tomarse hasta {seconds} segundos para pensar: oprima numeral cuando esté "
+        "listo para empezar a responder."
     ),
     "answer_limit": "Tiene hasta {minutes} para responder.",
     "yes_no": "Para sí, oprima 1. Para no, oprima 2.",
     "number": "Ingrese el número en su teclado y luego oprima numeral.",
     "not_a_number": "Lo sentimos, ingrese un número entero con el teclado y luego oprima numeral.",
-    "didnt_catch": "Lo sentimos, no le entendimos. Grabemos su respuesta otra vez.",
+    "didnt_catch": (
+        "Lo sentimos, no escuchamos una respuesta lo bastante larga para guardarla. "
+        "Grabemos su respuesta otra vez."
+    ),
     "retake_menu": "Para guardar esa respuesta, oprima 1. Para grabarla otra vez, oprima 2.",
     "retakes_left_one": "Puede grabarla una vez más.",
     "retakes_left": "Puede grabarla {count} veces más.",
@@ -188,6 +202,14 @@ SPANISH = {
         "tiempo y lo invitamos a postularse a otros trabajos con nosotros. Adiós."
     ),
     "thanks": "Gracias, este es el final de la entrevista. Sus respuestas han sido guardadas.",
+    "unanswered_one": (
+        "Gracias. No recibimos respuesta a una pregunta. Sus demás respuestas están "
+        "guardadas: llame de nuevo a este número cuando pueda responderla."
+    ),
+    "unanswered": (
+        "Gracias. No recibimos respuesta a {count} preguntas. Sus demás respuestas están "
+        "guardadas: llame de nuevo a este número cuando pueda responderlas."
+    ),
     "goodbye": "Adiós.",
     "voicemail": (
         "Hola, le llama {employer} por su entrevista telefónica para {title}. "

@@ -100,8 +100,17 @@ def question_body(question: Question, language: str, extra_time: float | None = 
     return texts
 
 
-def closing(interview: Interview, language: str) -> list[str]:
-    """The end of a completed (or skipped-through) interview."""
+def closing(interview: Interview, language: str, unanswered: int = 0) -> list[str]:
+    """The end of the interview: thanks and the interview's closing words when every
+    question is answered; when `unanswered` questions are left (answers empty three times,
+    so the call moved on), how many, that the rest is saved, and to call again."""
+    if unanswered:
+        left = (
+            say(language, "unanswered_one")
+            if unanswered == 1
+            else say(language, "unanswered", count=unanswered)
+        )
+        return [left, say(language, "goodbye")]
     return [
         say(language, "thanks"),
         interview.text("closing", language),

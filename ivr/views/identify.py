@@ -70,8 +70,10 @@ def pin_prompt(call: Call, lead: list[str]) -> Response:
 def pin():
     """Check the PIN; three wrong ones end the call, and repeated ones lock a real number out."""
     call = current_call()
-    if call is None or call.interview is None or not call.consented:
+    if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"))
+    if not call.consented:  # a PIN before consent: out of turn, not an unknown number
+        return out_of_turn()
     if call.candidate is not None:  # the PIN already matched (a late duplicate request)
         return welcome(call, call.candidate)
     keys = pressed()

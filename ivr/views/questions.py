@@ -51,7 +51,7 @@ def next_question(
     candidate = call.candidate
     if done is None:
         done = flow.answered_question_ids(db(), candidate)
-    question = first_open = flow.next_question(db(), candidate, done)
+    question = flow.next_question(db(), candidate, done)
     if after is not None and question is not None and question.position <= after.position:
         question = next(
             (
@@ -62,15 +62,17 @@ def next_question(
             None,
         )
     if question is None:
-        return close(call, complete=first_open is None)
+        unanswered = sum(1 for q in candidate.interview.questions if q.id not in done)
+        return close(call, unanswered=unanswered)
     url = public_url("ivr.question", q=question.id)
     return present(call, prompt_of(question), twiml.redirect(voice_for(call), url, *(lead or [])))
 
 
-def close(call: Call, *, complete: bool) -> Response:
-    """Thank the caller; complete the interview if every question is answered (`complete`)."""
+def close(call: Call, *, unanswered: int) -> Response:
+    """Thank the caller; complete the interview if every question is answered (`unanswered`
+    is 0), else say how many are left to answer on another call."""
     candidate = call.candidate
-    if complete:
+    if not unanswered:
         flow.finish_interview(candidate, call)
         message = queue_message(db(), candidate, RECEIPT, receipt_text(candidate))
         if message is not None:
@@ -78,7 +80,7 @@ def close(call: Call, *, complete: bool) -> Response:
             enqueue_after_commit(SEND_MESSAGE, message.id)
     else:
         call.outcome = "skipped questions"
-    return hang_up(call, *script.closing(call.interview, call.language))
+    return hang_up(call, *script.closing(call.interview, call.language, unanswered))
 
 
 @ivr.post("/question")

@@ -82,7 +82,7 @@ def webhook(view: Callable | None = None, *, callback: bool = False):
             if not is_valid_twilio_request(
                 settings.twilio_auth_token, settings.public_url, settings.trust_proxy
             ):
-                log.warning("rejected unsigned request to %s", request.path)
+                log.warning("rejected %s: missing or wrong X-Twilio-Signature", request.path)
                 abort(403)
             found = problems(request.form, request.args)
             if found:

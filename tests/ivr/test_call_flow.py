@@ -87,7 +87,9 @@ def test_think_time_is_offered_before_the_beep(live, db, org):
     candidate = make_candidate(db, interview)
     db.commit()
     log = call(live, interview, candidate.phone, digits=["1", ""], says=[LONG])
-    assert any("Take a moment to think" in s and "10 seconds" in s for s in log.said())
+    # The thinking time is worded apart from the answer's limit (a new user read "You have
+    # up to 10 seconds" after "press pound" as the time to answer).
+    assert any("up to 10 seconds to think first" in s for s in log.said())
 
 
 def test_short_answer_is_caught_and_asked_again_without_using_a_retake(live, db, org):
@@ -99,7 +101,7 @@ def test_short_answer_is_caught_and_asked_again_without_using_a_retake(live, db,
     db.commit()
     log = call(live, interview, candidate.phone, digits=["1", "", "", "1"], says=[SHORT, LONG])
     said = log.said()
-    assert any("we didn't catch that" in s for s in said)
+    assert any("we didn't hear an answer long enough to keep" in s for s in said)
     assert any("record it again one more time" in s for s in said)  # the retake is still there
     assert [a.kept for a in answers_of(db, candidate)] == [False, True]
 

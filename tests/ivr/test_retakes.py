@@ -95,7 +95,9 @@ def test_a_retake_twilio_kept_no_audio_for_leaves_the_earlier_attempt_kept(
     asked = action(twilio, again, 2, 0)
     callback(twilio, again, 2, 0, status="absent", ErrorCode="16102")
 
-    assert "didn't catch that" in said(twilio.twiml(asked.find("Redirect").text))
+    assert "didn't hear an answer long enough to keep" in said(
+        twilio.twiml(asked.find("Redirect").text)
+    )
     assert attempts(db, candidate) == [
         (1, True, AnswerStatus.ANNOUNCED),
         (2, False, AnswerStatus.NO_AUDIO),

@@ -60,7 +60,7 @@ def test_an_answer_of_unknown_length_is_kept_not_asked_again(twilio, db, candida
     if duration != "missing":
         fields["RecordingDuration"] = duration
     reply = twilio.twiml(record.get("action"), **fields)
-    assert "didn't catch" not in said(reply)
+    assert "long enough to keep" not in said(reply)
     assert verbs(reply) == ["Redirect"]  # on to the next question
     answer = db.scalar(select(Answer).where(Answer.recording_sid == sid))
     assert answer.kept and answer.duration_seconds is None
@@ -78,7 +78,7 @@ def test_an_answer_of_unknown_length_is_kept_not_asked_again(twilio, db, candida
 
 
 def test_a_zero_length_answer_is_still_asked_again(twilio, db, candidate):
-    """A known 0 is empty: the caller hears "we didn't catch that" (unchanged)."""
+    """A known 0 is empty: the caller is asked again ("long enough to keep")."""
     question = consent_and_reach_first_question(twilio)
     reply = twilio.twiml(
         question.find("Record").get("action"),
@@ -88,7 +88,7 @@ def test_a_zero_length_answer_is_still_asked_again(twilio, db, candidate):
         Digits="#",
     )
     again = twilio.twiml(reply.find("Redirect").text)
-    assert "didn't catch" in said(again)
+    assert "long enough to keep" in said(again)
 
 
 @pytest.mark.parametrize(

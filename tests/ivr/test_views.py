@@ -8,6 +8,7 @@ import pytest
 from rq import Queue
 from sqlalchemy import select
 
+from ivr import flow
 from ivr.jobs import FETCH_RECORDING
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
 from voice.models import Answer, AnswerStatus, Call, CandidateStatus
@@ -197,10 +198,61 @@ def test_empty_recording_asks_the_question_again(twilio, db, candidate):
         twilio, q1, "RE" + "7" * 32, duration=0, RecordingStatus="absent", ErrorCode="16102"
     )
     again = twilio.twiml(reply.find("Redirect").text)
-    assert "didn't catch that" in said(again)
+    assert "didn't hear an answer long enough to keep" in said(again)
     assert candidate.interview.questions[0].prompt in said(again)
     answer = db.scalar(select(Answer))
     assert answer.status == AnswerStatus.NO_AUDIO and not answer.kept
+
+
+def answer_empty_until_moved_on(twilio, question_root, prefix: str):
+    """Record nothing at a question until the call moves on; the reply that moved on."""
+    reply = question_root
+    for n in range(flow.MAX_EMPTY_ANSWERS):
+        sid = "RE" + prefix * 31 + str(n)
+        reply = record(
+            twilio, question_root, sid, duration=0, RecordingStatus="absent", ErrorCode="16102"
+        )
+        if n < flow.MAX_EMPTY_ANSWERS - 1:
+            question_root = twilio.twiml(reply.find("Redirect").text)
+    return reply
+
+
+def test_a_caller_whose_last_answer_stayed_empty_is_told_to_call_again(twilio, db, candidate):
+    """Answers empty three times move the call on; when a question is left unanswered the
+    caller is not told the interview is over and saved (a new user heard that after three
+    silent answers): they hear how many questions are left and to call again, and stay
+    in progress."""
+    q1 = consent_and_reach_first_question(twilio)
+    q2 = twilio.twiml(record(twilio, q1, "RE" + "a" * 32).find("Redirect").text)
+    assert "Question 2 of 2" in said(q2)
+    end = answer_empty_until_moved_on(twilio, q2, "b")  # the last question: the goodbye
+    heard = said(end)
+    assert "We didn't get an answer to one question" in heard
+    assert "call this number again" in heard
+    assert "end of the interview" not in heard
+    assert verbs(end)[-1] == "Hangup"
+    db.refresh(candidate)
+    assert candidate.status == CandidateStatus.IN_PROGRESS
+    call = db.scalar(select(Call))
+    assert call.outcome == "skipped questions"
+
+
+def test_two_unanswered_questions_are_counted_in_the_goodbye(twilio, db, candidate):
+    """Both questions left empty: "answers to 2 questions", in the caller's words."""
+    q1 = consent_and_reach_first_question(twilio)
+    q2 = twilio.twiml(answer_empty_until_moved_on(twilio, q1, "c").find("Redirect").text)
+    end = answer_empty_until_moved_on(twilio, q2, "d")
+    assert "We didn't get answers to 2 questions" in said(end)
+
+
+def test_a_completed_interview_still_ends_with_the_thanks(twilio, db, candidate):
+    """Every question answered: the usual thanks, and the candidate is completed."""
+    q1 = consent_and_reach_first_question(twilio)
+    q2 = twilio.twiml(record(twilio, q1, "RE" + "e" * 32).find("Redirect").text)
+    end = record(twilio, q2, "RE" + "f" * 32)
+    assert "that's the end of the interview" in said(end)
+    db.refresh(candidate)
+    assert candidate.status == CandidateStatus.COMPLETED
 
 
 def test_record_fallthrough_without_action_asks_again(twilio, candidate):
@@ -208,7 +260,7 @@ def test_record_fallthrough_without_action_asks_again(twilio, candidate):
     q1 = consent_and_reach_first_question(twilio)
     redirect = twilio.twiml(q1.find("Redirect").text)
     again = twilio.twiml(redirect.find("Redirect").text)
-    assert "didn't catch that" in said(again)
+    assert "didn't hear an answer long enough to keep" in said(again)
     assert "Record" in verbs(again)
 
 
@@ -330,3 +382,14 @@ def test_redis_down_leaves_answer_announced_for_the_sweep(client, db, settings, 
     record(twilio, q1, "RE" + "8" * 32)
     answer = db.scalar(select(Answer))
     assert answer.status == AnswerStatus.ANNOUNCED and answer.announced_at is not None
+
+
+def test_a_pin_before_consent_is_out_of_turn_not_an_unknown_number(twilio, candidate):
+    """/ivr/pin on a call to a real interview that has not agreed to recording gets the
+    out-of-turn apology; "not set up for interviews" would tell the caller the number is
+    wrong (a new user saw that)."""
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    reply = twilio.twiml("/ivr/pin", Digits="abc")
+    heard = said(reply)
+    assert "something went wrong on our side" in heard
+    assert "not set up" not in heard
