@@ -8,15 +8,23 @@ the call's TwiML from `Url` when the candidate answers and posts progress to
 never answered (busy, no answer, failed, canceled: Twilio then never fetches `Url`) to
 its candidate. Answering machine detection is asked for, so that a mailbox gets a short
 message instead of the interview (ivr.views.start.voicemail).
+
+One call at a time: while a candidate's last "call me now" call is still queued,
+ringing or in progress (`call_under_way`), another is refused with CallUnderWay, so a
+button pressed again (or by two managers) never rings the candidate twice.
 """
 
 from __future__ import annotations
 
-from sqlalchemy.orm import object_session
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session, object_session
 
 from ivr import calls
+from ivr.flow import FINAL_CALL_STATUSES, now
 from ivr.twilio_rest import TwilioRest
-from voice.models import Candidate
+from voice.models import Call, Candidate
 
 VOICE_PATH = "/ivr/voice"
 STATUS_PATH = "/ivr/status"
@@ -24,6 +32,43 @@ STATUS_PATH = "/ivr/status"
 # beep; a person is still reported as soon as they speak (twilio.com/docs/voice/
 # answering-machine-detection, "MachineDetection": Enable or DetectMessageEnd).
 MACHINE_DETECTION = "DetectMessageEnd"
+# How long a call of ours that has not connected (queued, initiated, ringing) still counts
+# as under way. Twilio lets a call ring for `Timeout`, 60 s by default (600 s at most), and
+# holds calls over the account's rate (1 call a second by default) in its queue first
+# (twilio.com/docs/voice/api/call-resource): a "call me now" call waits minutes only
+# behind hundreds of others. Ten minutes covers both; a call still not connected by then
+# lost its status callbacks (or never got one) and no longer blocks the candidate.
+UNANSWERED_FOR = timedelta(minutes=10)
+# How long a connected call (in-progress) counts as under way: Twilio ends a call after
+# its `TimeLimit`, 4 hours by default, and we set none; a call whose "completed" callback
+# was lost blocks the candidate no longer than that.
+CONNECTED_FOR = timedelta(hours=4)
+# pg_advisory_xact_lock(namespace, candidate id): one "call me now" per candidate at a
+# time, so two presses at once cannot both find no call under way.
+CALL_LOCK_NAMESPACE = 0x5C1F
+# How a call under way is said in CallUnderWay's message, by its CallStatus.
+UNDER_WAY_WORDS = {
+    "queued": "waiting at Twilio to be placed",
+    "initiated": "being dialled",
+    "ringing": "ringing",
+    "in-progress": "in progress",
+}
+
+
+class CallUnderWay(Exception):
+    """A "call me now" call to the candidate is still under way, so no other is placed.
+
+    `call` is that Call row; str() is one sentence for people, e.g. "Lee Park is already
+    being called (the call is ringing); try again once that call ends."
+    """
+
+    def __init__(self, candidate: Candidate, call: Call) -> None:
+        self.call = call
+        words = UNDER_WAY_WORDS.get(call.status, call.status)
+        super().__init__(
+            f"{candidate.name} is already being called (the call is {words}); "
+            "try again once that call ends."
+        )
 
 
 def interview_call_urls(public_url: str, candidate_id: int) -> tuple[str, str]:
@@ -33,15 +78,60 @@ def interview_call_urls(public_url: str, candidate_id: int) -> tuple[str, str]:
     return f"{base}{VOICE_PATH}{query}", f"{base}{STATUS_PATH}{query}"
 
 
+def call_under_way(
+    session: Session, candidate: Candidate, at: datetime | None = None
+) -> Call | None:
+    """The candidate's latest outbound call still under way at `at` (default now), or None.
+
+    Under way: not in a final status (ivr.flow.FINAL_CALL_STATUSES) and not ended, and
+    started within UNANSWERED_FOR (not yet connected) or CONNECTED_FOR (in-progress) of
+    `at`; an older one is taken as over (its final status callback was lost). Calls the
+    candidate made themselves (inbound) do not count.
+    """
+    moment = at or now()
+    connected = Call.status == "in-progress"
+    stmt = (
+        select(Call)
+        .where(Call.candidate_id == candidate.id)
+        .where(Call.direction.like("outbound%"))
+        .where(Call.status.not_in(FINAL_CALL_STATUSES))
+        .where(Call.ended_at.is_(None))
+        .where(
+            (connected & (Call.started_at > moment - CONNECTED_FOR))
+            | (~connected & (Call.started_at > moment - UNANSWERED_FOR))
+        )
+        .order_by(Call.started_at.desc(), Call.id.desc())
+        .limit(1)
+    )
+    return session.scalars(stmt).first()
+
+
+def _lock_candidate_calls(session: Session, candidate: Candidate) -> None:
+    """Hold the candidate's "call me now" lock until the transaction ends (PostgreSQL;
+    SQLite's transactions are serialised already, voice/db.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:namespace, :candidate)"),
+            {"namespace": CALL_LOCK_NAMESPACE, "candidate": candidate.id},
+        )
+
+
 def call_candidate(twilio: TwilioRest, public_url: str, candidate: Candidate) -> str:
     """Have Twilio ring the candidate from the interview's number; return the CallSid.
 
     The attempt is kept as a Call of the candidate's in the candidate's session (the
-    caller commits). Raises ValueError when the candidate has no phone number, and
-    TwilioError when Twilio refuses or cannot be reached (then nothing is kept).
+    caller commits; until then the candidate's "call me now" lock is held). Raises
+    ValueError when the candidate has no phone number, CallUnderWay while another call
+    to them is under way (`call_under_way`), and TwilioError when Twilio refuses or
+    cannot be reached (in each case nothing is placed or kept).
     """
     if not candidate.phone:
         raise ValueError(f"{candidate.name} has no phone number to call.")
+    session = object_session(candidate)
+    if session is not None:
+        _lock_candidate_calls(session, candidate)
+        if (busy := call_under_way(session, candidate)) is not None:
+            raise CallUnderWay(candidate, busy)
     url, status_callback = interview_call_urls(public_url, candidate.id)
     call_sid = twilio.create_call(
         to=candidate.phone,
@@ -50,7 +140,6 @@ def call_candidate(twilio: TwilioRest, public_url: str, candidate: Candidate) ->
         status_callback=status_callback,
         machine_detection=MACHINE_DETECTION,
     )
-    session = object_session(candidate)
     if session is not None:
         calls.outbound_placed(session, candidate, call_sid)
     return call_sid

@@ -55,6 +55,12 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "The candidate's data is erased (or being erased): they can be read as erased, but "
         "not changed, invited, called, decided on, exported or shared; nothing was changed.",
     ),
+    "call-in-progress": (
+        409,
+        "Call in progress",
+        "A call to the candidate is still queued, ringing or in progress, so no second "
+        "call was placed; try again once it ends.",
+    ),
     "duplicate-phone": (
         409,
         "Phone already in the interview",

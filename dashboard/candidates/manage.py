@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
-from ivr.outbound import call_candidate
+from ivr.outbound import CallUnderWay, call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice.candidates import EXTRA_TIME, check_extra_time
@@ -61,7 +61,8 @@ def accommodations(candidate_id: int):
 
 @require_manager
 def call_now(candidate_id: int):
-    """Have Twilio ring the candidate into the interview (ivr.outbound); errors are flashed."""
+    """Have Twilio ring the candidate into the interview (ivr.outbound); errors, and a
+    call to them still under way, are flashed."""
     candidate = _managed_candidate(candidate_id, change=True)
     back = request.form.get("back") == "interview"
     target = (
@@ -75,6 +76,9 @@ def call_now(candidate_id: int):
     settings = services().settings
     try:
         sid = call_candidate(services().twilio, settings.public_url, candidate)
+    except CallUnderWay as exc:
+        flash(str(exc), "error")
+        return redirect(target)
     except TwilioError as exc:
         log.warning("call to candidate %s failed: %s", candidate.id, exc)
         flash(f"Twilio could not place the call to {candidate.phone}: {exc}", "error")

@@ -166,6 +166,30 @@ def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
     assert (attempt.call_sid, attempt.direction) == (response.json()["call_sid"], "outbound-api")
 
 
+def test_call_me_now_again_while_the_first_is_queued_is_409(api, acme, db, server):
+    """A second POST /call while the first call is queued: 409 `call-in-progress` with the
+    sentence, and no second call at Twilio or in the candidate's calls."""
+    acme.candidate.phone = "+15550104949"
+    db.commit()
+    path = f"/api/v1/candidates/{acme.candidate.id}/call"
+    first = api.post(path)
+    assert first.status_code == 202, first.text
+    body = problem(api.post(path), 409, "call-in-progress")
+    assert body["detail"] == (
+        "Dana Diaz is already being called (the call is waiting at Twilio to be placed); "
+        "try again once that call ends."
+    )
+    calls = requests.get(
+        f"{server.twilio_api_url}/_standin/calls",
+        auth=(server.twilio_account_sid, server.twilio_auth_token),
+        timeout=10,
+    ).json()["calls"]
+    assert [c["sid"] for c in calls if c["to"] == "+15550104949"] == [first.json()["call_sid"]]
+    db.expire_all()
+    (attempt,) = db.query(Call).filter_by(candidate_id=acme.candidate.id).all()
+    assert attempt.call_sid == first.json()["call_sid"]
+
+
 def test_call_me_now_without_a_phone_is_422(api, acme):
     """A candidate without a phone cannot be called."""
     response = api.post(f"/api/v1/candidates/{acme.candidate.id}/call")

@@ -272,6 +272,34 @@ def test_call_me_now_asks_twilio_to_call(signed_in, app, client, db, monkeypatch
     assert "Calling Dana Diaz at +15557654321 now." in flashes(parse(client.get(manage).data))
 
 
+def test_call_me_now_is_refused_while_a_call_is_under_way(signed_in, app, client, db, monkeypatch):
+    """Pressed again while the first call is queued: the page says so and Twilio is asked
+    once; a call queued longer than the bound no longer blocks the candidate."""
+    calls = []
+    twilio = app.extensions["screenline"].twilio
+    monkeypatch.setattr(
+        twilio, "create_call", lambda **kw: calls.append(kw) or f"CA{len(calls):032d}"
+    )
+    candidate = signed_in.candidate
+    manage = f"/candidates/{candidate.id}/manage"
+    press = f"/candidates/{candidate.id}/call"
+    assert client.post(press, data={"csrf_token": token(client, manage)}).status_code == 302
+    assert "Calling Dana Diaz at +15557654321 now." in flashes(parse(client.get(manage).data))
+    for _ in range(2):
+        assert client.post(press, data={"csrf_token": token(client, manage)}).status_code == 302
+        assert flashes(parse(client.get(manage).data)) == [
+            "Dana Diaz is already being called (the call is waiting at Twilio to be placed); "
+            "try again once that call ends."
+        ]
+    assert len(calls) == 1
+    first = db.scalar(select(Call).where(Call.candidate_id == candidate.id))
+    first.started_at = datetime.now(UTC) - timedelta(minutes=11)  # stuck in "queued"
+    db.commit()
+    client.post(press, data={"csrf_token": token(client, manage)})
+    assert "Calling Dana Diaz at +15557654321 now." in flashes(parse(client.get(manage).data))
+    assert len(calls) == 2
+
+
 def test_call_me_now_reports_twilio_errors(signed_in, app, client, monkeypatch):
     """A Twilio error is shown to the user, not raised."""
 

@@ -363,3 +363,36 @@ def test_listen_problem_takes_ipv6_hosts_with_or_without_brackets():
     assert listen_problem("127.0.0.1", 0) == (
         "cannot listen on 127.0.0.1:0: a port is a number from 1 to 65535"
     )
+
+
+def test_candidate_call_again_while_the_first_call_is_queued_exits_1(settings, db):
+    """`candidate call` twice in a row: the second exits 1 with the sentence (JSON with
+    --json) and Twilio (the stand-in) is asked once."""
+    from ivr.standin import TwilioApiServer
+    from tests.factories import make_candidate, make_interview, make_org
+
+    candidate = make_candidate(db, make_interview(db, make_org(db)), "Lee Park", "+15557654322")
+    db.commit()
+    refusal = (
+        "Lee Park is already being called (the call is waiting at Twilio to be placed); "
+        "try again once that call ends."
+    )
+    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as twilio:
+        env = {
+            k: v
+            for k, v in env_for(settings.replace(twilio_api_url=twilio.url)).items()
+            if k.startswith(("SCREENLINE_", "TWILIO_"))
+        }
+
+        def call(*extra: str):
+            args = ["candidate", "call", str(candidate.id), *extra]
+            return CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+
+        first = call("--json")
+        assert first.exit_code == 0, first.output
+        again = call("--json")
+        assert (again.exit_code, again.stdout) == (1, "")
+        assert json.loads(again.stderr) == {"error": refusal}
+        plain = call()
+        assert plain.exit_code == 1 and plain.stderr.strip() == f"Error: {refusal}"
+        assert [c.sid for c in twilio.outbound_calls] == [json.loads(first.stdout)["call_sid"]]

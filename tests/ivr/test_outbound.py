@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
-import pytest
+import uuid
+from datetime import UTC, datetime, timedelta
 
-from ivr.outbound import call_candidate, interview_call_urls
+import pytest
+from sqlalchemy import select
+
+from ivr.flow import FINAL_CALL_STATUSES
+from ivr.outbound import (
+    CONNECTED_FOR,
+    UNANSWERED_FOR,
+    CallUnderWay,
+    call_candidate,
+    call_under_way,
+    interview_call_urls,
+)
+from ivr.standin import TwilioApiServer
 from ivr.twilio_rest import rest_client
 from tests.factories import make_candidate, make_interview, make_org
+from voice.models import Call
 
 
 @pytest.mark.parametrize("public_url", ["https://calls.example", "https://calls.example/"])
@@ -23,3 +37,91 @@ def test_a_candidate_without_a_phone_is_not_called(db, settings):
     candidate = make_candidate(db, make_interview(db, make_org(db)), phone=None)
     with pytest.raises(ValueError, match="Dana Diaz has no phone number to call"):
         call_candidate(rest_client(settings), settings.public_url, candidate)
+
+
+def outbound(db, candidate, status: str, age: timedelta, direction: str = "outbound-api") -> Call:
+    """A call of the candidate's placed `age` ago, now in `status`."""
+    call = Call(
+        call_sid="CA" + uuid.uuid4().hex,
+        interview_id=candidate.interview_id,
+        candidate_id=candidate.id,
+        direction=direction,
+        status=status,
+        started_at=datetime.now(UTC) - age,
+    )
+    db.add(call)
+    db.flush()
+    return call
+
+
+@pytest.mark.parametrize("status", ["queued", "initiated", "ringing", "in-progress"])
+def test_a_call_not_yet_over_is_under_way(db, status):
+    """A recent outbound call in any status before a final one is the call under way."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)))
+    call = outbound(db, candidate, status, timedelta(minutes=1))
+    assert call_under_way(db, candidate) is call
+
+
+@pytest.mark.parametrize("status", sorted(FINAL_CALL_STATUSES))
+def test_a_call_in_a_final_status_is_over(db, status):
+    """completed, busy, failed, no-answer, canceled: nothing is under way."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)))
+    outbound(db, candidate, status, timedelta(seconds=5))
+    assert call_under_way(db, candidate) is None
+
+
+@pytest.mark.parametrize(
+    ("status", "age", "under_way"),
+    [
+        ("queued", UNANSWERED_FOR - timedelta(seconds=30), True),
+        ("queued", UNANSWERED_FOR + timedelta(seconds=30), False),
+        ("ringing", UNANSWERED_FOR + timedelta(seconds=30), False),
+        ("in-progress", UNANSWERED_FOR + timedelta(seconds=30), True),
+        ("in-progress", CONNECTED_FOR - timedelta(minutes=1), True),
+        ("in-progress", CONNECTED_FOR + timedelta(minutes=1), False),
+    ],
+)
+def test_a_call_stuck_past_its_bound_no_longer_counts(db, status, age, under_way):
+    """Not connected after 10 minutes, or connected 4 hours ago: taken as over."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)))
+    call = outbound(db, candidate, status, age)
+    assert call_under_way(db, candidate) is (call if under_way else None)
+
+
+def test_only_the_candidates_own_outbound_calls_count(db):
+    """Another candidate's call, the candidate's own inbound call, or an ended one: none."""
+    interview = make_interview(db, make_org(db))
+    candidate = make_candidate(db, interview)
+    other = make_candidate(db, interview, "Lee Park", "+15557654322")
+    outbound(db, other, "queued", timedelta(minutes=1))
+    outbound(db, candidate, "in-progress", timedelta(minutes=1), direction="inbound")
+    ended = outbound(db, candidate, "in-progress", timedelta(minutes=1))
+    ended.ended_at = datetime.now(UTC)
+    db.flush()
+    assert call_under_way(db, candidate) is None
+
+
+def test_a_second_call_is_refused_while_the_first_is_queued(db, settings):
+    """Twilio (the stand-in) is asked once; the second try raises CallUnderWay and keeps
+    nothing; once the first call ends, the candidate can be called again."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)), "Lee Park", "+15557654322")
+    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as twilio:
+        rest = rest_client(settings.replace(twilio_api_url=twilio.url))
+        first = call_candidate(rest, settings.public_url, candidate)
+        db.commit()
+        with pytest.raises(CallUnderWay) as refused:
+            call_candidate(rest, settings.public_url, candidate)
+        assert str(refused.value) == (
+            "Lee Park is already being called (the call is waiting at Twilio to be placed); "
+            "try again once that call ends."
+        )
+        assert refused.value.call.call_sid == first
+        assert [c.sid for c in twilio.outbound_calls] == [first]
+        db.rollback()
+        refused.value.call.status = "no-answer"
+        db.commit()
+        again = call_candidate(rest, settings.public_url, candidate)
+        db.commit()
+        assert [c.sid for c in twilio.outbound_calls] == [first, again]
+    sids = db.scalars(select(Call.call_sid).where(Call.candidate_id == candidate.id)).all()
+    assert sorted(sids) == sorted([first, again])
