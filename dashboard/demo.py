@@ -3,6 +3,7 @@
 Starts three processes (the Twilio stand-in API, the web server, a worker), places two
 calls with spoken answers through the stand-in (one caller picks English, one Spanish),
 waits for the transcripts, prints them, and keeps serving the dashboard until Ctrl-C.
+The stand-in also answers the dashboard's "call me now" calls, as a candidate would.
 """
 
 from __future__ import annotations
@@ -79,6 +80,36 @@ DEMO_SPANISH_KEYS = (
     "",  # question 5
     "1",  # keep it
 )
+
+# Who picks up a "call me now" call pressed on the demo's dashboard: the stand-in answers
+# it as a person (`python -m ivr.standin.api --outbound-answer`), picks English, agrees to
+# recording, answers the keypad questions and speaks the first caller's answers, keeping
+# each. The flow skips the PIN (the call names its candidate), so the call runs through
+# the interview and ends "completed", as a real candidate's would.
+DEMO_OUTBOUND_ANSWERS = DEMO_ANSWERS[1:]
+DEMO_OUTBOUND_KEYS = (
+    "1",  # English
+    "1",  # agree to recording
+    "1",  # question 1: yes
+    "32#",  # question 2: 32 hours a week
+    "",  # question 3
+    "1",  # keep it
+    "",  # question 4
+    "1",  # keep it
+    "",  # question 5
+    "1",  # keep it
+)
+
+
+def standin_args(api_port: int) -> list[str]:
+    """The Twilio stand-in's command line (after `python`): its API on STANDIN_HOST:api_port,
+    answering outbound calls with DEMO_OUTBOUND_ANSWERS and DEMO_OUTBOUND_KEYS."""
+    args = ["-m", "ivr.standin.api", "--host", STANDIN_HOST, "--port", str(api_port)]
+    for text in DEMO_OUTBOUND_ANSWERS:
+        args += ["--outbound-answer", text]
+    for keys in DEMO_OUTBOUND_KEYS:
+        args += ["--outbound-digits", keys]
+    return args
 
 
 def demo_settings(settings: Settings, host: str, port: int, api_port: int) -> Settings:
@@ -235,12 +266,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     env = child_env(settings)
     logs = Path("var/log")
     procs = {
-        "twilio stand-in": start(
-            "standin",
-            ["-m", "ivr.standin.api", "--host", STANDIN_HOST, "--port", str(api_port)],
-            env,
-            logs,
-        ),
+        "twilio stand-in": start("standin", standin_args(api_port), env, logs),
         "web server": start(
             "web",
             gunicorn_args(host, port, workers=2),
