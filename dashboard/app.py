@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.logging import bind, setup_logging, unbind
 from config.settings import Settings, load_settings
+from ivr.fields import MAX_BODY_BYTES
 from ivr.services import close_session, db, init_services
 from ivr.views import ivr
 
@@ -55,6 +56,13 @@ def register_config(app: Flask, settings: Settings) -> None:
         WTF_CSRF_TIME_LIMIT=None,
         TESTING=settings.env == "test",
     )
+
+    @app.before_request
+    def limit_webhook_body():
+        """Twilio's webhooks take at most ivr.fields.MAX_BODY_BYTES (413 beyond it)."""
+        if request.blueprint == ivr.name:
+            request.max_content_length = MAX_BODY_BYTES
+
     if settings.trust_proxy:
         # Behind one TLS-terminating proxy: trust its X-Forwarded-Proto/Host so that
         # Twilio signatures are checked against the URL Twilio actually called.

@@ -24,6 +24,10 @@ from voice.models import MAX_ROW_ID
 
 MAX_SECONDS = 86_400  # a day: no call or recording lasts longer (Twilio caps calls at 24 h)
 MAX_URL = 500  # answers.recording_url
+# The largest webhook body taken, in bytes. Twilio's webhooks are a few kB of form fields
+# (the largest, a <Gather> speech result, is a sentence or two); a bigger body is refused
+# with 413 before anything parses it (the app's own limit, 2 MiB, is for uploads).
+MAX_BODY_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,22 @@ def test_an_oversized_recording_callback_field_is_a_400_not_a_500(
     assert db.scalar(select(func.count(Answer.id))) == 0
 
 
+@pytest.mark.parametrize("path", ["/ivr/voice", "/ivr/status"])
+def test_a_body_over_the_webhook_limit_is_refused_with_413_and_nothing_stored(
+    client, settings, db, candidate, path
+):
+    """A 2 MB form (a new user's probe got 200) is refused before anything parses it;
+    a webhook of ordinary size still works."""
+    from ivr.fields import MAX_BODY_BYTES
+
+    twilio = TwilioActions(client, settings)
+    fields = twilio.fields(Padding="x" * (MAX_BODY_BYTES + 1))
+    response = client.post(path, data=fields, headers={"X-Twilio-Signature": "x"})
+    assert response.status_code == 413
+    assert db.scalar(select(func.count()).select_from(Call)) == 0
+    assert twilio.post("/ivr/voice", CallStatus="ringing").status_code == 200
+
+
 def test_a_bad_field_on_a_call_flow_route_is_a_spoken_apology(twilio, candidate):
     """On a call-flow route a malformed field gets TwiML the caller can hear, status 200."""
     root = twilio.twiml("/ivr/voice", CallStatus="ringing", CallSid="CA" + "0" * 500)
