@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from dashboard.cli import gunicorn_args
+from voice import audit
 from voice.accounts import create_user
 from voice.candidates import add_candidate, phone_owner
 from voice.db import make_engine, make_session_factory, unit_of_work
@@ -38,6 +39,7 @@ DEMO_FILE = Path(__file__).parent / "demo" / "interview.yaml"
 DEMO_ORG = "Northwind Logistics"
 DEMO_EMAIL = "demo@screenline.local"
 DEMO_PASSWORD = "screenline-demo"  # noqa: S105 - a local demo login, printed for the user
+DEMO_ACTOR = audit.Actor.system("demo set-up")  # who the audit trail says made the demo
 DEMO_ANSWERS = (
     # The first try at question 3, which the caller records again.
     "Sorry, I was not ready for that one. Can I please start my answer again?",
@@ -129,13 +131,32 @@ def prepare(settings: Settings) -> tuple[int, str, str, str]:
         if org is None:
             org = Organization(name=DEMO_ORG)
             session.add(org)
+            session.flush()
         if session.scalar(select(User).where(User.email == DEMO_EMAIL)) is None:
-            create_user(session, org, DEMO_EMAIL, DEMO_PASSWORD, Role.ADMIN, "Demo Manager")
+            user = create_user(session, org, DEMO_EMAIL, DEMO_PASSWORD, Role.ADMIN, "Demo Manager")
+            session.flush()
+            audit.record(
+                session,
+                org.id,
+                "user_created",
+                DEMO_ACTOR,
+                detail={"user_id": user.id, "role": Role.ADMIN},
+                subject={"email": user.email},
+            )
         interview = session.scalar(
             select(Interview).where(Interview.phone_number == spec["phone_number"])
         )
         if interview is None:
             interview = interview_from_spec(session, org, spec)
+            session.flush()
+            audit.record(
+                session,
+                org.id,
+                "interview_created",
+                DEMO_ACTOR,
+                interview_id=interview.id,
+                detail={"source": "file", "file": DEMO_FILE.name, "title": interview.title},
+            )
         session.flush()
         # A fresh caller ID each run, so caller ID finds this run's candidate (one phone
         # is one candidate of an interview: skip numbers already taken).
