@@ -18,6 +18,8 @@ _REASONS = {
     errno.EACCES: "permission denied (ports below 1024 need root)",
     errno.EADDRNOTAVAIL: "the address is not one of this machine's",
 }
+# The problems another port would solve (a caller may then name its port option).
+PORT_PROBLEMS = (_REASONS[errno.EADDRINUSE], _REASONS[errno.EACCES])
 
 
 def listen_problem(host: str, port: int) -> str | None:

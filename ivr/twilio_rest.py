@@ -10,8 +10,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import requests
+from urllib3.exceptions import NameResolutionError, NewConnectionError
 
 from config.metrics import DOWNLOAD_RETRIES
 
@@ -158,13 +160,35 @@ class TwilioRest:
                 method, self._account_url(path), data=data, auth=self._auth, timeout=self.timeout
             )
         except requests.RequestException as exc:
-            raise TwilioError(f"could not reach Twilio: {exc}", None, True) from exc
+            raise TwilioError(unreachable(self.api_url, exc), None, True) from exc
 
     @staticmethod
     def _sid(response: requests.Response, what: str) -> str:
         if response.status_code not in (200, 201):
             raise TwilioError(f"{what} failed: HTTP {response.status_code}", response.status_code)
         return response.json()["sid"]
+
+
+def unreachable(api_url: str, exc: requests.RequestException) -> str:
+    """One sentence for a request to Twilio's API that got no answer: the host tried, why
+    (when it is known: a name that does not resolve, a refused connection, a timeout),
+    and the setting that chooses the address, SCREENLINE_TWILIO_API_URL."""
+    host = urlsplit(api_url).netloc or api_url
+    reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(exc, requests.Timeout):
+        why = "it did not answer in time"
+    elif isinstance(reason, NameResolutionError):
+        why = "the name does not resolve"
+    elif isinstance(reason, NewConnectionError) and "refused" in str(reason).lower():
+        why = "nothing is listening there"
+    elif isinstance(exc, requests.exceptions.SSLError):
+        why = "the secure connection failed"
+    else:
+        why = "the connection failed"
+    return (
+        f"could not reach Twilio at {host} ({why}); the address comes from "
+        f"SCREENLINE_TWILIO_API_URL, now {api_url}"
+    )
 
 
 def _download_failure(exc: requests.RequestException) -> TwilioError:

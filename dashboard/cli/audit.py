@@ -2,40 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from sqlalchemy import select
 
-from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
+from dashboard.cli.base import (
+    Context,
+    Moment,
+    emit,
+    json_option,
+    main,
+    organisation,
+    pass_context,
+)
 from voice import audit, audit_reading
 from voice.models import AuditEvent, Organization
-
-
-class Moment(click.ParamType):
-    """An ISO-8601 date or date and time; without a zone it is UTC."""
-
-    name = "ISO-8601"
-
-    def convert(self, value, param, ctx):
-        """Return an aware UTC datetime, or fail with an example of what is expected."""
-        if isinstance(value, datetime):
-            return value
-        try:
-            moment = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            self.fail(
-                f"{value!r} is not an ISO-8601 date or time "
-                "(e.g. 2026-11-30 or 2026-11-30T09:00:00Z)",
-                param,
-                ctx,
-            )
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        try:
-            return moment.astimezone(UTC)
-        except OverflowError:
-            self.fail(f"{value!r} is outside the years 1 to 9999 in UTC", param, ctx)
 
 
 def _names(session) -> dict[int | None, str]:

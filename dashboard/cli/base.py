@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import click
 from sqlalchemy import select
 
-from config.listen import MAX_PORT, MIN_PORT, listen_problem
+from config.listen import MAX_PORT, MIN_PORT, PORT_PROBLEMS, listen_problem
 from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from dashboard.access import CandidateErased
 from voice.accounts import MAX_NAME_LENGTH
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
+from voice.phones import PhoneError, is_e164, normalise_phone
 
 
 class Context:
@@ -47,15 +49,76 @@ ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
 PORT = click.IntRange(MIN_PORT, MAX_PORT)  # a TCP port to listen on
 
 
-def ensure_can_listen(host: str, port: int) -> None:
+def ensure_can_listen(host: str, port: int, port_option: str = "--port") -> None:
     """Raise ClickException with one sentence when no server can listen on host:port
-    (unknown host, port in use, no permission); see config.listen.listen_problem."""
+    (unknown host, port in use, no permission); see config.listen.listen_problem.
+
+    When another port would do, the sentence names the option that chooses it
+    (`port_option`): "cannot listen on 127.0.0.1:8765: the port is in use; choose
+    another with --api-port".
+    """
     problem = listen_problem(host, port)
+    if problem and problem.endswith(PORT_PROBLEMS):
+        problem += f"; choose another with {port_option}"
     if problem:
         raise click.ClickException(problem)
 
 
+class Moment(click.ParamType):
+    """An ISO-8601 date or date and time; without a zone it is UTC.
+
+    Converts to an aware UTC datetime; a value that is not one fails as a usage error
+    (exit status 2) naming the option and giving an example.
+    """
+
+    name = "ISO-8601"
+
+    def convert(self, value, param, ctx):
+        """Return an aware UTC datetime, or fail with an example of what is expected."""
+        if isinstance(value, datetime):
+            return value
+        try:
+            moment = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            self.fail(
+                f"{value!r} is not an ISO-8601 date or time "
+                "(e.g. 2026-11-30 or 2026-11-30T09:00:00Z)",
+                param,
+                ctx,
+            )
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            self.fail(f"{value!r} is outside the years 1 to 9999 in UTC", param, ctx)
+
+
+class E164Phone(click.ParamType):
+    """A telephone number written in E.164 form (+15551234567), as Twilio sends numbers.
+
+    Converts to the number unchanged (surrounding spaces dropped); anything else fails as a
+    usage error (exit status 2) saying why, by voice.phones' one rule set for numbers.
+    """
+
+    name = "+E164"
+
+    def convert(self, value, param, ctx):
+        """Return the number, or fail with the reason and the E.164 form when there is one."""
+        text = str(value).strip()
+        if is_e164(text):
+            return text
+        try:
+            number = normalise_phone(text)
+        except PhoneError as exc:
+            self.fail(
+                f"{str(exc).rstrip('.')}; give it in E.164 form, like +15551234567", param, ctx
+            )
+        self.fail(f"{text!r} is not in E.164 form; write it {number}", param, ctx)
+
+
 _JSON_ASKED = "screenline.json"  # key in click's shared `Context.meta`: --json was given
+_ARGS = "screenline.args"  # key in `Context.meta`: the arguments after `screenline`
 
 
 def _remember_json(ctx: click.Context, _param, value: bool) -> bool:
@@ -88,8 +151,14 @@ class JsonErrorsGroup(click.Group):
     empty, so it is never mistaken for data), and the exit status stays the exception's
     (1, or 2 for a usage error). Without --json, click prints "Error: <message>" as before.
     A change refused because the candidate is erased (dashboard.access.CandidateErased)
-    is such an error, exit status 1.
+    is such an error, exit status 1. An unknown option or an extra argument stops click
+    before it reads --json, so a "--json" among the arguments (before any "--") counts too.
     """
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the arguments, so that an error while parsing them can still see --json."""
+        ctx.meta[_ARGS] = list(args)
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx: click.Context):
         """Run the command, turning its ClickException into JSON when --json was given."""
@@ -99,10 +168,16 @@ class JsonErrorsGroup(click.Group):
             except CandidateErased as exc:
                 raise click.ClickException(erased_error(exc)) from None
         except click.ClickException as exc:
-            if not ctx.meta.get(_JSON_ASKED):
+            if not (ctx.meta.get(_JSON_ASKED) or _json_among(ctx.meta.get(_ARGS, []))):
                 raise
             click.echo(json.dumps({"error": exc.format_message()}), err=True)
             ctx.exit(exc.exit_code)
+
+
+def _json_among(args: list[str]) -> bool:
+    """Whether "--json" is one of the options in `args` (those before a "--")."""
+    options = args[: args.index("--")] if "--" in args else args
+    return "--json" in options
 
 
 def erased_error(exc: CandidateErased) -> str:

@@ -6,31 +6,15 @@ job (audio files, then Twilio's copies); see README, "Retention, legal hold and 
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import click
 from redis.exceptions import RedisError
 
-from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
+from dashboard.cli.base import ROW_ID, Context, Moment, emit, json_option, main, pass_context
 from dashboard.cli.candidates import candidate
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.resources import Resources
 from voice import audit, erasure, retention
 from voice.models import Candidate
-
-
-def parse_as_of(raw: str | None) -> datetime | None:
-    """An ISO 8601 date or time (UTC unless it says otherwise); ClickException if not one."""
-    if raw is None:
-        return None
-    try:
-        when = datetime.fromisoformat(raw.strip())
-    except ValueError:
-        raise click.ClickException(
-            f"--as-of {raw!r} is not an ISO 8601 date or time, like 2027-06-30 or "
-            "2027-06-30T12:00:00Z"
-        ) from None
-    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _queue(ctx: Context, candidate_ids: list[int]) -> bool:
@@ -52,17 +36,21 @@ def retention_group():
 
 
 @retention_group.command("purge")
-@click.option("--as-of", "as_of", help="Only report what would be gone by this ISO 8601 date.")
+@click.option(
+    "--as-of",
+    "as_of",
+    type=Moment(),
+    help="Only report what would be gone by this ISO 8601 date (UTC if no zone).",
+)
 @click.option("--dry-run", is_flag=True, help="Report what would be purged now; change nothing.")
 @json_option
 @pass_context
 def retention_purge(ctx: Context, as_of, dry_run, as_json):
     """Purge every candidate past their retention period, except those on legal hold."""
-    when = parse_as_of(as_of)
-    report_only = dry_run or when is not None
+    report_only = dry_run or as_of is not None
     with ctx.session() as session:
         if report_only:
-            plan = retention.plan(session, when)
+            plan = retention.plan(session, as_of)
         else:
             plan = retention.purge_due(session, actor=audit.Actor.system("command line"))
             session.commit()

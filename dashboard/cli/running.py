@@ -13,6 +13,7 @@ from sqlalchemy import select
 from dashboard.cli.base import (
     PORT,
     Context,
+    E164Phone,
     emit,
     ensure_can_listen,
     json_option,
@@ -81,8 +82,9 @@ def worker(ctx: Context, burst, queues, processes):
     names = [q.strip() for q in queues.split(",") if q.strip()]
     unknown = [q for q in names if q not in ALL_QUEUES]
     if not names or unknown:
-        raise click.ClickException(
-            f"unknown queue {(unknown or [queues])[0]!r}; the queues are {', '.join(ALL_QUEUES)}"
+        raise click.BadParameter(
+            f"unknown queue {(unknown or [queues])[0]!r}; the queues are {', '.join(ALL_QUEUES)}",
+            param_hint="'--queues'",
         )
     if processes is None:
         processes = default_worker_processes(TRANSCRIBE in names)
@@ -110,8 +112,15 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 
 
 @main.command()
-@click.option("--to", "to", required=True, help="The interview's number.")
-@click.option("--from", "from_", default="+15557654321", show_default=True, help="Caller ID.")
+@click.option("--to", "to", required=True, type=E164Phone(), help="The interview's number.")
+@click.option(
+    "--from",
+    "from_",
+    default="+15557654321",
+    show_default=True,
+    type=E164Phone(),
+    help="Caller ID.",
+)
 @click.option(
     "--answer",
     "answers",
@@ -129,7 +138,9 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     show_default=True,
     callback=_keypad_keys,
     help="Keys pressed at one prompt (0-9, * and #; '' presses nothing); repeat for each "
-    "prompt, in order: --digits 1 --digits 30#.",
+    "prompt, in order: --digits 1 --digits 30#. Every prompt that waits for keys takes "
+    "the next: the language menu, recording consent, the PIN, keypad questions, the "
+    "pause before each spoken answer and the keep-or-retake menu after it.",
 )
 @click.option("--hang-up-during", type=int, help="Hang up while recording answer N.")
 @click.option(
@@ -141,7 +152,12 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 @json_option
 @pass_context
 def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, as_json):
-    """Place a call through the local Twilio stand-in against a running server."""
+    """Place a call through the local Twilio stand-in against a running server.
+
+    Exits 0 only when the call reached the interview's end (outcome "completed" or
+    "screened out") without a Twilio error; otherwise "ok" is false, the output says what
+    happened, and the exit status is 1.
+    """
     from ivr.standin import StandinError, place_call
 
     settings = ctx.settings
@@ -173,11 +189,13 @@ def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, a
             for a in (row.candidate.answers if row and row.candidate else [])
             if a.call_id == row.id
         ]
+        outcome = row.outcome if row else None
+        ok = log.ok and outcome in INTERVIEW_ENDS
         data = {
             "call_sid": log.call_sid,
-            "ok": log.ok,
+            "ok": ok,
             "status": log.status,
-            "outcome": row.outcome if row else None,
+            "outcome": outcome,
             "errors": [str(e) for e in log.errors],
             "answers": answers_out,
         }
@@ -186,9 +204,27 @@ def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, a
         text += "\n\n" + "\n".join(
             f"Q: {a['question']}\n   {a['transcript'] or a['status']}" for a in answers_out
         )
+    if not ok:
+        text += "\n\n" + _not_ended(log, outcome)
     emit(as_json, data, text)
-    if not log.ok:
+    if not ok:
         raise SystemExit(1)
+
+
+# A call's outcomes (voice.models.Call.outcome) that mean the interview ran to its end:
+# every question answered, or a knockout rule ended it. Any other outcome ("no consent",
+# "unknown number", "hung up at question 2", ...) is a call that stopped short.
+INTERVIEW_ENDS = frozenset({"completed", "screened out"})
+
+
+def _not_ended(log, outcome: str | None) -> str:
+    """One sentence for a call that did not reach the interview's end: what happened."""
+    if log.errors:
+        said = "; ".join(f"Twilio error {e.code}: {e.message}" for e in log.errors)
+        return f"The call failed: {said.rstrip('.')}."
+    if not outcome:
+        return "The call did not reach the interview; Screenline recorded no outcome for it."
+    return f"The call did not reach the interview's end: {outcome}."
 
 
 def _answers_settled(ctx: Context, from_: str):
@@ -226,6 +262,6 @@ def demo(ctx: Context, host, port, api_port, stay):
     if port == api_port:
         raise click.UsageError("--port and --api-port must differ")
     settings = ctx.settings
-    ensure_can_listen(STANDIN_HOST, api_port)
+    ensure_can_listen(STANDIN_HOST, api_port, "--api-port")
     ensure_can_listen(host, port)
     run_demo(settings, host, port, api_port, stay)

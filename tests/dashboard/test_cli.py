@@ -280,20 +280,30 @@ def test_a_port_outside_1_to_65535_is_refused_before_anything_starts(run, comman
 
 
 @pytest.mark.parametrize("command", [("serve",), ("demo", "--exit")])
-def test_a_port_in_use_is_one_sentence_and_exit_status_1(run, command, taken_port):
-    """A port something listens on is answered "the port is in use" before gunicorn starts."""
+def test_a_port_in_use_is_one_sentence_naming_the_option_and_exit_status_1(
+    run, command, taken_port
+):
+    """A port something listens on is answered "the port is in use" and the option to
+    change, before gunicorn starts."""
     if command[0] == "demo":  # its stand-in's port is checked first: one surely free
         command = (*command, "--api-port", str(free_port()))
     result = run(*command, "--port", str(taken_port), ok=False)
     assert result.exit_code == 1
-    assert result.output == f"Error: cannot listen on 127.0.0.1:{taken_port}: the port is in use\n"
+    assert result.output == (
+        f"Error: cannot listen on 127.0.0.1:{taken_port}: the port is in use; "
+        "choose another with --port\n"
+    )
 
 
 def test_the_demo_refuses_a_stand_in_port_in_use_or_equal_to_the_web_port(run, taken_port):
-    """The demo checks the stand-in's --api-port too, and that the two ports differ."""
+    """The demo checks the stand-in's --api-port too, naming that option when the port is
+    in use, and that the two ports differ."""
     result = run("demo", "--exit", "--api-port", str(taken_port), ok=False)
     assert result.exit_code == 1
-    assert f"cannot listen on 127.0.0.1:{taken_port}: the port is in use" in result.output
+    assert result.output == (
+        f"Error: cannot listen on 127.0.0.1:{taken_port}: the port is in use; "
+        "choose another with --api-port\n"
+    )
     result = run("demo", "--exit", "--port", "7000", "--api-port", "7000", ok=False)
     assert result.exit_code == 2 and "--port and --api-port must differ" in result.output
 
@@ -396,3 +406,111 @@ def test_candidate_call_again_while_the_first_call_is_queued_exits_1(settings, d
         plain = call()
         assert plain.exit_code == 1 and plain.stderr.strip() == f"Error: {refusal}"
         assert [c.sid for c in twilio.outbound_calls] == [json.loads(first.stdout)["call_sid"]]
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (
+            ["--to", "notaphone"],
+            "Invalid value for '--to': “notaphone” is not a phone number we can call "
+            "(it has letters); give it in E.164 form, like +15551234567",
+        ),
+        (
+            ["--to", "+15550100200", "--from", "junk"],
+            "Invalid value for '--from': “junk” is not a phone number we can call "
+            "(it has letters); give it in E.164 form, like +15551234567",
+        ),
+        (
+            ["--to", "(555) 010-0200"],
+            "Invalid value for '--to': '(555) 010-0200' is not in E.164 form; "
+            "write it +15550100200",
+        ),
+    ],
+)
+def test_call_refuses_numbers_that_are_not_e164(run, db, args, sentence):
+    """`call --to/--from` take E.164 numbers; anything else is a usage error (exit 2) naming
+    the option, as text or as --json, and no call is placed."""
+    from voice.models import Call
+
+    result = run("call", *args, ok=False)
+    assert result.exit_code == 2 and result.output.endswith(f"Error: {sentence}\n")
+    refused = run("call", *args, "--json", ok=False)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert json.loads(refused.stderr) == {"error": sentence}
+    assert db.query(Call).count() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "sentence"),
+    [
+        (
+            ["interview", "list", "--bogus", "--json"],
+            "No such option '--bogus'. Did you mean '--org'?",
+        ),
+        (
+            ["candidate", "list", "--interview", "1", "--json", "--bogus"],
+            "No such option '--bogus'.",
+        ),
+        (["results", "1", "--json", "--extra"], "No such option '--extra'."),
+        (["results", "1", "2", "--json"], "Got unexpected extra argument (2)"),
+    ],
+)
+def test_unknown_options_and_extra_arguments_are_json_errors_with_json(run, args, sentence):
+    """With --json anywhere among a command's options, an unknown option or an extra
+    argument is `{"error": ...}` on standard error and exit status 2, as a bad value is."""
+    result = run(*args, ok=False)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert json.loads(result.stderr) == {"error": sentence}
+
+
+def test_unknown_options_stay_text_without_json(run):
+    """Without --json (or with it only after "--"), click's usage text is kept."""
+    result = run("results", "1", "--extra", ok=False)
+    assert result.exit_code == 2 and "Error: No such option '--extra'." in result.output
+    result = run("results", "1", "--extra", "--", "--json", ok=False)
+    assert result.exit_code == 2 and result.output.startswith("Usage: ")
+
+
+@pytest.mark.parametrize(
+    ("args", "option"),
+    [
+        (["retention", "purge", "--as-of", "tomorrow"], "--as-of"),
+        (["audit", "--since", "yesterday"], "--since"),
+    ],
+)
+def test_a_date_that_is_not_iso_8601_is_a_usage_error(run, args, option):
+    """`retention purge --as-of` and `audit --since` refuse a date that is not ISO 8601
+    alike: exit status 2 naming the option, as text and as --json."""
+    result = run(*args, ok=False)
+    assert result.exit_code == 2
+    assert f"Invalid value for '{option}': '{args[-1]}' is not an ISO-8601 date" in result.output
+    refused = run(*args, "--json", ok=False)
+    assert refused.exit_code == 2 and refused.stdout == ""
+    assert json.loads(refused.stderr)["error"].startswith(f"Invalid value for '{option}'")
+
+
+def test_worker_refuses_an_unknown_queue_as_a_usage_error(run):
+    """`worker --queues bogus` is a bad option value: exit status 2, naming the real queues."""
+    result = run("worker", "--queues", "bogus", ok=False)
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for '--queues': unknown queue 'bogus'; the queues are "
+        "recordings, messages, transcribe" in result.output
+    )
+
+
+def test_candidate_call_without_twilio_names_the_host_and_the_setting(run, db):
+    """`candidate call` when Twilio's address does not resolve (the tests' is
+    twilio.invalid) is one sentence naming the host and SCREENLINE_TWILIO_API_URL."""
+    from tests.factories import make_candidate, make_interview, make_org
+
+    candidate = make_candidate(db, make_interview(db, make_org(db)))
+    db.commit()
+    result = run("candidate", "call", str(candidate.id), "--json", ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert json.loads(result.stderr) == {
+        "error": "the call could not be placed: could not reach Twilio at twilio.invalid "
+        "(the name does not resolve); the address comes from SCREENLINE_TWILIO_API_URL, "
+        "now http://twilio.invalid"
+    }

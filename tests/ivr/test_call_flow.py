@@ -388,3 +388,36 @@ def test_call_me_now_places_an_outbound_call_that_skips_the_pin(live, db, org):
     assert row.direction == "outbound-api"
     api.on_outbound_call = None
     time.sleep(0)  # the hook is cleared for the next test
+
+
+def test_screenline_call_exits_0_only_when_the_interview_reaches_its_end(live, db, org):
+    """`screenline call` says ok and exits 0 for a completed interview; a call that stops
+    short (here: a number with no interview) is `"ok": false`, exit status 1, and the
+    output says what happened."""
+    settings, _api = live
+    from dashboard.cli import main as cli
+
+    interview = make_interview(db, org, questions=("Only question?",))
+    candidate = make_candidate(db, interview, phone="+15557000300")
+    db.commit()
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    runner = CliRunner()
+    args = ["call", "--to", interview.phone_number, "--from", candidate.phone]
+    done = runner.invoke(
+        cli,
+        [*args, "--digits", "1", "--digits", "", "--say", LONG, "--no-wait", "--json"],
+        env=env,
+        catch_exceptions=False,
+    )
+    assert done.exit_code == 0, done.output
+    data = json.loads(done.stdout)
+    assert (data["ok"], data["outcome"]) == (True, "completed")
+
+    wrong = ["call", "--to", "+15550109999", "--from", candidate.phone, "--no-wait"]
+    short = runner.invoke(cli, [*wrong, "--json"], env=env, catch_exceptions=False)
+    assert short.exit_code == 1, short.output
+    data = json.loads(short.stdout)
+    assert (data["ok"], data["outcome"], data["errors"]) == (False, "unknown number", [])
+    text = runner.invoke(cli, wrong, env=env, catch_exceptions=False)
+    assert text.exit_code == 1
+    assert text.output.endswith("The call did not reach the interview's end: unknown number.\n")

@@ -149,3 +149,24 @@ def test_a_malformed_recording_url_fails_at_once(rest, waits):
         rest.download_recording("no scheme here", attempts=3)
     assert not caught.value.retryable
     assert waits == []
+
+
+@pytest.mark.parametrize(
+    ("api_url", "why"),
+    [("http://twilio.invalid", "the name does not resolve"), (None, "nothing is listening there")],
+)
+def test_twilio_out_of_reach_is_one_sentence_naming_the_host_and_setting(api_url, why):
+    """A host whose name does not resolve, or a port where nothing listens, is one sentence
+    naming the host tried and SCREENLINE_TWILIO_API_URL, retryable, not urllib3's repr."""
+    from tests.support import free_port
+
+    url = api_url or f"http://127.0.0.1:{free_port()}"
+    host = url.removeprefix("http://")
+    rest = TwilioRest(ACCOUNT, "token", url, timeout=10)
+    with pytest.raises(TwilioError) as caught:
+        rest.send_sms("+15557654321", "+15550100200", "hello")
+    assert str(caught.value) == (
+        f"could not reach Twilio at {host} ({why}); the address comes from "
+        f"SCREENLINE_TWILIO_API_URL, now {url}"
+    )
+    assert caught.value.retryable and caught.value.status is None

@@ -43,7 +43,7 @@ def test_the_cli_refuses_an_unknown_queue(settings):
         text=True,
         timeout=60,
     )
-    assert out.returncode != 0
+    assert out.returncode == 2  # a bad option value, as click's own
     expected = "unknown queue 'downloads'; the queues are recordings, messages, transcribe"
     assert expected in out.stderr
 
