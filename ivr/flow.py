@@ -176,8 +176,7 @@ def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
             session.scalars(
                 select(Answer.question_id)
                 .where(Answer.candidate_id == candidate.id)
-                .where(Answer.kept.is_(True))
-                .where(Answer.status != AnswerStatus.NO_AUDIO)
+                .where(attempts.answered())
             )
         )
 

@@ -12,6 +12,11 @@ a retake. Only an attempt that counts replaces another: a retake that Twilio kep
 audio for, or one too short to keep, leaves the earlier attempt as the answer
 (`fallback`).
 
+A question is *answered* when its kept attempt holds something to review, or will: a
+recording Twilio kept audio for (still being processed, or failed and retried), or a
+keypad answer. An attempt Twilio kept no audio for is not an answer (`answered`,
+`is_answer`: the call flow, the interview page and the candidate page all count by it).
+
 Nothing here commits; the caller's transaction owns the rows.
 """
 
@@ -38,6 +43,18 @@ def counts() -> ColumnElement[bool]:
         Answer.status.not_in(_NO_AUDIO),
         or_(Answer.duration_seconds.is_(None), Answer.duration_seconds >= shortest),
     )
+
+
+def answered() -> ColumnElement[bool]:
+    """SQL: the attempt is its question's answer (kept, and not without audio; a WHERE
+    clause on Answer, the one rule for what counts as answered, see above)."""
+    return and_(Answer.kept.is_(True), Answer.status != AnswerStatus.NO_AUDIO)
+
+
+def is_answer(answer: Answer | None) -> bool:
+    """True when `answer` (a loaded attempt, or None) answers its question: the Python
+    form of `answered`, for rows already in hand."""
+    return answer is not None and bool(answer.kept) and answer.status != AnswerStatus.NO_AUDIO
 
 
 def _siblings(answer: Answer):

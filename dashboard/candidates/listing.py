@@ -22,6 +22,7 @@ from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
 from dashboard.page_links import SHOWN, read_cursor, row_id
 from ivr.services import db
+from voice.attempts import answered
 from voice.messages import INVITATION
 from voice.models import (
     EARLIEST_SQL,
@@ -262,7 +263,7 @@ def candidate_page(
             .scalar_subquery()
         )
 
-    recorded = count(distinct(Answer.question_id), Answer.status != AnswerStatus.NO_AUDIO)
+    recorded = count(distinct(Answer.question_id), answered())
     transcribed = count(Answer.id, Answer.status == AnswerStatus.TRANSCRIBED)
     processing = count(Answer.id, Answer.status.in_(PROCESSING))
     failed = count(Answer.id, Answer.status == AnswerStatus.FAILED)

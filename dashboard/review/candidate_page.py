@@ -23,7 +23,9 @@ from dashboard.presenters import Segment, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from ivr.services import db
+from voice.attempts import is_answer
 from voice.erasure import ErasureState, state_of
+from voice.messages import INVITATION
 from voice.models import (
     Answer,
     Call,
@@ -37,6 +39,7 @@ from voice.models import (
     RubricCriterion,
     User,
 )
+from voice.reliability import language_name
 from voice.retention import Retention, retention_of
 
 
@@ -97,12 +100,27 @@ class CandidatePage:
     erasure: ErasureState | None  # an erasure under way or done
     max_spread: int  # the widest disagreement on any one thing scored
     next_url: str
+    taken_in: str | None  # the call's language by name ("Spanish"), if not the main one
+    main_language: str  # the interview's main language by name ("English")
     score_labels: dict[int, str] = field(default_factory=lambda: dict(SCORE_LABELS))
 
     @property
     def answered(self) -> int:
-        """How many questions have an answer."""
-        return sum(1 for item in self.items if item.answer is not None)
+        """How many questions are answered (voice.attempts: an attempt Twilio kept no
+        audio for is not an answer), out of len(items)."""
+        return sum(1 for item in self.items if is_answer(item.answer))
+
+    @property
+    def invitation(self) -> Message | None:
+        """The newest invitation text queued for the candidate, if any."""
+        return next((m for m, _ in self.messages if m.kind == INVITATION), None)
+
+    @property
+    def shows_invitation(self) -> bool:
+        """Whether the facts show the invitation's state: always once one was queued, but
+        "Not invited yet" only while the candidate has not started (once they have called
+        in, whether they were texted no longer matters)."""
+        return self.invitation is not None or self.candidate.status == CandidateStatus.INVITED
 
     @property
     def disputed(self) -> bool:
@@ -233,6 +251,20 @@ def _consents(session: Session, candidate_id: int) -> list[str]:
     return [line for line in map(consent_line, calls) if line]
 
 
+def taken_in(candidate: Candidate) -> str | None:
+    """The language the candidate took the interview in, by name ("Spanish"), when it is
+    not the interview's main language; None when it is, or when no call chose one.
+
+    Two codes of one language (en-GB on an en-US interview) keep the code: "English (en-GB)".
+    Needs candidate.interview loaded.
+    """
+    chosen, main = candidate.language, candidate.interview.language
+    if not chosen or chosen == main:
+        return None
+    name = language_name(chosen)
+    return f"{name} ({chosen})" if name == language_name(main) else name
+
+
 def waiting_days(candidate: Candidate, now: datetime | None = None) -> int | None:
     """Days since a completed candidate finished without a decision, if WAITING_DAYS+."""
     if candidate.status != CandidateStatus.COMPLETED or candidate.decision is not None:
@@ -338,6 +370,8 @@ def build(
             (t.spread for t in [*scored.scores.values(), *scored.criteria.values()]), default=0
         ),
         next_url=url_for("review.next_candidate", **next_args),
+        taken_in=taken_in(candidate),
+        main_language=language_name(candidate.interview.language),
     )
 
 

@@ -199,7 +199,21 @@
   }
 
   function currentCard() {
-    return document.querySelector("[data-answer-card].is-current") || cards()[0] || null;
+    return document.querySelector("[data-answer-card].is-current") || startCard();
+  }
+
+  // Where review starts: the first answer that can be played and scored (a recording),
+  // else the first that can be scored (a transcript without audio), else the first, so
+  // Space and 1-5 work at once when the interview opens with a keypad question.
+  function startCard() {
+    var all = cards();
+    var scorable = all.filter(function (card) {
+      return card.querySelector("form.score-form");
+    });
+    var playable = scorable.filter(function (card) {
+      return card.querySelector("audio");
+    });
+    return playable[0] || scorable[0] || all[0] || null;
   }
 
   function setCurrent(card, focus) {
@@ -466,8 +480,8 @@
       setCurrent(named, false);
       // The browser scrolled to the card before the toolbar's height was known.
       named.scrollIntoView({ block: "start" });
-    } else if (cards()[0] && !document.querySelector("[data-answer-card].is-current")) {
-      cards()[0].classList.add("is-current");
+    } else if (startCard() && !document.querySelector("[data-answer-card].is-current")) {
+      startCard().classList.add("is-current");
     }
     seekFromHash();
   }

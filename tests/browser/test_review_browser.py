@@ -467,3 +467,57 @@ def test_a_keyboard_score_on_a_candidate_erased_meanwhile_says_it_was_refused(
     page.reload()
     expect(page.locator(".flashes")).to_have_count(0)  # the refusal was not left as a flash
     shoot(page, "desktop-review-score-refused-erased")
+
+
+def test_keyboard_review_starts_on_the_first_recorded_answer(browser, live_url, db, settings):
+    """A candidate whose first answer was keyed in (yes/no) opens with the recorded answer
+    after it current: Space plays that one and 3 scores it (not "cannot be scored")."""
+    org = make_org(db)
+    user = make_user(db, org)
+    interview = make_interview(
+        db,
+        org,
+        questions=(
+            {"kind": "yes_no", "prompt": "Are you 18 or over?"},
+            "Tell us about your last job.",
+        ),
+    )
+    candidate = make_candidate(db, interview, name="Kim Park", phone="+15557654500")
+    candidate.status = CandidateStatus.COMPLETED
+    candidate.completed_at = utcnow() - timedelta(hours=1)
+    keyed = Answer(
+        candidate=candidate,
+        question=interview.questions[0],
+        status=AnswerStatus.KEYPAD,
+        digits="1",
+    )
+    spoken = Answer(
+        candidate=candidate,
+        question=interview.questions[1],
+        status=AnswerStatus.TRANSCRIBED,
+        transcript=" ".join(s["text"] for s in SEGMENTS),
+        segments=SEGMENTS,
+        playback_seconds=6.0,
+    )
+    db.add_all([keyed, spoken])
+    db.flush()
+    spoken.playback_key = AudioStore(settings.media_dir).put(
+        answer_key(spoken.id, "playback.mp3"), answer_mp3()
+    )
+    db.commit()
+
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{candidate.id}", user.email)
+    expect(page.locator(f"#answer-{keyed.id} .keypad-answer")).to_contain_text("Yes")
+    expect(page.locator(f"#answer-{spoken.id}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("[data-answer-card].is-current")).to_have_count(1)
+    page.keyboard.press(" ")
+    wait_for_player(page, spoken.id, "!el.paused && el.currentTime > 0.1")
+    page.keyboard.press(" ")
+    wait_for_player(page, spoken.id, "el.paused")
+    assert base.plays(db, spoken.id) == 1
+    page.keyboard.press("3")
+    expect(page.locator("#review-status")).to_have_text("Scored 3 for question 2.")
+    db.expire_all()
+    assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {spoken.id: 3}
+    assert problems == []
