@@ -1,14 +1,49 @@
-"""A reviewer's own settings: blind review (others' scores hidden until they score)."""
+"""The settings page: a reviewer's own settings (blind review: others' scores hidden until
+they score) and links to the organisation's settings pages this user's role may open."""
 
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from dashboard.access import is_admin
+from dashboard.access import can_manage, is_admin
 from dashboard.review import checked, review
 from ivr.services import db
 from voice.models import User
+
+# (endpoint, link text, what the page holds): shared links are for admins and recruiters
+# (`require_manager`), the other pages for admins only (`require_role(Role.ADMIN)`).
+SHARED_LINKS = (
+    "share.links",
+    "Shared links",
+    "Read-only links to candidates for people without an account, and who opened them.",
+)
+ADMIN_PAGES = (
+    (
+        "review.message_templates",
+        "Decision messages",
+        "The text a candidate receives when you tell them a decision.",
+    ),
+    (
+        "privacy.retention_settings",
+        "Retention",
+        "How long candidates' personal data is kept when an interview sets no period of its own.",
+    ),
+    (
+        "candidates.phone_settings",
+        "Phone numbers",
+        "The country of phone numbers written without a country code.",
+    ),
+)
+
+
+def settings_pages(user) -> list[tuple[str, str, str]]:
+    """Return the organisation settings pages `user` may open, as (endpoint, name,
+    description) tuples: none for a reviewer."""
+    pages = [SHARED_LINKS] if can_manage(user) else []
+    if is_admin(user):
+        pages.extend(ADMIN_PAGES)
+    return pages
 
 
 @review.route("/settings/review", methods=["GET", "POST"])
@@ -28,4 +63,4 @@ def my_settings():
             "success",
         )
         return redirect(url_for(".my_settings"))
-    return render_template("review_settings.html", me=me, is_admin=is_admin(current_user))
+    return render_template("review_settings.html", me=me, pages=settings_pages(current_user))

@@ -368,3 +368,124 @@ def test_the_candidate_pages_cards_are_apart_and_the_share_form_lines_up(
     assert fields[0]["bottom"] == fields[1]["bottom"] == button["bottom"], (fields, button)
     assert overflow(page) <= 0
     assert problems == []
+
+
+def test_the_settings_page_is_a_title_and_two_cards_apart(browser, live_url, seeded):
+    """/settings/review at 1280px: a "Settings" title, the review settings card and an
+    "Organisation" card listing its pages, the two cards apart; it fits a phone."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, "/settings/review", seeded.email)
+    shoot(page, "layout-desktop-settings")
+    assert page.get_by_role("heading", level=1).inner_text() == "Settings"
+    review = page.locator(
+        "section.card", has=page.get_by_role("heading", name="Your review settings")
+    )
+    pages = page.locator("section.card", has=page.get_by_role("heading", name="Organisation"))
+    assert box(pages)["top"] - box(review)["bottom"] >= 12, (box(review), box(pages))
+    for name in ("Shared links", "Decision messages", "Retention", "Phone numbers"):
+        assert pages.get_by_role("link", name=name, exact=True).is_visible(), name
+
+    phone, problems_phone = open_page(browser, PHONE, phone=True)
+    sign_in(phone, live_url, "/settings/review", seeded.email)
+    shoot(phone, "layout-phone-settings")
+    assert overflow(phone) <= 0
+    assert problems == [] and problems_phone == []
+
+
+def test_the_status_counts_stand_apart_from_the_retention_card(browser, live_url, seeded):
+    """On the interview page the row of status counts is as far below the retention card
+    as the cards below it are from each other."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
+    retention = box(page.locator("#retention"))
+    counts = box(page.get_by_role("list", name="Candidates by status"))
+    page.locator("main").screenshot(path=str(base.SHOTS / "layout-desktop-interview-top.png"))
+    assert counts["top"] - retention["bottom"] >= 16, (retention, counts)
+    assert problems == []
+
+
+def test_the_builders_rules_line_up_on_a_grid(browser, live_url, seeded):
+    """At 1280px the four "Rules and schedule" fields sit on one row, their labels start on
+    one line and their inputs on another, whatever the lengths of labels and hints."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, "/interviews/new", seeded.email)
+    rules = page.locator("fieldset", has=page.locator("legend", has_text="Rules and schedule"))
+    rules.screenshot(path=str(base.SHOTS / "layout-desktop-builder-rules.png"))
+    ids = ("deadline", "reminders", "retakes", "retention_days")
+    labels = [box(rules.locator(f"label[for={i}]")) for i in ids]
+    inputs = [box(rules.locator(f"#{i}")) for i in ids]
+    assert len({round(label["top"]) for label in labels}) == 1, labels
+    assert len({round(field["top"]) for field in inputs}) == 1, inputs
+    assert overflow(page) <= 0
+    assert problems == []
+
+
+# The line boxes of an element's text (its text nodes only, not the checkbox in it).
+TEXT_LINES = """el => {
+  const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT), rects = [];
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    if (!node.textContent.trim()) continue;
+    const range = document.createRange(); range.selectNodeContents(node);
+    for (const r of range.getClientRects()) {
+      rects.push({left: r.left, top: r.top, bottom: r.bottom});
+    }
+  }
+  return rects.filter(r => r.bottom > r.top);
+}"""
+
+
+def test_the_builders_checkboxes_sit_beside_their_labels_on_a_phone(browser, live_url, seeded):
+    """At 390px each checkbox of "Rules and schedule" is in its label's first line, and
+    the label's text starts to the right of the box, wrapping beside it, not under it."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, "/interviews/new", seeded.email)
+    rules = page.locator("fieldset", has=page.locator("legend", has_text="Rules and schedule"))
+    rules.screenshot(path=str(base.SHOTS / "layout-phone-builder-rules.png"))
+    for name in ("practice", "delete_recordings_at_twilio"):
+        label = page.locator("label.check", has=page.locator(f"#{name}"))
+        checkbox = box(page.locator(f"#{name}"))
+        lines = label.evaluate(TEXT_LINES)
+        assert len(lines) >= 2, (name, lines)  # the label wraps at this width
+        assert checkbox["top"] < lines[0]["bottom"], (name, checkbox, lines)
+        assert all(line["left"] >= checkbox["right"] for line in lines), (name, checkbox, lines)
+    assert overflow(page) <= 0
+    assert problems == []
+
+
+def test_a_phone_shows_who_is_signed_in_and_where(browser, live_url, seeded):
+    """At 390px the header shows the organisation's name and the signed-in email in full,
+    inside the window."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, "/", seeded.email)
+    page.locator("header").screenshot(path=str(base.SHOTS / "layout-phone-header.png"))
+    header = page.locator("header")
+    for text in ("Acme Warehousing", seeded.email):
+        shown = header.get_by_text(text, exact=True)
+        assert shown.is_visible(), text
+        where = box(shown)
+        assert where["left"] >= 0 and where["right"] <= PHONE["width"], (text, where)
+        assert shown.evaluate("el => el.scrollWidth <= el.clientWidth"), text  # not cut short
+    assert overflow(page) <= 0
+    assert problems == []
+
+
+def test_a_candidate_cards_checkbox_is_beside_the_name_on_a_phone(browser, live_url, seeded):
+    """At 390px each candidate's select box is in the card's first line, left of the name,
+    not on a line of its own."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
+    for name in ("Samuel Okafor-Lindqvist", "Jordan Rivera"):
+        row = page.locator("table.candidates tbody tr", has_text=name)
+        checkbox = box(row.get_by_role("checkbox", name=f"Select {name}"))
+        link = box(row.get_by_role("link", name=name, exact=True))
+        assert checkbox["right"] <= link["left"], (name, checkbox, link)
+        assert checkbox["top"] < link["bottom"] and link["top"] < checkbox["bottom"], (
+            name,
+            checkbox,
+            link,
+        )
+    page.locator("table.candidates tbody tr").first.screenshot(
+        path=str(base.SHOTS / "layout-phone-candidate-card.png")
+    )
+    assert overflow(page) <= 0
+    assert problems == []

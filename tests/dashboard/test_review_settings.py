@@ -1,0 +1,75 @@
+"""The settings page: a "Settings" title, the user's review settings, and an
+"Organisation" card linking each settings page the user's role may open, with what it
+holds."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.dashboard.conftest import AuthActions
+from tests.dashboard.html import parse
+from tests.dashboard.review_support import teammate
+from tests.factories import PASSWORD
+from voice.models import Role
+
+PAGES = {
+    "Shared links": (
+        "/share/links",
+        "Read-only links to candidates for people without an account, and who opened them.",
+    ),
+    "Decision messages": (
+        "/settings/messages",
+        "The text a candidate receives when you tell them a decision.",
+    ),
+    "Retention": (
+        "/settings/retention",
+        "How long candidates' personal data is kept when an interview sets no period of its own.",
+    ),
+    "Phone numbers": (
+        "/settings/phones",
+        "The country of phone numbers written without a country code.",
+    ),
+}
+
+
+def listed_pages(client) -> dict[str, tuple[str, str]]:
+    """The Organisation card's links, by visible text: (href, the description under it)."""
+    page = parse(client.get("/settings/review").data)
+    assert page.one("h1").text() == "Settings"
+    headings = [node.text() for node in page.find_all("h2")]
+    assert "Your review settings" in headings
+    cards = [card for card in page.find_all("section", cls="card") if card.find("ul")]
+    if not cards:
+        assert "Organisation" not in headings
+        return {}
+    (card,) = cards
+    assert card.one("h2").text() == "Organisation"
+    return {
+        item.one("a").text(): (item.one("a").attrs["href"], item.one("p").text())
+        for item in card.find_all("li")
+    }
+
+
+def test_an_admin_sees_every_settings_page_with_what_it_holds(signed_in, client):
+    """An admin's settings page lists the four organisation pages, each with its line."""
+    assert listed_pages(client) == PAGES
+    for href, _ in PAGES.values():
+        assert client.get(href).status_code == 200, href
+
+
+@pytest.mark.parametrize(
+    ("role", "names"),
+    [(Role.RECRUITER, ["Shared links"]), (Role.REVIEWER, [])],
+)
+def test_other_roles_see_only_the_pages_they_may_open(signed_in, db, app, role, names):
+    """A recruiter sees only Shared links, a reviewer no Organisation card: each link
+    shown opens, each page left out is forbidden to that role."""
+    teammate(db, signed_in.user.organization, "someone@acme.test", role=role)
+    db.commit()
+    client = app.test_client()
+    assert (
+        AuthActions(client).login(email="someone@acme.test", password=PASSWORD).status_code == 302
+    )
+    assert listed_pages(client) == {name: PAGES[name] for name in names}
+    for name, (href, _) in PAGES.items():
+        assert client.get(href).status_code == (200 if name in names else 403), name
