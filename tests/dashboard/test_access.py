@@ -102,12 +102,14 @@ def test_a_new_route_is_guarded_whatever_its_argument_is_called(world, app, clie
 def test_the_login_guard_is_the_only_app_wide_before_request_hook(app):
     """The app-wide request hooks are the ones the factory registers, none returning early.
 
-    Besides CSRF and sign-in: the call SID bound for logs and the webhook clock for metrics
-    (both only note things) and Flask-Limiter's hook, app-wide by design but skipping every
-    request outside the API's resource blueprints (its request filter, dashboard/api/limits.py).
+    Besides CSRF and sign-in: the webhooks' body limit (it only sets the request's limit),
+    the call SID bound for logs and the webhook clock for metrics (both only note things)
+    and Flask-Limiter's hook, app-wide by design but skipping every request outside the
+    API's resource blueprints (its request filter, dashboard/api/limits.py).
     """
     hooks = [f.__qualname__ for f in app.before_request_funcs.get(None, [])]
     assert hooks == [
+        "register_config.<locals>.limit_webhook_body",
         "register_logging.<locals>.bind_call_sid",
         "CSRFProtect.init_app.<locals>.csrf_protect",
         require_login.__qualname__,
