@@ -120,6 +120,15 @@ def voice():
     return Response(twiml, mimetype="text/xml")
 """
 
+# Every script's threads: each numbered (`id`, from 0) and kept for `done`.
+THREADS = """
+threads = {}
+function setup(thread)
+  thread:set("id", #threads)
+  table.insert(threads, thread)
+end
+"""
+
 # wrk's summary, printed by every script as one JSON line.
 DONE = """
 function done(summary, latency, requests)
@@ -139,11 +148,6 @@ end
 FIRST_WEBHOOKS_SCRIPT = """
 local bodies = {%(bodies)s}
 local signatures = {%(signatures)s}
-threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
 function init(args)
   n = 0
 end
@@ -155,18 +159,13 @@ function request()
     ["X-Twilio-Signature"] = signatures[i],
   }, bodies[i])
 end
-""" + DONE.replace("%", "%%")
+""" + (THREADS + DONE).replace("%", "%%")
 
 # Arguments after wrk's `--`: the requests file and the number of threads. Each line of
 # the file is "call<TAB>path<TAB>signature<TAB>body", a call's lines in order; thread `id`
 # keeps the calls numbered id, id + threads, ... and sends their requests in turn.
 WHOLE_CALLS_SCRIPT = (
     """
-threads = {}
-function setup(thread)
-  thread:set("id", #threads)
-  table.insert(threads, thread)
-end
 function init(args)
   local count = tonumber(args[2])
   mine = {}
@@ -192,6 +191,7 @@ function request()
   }, r[3])
 end
 """
+    + THREADS
     + DONE
 )
 
