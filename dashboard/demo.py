@@ -284,6 +284,8 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     settings = demo_settings(settings, host, port, api_port)
     interview_id, number, _pin, caller = prepare(settings)
     _, _, _, spanish_caller = prepare(settings)
+    # A third candidate who has not called yet: "call me now" has something to ask them.
+    _, _, _, waiting_phone = prepare(settings)
     env = child_env(settings)
     logs = Path("var/log")
     procs = {
@@ -328,6 +330,10 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
         url = f"http://{host}:{port}"
         click.secho(f"\nDashboard: {url}/interviews/{interview_id}", bold=True)
         click.echo(f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
+        click.echo(
+            f"A third candidate ({waiting_phone}) has not called yet: on their Manage page, "
+            f'"Call {waiting_phone} now" has the stand-in answer as them.'
+        )
         if stay:
             serve_until_stopped(procs)
     except KeyboardInterrupt:

@@ -12,6 +12,12 @@ message instead of the interview (ivr.views.start.voicemail).
 One call at a time: while a candidate's last "call me now" call is still queued,
 ringing or in progress (`call_under_way`), another is refused with CallUnderWay, so a
 button pressed again (or by two managers) never rings the candidate twice.
+
+Only a call with something to ask: a candidate who has finished the interview
+(completed or screened out), or whose interview's deadline has passed, would hear only a
+goodbye (ivr.views.identify.welcome, ivr.views.start.incoming_call), so no call is placed
+(NothingToAsk). `nothing_to_ask` says why, and the dashboard shows that sentence in
+place of the button.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from sqlalchemy.orm import Session, object_session
 from ivr import calls
 from ivr.flow import FINAL_CALL_STATUSES, now
 from ivr.twilio_rest import TwilioRest
-from voice.models import Call, Candidate
+from voice.models import Call, Candidate, CandidateStatus
 
 VOICE_PATH = "/ivr/voice"
 STATUS_PATH = "/ivr/status"
@@ -69,6 +75,33 @@ class CallUnderWay(Exception):
             f"{candidate.name} is already being called (the call is {words}); "
             "try again once that call ends."
         )
+
+
+class NothingToAsk(Exception):
+    """A "call me now" call would only say goodbye, so none is placed; str() is the
+    sentence from `nothing_to_ask`."""
+
+
+def nothing_to_ask(candidate: Candidate, at: datetime | None = None) -> str | None:
+    """Why a call to the candidate at `at` (default now) would only say goodbye, in one
+    sentence for people, or None when the interview has questions left for them.
+
+    The call flow ends such a call at once: a finished candidate (CandidateStatus.FINISHED)
+    hears "You have already answered every question", and anyone once the interview's
+    deadline has passed hears that it closed on that date.
+    """
+    first = candidate.name.split()[0] if candidate.name.strip() else candidate.name
+    if candidate.status == CandidateStatus.SCREENED_OUT:
+        return f"{candidate.name} was screened out, so there is nothing left to ask {first}."
+    if candidate.status in CandidateStatus.FINISHED:
+        return f"{candidate.name} has finished the interview, so there is nothing left to ask."
+    interview = candidate.interview
+    if interview is not None and interview.is_closed(at or now()):
+        return (
+            f"The interview closed on {interview.deadline:%B %-d, %Y}, so a call would only "
+            f"tell {first} that; extend its deadline first."
+        )
+    return None
 
 
 def interview_call_urls(public_url: str, candidate_id: int) -> tuple[str, str]:
@@ -123,8 +156,11 @@ def call_candidate(twilio: TwilioRest, public_url: str, candidate: Candidate) ->
     caller commits; until then the candidate's "call me now" lock is held). Raises
     ValueError when the candidate has no phone number, CallUnderWay while another call
     to them is under way (`call_under_way`), and TwilioError when Twilio refuses or
-    cannot be reached (in each case nothing is placed or kept).
+    cannot be reached (in each case nothing is placed or kept). Raises NothingToAsk first
+    when the call would only say goodbye (`nothing_to_ask`).
     """
+    if (reason := nothing_to_ask(candidate)) is not None:
+        raise NothingToAsk(reason)
     if not candidate.phone:
         raise ValueError(f"{candidate.name} has no phone number to call.")
     session = object_session(candidate)

@@ -89,6 +89,8 @@ class CandidateStatus:
     ABANDONED = "abandoned"
     SCREENED_OUT = "screened out"
     ALL = (INVITED, IN_PROGRESS, COMPLETED, ABANDONED, SCREENED_OUT)
+    # Nothing is left to ask: a call from them (or to them) only says goodbye.
+    FINISHED = (COMPLETED, SCREENED_OUT)
 
 
 class QuestionKind:

@@ -26,7 +26,7 @@ from dashboard.api.schemas import (
 )
 from dashboard.review.decisions import apply_decision
 from ivr.jobs import SEND_MESSAGE
-from ivr.outbound import CallUnderWay, call_candidate
+from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice import audit
@@ -97,13 +97,16 @@ class CandidateCall(MethodView):
 
         409 `candidate-erased` once the candidate's erasure began, and 409
         `call-in-progress` while a call to the candidate is still queued, ringing or in
-        progress: no call is placed.
+        progress, and 409 `interview-over` once the candidate has finished the interview
+        (completed or screened out) or its deadline has passed: no call is placed.
         """
         candidate = get_visible(db(), caller(), Candidate, candidate_id, manage=True, change=True)
         try:
             sid = call_candidate(services().twilio, services().settings.public_url, candidate)
         except CallUnderWay as exc:
             raise Problem("call-in-progress", str(exc)) from None
+        except NothingToAsk as exc:
+            raise Problem("interview-over", str(exc)) from None
         except ValueError as exc:
             raise Problem("validation-error", str(exc), errors={"phone": str(exc)}) from None
         except TwilioError as exc:

@@ -61,6 +61,12 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "A call to the candidate is still queued, ringing or in progress, so no second "
         "call was placed; try again once it ends.",
     ),
+    "interview-over": (
+        409,
+        "Interview over for the candidate",
+        "The candidate has finished the interview (completed or screened out), or its "
+        "deadline has passed: a call would only say goodbye, so none was placed.",
+    ),
     "duplicate-phone": (
         409,
         "Phone already in the interview",

@@ -8,7 +8,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
-from ivr.outbound import CallUnderWay, call_candidate
+from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate, nothing_to_ask
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice.candidates import EXTRA_TIME, check_extra_time
@@ -32,6 +32,8 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
             extra_time=EXTRA_TIME,
             # An erased candidate: the notice in place of contact details and actions.
             erasure=state_of(candidate),
+            # Why "call me now" is not offered (finished, or the deadline passed), or None.
+            nothing_to_ask=nothing_to_ask(candidate),
         ),
         status,
     )
@@ -61,8 +63,8 @@ def accommodations(candidate_id: int):
 
 @require_manager
 def call_now(candidate_id: int):
-    """Have Twilio ring the candidate into the interview (ivr.outbound); errors, and a
-    call to them still under way, are flashed."""
+    """Have Twilio ring the candidate into the interview (ivr.outbound); errors, a call
+    to them still under way and a call with nothing left to ask are flashed."""
     candidate = _managed_candidate(candidate_id, change=True)
     back = request.form.get("back") == "interview"
     target = (
@@ -76,7 +78,7 @@ def call_now(candidate_id: int):
     settings = services().settings
     try:
         sid = call_candidate(services().twilio, settings.public_url, candidate)
-    except CallUnderWay as exc:
+    except (CallUnderWay, NothingToAsk) as exc:
         flash(str(exc), "error")
         return redirect(target)
     except TwilioError as exc:

@@ -8,7 +8,7 @@ from dashboard.access import require_not_erased, select_in_organization
 from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
 from dashboard.presenters import CANDIDATE_LABELS, DECISION_LABELS
-from ivr.outbound import CallUnderWay, call_candidate
+from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
@@ -210,7 +210,8 @@ def candidate_list(ctx: Context, interview_id, status, as_json):
 @pass_context
 def candidate_call(ctx: Context, candidate_id, as_json):
     """Have Twilio call the candidate now ("call me now"); the call skips the PIN.
-    Refused once the candidate's erasure began, and while a call to them is under way."""
+    Refused once the candidate's erasure began, while a call to them is under way, and
+    when the call would only say goodbye (finished, or the interview's deadline passed)."""
     settings = ctx.settings
     with ctx.session() as session:
         found = session.get(Candidate, candidate_id)
@@ -219,7 +220,7 @@ def candidate_call(ctx: Context, candidate_id, as_json):
         require_not_erased(found)
         try:
             call_sid = call_candidate(rest_client(settings), settings.public_url, found)
-        except (ValueError, CallUnderWay) as exc:
+        except (ValueError, CallUnderWay, NothingToAsk) as exc:
             raise click.ClickException(str(exc)) from None
         except TwilioError as exc:
             raise click.ClickException(f"the call could not be placed: {exc}") from None

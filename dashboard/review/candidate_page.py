@@ -22,6 +22,7 @@ from dashboard.forms import SCORE_LABELS, ScoreForm
 from dashboard.presenters import Segment, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
+from ivr.outbound import nothing_to_ask
 from ivr.services import db
 from voice.attempts import is_answer
 from voice.erasure import ErasureState, state_of
@@ -342,6 +343,8 @@ def build(
         .order_by(Decision.created_at.desc(), Decision.id.desc())
     ).all()
     calls, next_step = _calls(session, candidate.id)
+    if nothing_to_ask(candidate) is not None:
+        next_step = None  # no "call again": a call would only say goodbye (ivr.outbound)
     next_args = {"after": candidate.id}
     if queue_interview is not None:
         next_args["interview_id"] = queue_interview

@@ -96,7 +96,7 @@ def pin():
 
 def welcome(call: Call, candidate: Candidate) -> Response:
     """Greet the candidate; offer to resume an unfinished interview."""
-    if candidate.status in (CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT):
+    if candidate.status in CandidateStatus.FINISHED:
         call.candidate = candidate
         return hang_up(call, words(call, "already_done"), outcome="already done")
     flow.begin_interview(call, candidate)

@@ -190,6 +190,25 @@ def test_call_me_now_again_while_the_first_is_queued_is_409(api, acme, db, serve
     assert attempt.call_sid == first.json()["call_sid"]
 
 
+@pytest.mark.parametrize("status", [CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT])
+def test_call_me_now_for_a_finished_candidate_is_409(api, acme, db, server, status):
+    """POST /call for a candidate who finished: 409 `interview-over` with the sentence,
+    and no call at Twilio or in the candidate's calls."""
+    acme.candidate.phone = "+15550104141"
+    acme.candidate.status = status
+    db.commit()
+    body = problem(api.post(f"/api/v1/candidates/{acme.candidate.id}/call"), 409, "interview-over")
+    assert body["detail"].startswith("Dana Diaz ") and "nothing left to ask" in body["detail"]
+    calls = requests.get(
+        f"{server.twilio_api_url}/_standin/calls",
+        auth=(server.twilio_account_sid, server.twilio_auth_token),
+        timeout=10,
+    ).json()["calls"]
+    assert [c for c in calls if c["to"] == "+15550104141"] == []
+    db.expire_all()
+    assert db.query(Call).filter_by(candidate_id=acme.candidate.id).all() == []
+
+
 def test_call_me_now_without_a_phone_is_422(api, acme):
     """A candidate without a phone cannot be called."""
     response = api.post(f"/api/v1/candidates/{acme.candidate.id}/call")

@@ -244,8 +244,16 @@ def test_accommodations_are_saved_and_validated(signed_in, db, client):
     assert (candidate.extra_time, candidate.slow_speech) == (1.5, True)
 
 
+def part_way(world, db) -> None:
+    """Make the world's candidate (completed in the fixture) one with questions left, so
+    "call me now" has something to ask (ivr.outbound.nothing_to_ask)."""
+    world.candidate.status = CandidateStatus.IN_PROGRESS
+    db.commit()
+
+
 def test_call_me_now_asks_twilio_to_call(signed_in, app, client, db, monkeypatch):
     """Call me now places an outbound call with the IVR's URLs and keeps it as the candidate's."""
+    part_way(signed_in, db)
     calls = []
     twilio = app.extensions["screenline"].twilio
     monkeypatch.setattr(twilio, "create_call", lambda **kw: calls.append(kw) or "CA123")
@@ -275,6 +283,7 @@ def test_call_me_now_asks_twilio_to_call(signed_in, app, client, db, monkeypatch
 def test_call_me_now_is_refused_while_a_call_is_under_way(signed_in, app, client, db, monkeypatch):
     """Pressed again while the first call is queued: the page says so and Twilio is asked
     once; a call queued longer than the bound no longer blocks the candidate."""
+    part_way(signed_in, db)
     calls = []
     twilio = app.extensions["screenline"].twilio
     monkeypatch.setattr(
@@ -300,8 +309,60 @@ def test_call_me_now_is_refused_while_a_call_is_under_way(signed_in, app, client
     assert len(calls) == 2
 
 
-def test_call_me_now_reports_twilio_errors(signed_in, app, client, monkeypatch):
+@pytest.mark.parametrize(
+    ("status", "refusal"),
+    [
+        ("completed", "Dana Diaz has finished the interview, so there is nothing left to ask."),
+        ("screened out", "Dana Diaz was screened out, so there is nothing left to ask Dana."),
+    ],
+)
+def test_call_me_now_is_not_offered_once_the_candidate_finished(
+    signed_in, app, client, db, monkeypatch, status, refusal
+):
+    """A finished candidate's Manage page says why in place of the button; a post anyway
+    (an old tab) is refused with the same sentence and Twilio is not asked."""
+    calls = []
+    monkeypatch.setattr(
+        app.extensions["screenline"].twilio, "create_call", lambda **kw: calls.append(kw) or "CA1"
+    )
+    candidate = signed_in.candidate
+    candidate.status = status
+    db.commit()
+    manage = f"/candidates/{candidate.id}/manage"
+    page = parse(client.get(manage).data)
+    card = page.one("section", aria_labelledby="call-heading")
+    assert card.one("p", id="call-refusal").text() == refusal
+    assert card.find_all("button") == []
+    client.post(f"/candidates/{candidate.id}/call", data={"csrf_token": token(client, manage)})
+    assert flashes(parse(client.get(manage).data)) == [refusal]
+    assert calls == []
+    assert db.scalars(select(Call).where(Call.candidate_id == candidate.id)).all() == []
+
+
+def test_the_candidate_page_offers_no_call_again_once_the_candidate_finished(signed_in, client, db):
+    """An unanswered "call me now", then the candidate called in and finished: the Calls
+    card lists both calls but no next step or Call again button."""
+    candidate = signed_in.candidate
+    db.add(
+        Call(
+            call_sid="CA" + "3" * 32,
+            candidate_id=candidate.id,
+            interview_id=candidate.interview_id,
+            direction="outbound-api",
+            status="no-answer",
+            outcome="no answer",
+        )
+    )
+    candidate.status = CandidateStatus.COMPLETED
+    db.commit()
+    card = parse(client.get(f"/candidates/{candidate.id}").data).one("section", id="calls")
+    assert [li.text().split()[0] for li in card.find_all("li")][:1] == ["Call"]
+    assert card.find("p", id="call-next-step") is None and card.find_all("button") == []
+
+
+def test_call_me_now_reports_twilio_errors(signed_in, app, client, db, monkeypatch):
     """A Twilio error is shown to the user, not raised."""
+    part_way(signed_in, db)
 
     def fail(**_kw):
         raise TwilioError("HTTP 400: The 'To' number is not a valid phone number.")
@@ -405,6 +466,7 @@ def test_a_damaged_page_link_gets_a_clear_400_and_the_first_page(signed_in, db, 
 
 def test_the_candidate_page_says_what_to_do_after_an_unanswered_call(signed_in, client, db):
     """After "no answer", the Calls card shows the call, the next step, Call again and Text."""
+    part_way(signed_in, db)
     candidate = signed_in.candidate
     db.add(
         Call(

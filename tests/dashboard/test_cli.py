@@ -514,3 +514,19 @@ def test_candidate_call_without_twilio_names_the_host_and_the_setting(run, db):
         "(the name does not resolve); the address comes from SCREENLINE_TWILIO_API_URL, "
         "now http://twilio.invalid"
     }
+
+
+def test_candidate_call_for_a_finished_candidate_exits_1(run, db):
+    """`candidate call` for a candidate who completed the interview exits 1 with the
+    sentence (JSON with --json): a call would only say goodbye."""
+    from tests.factories import make_candidate, make_interview, make_org
+
+    candidate = make_candidate(db, make_interview(db, make_org(db)), "Lee Park", "+15557654323")
+    candidate.status = "completed"
+    db.commit()
+    refusal = "Lee Park has finished the interview, so there is nothing left to ask."
+    refused = run("candidate", "call", str(candidate.id), "--json", ok=False)
+    assert (refused.exit_code, refused.stdout) == (1, "")
+    assert json.loads(refused.stderr) == {"error": refusal}
+    plain = run("candidate", "call", str(candidate.id), ok=False)
+    assert plain.exit_code == 1 and plain.stderr.strip() == f"Error: {refusal}"

@@ -13,14 +13,16 @@ from ivr.outbound import (
     CONNECTED_FOR,
     UNANSWERED_FOR,
     CallUnderWay,
+    NothingToAsk,
     call_candidate,
     call_under_way,
     interview_call_urls,
+    nothing_to_ask,
 )
 from ivr.standin import TwilioApiServer
 from ivr.twilio_rest import rest_client
 from tests.factories import make_candidate, make_interview, make_org
-from voice.models import Call
+from voice.models import Call, CandidateStatus
 
 
 @pytest.mark.parametrize("public_url", ["https://calls.example", "https://calls.example/"])
@@ -125,3 +127,61 @@ def test_a_second_call_is_refused_while_the_first_is_queued(db, settings):
         assert [c.sid for c in twilio.outbound_calls] == [first, again]
     sids = db.scalars(select(Call.call_sid).where(Call.candidate_id == candidate.id)).all()
     assert sorted(sids) == sorted([first, again])
+
+
+@pytest.mark.parametrize(
+    ("status", "refusal"),
+    [
+        ("completed", "Lee Park has finished the interview, so there is nothing left to ask."),
+        ("screened out", "Lee Park was screened out, so there is nothing left to ask Lee."),
+    ],
+)
+def test_a_finished_candidate_is_not_called(db, settings, status, refusal):
+    """A completed or screened-out candidate would hear only "You have already answered
+    every question": NothingToAsk with the sentence, Twilio (the stand-in) is not asked
+    and no call is kept."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)), "Lee Park", "+15557654322")
+    candidate.status = status
+    db.commit()
+    assert nothing_to_ask(candidate) == refusal
+    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as twilio:
+        rest = rest_client(settings.replace(twilio_api_url=twilio.url))
+        with pytest.raises(NothingToAsk, match=refusal):
+            call_candidate(rest, settings.public_url, candidate)
+        assert twilio.outbound_calls == []
+    db.rollback()
+    assert db.scalars(select(Call).where(Call.candidate_id == candidate.id)).all() == []
+
+
+def test_no_call_once_the_interview_closed(db, settings):
+    """Past the interview's deadline the flow only says it closed, so no call is placed;
+    moving the deadline on lets the candidate be called again."""
+    interview = make_interview(db, make_org(db))
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654322")
+    interview.deadline = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    db.commit()
+    refusal = (
+        "The interview closed on March 3, 2026, so a call would only tell Lee that; "
+        "extend its deadline first."
+    )
+    assert nothing_to_ask(candidate, at=datetime(2026, 3, 3, 17, 0, tzinfo=UTC)) == refusal
+    assert nothing_to_ask(candidate, at=datetime(2026, 3, 3, 16, 59, tzinfo=UTC)) is None
+    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as twilio:
+        rest = rest_client(settings.replace(twilio_api_url=twilio.url))
+        with pytest.raises(NothingToAsk, match="closed on March 3, 2026"):
+            call_candidate(rest, settings.public_url, candidate)
+        assert twilio.outbound_calls == []
+        interview.deadline = datetime.now(UTC) + timedelta(days=7)
+        db.commit()
+        sid = call_candidate(rest, settings.public_url, candidate)
+        assert [c.sid for c in twilio.outbound_calls] == [sid]
+
+
+@pytest.mark.parametrize(
+    "status", [CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS, CandidateStatus.ABANDONED]
+)
+def test_a_candidate_with_questions_left_may_be_called(db, status):
+    """Not started, part-way or abandoned, with no deadline: there is something to ask."""
+    candidate = make_candidate(db, make_interview(db, make_org(db)))
+    candidate.status = status
+    assert nothing_to_ask(candidate) is None
