@@ -30,7 +30,8 @@ from sqlalchemy.orm import Session, object_session
 from ivr import calls
 from ivr.flow import FINAL_CALL_STATUSES, now
 from ivr.twilio_rest import TwilioRest
-from voice.models import Call, Candidate, CandidateStatus
+from voice.candidates import CLOSED, FINISHED, SCREENED_OUT, interview_over
+from voice.models import Call, Candidate
 
 VOICE_PATH = "/ivr/voice"
 STATUS_PATH = "/ivr/status"
@@ -84,22 +85,23 @@ class NothingToAsk(Exception):
 
 def nothing_to_ask(candidate: Candidate, at: datetime | None = None) -> str | None:
     """Why a call to the candidate at `at` (default now) would only say goodbye, in one
-    sentence for people, or None when the interview has questions left for them.
+    sentence for people, or None when the interview has questions left for them
+    (voice.candidates.interview_over is the rule).
 
-    The call flow ends such a call at once: a finished candidate (CandidateStatus.FINISHED)
-    hears "You have already answered every question", and anyone once the interview's
-    deadline has passed hears that it closed on that date.
+    The call flow ends such a call at once: a finished candidate hears "You have already
+    answered every question", and anyone once the interview's deadline has passed hears
+    that it closed on that date.
     """
+    why = interview_over(candidate, at or now())
     first = candidate.name.split()[0] if candidate.name.strip() else candidate.name
-    if candidate.status == CandidateStatus.SCREENED_OUT:
+    if why == SCREENED_OUT:
         return f"{candidate.name} was screened out, so there is nothing left to ask {first}."
-    if candidate.status in CandidateStatus.FINISHED:
+    if why == FINISHED:
         return f"{candidate.name} has finished the interview, so there is nothing left to ask."
-    interview = candidate.interview
-    if interview is not None and interview.is_closed(at or now()):
+    if why == CLOSED:
         return (
-            f"The interview closed on {interview.deadline:%B %-d, %Y}, so a call would only "
-            f"tell {first} that; extend its deadline first."
+            f"The interview closed on {candidate.interview.deadline:%B %-d, %Y}, so a call "
+            f"would only tell {first} that; extend its deadline first."
         )
     return None
 

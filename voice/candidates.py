@@ -14,19 +14,44 @@ number is free again.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from voice.models import Candidate, Interview
+from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import DEFAULT_REGION, PhoneError, normalise_phone
 from voice.pins import new_pin, pins_in_use
 
 EXTRA_TIME = (1.0, 4.0)  # the answer-time multiplier an accommodation may give
 MAX_CANDIDATE_NAME = 200  # Candidate.name String(200)
 MAX_CANDIDATE_EMAIL = 254  # Candidate.email String(254)
+
+
+# Why a candidate has nothing left to answer (interview_over), as short reasons.
+FINISHED = "finished the interview"
+SCREENED_OUT = "screened out"
+CLOSED = "interview closed"
+
+
+def interview_over(candidate: Candidate, at: datetime) -> str | None:
+    """Why the candidate has nothing left to answer at `at` (an aware datetime): FINISHED
+    or SCREENED_OUT (CandidateStatus.FINISHED), CLOSED once the interview's deadline has
+    passed; None while questions are left for them.
+
+    The call flow ends a call from (or to) such a candidate with a goodbye
+    (ivr.views.identify.welcome, ivr.views.start.incoming_call), so "call me now" and
+    invitation texts are not sent to them.
+    """
+    if candidate.status == CandidateStatus.SCREENED_OUT:
+        return SCREENED_OUT
+    if candidate.status in CandidateStatus.FINISHED:
+        return FINISHED
+    if candidate.interview is not None and candidate.interview.is_closed(at):
+        return CLOSED
+    return None
 
 
 class CandidateFieldError(ValueError):

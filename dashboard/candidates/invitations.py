@@ -14,6 +14,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import redis
 from flask import flash, redirect, request, url_for
@@ -25,6 +26,7 @@ from dashboard.access import get_visible, is_erased, require_manager
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
+from voice.candidates import interview_over
 from voice.messages import INVITATION, invitation_text, queue_message
 from voice.models import MAX_ROW_ID, Candidate, Interview, Message
 
@@ -49,17 +51,23 @@ def write_invitations(
 ) -> Invitations:
     """Write an invitation row for each candidate with a phone not yet invited.
 
-    Erased candidates (dashboard.access.is_erased), candidates without a phone, and
-    those already invited are listed in `skipped` by name. The caller commits, then
+    Erased candidates (dashboard.access.is_erased), candidates without a phone, those
+    with nothing left to answer (voice.candidates.interview_over: finished, screened
+    out, or the interview closed; a call would only say goodbye) and those already
+    invited are listed in `skipped` by name, under the reason. The caller commits, then
     calls `send_invitations`.
     """
     run = Invitations()
+    at = datetime.now(UTC)
     for candidate in candidates:
         if is_erased(candidate):
             run.skipped[ERASED].append(candidate.name)
             continue
         if not candidate.phone:
             run.skipped[NO_PHONE].append(candidate.name)
+            continue
+        if (over := interview_over(candidate, at)) is not None:
+            run.skipped[over].append(candidate.name)
             continue
         message = queue_message(
             session, candidate, INVITATION, invitation_text(candidate), sent_by_id

@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
 from dashboard.access import require_not_erased, select_in_organization
-from dashboard.candidates.invitations import send_invitations, wait_for_send, write_invitations
+from dashboard.candidates.invitations import (
+    ALREADY_INVITED,
+    send_invitations,
+    wait_for_send,
+    write_invitations,
+)
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
 from dashboard.presenters import CANDIDATE_LABELS, DECISION_LABELS
 from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
@@ -57,6 +64,11 @@ def candidate_add(
             raise click.ClickException(f"no interview {interview_id}")
         if invite and not phone:
             raise click.ClickException("--invite needs --phone to text the invitation to")
+        if invite and found.is_closed(datetime.now(UTC)):
+            raise click.ClickException(
+                f"the interview closed on {found.deadline:%B %-d, %Y}, so no invitation can "
+                "be sent; extend its deadline first (nothing was added)"
+            )
         try:
             added = add_candidate(
                 session,
@@ -93,12 +105,16 @@ def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
     """Queue the invitation exactly as the dashboard does, then wait a little for the send.
 
     Returns the JSON shape (`sid` is null while no worker has sent it) and a line to
-    print. Raises ClickException if Twilio refused the text.
+    print. Raises ClickException if nothing was queued (already invited, or nothing
+    left to answer: write_invitations' reasons) or Twilio refused the text.
     """
     run = write_invitations(session, [candidate_row])
     session.commit()
     if not run.queued:
-        raise click.ClickException(f"an invitation was already sent to {candidate_row.name}")
+        why = next(iter(run.skipped), ALREADY_INVITED)
+        if why == ALREADY_INVITED:
+            raise click.ClickException(f"an invitation was already sent to {candidate_row.name}")
+        raise click.ClickException(f"no invitation sent to {candidate_row.name}: {why}")
     send_invitations(run, Resources(ctx.settings).enqueue)
     message = run.queued[0]
     if not run.not_queued:

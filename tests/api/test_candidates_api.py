@@ -166,6 +166,16 @@ def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
     assert (attempt.call_sid, attempt.direction) == (response.json()["call_sid"], "outbound-api")
 
 
+def test_invite_says_why_nothing_was_queued_for_a_finished_candidate(api, acme, db):
+    """POST /invite for a candidate who completed: nothing queued, reason given."""
+    acme.candidate.phone = "+15550104040"
+    acme.candidate.status = CandidateStatus.COMPLETED
+    db.commit()
+    response = api.post(f"/api/v1/candidates/{acme.candidate.id}/invite")
+    assert response.json() == {"queued": False, "reason": "finished the interview"}
+    assert db.query(Message).filter_by(candidate_id=acme.candidate.id).count() == 0
+
+
 def test_call_me_now_again_while_the_first_is_queued_is_409(api, acme, db, server):
     """A second POST /call while the first call is queued: 409 `call-in-progress` with the
     sentence, and no second call at Twilio or in the candidate's calls."""

@@ -127,6 +127,7 @@ def test_inviting_a_selection_queues_texts_and_skips_the_already_invited(
     signed_in, db, client, redis_conn
 ):
     """Invitations are queued once per candidate; a second invite is skipped and said so."""
+    part_way(signed_in, db)
     other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
     nophone = make_candidate(db, signed_in.interview, name="Nat Nophone", phone=None)
     db.commit()
@@ -151,6 +152,31 @@ def test_inviting_a_selection_queues_texts_and_skips_the_already_invited(
     shown = flashes(parse(client.get(page_url).data))
     assert "Skipped 2 (already invited): Dana Diaz, Eve Early." in shown
     assert len(Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs) == 2
+
+
+def test_inviting_skips_those_with_nothing_left_to_answer(signed_in, db, client, redis_conn):
+    """Invite all: a candidate who finished (completed or screened out) is skipped and
+    named; once the deadline has passed, nobody is texted to call a closed line."""
+    done = signed_in.candidate  # completed in the fixture
+    out = make_candidate(db, signed_in.interview, name="Oz Out", phone="+15552010012")
+    out.status = CandidateStatus.SCREENED_OUT
+    fresh = make_candidate(db, signed_in.interview, name="Fay Fresh", phone="+15552010013")
+    db.commit()
+    page_url = f"/interviews/{signed_in.interview.id}"
+    url = f"{page_url}/invite"
+    client.post(url, data={"csrf_token": token(client, page_url), "all": "1"})
+    shown = flashes(parse(client.get(page_url).data))
+    assert "Invitation texts queued for 1 candidate." in shown
+    assert f"Skipped 1 (finished the interview): {done.name}." in shown
+    assert "Skipped 1 (screened out): Oz Out." in shown
+    assert db.scalars(select(Message.candidate_id)).all() == [fresh.id]
+    late = make_candidate(db, signed_in.interview, name="Lu Late", phone="+15552010014")
+    signed_in.interview.deadline = datetime.now(UTC) - timedelta(hours=1)
+    db.commit()
+    client.post(url, data={"csrf_token": token(client, page_url), "candidate_ids": [late.id]})
+    assert flashes(parse(client.get(page_url).data)) == ["Skipped 1 (interview closed): Lu Late."]
+    assert db.scalars(select(Message.candidate_id)).all() == [fresh.id]
+    assert len(Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs) == 1
 
 
 def test_inviting_with_ids_that_name_no_row_asks_for_a_selection(signed_in, client):

@@ -205,6 +205,27 @@ def test_invite_queues_the_text_the_way_the_dashboard_does(run, db, redis_conn, 
     assert "invitation queued for +15557000101; a worker will text it" in text
 
 
+def test_add_with_invite_to_a_closed_interview_adds_nothing(run, db, redis_conn):
+    """`candidate add --invite` once the deadline passed: exit 1 with the reason, and
+    neither the candidate nor a text is kept (the invitation would name a closed line)."""
+    from datetime import UTC, datetime
+
+    from tests.factories import make_interview, make_org
+
+    interview = make_interview(db, make_org(db))
+    interview.deadline = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id), "--invite")
+    refused = run(*args, "--name", "Cy Late", "--phone", "+15557000102", "--json", ok=False)
+    assert refused.exit_code == 1
+    assert json.loads(refused.stderr) == {
+        "error": "the interview closed on March 3, 2026, so no invitation can be sent; "
+        "extend its deadline first (nothing was added)"
+    }
+    assert db.scalars(select(Candidate)).all() == [] and db.scalars(select(Message)).all() == []
+    assert Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs == []
+
+
 def test_extra_time_follows_the_dashboards_rule(run, db):
     """--extra-time takes 1 to 4, as the dashboard does; outside that is one clear line."""
     from tests.factories import make_interview, make_org

@@ -25,6 +25,7 @@ from voice.models import (
     AuditEvent,
     Call,
     Candidate,
+    CandidateStatus,
     Comment,
     CriterionScore,
     Decision,
@@ -54,7 +55,9 @@ def app(settings, db, twilio):
 
 @pytest.fixture
 def world_with_rubric(signed_in, db) -> World:
-    """The signed-in world, with a rubric criterion on the first question (`criterion_id`)."""
+    """The signed-in world, with a rubric criterion on the first question (`criterion_id`),
+    and its candidate part-way (so "call me now" and an invitation have something to ask)."""
+    signed_in.candidate.status = CandidateStatus.IN_PROGRESS
     criterion = RubricCriterion(
         question_id=signed_in.transcribed.question_id, position=1, name="Clarity"
     )
