@@ -26,14 +26,14 @@ import time
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Response, abort, current_app, g, request
+from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ivr import calls, twiml
 from ivr.fields import problems
 from ivr.phrases import say
 from ivr.services import db
-from ivr.signature import is_valid_twilio_request
+from ivr.signature import expected_urls, is_valid_twilio_request
 from voice.db import is_connection_lost, is_database_locked
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,7 @@ def webhook(view: Callable | None = None, *, callback: bool = False):
             if not is_valid_twilio_request(
                 settings.twilio_auth_token, settings.public_url, settings.trust_proxy
             ):
-                log.warning("rejected %s: missing or wrong X-Twilio-Signature", request.path)
-                abort(403)
+                return signature_refused(settings.public_url, settings.trust_proxy)
             found = problems(request.form, request.args)
             if found:
                 log.warning("refused %s: %s", request.path, " ".join(found))
@@ -95,6 +94,26 @@ def webhook(view: Callable | None = None, *, callback: bool = False):
         return guarded
 
     return decorate(view) if view is not None else decorate
+
+
+def signature_refused(public_url: str, trust_proxy: bool) -> Response:
+    """403, text/plain: one line saying the signature is missing or does not match, and the
+    URL(s) it was checked against (ivr.signature.expected_urls), so whoever sets up a
+    proxy sees which address SCREENLINE_PUBLIC_URL must name. Nothing secret is in it:
+    the URL is the one the request was sent to, and the auth token never appears.
+    """
+    how = "not valid" if request.headers.get("X-Twilio-Signature") else "missing"
+    against = " or ".join(expected_urls(public_url, trust_proxy))
+    log.warning(
+        "rejected %s: missing or wrong X-Twilio-Signature (checked %s)", request.path, against
+    )
+    return Response(
+        f"Refused: the X-Twilio-Signature header is {how} for {against}. Twilio signs the "
+        "URL it calls: set SCREENLINE_PUBLIC_URL to the address Twilio is given "
+        "(behind a proxy, see SCREENLINE_TRUST_PROXY).\n",
+        status=403,
+        mimetype="text/plain",
+    )
 
 
 def _run(view: Callable, args, kwargs, callback: bool) -> Response:

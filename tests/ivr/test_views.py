@@ -310,6 +310,18 @@ def test_unsigned_or_badly_signed_webhooks_are_refused(twilio, interview, signat
         assert twilio.post(path, signature=signature).status_code == 403
 
 
+def test_a_refused_signature_says_which_url_it_was_checked_against(twilio, settings, interview):
+    """The 403 is one plain line naming what was wrong and the URL Twilio must have
+    signed, for whoever sets up a proxy; the auth token never appears."""
+    response = twilio.post("/ivr/recording?q=1", signature="")
+    assert response.status_code == 403 and response.mimetype == "text/plain"
+    url = settings.public_url + "/ivr/recording?q=1"
+    assert response.text.startswith(f"Refused: the X-Twilio-Signature header is missing for {url}.")
+    forged = twilio.post("/ivr/voice", signature="forged").text
+    assert f"header is not valid for {settings.public_url}/ivr/voice." in forged
+    assert "SCREENLINE_PUBLIC_URL" in forged and settings.twilio_auth_token not in forged
+
+
 def test_signature_over_different_fields_is_refused(twilio, settings, interview):
     """A valid signature for other form values does not pass (tampering)."""
     url = settings.public_url + "/ivr/voice"
