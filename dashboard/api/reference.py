@@ -1,8 +1,8 @@
 """The API's reference page, `/api/v1/reference`: the OpenAPI document made readable.
 
 Rendered on the server from the same document as `/api/v1/openapi.json` (so it cannot
-disagree with it), with no scripts: every operation, its parameters, request body and
-responses, and the list of problem types errors name.
+disagree with it), with no scripts: a table of contents, then every operation, its
+parameters, request body and responses, the schemas, and the problem types errors name.
 """
 
 from __future__ import annotations
@@ -56,6 +56,13 @@ def _body_schema(holder: dict) -> str:
     return ""
 
 
+def operation_anchor(method: str, path: str) -> str:
+    """The page's id for an operation: "op-get--api-v1-candidates-candidate_id" for
+    GET /api/v1/candidates/{candidate_id} (stable: links to it from elsewhere keep working)."""
+    slug = path.replace("/", "-").replace("{", "").replace("}", "")
+    return f"op-{method.lower()}-{slug}"
+
+
 @blp.get("/reference")
 @public
 def page():
@@ -70,6 +77,7 @@ def page():
             params = [*item.get("parameters", []), *op.get("parameters", [])]
             operations.append(
                 {
+                    "anchor": operation_anchor(method, path),
                     "method": method.upper(),
                     "path": path,
                     "summary": op.get("summary", ""),
