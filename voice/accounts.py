@@ -44,6 +44,15 @@ def normalise_email(raw: str) -> str:
     return email
 
 
+def clean_user_name(raw: str | None) -> str:
+    """Return a user's name trimmed; raise AccountError if it is over MAX_NAME_LENGTH
+    characters (User.name's column)."""
+    name = (raw or "").strip()
+    if len(name) > MAX_NAME_LENGTH:
+        raise AccountError(f"A name has at most {MAX_NAME_LENGTH} characters.")
+    return name
+
+
 def create_user(
     session: Session,
     organization: Organization,
@@ -63,9 +72,7 @@ def create_user(
         raise AccountError(problem)
     if role not in Role.ALL:
         raise AccountError(f"The role is one of {', '.join(Role.ALL)}, not {role!r}.")
-    name = (name or "").strip()
-    if len(name) > MAX_NAME_LENGTH:
-        raise AccountError(f"A name has at most {MAX_NAME_LENGTH} characters.")
+    name = clean_user_name(name)
     if session.scalar(select(User.id).where(func.lower(User.email) == email)):
         raise AccountError(f"A user with email {email} already exists.")
     user = User(

@@ -6,7 +6,13 @@ import click
 
 from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
 from voice import audit
-from voice.accounts import AccountError, create_user, password_problem
+from voice.accounts import (
+    AccountError,
+    clean_user_name,
+    create_user,
+    normalise_email,
+    password_problem,
+)
 from voice.migrate import upgrade
 from voice.models import Role
 
@@ -24,24 +30,53 @@ def db_upgrade(ctx: Context):
     click.echo("database is up to date")
 
 
+def _account_rule(rule):
+    """A click callback applying one of voice.accounts' rules to an option or argument: its
+    AccountError becomes a usage error (exit status 2) with the rule's sentence."""
+
+    def check(_ctx, param, value):
+        try:
+            return rule(value)
+        except AccountError as exc:
+            raise click.BadParameter(str(exc), param=param) from None
+
+    return check
+
+
+def _password_rule(value: str) -> str:
+    problem = password_problem(value)
+    if problem:
+        raise AccountError(problem)
+    return value
+
+
 @main.group()
 def user():
     """Dashboard users."""
 
 
 @user.command("create")
-@click.argument("email")
-@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.argument("email", callback=_account_rule(normalise_email))
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    callback=_account_rule(_password_rule),
+)
 @click.option("--role", type=click.Choice(Role.ALL), default=Role.ADMIN, show_default=True)
 @click.option("--org", "org_name", help="Organisation name (created if new).")
-@click.option("--name", default="", help="The person's name.")
+@click.option(
+    "--name", default="", help="The person's name.", callback=_account_rule(clean_user_name)
+)
 @json_option
 @pass_context
 def user_create(ctx: Context, email, password, role, org_name, name, as_json):
-    """Create a dashboard user in an organisation."""
-    problem = password_problem(password)
-    if problem:
-        raise click.ClickException(problem)
+    """Create a dashboard user in an organisation.
+
+    A malformed email, a password that breaks the rule, an over-long name or --org is a
+    usage error (exit status 2); an email already in use is refused (exit status 1).
+    """
     with ctx.session() as session:
         org = organisation(session, org_name, create=True)
         try:

@@ -6,7 +6,16 @@ import click
 from sqlalchemy import select
 
 from dashboard.api.fields import rfc3339
-from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, organisation, pass_context
+from dashboard.cli.base import (
+    ROW_ID,
+    Context,
+    bad_value,
+    emit,
+    json_option,
+    main,
+    organisation,
+    pass_context,
+)
 from voice import audit
 from voice.apikeys import audit_detail, create_key, revoke_key
 from voice.models import ApiKey
@@ -44,8 +53,8 @@ def api_key_create(ctx: Context, org_name, name, read_only, as_json):
         org = organisation(session, org_name)
         try:
             key, secret = create_key(session, org, name, read_only=read_only)
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+        except ValueError as exc:  # create_key's rule for the name: empty or too long
+            raise bad_value("--name", str(exc)) from None
         session.flush()
         audit.record(session, org.id, "api_key_created", COMMAND_LINE, detail=audit_detail(key))
         session.commit()

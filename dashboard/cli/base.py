@@ -15,7 +15,7 @@ from dashboard.access import CandidateErased
 from voice.accounts import MAX_NAME_LENGTH
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
-from voice.phones import PhoneError, is_e164, normalise_phone
+from voice.phones import PhoneError, check_region, is_e164, normalise_phone
 
 
 class Context:
@@ -117,6 +117,34 @@ class E164Phone(click.ParamType):
         self.fail(f"{text!r} is not in E.164 form; write it {number}", param, ctx)
 
 
+class Country(click.ParamType):
+    """A country code for numbers written without one (US, GB, DE...), by voice.phones'
+    rule (check_region); converts to the code in upper case, anything else fails as a usage
+    error (exit status 2) with that rule's sentence."""
+
+    name = "COUNTRY"
+
+    def convert(self, value, param, ctx):
+        """Return the code upper-cased, or fail: "'ZZ' is not a country code such as US or GB"."""
+        try:
+            return check_region(str(value))
+        except PhoneError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+def bad_value(option: str, message: str) -> click.BadParameter:
+    """A usage error (exit status 2) for a value the user gave: "Invalid value for
+    '--phone': <message>".
+
+    For the rules that cannot run while click parses the options, as they need the
+    database (a number is read in the interview's organisation's country): the command
+    raises this with the domain rule's own sentence. `option` is as the user wrote it
+    ("--phone", or "URL" for an argument). A request that is well formed but cannot be
+    done (not found, refused, a conflict) stays a ClickException, exit status 1.
+    """
+    return click.BadParameter(message, param_hint=f"'{option}'")
+
+
 _JSON_ASKED = "screenline.json"  # key in click's shared `Context.meta`: --json was given
 _ARGS = "screenline.args"  # key in `Context.meta`: the arguments after `screenline`
 
@@ -204,8 +232,8 @@ def organisation(session, name: str | None, create: bool = False) -> Organizatio
                     f"no organisation named {name!r}; " + _organisations_known(session)
                 )
             if len(name) > MAX_NAME_LENGTH:
-                raise click.ClickException(
-                    f"an organisation name has at most {MAX_NAME_LENGTH} characters"
+                raise bad_value(
+                    "--org", f"an organisation name has at most {MAX_NAME_LENGTH} characters"
                 )
             org = Organization(name=name)
             session.add(org)

@@ -13,19 +13,35 @@ from dashboard.candidates.invitations import (
     wait_for_send,
     write_invitations,
 )
-from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, pass_context
+from dashboard.cli.base import (
+    ROW_ID,
+    Context,
+    Country,
+    bad_value,
+    emit,
+    json_option,
+    main,
+    pass_context,
+)
 from dashboard.presenters import CANDIDATE_LABELS, DECISION_LABELS
 from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
-from voice.candidates import EXTRA_TIME, DuplicatePhone, add_candidate
+from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
 # How long `candidate add --invite` waits for a worker to report the text as sent.
 INVITE_WAIT_SECONDS = 20.0
 MAX_IMPORT_BYTES = 2 * 2**20  # as the dashboard's upload limit
+# The option of `candidate add` that gives each of voice.candidates' fields.
+FIELD_OPTIONS = {
+    "name": "--name",
+    "phone": "--phone",
+    "email": "--email",
+    "extra_time": "--extra-time",
+}
 
 
 @main.group()
@@ -56,14 +72,17 @@ def candidate_add(
     """Add a candidate, who may call at once; prints their id and interview PIN.
 
     Nothing is sent to them unless --invite is given: then the invitation (number, PIN,
-    deadline) is texted to --phone.
+    deadline) is texted to --phone. A value that breaks voice.candidates' rules (a phone
+    that is not a number, read in the organisation's country; an email that is not an
+    address; extra time outside 1-4) is a usage error (exit status 2); a phone the
+    interview already has is refused (1).
     """
     with ctx.session() as session:
         found = session.get(Interview, interview_id)
         if found is None:
             raise click.ClickException(f"no interview {interview_id}")
         if invite and not phone:
-            raise click.ClickException("--invite needs --phone to text the invitation to")
+            raise click.UsageError("--invite needs --phone to text the invitation to")
         if invite and found.is_closed(datetime.now(UTC)):
             raise click.ClickException(
                 f"the interview closed on {found.deadline:%B %-d, %Y}, so no invitation can "
@@ -83,8 +102,8 @@ def candidate_add(
             raise click.ClickException(
                 f"{exc}; see `screenline candidate list --interview {found.id}`"
             ) from None
-        except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+        except CandidateFieldError as exc:
+            raise bad_value(FIELD_OPTIONS[exc.field], str(exc)) from None
         session.commit()
         data = {
             "id": added.id,
@@ -134,6 +153,7 @@ def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
 @click.argument("file", type=click.File("rb"))
 @click.option(
     "--country",
+    type=Country(),
     help="Country of numbers written without a country code (default: the organisation's).",
 )
 @json_option

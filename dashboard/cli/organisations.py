@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
-from voice.phones import PhoneError, check_region
+from dashboard.cli.base import Context, Country, emit, json_option, main, organisation, pass_context
 
 
 @main.group()
@@ -14,7 +13,7 @@ def org():
 
 
 @org.command("country")
-@click.argument("code", required=False)
+@click.argument("code", required=False, type=Country())
 @click.option("--org", "org_name", help="Organisation name or id (needed when there are several).")
 @json_option
 @pass_context
@@ -23,10 +22,7 @@ def org_country(ctx: Context, code, org_name, as_json):
     with ctx.session() as session:
         found = organisation(session, org_name)
         if code:
-            try:
-                found.default_country = check_region(code)
-            except PhoneError as exc:
-                raise click.ClickException(str(exc)) from None
+            found.default_country = code
             session.commit()
         emit(
             as_json,

@@ -25,6 +25,11 @@ from voice.models import Call
 from voice.results import unsettled_answers
 from voice.stt import default_worker_processes
 
+# A call's outcomes (voice.models.Call.outcome) that mean the interview ran to its end:
+# every question answered, or a knockout rule ended it. Any other outcome ("no consent",
+# "unknown number", "hung up at question 2", ...) is a call that stopped short.
+INTERVIEW_ENDS = frozenset({"completed", "screened out"})
+
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
@@ -142,7 +147,12 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     "the next: the language menu, recording consent, the PIN, keypad questions, the "
     "pause before each spoken answer and the keep-or-retake menu after it.",
 )
-@click.option("--hang-up-during", type=int, help="Hang up while recording answer N.")
+@click.option(
+    "--hang-up-during",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="Hang up while recording answer N (1 is the first).",
+)
 @click.option(
     "--wait/--no-wait",
     default=True,
@@ -209,12 +219,6 @@ def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, a
     emit(as_json, data, text)
     if not ok:
         raise SystemExit(1)
-
-
-# A call's outcomes (voice.models.Call.outcome) that mean the interview ran to its end:
-# every question answered, or a knockout rule ended it. Any other outcome ("no consent",
-# "unknown number", "hung up at question 2", ...) is a call that stopped short.
-INTERVIEW_ENDS = frozenset({"completed", "screened out"})
 
 
 def _not_ended(log, outcome: str | None) -> str:

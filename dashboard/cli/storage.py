@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from dashboard.cli.base import Context, emit, json_option, main, pass_context
+from dashboard.cli.base import Context, bad_value, emit, json_option, main, pass_context
 from voice.store import open_store
 from voice.store_migration import migrate
 
@@ -12,6 +12,18 @@ from voice.store_migration import migrate
 @main.group()
 def storage():
     """The audio store (SCREENLINE_STORAGE_URL)."""
+
+
+def _open(url: str, option: str | None, endpoint_url: str | None):
+    """The store at `url`; a URL that is neither file:///path nor s3://bucket/prefix is a
+    usage error (exit status 2) naming `option`, or exit status 1 when it came from the
+    settings (`option` None)."""
+    try:
+        return open_store(url, endpoint_url=endpoint_url)
+    except ValueError as exc:
+        if option:
+            raise bad_value(option, str(exc)) from None
+        raise click.ClickException(str(exc)) from None
 
 
 @storage.command("migrate")
@@ -33,16 +45,18 @@ def migrate_command(ctx: Context, target, origin, endpoint_url, as_json):
     """Copy every stored file to another store, each verified by size and checksum.
 
     Resumable: files already there intact are skipped. The source is left as it is;
-    set SCREENLINE_STORAGE_URL to the new store once this reports complete.
+    set SCREENLINE_STORAGE_URL to the new store once this reports complete. A --to or
+    --from that is not a storage URL is a usage error (exit status 2); a store that
+    cannot be reached or written exits 1.
     """
     settings = ctx.settings
+    source = _open(
+        origin or settings.audio_store_url,
+        "--from" if origin else None,
+        settings.s3_endpoint_url or None,
+    )
+    destination = _open(target, "--to", endpoint_url or settings.s3_endpoint_url or None)
     try:
-        source = open_store(
-            origin or settings.audio_store_url, endpoint_url=settings.s3_endpoint_url or None
-        )
-        destination = open_store(
-            target, endpoint_url=endpoint_url or settings.s3_endpoint_url or None
-        )
         destination.check()
         report = migrate(
             source,

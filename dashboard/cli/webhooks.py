@@ -6,11 +6,22 @@ import click
 from sqlalchemy import select
 
 from dashboard.api.fields import rfc3339
-from dashboard.cli.base import ROW_ID, Context, emit, json_option, main, organisation, pass_context
+from dashboard.cli.base import (
+    ROW_ID,
+    Context,
+    bad_value,
+    emit,
+    json_option,
+    main,
+    organisation,
+    pass_context,
+)
 from voice import audit, webhooks
 from voice.models import WebhookEndpoint, utcnow
 
 COMMAND_LINE = audit.Actor.system("command line")
+# The option (or argument) of `webhook add` that gives each of voice.webhooks' fields.
+FIELD_OPTIONS = {"url": "URL", "events": "--events", "description": "--description"}
 
 
 @main.group()
@@ -41,7 +52,11 @@ def _endpoint_json(endpoint: WebhookEndpoint) -> dict:
 @json_option
 @pass_context
 def webhook_add(ctx: Context, url, events, org_name, description, as_json):
-    """Subscribe URL to events; prints the endpoint's signing secret, shown this once."""
+    """Subscribe URL to events; prints the endpoint's signing secret, shown this once.
+
+    A URL, event or description that breaks voice.webhooks' rules is a usage error (exit
+    status 2); an organisation with as many endpoints as it may have is refused (1).
+    """
     names = [e.strip() for e in events.split(",") if e.strip()]
     with ctx.session() as session:
         org = organisation(session, org_name)
@@ -55,6 +70,8 @@ def webhook_add(ctx: Context, url, events, org_name, description, as_json):
                 allow_private=not ctx.settings.is_production,
             )
         except webhooks.WebhookError as exc:
+            if exc.field in FIELD_OPTIONS:
+                raise bad_value(FIELD_OPTIONS[exc.field], str(exc)) from None
             raise click.ClickException(str(exc)) from None
         session.flush()
         audit.record(

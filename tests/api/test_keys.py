@@ -80,8 +80,8 @@ def test_the_cli_refuses_a_key_without_a_name(settings, acme):
         ["api-key", "create", "--org", "Acme Warehousing", "--name", "  "],
         env=env_for(settings),
     )
-    assert result.exit_code == 1
-    assert "needs a name" in result.output
+    assert result.exit_code == 2  # a bad option value
+    assert "Invalid value for '--name': an API key needs a name" in result.output
     assert "Traceback" not in result.output
 
 
@@ -163,5 +163,5 @@ def test_the_cli_refuses_an_unknown_event(settings, acme):
         ],
         env=env_for(settings),
     )
-    assert result.exit_code == 1
-    assert "'candidate.hired' is not an event" in result.output
+    assert result.exit_code == 2  # a bad option value
+    assert "Invalid value for '--events': 'candidate.hired' is not an event" in result.output

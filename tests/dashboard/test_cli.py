@@ -112,7 +112,8 @@ def test_results_include_transcripts_and_scores(run, db):
 
 
 def test_bad_input_is_a_clear_error(run, tmp_path):
-    """Bad files and unknown ids fail with a one-line message, not a traceback."""
+    """Bad files, unknown ids and a short password fail with a one-line message, not a
+    traceback."""
     path = tmp_path / "bad.yaml"
     path.write_text("title: [unclosed")
     run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
@@ -126,7 +127,7 @@ def test_bad_input_is_a_clear_error(run, tmp_path):
     result = run("user", "create", "x@y.co", "--password", "short", ok=False)
     assert "at least 10" in result.output
     result = run("user", "create", "x@y.co", "--password", "only-nine", ok=False)
-    assert result.exit_code == 1 and "at least 10" in result.output
+    assert result.exit_code == 2 and "at least 10" in result.output  # a bad option value
 
 
 @pytest.mark.parametrize("as_json", [(), ("--json",)])
@@ -227,7 +228,8 @@ def test_add_with_invite_to_a_closed_interview_adds_nothing(run, db, redis_conn)
 
 
 def test_extra_time_follows_the_dashboards_rule(run, db):
-    """--extra-time takes 1 to 4, as the dashboard does; outside that is one clear line."""
+    """--extra-time takes 1 to 4, as the dashboard does; outside that is a usage error
+    (exit status 2) with the dashboard's sentence."""
     from tests.factories import make_interview, make_org
 
     interview = make_interview(db, make_org(db))
@@ -236,12 +238,15 @@ def test_extra_time_follows_the_dashboards_rule(run, db):
     added = json.loads(run(*args, "--extra-time", "3.5").output)
     assert db.get(Candidate, added["id"]).extra_time == 3.5
     refused = run(*args, "--extra-time", "4.5", ok=False)
-    assert refused.exit_code == 1
-    assert json.loads(refused.stderr) == {"error": "Extra time is a multiplier from 1 (none) to 4."}
+    assert refused.exit_code == 2
+    assert json.loads(refused.stderr) == {
+        "error": "Invalid value for '--extra-time': Extra time is a multiplier from 1 (none) to 4."
+    }
 
 
 def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tmp_path):
-    """An id past INTEGER is a usage error (exit 2); an over-long organisation name is refused."""
+    """An id past INTEGER and an over-long organisation name are usage errors (exit 2); an
+    organisation that is not there is exit 1."""
     result = run("results", "9" * 20, ok=False)
     assert result.exit_code == 2 and "Traceback" not in result.output
     result = run("candidate", "call", "0", ok=False)
@@ -249,7 +254,10 @@ def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tm
     result = run(
         "user", "create", "a@b.co", "--password", "long-enough", "--org", "O" * 201, ok=False
     )
-    assert result.exit_code == 1 and "at most 200 characters" in result.stderr
+    assert result.exit_code == 2
+    assert "Invalid value for '--org': an organisation name has at most 200 characters" in (
+        result.stderr
+    )
     path = tmp_path / "interview.yaml"
     path.write_text(INTERVIEW_YAML)
     result = run("interview", "import", str(path), "--org", "²", ok=False)

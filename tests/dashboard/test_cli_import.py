@@ -76,16 +76,21 @@ def test_the_organisations_country_reads_local_numbers(run, interview, tmp_path)
 
 
 @pytest.mark.parametrize(
-    ("args", "message"),
+    ("args", "code", "message"),
     [
-        (["org", "country", "ZZ"], "'ZZ' is not a country code such as US or GB"),
-        (["candidate", "import", "--interview", "{id}", "{pdf}"], "This is a PDF, not a table."),
-        (["candidate", "import", "--interview", "{id}", "{pdf}", "--country", "XX"], "XX"),
+        (["org", "country", "ZZ"], 2, "'ZZ' is not a country code such as US or GB"),
+        (["candidate", "import", "--interview", "{id}", "{pdf}"], 1, "This is a PDF, not a table."),
+        (
+            ["candidate", "import", "--interview", "{id}", "{pdf}", "--country", "XX"],
+            2,
+            "Invalid value for '--country': 'XX' is not a country code such as US or GB",
+        ),
     ],
 )
-def test_errors_are_one_clear_sentence(run, interview, tmp_path, args, message):
-    """A bad country or a file that is not a table is a ClickException, not a traceback."""
+def test_errors_are_one_clear_sentence(run, interview, tmp_path, args, code, message):
+    """A bad country is a usage error (exit status 2), a file that is not a table exit
+    status 1; each one sentence, not a traceback."""
     pdf = tmp_path / "list.pdf"
     pdf.write_bytes(b"%PDF-1.7\n")
-    code, out = run(*[a.format(id=interview.id, pdf=pdf) for a in args])
-    assert code == 1 and "Error: " in out and message in out
+    exit_code, out = run(*[a.format(id=interview.id, pdf=pdf) for a in args])
+    assert (exit_code, "Error: " in out, message in out) == (code, True, True), out

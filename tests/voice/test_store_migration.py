@@ -92,9 +92,13 @@ def test_the_command_migrates_and_reports_json(folder, s3_endpoint, settings):
 def test_the_command_explains_a_bad_target(settings, s3_endpoint, folder):
     """A malformed URL or a missing bucket is one clear sentence, not a traceback."""
     env = env_for(settings.replace(media_dir=folder.root, s3_endpoint_url=s3_endpoint))
-    for target, message in (
-        ("ftp://x/y", "storage URL must be file:///path or s3://bucket/prefix"),
-        ("s3://no-such-bucket/x", "bucket 'no-such-bucket' not reachable"),
+    for target, code, message in (
+        (
+            "ftp://x/y",
+            2,  # a bad option value
+            "Invalid value for '--to': storage URL must be file:///path or s3://bucket/prefix",
+        ),
+        ("s3://no-such-bucket/x", 1, "bucket 'no-such-bucket' not reachable"),
     ):
         out = subprocess.run(
             [sys.executable, "-m", "dashboard.cli", "storage", "migrate", "--to", target],
@@ -103,5 +107,5 @@ def test_the_command_explains_a_bad_target(settings, s3_endpoint, folder):
             capture_output=True,
             text=True,
         )
-        assert out.returncode == 1 and message in out.stderr, out.stderr
+        assert out.returncode == code and message in out.stderr, out.stderr
         assert "Traceback" not in out.stderr
