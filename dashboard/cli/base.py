@@ -45,8 +45,45 @@ class Context:
 
 NAMES_SHOWN = 20  # organisation names an error lists at most
 pass_context = click.make_pass_decorator(Context, ensure=True)
-ROW_ID = click.IntRange(1, MAX_ROW_ID)  # larger ids name no row
-PORT = click.IntRange(MIN_PORT, MAX_PORT)  # a TCP port to listen on
+
+
+class WholeNumber(click.IntRange):
+    """A whole number from `low` to `high` (None: no bound), named for people in errors.
+
+    Click's own IntRange says "'abc' is not a valid integer range" and "0 is not in the
+    range 1<=x<=2147483647"; this says "'abc' is not an id: ids are whole numbers from 1
+    to 2147483647". Raises click's BadParameter (exit 2) through `fail`.
+    """
+
+    def __init__(self, low: int | None, high: int | None, noun: str, plural: str) -> None:
+        super().__init__(low, high)
+        self.noun, self.plural = noun, plural
+        self.name = noun.split()[-1]
+
+    def _bounds(self) -> str:
+        if self.min is not None and self.max is not None:
+            return f"from {self.min} to {self.max}"
+        return f"from {self.min}" if self.min is not None else f"up to {self.max}"
+
+    def convert(self, value, param, ctx):
+        """Return `value` as an int within the bounds, or fail with one sentence."""
+        try:
+            number = value if isinstance(value, int) else int(str(value).strip())
+        except ValueError:
+            number = None
+        too_low = number is not None and self.min is not None and number < self.min
+        too_high = number is not None and self.max is not None and number > self.max
+        if number is None or too_low or too_high:
+            self.fail(
+                f"{value!r} is not {self.noun}: {self.plural} are whole numbers {self._bounds()}",
+                param,
+                ctx,
+            )
+        return number
+
+
+ROW_ID = WholeNumber(1, MAX_ROW_ID, "an id", "ids")  # larger ids name no row
+PORT = WholeNumber(MIN_PORT, MAX_PORT, "a port", "ports")  # a TCP port to listen on
 
 
 def ensure_can_listen(host: str, port: int, port_option: str = "--port") -> None:

@@ -14,6 +14,7 @@ from dashboard.cli.base import (
     PORT,
     Context,
     E164Phone,
+    WholeNumber,
     emit,
     ensure_can_listen,
     json_option,
@@ -29,14 +30,13 @@ from voice.stt import default_worker_processes
 # every question answered, or a knockout rule ended it. Any other outcome ("no consent",
 # "unknown number", "hung up at question 2", ...) is a call that stopped short.
 INTERVIEW_ENDS = frozenset({"completed", "screened out"})
+PROCESSES = WholeNumber(1, 64, "a process count", "process counts")  # --workers, --processes
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True, type=PORT)
-@click.option(
-    "--workers", default=2, show_default=True, type=click.IntRange(1, 64), help="Web processes."
-)
+@click.option("--workers", default=2, show_default=True, type=PROCESSES, help="Web processes.")
 @pass_context
 def serve(ctx: Context, host, port, workers):
     """Serve the webhooks and the dashboard (gunicorn)."""
@@ -76,7 +76,7 @@ def gunicorn_args(host: str, port: int, workers: int) -> list[str]:
 @click.option(
     "--processes",
     default=None,
-    type=click.IntRange(1, 64),
+    type=PROCESSES,
     help="Worker processes side by side; each gets cores / processes CPU threads. "
     "Default: one per CPU core when the worker transcribes, else 1.",
 )
@@ -149,7 +149,7 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
 )
 @click.option(
     "--hang-up-during",
-    type=click.IntRange(min=1),
+    type=WholeNumber(1, None, "an answer number", "answer numbers"),
     metavar="N",
     help="Hang up while recording answer N (1 is the first).",
 )

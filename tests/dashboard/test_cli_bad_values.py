@@ -153,7 +153,8 @@ CASES = [
     ),
     pytest.param(
         ["call", "--to", "+15550100200", "--hang-up-during", "0"],
-        "Invalid value for '--hang-up-during': 0 is not in the range x>=1.",
+        "Invalid value for '--hang-up-during': '0' is not an answer number: answer numbers "
+        "are whole numbers from 1",
         id="call-hang-up-during",
     ),
 ]

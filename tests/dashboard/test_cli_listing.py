@@ -102,7 +102,9 @@ def test_listing_nothing_says_so(run, db):
     [
         (("results", "999"), 1, "no interview 999"),
         (("candidate", "list", "--interview", "999"), 1, "no interview 999"),
-        (("results", "0"), 2, "0 is not in the range"),
+        (("results", "0"), 2, "'0' is not an id: ids are whole numbers from 1 to 2147483647"),
+        (("results", "abc"), 2, "'abc' is not an id: ids are whole numbers from 1 to"),
+        (("candidate", "call", "3x"), 2, "'3x' is not an id"),
     ],
 )
 def test_json_commands_report_errors_as_json(run, db, args, code, error):
