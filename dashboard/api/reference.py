@@ -40,13 +40,29 @@ def _status_order(status: str) -> tuple[int, str]:
 
 
 def _schema_name(schema: dict | None) -> str:
+    """A schema's type in words: a component's name, "list of X", "map of X" (an object
+    of any keys), "A or B" (oneOf), "string (date-time)" (a format); "" for none."""
     if not schema:
         return ""
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
-    if schema.get("type") == "array":
+    if "oneOf" in schema or "anyOf" in schema:
+        return " or ".join(_schema_name(s) for s in schema.get("oneOf") or schema["anyOf"])
+    kind = schema.get("type")
+    if isinstance(kind, list):  # OpenAPI 3.1's ["string", "null"]
+        kind = next((k for k in kind if k != "null"), "null")
+    if kind == "array":
         return f"list of {_schema_name(schema.get('items'))}"
-    return schema.get("type", "object") if isinstance(schema.get("type"), str) else "value"
+    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
+        return f"map of {_schema_name(schema['additionalProperties'])}"
+    if kind is None:
+        return "any JSON value"
+    return f"{kind} ({schema['format']})" if schema.get("format") else str(kind)
+
+
+def _values(schema: dict | None) -> list[str]:
+    """The values an enum allows, as strings (None left out), else []."""
+    return [str(v) for v in (schema or {}).get("enum", []) if v is not None]
 
 
 def _body_schema(holder: dict) -> str:
@@ -89,6 +105,7 @@ def page():
                             "in": p.get("in"),
                             "required": p.get("required", False),
                             "type": _schema_name(p.get("schema")),
+                            "allowed": _values(p.get("schema")),
                             "description": p.get("description", ""),
                         }
                         for p in params
@@ -114,9 +131,10 @@ def page():
                 "properties": [
                     (
                         field,
-                        _schema_name(prop) if "$ref" in prop or "type" in prop else "value",
+                        _schema_name(prop),
                         field in s.get("required", []),
                         prop.get("description", ""),
+                        _values(prop),
                     )
                     for field, prop in s.get("properties", {}).items()
                 ],

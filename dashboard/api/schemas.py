@@ -18,7 +18,13 @@ from voice.models import CandidateStatus, DecisionKind, QuestionKind
 from voice.webhooks import EVENTS as WEBHOOK_EVENTS
 
 F = ma.fields
-TEXT = {"description": "Text for every language, or a map of language code to text."}
+TEXT = {
+    "description": "Text for every language, or a map of language code to text.",
+    "oneOf": [
+        {"type": "string"},
+        {"type": "object", "additionalProperties": {"type": "string"}},
+    ],
+}
 
 
 class QuestionSpecSchema(ma.Schema):
@@ -40,8 +46,9 @@ class InterviewSpecSchema(ma.Schema):
 
     title = F.String(required=True, metadata={"example": "Warehouse associate, nights"})
     phone_number = F.String(required=True, metadata={"example": "+15550100200"})
-    languages = F.Raw(
-        metadata={"description": "A list of language codes; the first is the default."}
+    languages = F.List(
+        F.String(),
+        metadata={"description": "A list of language codes; the first is the default."},
     )
     voice = F.Raw(metadata=TEXT)
     intro = F.Raw(metadata=TEXT)

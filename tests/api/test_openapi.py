@@ -6,6 +6,7 @@ import requests
 
 from dashboard.api import RESOURCE_BLUEPRINTS
 from tests.dashboard.html import parse
+from voice.models import CandidateStatus
 
 
 def test_the_document_lists_every_api_route(server, app):
@@ -50,6 +51,31 @@ def test_the_reference_page_shows_each_operation_and_problem_type(server):
     assert "POST /api/v1/interviews" in headings
     problems = [row.text() for row in page.find_all("tr")]
     assert any("not-found" in row and "404" in row for row in problems)
+
+
+def test_the_reference_page_says_which_values_a_parameter_or_field_takes(server):
+    """An enum's values are listed beside it, a field taking text or a per-language map
+    says so, and no type reads as the vague "value"."""
+    page = parse(requests.get(f"{server.public_url}/api/v1/reference", timeout=30).content)
+    listing = page.one("section", id="op-get--api-v1-candidates")
+    rows = {
+        row.one("td", data_label="Parameter").text(): row
+        for row in listing.find_all("tr")
+        if row.find("td", data_label="Parameter")
+    }
+    status = rows["status"].one("td", data_label="About")
+    assert [c.text() for c in status.find_all("code")] == list(CandidateStatus.ALL)
+    assert status.text().startswith("One of invited")
+    spec = page.one("section", id="schema-InterviewSpec")
+    types = {
+        row.one("td", data_label="Field").text(): row.one("td", data_label="Type").text()
+        for row in spec.find_all("tr")
+        if row.find("td", data_label="Field")
+    }
+    assert types["intro"] == "string or map of string"
+    assert types["languages"] == "list of string"
+    cells = [td.text() for td in page.find_all("td", data_label="Type")]
+    assert "value" not in cells and "" not in cells
 
 
 def test_the_reference_page_renders_inline_code_and_sorts_response_codes(server):
