@@ -178,7 +178,8 @@ def _unauthorized():
     # Media and other non-page requests get a plain 401; pages go to the sign-in form.
     if is_media_request():
         abort(401)
-    flash(login_manager.login_message, login_manager.login_message_category)
+    if request.path != "/":  # the front door needs no "see that page": it is the sign-in
+        flash(login_manager.login_message, login_manager.login_message_category)
     target = request.full_path if request.method == "GET" else None
     return redirect(url_for("auth.login", next=safe_next(target)))
 

@@ -263,3 +263,15 @@ def test_signed_in_user_visiting_login_goes_to_dashboard(signed_in, client):
     response = client.get("/login")
     assert response.status_code == 302
     assert response.location == "/"
+
+
+def test_the_front_door_signed_out_shows_the_sign_in_without_a_warning(world, client):
+    """Opening / signed out is how everyone arrives: the sign-in form, with no "Please sign
+    in to see that page." (which is kept for a deeper page someone was sent to)."""
+    front = client.get("/")
+    assert front.status_code == 302 and "/login" in front.headers["Location"]
+    assert flashes(parse(client.get(front.headers["Location"]).data)) == []
+    deep = client.get(f"/interviews/{world.interview.id}")
+    assert flashes(parse(client.get(deep.headers["Location"]).data)) == [
+        "Please sign in to see that page."
+    ]
