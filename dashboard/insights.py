@@ -13,10 +13,11 @@ from statistics import median
 
 from flask import Blueprint, render_template
 from flask_login import current_user
-from sqlalchemy import exists, func, select
+from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
+from dashboard.review.queue import unreviewed_counts
 from ivr.services import db
 from voice.models import (
     Answer,
@@ -27,8 +28,8 @@ from voice.models import (
     Interview,
     Question,
     QuestionKind,
-    Score,
 )
+from voice.reviews import first_reviews, reviewed_by_anyone, waits_for_review
 
 insights = Blueprint("insights", __name__)
 
@@ -81,7 +82,7 @@ def funnel_counts(session: Session, interview_id: int) -> Funnel:
     consented = exists(
         select(Call.id).where(Call.candidate_id == Candidate.id, Call.consented.is_(True))
     )
-    reviewed = exists(select(Score.id).where(Score.candidate_id == Candidate.id))
+    reviewed = reviewed_by_anyone()  # voice.reviews: the one rule for "reviewed"
     columns = [
         func.count(Candidate.id),
         func.count(Candidate.id).filter(called),
@@ -166,30 +167,29 @@ def answer_lengths(session: Session, interview_id: int) -> tuple[float | None, d
 
 
 def review_waits(session: Session, interview_id: int) -> tuple[float | None, int, int]:
-    """Median hours from completion to first score; how many reviewed; how many waiting."""
-    first = (
-        select(Score.candidate_id, func.min(Score.created_at).label("first"))
-        .join(Candidate, Candidate.id == Score.candidate_id)
-        .where(Candidate.interview_id == interview_id)
-        .group_by(Score.candidate_id)
-        .subquery()
-    )
+    """Median hours from completion to first review; how many completed candidates were
+    reviewed; how many wait for a first review (anyone's).
+
+    "Reviewed" and "waiting" are voice.reviews' rules: an overall score or every scorable
+    answer scored; an erased candidate waits for nobody.
+    """
+    first = first_reviews().subquery("first_reviews")
     rows = session.execute(
-        select(Candidate.completed_at, first.c.first)
+        select(Candidate.completed_at, first.c.first, and_(*waits_for_review()))
         .outerjoin(first, first.c.candidate_id == Candidate.id)
         .where(
             Candidate.interview_id == interview_id,
             Candidate.status == CandidateStatus.COMPLETED,
-            Candidate.completed_at.is_not(None),
         )
     ).all()
     hours = [
-        max(0.0, (scored - done).total_seconds() / 3600)
-        for done, scored in rows
-        if scored is not None
+        max(0.0, (reviewed - done).total_seconds() / 3600)
+        for done, reviewed, _ in rows
+        if reviewed is not None and done is not None
     ]
-    waiting = sum(1 for _, scored in rows if scored is None)
-    return (median(hours) if hours else None, len(hours), waiting)
+    reviewed = sum(1 for _, first_review, _ in rows if first_review is not None)
+    waiting = sum(1 for _, first_review, waits in rows if first_review is None and waits)
+    return (median(hours) if hours else None, reviewed, waiting)
 
 
 def duration_text(hours: float | None) -> str:
@@ -212,6 +212,7 @@ def interview_insights(interview_id: int):
     outcomes = call_outcomes(session, interview.id)
     overall, per_question = answer_lengths(session, interview.id)
     wait, reviewed, waiting = review_waits(session, interview.id)
+    yours = unreviewed_counts(session, current_user).get(interview.id, 0)
     voice_questions = [q for q in interview.questions if q.kind == QuestionKind.VOICE]
     return render_template(
         "insights.html",
@@ -228,5 +229,6 @@ def interview_insights(interview_id: int):
         wait=duration_text(wait),
         reviewed=reviewed,
         waiting=waiting,
+        yours=yours,
         total_calls=sum(n for _, n in outcomes),
     )

@@ -42,6 +42,7 @@ from voice.models import (
 )
 from voice.reliability import language_name
 from voice.retention import Retention, retention_of
+from voice.reviews import is_scorable
 
 
 @dataclass(frozen=True)
@@ -313,8 +314,8 @@ def build(
         answer = qa.answer
         tally = scored.scores.get(answer.id) if answer else None
         form = None
-        if answer is not None and (answer.playback_key or answer.transcript):
-            # Only what a reviewer can hear or read gets a score form.
+        if is_scorable(answer):
+            # Only what a reviewer can hear or read gets a score form (voice.reviews).
             form = _score_form(answer.id, tally or Tally(), invalid)
         rubric = []
         if answer is not None:

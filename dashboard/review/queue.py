@@ -4,11 +4,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.access import UserLike, interview_visible, select_visible
@@ -25,28 +26,16 @@ from voice.models import (
     Question,
     Score,
 )
+from voice.reviews import partly_scored, reviewed_by, waits_for_review
 
 WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
 FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest first
 
 
 def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
-    """WHERE clauses: completed candidates, in interviews the user sees, not scored by them."""
-    scored = exists(
-        select(Score.id).where(Score.candidate_id == Candidate.id, Score.reviewer_id == user.id)
-    )
-    rubric_scored = exists(
-        select(CriterionScore.id)
-        .join(Answer, Answer.id == CriterionScore.answer_id)
-        .where(Answer.candidate_id == Candidate.id, CriterionScore.reviewer_id == user.id)
-    )
-    return [
-        interview_visible(user),
-        Candidate.status == CandidateStatus.COMPLETED,
-        Candidate.erasure_requested_at.is_(None),  # nothing left to review once erased
-        ~scored,
-        ~rubric_scored,
-    ]
+    """WHERE clauses: candidates waiting for review, in interviews the user sees, that the
+    user has not reviewed (voice.reviews: the one rule; partly scored ones stay)."""
+    return [interview_visible(user), *waits_for_review(), ~reviewed_by(user.id)]
 
 
 def _queue_key():
@@ -81,8 +70,18 @@ def next_unreviewed(
     return session.scalar(base)
 
 
+def in_queue(session: Session, user: UserLike, candidate_id: int) -> bool:
+    """Return True if the candidate is in `user`'s queue (the clause the counts use)."""
+    found = session.scalar(
+        select(Candidate.id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .where(Candidate.id == candidate_id, *_unreviewed(user))
+    )
+    return found is not None
+
+
 def unreviewed_counts(session: Session, user: UserLike) -> dict[int, int]:
-    """{interview id: candidates `user` has still to score}, one query."""
+    """{interview id: candidates `user` has still to review}, one query."""
     rows = session.execute(
         select(Interview.id, func.count(Candidate.id))
         .join(Interview, Interview.id == Candidate.interview_id)
@@ -90,6 +89,31 @@ def unreviewed_counts(session: Session, user: UserLike) -> dict[int, int]:
         .group_by(Interview.id)
     )
     return dict(rows.all())
+
+
+@dataclass(frozen=True)
+class PartlyScored:
+    """A candidate in the user's queue whose answers they have scored some of."""
+
+    candidate_id: int
+    name: str
+    interview_title: str
+    scored: int
+    needed: int
+
+
+def partly_scored_by(session: Session, user: UserLike, limit: int = 50) -> list[PartlyScored]:
+    """Candidates in `user`'s queue they have partly scored, oldest first, one query."""
+    partly = partly_scored(user.id).subquery("partly")
+    rows = session.execute(
+        select(Candidate.id, Candidate.name, Interview.title, partly.c.scored, partly.c.needed)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .join(partly, partly.c.candidate_id == Candidate.id)
+        .where(*_unreviewed(user))
+        .order_by(_queue_key(), Candidate.id)
+        .limit(limit)
+    )
+    return [PartlyScored(*row) for row in rows]
 
 
 # ---------------------------------------------------------------- disagreement, waiting
@@ -154,6 +178,23 @@ def waiting_clause(now: datetime, days: int = WAITING_DAYS) -> ColumnElement[boo
 # ---------------------------------------------------------------- routes
 
 
+def _interview_sizes(session: Session, interview_ids: list[int]) -> dict[int, tuple[int, int]]:
+    """{interview id: (candidates added, candidates waiting for review)}, one query; an
+    interview without candidates is absent."""
+    if not interview_ids:
+        return {}
+    rows = session.execute(
+        select(
+            Candidate.interview_id,
+            func.count(Candidate.id),
+            func.count(Candidate.id).filter(and_(*waits_for_review())),
+        )
+        .where(Candidate.interview_id.in_(interview_ids))
+        .group_by(Candidate.interview_id)
+    )
+    return {interview_id: (added, done) for interview_id, added, done in rows}
+
+
 @review.get("/review")
 def queue():
     """Show what is left to score per interview, who is waiting for a decision, and the
@@ -163,6 +204,7 @@ def queue():
     interviews = session.scalars(
         select_visible(current_user, Interview).order_by(Interview.title)
     ).all()
+    sizes = _interview_sizes(session, [interview.id for interview in interviews])
     now = datetime.now(UTC)
     waiting = session.execute(
         select_visible(current_user, Candidate)
@@ -189,6 +231,8 @@ def queue():
         interviews=interviews,
         counts=counts,
         total=sum(counts.values()),
+        sizes=sizes,
+        partly=partly_scored_by(session, current_user),
         waiting=waiting,
         waiting_days=WAITING_DAYS,
         flagged=flagged,
@@ -198,14 +242,36 @@ def queue():
 
 @review.get("/review/next")
 def next_candidate():
-    """Go to the next unreviewed candidate (?interview_id=, ?after=), or say all is done."""
+    """Go to the next candidate waiting for the user's review (?interview_id=, ?after=).
+
+    After the last one, wraps round to earlier ones; when the only one left is `after`
+    itself, stays on it and says it is the last. "All caught up" is said only when the
+    queue (the same clause as its counts) is empty, for that interview if one is given.
+    """
+    session = db()
     interview_id = request.args.get("interview_id", type=int)
     after = request.args.get("after", type=int)
-    found = next_unreviewed(db(), current_user, interview_id, after)
-    if found is None:
-        flash("You're all caught up: every completed candidate has your score.", "success")
-        if interview_id is not None:
-            return redirect(url_for("dashboard.interview", interview_id=interview_id))
-        return redirect(url_for(".queue"))
     query = {"queue": interview_id} if interview_id is not None else {}
-    return redirect(url_for("dashboard.candidate", candidate_id=found, **query))
+    found = next_unreviewed(session, current_user, interview_id, after)
+    if found is not None:
+        return redirect(url_for("dashboard.candidate", candidate_id=found, **query))
+    if after is not None and in_queue(session, current_user, after):
+        current = session.get(Candidate, after)
+        if current is not None and (interview_id is None or current.interview_id == interview_id):
+            flash(f"{current.name} is the last candidate waiting for your score.", "info")
+            return redirect(url_for("dashboard.candidate", candidate_id=after, **query))
+    if interview_id is None:
+        # next_unreviewed found nobody at all, so the counts are zero too.
+        flash("You're all caught up: every completed candidate has your score.", "success")
+        return redirect(url_for(".queue"))
+    elsewhere = sum(unreviewed_counts(session, current_user).values())
+    interview = session.scalar(
+        select_visible(current_user, Interview).where(Interview.id == interview_id)
+    )
+    title = interview.title if interview is not None else "this interview"
+    message = f"You're all caught up on {title}: every completed candidate has your score."
+    if elsewhere:
+        verb = "is" if elsewhere == 1 else "are"
+        message += f" {elsewhere} more {verb} waiting for your score in other interviews."
+    flash(message, "success")
+    return redirect(url_for("dashboard.interview", interview_id=interview_id))
