@@ -19,6 +19,7 @@ from voice.models import (
     AnswerStatus,
     CandidateStatus,
     DecisionKind,
+    Interview,
     QuestionKind,
     Role,
 )
@@ -206,6 +207,38 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+# An interview whose deadline has passed (Interview.is_closed): callers hear only the
+# "closed" phrase. Shown beside its title on the interviews list and its own page.
+CLOSED_STATE = ("Closed", "muted")
+
+
+@dataclass(frozen=True)
+class DeadlineWords:
+    """An interview's deadline as the dashboard says it: `verb` is "closes" while it is
+    ahead and "closed on" once passed (`closed`); `when` is "1 Jan 2020, 10:00 UTC"."""
+
+    closed: bool
+    verb: str
+    when: str
+
+    def __str__(self) -> str:
+        return f"{self.verb} {self.when}"
+
+
+def deadline_words(interview: Interview, now: datetime | None = None) -> DeadlineWords | None:
+    """How the interview's deadline reads at `now` (aware; default the current time),
+    with `Interview.is_closed` deciding; None when it has no deadline."""
+    if interview.deadline is None:
+        return None
+    closed = interview.is_closed(now or datetime.now(UTC))
+    when = interview.deadline.astimezone(UTC)
+    return DeadlineWords(
+        closed=closed,
+        verb="closed on" if closed else "closes",
+        when=f"{when.day} {when:%b %Y, %H:%M} UTC",
+    )
+
+
 def failure_note(answer: Answer, now: datetime | None = None) -> str:
     """Why a failed answer is where it is, and what happens next (voice/pipeline.py's policy).
 
@@ -244,6 +277,8 @@ def template_globals() -> dict[str, Any]:
         "transcript_warning": transcript_warning,
         "flag_warning": flag_warning,
         "transcript_language_name": transcript_language_name,
+        "deadline_words": deadline_words,
+        "closed_state": CLOSED_STATE,
         "AnswerStatus": AnswerStatus,
         "CandidateStatus": CandidateStatus,
         "QuestionKind": QuestionKind,

@@ -9,6 +9,7 @@ Wording lives in ivr/phrases.py; an interview's own texts come from its row.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from ivr.phrases import duration, say
 from voice.models import Interview, Question, QuestionKind
@@ -27,6 +28,12 @@ def language_options(interview: Interview) -> list[tuple[str, str]]:
 def greeting(interview: Interview, language: str) -> list[str]:
     """The welcome and the interview's own introduction (which may be empty)."""
     return [say(language, "welcome", title=interview.title), interview.text("intro", language)]
+
+
+def closed(interview: Interview, language: str) -> list[str]:
+    """All a caller hears once the interview's deadline has passed (`Interview.is_closed`):
+    that it closed on the deadline's day, then goodbye; the call ends there."""
+    return [say(language, "closed", deadline=interview.deadline.strftime("%B %-d"))]
 
 
 def consent(language: str) -> list[str]:
@@ -161,8 +168,18 @@ def spoken(texts: list[str]) -> str:
     return " ".join(text for text in texts if text)
 
 
-def call_script(interview: Interview, language: str) -> list[Step]:
-    """The whole call as the caller hears it, step by step, in one language."""
+def call_script(interview: Interview, language: str, now: datetime | None = None) -> list[Step]:
+    """The whole call as a caller would hear it at `now` (aware; default the current
+    time), step by step, in one language: once the interview is closed, only `closed`."""
+    if interview.is_closed(now or datetime.now(UTC)):
+        return [
+            Step(
+                "Interview closed",
+                spoken(closed(interview, language)),
+                note="The deadline has passed: every caller hears only this, then the call "
+                "ends. A later deadline reopens the interview.",
+            )
+        ]
     steps = []
     options = language_options(interview)
     if len(options) > 1:

@@ -147,15 +147,36 @@ class InterviewSettings:
     delete_recordings_at_twilio: bool
     questions: tuple[QuestionSettings, ...]
 
-    def warnings(self) -> list[str]:
-        """Lawful but worth a second look: a retention period under a year (voice.retention)."""
-        found = short_period_warning(self.retention_days)
-        return [found] if found else []
+    def warnings(self, now: datetime | None = None) -> list[str]:
+        """Lawful but worth a second look, one sentence each: a retention period under a
+        year (voice.retention), a deadline already passed at `now` (aware; default the
+        current time). The interview is saved either way: a manager may close it on purpose.
+        """
+        found = [
+            short_period_warning(self.retention_days),
+            passed_deadline_warning(self.deadline, now or datetime.now(UTC)),
+        ]
+        return [warning for warning in found if warning]
 
     def columns(self) -> dict[str, Any]:
         """The `Interview` column values (with `language`, the default), without questions."""
         values = {k: v for k, v in asdict(self).items() if k != "questions"}
         return values | {"language": self.languages[0]}
+
+
+def passed_deadline_warning(deadline: datetime | None, now: datetime) -> str | None:
+    """The warning for a deadline at or before `now` (both aware), as `Interview.is_closed`
+    decides; None for no deadline or one still ahead.
+
+    From then on every call hears only the "closed" phrase (ivr.views.start.incoming_call).
+    """
+    if deadline is None or now < deadline:
+        return None
+    when = deadline.astimezone(UTC)
+    return (
+        f"The deadline ({when:%-d %B %Y, %H:%M} UTC) has passed: "
+        "callers will hear that the interview is closed."
+    )
 
 
 def read_interview_file(raw: bytes, name: str = "the file") -> dict:

@@ -151,7 +151,7 @@ class Interviews(MethodView):
                 errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
             ) from None
         session.expire(interview)  # load the questions save() wrote
-        return interview_json(interview)
+        return interview_json(interview) | {"warnings": settings.warnings()}
 
 
 @blp.route("/<int:interview_id>")
@@ -198,4 +198,4 @@ class InterviewById(MethodView):
                 errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
             ) from None
         session.expire(saved)
-        return interview_json(saved)
+        return interview_json(saved) | {"warnings": settings.warnings()}

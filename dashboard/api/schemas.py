@@ -71,6 +71,14 @@ class InterviewSchema(InterviewSpecSchema):
     id = F.Integer(required=True)
     created_at = Timestamp(required=True)
     candidates = F.Integer(metadata={"description": "How many candidates it has."})
+    warnings = F.List(
+        F.String(),
+        metadata={
+            "description": "Create and update only: settings that were saved but deserve a "
+            "second look, one sentence each (a deadline already passed, a retention period "
+            "under a year), as the YAML import prints them; [] when none."
+        },
+    )
 
 
 class InterviewSummarySchema(ma.Schema):

@@ -442,6 +442,7 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         retention_days=effective_days(interview, interview.organization),
         retention_warning=short_period_warning(effective_days(interview, interview.organization)),
         bulk_decide="review.bulk_decide" in current_app.view_functions,
+        closed=interview.is_closed(datetime.now(UTC)),
         link_error=link_error,
     )
     return page_html, status

@@ -1,10 +1,13 @@
-"""The call preview: the whole call as the caller hears it, step by step, in one language.
+"""The call preview: the whole call as a caller hears it today, step by step, in one language
+(once the deadline has passed, only the closed message).
 
 The steps come from ivr/script.py, which the IVR's routes speak, so the preview cannot
 drift from the call.
 """
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 from flask import render_template, request
 from flask_login import current_user
@@ -17,7 +20,8 @@ from voice.models import Interview
 
 
 def preview(interview_id: int):
-    """The call as the caller hears it, step by step, in the language asked for."""
+    """The call as a caller would hear it now, step by step, in the language asked for."""
+    now = datetime.now(UTC)
     interview = get_visible(db(), current_user, Interview, interview_id)
     languages = interview.offered_languages()
     language = request.args.get("language", languages[0])
@@ -28,6 +32,7 @@ def preview(interview_id: int):
         interview=interview,
         language=language,
         languages=languages,
-        steps=call_script(interview, language),
+        steps=call_script(interview, language, now),
+        closed=interview.is_closed(now),
         minutes=expected_minutes(interview),
     )

@@ -14,6 +14,7 @@ from ivr.views.common import (
     current_call,
     hang_up,
     ivr,
+    language_of,
     present,
     public_url,
     query_int,
@@ -41,8 +42,7 @@ def incoming_call():
     if answered_by == flow.FAX:
         return hang_up(call, outcome=flow.FAX)
     if interview.is_closed(flow.now()):
-        deadline = interview.deadline.strftime("%B %-d")
-        return hang_up(call, words(call, "closed", deadline=deadline), outcome="closed")
+        return hang_up(call, *script.closed(interview, language_of(call)), outcome="closed")
     languages = interview.offered_languages()
     if len(languages) > 1 and not call.language:
         return language_menu(call, lead=[])

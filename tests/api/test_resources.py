@@ -38,8 +38,31 @@ def test_create_an_interview_from_the_file_format_and_read_it_back(api):
     assert made["questions"][0]["must_be"] == "yes"
     assert made["questions"][1]["prompt"] == SPEC["questions"][1]["prompt"]
     assert made["created_at"].endswith("Z")
+    assert made.pop("warnings") == []
     fetched = api.get(f"/api/v1/interviews/{made['id']}").json()
     assert fetched == made
+
+
+def test_create_and_update_warn_about_a_past_deadline(api, acme):
+    """A deadline already passed is saved, with the YAML import's warning in `warnings`."""
+    warning = (
+        "The deadline (1 January 2020, 10:00 UTC) has passed: "
+        "callers will hear that the interview is closed."
+    )
+    response = api.post("/api/v1/interviews", json=SPEC | {"deadline": "2020-01-01T10:00:00Z"})
+    assert response.status_code == 201, response.text
+    assert response.json()["deadline"] == "2020-01-01T10:00:00Z"
+    assert response.json()["warnings"] == [warning]
+
+    path = f"/api/v1/interviews/{acme.interview.id}"
+    current = api.get(path).json()
+    assert "warnings" not in current
+    edited = {k: v for k, v in current.items() if k not in ("id", "created_at", "candidates")}
+    response = api.put(path, json=edited | {"deadline": "2020-01-01T10:00:00Z"})
+    assert response.status_code == 200, response.text
+    assert response.json()["warnings"] == [warning]
+    response = api.put(path, json=edited | {"deadline": "2099-01-01T10:00:00Z"})
+    assert response.json()["warnings"] == []
 
 
 def test_an_invalid_interview_gets_the_yaml_imports_messages(api):
