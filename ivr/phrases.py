@@ -17,7 +17,7 @@ ENGLISH = {
         "Thank you for your interest. Goodbye."
     ),
     "language_option": "For English, press {key}.",
-    "welcome": "Welcome to your phone interview for {title}.",
+    "welcome": "Welcome to your phone interview for {title}. It takes about {minutes} minutes.",
     "consent": (
         "This call is recorded so that the hiring team can listen to your answers. "
         "To agree and continue, press 1. If you do not agree, press 2."
@@ -33,6 +33,7 @@ ENGLISH = {
         "Please call back when you are ready. Your answers so far are saved. Goodbye."
     ),
     "ask_pin": "Please enter the interview PIN from your invitation, then press pound.",
+    "no_pin": "Sorry, no PIN was entered.",
     "wrong_pin": "Sorry, that PIN didn't match.",
     "pin_failed": (
         "Sorry, we couldn't find your interview with that PIN. "
@@ -55,7 +56,7 @@ ENGLISH = {
         "There is one question. After it you will hear a beep. "
         "Answer after the beep, then press pound when you are done."
     ),
-    "job_details_offer": "To hear about the job, press 0 at any time before a question.",
+    "job_details_offer": "To hear about the job, press 0 while a question is being read.",
     "star_to_repeat": "To hear a question again, press star.",
     "practice_intro": (
         "First, a practice question, so you can hear how you sound. Nothing you say now "
@@ -114,6 +115,8 @@ ENGLISH = {
     "one_minute": "one minute",
     "minutes": "{count} minutes",
     "seconds": "{count} seconds",
+    "key_pound": "pound",
+    "key_star": "star",
 }
 
 SPANISH = {
@@ -126,7 +129,7 @@ SPANISH = {
         "Gracias por su interés. Adiós."
     ),
     "language_option": "Para español, oprima {key}.",
-    "welcome": "Bienvenido a su entrevista telefónica para {title}.",
+    "welcome": "Bienvenido a su entrevista telefónica para {title}. Toma unos {minutes} minutos.",
     "consent": (
         "Esta llamada se graba para que el equipo de contratación pueda escuchar sus "
         "respuestas. Para aceptar y continuar, oprima 1. Si no acepta, oprima 2."
@@ -142,6 +145,7 @@ SPANISH = {
         "cuando esté listo. Sus respuestas hasta ahora están guardadas. Adiós."
     ),
     "ask_pin": "Por favor ingrese el PIN de la entrevista de su invitación y luego oprima numeral.",
+    "no_pin": "Lo sentimos, no se ingresó ningún PIN.",
     "wrong_pin": "Lo sentimos, ese PIN no coincide.",
     "pin_failed": (
         "Lo sentimos, no encontramos su entrevista con ese PIN. "
@@ -166,8 +170,7 @@ SPANISH = {
         "Responda después del tono y luego oprima numeral cuando termine."
     ),
     "job_details_offer": (
-        "Para escuchar información sobre el trabajo, oprima 0 en cualquier momento antes "
-        "de una pregunta."
+        "Para escuchar información sobre el trabajo, oprima 0 mientras se lee una pregunta."
     ),
     "star_to_repeat": "Para escuchar una pregunta otra vez, oprima asterisco.",
     "practice_intro": (
@@ -228,6 +231,8 @@ SPANISH = {
     "one_minute": "un minuto",
     "minutes": "{count} minutos",
     "seconds": "{count} segundos",
+    "key_pound": "numeral",
+    "key_star": "asterisco",
 }
 
 PHRASES = {"en": ENGLISH, "es": SPANISH}
@@ -250,3 +255,19 @@ def duration(language: str | None, seconds: int) -> str:
         return say(language, "seconds", count=seconds)
     minutes = round(seconds / 60)
     return say(language, "one_minute") if minutes == 1 else say(language, "minutes", count=minutes)
+
+
+# The keypad's two symbols, by the phrase that names them: a voice reads "#" as "hash",
+# "number sign" or nothing, so a key echoed to the caller is always said as a word, the
+# word the prompts use ("press pound", "oprima numeral").
+KEY_WORDS = {"#": "key_pound", "*": "key_star"}
+
+
+def spoken_keys(language: str | None, keys: str) -> str:
+    """Keys pressed as a voice should read them back: "#" -> "pound", "12" -> "1 2".
+
+    One word or digit per key, separated by spaces, so "12" is not read as "twelve";
+    "#" and "*" are "pound" and "star" (Spanish "numeral" and "asterisco"), as the
+    prompts name them. Any other character is kept as it is.
+    """
+    return " ".join(say(language, KEY_WORDS[key]) if key in KEY_WORDS else key for key in keys)

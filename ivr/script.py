@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from ivr.phrases import duration, say
+from voice.call_length import expected_minutes
 from voice.models import Interview, Question, QuestionKind
 
 MAX_RECORD_SECONDS = 3600  # Twilio's <Record maxLength> default and our ceiling
@@ -26,8 +27,19 @@ def language_options(interview: Interview) -> list[tuple[str, str]]:
 
 
 def greeting(interview: Interview, language: str) -> list[str]:
-    """The welcome and the interview's own introduction (which may be empty)."""
-    return [say(language, "welcome", title=interview.title), interview.text("intro", language)]
+    """The welcome (the title in the caller's language, and how long the call takes) and
+    the interview's own introduction (which may be empty).
+
+    The length is voice.call_length's estimate, the one the invitation SMS and the
+    builder's preview give, so the caller hears the same number they read.
+    """
+    welcome = say(
+        language,
+        "welcome",
+        title=interview.text("title", language),
+        minutes=expected_minutes(interview),
+    )
+    return [welcome, interview.text("intro", language)]
 
 
 def closed(interview: Interview, language: str) -> list[str]:
@@ -133,7 +145,8 @@ def voicemail(interview: Interview, language: str) -> list[str]:
     """
     employer = interview.organization.name if interview.organization else ""
     number = spoken_number(interview.phone_number)
-    return [say(language, "voicemail", employer=employer, title=interview.title, number=number)]
+    title = interview.text("title", language)
+    return [say(language, "voicemail", employer=employer, title=title, number=number)]
 
 
 def spoken_number(e164: str) -> str:

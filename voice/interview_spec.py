@@ -30,7 +30,7 @@ def interview_spec(interview: Interview) -> dict[str, Any]:
         return default if set(values) <= {languages[0]} else values
 
     spec: dict[str, Any] = {
-        "title": interview.title,
+        "title": texts("title", interview.title),
         "phone_number": interview.phone_number,
         "languages": languages,
         "voice": texts("voice", interview.voice),

@@ -7,9 +7,9 @@ each field's path ("title", "questions.2.max_seconds", "intro.es-MX") to one sen
 that names the field. Every limit the database has is checked here, so no front door
 reaches the database with a value it would refuse.
 
-Any text may be a plain string (every language) or a map of language to text; the first
-language offered is the default and fills the plain columns, the others go into
-`translations`.
+Any text (the title too) may be a plain string (every language) or a map of language to
+text; the first language offered is the default and fills the plain columns, the others
+go into `translations`.
 """
 
 from __future__ import annotations
@@ -230,10 +230,10 @@ def clean_interview(
         raise InterviewSpecError("the interview must be a mapping of settings to values")
     errors: dict[str, str] = {}
     unknown_keys(errors, "", spec, INTERVIEW_KEYS)
-    title = text_field(errors, spec, "title", MAX_TITLE, required=True)
     number = _phone(errors, spec.get("phone_number"), session, interview_id)
     languages = _languages(errors, spec)
     default = languages[0]
+    titles = _title(errors, spec, languages)
     texts = {name: _per_language(errors, spec, name, languages) for name in SPOKEN_TEXTS}
     voices = _per_language(errors, spec, "voice", languages, MAX_VOICE)
     voices[default] = voices.get(default) or DEFAULT_VOICES.get(
@@ -244,7 +244,9 @@ def clean_interview(
         voices[language] = voices.get(language) or DEFAULT_VOICES.get(
             language.split("-")[0], voices[default]
         )
-        fields = {"voice": voices[language]} | {n: texts[n].get(language, "") for n in texts}
+        fields = {"voice": voices[language], "title": titles.get(language, "")} | {
+            n: texts[n].get(language, "") for n in texts
+        }
         translations[language] = {name: value for name, value in fields.items() if value}
     deadline = _deadline(errors, spec.get("deadline"))
     reminders = _reminders(errors, spec.get("reminders"))
@@ -264,7 +266,7 @@ def clean_interview(
     if errors:
         raise InterviewSpecError(errors)
     return InterviewSettings(
-        title=title,
+        title=titles[default],
         phone_number=number,
         languages=languages,
         voice=voices[default],
@@ -394,6 +396,25 @@ def _per_language(
         label = f"{key} ({language})"
         found[language] = checked_text(errors, field, label, str(text).strip(), limit)
     return {k: v for k, v in found.items() if v}
+
+
+def _title(errors: dict, spec: dict, languages: list[str]) -> dict[str, str]:
+    """The title per language, like any text; the default language's title is required.
+
+    A language without its own title is greeted with the default one (Interview.text).
+    """
+    value = spec.get("title")
+    if not isinstance(value, dict):
+        # One title for every language: kept once, in the default language's column.
+        return {languages[0]: text_field(errors, spec, "title", MAX_TITLE, required=True)}
+    titles = _per_language(errors, spec, "title", languages, MAX_TITLE)
+    if not titles.get(languages[0]) and "title" not in errors:
+        if value and "languages" in errors:
+            return titles  # the languages are wrong, not the title: said once, there
+        errors["title"] = "title is required"
+        if value:
+            errors["title"] += f" in {languages[0]}, the default language"
+    return titles
 
 
 def _deadline(errors: dict, value: Any) -> datetime | None:

@@ -94,7 +94,7 @@ def _values(candidate: Candidate) -> dict[str, str]:
     return {
         "first_name": candidate.name.split()[0],
         "company": interview.organization.name,
-        "title": interview.title,
+        "title": interview.text("title", candidate.language or interview.language),
         "number": interview.phone_number,
         "pin": candidate.pin,
         "minutes": str(expected_minutes(interview)),

@@ -194,7 +194,8 @@ class Interview(Base):
     closing: Mapped[str] = mapped_column(Text, default="")
     job_details: Mapped[str] = mapped_column(Text, default="")
     # Languages offered, the first being the default (`language` mirrors it), and per
-    # language: {"es-MX": {"voice": ..., "intro": ..., "closing": ..., "job_details": ...}}.
+    # language: {"es-MX": {"voice": ..., "title": ..., "intro": ..., "closing": ...,
+    # "job_details": ...}}.
     languages: Mapped[list[str]] = mapped_column(JSON, default=lambda: ["en-US"])
     translations: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     retakes: Mapped[int] = mapped_column(Integer, default=0)
@@ -220,7 +221,7 @@ class Interview(Base):
         return list(self.languages or [self.language])
 
     def text(self, name: str, language: str | None) -> str:
-        """intro, closing, job_details or voice in `language`, else the default language's."""
+        """title, intro, closing, job_details or voice in `language`, else the default's."""
         translated = (self.translations or {}).get(language or "", {}).get(name)
         return translated if translated else getattr(self, name)
 

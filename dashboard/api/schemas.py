@@ -44,7 +44,7 @@ class QuestionSpecSchema(ma.Schema):
 class InterviewSpecSchema(ma.Schema):
     """An interview in the interview file format (README, "The interview file")."""
 
-    title = F.String(required=True, metadata={"example": "Warehouse associate, nights"})
+    title = F.Raw(required=True, metadata=TEXT | {"example": "Warehouse associate, nights"})
     phone_number = F.String(required=True, metadata={"example": "+15550100200"})
     languages = F.List(
         F.String(),

@@ -20,7 +20,7 @@ from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS, form_message
 from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS
 from voice.models import Interview, Question, QuestionKind
 
-TRANSLATED = ("voice", "intro", "closing", "job_details")
+TRANSLATED = ("title", "voice", "intro", "closing", "job_details")
 QUESTION_FIELDS = ("id", *QUESTION_KEYS)  # a form row: the saved id, then the settings
 # The settings each kind of question shows in the form (and so sends to the rules).
 KIND_FIELDS = {

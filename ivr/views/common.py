@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from ivr import calls, flow, twiml
 from ivr.fields import seconds
 from ivr.jobs import JobRef
-from ivr.phrases import say
+from ivr.phrases import say, spoken_keys
 from ivr.services import db, services
 from ivr.views.webhook import after_commit, remember_call, xml
 from voice.models import Call, Question
@@ -163,14 +163,22 @@ def reprompt(
     """No input or a wrong key: say so and `ask` again, until the last miss says goodbye.
 
     `ask(lead)` re-presents the prompt after the lead; `wrong` replaces the "not one of
-    the choices" sentence; `english` speaks the lead in English (the language menu, before
-    the caller has chosen).
+    the choices" sentence, which names the keys as words (phrases.spoken_keys: "pound",
+    not "#"; Digits="" with FinishedOnKey="#" is the pound key alone); `english` speaks
+    the lead in English (the language menu, before the caller has chosen).
     """
     call.misses += 1
     if call.misses >= flow.MAX_MISSES:
         return hang_up(call, words(call, "no_input_goodbye"), outcome="no input")
     lang = None if english else language_of(call)
-    lead = say(lang, "no_input") if keys is None else wrong or say(lang, "wrong_key", key=keys)
+    # Pound alone leaves Digits empty; FinishedOnKey names the key that was pressed.
+    shown = keys or request.form.get("FinishedOnKey", "") if keys is not None else ""
+    if keys is not None and wrong:
+        lead = wrong
+    elif shown:
+        lead = say(lang, "wrong_key", key=spoken_keys(lang, shown))
+    else:
+        lead = say(lang, "no_input")
     return ask([lead])
 
 

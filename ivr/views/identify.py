@@ -68,7 +68,11 @@ def pin_prompt(call: Call, lead: list[str]) -> Response:
 @ivr.post("/pin")
 @webhook
 def pin():
-    """Check the PIN; three wrong ones end the call, and repeated ones lock a real number out."""
+    """Check the PIN; three wrong ones end the call, and repeated ones lock a real number out.
+
+    An empty entry (pound alone) is not a wrong PIN: it is said so and asked again, and
+    counts as a miss (flow.MAX_MISSES), never against the PIN tries or the lockout.
+    """
     call = current_call()
     if call is None or call.interview is None:
         return hang_up(call, say(None, "unknown_number"))
@@ -79,6 +83,12 @@ def pin():
     keys = pressed()
     if keys is None:
         return reprompt(call, keys, lambda lead: pin_prompt(call, lead))
+    if not keys:
+        # Pound alone (Digits="", FinishedOnKey="#"): no PIN was entered. That is a miss,
+        # like silence, not a guess: neither the call's tries nor the lockout count it.
+        return reprompt(
+            call, keys, lambda lead: pin_prompt(call, lead), wrong=words(call, "no_pin")
+        )
     candidate = flow.candidate_by_pin(db(), call.interview, keys)
     if candidate is None:
         call.pin_attempts += 1

@@ -221,9 +221,17 @@ def answer():
             pipeline.fall_back(stored)  # an earlier attempt on this call is the answer again
         return ask_again(call, question)
     allowed = question.retakes_allowed()
-    if allowed and (used := flow.retakes_used(db(), call.candidate, question)) < allowed:
-        return retake_menu(call, question, left=allowed - used, lead=[])
-    return next_question(call)
+    if not allowed:
+        return next_question(call)
+    left = allowed - flow.retakes_used(db(), call.candidate, question)
+    if left > 0:
+        return retake_menu(call, question, left=left, lead=[])
+    return keep_answer(call)  # the last retake: saved, as "keep" at the menu says
+
+
+def keep_answer(call: Call) -> Response:
+    """The answer stands: say it is saved, then the next question (or the closing)."""
+    return next_question(call, lead=[words(call, "kept")])
 
 
 def ask_again(call: Call, question: Question) -> Response:
@@ -260,14 +268,16 @@ def retake_menu(call: Call, question: Question, left: int, lead: list[str]) -> R
 @ivr.post("/retake")
 @webhook
 def retake():
-    """1 keeps the answer just given; 2 records it again (the newest is the one kept)."""
+    """1 keeps the answer just given; 2 records it again (the newest is the one kept).
+
+    With no retake left (a late or repeated request) the answer is kept whatever the key.
+    """
     found = identified_question()
     if found is None:
         return out_of_turn()
     call, question = found
     left = question.retakes_allowed() - flow.retakes_used(db(), call.candidate, question)
-    options = {
-        "1": partial(next_question, call, lead=[words(call, "kept")]),
-        "2": partial(ask, call, question, []),
-    }
-    return choose(call, options, partial(retake_menu, call, question, max(left, 1)))
+    if left <= 0:  # a late or repeated menu request: no retake is left to offer
+        return keep_answer(call)
+    options = {"1": partial(keep_answer, call), "2": partial(ask, call, question, [])}
+    return choose(call, options, partial(retake_menu, call, question, left))
