@@ -172,4 +172,6 @@ def _handle(interview: Interview | None):
     flash(f"Interview “{saved.title}” {'created' if created else 'saved'}.", "success")
     for warning in settings.warnings():
         flash(warning, "warning")
+    if created:  # what comes next is on the interview's page: import candidates, preview
+        return redirect(url_for("dashboard.interview", interview_id=saved.id))
     return redirect(url_for(".edit", interview_id=saved.id))

@@ -57,7 +57,8 @@ def import_interview():
                 flash(f"Interview “{created.title}” imported from {name}.", "success")
                 for warning in settings.warnings():
                     flash(warning, "warning")
-                return redirect(url_for(".edit", interview_id=created.id))
+                # Its page: import candidates, preview the call, or edit.
+                return redirect(url_for("dashboard.interview", interview_id=created.id))
     return _page(problems)
 
 

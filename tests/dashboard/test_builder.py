@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS
+from tests.dashboard.conftest import flashes
 from tests.dashboard.html import parse
 from tests.factories import make_interview, make_user
 from voice.interviews import INTERVIEW_KEYS, QUESTION_KEYS, InterviewSpecError, clean_interview
@@ -60,7 +61,14 @@ def test_builder_creates_interview_with_knockout_and_voice_questions(signed_in, 
     response = client.post("/interviews/new", data=interview_form(token(client, "/interviews/new")))
     assert response.status_code == 302
     interview = created(db)
-    assert response.headers["Location"] == f"/interviews/{interview.id}/edit"
+    assert response.headers["Location"] == f"/interviews/{interview.id}"  # what comes next
+    page = parse(client.get(response.headers["Location"]).data)
+    assert "Interview “Line cook, weekends” created." in flashes(page)
+    assert {a.text() for a in page.find_all("a", cls="btn")} >= {
+        "Import candidates",
+        "Preview call",
+        "Edit",
+    }
     assert interview.organization_id == signed_in.user.organization_id
     assert interview.phone_number == "+15550100777"
     assert (interview.retakes, interview.practice, interview.retention_days) == (1, True, 90)
@@ -457,7 +465,7 @@ def upload(client, raw: bytes, filename: str = "job.yaml"):
 
 
 def test_importing_a_file_creates_the_interview_and_opens_it(signed_in, db, client):
-    """A good file creates the interview in the user's organisation and opens its editor."""
+    """A good file creates the interview in the user's organisation and opens its page."""
     raw = (
         b"title: Line cook, weekends\nphone_number: '+15550100777'\n"
         b'practice: "false"\ndelete_recordings_at_twilio: "no"\n'
@@ -466,7 +474,7 @@ def test_importing_a_file_creates_the_interview_and_opens_it(signed_in, db, clie
     response = upload(client, raw)
     interview = created(db)
     assert response.status_code == 302
-    assert response.headers["Location"] == f"/interviews/{interview.id}/edit"
+    assert response.headers["Location"] == f"/interviews/{interview.id}"
     assert interview.organization_id == signed_in.user.organization_id
     assert (interview.practice, interview.delete_recordings_at_twilio) == (False, False)
     assert [q.prompt for q in interview.questions] == ["What kitchens have you worked in?"]
