@@ -250,6 +250,13 @@
     }
     var index = all.indexOf(currentCard());
     var next = all[Math.max(0, Math.min(all.length - 1, index + step))];
+    if (index !== -1 && next === all[index]) {
+      // At either end: say so, and leave playback alone.
+      status(step > 0
+        ? "This is the last answer. Shift+N opens the next unreviewed candidate."
+        : "This is the first answer.");
+      return;
+    }
     var playing = players().some(function (p) {
       return !p.paused;
     });

@@ -405,6 +405,11 @@ def test_saving_a_score_keeps_the_keyboard_on_that_answer(browser, live_url, thr
     below_toolbar(page, third)
     page.keyboard.press("3")
     expect(page.locator("#review-status")).to_have_text("Scored 3 for question 3.")
+    page.keyboard.press("j")  # past the last answer: said, and the place is kept
+    expect(page.locator("#review-status")).to_have_text(
+        "This is the last answer. Shift+N opens the next unreviewed candidate."
+    )
+    expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
     db.expire_all()
     mine = dict(db.execute(select(Score.answer_id, Score.value)).all())
     assert mine == {second: 4, third: 3}
