@@ -326,7 +326,7 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
             if time.monotonic() > deadline:
                 raise click.ClickException("transcription took too long; see var/log/worker.log")
             time.sleep(0.5)
-        _print_latest(settings, interview_id, count=2)
+        print_transcripts(settings, interview_id, [caller, spanish_caller])
         url = f"http://{host}:{port}"
         click.secho(f"\nDashboard: {url}/interviews/{interview_id}", bold=True)
         click.echo(f"Log in as {DEMO_EMAIL} with password {DEMO_PASSWORD}")
@@ -348,11 +348,13 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
                 proc.kill()
 
 
-def _print_latest(settings: Settings, interview_id: int, count: int = 1) -> None:
+def print_transcripts(settings: Settings, interview_id: int, phones: list[str]) -> None:
+    """Print the kept answers of the candidates holding `phones` (E.164), in that order."""
     factory = make_session_factory(make_engine(settings.database_url))
     with unit_of_work(factory) as session:
         data = interview_results(session, session.get(Interview, interview_id))
-    for latest in data["candidates"][-count:]:
+    by_phone = {c["phone"]: c for c in data["candidates"]}
+    for latest in (by_phone[phone] for phone in phones if phone in by_phone):
         click.secho(f"\nTranscripts for {latest['name']} [{latest['status']}]", bold=True)
         for answer in latest["answers"]:
             if answer["kept"]:
