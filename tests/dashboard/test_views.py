@@ -89,6 +89,27 @@ def test_interview_page_lists_candidates_with_progress(signed_in, db, client):
     assert "2 total" in summary
 
 
+def test_the_candidate_list_comes_before_retention_and_says_a_legal_hold_at_the_top(
+    signed_in, db, client
+):
+    """The retention card sits below the candidates (read rarely); a legal hold is still
+    said at the top, beside the title, linking down to it. No "Abandoned 0" is listed."""
+    url = f"/interviews/{signed_in.interview.id}"
+    page = parse(client.get(url).data)
+    order = [
+        n.attrs.get("id") or n.tag
+        for n in page.iter()
+        if n.tag == "table" or n.attrs.get("id") == "retention"
+    ]
+    assert order == ["table", "retention"]
+    assert page.one("h1").find("a", href="#retention") is None
+    assert "Abandoned" not in page.one("ul", cls="status-summary").text()
+    signed_in.interview.legal_hold = True
+    db.commit()
+    held = parse(client.get(url).data).one("h1").one("a", href="#retention")
+    assert held.text() == "On legal hold"
+
+
 def test_interview_empty_state(signed_in, db, client):
     """An interview with no candidates says how to add one."""
     empty = make_interview(db, signed_in.user.organization, phone_number="+15550100300")
