@@ -125,6 +125,7 @@ def register_blueprints(app: Flask) -> None:
         privacy,
         search,
         share,
+        time_zone,
     )
     from dashboard.media import media_files
     from dashboard.review import review
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(share.share)
     app.register_blueprint(search.search)
     app.register_blueprint(privacy.privacy)
+    app.register_blueprint(time_zone.time_zone)
 
 
 def register_metrics(app: Flask) -> None:

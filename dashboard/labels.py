@@ -22,7 +22,7 @@ INTERVIEW_LABELS: dict[str, str] = {
     "intro": "Greeting",
     "job_details": "Job details",
     "closing": "Closing",
-    "deadline": "Deadline (UTC)",
+    "deadline": "Deadline (UTC time)",  # in the organisation's zone: interview_labels
     "reminders": "Reminders before the deadline",
     "retakes": "Retakes per spoken answer",
     "retention_days": "Keep candidates' data for (days)",
@@ -30,6 +30,15 @@ INTERVIEW_LABELS: dict[str, str] = {
     "delete_recordings_at_twilio": "Delete recordings at Twilio once stored here",
     "questions": "Questions",
 }
+
+
+def interview_labels(time_zone: str) -> dict[str, str]:
+    """INTERVIEW_LABELS for an organisation in `time_zone` (an IANA name): the deadline is
+    typed and shown in that zone, and its label says which ("Deadline (America/Chicago
+    time)")."""
+    return INTERVIEW_LABELS | {"deadline": f"Deadline ({time_zone} time)"}
+
+
 # Each question's fields (the same key may mean something else interview-wide: retakes).
 QUESTION_LABELS: dict[str, str] = {
     "kind": "Kind",

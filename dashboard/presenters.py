@@ -14,6 +14,7 @@ from typing import Any
 from flask import Flask
 
 from voice import pipeline, reliability
+from voice.dates import date_and_time, for_managers
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -215,7 +216,8 @@ CLOSED_STATE = ("Closed", "muted")
 @dataclass(frozen=True)
 class DeadlineWords:
     """An interview's deadline as the dashboard says it: `verb` is "closes" while it is
-    ahead and "closed on" once passed (`closed`); `when` is "1 Jan 2020, 10:00 UTC"."""
+    ahead and "closed on" once passed (`closed`); `when` is "Jan 1, 2020, 4:00 AM CST", in
+    the organisation's time zone (voice/dates.py)."""
 
     closed: bool
     verb: str
@@ -231,11 +233,11 @@ def deadline_words(interview: Interview, now: datetime | None = None) -> Deadlin
     if interview.deadline is None:
         return None
     closed = interview.is_closed(now or datetime.now(UTC))
-    when = interview.deadline.astimezone(UTC)
+    zone, language = for_managers(interview.organization)
     return DeadlineWords(
         closed=closed,
         verb="closed on" if closed else "closes",
-        when=f"{when.day} {when:%b %Y, %H:%M} UTC",
+        when=date_and_time(interview.deadline, zone, language, year=True),
     )
 
 

@@ -31,6 +31,7 @@ from ivr import calls
 from ivr.flow import FINAL_CALL_STATUSES, now
 from ivr.twilio_rest import TwilioRest
 from voice.candidates import CLOSED, FINISHED, SCREENED_OUT, interview_over
+from voice.dates import for_managers, long_date
 from voice.models import Call, Candidate
 
 VOICE_PATH = "/ivr/voice"
@@ -99,8 +100,10 @@ def nothing_to_ask(candidate: Candidate, at: datetime | None = None) -> str | No
     if why == FINISHED:
         return f"{candidate.name} has finished the interview, so there is nothing left to ask."
     if why == CLOSED:
+        interview = candidate.interview
+        day = long_date(interview.deadline, *for_managers(interview.organization))
         return (
-            f"The interview closed on {candidate.interview.deadline:%B %-d, %Y}, so a call "
+            f"The interview closed on {day}, so a call "
             f"would only tell {first} that; extend its deadline first."
         )
     return None

@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 
 from ivr.phrases import duration, say
 from voice.call_length import expected_minutes
+from voice.dates import spoken_day
 from voice.models import Interview, Question, QuestionKind
 
 MAX_RECORD_SECONDS = 3600  # Twilio's <Record maxLength> default and our ceiling
@@ -44,8 +45,10 @@ def greeting(interview: Interview, language: str) -> list[str]:
 
 def closed(interview: Interview, language: str) -> list[str]:
     """All a caller hears once the interview's deadline has passed (`Interview.is_closed`):
-    that it closed on the deadline's day, then goodbye; the call ends there."""
-    return [say(language, "closed", deadline=interview.deadline.strftime("%B %-d"))]
+    that it closed on the deadline's day (in the organisation's time zone, said in the
+    caller's language: "March 3", "3 de marzo"), then goodbye; the call ends there."""
+    day = spoken_day(interview.deadline, interview.organization.time_zone, language)
+    return [say(language, "closed", deadline=day)]
 
 
 def consent(language: str) -> list[str]:

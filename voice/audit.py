@@ -82,6 +82,7 @@ ACTIONS: dict[str, str] = {
     "legal_hold": "set or lifted a legal hold",
     "retention_changed": "changed the retention period",
     "country_changed": "changed the default country for phone numbers",
+    "time_zone_changed": "changed the time zone dates are shown in",
     "purge": "purged a candidate's data",
     "erasure": "erased a candidate",
     "api_request": "called the API",

@@ -24,6 +24,7 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voice.dates import date_and_time, for_managers
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
 from voice.models import Interview, Organization, Question, QuestionKind
 from voice.phones import PhoneError, normalise_phone, not_our_number
@@ -147,14 +148,16 @@ class InterviewSettings:
     delete_recordings_at_twilio: bool
     questions: tuple[QuestionSettings, ...]
 
-    def warnings(self, now: datetime | None = None) -> list[str]:
+    def warnings(self, now: datetime | None = None, organization=None) -> list[str]:
         """Lawful but worth a second look, one sentence each: a retention period under a
         year (voice.retention), a deadline already passed at `now` (aware; default the
-        current time). The interview is saved either way: a manager may close it on purpose.
+        current time), written in `organization`'s time zone (None: UTC). The interview is
+        saved either way: a manager may close it on purpose.
         """
+        zone, language = for_managers(organization)
         found = [
             short_period_warning(self.retention_days),
-            passed_deadline_warning(self.deadline, now or datetime.now(UTC)),
+            passed_deadline_warning(self.deadline, now or datetime.now(UTC), zone, language),
         ]
         return [warning for warning in found if warning]
 
@@ -164,19 +167,22 @@ class InterviewSettings:
         return values | {"language": self.languages[0]}
 
 
-def passed_deadline_warning(deadline: datetime | None, now: datetime) -> str | None:
+def passed_deadline_warning(
+    deadline: datetime | None,
+    now: datetime,
+    zone: str | None = None,
+    language: str | None = None,
+) -> str | None:
     """The warning for a deadline at or before `now` (both aware), as `Interview.is_closed`
-    decides; None for no deadline or one still ahead.
+    decides; None for no deadline or one still ahead. The deadline is written in `zone`
+    (an IANA name; None: UTC) for `language` (voice/dates.py).
 
     From then on every call hears only the "closed" phrase (ivr.views.start.incoming_call).
     """
     if deadline is None or now < deadline:
         return None
-    when = deadline.astimezone(UTC)
-    return (
-        f"The deadline ({when:%-d %B %Y, %H:%M} UTC) has passed: "
-        "callers will hear that the interview is closed."
-    )
+    when = date_and_time(deadline, zone, language, year=True)
+    return f"The deadline ({when}) has passed: callers will hear that the interview is closed."
 
 
 def read_interview_file(raw: bytes, name: str = "the file") -> dict:

@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from voice.call_length import expected_minutes
+from voice.dates import date_and_time
 from voice.models import Candidate, DecisionKind, Message, MessageTemplate
 
 INVITATION = "invitation"
@@ -91,6 +92,8 @@ def _lang(candidate: Candidate) -> str:
 def _values(candidate: Candidate) -> dict[str, str]:
     interview = candidate.interview
     deadline = interview.deadline
+    language = candidate.language or interview.language
+    when = date_and_time(deadline, interview.organization.time_zone, language) if deadline else ""
     return {
         "first_name": candidate.name.split()[0],
         "company": interview.organization.name,
@@ -98,17 +101,14 @@ def _values(candidate: Candidate) -> dict[str, str]:
         "number": interview.phone_number,
         "pin": candidate.pin,
         "minutes": str(expected_minutes(interview)),
-        "deadline_text": _format_deadline(deadline) if deadline else "",
-        "deadline_short": _format_deadline(deadline) if deadline else "soon",
+        "deadline_text": when,
+        "deadline_short": when or "soon",
     }
 
 
-def _format_deadline(deadline: datetime) -> str:
-    return deadline.strftime("%b %-d, %-I:%M %p UTC")
-
-
 def invitation_text(candidate: Candidate) -> str:
-    """The invitation SMS in the candidate's language: number, PIN and any deadline."""
+    """The invitation SMS in the candidate's language: number, PIN and any deadline (in
+    the organisation's time zone, worded for the language: voice/dates.py)."""
     lang, values = _lang(candidate), _values(candidate)
     deadline = (
         TEXTS[lang]["deadline"].format(deadline=values["deadline_text"])

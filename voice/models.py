@@ -151,6 +151,10 @@ class Organization(Base):
     # The country (ISO 3166-1 alpha-2) a phone number written without its country code is
     # read in, when candidates are imported or added (voice/phones.py).
     default_country: Mapped[str] = mapped_column(String(2), default="US", server_default="US")
+    # The IANA time zone (voice/time_zones.py) every date shown to its candidates and users
+    # is written in (voice/dates.py), and the builder's deadline is typed in; stored
+    # times stay UTC.
+    time_zone: Mapped[str] = mapped_column(String(64), default="UTC", server_default="UTC")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     users: Mapped[list[User]] = relationship(back_populates="organization")

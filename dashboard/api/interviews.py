@@ -151,7 +151,8 @@ class Interviews(MethodView):
                 errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
             ) from None
         session.expire(interview)  # load the questions save() wrote
-        return interview_json(interview) | {"warnings": settings.warnings()}
+        warnings = settings.warnings(organization=interview.organization)
+        return interview_json(interview) | {"warnings": warnings}
 
 
 @blp.route("/<int:interview_id>")
@@ -198,4 +199,6 @@ class InterviewById(MethodView):
                 errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
             ) from None
         session.expire(saved)
-        return interview_json(saved) | {"warnings": settings.warnings()}
+        return interview_json(saved) | {
+            "warnings": settings.warnings(organization=saved.organization)
+        }

@@ -16,6 +16,7 @@ from voice.accounts import MAX_NAME_LENGTH
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
 from voice.phones import PhoneError, check_region, is_e164, normalise_phone
+from voice.time_zones import TimeZoneError, check_time_zone
 
 
 class Context:
@@ -166,6 +167,21 @@ class Country(click.ParamType):
         try:
             return check_region(str(value))
         except PhoneError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+class TimeZone(click.ParamType):
+    """An IANA time zone (America/Chicago, Europe/Madrid...), by voice.time_zones' rule
+    (check_time_zone); converts to the name as the database spells it, anything else fails
+    as a usage error (exit status 2) with that rule's sentence."""
+
+    name = "ZONE"
+
+    def convert(self, value, param, ctx):
+        """Return the zone's name, or fail: "'Mars/Base' is not a time zone such as ..."."""
+        try:
+            return check_time_zone(str(value))
+        except TimeZoneError as exc:
             self.fail(str(exc), param, ctx)
 
 

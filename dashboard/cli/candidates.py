@@ -29,6 +29,7 @@ from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
+from voice.dates import for_managers, long_date
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
@@ -85,7 +86,9 @@ def candidate_add(
             raise click.UsageError("--invite needs --phone to text the invitation to")
         if invite and found.is_closed(datetime.now(UTC)):
             raise click.ClickException(
-                f"the interview closed on {found.deadline:%B %-d, %Y}, so no invitation can "
+                f"the interview closed on "
+                f"{long_date(found.deadline, *for_managers(found.organization))}, "
+                "so no invitation can "
                 "be sent; extend its deadline first (nothing was added)"
             )
         try:

@@ -67,7 +67,7 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
             detail={"source": "file", "file": file.name, "title": created.title},
         )
         session.commit()
-        warnings = settings.warnings()
+        warnings = settings.warnings(organization=org)
         if not as_json:
             for warning in warnings:
                 click.echo(f"warning: {warning}", err=True)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC
 
 from werkzeug.datastructures import MultiDict
 
-from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS, form_message
+from dashboard.labels import QUESTION_LABELS, form_message, interview_labels
+from voice.dates import from_local_input, local_input
 from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS
 from voice.models import Interview, Question, QuestionKind
 
@@ -105,6 +105,8 @@ class Draft:
     retention_days: str = ""
     delete_recordings_at_twilio: bool = False
     questions: list[QuestionDraft] = field(default_factory=list)
+    # The organisation's time zone (IANA): `deadline` is a wall time there, as typed.
+    time_zone: str = "UTC"
 
     @property
     def language_list(self) -> list[str]:
@@ -119,11 +121,11 @@ class Draft:
 
     @classmethod
     def from_interview(cls, interview: Interview) -> Draft:
-        """The draft of a saved interview, for the edit form."""
-        deadline = ""
-        if interview.deadline is not None:
-            deadline = interview.deadline.astimezone(UTC).strftime("%Y-%m-%dT%H:%M")
+        """The draft of a saved interview, for the edit form; the deadline in the
+        organisation's time zone."""
+        time_zone = interview.organization.time_zone
         return cls(
+            time_zone=time_zone,
             title=interview.title,
             phone_number=interview.phone_number,
             languages=", ".join(interview.offered_languages()),
@@ -134,7 +136,7 @@ class Draft:
             translations={k: dict(v) for k, v in (interview.translations or {}).items()},
             retakes=str(interview.retakes),
             practice=interview.practice,
-            deadline=deadline,
+            deadline=local_input(interview.deadline, time_zone),
             reminders=", ".join(interview.reminders or []),
             retention_days=_text(interview.retention_days),
             delete_recordings_at_twilio=interview.delete_recordings_at_twilio,
@@ -144,13 +146,15 @@ class Draft:
         )
 
     @classmethod
-    def from_form(cls, form: MultiDict) -> Draft:
-        """The draft as posted: every value stripped, question rows in the order posted."""
+    def from_form(cls, form: MultiDict, time_zone: str = "UTC") -> Draft:
+        """The draft as posted: every value stripped, question rows in the order posted;
+        the deadline a wall time in `time_zone` (the organisation's)."""
 
         def get(name: str, default: str = "") -> str:
             return form.get(name, default).strip()
 
         draft = cls(
+            time_zone=time_zone,
             title=get("title"),
             phone_number=get("phone_number"),
             languages=get("languages"),
@@ -181,7 +185,8 @@ class Draft:
         return draft
 
     def to_spec(self) -> dict:
-        """The draft in the interview file format, for `voice.interviews.clean_interview`."""
+        """The draft in the interview file format, for `voice.interviews.clean_interview`;
+        the deadline with the offset of the draft's time zone (stored in UTC)."""
         default = (self.language_list or ["en-US"])[0]
         others = self.extra_languages
 
@@ -198,7 +203,7 @@ class Draft:
             **{name: per_language(name) for name in TRANSLATED},
             "retakes": self.retakes,
             "practice": self.practice,
-            "deadline": self.deadline,
+            "deadline": from_local_input(self.deadline, self.time_zone),
             "reminders": self.reminders,
             "retention_days": self.retention_days,
             "delete_recordings_at_twilio": self.delete_recordings_at_twilio,
@@ -232,7 +237,7 @@ class Draft:
             if parts[0] == "questions" and len(parts) > 2:
                 message = f"Question {parts[1]}: {form_message(message, QUESTION_LABELS)}"
             else:
-                message = form_message(message, INTERVIEW_LABELS)
+                message = form_message(message, interview_labels(self.time_zone))
             shown.setdefault(self.field_id(path), message)
         return shown
 

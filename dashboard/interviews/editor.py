@@ -21,10 +21,11 @@ from sqlalchemy.orm import Session
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
 from dashboard.interviews.drafts import Draft, QuestionDraft, apply_action
-from dashboard.labels import INTERVIEW_LABELS, QUESTION_LABELS
+from dashboard.labels import QUESTION_LABELS, interview_labels
 from ivr.services import db
 from voice.interviews import TAKEN, InterviewSettings, InterviewSpecError, clean_interview
-from voice.models import Answer, Interview, Question, QuestionKind
+from voice.models import Answer, Interview, Organization, Question, QuestionKind
+from voice.time_zones import DEFAULT_TIME_ZONE
 
 KIND_LABELS = {
     QuestionKind.VOICE: "Spoken answer",
@@ -114,7 +115,7 @@ def _render(draft: Draft, interview: Interview | None, errors=None, focus=None, 
             errors=errors or {},
             focus=focus,
             kinds=KIND_LABELS,
-            labels=INTERVIEW_LABELS,
+            labels=interview_labels(draft.time_zone),
             question_labels=QUESTION_LABELS,
             blank=QuestionDraft(key="__KEY__"),
         ),
@@ -124,13 +125,15 @@ def _render(draft: Draft, interview: Interview | None, errors=None, focus=None, 
 
 def _handle(interview: Interview | None):
     session = db()
+    organization = session.get(Organization, current_user.organization_id)
+    time_zone = organization.time_zone if organization else DEFAULT_TIME_ZONE
     if request.method == "GET":
         if interview is None:
-            draft = Draft(questions=[QuestionDraft(key="0")])
+            draft = Draft(questions=[QuestionDraft(key="0")], time_zone=time_zone)
         else:
             draft = Draft.from_interview(interview)
         return _render(draft, interview)
-    draft = Draft.from_form(request.form)
+    draft = Draft.from_form(request.form, time_zone)
     action = request.form.get("action", "save")
     if action != "save":
         return _render(draft, interview, focus=apply_action(draft, action))
@@ -170,7 +173,7 @@ def _handle(interview: Interview | None):
         )
         return _render(draft, interview, errors=errors, status=422)
     flash(f"Interview “{saved.title}” {'created' if created else 'saved'}.", "success")
-    for warning in settings.warnings():
+    for warning in settings.warnings(organization=saved.organization):
         flash(warning, "warning")
     if created:  # what comes next is on the interview's page: import candidates, preview
         return redirect(url_for("dashboard.interview", interview_id=saved.id))

@@ -55,7 +55,7 @@ def import_interview():
                     session.rollback()
                     return _page([f"phone_number {settings.phone_number} {TAKEN}"])
                 flash(f"Interview “{created.title}” imported from {name}.", "success")
-                for warning in settings.warnings():
+                for warning in settings.warnings(organization=created.organization):
                     flash(warning, "warning")
                 # Its page: import candidates, preview the call, or edit.
                 return redirect(url_for("dashboard.interview", interview_id=created.id))

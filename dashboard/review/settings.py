@@ -34,6 +34,11 @@ ADMIN_PAGES = (
         "Phone numbers",
         "The country of phone numbers written without a country code.",
     ),
+    (
+        "time_zone.time_zone_settings",
+        "Time zone",
+        "The time zone of deadlines in texts, on calls and on these pages.",
+    ),
 )
 
 

@@ -46,7 +46,7 @@ def test_create_an_interview_from_the_file_format_and_read_it_back(api):
 def test_create_and_update_warn_about_a_past_deadline(api, acme):
     """A deadline already passed is saved, with the YAML import's warning in `warnings`."""
     warning = (
-        "The deadline (1 January 2020, 10:00 UTC) has passed: "
+        "The deadline (Jan 1, 2020, 10:00 AM UTC) has passed: "
         "callers will hear that the interview is closed."
     )
     response = api.post("/api/v1/interviews", json=SPEC | {"deadline": "2020-01-01T10:00:00Z"})

@@ -23,7 +23,7 @@ from voice.interviews import clean_interview, passed_deadline_warning
 PAST = datetime(2020, 1, 1, 10, 0, tzinfo=UTC)
 FUTURE = datetime(2099, 6, 30, 17, 30, tzinfo=UTC)
 WARNING = (
-    "The deadline (1 January 2020, 10:00 UTC) has passed: "
+    "The deadline (Jan 1, 2020, 10:00 AM UTC) has passed: "
     "callers will hear that the interview is closed."
 )
 
@@ -41,9 +41,9 @@ def test_deadline_words_say_closes_before_and_closed_on_after(signed_in):
     interview = signed_in.interview
     interview.deadline = PAST
     assert str(deadline_words(interview, datetime(2019, 12, 31, tzinfo=UTC))) == (
-        "closes 1 Jan 2020, 10:00 UTC"
+        "closes Jan 1, 2020, 10:00 AM UTC"
     )
-    assert str(deadline_words(interview, PAST)) == "closed on 1 Jan 2020, 10:00 UTC"
+    assert str(deadline_words(interview, PAST)) == "closed on Jan 1, 2020, 10:00 AM UTC"
     assert deadline_words(interview, PAST).closed
     interview.deadline = None
     assert deadline_words(interview) is None
@@ -79,7 +79,7 @@ def test_the_interview_page_says_closed_once_the_deadline_passed(signed_in, db, 
     head = page.one("div", cls="page-head")
     assert "Closed" in title_pills(head.one("h1"))
     line = head.one("p", cls="muted").text()
-    assert "closed on 1 Jan 2020, 10:00 UTC" in line
+    assert "closed on Jan 1, 2020, 10:00 AM UTC" in line
     assert "closes" not in line
 
 
@@ -90,7 +90,7 @@ def test_the_interview_page_says_closes_while_open(signed_in, db, client):
     page = parse(client.get(f"/interviews/{signed_in.interview.id}").data)
     head = page.one("div", cls="page-head")
     assert title_pills(head.one("h1")) == []
-    assert "closes 30 Jun 2099, 17:30 UTC" in head.one("p", cls="muted").text()
+    assert "closes Jun 30, 2099, 5:30 PM UTC" in head.one("p", cls="muted").text()
 
 
 def test_the_home_page_card_labels_a_closed_interview(signed_in, db, client):
@@ -106,9 +106,9 @@ def test_the_home_page_card_labels_a_closed_interview(signed_in, db, client):
     }
     closed, open_ = cards["Warehouse associate"], cards["Picker"]
     assert title_pills(closed.one("h2")) == ["Closed"]
-    assert "closed on 1 Jan 2020, 10:00 UTC" in closed.text()
+    assert "closed on Jan 1, 2020, 10:00 AM UTC" in closed.text()
     assert title_pills(open_.one("h2")) == []
-    assert "closes 30 Jun 2099, 17:30 UTC" in open_.text()
+    assert "closes Jun 30, 2099, 5:30 PM UTC" in open_.text()
     assert "closed" not in open_.text().lower()
 
 
@@ -150,7 +150,7 @@ def test_the_builder_saves_a_past_deadline_with_a_warning(signed_in, db, client)
     assert WARNING in flashes(parse(client.get(response.headers["Location"]).data))
     page = parse(client.get(f"/interviews/{interview.id}/edit").data)
     hint = page.one("p", id="deadline-hint").text()
-    assert hint.startswith("This interview closed on 1 Jan 2020, 10:00 UTC: callers hear")
+    assert hint.startswith("This interview closed on Jan 1, 2020, 10:00 AM UTC: callers hear")
 
 
 def test_the_builder_does_not_warn_about_a_future_deadline(signed_in, db, client):
@@ -195,7 +195,7 @@ def test_the_yaml_import_warns_about_a_past_deadline(settings, db, tmp_path, as_
     args = ["interview", "import", str(path)] + (["--json"] if as_json else [])
     result = CliRunner().invoke(main, args, env=env)
     assert result.exit_code == 0, result.output
-    expected = WARNING.replace("10:00", "00:00")
+    expected = WARNING.replace("10:00", "12:00")
     if as_json:
         assert json.loads(result.stdout)["warnings"] == [expected]
     else:
@@ -215,7 +215,7 @@ def test_preview_of_a_closed_interview_plays_the_closed_message(signed_in, db, c
     assert spoken == f"“{say('en-US', 'closed', deadline='January 1')}”"
     assert spoken.startswith("“Sorry, this interview closed on January 1")
     assert "Closed" in title_pills(page.one("h1"))
-    assert "closed on 1 Jan 2020, 10:00 UTC" in page.one("p", id="expected-minutes").text()
+    assert "closed on Jan 1, 2020, 10:00 AM UTC" in page.one("p", id="expected-minutes").text()
 
 
 def test_preview_of_an_open_interview_plays_the_interview(signed_in, db, client):

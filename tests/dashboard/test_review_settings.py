@@ -29,6 +29,10 @@ PAGES = {
         "/settings/phones",
         "The country of phone numbers written without a country code.",
     ),
+    "Time zone": (
+        "/settings/time-zone",
+        "The time zone of deadlines in texts, on calls and on these pages.",
+    ),
 }
 
 
