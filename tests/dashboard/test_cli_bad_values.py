@@ -100,6 +100,12 @@ CASES = [
         id="org-country",
     ),
     pytest.param(
+        ["org", "time-zone", "Mars/Base"],
+        "Invalid value for '[ZONE]': 'Mars/Base' is not a time zone such as America/Chicago "
+        "or Europe/Madrid",
+        id="org-time-zone",
+    ),
+    pytest.param(
         ["user", "create", "ana-at-example", "--password", "long-enough-pass"],
         "Invalid value for 'EMAIL': 'ana-at-example' is not an email address.",
         id="user-create-email",
