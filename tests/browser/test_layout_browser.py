@@ -392,15 +392,18 @@ def test_the_settings_page_is_a_title_and_two_cards_apart(browser, live_url, see
     assert problems == [] and problems_phone == []
 
 
-def test_the_status_counts_stand_apart_from_the_retention_card(browser, live_url, seeded):
-    """On the interview page the row of status counts is as far below the retention card
-    as the cards below it are from each other."""
+def test_the_status_counts_and_the_retention_card_stand_apart(browser, live_url, seeded):
+    """On the interview page the row of status counts stands apart from the page head,
+    and the retention card (below the candidate list) from the list above it."""
     page, problems = open_page(browser, DESKTOP)
     sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
-    retention = box(page.locator("#retention"))
+    head = box(page.locator(".page-head"))
     counts = box(page.get_by_role("list", name="Candidates by status"))
+    table = box(page.locator(".table-wrap").last)
+    retention = box(page.locator("#retention"))
     page.locator("main").screenshot(path=str(base.SHOTS / "layout-desktop-interview-top.png"))
-    assert counts["top"] - retention["bottom"] >= 16, (retention, counts)
+    assert counts["top"] - head["bottom"] >= 16, (head, counts)
+    assert retention["top"] - table["bottom"] >= 16, (table, retention)
     assert problems == []
 
 
