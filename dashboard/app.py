@@ -182,10 +182,12 @@ def register_api(app: Flask, settings: Settings) -> None:
 
 
 def register_presentation(app: Flask) -> None:
-    """Template filters and the status words and tones every template uses."""
-    from dashboard import presenters
+    """Template filters (dates in the reader's time zone among them) and the status words
+    and tones every template uses."""
+    from dashboard import local_dates, presenters
 
     presenters.init_app(app)
+    local_dates.init_app(app)
 
 
 def register_error_pages(app: Flask) -> None:

@@ -1,12 +1,13 @@
 """How the dashboard words and colours things: status labels and tones, times, transcripts.
 
 Defined once here and handed to every template by `init_app` (a context processor and
-three filters), so templates never spell a status literal or a colour map themselves.
+two filters), so templates never spell a status literal or a colour map themselves.
 A tone is one of the pill classes in static/app.css: success, info, warning, danger, muted.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -14,7 +15,7 @@ from typing import Any
 from flask import Flask
 
 from voice import pipeline, reliability
-from voice.dates import date_and_time, for_managers
+from voice.dates import date_and_time, for_managers, short_date
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -169,10 +170,16 @@ def transcript_language_name(answer: Answer | None) -> str:
 # ---------------------------------------------------------------- times
 
 
-def ago(when: datetime | None, now: datetime | None = None) -> str:
+def ago(
+    when: datetime | None,
+    now: datetime | None = None,
+    day: Callable[[datetime], str] | None = None,
+) -> str:
     """'just now', '5 minutes ago', 'yesterday', or a date for anything older than a week.
 
-    `when` is timezone-aware (voice.models.UTCDateTime); None reads as a dash.
+    `when` is timezone-aware (voice.models.UTCDateTime); None reads as a dash. The date is
+    written by `day` (the dashboard's passes the reader's zone: dashboard/local_dates.py),
+    by default its day in UTC ("Jan 1, 2026").
     """
     if when is None:
         return "—"
@@ -188,7 +195,7 @@ def ago(when: datetime | None, now: datetime | None = None) -> str:
         return "yesterday"
     if days < 7:
         return f"{days} days ago"
-    return f"{when.day} {when:%b %Y}"
+    return day(when) if day else short_date(when, None, None)
 
 
 def isotime(when: datetime | None) -> str:
@@ -289,8 +296,8 @@ def template_globals() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the presentation filters (ago, isotime, clock) and globals on `app`."""
-    app.add_template_filter(ago, "ago")
+    """Register the presentation filters (isotime, clock) and globals on `app`; the
+    reader's dates (ago, local_datetime, local_date) are dashboard/local_dates.py's."""
     app.add_template_filter(isotime, "isotime")
     app.add_template_filter(clock, "clock")
     app.context_processor(template_globals)

@@ -39,6 +39,7 @@ from dashboard.access import (
 )
 from dashboard.auditing import address, record
 from dashboard.auth import safe_next
+from dashboard.local_dates import read_for
 from dashboard.media import (
     audio_response,
     playable,
@@ -51,7 +52,7 @@ from dashboard.review import posted_ids
 from dashboard.review.candidate_page import answers_by_question
 from ivr.services import db
 from voice.audit import Actor
-from voice.models import Answer, Candidate, ShareLink, ShareView, User
+from voice.models import Answer, Candidate, Organization, ShareLink, ShareView, User
 
 share = Blueprint("share", __name__)
 
@@ -255,8 +256,10 @@ def _viewer(link: ShareLink) -> str | None:
 @share.route("/s/<token>", methods=["GET", "POST"])
 @public
 def public_view(token: str):
-    """Ask the visitor's name once, then show the linked candidates' answers."""
+    """Ask the visitor's name once, then show the linked candidates' answers, with dates in
+    the sharing organisation's time zone."""
     link = _live_link(token)
+    read_for(db().get(Organization, link.organization_id))
     error = None
     if request.method == "POST":
         name = " ".join(request.form.get("viewer", "").split())[:200]

@@ -85,6 +85,13 @@ def long_date(moment: datetime, zone: str | None, language: str | None) -> str:
     return format_date(local.date(), "long", locale=locale_for(language)).translate(_SPACES)
 
 
+def short_date(moment: datetime, zone: str | None, language: str | None) -> str:
+    """The day of `moment` in `zone` with its year and the month abbreviated, as the
+    dashboard writes a day: "Mar 3, 2026" (en-US), "3 Mar 2026" (en-GB)."""
+    local, _ = _local(moment, zone)
+    return format_skeleton("yMMMd", local, locale=locale_for(language)).translate(_SPACES)
+
+
 def date_and_time(
     moment: datetime, zone: str | None, language: str | None, *, year: bool = False
 ) -> str:

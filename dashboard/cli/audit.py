@@ -15,6 +15,7 @@ from dashboard.cli.base import (
     pass_context,
 )
 from voice import audit, audit_reading
+from voice.dates import date_and_time, for_managers
 from voice.models import AuditEvent, Organization
 
 
@@ -121,11 +122,14 @@ def audit_scrub(ctx: Context, before, org_name, as_json):
     """Remove the personal data (e-mails, addresses, names) of entries older than --before;
     the entries and the chain stay, and `audit verify` still passes."""
     with ctx.session() as session:
-        org_id = organisation(session, org_name).id if org_name else None
-        changed = audit.scrub_before(session, before, org_id)
+        org = organisation(session, org_name) if org_name else None
+        # The text words --before in the organisation's zone (UTC without --org); --json
+        # keeps ISO 8601.
+        when = date_and_time(before, *for_managers(org), year=True)
+        changed = audit.scrub_before(session, before, org.id if org else None)
         session.commit()
     emit(
         as_json,
         {"before": before.isoformat(), "scrubbed": changed},
-        f"removed personal data from {changed} entries older than {before:%Y-%m-%d %H:%M} UTC",
+        f"removed personal data from {changed} entries older than {when}",
     )

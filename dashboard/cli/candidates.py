@@ -29,7 +29,7 @@ from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
-from voice.dates import for_managers, long_date
+from voice.dates import date_and_time, for_managers, long_date
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
@@ -221,6 +221,8 @@ def candidate_list(ctx: Context, interview_id, status, as_json):
         )
         if status:
             stmt = stmt.where(Candidate.status == status)
+        zone, language = for_managers(found.organization)
+        rows = list(session.scalars(stmt))
         data = [
             {
                 "id": c.id,
@@ -230,15 +232,20 @@ def candidate_list(ctx: Context, interview_id, status, as_json):
                 "decision": c.decision,
                 "completed_at": c.completed_at.isoformat() if c.completed_at else None,
             }
-            for c in session.scalars(stmt)
+            for c in rows
         ]
+    # The text words the completion time in the organisation's zone; --json keeps ISO UTC.
     lines = [
         f"{c['id']}: {c['name']}, {c['phone'] or 'no phone'} "
         f"[{CANDIDATE_LABELS.get(c['status'], c['status'])}"
         + (f", {DECISION_LABELS.get(c['decision'], c['decision'])}" if c["decision"] else "")
         + "]"
-        + (f" completed {c['completed_at']}" if c["completed_at"] else "")
-        for c in data
+        + (
+            f" completed {date_and_time(row.completed_at, zone, language, year=True)}"
+            if row.completed_at
+            else ""
+        )
+        for c, row in zip(data, rows, strict=True)
     ]
     emit(as_json, data, "\n".join(lines) or "no candidates")
 

@@ -25,6 +25,7 @@ from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix,
 from ivr.outbound import nothing_to_ask
 from ivr.services import db
 from voice.attempts import is_answer
+from voice.dates import date_and_time, for_managers
 from voice.erasure import ErasureState, state_of
 from voice.messages import INVITATION
 from voice.models import (
@@ -199,11 +200,12 @@ def _messages(session: Session, candidate_id: int) -> list[tuple[Message, str]]:
     ]
 
 
-def consent_line(call: Call) -> str | None:
+def consent_line(call: Call, zone: str | None = None, language: str | None = None) -> str | None:
     """What a call's consent record says, as one sentence; None if consent was not asked.
 
-    "Agreed to recording on 30 Nov 2026 at 14:02 UTC by pressing 1, after hearing
-    (en-US): '...'"; a declined call says "Declined" and key 2.
+    "Agreed to recording on Nov 30, 2026, 8:02 AM CST by pressing 1, after hearing
+    (en-US): '...'"; a declined call says "Declined" and key 2. The time is in `zone` (an
+    IANA name; default UTC), worded for `language` by voice/dates.py.
     """
     if call.consent_text is None:
         return None
@@ -211,7 +213,7 @@ def consent_line(call: Call) -> str | None:
     if call.consent_key is None or call.consent_at is None:
         return f"Asked for consent but no key was pressed, after hearing {heard}"
     verb = "Agreed to" if call.consent_key == "1" else "Declined"
-    when = call.consent_at.astimezone(UTC).strftime("%-d %b %Y at %H:%M UTC")
+    when = date_and_time(call.consent_at, zone, language, year=True)
     return f"{verb} recording on {when} by pressing {call.consent_key}, after hearing {heard}"
 
 
@@ -244,13 +246,14 @@ def _calls(session: Session, candidate_id: int) -> tuple[list[CallLine], str | N
     return lines, step
 
 
-def _consents(session: Session, candidate_id: int) -> list[str]:
+def _consents(session: Session, candidate: Candidate) -> list[str]:
     calls = session.scalars(
         select(Call)
-        .where(Call.candidate_id == candidate_id, Call.consent_text.is_not(None))
+        .where(Call.candidate_id == candidate.id, Call.consent_text.is_not(None))
         .order_by(Call.started_at, Call.id)
     )
-    return [line for line in map(consent_line, calls) if line]
+    zone, language = for_managers(candidate.interview.organization)
+    return [line for call in calls if (line := consent_line(call, zone, language))]
 
 
 def taken_in(candidate: Candidate) -> str | None:
@@ -363,7 +366,7 @@ def build(
         decisions=list(decisions),
         messages=_messages(session, candidate.id),
         waiting_days=waiting_days(candidate),
-        consents=_consents(session, candidate.id),
+        consents=_consents(session, candidate),
         calls=calls,
         next_step=next_step,
         can_manage=can_manage(user),

@@ -41,7 +41,8 @@ def calls_of(db, candidate_id: int) -> list[Call]:
 
 
 def test_consent_line_reads_as_one_sentence():
-    """An agreed call reads 'Agreed to recording on <day> at <UTC time> by pressing 1 ...'."""
+    """An agreed call reads 'Agreed to recording on <day, time and zone> by pressing 1 ...',
+    in UTC by default and in the zone given (Chicago: 8:02 AM CST)."""
     call = Call(
         consent_text="This call is recorded.",
         consent_language="en-US",
@@ -49,12 +50,15 @@ def test_consent_line_reads_as_one_sentence():
         consent_at=datetime(2026, 11, 30, 14, 2, 59, tzinfo=UTC),
     )
     assert consent_line(call) == (
-        "Agreed to recording on 30 Nov 2026 at 14:02 UTC by pressing 1, "
+        "Agreed to recording on Nov 30, 2026, 2:02 PM UTC by pressing 1, "
         "after hearing (en-US): 'This call is recorded.'"
+    )
+    assert consent_line(call, "America/Chicago", "en-US").startswith(
+        "Agreed to recording on Nov 30, 2026, 8:02 AM CST by pressing 1, "
     )
     call.consent_key = "2"
     assert consent_line(call).startswith(
-        "Declined recording on 30 Nov 2026 at 14:02 UTC by pressing 2"
+        "Declined recording on Nov 30, 2026, 2:02 PM UTC by pressing 2"
     )
     call.consent_key, call.consent_at = None, None
     assert consent_line(call) == (
@@ -71,8 +75,8 @@ def test_candidate_page_shows_each_calls_consent(signed_in, db, client, two_call
     card = page.one("section", id="consent")
     assert card.one("h2").text() == "Consent"
     lines = [item.text() for item in card.find_all("li")]
-    agreed_at = agreed.consent_at.strftime("%-d %b %Y at %H:%M")
-    declined_at = declined.consent_at.strftime("%-d %b %Y at %H:%M")
+    agreed_at = agreed.consent_at.strftime("%b %-d, %Y, %-I:%M %p")
+    declined_at = declined.consent_at.strftime("%b %-d, %Y, %-I:%M %p")
     assert lines == [
         f"Agreed to recording on {agreed_at} UTC by pressing 1, "
         f"after hearing (en-US): '{said(agreed_prompt)}'",

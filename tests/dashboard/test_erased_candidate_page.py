@@ -57,7 +57,7 @@ def test_an_erased_candidate_page_says_so_and_offers_nothing_to_do(signed_in, db
     page = page_of(client, signed_in)
     text = page.text()
     notice = page.one(id="erased-notice").text()
-    assert f"This candidate was erased on {when:%-d %b %Y} (erasure request)." in notice
+    assert f"This candidate was erased on {when:%b %-d, %Y} (erasure request)." in notice
     assert "anonymous record" in notice
     assert "PIN" not in [dt.text() for dt in page.find_all("dt")]
     assert pin not in text and f"E{signed_in.candidate.id}" not in text

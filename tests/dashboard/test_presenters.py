@@ -31,7 +31,7 @@ from voice.models import Answer, AnswerStatus, DecisionKind, QuestionKind
         (timedelta(hours=3), "3 hours ago"),
         (timedelta(days=1, hours=2), "yesterday"),
         (timedelta(days=4), "4 days ago"),
-        (timedelta(days=30), "1 Jan 2026"),
+        (timedelta(days=30), "Jan 1, 2026"),
     ],
 )
 def test_ago_is_friendly(delta, expected):

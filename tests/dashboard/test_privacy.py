@@ -44,13 +44,13 @@ def test_the_candidate_page_shows_when_their_data_will_be_deleted(signed_in, db,
     db.commit()
     due = completed + timedelta(days=400)
     assert retention_text(candidate_page(client, signed_in)) == (
-        f"Will be deleted on {due:%-d %b %Y} (400 days after completion)"
+        f"Will be deleted on {due:%b %-d, %Y} (400 days after completion)"
     )
     signed_in.interview.retention_days = 5
     db.commit()
     due = completed + timedelta(days=5)
     assert retention_text(candidate_page(client, signed_in)) == (
-        f"Due for deletion since {due:%-d %b %Y} (5 days after completion; "
+        f"Due for deletion since {due:%b %-d, %Y} (5 days after completion; "
         "the next retention purge deletes it)"
     )
 
@@ -220,7 +220,7 @@ def test_a_purged_candidate_page_says_when_and_why(signed_in, db, client):
     db.commit()
     assert state.state == erasure.PENDING
     text = retention_text(candidate_page(client, signed_in))
-    assert text == f"Erased on {when:%-d %b %Y} (retention: 365 days after completion)"
+    assert text == f"Erased on {when:%b %-d, %Y} (retention: 365 days after completion)"
 
 
 def test_an_erased_candidate_leaves_the_review_queue(signed_in, db, client):
