@@ -251,7 +251,9 @@
     var index = all.indexOf(currentCard());
     var next = all[Math.max(0, Math.min(all.length - 1, index + step))];
     if (index !== -1 && next === all[index]) {
-      // At either end: say so, and leave playback alone.
+      // At either end: stay (marked current even if only the start card was), say so,
+      // and leave playback alone.
+      setCurrent(next, true);
       status(step > 0
         ? "This is the last answer. Shift+N opens the next unreviewed candidate."
         : "This is the first answer.");
