@@ -52,8 +52,6 @@ MACHINE_ANSWERS = frozenset(
 )
 FAX = "fax"
 VOICEMAIL = "voicemail"  # the outcome of a call a machine answered (a message was left)
-# Candidates who may still take the interview.
-OPEN_STATUSES = (CandidateStatus.INVITED, CandidateStatus.IN_PROGRESS)
 # Caller IDs that are not identities: what a withheld or unavailable number reaches the
 # webhook as, words or the fixed numbers spelling them on a keypad (TWILIO.md, "Caller ID
 # that is not an identity", after Twilio's help centre on anonymous caller IDs). Many
@@ -119,7 +117,9 @@ def is_withheld(caller: str | None) -> bool:
 
 
 def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
-    """The one open candidate whose phone is the caller ID; None if withheld or ambiguous.
+    """The one candidate (in any status, not erased) whose phone is the caller ID; None
+    if withheld or ambiguous. A finished candidate is found too, so they are told they
+    have finished (ivr.views.identify.welcome) rather than asked for a PIN.
 
     Read without flushing the call's pending changes first (they go in its one UPDATE at
     commit): nothing pending in the call flow changes a candidate's phone or status
@@ -132,15 +132,17 @@ def candidate_by_caller_id(session: Session, interview: Interview, caller: str) 
             select(Candidate)
             .where(Candidate.interview_id == interview.id)
             .where(Candidate.phone == caller)
-            .where(Candidate.status.in_(OPEN_STATUSES))
+            .where(Candidate.erasure_requested_at.is_(None))
             .limit(2)
         ).all()
     return found[0] if len(found) == 1 else None
 
 
 def candidate_by_pin(session: Session, interview: Interview, pin: str) -> Candidate | None:
-    """The open candidate with this PIN in this interview (read without an autoflush, as
-    candidate_by_caller_id)."""
+    """The candidate (in any status, not erased) with this PIN in this interview: PINs are
+    unique per interview (voice/pins.py), and a finished candidate's PIN finds them so
+    they hear they have finished instead of "that PIN didn't match" (which would count
+    against the lockout). Read without an autoflush, as candidate_by_caller_id."""
     if not pin.isdigit():
         return None
     with session.no_autoflush:
@@ -148,7 +150,7 @@ def candidate_by_pin(session: Session, interview: Interview, pin: str) -> Candid
             select(Candidate)
             .where(Candidate.interview_id == interview.id)
             .where(Candidate.pin == pin)
-            .where(Candidate.status.in_(OPEN_STATUSES))
+            .where(Candidate.erasure_requested_at.is_(None))
         )
 
 

@@ -12,6 +12,7 @@ from ivr import flow, lockout
 from ivr.standin import place_call
 from tests.factories import make_candidate, make_interview, make_org
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
+from voice.erasure import erase_candidate
 from voice.models import Call, CandidateStatus
 
 OTHER_NUMBER = "+15550100999"
@@ -162,3 +163,54 @@ def test_through_the_stand_in_strangers_cannot_lock_out_a_withheld_candidate(liv
     assert not any("too many wrong PINs" in line for line in log.said())
     db.expire_all()
     assert db.get(type(candidate), candidate.id).status == CandidateStatus.COMPLETED
+
+
+@pytest.mark.parametrize("status", [CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT])
+def test_a_finished_candidate_calling_back_is_told_so_not_asked_for_a_pin(
+    client, settings, db, interview, redis_conn, status
+):
+    """Caller ID finds a finished candidate too: they hear that they have answered every
+    question and the call is theirs on their page; no PIN is asked for."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654399")
+    candidate.status = status
+    db.commit()
+    twilio = TwilioActions(client, settings, from_="+15557654399")
+    twilio.twiml("/ivr/voice", CallStatus="ringing")
+    root = twilio.twiml("/ivr/consent", Digits="1")
+    assert verbs(root)[-1] == "Hangup"
+    assert "You have already answered every question" in said(root)
+    assert "PIN" not in said(root)
+    call = call_row(db, twilio)
+    assert (call.candidate_id, call.outcome) == (candidate.id, "already done")
+
+
+def test_a_finished_candidates_pin_from_another_phone_is_not_a_wrong_pin(
+    client, settings, db, interview, redis_conn
+):
+    """From a phone caller ID does not know, a finished candidate's own PIN is recognised:
+    "already answered", not "that PIN didn't match", and nothing counts toward a lockout."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654398")
+    candidate.status = CandidateStatus.COMPLETED
+    db.commit()
+    twilio, action = reach_pin(client, settings, "+15557650123")
+    root = twilio.twiml(action, Digits=candidate.pin)
+    assert "You have already answered every question" in said(root)
+    assert "didn't match" not in said(root)
+    assert (call_row(db, twilio).candidate_id, call_row(db, twilio).pin_attempts) == (
+        candidate.id,
+        0,
+    )
+    key = lockout.pin_key(interview.id, "+15557650123", False)
+    assert lockout.PIN_GUESSES.record_failure(redis_conn, key) == 1  # none counted before
+
+
+def test_an_erased_candidates_pin_identifies_nobody(client, settings, db, interview):
+    """Once erasure began, the old PIN and number find nobody (nothing of theirs is said)."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654397")
+    candidate.status = CandidateStatus.COMPLETED
+    pin = candidate.pin
+    erase_candidate(db, candidate)
+    db.commit()
+    twilio, action = reach_pin(client, settings, "+15557650124")
+    assert "didn't match" in said(twilio.twiml(action, Digits=pin))
+    assert call_row(db, twilio).candidate_id is None
