@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,7 +18,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
+import redis
 import requests
+from rq import Worker
 from sqlalchemy import select
 
 from config.settings import Settings
@@ -274,6 +277,39 @@ def transcripts_done(settings: Settings, caller: str, since: datetime):
     return done
 
 
+def live_workers(redis_url: str) -> list[str]:
+    """RQ workers registered on `redis_url` whose process is alive, as "host pid N".
+
+    Another demo's (or deployment's) worker on the same Redis database would take this
+    demo's jobs and fail them: job ids such as `message-4` name rows of its own
+    database. A worker registered from this host whose process is gone (killed without
+    stopping: its registration outlives it until RQ's worker TTL, 7 minutes) is not
+    counted; one on another host is. Returns [] when Redis cannot be reached (the demo's
+    own worker then says so).
+    """
+    here = socket.gethostname()
+    try:
+        workers = Worker.all(connection=redis.Redis.from_url(redis_url))
+    except redis.RedisError:
+        return []
+    found = []
+    for worker in workers:
+        if worker.hostname == here and worker.pid and not _alive(worker.pid):
+            continue
+        found.append(f"{worker.hostname} pid {worker.pid}")
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process: alive
+        return True
+    return True
+
+
 def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool) -> None:
     """Serve, place the demo call through the stand-in, wait for transcripts, print results.
 
@@ -281,6 +317,12 @@ def run_demo(settings: Settings, host: str, port: int, api_port: int, stay: bool
     """
     from ivr.standin import place_call, synthesise
 
+    if busy := live_workers(settings.redis_url):
+        raise click.ClickException(
+            f"another Screenline worker ({', '.join(busy)}) is using {settings.redis_url} "
+            "and would take this demo's jobs; stop it, or give this demo a Redis database "
+            "of its own, e.g. SCREENLINE_REDIS_URL=redis://127.0.0.1:6379/1 make demo"
+        )
     settings = demo_settings(settings, host, port, api_port)
     interview_id, number, _pin, caller = prepare(settings)
     _, _, _, spanish_caller = prepare(settings)

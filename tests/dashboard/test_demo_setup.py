@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from dashboard.demo import DEMO_EMAIL, DEMO_ORG, prepare, print_transcripts
+from dashboard.demo import DEMO_EMAIL, DEMO_ORG, live_workers, prepare, print_transcripts
 from voice.models import AuditEvent, Organization
 
 
@@ -41,3 +41,39 @@ def test_the_demo_prints_the_transcripts_of_the_two_callers_not_the_waiting_one(
         "Transcripts for Sam Okafor [invited]",
     ]
     assert waiting not in out and "Priya Nair" not in out
+
+
+def test_a_second_demo_on_a_redis_database_in_use_is_refused(settings, db, redis_conn):
+    """A live worker already on the demo's Redis database (another demo's) would take this
+    demo's jobs: `screenline demo` refuses at once, naming it and how to give this demo a
+    database of its own. A registration left by a killed worker (its pid gone) is ignored."""
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+    from rq import Worker
+
+    from dashboard.cli import main
+    from tests.support import env_for, free_port
+
+    other = Worker(["messages"], connection=redis_conn, name="other-demo")
+    other.register_birth()
+    assert live_workers(settings.redis_url) == [f"{other.hostname} pid {other.pid}"]
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    args = ["demo", "--exit", "--port", str(free_port()), "--api-port", str(free_port())]
+    refused = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert refused.exit_code == 1
+    error = " ".join(refused.stderr.split())
+    assert error.startswith(
+        f"Error: another Screenline worker ({other.hostname} pid {other.pid}) is using"
+    )
+    assert "SCREENLINE_REDIS_URL=redis://127.0.0.1:6379/1 make demo" in error
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    redis_conn.hset(other.key, "pid", gone.stdout.strip())  # its process has exited
+    assert live_workers(settings.redis_url) == []
+    other.register_death()
