@@ -71,10 +71,16 @@ def zone_label(moment: datetime, zone: str | None) -> str:
     return f"GMT{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "GMT"
 
 
-def spoken_day(moment: datetime, zone: str | None, language: str | None) -> str:
-    """The day of `moment` in `zone`, without the year, as said in `language`:
-    "March 3" (en-US), "3 de marzo" (es)."""
-    local, _ = _local(moment, zone)
+def spoken_day(
+    moment: datetime, zone: str | None, language: str | None, now: datetime | None = None
+) -> str:
+    """The day of `moment` in `zone` as said in `language`: without the year when it is
+    the current year's (at `now`, default now) "March 3" (en-US), "3 de marzo" (es);
+    with it otherwise, so a deadline years past is not heard as this year's ("January
+    1, 2020", "1 de enero de 2020")."""
+    local, tz = _local(moment, zone)
+    if local.year != (now or datetime.now(UTC)).astimezone(tz).year:
+        return long_date(moment, zone, language)
     return format_skeleton("MMMMd", local, locale=locale_for(language)).translate(_SPACES)
 
 

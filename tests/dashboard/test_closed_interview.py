@@ -212,7 +212,7 @@ def test_preview_of_a_closed_interview_plays_the_closed_message(signed_in, db, c
     page = parse(client.get(f"/interviews/{signed_in.interview.id}/preview").data)
     [step] = page.find_all("li", cls="script-step")
     spoken = step.one("p", cls="script-spoken").text()
-    assert spoken == f"“{say('en-US', 'closed', deadline='January 1')}”"
+    assert spoken == f"“{say('en-US', 'closed', deadline='January 1, 2020')}”"
     assert spoken.startswith("“Sorry, this interview closed on January 1")
     assert "Closed" in title_pills(page.one("h1"))
     assert "closed on Jan 1, 2020, 10:00 AM UTC" in page.one("p", id="expected-minutes").text()

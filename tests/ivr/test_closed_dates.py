@@ -18,21 +18,22 @@ def _closed(db, time_zone: str, languages: str):
 
 
 def test_a_spanish_caller_hears_the_day_in_spanish_in_the_zone(db, client, settings):
-    """ "cerró el 31 de diciembre" (Chicago's day), never "el January 1"; then hang up."""
+    """ "cerró el 31 de diciembre de 2019" (Chicago's day, of a past year, so with its
+    year), never "el January 1"; then hang up."""
     _closed(db, "America/Chicago", "es-MX")
     root = TwilioActions(client, settings).twiml("/ivr/voice")
     assert said(root) == (
-        "Lo sentimos, esta entrevista cerró el 31 de diciembre y ya no recibe respuestas. "
+        "Lo sentimos, esta entrevista cerró el 31 de diciembre de 2019 y ya no recibe respuestas. "
         "Gracias por su interés. Adiós."
     )
     assert verbs(root)[-1] == "Hangup"
 
 
 def test_an_english_caller_hears_the_day_in_the_zone(db, client, settings):
-    """English in UTC (the default zone): "closed on January 1"."""
+    """English in UTC (the default zone): "closed on January 1, 2020"."""
     _closed(db, "UTC", "en-US")
     root = TwilioActions(client, settings).twiml("/ivr/voice")
-    assert said(root).startswith("Sorry, this interview closed on January 1 and")
+    assert said(root).startswith("Sorry, this interview closed on January 1, 2020 and")
 
 
 def test_call_me_now_refusal_names_the_day_in_the_zone(db):

@@ -71,10 +71,17 @@ def test_a_zone_without_an_abbreviation_shows_its_offset():
 
 def test_days_are_the_local_day_in_each_language():
     """11 PM UTC on March 3 is already March 4 in Madrid."""
-    assert spoken_day(WINTER, "America/Chicago", "es-MX") == "3 de marzo"
-    assert spoken_day(WINTER, "Europe/Madrid", "en-US") == "March 4"
+    assert spoken_day(WINTER, "America/Chicago", "es-MX", now=WINTER) == "3 de marzo"
+    assert spoken_day(WINTER, "Europe/Madrid", "en-US", now=WINTER) == "March 4"
     assert long_date(WINTER, "America/Chicago", "en-US") == "March 3, 2026"
     assert long_date(WINTER, "America/Chicago", "es") == "3 de marzo de 2026"
+
+
+def test_a_day_of_another_year_is_said_with_its_year():
+    """A deadline years past is not heard as this year's: the year is said with it."""
+    later = datetime(2027, 6, 1, tzinfo=UTC)
+    assert spoken_day(WINTER, "America/Chicago", "en-US", now=later) == "March 3, 2026"
+    assert spoken_day(WINTER, "America/Chicago", "es-MX", now=later) == "3 de marzo de 2026"
 
 
 def test_no_narrow_spaces_reach_a_text():
