@@ -361,7 +361,7 @@ def test_closed_interview_says_so(live, db, org):
     candidate = make_candidate(db, interview)
     db.commit()
     log = call(live, interview, candidate.phone)
-    assert "closed on January 31" in log.said()[-1]
+    assert "closed on January 31, 2020" in log.said()[-1]
 
 
 def test_call_me_now_places_an_outbound_call_that_skips_the_pin(live, db, org):
