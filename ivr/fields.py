@@ -117,6 +117,7 @@ def web_url(max_length: int = MAX_URL) -> Rule:
 # Twilio's documented values (twilio.com/docs/voice/api/call-resource, .../twiml/record,
 # .../answering-machine-detection).
 CALL_STATUSES = "queued initiated ringing in-progress completed busy failed no-answer canceled"
+CALL_DIRECTIONS = "inbound outbound-api outbound-dial"
 RECORDING_STATUSES = "in-progress completed absent failed"
 ANSWERED_BY = (
     "human machine_start machine_end_beep machine_end_silence machine_end_other fax unknown"
@@ -134,7 +135,7 @@ FORM_RULES: dict[str, Rule] = {
     "Called": PHONE,
     "ForwardedFrom": PHONE,
     "CallStatus": one_of(*CALL_STATUSES.split()),
-    "Direction": one_of("inbound", "outbound-api", "outbound-dial"),
+    "Direction": one_of(*CALL_DIRECTIONS.split()),
     "ApiVersion": text(20),
     # Durations: -1 or a missing value means "unknown", read by `seconds`, never refused.
     "CallDuration": seconds_or_unknown(),

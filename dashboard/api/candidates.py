@@ -11,6 +11,7 @@ exactly as on the dashboard. Adding goes through voice/candidates.py and the imp
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 from flask.views import MethodView
 
@@ -33,7 +34,11 @@ from dashboard.api.schemas import (
     ImportFormSchema,
     ImportReportSchema,
 )
-from dashboard.candidates.invitations import send_invitations, write_invitations
+from dashboard.candidates.invitations import (
+    closed_to_invitations,
+    send_invitations,
+    write_invitations,
+)
 from ivr.services import db, services
 from voice.candidate_import import TableError, import_file, import_rows
 from voice.candidates import CandidateFieldError, DuplicatePhone, add_candidate
@@ -100,12 +105,16 @@ class Candidates(MethodView):
 
         The candidate may take the interview at once (`status` is `invited`); `invited`
         in the reply says whether an invitation text was queued (only with `invite:
-        true` and a phone). 409 `duplicate-phone` when the phone already belongs to a
-        candidate of the interview (`detail` names their id): nothing is added. The
-        batch and import endpoints merge such rows instead.
+        true` and a phone), and `reason` why not when `invite` was true and none was
+        (`no phone number`). 409 `duplicate-phone` when the phone already belongs to a
+        candidate of the interview (`detail` names their id), and 409 `interview-over`
+        with `invite: true` once the interview's deadline has passed (`detail` names the
+        day): nothing is added. The batch and import endpoints merge such rows instead.
         """
         session = db()
         interview = _interview(args["interview_id"])
+        if args["invite"] and (closed := closed_to_invitations(interview, datetime.now(UTC))):
+            raise Problem("interview-over", closed[0].upper() + closed[1:])
         try:
             candidate = add_candidate(
                 session,
@@ -122,11 +131,15 @@ class Candidates(MethodView):
             raise Problem("validation-error", str(exc), errors={exc.field: str(exc)}) from None
         candidate.external_id = args.get("external_id") or None
         session.commit()
-        invited = False
+        invited, reason = False, None
         if args["invite"]:
-            invited = invite([candidate])[0] > 0
+            queued, reason = invite([candidate])
+            invited = queued > 0
         fields = CandidateSchema().fields
-        return {name: getattr(candidate, name) for name in fields} | {"invited": invited}
+        return {name: getattr(candidate, name) for name in fields} | {
+            "invited": invited,
+            "reason": reason,
+        }
 
 
 def _report(report) -> dict:

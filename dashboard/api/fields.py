@@ -24,11 +24,18 @@ MAX_LIMIT = 100
 
 
 class Timestamp(ma.fields.DateTime):
-    """A time as RFC 3339 in UTC ("2026-11-30T09:15:00Z"); read with any offset, or UTC if none."""
+    """A time as RFC 3339 in UTC ("2026-11-30T09:15:00Z"); read with any offset, or UTC if none.
+
+    Dumps an aware datetime, or an ISO 8601 string as voice.results writes them (one
+    without an offset is UTC), so every time the API answers has the one shape.
+    """
 
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value)
+            value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
     def _deserialize(self, value, attr, data, **kwargs):

@@ -41,9 +41,11 @@ def _status_order(status: str) -> tuple[int, str]:
 
 def _schema_name(schema: dict | None) -> str:
     """A schema's type in words: a component's name, "list of X", "map of X" (an object
-    of any keys), "A or B" (oneOf), "string (date-time)" (a format); "" for none."""
+    of any keys), "A or B" (oneOf), "string (date-time)" (a format); "any JSON value" for
+    a schema that says nothing. Never ends in a dangling "of": a list of anything reads
+    "list", an object without a value schema "object"."""
     if not schema:
-        return ""
+        return "any JSON value"
     if "$ref" in schema:
         return schema["$ref"].rsplit("/", 1)[-1]
     if "oneOf" in schema or "anyOf" in schema:
@@ -52,23 +54,28 @@ def _schema_name(schema: dict | None) -> str:
     if isinstance(kind, list):  # OpenAPI 3.1's ["string", "null"]
         kind = next((k for k in kind if k != "null"), "null")
     if kind == "array":
-        return f"list of {_schema_name(schema.get('items'))}"
-    if kind == "object" and isinstance(schema.get("additionalProperties"), dict):
-        return f"map of {_schema_name(schema['additionalProperties'])}"
+        return f"list of {_schema_name(schema['items'])}" if schema.get("items") else "list"
+    values = schema.get("additionalProperties")
+    if kind == "object" and isinstance(values, dict) and values:  # a value schema says what
+        return f"map of {_schema_name(values)}"
     if kind is None:
         return "any JSON value"
     return f"{kind} ({schema['format']})" if schema.get("format") else str(kind)
 
 
 def _values(schema: dict | None) -> list[str]:
-    """The values an enum allows, as strings (None left out), else []."""
-    return [str(v) for v in (schema or {}).get("enum", []) if v is not None]
+    """The values an enum allows, as strings (None left out), else []; for a list, the
+    values its items allow (a list of enum reads as the scalar enum does)."""
+    schema = schema or {}
+    if "enum" not in schema and isinstance(schema.get("items"), dict):
+        schema = schema["items"]
+    return [str(v) for v in schema.get("enum", []) if v is not None]
 
 
 def _body_schema(holder: dict) -> str:
     content = holder.get("content") or {}
     for media in content.values():
-        return _schema_name(media.get("schema"))
+        return _schema_name(media.get("schema")) if media.get("schema") else ""
     return ""
 
 

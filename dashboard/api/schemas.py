@@ -11,10 +11,11 @@ from __future__ import annotations
 import marshmallow as ma
 
 from dashboard.api.fields import PageArgs, Timestamp, page_schema
-from voice import erasure
+from ivr.fields import CALL_DIRECTIONS, CALL_STATUSES
+from voice import erasure, webhooks
 from voice.erasure import ERASED
 from voice.erasure import PENDING as ERASURE_PENDING
-from voice.models import CandidateStatus, DecisionKind, QuestionKind
+from voice.models import AnswerStatus, CandidateStatus, DecisionKind, QuestionKind
 from voice.webhooks import EVENTS as WEBHOOK_EVENTS
 
 F = ma.fields
@@ -205,6 +206,14 @@ class CreatedCandidateSchema(CandidateSchema):
             "may still call in."
         },
     )
+    reason = F.String(
+        allow_none=True,
+        metadata={
+            "description": "Why no invitation was queued although `invite` was true (as "
+            "POST /candidates/ID/invite words it, e.g. `no phone number`); null when one "
+            "was, or none was asked for."
+        },
+    )
 
 
 class BatchRowSchema(ma.Schema):
@@ -341,17 +350,36 @@ class AnswerResultSchema(ma.Schema):
     id = F.Integer(required=True)
     question_id = F.Integer(required=True)
     question = F.String(required=True)
-    kind = F.String(required=True)
+    kind = F.String(required=True, validate=ma.validate.OneOf(QuestionKind.ALL))
     position = F.Integer(required=True)
     attempt = F.Integer(required=True)
     kept = F.Boolean(required=True)
     digits = F.String(allow_none=True)
     recording_sid = F.String(allow_none=True)
-    duration_seconds = F.Integer(allow_none=True)
-    status = F.String(required=True)
+    duration_seconds = F.Integer(
+        allow_none=True,
+        metadata={
+            "description": "The recording's length as Twilio gave it; null if unknown "
+            "or a keypad answer (nothing is recorded)."
+        },
+    )
+    status = F.String(
+        required=True,
+        validate=ma.validate.OneOf(AnswerStatus.ALL),
+        metadata={
+            "description": "Where the answer is in the pipeline; `keypad` for a keypad "
+            "answer (`digits` holds it)."
+        },
+    )
     error = F.String(allow_none=True)
     transcript = F.String(allow_none=True)
-    segments = F.List(F.Dict(), metadata={"description": "[{start, end, text}] in seconds."})
+    segments = F.List(
+        F.Dict(keys=F.String()),
+        metadata={
+            "description": "The transcript's timed pieces: [{start, end, text}], start "
+            "and end in seconds from the answer's start."
+        },
+    )
     stt_engine = F.String(allow_none=True)
     scores = F.List(F.Nested(ScoreSchema))
     transcript_language = F.String(allow_none=True)
@@ -374,13 +402,34 @@ class CallResultSchema(ma.Schema):
     """One call of the candidate."""
 
     call_sid = F.String(required=True)
-    direction = F.String()
-    status = F.String()
-    outcome = F.String()
+    direction = F.String(
+        validate=ma.validate.OneOf(CALL_DIRECTIONS.split()),
+        metadata={"description": 'Twilio\'s Direction: `outbound-api` for "call me now".'},
+    )
+    status = F.String(
+        validate=ma.validate.OneOf(CALL_STATUSES.split()),
+        metadata={"description": "Twilio's CallStatus, as last reported."},
+    )
+    outcome = F.String(
+        metadata={
+            "description": "How the call ended, in a few lowercase words; empty while it is "
+            "under way. Not a closed list: for example `completed`, `screened out`, `no "
+            "consent`, `wrong PIN`, `busy`, `no answer`, `voicemail`, or `hung up at "
+            "question N` (N the question's number, counted from 1)."
+        }
+    )
     reached_question = F.Integer()
     language = F.String(allow_none=True)
     duration_seconds = F.Integer(allow_none=True)
-    consent = F.Dict(allow_none=True)
+    consent = F.Dict(
+        keys=F.String(),
+        allow_none=True,
+        metadata={
+            "description": "The consent record: {text (as spoken), language, key (`1` "
+            "agreed, `2` declined, null none), agreed (boolean), at (ISO 8601 UTC or "
+            "null)}; null when the call never reached the question."
+        },
+    )
 
 
 class ResultsSchema(ma.Schema):
@@ -389,14 +438,14 @@ class ResultsSchema(ma.Schema):
     id = F.Integer(required=True)
     name = F.String(required=True)
     phone = F.String(allow_none=True)
-    status = F.String(required=True)
+    status = F.String(required=True, validate=ma.validate.OneOf(CandidateStatus.ALL))
     screened_out_reason = F.String(allow_none=True)
     language = F.String(allow_none=True)
     extra_time = F.Float()
     slow_speech = F.Boolean()
-    decision = F.String(allow_none=True)
-    started_at = F.String(allow_none=True)
-    completed_at = F.String(allow_none=True)
+    decision = F.String(allow_none=True, validate=ma.validate.OneOf(DecisionKind.ALL))
+    started_at = Timestamp(allow_none=True)
+    completed_at = Timestamp(allow_none=True)
     calls = F.List(F.Nested(CallResultSchema))
     answers = F.List(F.Nested(AnswerResultSchema))
     overall_scores = F.List(F.Nested(ScoreSchema))
@@ -427,7 +476,7 @@ class WebhookEndpointSchema(ma.Schema):
 
     id = F.Integer(required=True)
     url = F.String(required=True)
-    events = F.List(F.String(), required=True)
+    events = F.List(F.String(validate=ma.validate.OneOf(WEBHOOK_EVENTS)), required=True)
     description = F.String()
     created_at = Timestamp(required=True)
     disabled_at = Timestamp(allow_none=True)
@@ -450,9 +499,17 @@ class WebhookDeliverySchema(ma.Schema):
     id = F.Integer(required=True)
     endpoint_id = F.Integer(required=True)
     message_id = F.String(required=True, metadata={"description": "The webhook-id header."})
-    event_type = F.String(required=True)
-    payload = F.Dict(required=True)
-    status = F.String(required=True, metadata={"description": "pending, delivered or failed."})
+    event_type = F.String(required=True, validate=ma.validate.OneOf(WEBHOOK_EVENTS))
+    payload = F.Dict(
+        keys=F.String(),
+        required=True,
+        metadata={"description": 'The event\'s JSON body, as sent (README, "Webhooks").'},
+    )
+    status = F.String(
+        required=True,
+        validate=ma.validate.OneOf((webhooks.PENDING, webhooks.DELIVERED, webhooks.FAILED)),
+        metadata={"description": "pending until delivered or given up on (failed)."},
+    )
     attempts = F.Integer(required=True)
     next_attempt_at = Timestamp(allow_none=True)
     last_status_code = F.Integer(allow_none=True)

@@ -27,6 +27,7 @@ from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from voice.candidates import interview_over
+from voice.dates import for_managers, long_date
 from voice.messages import INVITATION, invitation_text, queue_message
 from voice.models import MAX_ROW_ID, Candidate, Interview, Message
 
@@ -35,6 +36,20 @@ log = logging.getLogger(__name__)
 NO_PHONE = "no phone number"
 ERASED = "erased"
 ALREADY_INVITED = "already invited"
+
+
+def closed_to_invitations(interview: Interview, at: datetime) -> str | None:
+    """Why no candidate can be added to `interview` with an invitation at `at` (an aware
+    datetime): one sentence naming the day it closed (in the organisation's zone and
+    language), or None while it is open. `candidate add --invite` and the API's
+    `"invite": true` refuse with it before adding anyone."""
+    if not interview.is_closed(at):
+        return None
+    closed = long_date(interview.deadline, *for_managers(interview.organization))
+    return (
+        f"the interview closed on {closed}, so no invitation can be sent; extend its "
+        "deadline first (nothing was added)"
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ import click
 from dashboard.access import require_not_erased, select_in_organization
 from dashboard.candidates.invitations import (
     ALREADY_INVITED,
+    closed_to_invitations,
     send_invitations,
     wait_for_send,
     write_invitations,
@@ -29,7 +30,7 @@ from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
-from voice.dates import date_and_time, for_managers, long_date
+from voice.dates import date_and_time, for_managers
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
@@ -84,13 +85,8 @@ def candidate_add(
             raise click.ClickException(f"no interview {interview_id}")
         if invite and not phone:
             raise click.UsageError("--invite needs --phone to text the invitation to")
-        if invite and found.is_closed(datetime.now(UTC)):
-            raise click.ClickException(
-                f"the interview closed on "
-                f"{long_date(found.deadline, *for_managers(found.organization))}, "
-                "so no invitation can "
-                "be sent; extend its deadline first (nothing was added)"
-            )
+        if invite and (closed := closed_to_invitations(found, datetime.now(UTC))):
+            raise click.ClickException(closed)
         try:
             added = add_candidate(
                 session,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import pytest
 import requests
@@ -148,6 +149,40 @@ def test_invite_queues_one_text_and_never_two(api, acme, db):
     assert db.query(Message).filter_by(candidate_id=acme.candidate.id).count() == 1
 
 
+def test_adding_with_an_invitation_to_a_closed_interview_is_409_and_adds_nobody(api, acme, db):
+    """POST /candidates with `invite: true` once the deadline passed: 409 interview-over
+    with the command line's sentence, no candidate added and nothing texted."""
+    acme.interview.deadline = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    db.commit()
+    before = db.query(Candidate).filter_by(interview_id=acme.interview.id).count()
+    body = NEW | {"interview_id": acme.interview.id, "invite": True}
+    refused = problem(api.post("/api/v1/candidates", json=body), 409, "interview-over")
+    assert refused["detail"] == (
+        "The interview closed on March 3, 2026, so no invitation can be sent; extend its "
+        "deadline first (nothing was added)"
+    )
+    db.expire_all()
+    assert db.query(Candidate).filter_by(interview_id=acme.interview.id).count() == before
+    assert db.query(Message).count() == 0
+    # Without an invitation the candidate is still added (they may be invited later).
+    added = api.post("/api/v1/candidates", json=body | {"invite": False})
+    assert added.status_code == 201, added.text
+    assert (added.json()["invited"], added.json()["reason"]) == (False, None)
+
+
+def test_adding_with_an_invitation_but_no_phone_says_why_none_was_sent(api, acme, db):
+    """POST /candidates with `invite: true` and no phone: added, `invited` false with the
+    invite action's reason; with a phone, `invited` true and no reason."""
+    body = {"name": "Bo Berg", "interview_id": acme.interview.id, "invite": True}
+    made = api.post("/api/v1/candidates", json=body)
+    assert made.status_code == 201, made.text
+    assert (made.json()["invited"], made.json()["reason"]) == (False, "no phone number")
+    texted = api.post("/api/v1/candidates", json=body | {"phone": "+15550104949"})
+    assert texted.status_code == 201, texted.text
+    assert (texted.json()["invited"], texted.json()["reason"]) == (True, None)
+    assert db.query(Message).filter_by(candidate_id=texted.json()["id"]).count() == 1
+
+
 def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
     """POST /call: Twilio (the stand-in) rings the candidate; the attempt is their call."""
     acme.candidate.phone = "+15550104747"
@@ -271,6 +306,18 @@ def test_results_show_transcripts_segments_and_flags(api, acme, db, server):
     assert only["segments"][0]["end"] == 1.2
     assert only["flags"] == ["retake"]
     assert only["has_audio"] is True
+
+
+def test_results_times_are_rfc3339_utc_as_the_candidates_are(api, acme, db):
+    """GET /results words started_at and completed_at exactly as GET /candidates/ID does:
+    RFC 3339 in UTC ("...Z"), whatever the microseconds; null when not yet."""
+    acme.candidate.started_at = datetime(2026, 11, 30, 9, 15, 7, 123456, tzinfo=UTC)
+    acme.candidate.completed_at = None
+    db.commit()
+    got = api.get(f"/api/v1/candidates/{acme.candidate.id}/results").json()
+    row = api.get(f"/api/v1/candidates/{acme.candidate.id}").json()
+    assert got["started_at"] == row["started_at"] == "2026-11-30T09:15:07Z"
+    assert got["completed_at"] is None and row["completed_at"] is None
 
 
 def test_an_audio_link_works_without_a_key_and_only_for_that_answer(api, acme, globex, db, server):

@@ -5,8 +5,10 @@ from __future__ import annotations
 import requests
 
 from dashboard.api import RESOURCE_BLUEPRINTS
+from ivr.fields import CALL_DIRECTIONS, CALL_STATUSES
 from tests.dashboard.html import parse
-from voice.models import CandidateStatus
+from voice.models import AnswerStatus, CandidateStatus, DecisionKind, QuestionKind
+from voice.webhooks import EVENTS as WEBHOOK_EVENTS
 
 
 def test_the_document_lists_every_api_route(server, app):
@@ -111,3 +113,58 @@ def test_each_operation_names_the_errors_it_may_answer(server):
                 assert {"403", "422"} <= codes, (method, path)
     problem = doc["components"]["responses"]["UNAUTHORIZED"]["content"]
     assert problem["application/problem+json"]["schema"]["$ref"].endswith("/Problem")
+
+
+def _fields(page, schema: str) -> dict:
+    """A schema card's rows on the reference page: field -> (Type cell, About cell)."""
+    card = page.one("section", id=f"schema-{schema}")
+    return {
+        row.one("td", data_label="Field").text(): (
+            row.one("td", data_label="Type"),
+            row.one("td", data_label="About"),
+        )
+        for row in card.find_all("tr")
+        if row.find("td", data_label="Field")
+    }
+
+
+def test_every_type_on_the_reference_page_reads_whole(server):
+    """No Type cell is empty or ends in a dangling "of" ("map of", "list of map of"): an
+    object without a value schema reads "object"; times read as date-time."""
+    page = parse(requests.get(f"{server.public_url}/api/v1/reference", timeout=30).content)
+    cells = [td.text() for td in page.find_all("td", data_label="Type")]
+    assert cells and [c for c in cells if not c or c.endswith(" of") or c == "of"] == []
+    assert _fields(page, "CallResult")["consent"][0].text() == "object"
+    assert _fields(page, "WebhookDelivery")["payload"][0].text() == "object"
+    assert _fields(page, "AnswerResult")["segments"][0].text() == "list of object"
+    results = _fields(page, "Results")
+    for name in ("started_at", "completed_at"):
+        assert results[name][0].text() == _fields(page, "Candidate")[name][0].text()
+        assert results[name][0].text() == "string (date-time)"
+
+
+def test_closed_sets_list_their_values_and_open_ones_describe_their_shape(server):
+    """A list of enum lists its items' values as a scalar enum does; the results' statuses,
+    kinds and directions list the domain's values; a call's outcome (an open set) says
+    what it looks like instead."""
+    page = parse(requests.get(f"{server.public_url}/api/v1/reference", timeout=30).content)
+
+    def values(schema: str, field: str) -> list[str]:
+        about = _fields(page, schema)[field][1]
+        assert "One of" in about.text(), (schema, field, about.text())
+        return [code.text() for code in about.find_all("code")]
+
+    def listed(schema: str, field: str, expected) -> None:
+        shown = values(schema, field)
+        assert shown[-len(expected) :] == [str(v) for v in expected], (schema, field, shown)
+
+    listed("WebhookEndpointCreate", "events", WEBHOOK_EVENTS)
+    listed("WebhookEndpoint", "events", WEBHOOK_EVENTS)
+    listed("CallResult", "status", CALL_STATUSES.split())
+    listed("CallResult", "direction", CALL_DIRECTIONS.split())
+    listed("AnswerResult", "kind", QuestionKind.ALL)
+    listed("AnswerResult", "status", AnswerStatus.ALL)
+    listed("Results", "status", CandidateStatus.ALL)
+    listed("Results", "decision", DecisionKind.ALL)
+    outcome = _fields(page, "CallResult")["outcome"][1].text()
+    assert "One of" not in outcome and "hung up at question N" in outcome
