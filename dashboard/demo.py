@@ -25,6 +25,7 @@ from sqlalchemy import select
 
 from config.settings import Settings
 from dashboard.cli import gunicorn_args
+from dashboard.presenters import candidate_words, result_answer
 from voice import audit
 from voice.accounts import create_user
 from voice.candidates import add_candidate, phone_owner
@@ -32,7 +33,7 @@ from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.interviews import interview_from_spec, read_interview_file
 from voice.migrate import upgrade
 from voice.models import Interview, Organization, Role, User
-from voice.results import answer_summary, interview_results, unsettled_answers
+from voice.results import interview_results, unsettled_answers
 
 # Exit statuses of a child that a Ctrl-C stopped (see `interrupted`).
 INTERRUPT_CODES = frozenset({0, -signal.SIGINT, -signal.SIGTERM, 128 + signal.SIGINT})
@@ -397,11 +398,11 @@ def print_transcripts(settings: Settings, interview_id: int, phones: list[str]) 
         data = interview_results(session, session.get(Interview, interview_id))
     by_phone = {c["phone"]: c for c in data["candidates"]}
     for latest in (by_phone[phone] for phone in phones if phone in by_phone):
-        click.secho(f"\nTranscripts for {latest['name']} [{latest['status']}]", bold=True)
+        click.secho(f"\nTranscripts for {latest['name']} [{candidate_words(latest)}]", bold=True)
         for answer in latest["answers"]:
             if answer["kept"]:
                 language = answer.get("transcript_language")
                 click.echo(f"  Q{answer['position']}. {answer['question']}")
                 click.echo(
-                    f"      {answer_summary(answer)}" + (f" ({language})" if language else "")
+                    f"      {result_answer(answer)}" + (f" ({language})" if language else "")
                 )

@@ -25,6 +25,7 @@ from voice.models import (
     QuestionKind,
     Role,
 )
+from voice.results import answer_summary
 
 # ---------------------------------------------------------------- words and tones
 
@@ -99,6 +100,26 @@ def keypad_answer(kind: str, digits: str | None) -> str:
     if kind == QuestionKind.YES_NO:
         return {"1": "Yes", "2": "No"}.get(digits or "", digits or "—")
     return digits or "—"
+
+
+def candidate_words(candidate: dict[str, Any]) -> str:
+    """A candidate of voice.results in the dashboard's words, as `candidate list` prints
+    them: "Not started", "Completed, Advance", "Screened out: <reason>"."""
+    words = CANDIDATE_LABELS.get(candidate["status"], candidate["status"])
+    if candidate.get("screened_out_reason"):
+        words += f": {candidate['screened_out_reason']}"
+    if candidate.get("decision"):
+        words += f", {DECISION_LABELS.get(candidate['decision'], candidate['decision'])}"
+    return words
+
+
+def result_answer(answer: dict[str, Any]) -> str:
+    """An answer of voice.results as one line's worth of text: a keypad answer as the
+    dashboard shows it (keypad_answer: "Yes", "No", the digits, or a dash), a spoken one
+    as voice.results.answer_summary words it (its transcript, error or status)."""
+    if answer["kind"] in QuestionKind.KEYPAD or answer["digits"] is not None:
+        return keypad_answer(answer["kind"], answer["digits"])
+    return answer_summary(answer)
 
 
 def keypad_rules(question: Any) -> list[str]:

@@ -17,6 +17,7 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
+from dashboard.presenters import answer_state, candidate_words, result_answer
 from voice import audit
 from voice.interviews import (
     MAX_FILE_BYTES,
@@ -25,8 +26,8 @@ from voice.interviews import (
     clean_interview,
     read_interview_file,
 )
-from voice.models import Interview, Organization
-from voice.results import answer_summary, interview_results
+from voice.models import Interview, Organization, QuestionKind
+from voice.results import interview_results
 
 
 @main.group()
@@ -141,8 +142,7 @@ def _results_text(data) -> str:
         lines.append("  no candidates yet")
     for c in data["candidates"]:
         mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
-        reason = f": {c['screened_out_reason']}" if c["screened_out_reason"] else ""
-        lines.append(f"\n{c['name']} [{c['status']}{reason}]{mean}")
+        lines.append(f"\n{c['name']} [{candidate_words(c)}]{mean}")
         for call_row in c["calls"]:
             lines.append(
                 f"  call {call_row['call_sid'][-6:]}: {call_row['outcome'] or call_row['status']}"
@@ -150,9 +150,12 @@ def _results_text(data) -> str:
         for a in c["answers"]:
             if not a["kept"]:
                 continue
+            if a["kind"] in QuestionKind.KEYPAD:  # nothing recorded: no length to give
+                lines.append(f"  Q{a['position']} (keypad): {result_answer(a)}")
+                continue
             lines.append(
-                f"  Q{a['position']} ({_seconds(a['duration_seconds'])}, {a['status']}): "
-                f"{answer_summary(a)}"
+                f"  Q{a['position']} ({_seconds(a['duration_seconds'])}, "
+                f"{answer_state(a['status'])[0]}): {result_answer(a)}"
             )
     return "\n".join(lines)
 

@@ -141,3 +141,49 @@ def test_results_json_gives_keypad_questions_no_length(run, db):
         "questions"
     ]
     assert [(q["kind"], q["max_seconds"]) for q in questions] == [("voice", 90), ("yes_no", None)]
+
+
+def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run, db):
+    """`results ID` names each candidate's status and decision as `candidate list` does
+    ("Not started", "Completed, Advance"), a spoken answer's status as the dashboard
+    does, and a keypad answer by what was pressed ("Yes", the digits), never a length;
+    --json keeps the stored values."""
+    from tests.dashboard.conftest import add_answer
+    from voice.models import AnswerStatus
+
+    interview = make_interview(
+        db,
+        make_org(db),
+        questions=(
+            {"prompt": "Tell us about yourself.", "max_seconds": 90},
+            {"prompt": "Can you lift 50 pounds?", "kind": "yes_no"},
+            {"prompt": "How many years of experience?", "kind": "number"},
+        ),
+    )
+    make_candidate(db, interview, "Priya Nair", "+15557000021")
+    done = make_candidate(db, interview, "Ana Done", "+15557000022")
+    done.status, done.completed_at = CandidateStatus.COMPLETED, utcnow()
+    done.decision = DecisionKind.ADVANCE
+    add_answer(
+        db, done, 1, status=AnswerStatus.TRANSCRIBED, transcript="I pack.", duration_seconds=9
+    )
+    add_answer(db, done, 2, status=AnswerStatus.KEYPAD, digits="1")
+    add_answer(db, done, 3, status=AnswerStatus.KEYPAD, digits="12")
+    db.commit()
+    lines = run("results", str(interview.id)).output.splitlines()
+    assert "Priya Nair [Not started]" in lines
+    assert "Ana Done [Completed, Advance]" in lines
+    assert "  Q1 (9 s, Transcribed): I pack." in lines
+    assert "  Q2 (keypad): Yes" in lines
+    assert "  Q3 (keypad): 12" in lines
+    text = "\n".join(lines)
+    assert "[invited" not in text and "length unknown" not in text and "[keypad]" not in text
+    data = json.loads(run("results", str(interview.id), "--json").output)
+    statuses = {c["name"]: (c["status"], c["decision"]) for c in data["candidates"]}
+    assert statuses == {"Priya Nair": ("invited", None), "Ana Done": ("completed", "advance")}
+    answers = {a["position"]: a for a in data["candidates"][1]["answers"]}
+    assert (answers[2]["status"], answers[2]["digits"], answers[2]["duration_seconds"]) == (
+        "keypad",
+        "1",
+        None,
+    )

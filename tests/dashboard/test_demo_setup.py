@@ -37,8 +37,8 @@ def test_the_demo_prints_the_transcripts_of_the_two_callers_not_the_waiting_one(
     out = capsys.readouterr().out
     headings = [line for line in out.splitlines() if line.startswith("Transcripts for")]
     assert headings == [
-        "Transcripts for Jordan Rivera [invited]",
-        "Transcripts for Sam Okafor [invited]",
+        "Transcripts for Jordan Rivera [Not started]",
+        "Transcripts for Sam Okafor [Not started]",
     ]
     assert waiting not in out and "Priya Nair" not in out
 
