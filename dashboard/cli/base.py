@@ -13,6 +13,7 @@ from config.logging import setup_logging
 from config.settings import ConfigError, Settings, load_settings
 from dashboard.access import CandidateErased
 from voice.accounts import MAX_NAME_LENGTH
+from voice.candidates import CandidateFieldError, check_extra_time
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
 from voice.phones import PhoneError, check_region, is_e164, normalise_phone
@@ -153,6 +154,34 @@ class E164Phone(click.ParamType):
                 f"{str(exc).rstrip('.')}; give it in E.164 form, like +15551234567", param, ctx
             )
         self.fail(f"{text!r} is not in E.164 form; write it {number}", param, ctx)
+
+
+class OptionalArgument(click.Argument):
+    """An argument that may be left out, named in errors as it is written ('CODE').
+
+    Click names an optional argument by its usage metavar, brackets included ("Invalid
+    value for '[CODE]'"); the usage line keeps "[CODE]", the error says 'CODE'. Use as
+    `@click.argument("code", cls=OptionalArgument, required=False)`.
+    """
+
+    def get_error_hint(self, ctx: click.Context | None) -> str:
+        """The argument's name in quotes, without the optional brackets."""
+        return f"'{self.human_readable_name}'"
+
+
+class ExtraTime(click.ParamType):
+    """An answer-time multiplier, by voice.candidates' rule (check_extra_time, EXTRA_TIME);
+    converts to the float, anything else (not a number, or out of range) fails as a usage
+    error (exit status 2) with that rule's sentence, never click's "not a valid float"."""
+
+    name = "MULTIPLIER"
+
+    def convert(self, value, param, ctx):
+        """Return the multiplier, or fail: "Extra time is a multiplier from 1 (none) to 4."."""
+        try:
+            return check_extra_time(value)
+        except CandidateFieldError as exc:
+            self.fail(str(exc), param, ctx)
 
 
 class Country(click.ParamType):

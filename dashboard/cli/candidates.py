@@ -18,6 +18,7 @@ from dashboard.cli.base import (
     ROW_ID,
     Context,
     Country,
+    ExtraTime,
     bad_value,
     emit,
     json_option,
@@ -58,7 +59,7 @@ def candidate():
 @click.option("--email", help="Email address (optional).")
 @click.option(
     "--extra-time",
-    type=float,
+    type=ExtraTime(),
     default=1.0,
     show_default=True,
     help="Accommodation: multiply each answer's time limit "
@@ -158,7 +159,12 @@ def _invite(ctx: Context, session, candidate_row) -> tuple[dict, str]:
 @json_option
 @pass_context
 def candidate_import(ctx: Context, interview_id, file, country, as_json):
-    """Add the candidates in a CSV or .xlsx FILE ("-" for standard input); report each row."""
+    """Add the candidates in a CSV or .xlsx FILE ("-" for standard input); report each row.
+
+    The report (text, or JSON with --json) is printed whatever happened; the exit status
+    is 1 when rows were rejected and none was added (the error says so on standard
+    error), 0 when any candidate was added or nothing was rejected.
+    """
     data = file.read(MAX_IMPORT_BYTES + 1)
     if len(data) > MAX_IMPORT_BYTES:
         raise click.ClickException(f"the file is over {MAX_IMPORT_BYTES // 2**20} MB")
@@ -188,6 +194,12 @@ def candidate_import(ctx: Context, interview_id, file, country, as_json):
         ]
         lines += [f"  row {r}: {why}" for r, _, why in report.rejected]
         emit(as_json, output, "\n".join(lines))
+        if report.rejected and not report.added:
+            count = len(report.rejected)
+            raise click.ClickException(
+                f"no candidates were added: {count} row{'s were' if count > 1 else ' was'} "
+                "rejected" + (f" and {len(report.merged)} merged" if report.merged else "")
+            )
 
 
 @candidate.command("list")

@@ -9,6 +9,7 @@ import click
 from dashboard.cli.base import (
     Context,
     Country,
+    OptionalArgument,
     TimeZone,
     emit,
     json_option,
@@ -26,7 +27,7 @@ def org():
 
 
 @org.command("country")
-@click.argument("code", required=False, type=Country())
+@click.argument("code", cls=OptionalArgument, required=False, type=Country())
 @click.option("--org", "org_name", help="Organisation name or id (needed when there are several).")
 @json_option
 @pass_context
@@ -45,7 +46,7 @@ def org_country(ctx: Context, code, org_name, as_json):
 
 
 @org.command("time-zone")
-@click.argument("zone", required=False, type=TimeZone())
+@click.argument("zone", cls=OptionalArgument, required=False, type=TimeZone())
 @click.option("--org", "org_name", help="Organisation name or id (needed when there are several).")
 @json_option
 @pass_context

@@ -242,6 +242,13 @@ def test_extra_time_follows_the_dashboards_rule(run, db):
     assert json.loads(refused.stderr) == {
         "error": "Invalid value for '--extra-time': Extra time is a multiplier from 1 (none) to 4."
     }
+    for given in ("abc", "nan", ""):  # not a number: the same rule's sentence, not click's
+        refused = run(*args, "--extra-time", given, ok=False)
+        assert refused.exit_code == 2
+        assert json.loads(refused.stderr) == {
+            "error": "Invalid value for '--extra-time': Extra time is a multiplier from 1 "
+            "(none) to 4."
+        }
 
 
 def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tmp_path):

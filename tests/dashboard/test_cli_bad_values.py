@@ -85,6 +85,11 @@ CASES = [
         id="candidate-add-extra-time",
     ),
     pytest.param(
+        [*ADD, "--extra-time", "abc"],
+        "Invalid value for '--extra-time': Extra time is a multiplier from 1 (none) to 4.",
+        id="candidate-add-extra-time-not-a-number",
+    ),
+    pytest.param(
         [*ADD, "--invite"],
         "--invite needs --phone to text the invitation to",
         id="candidate-add-invite-without-phone",
@@ -96,12 +101,12 @@ CASES = [
     ),
     pytest.param(
         ["org", "country", "ZZ"],
-        "Invalid value for '[CODE]': 'ZZ' is not a country code such as US or GB",
+        "Invalid value for 'CODE': 'ZZ' is not a country code such as US or GB",
         id="org-country",
     ),
     pytest.param(
         ["org", "time-zone", "Mars/Base"],
-        "Invalid value for '[ZONE]': 'Mars/Base' is not a time zone such as America/Chicago "
+        "Invalid value for 'ZONE': 'Mars/Base' is not a time zone such as America/Chicago "
         "or Europe/Madrid",
         id="org-time-zone",
     ),

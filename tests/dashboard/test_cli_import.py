@@ -94,3 +94,36 @@ def test_errors_are_one_clear_sentence(run, interview, tmp_path, args, code, mes
     pdf.write_bytes(b"%PDF-1.7\n")
     exit_code, out = run(*[a.format(id=interview.id, pdf=pdf) for a in args])
     assert (exit_code, "Error: " in out, message in out) == (code, True, True), out
+
+
+def test_an_import_that_adds_nobody_and_rejects_rows_fails(settings, interview, tmp_path):
+    """Every row rejected: the report is still printed (text or JSON), and the exit
+    status is 1 with one sentence saying nothing was added; one row added is exit 0."""
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"name,phone\nBo,12\nCy,34\n")
+    args = ["candidate", "import", "--interview", str(interview.id), str(bad)]
+    plain = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert plain.exit_code == 1
+    assert "0 added, 0 merged, 2 rejected" in plain.stdout
+    assert "Error: no candidates were added: 2 rows were rejected" in plain.stderr
+    as_json = CliRunner().invoke(main, [*args, "--json"], env=env, catch_exceptions=False)
+    assert as_json.exit_code == 1
+    assert [r["row"] for r in json.loads(as_json.stdout)["rejected"]] == [2, 3]
+    assert json.loads(as_json.stderr) == {"error": "no candidates were added: 2 rows were rejected"}
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes(b"name,phone\nBo,12\nAna Alvarez,5552010001\n")
+    args[-1] = str(mixed)
+    partly = CliRunner().invoke(main, args, env=env, catch_exceptions=False)
+    assert partly.exit_code == 0, partly.output
+    assert "1 added, 0 merged, 1 rejected" in partly.stdout
+
+
+@pytest.mark.parametrize("command", [["org", "country", "XX"], ["org", "time-zone", "Mars/Base"]])
+def test_an_optional_argument_is_named_without_brackets(run, interview, command):
+    """A bad optional argument is named 'CODE' / 'ZONE' in the error, not '[CODE]'; the
+    usage line still shows it may be left out."""
+    code, out = run(*command)
+    name = "CODE" if command[1] == "country" else "ZONE"
+    assert code == 2 and f"Invalid value for '{name}': " in out, out
+    assert f"'[{name}]'" not in out and f"[{name}]" in out  # the usage line
