@@ -8,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 
 from tests.conftest import ADMIN_DATABASE_URL
-from tests.factories import make_candidate, make_interview, make_org
+from tests.factories import make_candidate, make_interview, make_old_org
 from tests.support import postgres_database
 from voice.db import make_engine, make_session_factory
 from voice.migrate import downgrade, upgrade
@@ -39,7 +39,7 @@ def test_transcripts_of_unknown_language_take_the_calls_language(before_0019):
     engine = make_engine(before_0019)
     factory = make_session_factory(engine)
     with factory() as session:
-        org = make_org(session)
+        org = make_old_org(session)
         spanish = make_interview(session, org, language="es-MX")
         both = make_interview(
             session, org, phone_number="+15550100300", languages=["es-MX", "en-US"]

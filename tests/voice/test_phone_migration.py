@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from tests.conftest import ADMIN_DATABASE_URL
-from tests.factories import make_interview, make_org
+from tests.factories import make_interview, make_old_org
 from tests.support import postgres_database
 from voice.db import make_engine, make_session_factory
 from voice.migrate import downgrade, upgrade
@@ -41,7 +41,7 @@ def test_shared_numbers_stay_with_the_candidate_furthest_along(before_0020, capl
     engine = make_engine(before_0020)
     factory = make_session_factory(engine)
     with factory() as session:
-        org = make_org(session)
+        org = make_old_org(session)
         interview = make_interview(session, org)
         other = make_interview(session, org, phone_number="+15550100300", title="Line cook")
 
