@@ -14,7 +14,7 @@ from ivr.standin import TwilioApiServer
 from tests.privacy_support import make_person
 from tests.support import env_for
 from voice import erasure
-from voice.models import AuditEvent, Call
+from voice.models import AuditEvent, Call, CandidateStatus
 from voice.store import AudioStore
 
 
@@ -92,8 +92,11 @@ def test_exporting_an_erased_candidate_is_refused(
     assert changes(session_factory, twilio, cid) == before
 
 
-def test_calling_a_candidate_not_erased_still_works(run, person, twilio, session_factory):
-    """The baseline: `candidate call` on a candidate not erased rings them through Twilio."""
+def test_calling_a_candidate_not_erased_still_works(run, db, person, twilio, session_factory):
+    """The baseline: `candidate call` on a candidate not erased, with questions left (a
+    finished one is not called: ivr.outbound.nothing_to_ask), rings them through Twilio."""
+    person.candidate.status = CandidateStatus.IN_PROGRESS
+    db.commit()
     cid = person.candidate.id
     result = run("candidate", "call", str(cid), "--json")
     assert result.exit_code == 0, result.output
