@@ -18,6 +18,7 @@ from config.settings import Settings, load_settings
 from ivr.fields import MAX_BODY_BYTES
 from ivr.services import close_session, db, init_services
 from ivr.views import ivr
+from ivr.views.webhook import is_webhook_path, plain_error
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -191,7 +192,8 @@ def register_presentation(app: Flask) -> None:
 
 
 def register_error_pages(app: Flask) -> None:
-    """Friendly 403 and 404 pages for people; the IVR keeps its plain responses; the API
+    """Friendly 403 and 404 pages for people; every error under /ivr/ is one text/plain
+    line for Twilio's debugger (ivr.views.webhook.plain_error); the API
     answers every error as problem details. A change refused because the candidate is
     erased (dashboard.access.CandidateErased) is a flash and the candidate's page for
     people, 409 JSON {"error": "candidate-erased", "message"} for the page's own script
@@ -207,17 +209,23 @@ def register_error_pages(app: Flask) -> None:
     }
 
     def error_page(error):
-        """A page for people; the IVR's plain error for Twilio; problem details for the API."""
+        """A page for people; one text/plain line for Twilio under /ivr/ (routed there or
+        not: ivr.views.webhook.plain_error); problem details for the API."""
         if is_api_request():
             return api_error(error)
-        if request.blueprint == "ivr":
-            return error
+        if is_webhook_path(request.path):
+            return plain_error(error)
         title, message = pages[error.code]
         return render_template("error.html", title=title, message=message), error.code
 
     def other_error(error: HTTPException):
-        """Problem details on API URLs; elsewhere the error as Flask would answer it."""
-        return api_error(error) if is_api_request() else error
+        """Problem details on API URLs; one text/plain line under /ivr/; elsewhere the
+        error as Flask would answer it."""
+        if is_api_request():
+            return api_error(error)
+        if is_webhook_path(request.path):
+            return plain_error(error)
+        return error
 
     def erased(error: CandidateErased):
         """Nothing written (the request's session is rolled back); say so where asked."""

@@ -17,6 +17,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
+from dashboard.presenters import call_words
 from dashboard.review.queue import unreviewed_counts
 from ivr.services import db
 from voice.models import (
@@ -219,7 +220,7 @@ def interview_insights(interview_id: int):
         interview=interview,
         funnel=funnel,
         funnel_bars=bars([(s.label, s.count) for s in funnel.stages], fmt=lambda v: f"{v:.0f}"),
-        outcome_bars=bars([(o, n) for o, n in outcomes], fmt=lambda v: f"{v:.0f}"),
+        outcome_bars=bars([(call_words(o), n) for o, n in outcomes], fmt=lambda v: f"{v:.0f}"),
         drop_bars=bars(drop_off(outcomes, interview.questions), fmt=lambda v: f"{v:.0f}"),
         length_bars=bars(
             [(f"Q{q.position}", per_question.get(q.id, 0.0)) for q in voice_questions],

@@ -14,8 +14,12 @@ from typing import Any
 
 from flask import Flask
 
+from ivr.flow import NOT_CONNECTED
+from ivr.outbound import UNDER_WAY_WORDS
 from voice import pipeline, reliability
 from voice.dates import date_and_time, for_managers, short_date
+from voice.interviews import reminder_amount
+from voice.messages import INVITATION, RECEIPT
 from voice.models import (
     Answer,
     AnswerStatus,
@@ -82,6 +86,47 @@ CALL_NEXT_STEPS: dict[str, str] = {
     "canceled": "The call was canceled before it rang through. Call again.",
     "fax": "A fax machine answered. Check the phone number.",
 }
+
+
+def _sentence_case(words: str) -> str:
+    return words[:1].upper() + words[1:]
+
+
+def call_words(value: str | None) -> str:
+    """A call's state for people, from its outcome (ivr.flow's, e.g. "no answer", "hung up
+    at question 2", "wrong PIN") or, before it has one, Twilio's CallStatus ("in-progress",
+    "no-answer"): "No answer", "Hung up at question 2", "In progress". A call still under
+    way reads as ivr.outbound.UNDER_WAY_WORDS says it ("Being dialled"); one not ended
+    before it connected as ivr.flow.NOT_CONNECTED does; None reads "Still in progress".
+    """
+    if not value:
+        return "Still in progress"
+    words = UNDER_WAY_WORDS.get(value) or NOT_CONNECTED.get(value) or value.replace("-", " ")
+    return _sentence_case(words)
+
+
+# A text's kind (voice.messages) for people; "decision:<d>" and "reminder:<label>" are
+# worded by `message_kind_words`.
+MESSAGE_KINDS: dict[str, str] = {INVITATION: "Invitation", RECEIPT: "Receipt"}
+_UNITS = {"m": "minute", "h": "hour", "d": "day"}
+
+
+def message_kind_words(kind: str) -> str:
+    """A text's kind (voice.models.Message.kind) for people: "invitation" -> "Invitation",
+    "decision:advance" -> "Decision: advance", "reminder:48h" -> "Reminder (48 hours
+    before)"; an unknown kind reads as itself in sentence case."""
+    if kind in MESSAGE_KINDS:
+        return MESSAGE_KINDS[kind]
+    family, _, detail = kind.partition(":")
+    if family == "decision" and detail:
+        return f"Decision: {DECISION_LABELS.get(detail, detail).lower()}"
+    if family == "reminder" and detail:
+        try:
+            amount, unit = reminder_amount(detail)
+        except ValueError:
+            return f"Reminder ({detail} before)"
+        return f"Reminder ({amount} {_UNITS[unit]}{'' if amount == 1 else 's'} before)"
+    return _sentence_case(kind.replace(":", ": "))
 
 
 def call_next_step(outcome: str | None) -> str | None:
@@ -301,6 +346,8 @@ def template_globals() -> dict[str, Any]:
         "decision_labels": DECISION_LABELS,
         "decision_tones": DECISION_TONES,
         "link_tones": LINK_TONES,
+        "call_words": call_words,
+        "message_kind_words": message_kind_words,
         "keypad_answer": keypad_answer,
         "keypad_rules": keypad_rules,
         "failure_note": failure_note,

@@ -32,6 +32,10 @@ ENGLISH = {
         "We haven't heard from you, so we will end the call now. "
         "Please call back when you are ready. Your answers so far are saved. Goodbye."
     ),
+    "no_input_goodbye_nothing_kept": (
+        "We haven't heard from you, so we will end the call now. "
+        "Please call this number again when you are ready. Goodbye."
+    ),
     "ask_pin": "Please enter the interview PIN from your invitation, then press pound.",
     "no_pin": "Sorry, no PIN was entered.",
     "wrong_pin": "Sorry, that PIN didn't match.",
@@ -97,6 +101,10 @@ ENGLISH = {
         "Thank you. We didn't get answers to {count} questions. Your other answers are saved: "
         "call this number again when you are ready to answer them."
     ),
+    "unanswered_all": (
+        "Thank you. We didn't get an answer to any question this time: "
+        "call this number again when you are ready to answer."
+    ),
     "goodbye": "Goodbye.",
     "voicemail": (
         "Hello, this is {employer}, calling about your phone interview for {title}. "
@@ -106,9 +114,13 @@ ENGLISH = {
         "We have to end the call here. Your answers so far are saved, and you can call "
         "back to finish. Goodbye."
     ),
+    "step_limit_nothing_kept": (
+        "We have to end the call here. Please call this number again when you are ready "
+        "to take the interview. Goodbye."
+    ),
     "internal_error": (
-        "Sorry, something went wrong on our side. Your answers so far are saved. "
-        "Please call back in a few minutes. Goodbye."
+        "Sorry, something went wrong on our side. Please call this number again in a few "
+        "minutes. Goodbye."
     ),
     "yes": "yes",
     "no": "no",
@@ -143,6 +155,10 @@ SPANISH = {
     "no_input_goodbye": (
         "No hemos recibido respuesta, así que terminaremos la llamada. Llame de nuevo "
         "cuando esté listo. Sus respuestas hasta ahora están guardadas. Adiós."
+    ),
+    "no_input_goodbye_nothing_kept": (
+        "No hemos recibido respuesta, así que terminaremos la llamada. Llame de nuevo a "
+        "este número cuando esté listo. Adiós."
     ),
     "ask_pin": "Por favor ingrese el PIN de la entrevista de su invitación y luego oprima numeral.",
     "no_pin": "Lo sentimos, no se ingresó ningún PIN.",
@@ -213,6 +229,10 @@ SPANISH = {
         "Gracias. No recibimos respuesta a {count} preguntas. Sus demás respuestas están "
         "guardadas: llame de nuevo a este número cuando pueda responderlas."
     ),
+    "unanswered_all": (
+        "Gracias. Esta vez no recibimos respuesta a ninguna pregunta: "
+        "llame de nuevo a este número cuando pueda responder."
+    ),
     "goodbye": "Adiós.",
     "voicemail": (
         "Hola, le llama {employer} por su entrevista telefónica para {title}. "
@@ -222,9 +242,13 @@ SPANISH = {
         "Tenemos que terminar la llamada aquí. Sus respuestas hasta ahora están guardadas "
         "y puede volver a llamar para terminar. Adiós."
     ),
+    "step_limit_nothing_kept": (
+        "Tenemos que terminar la llamada aquí. Llame de nuevo a este número cuando esté "
+        "listo para hacer la entrevista. Adiós."
+    ),
     "internal_error": (
-        "Lo sentimos, algo salió mal de nuestro lado. Sus respuestas hasta ahora están "
-        "guardadas. Por favor llame de nuevo en unos minutos. Adiós."
+        "Lo sentimos, algo salió mal de nuestro lado. Por favor llame de nuevo a este "
+        "número en unos minutos. Adiós."
     ),
     "yes": "sí",
     "no": "no",
@@ -241,6 +265,18 @@ PHRASES = {"en": ENGLISH, "es": SPANISH}
 def base_language(language: str | None) -> str:
     """The language's first part, lower case ("es-MX" -> "es"); English when None."""
     return (language or "en").split("-")[0].lower()
+
+
+# Goodbyes that tell the caller their answers so far are saved, each with the goodbye
+# said instead when the candidate has no answer kept (nothing answered yet, or not yet
+# identified): ivr.views.common.goodbye chooses. "unanswered" and "unanswered_one" say
+# "your other answers are saved" and give way to "unanswered_all" when no question was
+# answered (ivr.script.closing). An apology after a failure ("internal_error") claims
+# nothing: that request's work was rolled back.
+NOTHING_KEPT = {
+    "no_input_goodbye": "no_input_goodbye_nothing_kept",
+    "step_limit": "step_limit_nothing_kept",
+}
 
 
 def say(language: str | None, phrase: str, /, **values) -> str:

@@ -125,7 +125,10 @@ def question_body(question: Question, language: str, extra_time: float | None = 
 def closing(interview: Interview, language: str, unanswered: int = 0) -> list[str]:
     """The end of the interview: thanks and the interview's closing words when every
     question is answered; when `unanswered` questions are left (answers empty three times,
-    so the call moved on), how many, that the rest is saved, and to call again."""
+    so the call moved on), how many, that the rest is saved, and to call again; when no
+    question was answered at all, only to call again (nothing is said to be saved)."""
+    if unanswered >= len(interview.questions) > 0:
+        return [say(language, "unanswered_all"), say(language, "goodbye")]
     if unanswered:
         left = (
             say(language, "unanswered_one")

@@ -314,10 +314,20 @@ def build_interview(
     return interview
 
 
+def reminder_amount(label: str) -> tuple[int, str]:
+    """A reminder label like "48h" as (48, "h"): the unit is m, h or d (minutes, hours,
+    days); raises ValueError for a label the reminders rule does not take."""
+    match = _REMINDER.match(label.replace(" ", ""))
+    if match is None:
+        raise ValueError(f"{label!r} is not a reminder like 48h, 4h or 30m")
+    amount, unit = match.groups()
+    return int(amount), unit
+
+
 def reminder_offset_seconds(label: str) -> int:
     """How long before the deadline a reminder like "48h" goes out, in seconds."""
-    amount, unit = _REMINDER.match(label.replace(" ", "")).groups()
-    return int(amount) * {"m": 60, "h": 3600, "d": 86400}[unit]
+    amount, unit = reminder_amount(label)
+    return amount * {"m": 60, "h": 3600, "d": 86400}[unit]
 
 
 # ---------------------------------------------------------------- field rules

@@ -8,7 +8,14 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
-from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate, nothing_to_ask
+from ivr.outbound import (
+    UNDER_WAY_WORDS,
+    CallUnderWay,
+    NothingToAsk,
+    call_candidate,
+    call_under_way,
+    nothing_to_ask,
+)
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice.candidates import EXTRA_TIME, check_extra_time
@@ -20,6 +27,14 @@ log = logging.getLogger(__name__)
 
 def _managed_candidate(candidate_id: int, change: bool = False) -> Candidate:
     return get_visible(db(), current_user, Candidate, candidate_id, manage=True, change=change)
+
+
+def under_way_words(candidate: Candidate) -> str | None:
+    """The state of a "call me now" call to the candidate still under way, in words for
+    the Manage page ("ringing", ivr.outbound.UNDER_WAY_WORDS), or None when none is
+    (ivr.outbound.call_under_way decides, as it does when a press is refused)."""
+    call = call_under_way(db(), candidate)
+    return None if call is None else UNDER_WAY_WORDS.get(call.status, call.status)
 
 
 def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
@@ -34,6 +49,8 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
             erasure=state_of(candidate),
             # Why "call me now" is not offered (finished, or the deadline passed), or None.
             nothing_to_ask=nothing_to_ask(candidate),
+            # A call to them still under way: its state in place of the button.
+            calling=under_way_words(candidate),
         ),
         status,
     )
@@ -41,8 +58,9 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
 
 @require_manager
 def manage(candidate_id: int):
-    """Show a candidate's accommodations and the "Call me now" button (for an erased
-    candidate, the erasure notice and no actions)."""
+    """Show a candidate's accommodations and the "Call me now" button, or the state of the
+    call to them still under way (for an erased candidate, the erasure notice and no
+    actions)."""
     return _page(_managed_candidate(candidate_id), {})
 
 

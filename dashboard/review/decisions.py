@@ -133,9 +133,22 @@ def _send(outcome: Outcome) -> None:
             return
 
 
-def _read_decision() -> tuple[str, bool, str] | None:
-    decision = request.form.get("decision", "")
+# The bulk form's "Decision to apply" starts at "Choose…" (no default), so a press of
+# "Apply decision" without a choice is refused rather than read as one.
+NO_BULK_DECISION = (
+    "Choose the decision to apply (advance, hold or reject), then press Apply decision: "
+    "nothing was changed."
+)
+
+
+def _read_decision(
+    missing: str = "Choose advance, hold or reject.",
+) -> tuple[str, bool, str] | None:
+    decision = request.form.get("decision", "").strip()
     feedback = request.form.get("feedback", "").strip()
+    if not decision:
+        flash(missing, "error")
+        return None
     if decision not in DecisionKind.ALL:
         flash("Choose advance, hold or reject.", "error")
         return None
@@ -201,7 +214,7 @@ def bulk_decide(interview_id: int):
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
     back = back_to(url_for("dashboard.interview", interview_id=interview.id))
     ids = posted_ids("candidate_ids")
-    read = _read_decision()
+    read = _read_decision(NO_BULK_DECISION)
     if read is None:
         return redirect(back)
     if not ids:

@@ -16,7 +16,7 @@ from redis.exceptions import RedisError
 from ivr import calls, flow, twiml
 from ivr.fields import seconds
 from ivr.jobs import JobRef
-from ivr.phrases import say, spoken_keys
+from ivr.phrases import NOTHING_KEPT, say, spoken_keys
 from ivr.services import db, services
 from ivr.views.webhook import after_commit, remember_call, xml
 from voice.models import Call, Question
@@ -124,6 +124,15 @@ def words(call: Call | None, phrase: str, /, **values) -> str:
     return say(language_of(call), phrase, **values)
 
 
+def goodbye(call: Call, phrase: str) -> str:
+    """A goodbye that says the caller's answers so far are saved (`phrase`, one of
+    ivr.phrases.NOTHING_KEPT) when the candidate has at least one answer kept, from this
+    call or an earlier one; otherwise its plain twin, which invites them to call again."""
+    candidate = call.candidate
+    kept = candidate is not None and bool(flow.answered_question_ids(db(), candidate))
+    return words(call, phrase if kept else NOTHING_KEPT[phrase])
+
+
 # --- answering ------------------------------------------------------------------------------
 
 
@@ -148,7 +157,7 @@ def present(call: Call, prompt: str, document: str) -> Response:
     """
     if not flow.enter_prompt(call, prompt):
         log.warning("call %s reached its step limit at %s", call.call_sid, prompt)
-        return hang_up(call, words(call, "step_limit"), outcome="step limit")
+        return hang_up(call, goodbye(call, "step_limit"), outcome="step limit")
     return xml(document)
 
 
@@ -169,7 +178,7 @@ def reprompt(
     """
     call.misses += 1
     if call.misses >= flow.MAX_MISSES:
-        return hang_up(call, words(call, "no_input_goodbye"), outcome="no input")
+        return hang_up(call, goodbye(call, "no_input_goodbye"), outcome="no input")
     lang = None if english else language_of(call)
     # Pound alone leaves Digits empty; FinishedOnKey names the key that was pressed.
     shown = keys or request.form.get("FinishedOnKey", "") if keys is not None else ""

@@ -28,9 +28,10 @@ from functools import wraps
 
 from flask import Response, current_app, g, request
 from sqlalchemy.exc import IntegrityError, OperationalError
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
 
 from ivr import calls, twiml
-from ivr.fields import problems
+from ivr.fields import MAX_BODY_BYTES, problems
 from ivr.phrases import say
 from ivr.services import db
 from ivr.signature import expected_urls, is_valid_twilio_request
@@ -94,6 +95,44 @@ def webhook(view: Callable | None = None, *, callback: bool = False):
         return guarded
 
     return decorate(view) if view is not None else decorate
+
+
+PREFIX = "/ivr"  # the blueprint's url_prefix (ivr.views.common): every webhook is under it
+# What each HTTP error under PREFIX says, in one line (Twilio's debugger logs the body).
+ERROR_LINES = {
+    400: "Bad request: {detail}",
+    404: (
+        "Not found: no Twilio webhook at {path}. A number's Voice URL is {prefix}/voice and "
+        "its status callback {prefix}/status (no trailing slash)."
+    ),
+    405: "Method not allowed: {path} takes {allowed}, as Twilio's webhooks are configured.",
+    413: "Too large: a webhook body is at most {limit} bytes, as Twilio's are.",
+}
+
+
+def is_webhook_path(path: str) -> bool:
+    """Whether `path` is under the IVR's prefix, matched to a route or not ("/ivr/voice/")."""
+    return path == PREFIX or path.startswith(PREFIX + "/")
+
+
+def plain_error(error: HTTPException) -> Response:
+    """An HTTP error under the IVR's prefix as one text/plain line with its status code
+    (400, 404, 405, 413; any other as its name): Twilio shows the body in its debugger, so
+    an HTML page would only be noise there. dashboard/app.py's error handlers call this."""
+    code = error.code or 500
+    methods = sorted(m for m in getattr(error, "valid_methods", None) or () if m != "OPTIONS")
+    line = ERROR_LINES.get(code, "{name}.").format(
+        name=error.name,
+        path=request.path,
+        prefix=PREFIX,
+        allowed=" or ".join(methods) or "POST",
+        limit=request.max_content_length or MAX_BODY_BYTES,
+        detail=(error.description or error.name).strip(),
+    )
+    response = Response(line + "\n", status=code, mimetype="text/plain")
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        response.headers["Allow"] = ", ".join(error.valid_methods)
+    return response
 
 
 def signature_refused(public_url: str, trust_proxy: bool) -> Response:

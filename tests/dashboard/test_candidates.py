@@ -508,7 +508,7 @@ def test_the_candidate_page_says_what_to_do_after_an_unanswered_call(signed_in, 
     page = parse(client.get(f"/candidates/{candidate.id}").data)
     card = page.one("section", id="calls")
     assert next(li.text() for li in card.find_all("li")).startswith("Call me now")
-    assert card.one("strong", cls="call-outcome").text() == "no answer"
+    assert card.one("strong", cls="call-outcome").text() == "No answer"
     assert card.one("p", id="call-next-step").text().startswith("No one answered. Call again")
     buttons = {b.text(): b for b in card.find_all("button")}
     assert set(buttons) == {"Call again", "Text the invitation"}

@@ -42,10 +42,10 @@ def test_insights_draw_the_funnel_outcomes_and_drop_off(signed_in, db, client):
         "Reviewed": "1",
         "Advanced": "1",
     }
-    assert chart(page, "outcomes-chart") == {
-        "completed": "1",
-        "hung up at question 2": "1",
-        "no consent": "1",
+    assert chart(page, "outcomes-chart") == {  # worded by presenters.call_words
+        "Completed": "1",
+        "Hung up at question 2": "1",
+        "No consent": "1",
     }
     assert chart(page, "drop-chart") == {"Q1": "0", "Q2": "1"}
     assert chart(page, "length-chart")["Q1"] == "3 s"

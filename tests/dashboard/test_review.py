@@ -421,6 +421,40 @@ def test_bulk_decide(signed_in, db, client, app, settings):
     assert message_queue(settings).count == 2
 
 
+def test_bulk_decide_without_a_chosen_decision_is_refused(signed_in, db, client):
+    """The bulk "Decision to apply" starts at "Choose…" (no default): Apply decision
+    without a choice changes no one and says what to do; the filter's "Decision" select
+    is a separate, unchanged control."""
+    from dashboard.review.decisions import NO_BULK_DECISION
+
+    interview = signed_in.interview
+    lee = completed(db, interview, "Lee Park", hours_ago=2, phone="+15557650001")
+    db.commit()
+    url = f"/interviews/{interview.id}"
+    page = parse(client.get(url).data)
+    bulk = page.one("form", id="bulk")
+    chosen = bulk.one("select", id="bulk-decision")
+    assert bulk.one("label", for_="bulk-decision").text() == "Decision to apply"
+    options = chosen.find_all("option")
+    assert (options[0].attrs["value"], options[0].text()) == ("", "Choose…")
+    assert "selected" in options[0].attrs
+    assert [o.text() for o in options[1:]] == ["Advance", "Hold", "Reject"]
+    assert not any("selected" in o.attrs for o in options[1:])
+    assert page.one("label", for_="f-decision").text() == "Decision"  # the filter
+    labels = [label.text() for label in page.find_all("label")]
+    assert labels.count("Decision") == 1, labels
+    for posted in ({"decision": ""}, {}):
+        response = client.post(
+            f"{url}/decisions",
+            data={"csrf_token": csrf_token(client), "candidate_ids": [lee.id], **posted},
+            follow_redirects=True,
+        )
+        assert flashes(parse(response.data)) == [NO_BULK_DECISION]
+    db.expire_all()
+    assert db.get(Candidate, lee.id).decision is None
+    assert db.scalars(select(Decision)).all() == []
+
+
 def test_bulk_decide_is_scoped_and_role_checked(world, db, app, client, auth):
     """Ids of another organisation are 404; reviewers get 403; no CSRF token is 400."""
     auth.login()

@@ -10,6 +10,8 @@ from sqlalchemy import select
 
 from ivr import flow
 from ivr.jobs import FETCH_RECORDING
+from ivr.phrases import say
+from tests.factories import make_candidate, make_interview, make_org
 from tests.ivr.twilio_actions import TwilioActions, said, verbs
 from voice.models import Answer, AnswerStatus, Call, CandidateStatus
 
@@ -237,12 +239,17 @@ def test_a_caller_whose_last_answer_stayed_empty_is_told_to_call_again(twilio, d
     assert call.outcome == "skipped questions"
 
 
-def test_two_unanswered_questions_are_counted_in_the_goodbye(twilio, db, candidate):
-    """Both questions left empty: "answers to 2 questions", in the caller's words."""
+def test_two_unanswered_questions_are_counted_in_the_goodbye(client, settings, db):
+    """Two of three questions left empty: "answers to 2 questions", in the caller's words."""
+    interview = make_interview(db, make_org(db), questions=("One?", "Two?", "Three?"))
+    make_candidate(db, interview)
+    db.commit()
+    twilio = TwilioActions(client, settings)
     q1 = consent_and_reach_first_question(twilio)
-    q2 = twilio.twiml(answer_empty_until_moved_on(twilio, q1, "c").find("Redirect").text)
-    end = answer_empty_until_moved_on(twilio, q2, "d")
-    assert "We didn't get answers to 2 questions" in said(end)
+    q2 = twilio.twiml(record(twilio, q1, "RE" + "c" * 32).find("Redirect").text)
+    q3 = twilio.twiml(answer_empty_until_moved_on(twilio, q2, "d").find("Redirect").text)
+    end = answer_empty_until_moved_on(twilio, q3, "e")
+    assert "We didn't get answers to 2 questions. Your other answers are saved" in said(end)
 
 
 def test_a_completed_interview_still_ends_with_the_thanks(twilio, db, candidate):
@@ -361,7 +368,8 @@ def test_internal_error_is_spoken_not_an_http_error(twilio, interview, monkeypat
     twilio.twiml("/ivr/voice", CallStatus="ringing")
     root = twilio.twiml("/ivr/consent", Digits="1")
     assert verbs(root) == ["Say", "Hangup"]
-    assert "answers so far are saved" in said(root)
+    assert said(root) == say(None, "internal_error")
+    assert "saved" not in said(root)  # the failed step's work was rolled back
 
 
 def test_malformed_voice_webhook_gets_spoken_reply(twilio, client, settings, interview):
