@@ -17,7 +17,7 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
-from dashboard.presenters import answer_state, candidate_words, result_answer
+from dashboard.presenters import answer_state, call_words, candidate_words, result_answer
 from voice import audit
 from voice.interviews import (
     MAX_FILE_BYTES,
@@ -144,9 +144,8 @@ def _results_text(data) -> str:
         mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
         lines.append(f"\n{c['name']} [{candidate_words(c)}]{mean}")
         for call_row in c["calls"]:
-            lines.append(
-                f"  call {call_row['call_sid'][-6:]}: {call_row['outcome'] or call_row['status']}"
-            )
+            state = call_words(call_row["outcome"] or call_row["status"])
+            lines.append(f"  call {call_row['call_sid'][-6:]}: {state}")
         for a in c["answers"]:
             if not a["kept"]:
                 continue

@@ -187,3 +187,32 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
         "1",
         None,
     )
+
+
+def test_results_text_words_each_call_as_the_candidate_page_does(run, db):
+    """`results ID` lists a candidate's calls in presenters.call_words ("No answer", "In
+    progress"), not Twilio's "no-answer"; --json keeps the stored status and outcome."""
+    from voice.models import Call
+
+    interview = make_interview(db, make_org(db))
+    dana = make_candidate(db, interview, "Dana Diaz", "+15557000031")
+    for sid, status, outcome in (
+        ("CA" + "1" * 32, "no-answer", None),
+        ("CA" + "2" * 32, "in-progress", None),
+    ):
+        db.add(
+            Call(
+                call_sid=sid,
+                candidate_id=dana.id,
+                interview_id=interview.id,
+                direction="outbound-api",
+                status=status,
+                outcome=outcome,
+            )
+        )
+    db.commit()
+    lines = run("results", str(interview.id)).output.splitlines()
+    assert "  call 111111: No answer" in lines
+    assert "  call 222222: In progress" in lines
+    data = json.loads(run("results", str(interview.id), "--json").output)
+    assert {c["status"] for c in data["candidates"][0]["calls"]} == {"no-answer", "in-progress"}
