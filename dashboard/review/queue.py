@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.access import UserLike, interview_visible, select_visible
@@ -29,7 +29,7 @@ from voice.models import (
 from voice.reviews import partly_scored, reviewed_by, waits_for_review
 
 WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
-FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest first
+FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest candidates first
 
 
 def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
@@ -222,8 +222,14 @@ def queue():
             Answer.transcript_flagged.is_(True),
             Answer.status == AnswerStatus.TRANSCRIBED,  # an erased answer's flag is moot
             Candidate.status == CandidateStatus.COMPLETED,
+            # Checked already: the user scored the answer, or the candidate is decided.
+            Candidate.decision.is_(None),
+            ~exists().where(Score.answer_id == Answer.id, Score.reviewer_id == current_user.id),
         )
-        .order_by(Answer.transcribed_at.desc().nulls_last(), Answer.id.desc())
+        # Newest candidates first; each candidate's answers in question order.
+        .order_by(
+            Candidate.completed_at.desc().nulls_last(), Candidate.id.desc(), Question.position
+        )
         .limit(FLAGGED_SHOWN)
     ).all()
     return render_template(

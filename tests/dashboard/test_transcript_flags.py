@@ -14,10 +14,10 @@ from click.testing import CliRunner
 from dashboard.cli import main
 from tests.dashboard.conftest import add_answer, submit
 from tests.dashboard.html import parse
-from tests.factories import make_candidate
+from tests.factories import make_candidate, make_user
 from tests.support import env_for
 from voice import erasure
-from voice.models import AnswerStatus, CandidateStatus
+from voice.models import AnswerStatus, CandidateStatus, Score
 from voice.reliability import WARNING as UNSURE
 
 WARNING = "Transcript may be unreliable: listen to the audio (answered in Spanish)"
@@ -64,6 +64,44 @@ def test_review_queue_lists_transcripts_to_check(signed_in, flagged, client):
     assert item.attrs["data-answer-id"] == str(flagged.id)
     assert item.one("a").text() == "Lucía López"
     assert item.one("span", cls="transcript-flag").text() == WARNING
+
+
+def test_a_transcript_checked_by_a_score_or_a_decision_leaves_the_list(
+    signed_in, flagged, db, client
+):
+    """Once the user scored the flagged answer (they listened), or the candidate has a
+    decision, it is no longer a transcript for them to check; another reviewer's score
+    does not check it for this user."""
+
+    def listed() -> list[str]:
+        page = parse(client.get("/review").data)
+        return [
+            li.attrs["data-answer-id"] for li in page.one("section", id="flagged").find_all("li")
+        ]
+
+    assert listed() == [str(flagged.id)]
+    other = make_user(db, signed_in.user.organization, "other@acme.test")
+    db.add(
+        Score(
+            answer_id=flagged.id, candidate_id=flagged.candidate_id, reviewer_id=other.id, value=3
+        )
+    )
+    db.commit()
+    assert listed() == [str(flagged.id)]
+    db.add(
+        Score(
+            answer_id=flagged.id,
+            candidate_id=flagged.candidate_id,
+            reviewer_id=signed_in.user.id,
+            value=4,
+        )
+    )
+    db.commit()
+    assert listed() == []
+    db.query(Score).delete()
+    flagged.candidate.decision = "hold"
+    db.commit()
+    assert listed() == []
 
 
 def test_candidate_list_shows_and_filters_by_the_flag(signed_in, flagged, client):
