@@ -35,8 +35,15 @@ def org_country(ctx: Context, code, org_name, as_json):
     """Show, or set to CODE (US, GB, DE...), the country of numbers without a country code."""
     with ctx.session() as session:
         found = organisation(session, org_name)
-        if code:
+        if code and code != found.default_country:
             found.default_country = code
+            audit.record(  # as the dashboard's Phone numbers page records it
+                session,
+                found.id,
+                "country_changed",
+                audit.Actor.system("command line"),
+                detail={"default_country": code},
+            )
             session.commit()
         emit(
             as_json,

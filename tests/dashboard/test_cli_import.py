@@ -6,11 +6,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
 from dashboard.cli import main
 from tests.factories import make_interview, make_org
 from tests.support import env_for
 from tests.voice.test_candidate_import import xlsx
+from voice.models import AuditEvent
 
 
 @pytest.fixture
@@ -52,10 +54,16 @@ def test_import_an_xlsx_reports_each_row_as_json(run, interview, tmp_path):
     ]
 
 
-def test_the_organisations_country_reads_local_numbers(run, interview, tmp_path):
-    """`org country GB` makes 07700 900123 a UK number for the next import."""
+def test_the_organisations_country_reads_local_numbers(run, db, interview, tmp_path):
+    """`org country GB` makes 07700 900123 a UK number for the next import, and is in the
+    audit trail as the dashboard's change is (once: setting it again changes nothing)."""
     code, out = run("org", "country", "gb", "--json")
     assert code == 0 and json.loads(out) == {"organization": "Northwind", "default_country": "GB"}
+    assert run("org", "country", "GB")[0] == 0
+    changes = db.scalars(select(AuditEvent).where(AuditEvent.action == "country_changed")).all()
+    assert [(e.detail, e.actor_label) for e in changes] == [
+        ({"default_country": "GB"}, "command line")
+    ]
     path = tmp_path / "uk.csv"
     path.write_bytes(b"name;phone\nAmy Adams;07700 900123\n")
     code, out = run("candidate", "import", "--interview", str(interview.id), str(path), "--json")
