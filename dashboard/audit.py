@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -33,9 +33,11 @@ from redis.exceptions import RedisError
 from sqlalchemy.orm import Session
 
 from dashboard.access import require_role, select_visible
+from dashboard.local_dates import reader_zone
 from dashboard.page_links import read_cursor, row_id
 from ivr.services import db, services
 from voice import audit, audit_reading
+from voice.dates import local_days
 from voice.models import Answer, AuditEvent, Candidate, Question, Role, User
 
 audit_page = Blueprint("audit", __name__)
@@ -93,10 +95,11 @@ def _cursor(args) -> tuple[int | None, int | None, str | None]:
     )
 
 
-def read_query(args) -> Query:
-    """Read ?action=&person=&candidate=&from=&to=&page= (dates are whole UTC days, `to`
-    included) and the page cursor ?older_than= or ?newer_than=; a bad filter is reported
-    and left out, a bad cursor reported and the first page shown."""
+def read_query(args, zone: str | None = None) -> Query:
+    """Read ?action=&person=&candidate=&from=&to=&page= (dates are whole days in `zone`,
+    the organisation's IANA time zone, as the page shows times; `to` included;
+    voice.dates.local_days) and the page cursor ?older_than= or ?newer_than=; a bad
+    filter is reported and left out, a bad cursor reported and the first page shown."""
     errors: list[str] = []
     values = {
         k: (args.get(k) or "").strip()[:40] for k in ("action", "person", "candidate", "from", "to")
@@ -109,14 +112,12 @@ def read_query(args) -> Query:
     end = _day(values["to"], "to", errors)
     page = args.get("page", "1")
     page_number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
-    until = None
-    if end is not None and end < date.max:  # the last day there is: no end at all
-        until = datetime.combine(end, datetime.min.time(), UTC) + timedelta(days=1)
+    since, until = local_days(start, end, zone)
     filters = audit_reading.Filters(
         action=action,
         actor_id=_id(values["person"], "person", errors),
         candidate_id=_id(values["candidate"], "candidate", errors),
-        since=datetime.combine(start, datetime.min.time(), UTC) if start else None,
+        since=since,
         until=until,
     )
     older_than, newer_than, cursor_error = _cursor(args)
@@ -172,7 +173,8 @@ def trail():
     filter, 400 and the first page for a damaged page link); ?full=1 walks the whole
     chain now."""
     session = db()
-    query = read_query(request.args)
+    zone, _ = reader_zone()
+    query = read_query(request.args, zone)
     stmt = audit_reading.filter_entries(select_visible(current_user, AuditEvent), query.filters)
     # Counted up to COUNT_CAP: "page N of M" below it, "more than COUNT_CAP" past it.
     total = audit_reading.count_up_to(session, stmt, COUNT_CAP)

@@ -14,12 +14,14 @@ never has to guess the zone. Babel writes some spaces as narrow no-break spaces
 characters per segment) and a speech engine gains nothing from them.
 
 The builder's deadline field (an HTML datetime-local input, no zone) is read and shown in
-the organisation's time zone: `local_input` and `from_local_input`.
+the organisation's time zone: `local_input` and `from_local_input`. A day typed in a date
+filter (the audit trail's "From"/"To", the candidate list's "Active from"/"Active until",
+`screenline audit --since 2026-01-15 --org ...`) is a day in that zone too: `local_days`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
@@ -147,3 +149,52 @@ def for_managers(organization) -> tuple[str, str]:
     if organization is None:
         return DEFAULT_TIME_ZONE, DEFAULT_LANGUAGE
     return organization.time_zone, manager_language(organization.default_country)
+
+
+def _utc(wall: datetime, tz: ZoneInfo) -> datetime | None:
+    """A wall time (naive) read in `tz`, in UTC; None outside the years datetime holds."""
+    try:
+        # fold=0: a wall time that happens twice is the first; one skipped (clocks going
+        # forward) is read with the offset before the change (PEP 495), so a skipped
+        # midnight starts the day at the first wall time that exists.
+        return wall.replace(tzinfo=tz, fold=0).astimezone(UTC)
+    except OverflowError:
+        return None
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime | None:
+    return _utc(datetime.combine(day, time()), tz)
+
+
+def local_moment(moment: datetime, zone: str | None) -> datetime | None:
+    """A time typed on the command line (`screenline audit --since 2026-01-15 --org ...`)
+    as an aware UTC time: one without a zone is read in `zone` (a day alone, i.e. its
+    midnight, starts that day as `local_days` does); one with a zone is only converted.
+    None when it falls outside the years datetime holds in UTC."""
+    if moment.tzinfo is not None:
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:
+            return None
+    return _utc(moment, ZoneInfo(zone or DEFAULT_TIME_ZONE))
+
+
+def local_days(
+    first: date | None, last: date | None, zone: str | None
+) -> tuple[datetime | None, datetime | None]:
+    """The days `first` to `last` (both included; None: no bound) as read in `zone`, as a
+    half-open span of aware UTC times (since, until) for a query (`at >= since and at <
+    until`): from local midnight starting `first` to local midnight ending `last`.
+
+    In America/Chicago in January, (2026-01-15, 2026-01-15) is 06:00 UTC on the 15th to
+    06:00 UTC on the 16th, so a row at 2026-01-16 03:30 UTC (9:30 PM CST on the 15th) is
+    inside. A day is 23 or 25 hours when clocks change in it. A bound past the years
+    datetime holds (the day after 9999-12-31, or local midnight before year 1 in UTC) is
+    None: no bound.
+    """
+    tz = ZoneInfo(zone or DEFAULT_TIME_ZONE)
+    since = None if first is None else _midnight(first, tz)
+    until = None
+    if last is not None and last < date.max:
+        until = _midnight(last + timedelta(days=1), tz)
+    return since, until

@@ -11,7 +11,7 @@ index on that order (ix_candidates_listing), so a deep page costs what page 1 co
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -23,6 +23,7 @@ from dashboard.insights import funnel_counts
 from dashboard.page_links import SHOWN, read_cursor, row_id
 from ivr.services import db
 from voice.attempts import answered
+from voice.dates import local_days
 from voice.messages import INVITATION
 from voice.models import (
     EARLIEST_SQL,
@@ -314,11 +315,12 @@ def candidate_page(
         )
     if filters.flagged:
         conditions.append(flagged > 0)
-    if filters.since:
-        conditions.append(_last_activity() >= datetime.combine(filters.since, time(), UTC))
-    if filters.until:
-        end = datetime.combine(filters.until + timedelta(days=1), time(), UTC)
-        conditions.append(_last_activity() < end)
+    # Days in the organisation's time zone, as the page shows times (voice.dates).
+    since, until = local_days(filters.since, filters.until, interview.organization.time_zone)
+    if since is not None:
+        conditions.append(_last_activity() >= since)
+    if until is not None:
+        conditions.append(_last_activity() < until)
     total = session.scalar(select(func.count(Candidate.id)).where(*conditions)) or 0
     stmt = select(
         Candidate,

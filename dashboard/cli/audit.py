@@ -9,6 +9,7 @@ from dashboard.cli.base import (
     Context,
     Moment,
     emit,
+    in_zone,
     json_option,
     main,
     organisation,
@@ -42,7 +43,12 @@ def _line(entry: AuditEvent, org_name: str) -> str:
 
 @main.group("audit", invoke_without_command=True)
 @click.option("--org", "org_name", help="Organisation name or id (default: every one).")
-@click.option("--since", type=Moment(), help="Only entries at or after this time (UTC if no zone).")
+@click.option(
+    "--since",
+    type=Moment(local=True),
+    help="Only entries at or after this date or time (with no zone: in the --org's time "
+    "zone, else UTC).",
+)
 @click.option(
     "--action", type=click.Choice(sorted(audit.ACTIONS)), help="Only entries of this action."
 )
@@ -53,10 +59,13 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
     if click_ctx.invoked_subcommand is not None:
         return
     ctx = click_ctx.ensure_object(Context)
-    filters = audit_reading.Filters(action=action, since=since)
     with ctx.session() as session:
         names = _names(session)
-        chains = [organisation(session, org_name).id] if org_name else audit.chains(session)
+        org = organisation(session, org_name) if org_name else None
+        # A day or time without a zone is the organisation's, as its pages show times.
+        since = in_zone("--since", since, org.time_zone if org else None)
+        filters = audit_reading.Filters(action=action, since=since)
+        chains = [org.id] if org else audit.chains(session)
         entries = [
             entry
             for chain in chains
@@ -113,7 +122,10 @@ def audit_verify(ctx: Context, as_json):
 
 @audit_group.command("scrub")
 @click.option(
-    "--before", type=Moment(), required=True, help="Entries older than this (UTC if no zone)."
+    "--before",
+    type=Moment(local=True),
+    required=True,
+    help="Entries older than this date or time (with no zone: in the --org's time zone, else UTC).",
 )
 @click.option("--org", "org_name", help="Organisation name or id (default: every one).")
 @json_option
@@ -123,6 +135,7 @@ def audit_scrub(ctx: Context, before, org_name, as_json):
     the entries and the chain stay, and `audit verify` still passes."""
     with ctx.session() as session:
         org = organisation(session, org_name) if org_name else None
+        before = in_zone("--before", before, org.time_zone if org else None)
         # The text words --before in the organisation's zone (UTC without --org); --json
         # keeps ISO 8601.
         when = date_and_time(before, *for_managers(org), year=True)

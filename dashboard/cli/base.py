@@ -14,6 +14,7 @@ from config.settings import ConfigError, Settings, load_settings
 from dashboard.access import CandidateErased
 from voice.accounts import MAX_NAME_LENGTH
 from voice.candidates import CandidateFieldError, check_extra_time
+from voice.dates import local_moment
 from voice.db import make_engine, make_session_factory, unit_of_work
 from voice.models import MAX_ROW_ID, Organization
 from voice.phones import PhoneError, check_region, is_e164, normalise_phone
@@ -107,10 +108,15 @@ class Moment(click.ParamType):
     """An ISO-8601 date or date and time; without a zone it is UTC.
 
     Converts to an aware UTC datetime; a value that is not one fails as a usage error
-    (exit status 2) naming the option and giving an example.
+    (exit status 2) naming the option and giving an example. With `local=True` a value
+    without a zone stays naive, for a command that reads it in an organisation's time
+    zone once it knows which (`in_zone`).
     """
 
     name = "ISO-8601"
+
+    def __init__(self, local: bool = False) -> None:
+        self.local = local
 
     def convert(self, value, param, ctx):
         """Return an aware UTC datetime, or fail with an example of what is expected."""
@@ -126,11 +132,25 @@ class Moment(click.ParamType):
                 ctx,
             )
         if moment.tzinfo is None:
+            if self.local:
+                return moment
             moment = moment.replace(tzinfo=UTC)
         try:
             return moment.astimezone(UTC)
         except OverflowError:
             self.fail(f"{value!r} is outside the years 1 to 9999 in UTC", param, ctx)
+
+
+def in_zone(option: str, moment: datetime | None, zone: str | None) -> datetime | None:
+    """A `Moment(local=True)` value as an aware UTC time: one without a zone read in
+    `zone` (an IANA name; None: UTC) by voice.dates.local_moment. Raises a usage error
+    (exit status 2) for a time outside the years 1 to 9999 in UTC."""
+    if moment is None:
+        return None
+    found = local_moment(moment, zone)
+    if found is None:
+        raise bad_value(option, f"{moment.isoformat()!r} is outside the years 1 to 9999 in UTC")
+    return found
 
 
 class E164Phone(click.ParamType):
