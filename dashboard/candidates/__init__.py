@@ -1,5 +1,6 @@
 """Candidates in bulk: the interview's filtered list, CSV import, SMS invitations,
-accommodations, "Call me now" and a candidate's own copy of their data.
+accommodations, "Call me now", one candidate's invitation and a candidate's own copy of
+their data.
 
 The `candidates` blueprint's URLs are listed here in one table; each module holds one
 concern (listing.py: the interview page; csv_import.py: the import page over
@@ -36,6 +37,9 @@ candidates.add_url_rule(
 )
 candidates.add_url_rule(
     "/candidates/<int:candidate_id>/call", view_func=manage.call_now, methods=["POST"]
+)
+candidates.add_url_rule(
+    "/candidates/<int:candidate_id>/invite", view_func=manage.text_invitation, methods=["POST"]
 )
 candidates.add_url_rule(
     "/candidates/<int:candidate_id>/export", view_func=data_export.export_data, methods=["POST"]

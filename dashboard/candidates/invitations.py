@@ -1,4 +1,5 @@
-"""Invitation texts: one path for the dashboard's bulk invite and `candidate add --invite`.
+"""Invitation texts: one path for the dashboard's bulk invite, the Manage page's "Text the
+invitation" (one candidate) and `candidate add --invite`.
 
 Each invitation is first written as a `Message` row (`voice.messages.queue_message`:
 once per candidate, so a double click or a second run never texts twice), then the
@@ -26,7 +27,7 @@ from dashboard.access import get_visible, is_erased, require_manager
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
-from voice.candidates import interview_over
+from voice.candidates import CLOSED, FINISHED, SCREENED_OUT, interview_over
 from voice.dates import for_managers, long_date
 from voice.messages import INVITATION, invitation_text, queue_message
 from voice.models import MAX_ROW_ID, Candidate, Interview, Message
@@ -92,6 +93,53 @@ def write_invitations(
         else:
             run.queued.append(message)
     return run
+
+
+def not_sent_words(candidate: Candidate, why: str) -> str:
+    """Why one candidate's invitation was not sent, in a sentence for the Manage page:
+    `why` is a reason `write_invitations` skips a candidate under (NO_PHONE, ERASED,
+    ALREADY_INVITED, or voice.candidates.interview_over's FINISHED, SCREENED_OUT,
+    CLOSED)."""
+    name = candidate.name
+    if why == NO_PHONE:
+        return f"No invitation sent: {name} has no phone number to text."
+    if why == ERASED:
+        # Their name is gone too ("Erased candidate"), so the sentence names no one.
+        return "No invitation sent: this candidate's personal data, phone included, was erased."
+    if why == ALREADY_INVITED:
+        return f"No invitation sent: {name} was already invited (an invitation is sent once)."
+    if why == FINISHED:
+        return f"No invitation sent: {name} has finished the interview."
+    if why == SCREENED_OUT:
+        return f"No invitation sent: {name} was screened out."
+    if why == CLOSED:
+        interview = candidate.interview
+        day = long_date(interview.deadline, *for_managers(interview.organization))
+        return f"No invitation sent: the interview closed on {day}; extend its deadline first."
+    return f"No invitation sent to {name}: {why}."
+
+
+def invitation_refusal(candidate: Candidate, at: datetime | None = None) -> str | None:
+    """Why an invitation to `candidate` would be skipped at `at` (default now), as
+    `not_sent_words` says it, for the Manage page to show in place of the button; None
+    when one may be sent (whether one already was is the invitation's state, not this)."""
+    if is_erased(candidate):
+        return not_sent_words(candidate, ERASED)
+    if not candidate.phone:
+        return not_sent_words(candidate, NO_PHONE)
+    over = interview_over(candidate, at or datetime.now(UTC))
+    return None if over is None else not_sent_words(candidate, over)
+
+
+def latest_invitation(session: Session, candidate_id: int) -> Message | None:
+    """The newest invitation text written for the candidate (queued, sent or failed), if
+    any; the caller has already reached the candidate through dashboard.access."""
+    return session.scalars(
+        select(Message)
+        .where(Message.candidate_id == candidate_id, Message.kind == INVITATION)
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(1)
+    ).first()
 
 
 def send_invitations(run: Invitations, enqueue: Callable[..., object]) -> Invitations:

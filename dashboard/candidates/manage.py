@@ -1,4 +1,5 @@
-"""One candidate's management page: accommodations and "Call me now"."""
+"""One candidate's management page: accommodations, "Call me now" and "Text the invitation"
+(through the one invitation path, dashboard/candidates/invitations.py)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,13 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
+from dashboard.candidates.invitations import (
+    invitation_refusal,
+    latest_invitation,
+    not_sent_words,
+    send_invitations,
+    write_invitations,
+)
 from ivr.outbound import (
     UNDER_WAY_WORDS,
     CallUnderWay,
@@ -51,6 +59,10 @@ def _page(candidate: Candidate, errors: dict[str, str], status: int = 200):
             nothing_to_ask=nothing_to_ask(candidate),
             # A call to them still under way: its state in place of the button.
             calling=under_way_words(candidate),
+            # The invitation text written for them (its state in place of the button),
+            # or why none would be sent (in place of the button), or neither.
+            invitation=latest_invitation(db(), candidate.id),
+            invite_refusal=invitation_refusal(candidate),
         ),
         status,
     )
@@ -107,3 +119,22 @@ def call_now(candidate_id: int):
     log.info("outbound call %s to candidate %s", sid, candidate.id)
     flash(f"Calling {candidate.name} at {candidate.phone} now.", "success")
     return redirect(target)
+
+
+@require_manager
+def text_invitation(candidate_id: int):
+    """Queue the candidate's invitation text (the Manage page's "Text the invitation") by
+    the one invitation path (dashboard.candidates.invitations); a candidate it skips (no
+    phone, erased, already invited, finished, interview closed) is flashed with why."""
+    session = db()
+    candidate = _managed_candidate(candidate_id)  # an erased one is skipped and said so
+    run = write_invitations(session, [candidate], current_user.id)
+    session.commit()
+    send_invitations(run, services().enqueue)
+    if run.queued:
+        flash(f"Invitation text queued for {candidate.name} at {candidate.phone}.", "success")
+    for why in run.skipped:
+        flash(not_sent_words(candidate, why), "error")
+    if run.not_queued:
+        flash("The text could not be queued now; the sweep will send it later.", "warning")
+    return redirect(url_for(".manage", candidate_id=candidate.id))

@@ -202,6 +202,13 @@ ACTIONS = {
         back=lambda w: f"/interviews/{w.interview.id}",
         refusal="Skipped 1 (erased): Erasure pending.",
     ),
+    "text the invitation (Manage page)": Action(
+        lambda w: f"/candidates/{w.candidate.id}/invite",
+        lambda w: {},
+        ("messages", "jobs"),
+        back=lambda w: f"/candidates/{w.candidate.id}/manage",
+        refusal="No invitation sent: this candidate's personal data, phone included, was erased.",
+    ),
     "put on legal hold": Action(
         lambda w: f"/candidates/{w.candidate.id}/legal-hold",
         lambda w: {"hold": "1"},
