@@ -50,7 +50,9 @@ THINK_SECONDS = (0, 120)
 RETENTION_DAYS = (1, 3650)
 KNOCKOUT_NUMBER = (0, 10**6)
 MAX_FILE_BYTES = 1_000_000
-TAKEN = "already answers another interview"  # Interview.phone_number is unique
+# Interview.phone_number is unique. Another organisation's interview on the number is
+# never named (number_taken).
+TAKEN = "already answers another interview"
 
 
 # Every key the file format has (README, "The interview file"); any other is a mistake.
@@ -225,18 +227,23 @@ def read_interview_file(raw: bytes, name: str = "the file") -> dict:
 
 
 def clean_interview(
-    spec: Any, session: Session | None = None, interview_id: int | None = None
+    spec: Any,
+    session: Session | None = None,
+    interview_id: int | None = None,
+    organization_id: int | None = None,
 ) -> InterviewSettings:
     """Validate a plain mapping in the interview file format; return its settings.
 
     With a session, the phone number must not answer another interview than
-    `interview_id`. Raises InterviewSpecError with every problem found, by field.
+    `interview_id`; the error names that interview when it is `organization_id`'s (the
+    organisation the interview is for: see `number_taken`). Raises InterviewSpecError
+    with every problem found, by field.
     """
     if not isinstance(spec, dict):
         raise InterviewSpecError("the interview must be a mapping of settings to values")
     errors: dict[str, str] = {}
     unknown_keys(errors, "", spec, INTERVIEW_KEYS)
-    number = _phone(errors, spec.get("phone_number"), session, interview_id)
+    number = _phone(errors, spec.get("phone_number"), session, interview_id, organization_id)
     languages = _languages(errors, spec)
     default = languages[0]
     titles = _title(errors, spec, languages)
@@ -295,7 +302,8 @@ def interview_from_spec(session: Session, organization: Organization, spec: Any)
 
     Raises InterviewSpecError as `clean_interview` does; nothing is added then.
     """
-    interview = build_interview(clean_interview(spec, session), organization=organization)
+    settings = clean_interview(spec, session, organization_id=organization.id)
+    interview = build_interview(settings, organization=organization)
     session.add(interview)
     return interview
 
@@ -333,7 +341,39 @@ def reminder_offset_seconds(label: str) -> int:
 # ---------------------------------------------------------------- field rules
 
 
-def _phone(errors: dict, raw: Any, session: Session | None, interview_id: int | None) -> str:
+def number_taken(
+    session: Session, number: str, organization_id: int | None, interview_id: int | None = None
+) -> str | None:
+    """The phone_number error when an interview other than `interview_id` answers
+    `number` (E.164), or None when none does.
+
+    The interview is named when it is `organization_id`'s, whose managers see every
+    interview of theirs (dashboard/access.py): "phone_number +15550100200 already answers
+    “Warehouse associate, nights”". Another organisation's (or any, without an
+    organisation) stays unnamed, "phone_number +15550100200 already answers another
+    interview" (TAKEN), so that no organisation learns another's data. Every front door
+    says it so: the builder, the file import, `screenline interview import`, the API.
+    """
+    taken = session.execute(
+        select(Interview.organization_id, Interview.title)
+        .where(Interview.phone_number == number, Interview.id != (interview_id or -1))
+        .limit(1)
+    ).first()
+    if taken is None:
+        return None
+    owner, title = taken
+    if organization_id is not None and owner == organization_id:
+        return f"phone_number {number} already answers “{title}”"
+    return f"phone_number {number} {TAKEN}"
+
+
+def _phone(
+    errors: dict,
+    raw: Any,
+    session: Session | None,
+    interview_id: int | None,
+    organization_id: int | None = None,
+) -> str:
     if raw is None or str(raw).strip() == "":
         errors["phone_number"] = "phone_number is required: the Twilio number candidates call"
         return ""
@@ -345,13 +385,9 @@ def _phone(errors: dict, raw: Any, session: Session | None, interview_id: int | 
         errors["phone_number"] = f"phone_number: {not_our_number(str(raw).strip(), exc.why)}"
         return ""
     if session is not None:
-        taken = session.scalar(
-            select(Interview.id).where(
-                Interview.phone_number == number, Interview.id != (interview_id or -1)
-            )
-        )
+        taken = number_taken(session, number, organization_id, interview_id)
         if taken:
-            errors["phone_number"] = f"phone_number {number} {TAKEN}"
+            errors["phone_number"] = taken
     return number
 
 

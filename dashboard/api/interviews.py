@@ -27,7 +27,7 @@ from dashboard.api.schemas import (
 from dashboard.interviews.editor import answered_question_ids, save
 from ivr.services import db
 from voice.interview_spec import interview_spec
-from voice.interviews import TAKEN, InterviewSpecError, clean_interview
+from voice.interviews import TAKEN, InterviewSpecError, clean_interview, number_taken
 from voice.models import Candidate, CandidateStatus, Interview, Question
 
 blp = ApiBlueprint(
@@ -111,6 +111,16 @@ def _invalid(exc: InterviewSpecError) -> Problem:
     )
 
 
+def _taken(session, number: str, interview_id: int | None = None) -> Problem:
+    """422 for a number another interview took while this request was saving (the
+    unique index's race), worded as voice.interviews.number_taken words it."""
+    taken = number_taken(session, number, caller().organization_id, interview_id)
+    return Problem(
+        "validation-error",
+        errors={"phone_number": taken or f"phone_number {number} {TAKEN}"},
+    )
+
+
 @blp.route("")
 class Interviews(MethodView):
     """The organisation's interviews."""
@@ -136,7 +146,7 @@ class Interviews(MethodView):
         session = db()
         spec = _spec_from_body()
         try:
-            settings = clean_interview(spec, session)
+            settings = clean_interview(spec, session, organization_id=caller().organization_id)
         except InterviewSpecError as exc:
             raise _invalid(exc) from None
         try:
@@ -146,10 +156,7 @@ class Interviews(MethodView):
             session.commit()
         except IntegrityError:  # the number was taken since the check
             session.rollback()
-            raise Problem(
-                "validation-error",
-                errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
-            ) from None
+            raise _taken(session, settings.phone_number) from None
         session.expire(interview)  # load the questions save() wrote
         warnings = settings.warnings(organization=interview.organization)
         return interview_json(interview) | {"warnings": warnings}
@@ -172,7 +179,9 @@ class InterviewById(MethodView):
         interview = get_visible(session, caller(), Interview, interview_id, manage=True)
         spec = _spec_from_body()
         try:
-            settings = clean_interview(spec, session, interview.id)
+            settings = clean_interview(
+                spec, session, interview.id, organization_id=caller().organization_id
+            )
         except InterviewSpecError as exc:
             raise _invalid(exc) from None
         saved_ids = [q.id for q in interview.questions]
@@ -194,10 +203,7 @@ class InterviewById(MethodView):
             session.commit()
         except IntegrityError:
             session.rollback()
-            raise Problem(
-                "validation-error",
-                errors={"phone_number": f"phone_number {settings.phone_number} {TAKEN}"},
-            ) from None
+            raise _taken(session, settings.phone_number, interview.id) from None
         session.expire(saved)
         return interview_json(saved) | {
             "warnings": settings.warnings(organization=saved.organization)

@@ -53,7 +53,7 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
     with ctx.session() as session:
         org = organisation(session, org_name)
         try:
-            settings = clean_interview(spec, session)
+            settings = clean_interview(spec, session, organization_id=org.id)
         except InterviewSpecError as exc:
             raise click.ClickException(f"{file}: " + f"\n{file}: ".join(exc.lines())) from None
         created = build_interview(settings, organization=org)

@@ -23,7 +23,13 @@ from dashboard.auditing import record
 from dashboard.interviews.drafts import Draft, QuestionDraft, apply_action
 from dashboard.labels import QUESTION_LABELS, interview_labels
 from ivr.services import db
-from voice.interviews import TAKEN, InterviewSettings, InterviewSpecError, clean_interview
+from voice.interviews import (
+    TAKEN,
+    InterviewSettings,
+    InterviewSpecError,
+    clean_interview,
+    number_taken,
+)
 from voice.models import Answer, Interview, Organization, Question, QuestionKind
 from voice.time_zones import DEFAULT_TIME_ZONE
 
@@ -145,7 +151,12 @@ def _handle(interview: Interview | None):
     errors: dict[str, str] = {}
     settings = None
     try:
-        settings = clean_interview(draft.to_spec(), session, interview.id if interview else None)
+        settings = clean_interview(
+            draft.to_spec(),
+            session,
+            interview.id if interview else None,
+            organization_id=current_user.organization_id,
+        )
     except InterviewSpecError as exc:
         errors = draft.form_errors(exc.errors)
     for qid, count in answered_question_ids(session, interview).items():
@@ -168,8 +179,14 @@ def _handle(interview: Interview | None):
         session.commit()
     except IntegrityError:  # the number was taken since the check: a race
         session.rollback()
+        taken = number_taken(
+            session,
+            settings.phone_number,
+            current_user.organization_id,
+            interview.id if interview else None,
+        )
         errors = draft.form_errors(
-            {"phone_number": f"phone_number {settings.phone_number} {TAKEN}"}
+            {"phone_number": taken or f"phone_number {settings.phone_number} {TAKEN}"}
         )
         return _render(draft, interview, errors=errors, status=422)
     flash(f"Interview “{saved.title}” {'created' if created else 'saved'}.", "success")

@@ -20,6 +20,7 @@ from voice.interviews import (
     InterviewSpecError,
     build_interview,
     clean_interview,
+    number_taken,
     read_interview_file,
 )
 
@@ -37,7 +38,9 @@ def import_interview():
             session = db()
             try:
                 spec = read_interview_file(upload.read(MAX_FILE_BYTES + 1), name=name)
-                settings = clean_interview(spec, session)
+                settings = clean_interview(
+                    spec, session, organization_id=current_user.organization_id
+                )
             except InterviewSpecError as exc:
                 problems = exc.lines()
             else:
@@ -53,7 +56,9 @@ def import_interview():
                     session.commit()
                 except IntegrityError:  # the number was taken since the check: a race
                     session.rollback()
-                    return _page([f"phone_number {settings.phone_number} {TAKEN}"])
+                    number = settings.phone_number
+                    taken = number_taken(session, number, current_user.organization_id)
+                    return _page([taken or f"phone_number {number} {TAKEN}"])
                 flash(f"Interview “{created.title}” imported from {name}.", "success")
                 for warning in settings.warnings(organization=created.organization):
                     flash(warning, "warning")

@@ -107,6 +107,25 @@ def test_a_number_taken_by_another_interview_is_refused(api, globex):
         body["errors"]["phone_number"]
         == "phone_number +15550100999 already answers another interview"
     )
+    assert "Warehouse" not in str(body)
+
+
+def test_a_number_taken_by_an_own_interview_names_it(api, acme):
+    """The organisation's own interview on the number is named, on create and replace."""
+    named = "phone_number +15550100200 already answers “Warehouse associate”"
+    body = problem(
+        api.post("/api/v1/interviews", json=SPEC | {"phone_number": "+15550100200"}),
+        422,
+        "validation-error",
+    )
+    assert body["errors"]["phone_number"] == named
+    made = api.post("/api/v1/interviews", json=SPEC)
+    assert made.status_code == 201, made.text
+    path = f"/api/v1/interviews/{made.json()['id']}"
+    body = problem(
+        api.put(path, json=SPEC | {"phone_number": "+15550100200"}), 422, "validation-error"
+    )
+    assert body["errors"]["phone_number"] == named
 
 
 def test_lists_are_cursor_paginated_without_gaps_or_repeats(api, acme, db):

@@ -233,12 +233,13 @@ def test_builder_knockout_and_text_errors_use_labels(signed_in, db, client):
 
 
 def test_builder_rejects_a_number_already_used(signed_in, db, client):
-    """Two interviews can't answer the same phone number."""
+    """Two interviews can't answer the same phone number; the error names the
+    organisation's own interview on it."""
     data = interview_form(token(client, "/interviews/new"), phone_number="+15550100200")
     response = client.post("/interviews/new", data=data)
     assert response.status_code == 422
     assert (
-        "already answers another interview"
+        "already answers “Warehouse associate”"
         in parse(response.data).one("p", id="phone_number-error").text()
     )
 
