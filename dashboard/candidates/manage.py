@@ -125,7 +125,8 @@ def call_now(candidate_id: int):
 def text_invitation(candidate_id: int):
     """Queue the candidate's invitation text (the Manage page's "Text the invitation") by
     the one invitation path (dashboard.candidates.invitations); a candidate it skips (no
-    phone, erased, already invited, finished, interview closed) is flashed with why."""
+    phone, erased, already invited, finished, interview closed) is flashed with why. Back
+    to the Manage page, or to the candidate page when posted from it (`back=candidate`)."""
     session = db()
     candidate = _managed_candidate(candidate_id)  # an erased one is skipped and said so
     run = write_invitations(session, [candidate], current_user.id)
@@ -137,4 +138,6 @@ def text_invitation(candidate_id: int):
         flash(not_sent_words(candidate, why), "error")
     if run.not_queued:
         flash("The text could not be queued now; the sweep will send it later.", "warning")
+    if request.form.get("back") == "candidate":
+        return redirect(url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="calls"))
     return redirect(url_for(".manage", candidate_id=candidate.id))

@@ -513,10 +513,14 @@ def test_the_candidate_page_says_what_to_do_after_an_unanswered_call(signed_in, 
     buttons = {b.text(): b for b in card.find_all("button")}
     assert set(buttons) == {"Call again", "Text the invitation"}
     actions = {f.attrs["action"] for f in card.find_all("form")}
-    assert actions == {
-        f"/candidates/{candidate.id}/call",
-        f"/interviews/{candidate.interview_id}/invite",
-    }
+    assert actions == {f"/candidates/{candidate.id}/call", f"/candidates/{candidate.id}/invite"}
+    # Texting from here queues that one candidate's invitation and comes back here.
+    form = next(f for f in card.find_all("form") if f.attrs["action"].endswith("/invite"))
+    data = {i.attrs["name"]: i.attrs.get("value", "") for i in form.find_all("input")}
+    response = client.post(form.attrs["action"], data=data)
+    assert response.headers["Location"] == f"/candidates/{candidate.id}#calls"
+    shown = flashes(parse(client.get(response.headers["Location"]).data))
+    assert shown == [f"Invitation text queued for {candidate.name} at {candidate.phone}."]
 
 
 def test_a_completed_call_needs_no_next_step(signed_in, client, db):
