@@ -65,4 +65,13 @@
       true
     );
   });
+
+  // On a phone the nav is one scrolling row: bring the current page's link into view.
+  var nav = document.querySelector(".mainnav");
+  var current = nav && nav.querySelector("[aria-current=page]");
+  if (current && nav.scrollWidth > nav.clientWidth) {
+    var from = nav.getBoundingClientRect().left;
+    var link = current.getBoundingClientRect();
+    nav.scrollLeft += link.left - from - (nav.clientWidth - link.width) / 2;
+  }
 })();

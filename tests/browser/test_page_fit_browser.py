@@ -1,0 +1,205 @@
+"""Every page type at 390x844 and 1280x800, measured in a real browser: a compact header
+on a phone (its account details in a menu, every link reachable without JavaScript), an
+email that reads whole or clearly cut short, no word broken across lines, buttons one
+line high, nothing scrolling sideways.
+
+Runs Debian's chromium through Playwright against the real app (the fixtures of
+test_dashboard_browser.py and test_layout_browser.py). Screenshots land in
+artifacts/screenshots/fit-*.png for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from sqlalchemy import select
+
+import tests.browser.test_dashboard_browser as base
+import tests.browser.test_layout_browser as layout
+from voice.models import Candidate, Organization, User
+
+playwright_api = pytest.importorskip("playwright.sync_api")
+
+pytestmark = pytest.mark.skipif(
+    not base.CHROMIUM.exists() and not os.environ.get("CI"), reason="needs Debian's chromium"
+)
+
+live_url, browser, seeded = base.live_url, base.browser, layout.seeded
+DESKTOP, PHONE = base.DESKTOP, base.PHONE
+open_page, sign_in, shoot = base.open_page, base.sign_in, base.shoot
+box, overflow = layout.box, layout.overflow
+
+EMAIL = "hiring.manager@northwind-logistics.example"
+NAV = ("Interviews", "Team", "Audit", "API", "Review", "Search", "Settings")
+# The trial's phone header took 200 of 844 px; a brand row and a nav row take about 90.
+PHONE_HEADER_MAX = 110
+
+# Every word (split where a browser may break a line anyway) drawn on more than one line;
+# a word too long for any column (a recording SID) may break, one that fits must not.
+BROKEN_WORDS = """(root) => {
+  const broken = [];
+  const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const text = node.textContent;
+    for (const match of text.matchAll(/[^\\s\\-\\/.,?&=_\\u2013\\u2014]+/g)) {
+      if (match[0].length > 20) continue;
+      const range = document.createRange();
+      range.setStart(node, match.index);
+      range.setEnd(node, match.index + match[0].length);
+      const tops = new Set([...range.getClientRects()].filter(r => r.width > 0)
+                                                      .map(r => Math.round(r.top)));
+      if (tops.size > 1) broken.push(match[0] + ' in "' + text.trim().slice(0, 60) + '"');
+    }
+  }
+  return broken;
+}"""
+
+# Every visible button drawn on more than one line: its text's height over its line height.
+TALL_BUTTONS = """() => [...document.querySelectorAll('.btn, button, input[type=submit]')]
+  .filter(el => el.getClientRects().length && getComputedStyle(el).visibility !== 'hidden')
+  .map(el => {
+    const s = getComputedStyle(el), px = name => parseFloat(s[name]) || 0;
+    const line = parseFloat(s.lineHeight) || 1.2 * px('fontSize');
+    const text = el.getBoundingClientRect().height - px('paddingTop') - px('paddingBottom')
+      - px('borderTopWidth') - px('borderBottomWidth');
+    return {label: (el.innerText || el.value || '').trim(), lines: Math.round(text / line)};
+  })
+  .filter(button => button.lines > 1)"""
+
+
+@pytest.fixture
+def pages(db, seeded) -> dict[str, str]:
+    """Each page type's path, for a manager with a long email in "Northwind Logistics"."""
+    user = db.scalar(select(User).where(User.email == seeded.email))
+    user.email = EMAIL
+    db.get(Organization, user.organization_id).name = "Northwind Logistics"
+    candidate = db.scalar(select(Candidate.id).where(Candidate.name == "Jordan Rivera"))
+    db.commit()
+    return {
+        "interviews": "/",
+        "interview": f"/interviews/{seeded.interview_id}",
+        "candidate": f"/candidates/{candidate}",
+        "review": "/review",
+        "search": "/search?q=night",
+        "settings": "/settings/review",
+        "builder": "/interviews/new",
+        "audit": "/audit",
+    }
+
+
+def header_facts(page) -> dict:
+    """The header's height (px) and how its email is drawn."""
+    return page.evaluate(
+        """() => {
+          const email = [...document.querySelectorAll('.account-email')]
+            .find(el => el.getClientRects().length);
+          const s = email && getComputedStyle(email);
+          return {height: document.querySelector('header.topbar').getBoundingClientRect().height,
+                  email: email && {lines: email.getClientRects().length,
+                                   height: email.getBoundingClientRect().height,
+                                   line: parseFloat(s.lineHeight) || 1.2 * parseFloat(s.fontSize),
+                                   ellipsis: s.textOverflow === 'ellipsis'
+                                             && s.whiteSpace === 'nowrap',
+                                   title: email.getAttribute('title')}};
+        }"""
+    )
+
+
+def test_the_header_is_compact_on_a_phone(browser, live_url, pages):
+    """At 390x844 the header is a brand row and one row of nav links, under 110 px on every
+    page; the organisation, the email (one line, cut short with an ellipsis, the whole
+    address in its title) and Password/Sign out sit in an "Account" menu."""
+    page, problems = open_page(browser, PHONE, phone=True)
+    sign_in(page, live_url, "/", EMAIL)
+    for name, path in pages.items():
+        page.goto(live_url + path)
+        facts = header_facts(page)
+        assert facts["height"] <= PHONE_HEADER_MAX, (path, facts)
+        for link in NAV:
+            assert page.locator("nav.mainnav").get_by_role("link", name=link).is_visible(), link
+        assert page.get_by_role("button", name="Sign out").count() == 0  # in the closed menu
+        current = page.locator("nav.mainnav [aria-current=page]")
+        if current.count():  # scrolled into the nav's view
+            nav, link = box(page.locator("nav.mainnav")), box(current)
+            assert nav["left"] <= link["left"] and link["right"] <= nav["right"], (path, link)
+        shoot(page, f"fit-phone-{name}")
+
+    page.goto(live_url + "/")
+    page.locator("summary", has_text="Account").click()
+    shoot(page, "fit-phone-account-menu")
+    facts = header_facts(page)
+    assert facts["email"]["ellipsis"] and facts["email"]["title"] == EMAIL, facts
+    assert facts["email"]["height"] < 1.5 * facts["email"]["line"], facts  # one line
+    menu = box(page.locator("header .account"))
+    assert menu["right"] <= PHONE["width"] and menu["left"] >= 0, menu
+    assert page.locator(".account-org:visible").inner_text() == "Northwind Logistics"
+    assert page.get_by_role("link", name="Password").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_url + "/login")
+    assert problems == []
+
+
+def test_every_header_link_is_reachable_by_keyboard_without_javascript(browser, live_url, pages):
+    """With JavaScript off, Tab at 390px walks every nav link and the Account menu; Enter
+    opens the menu and Tab then reaches Password and Sign out."""
+    context = browser.new_context(viewport=PHONE, java_script_enabled=False)
+    page = context.new_page()
+    sign_in(page, live_url, "/", EMAIL)
+    focused = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused.append(page.evaluate("document.activeElement.textContent.trim()"))
+        if focused[-1] == "Account":
+            break
+    assert focused[:2] == ["Skip to main content", "Screenline"], focused
+    assert focused[2:] == [*NAV, "Account"], focused  # the nav left to right, then Account
+    page.keyboard.press("Enter")
+    after = []
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        after.append(page.evaluate("document.activeElement.textContent.trim()"))
+    assert after == ["Password", "Sign out"], after
+    context.close()
+
+
+def test_the_desktop_header_is_one_row_with_the_account_beside_the_nav(browser, live_url, pages):
+    """At 1280px the header stays one row: the nav, then the organisation over the email
+    (one line, whole) and the Password and Sign out buttons; no Account menu."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, "/", EMAIL)
+    facts = header_facts(page)
+    assert facts["height"] < 64, facts
+    assert facts["email"]["height"] < 1.5 * facts["email"]["line"], facts
+    assert page.locator(".account-email:visible").inner_text() == EMAIL
+    assert not page.locator("summary", has_text="Account").is_visible()
+    nav = box(page.locator("nav.mainnav"))
+    sign_out = box(page.get_by_role("button", name="Sign out"))
+    assert sign_out["left"] > nav["right"] and sign_out["top"] < nav["bottom"], (nav, sign_out)
+    assert page.get_by_role("link", name="Password").is_visible()
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_no_page_breaks_a_word_wraps_a_button_or_scrolls_sideways(
+    browser, live_url, pages, viewport
+):
+    """On every page type no word that fits a line is broken across two, no button takes
+    more than one line ("Start reviewing (2)" on /review included), and nothing scrolls
+    sideways."""
+    phone = viewport is PHONE
+    page, problems = open_page(browser, viewport, phone=phone)
+    sign_in(page, live_url, "/", EMAIL)
+    for name, path in pages.items():
+        page.goto(live_url + path)
+        if phone:  # the menu's contents too
+            page.locator("summary", has_text="Account").click()
+        assert overflow(page) <= 0, f"{path} scrolls sideways by {overflow(page)}px"
+        broken = page.locator("body").evaluate(BROKEN_WORDS)
+        assert broken == [], (path, broken)
+        assert page.evaluate(TALL_BUTTONS) == [], path
+        if not phone:
+            shoot(page, f"fit-desktop-{name}")
+    page.goto(live_url + "/review")
+    assert page.get_by_role("link", name="Start reviewing (2)").is_visible()
+    assert problems == []
