@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 import click
 from sqlalchemy import select
 
@@ -20,17 +22,22 @@ from voice.dates import date_and_time, for_managers
 from voice.models import AuditEvent, Organization
 
 
-def _names(session) -> dict[int | None, str]:
-    names: dict[int | None, str] = {
-        row.id: row.name for row in session.execute(select(Organization.id, Organization.name))
-    }
-    names[None] = "(no organisation)"
-    return names
+def _names(session) -> tuple[dict[int | None, str], dict[int | None, str]]:
+    """Each organisation's (name, time zone) by id; None is Screenline's own chain (UTC)."""
+    rows = session.execute(select(Organization.id, Organization.name, Organization.time_zone))
+    names: dict[int | None, str] = {None: "(no organisation)"}
+    zones: dict[int | None, str] = {None: "UTC"}
+    for row in rows:
+        names[row.id], zones[row.id] = row.name, row.time_zone
+    return names, zones
 
 
-def _line(entry: AuditEvent, org_name: str) -> str:
+def _line(entry: AuditEvent, org_name: str, zone: str) -> str:
+    """One entry as text: its time in ISO 8601 to the second in its organisation's time
+    zone (with the offset: 2026-11-30T16:26:33-06:00), where, who, what."""
     fields = audit_reading.as_dict(entry)
-    parts = [fields["at"], f"{org_name} #{entry.seq}", fields["actor"]["text"], entry.action]
+    at = entry.created_at.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+    parts = [at, f"{org_name} #{entry.seq}", fields["actor"]["text"], entry.action]
     for name in ("candidate_id", "interview_id", "answer_id"):
         if fields[name] is not None:
             parts.append(f"{name.removesuffix('_id')} {fields[name]}")
@@ -60,7 +67,7 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
         return
     ctx = click_ctx.ensure_object(Context)
     with ctx.session() as session:
-        names = _names(session)
+        names, zones = _names(session)
         org = organisation(session, org_name) if org_name else None
         # A day or time without a zone is the organisation's, as its pages show times.
         since = in_zone("--since", since, org.time_zone if org else None)
@@ -80,7 +87,10 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
                 audit_reading.as_dict(entry) | {"organization": names.get(entry.organization_id)}
                 for entry in entries
             ],
-            "\n".join(_line(e, names.get(e.organization_id, "?")) for e in entries)
+            "\n".join(
+                _line(e, names.get(e.organization_id, "?"), zones.get(e.organization_id, "UTC"))
+                for e in entries
+            )
             or "no audit entries",
         )
 
@@ -91,7 +101,7 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
 def audit_verify(ctx: Context, as_json):
     """Check every organisation's hash chain; exit status 1 if one is broken."""
     with ctx.session() as session:
-        names = _names(session)
+        names, _ = _names(session)
         results = audit.verify_all(session)
         lines = []
         for result in results:

@@ -222,9 +222,14 @@ def queue():
             Answer.transcript_flagged.is_(True),
             Answer.status == AnswerStatus.TRANSCRIBED,  # an erased answer's flag is moot
             Candidate.status == CandidateStatus.COMPLETED,
-            # Checked already: the user scored the answer, or the candidate is decided.
+            # Checked already: the user scored the answer or gave the candidate an overall
+            # score, or the candidate is decided.
             Candidate.decision.is_(None),
-            ~exists().where(Score.answer_id == Answer.id, Score.reviewer_id == current_user.id),
+            ~exists().where(
+                Score.reviewer_id == current_user.id,
+                Score.candidate_id == Answer.candidate_id,
+                (Score.answer_id == Answer.id) | Score.answer_id.is_(None),
+            ),
         )
         # Newest candidates first; each candidate's answers in question order.
         .order_by(

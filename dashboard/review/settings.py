@@ -37,7 +37,7 @@ ADMIN_PAGES = (
     (
         "time_zone.time_zone_settings",
         "Time zone",
-        "The time zone of deadlines in texts, on calls and on these pages.",
+        "The time zone every date is shown in: texts, calls and these pages.",
     ),
 )
 
@@ -49,6 +49,12 @@ def settings_pages(user) -> list[tuple[str, str, str]]:
     if is_admin(user):
         pages.extend(ADMIN_PAGES)
     return pages
+
+
+@review.get("/settings")
+def settings_home():
+    """/settings, typed by hand: the Settings page the header links to (/settings/review)."""
+    return redirect(url_for(".my_settings"))
 
 
 @review.route("/settings/review", methods=["GET", "POST"])

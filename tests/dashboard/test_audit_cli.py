@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -62,6 +63,25 @@ def test_audit_prints_entries_as_json_and_text(run, trail):
     lines = out.strip().splitlines()
     assert code == 0 and len(lines) == 1
     assert "ana@acme.test" in lines[0] and "export" in lines[0] and "candidate 4" in lines[0]
+
+
+def test_text_times_are_in_each_organisations_time_zone(run, trail, db):
+    """The text lines give each entry's time to the second in its organisation's zone,
+    with the offset (as the Audit page shows local times); --json stays UTC."""
+    acme, _ = trail
+    acme.time_zone = "America/Chicago"
+    db.commit()
+    code, out = run("audit")
+    assert code == 0
+    lines = out.strip().splitlines()
+    acme_lines = [line for line in lines if "Acme Warehousing #" in line]
+    globex_lines = [line for line in lines if "Globex #" in line]
+    assert acme_lines and all(
+        re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[56]:00 ", x) for x in acme_lines
+    )
+    assert globex_lines and all(re.match(r"\S+T\d\d:\d\d:\d\d\+00:00 ", x) for x in globex_lines)
+    listed = json.loads(run("audit", "--org", "Acme Warehousing", "--json")[1])
+    assert all(e["at"].endswith(("+00:00", "Z")) for e in listed)
 
 
 def test_since_filters_and_a_bad_since_is_a_clear_error(run, trail):

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from tests.dashboard.conftest import add_answer
 from tests.dashboard.html import parse
-from tests.factories import make_candidate, make_interview
-from voice.models import AnswerStatus, CandidateStatus, Message, utcnow
+from tests.factories import make_candidate, make_interview, make_user
+from voice.models import AnswerStatus, CandidateStatus, Message, Role, utcnow
 
 FIVE = ("Your last job?", "Why us?", "When can you start?", "Nights?", "Anything else?")
 
@@ -121,3 +121,20 @@ def test_the_next_unreviewed_button_shows_its_real_shortcut(signed_in, client):
     assert dialog["Next unreviewed candidate"] == "Shift + N"
     assert button.text() == "Next unreviewed " + dialog["Next unreviewed candidate"]
     assert dialog["Next answer"] == "j / n"
+
+
+def test_a_manager_reaches_the_manage_page_from_the_candidate_page(world, db, client, auth):
+    """The candidate page links to Manage (call now, the invitation, accommodations) for
+    those who may manage; a reviewer, who may not, sees no link."""
+    auth.login()
+    page = parse(client.get(f"/candidates/{world.candidate.id}").data)
+    link = page.one("a", id="manage-link")
+    assert link.attrs["href"] == f"/candidates/{world.candidate.id}/manage"
+    assert link.text().startswith("Manage")
+    auth.logout()
+    make_user(db, world.user.organization, "rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    auth.login("rev@acme.test")
+    assert (
+        parse(client.get(f"/candidates/{world.candidate.id}").data).find(id="manage-link") is None
+    )

@@ -101,6 +101,9 @@ def test_candidates_the_invitation_path_skips_are_refused_with_a_sentence(
         shown = card(client, candidate)
         assert shown.one("p", id="invite-refusal").text() == sentence
         assert shown.find_all("button") == []
+        # "Not invited yet" only before they start (a finished candidate needs none).
+        not_yet = shown.find("span", id="invitation-state") is not None
+        assert not_yet == (candidate.status == CandidateStatus.INVITED), candidate.name
         invite(client, candidate, token)
         assert flashes(parse(client.get(manage_url(candidate)).data)) == [sentence]
     late = make_candidate(db, signed_in.interview, name="Lu Late", phone="+15552010014")

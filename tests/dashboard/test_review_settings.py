@@ -31,7 +31,7 @@ PAGES = {
     ),
     "Time zone": (
         "/settings/time-zone",
-        "The time zone of deadlines in texts, on calls and on these pages.",
+        "The time zone every date is shown in: texts, calls and these pages.",
     ),
 }
 
@@ -77,3 +77,16 @@ def test_other_roles_see_only_the_pages_they_may_open(signed_in, db, app, role, 
     assert listed_pages(client) == {name: PAGES[name] for name in names}
     for name, (href, _) in PAGES.items():
         assert client.get(href).status_code == (200 if name in names else 403), name
+
+
+def test_settings_typed_by_hand_opens_the_settings_page(signed_in, client):
+    """/settings is where a person looks for Settings: it opens the page the header links
+    to, not "Not found"."""
+    response = client.get("/settings")
+    assert response.status_code == 302 and response.headers["Location"] == "/settings/review"
+
+
+def test_settings_signed_out_asks_to_sign_in(world, client):
+    """Signed out, /settings goes to the sign-in form like every dashboard page."""
+    response = client.get("/settings")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")

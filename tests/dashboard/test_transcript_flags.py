@@ -69,9 +69,9 @@ def test_review_queue_lists_transcripts_to_check(signed_in, flagged, client):
 def test_a_transcript_checked_by_a_score_or_a_decision_leaves_the_list(
     signed_in, flagged, db, client
 ):
-    """Once the user scored the flagged answer (they listened), or the candidate has a
-    decision, it is no longer a transcript for them to check; another reviewer's score
-    does not check it for this user."""
+    """Once the user scored the flagged answer (they listened) or gave the candidate an
+    overall score, or the candidate has a decision, it is no longer a transcript for them
+    to check; another reviewer's score does not check it for this user."""
 
     def listed() -> list[str]:
         page = parse(client.get("/review").data)
@@ -99,6 +99,13 @@ def test_a_transcript_checked_by_a_score_or_a_decision_leaves_the_list(
     db.commit()
     assert listed() == []
     db.query(Score).delete()
+    db.commit()
+    assert listed() == [str(flagged.id)]
+    overall = Score(candidate_id=flagged.candidate_id, reviewer_id=signed_in.user.id, value=3)
+    db.add(overall)  # an overall score: the user reviewed the candidate
+    db.commit()
+    assert listed() == []
+    db.delete(overall)
     flagged.candidate.decision = "hold"
     db.commit()
     assert listed() == []
