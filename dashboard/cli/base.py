@@ -176,6 +176,31 @@ class E164Phone(click.ParamType):
         self.fail(f"{text!r} is not in E.164 form; write it {number}", param, ctx)
 
 
+class CallerId(E164Phone):
+    """A caller ID as Twilio sends it in a webhook's `From`: an E.164 number, or one of the
+    withheld or placeholder values a call with no usable caller ID arrives with
+    (`anonymous`, `restricted`, `+266696687`...; ivr.flow.WITHHELD, is_withheld).
+
+    Converts to the value as given (surrounding spaces dropped), so the call flow sees what
+    Twilio would send; anything else (an empty value too) fails as E164Phone does (exit
+    status 2), the sentence adding how to give a withheld caller ID.
+    """
+
+    name = "+E164|anonymous"
+
+    def convert(self, value, param, ctx):
+        """Return the number or placeholder, or fail with the reason."""
+        from ivr.flow import is_withheld
+
+        text = str(value).strip()
+        if text and is_withheld(text):
+            return text
+        try:
+            return super().convert(value, param, ctx)
+        except click.BadParameter as exc:
+            self.fail(f"{exc.message}; for a withheld caller ID, say anonymous", param, ctx)
+
+
 class OptionalArgument(click.Argument):
     """An argument that may be left out, named in errors as it is written ('CODE').
 

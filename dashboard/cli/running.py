@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from dashboard.cli.base import (
     PORT,
+    CallerId,
     Context,
     E164Phone,
     WholeNumber,
@@ -123,8 +124,9 @@ def _keypad_keys(_ctx, param, values: tuple[str, ...]) -> tuple[str, ...]:
     "from_",
     default="+15557654321",
     show_default=True,
-    type=E164Phone(),
-    help="Caller ID.",
+    type=CallerId(),
+    help="Caller ID: an E.164 number, or a withheld one as Twilio sends it (anonymous, "
+    "restricted, private, unknown...), which the interview answers by asking for a PIN.",
 )
 @click.option(
     "--answer",

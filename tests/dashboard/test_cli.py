@@ -458,6 +458,18 @@ def test_candidate_call_again_while_the_first_call_is_queued_exits_1(settings, d
         (
             ["--to", "+15550100200", "--from", "junk"],
             "Invalid value for '--from': “junk” is not a phone number we can call "
+            "(it has letters); give it in E.164 form, like +15551234567; for a withheld "
+            "caller ID, say anonymous",
+        ),
+        (
+            ["--to", "+15550100200", "--from", ""],
+            "Invalid value for '--from': “” is not a phone number we can call; "
+            "give it in E.164 form, like +15551234567; for a withheld "
+            "caller ID, say anonymous",
+        ),
+        (
+            ["--to", "anonymous"],
+            "Invalid value for '--to': “anonymous” is not a phone number we can call "
             "(it has letters); give it in E.164 form, like +15551234567",
         ),
         (

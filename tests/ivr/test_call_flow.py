@@ -249,6 +249,28 @@ def test_withheld_caller_id_is_asked_for_the_pin(live, db, org):
     assert fresh(db, candidate).status == CandidateStatus.COMPLETED
 
 
+@pytest.mark.parametrize("caller", ["anonymous", "Restricted", "+266696687"])
+def test_screenline_call_from_a_withheld_caller_id_enters_the_pin(live, db, org, caller):
+    """`screenline call --from anonymous` (or another placeholder Twilio sends) passes the
+    value through as `From`: the caller is asked for the PIN, and entering it completes
+    the interview."""
+    settings, _api = live
+    from dashboard.cli import main as cli
+
+    interview = make_interview(db, org, questions=("Only question?",))
+    candidate = make_candidate(db, interview)
+    db.commit()
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    args = ["call", "--to", interview.phone_number, "--from", caller, "--say", LONG, "--no-wait"]
+    keys = ["--digits", "1", "--digits", candidate.pin + "#", "--digits", ""]
+    done = CliRunner().invoke(cli, [*args, *keys], env=env, catch_exceptions=False)
+    assert done.exit_code == 0, done.output
+    assert "Screenline: Please enter the interview PIN" in done.output
+    row = db.scalar(select(Call).where(Call.candidate_id == candidate.id))
+    assert (row.from_number, row.outcome) == (caller, "completed")
+    assert fresh(db, candidate).status == CandidateStatus.COMPLETED
+
+
 def test_repeated_wrong_pins_lock_the_number_out(live, db, org, redis_conn):
     """Three wrong PINs end a call; two such calls within the hour lock the number out of it."""
     interview = make_interview(db, org)
