@@ -105,6 +105,29 @@ def call_words(value: str | None) -> str:
     return _sentence_case(words)
 
 
+def call_direction_words(direction: str | None) -> str:
+    """Who placed a call, for people: "Call me now" for one Screenline placed through
+    Twilio's REST API (Twilio's Direction "outbound-api"), "Called in" for any other (the
+    candidate dialled the interview's number: "inbound")."""
+    return "Call me now" if direction == "outbound-api" else "Called in"
+
+
+def call_line(call: dict[str, Any], started_at: datetime | None, zone: str, language: str) -> str:
+    """A call as one line of text, worded as the candidate page's Calls list words it:
+    "Called in · Mar 3, 2026, 5:00 PM CST · Completed".
+
+    `call` is a call of voice.results' candidate results ("direction", "outcome",
+    "status"); `started_at` is when it began (UTC), written in `zone` (an IANA name) and
+    `language` by voice.dates.date_and_time (for_managers gives both); None leaves the time
+    out.
+    """
+    parts = [call_direction_words(call["direction"])]
+    if started_at is not None:
+        parts.append(date_and_time(started_at, zone, language, year=True))
+    parts.append(call_words(call["outcome"] or call["status"]))
+    return " · ".join(parts)
+
+
 # A text's kind (voice.messages) for people; "decision:<d>" and "reminder:<label>" are
 # worded by `message_kind_words`.
 MESSAGE_KINDS: dict[str, str] = {INVITATION: "Invitation", RECEIPT: "Receipt"}

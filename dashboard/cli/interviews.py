@@ -17,8 +17,9 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
-from dashboard.presenters import answer_state, call_words, candidate_words, result_answer
+from dashboard.presenters import answer_state, call_line, candidate_words, result_answer
 from voice import audit
+from voice.dates import for_managers
 from voice.interviews import (
     MAX_FILE_BYTES,
     InterviewSpecError,
@@ -26,7 +27,7 @@ from voice.interviews import (
     clean_interview,
     read_interview_file,
 )
-from voice.models import Interview, Organization, QuestionKind
+from voice.models import Call, Interview, Organization, QuestionKind
 from voice.results import interview_results
 
 
@@ -133,10 +134,21 @@ def results(ctx: Context, interview_id, as_json):
         if found is None:
             raise click.ClickException(f"no interview {interview_id}")
         data = interview_results(session, found)
-    emit(as_json, data, _results_text(data))
+        # The JSON keeps its shape; the text words each call as the candidate page does,
+        # when it began in the organisation's time zone.
+        started = dict(
+            session.execute(
+                select(Call.call_sid, Call.started_at).where(Call.interview_id == found.id)
+            ).all()
+        )
+        zone, language = for_managers(found.organization)
+        text = _results_text(
+            data, lambda c: call_line(c, started.get(c["call_sid"]), zone, language)
+        )
+    emit(as_json, data, text)
 
 
-def _results_text(data) -> str:
+def _results_text(data, word_call) -> str:
     lines = [f"{data['interview']['title']} ({data['interview']['phone_number']})"]
     if not data["candidates"]:
         lines.append("  no candidates yet")
@@ -144,8 +156,7 @@ def _results_text(data) -> str:
         mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
         lines.append(f"\n{c['name']} [{candidate_words(c)}]{mean}")
         for call_row in c["calls"]:
-            state = call_words(call_row["outcome"] or call_row["status"])
-            lines.append(f"  call {call_row['call_sid'][-6:]}: {state}")
+            lines.append(f"  {word_call(call_row)}")
         for a in c["answers"]:
             if not a["kept"]:
                 continue

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import can_manage, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm
-from dashboard.presenters import Segment, call_next_step, segments_of
+from dashboard.presenters import Segment, call_direction_words, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from ivr.outbound import nothing_to_ask
@@ -236,7 +236,7 @@ def _calls(session: Session, candidate_id: int) -> tuple[list[CallLine], str | N
     lines = [
         CallLine(
             c.started_at,
-            "Call me now" if c.direction == "outbound-api" else "Called in",
+            call_direction_words(c.direction),
             c.outcome or c.status,
         )
         for c in calls

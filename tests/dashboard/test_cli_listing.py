@@ -190,29 +190,64 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
 
 
 def test_results_text_words_each_call_as_the_candidate_page_does(run, db):
-    """`results ID` lists a candidate's calls in presenters.call_words ("No answer", "In
-    progress"), not Twilio's "no-answer"; --json keeps the stored status and outcome."""
+    """`results ID` words each call as the candidate page's Calls list does: who placed it
+    ("Call me now", "Called in"), when it began in the organisation's time zone, and its
+    state in presenters.call_words ("No answer", not Twilio's "no-answer"), never a piece
+    of the CallSid; --json keeps the stored status, outcome and CallSid."""
+    from datetime import UTC, datetime
+
     from voice.models import Call
 
-    interview = make_interview(db, make_org(db))
+    org = make_org(db)
+    org.time_zone = "America/Chicago"
+    interview = make_interview(db, org)
     dana = make_candidate(db, interview, "Dana Diaz", "+15557000031")
-    for sid, status, outcome in (
-        ("CA" + "1" * 32, "no-answer", None),
-        ("CA" + "2" * 32, "in-progress", None),
+    for sid, direction, status, outcome, started in (
+        ("CA" + "1" * 32, "outbound-api", "no-answer", None, datetime(2026, 3, 3, 17, tzinfo=UTC)),
+        (
+            "CA" + "2" * 32,
+            "outbound-api",
+            "in-progress",
+            None,
+            datetime(2026, 7, 1, 9, 5, tzinfo=UTC),
+        ),
+        (
+            "CA" + "3" * 32,
+            "inbound",
+            "completed",
+            "completed",
+            datetime(2026, 3, 4, 15, tzinfo=UTC),
+        ),
     ):
         db.add(
             Call(
                 call_sid=sid,
                 candidate_id=dana.id,
                 interview_id=interview.id,
-                direction="outbound-api",
+                direction=direction,
                 status=status,
                 outcome=outcome,
+                started_at=started,
             )
         )
     db.commit()
-    lines = run("results", str(interview.id)).output.splitlines()
-    assert "  call 111111: No answer" in lines
-    assert "  call 222222: In progress" in lines
+    output = run("results", str(interview.id)).output
+    lines = output.splitlines()
+    assert "  Call me now · Mar 3, 2026, 11:00 AM CST · No answer" in lines
+    assert "  Call me now · Jul 1, 2026, 4:05 AM CDT · In progress" in lines
+    assert "  Called in · Mar 4, 2026, 9:00 AM CST · Completed" in lines
+    assert "111111" not in output and "call " not in output
     data = json.loads(run("results", str(interview.id), "--json").output)
-    assert {c["status"] for c in data["candidates"][0]["calls"]} == {"no-answer", "in-progress"}
+    calls = data["candidates"][0]["calls"]
+    assert {c["status"] for c in calls} == {"no-answer", "in-progress", "completed"}
+    assert {c["call_sid"] for c in calls} == {"CA" + d * 32 for d in "123"}
+    assert set(calls[0]) == {
+        "call_sid",
+        "direction",
+        "status",
+        "outcome",
+        "reached_question",
+        "language",
+        "duration_seconds",
+        "consent",
+    }
