@@ -137,6 +137,7 @@ def drop_off(outcomes: list[tuple[str, int]], questions: list[Question]) -> list
 
 def answer_lengths(session: Session, interview_id: int) -> tuple[float | None, dict[int, float]]:
     """Median spoken-answer length in seconds, overall and per question id."""
+    # voice.results.answer_length's rule, in SQL: the playable file's length, else Twilio's.
     length = func.coalesce(Answer.playback_seconds, Answer.duration_seconds)
     base = (
         select(Answer.question_id, length.label("seconds"))

@@ -29,7 +29,7 @@ from voice.models import (
     QuestionKind,
     Role,
 )
-from voice.results import answer_summary
+from voice.results import answer_length, answer_summary
 
 # ---------------------------------------------------------------- words and tones
 
@@ -304,6 +304,14 @@ def clock(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def answer_clock(playback_seconds: float | None, duration_seconds: int | None) -> str | None:
+    """An answer's length as people read it, m:ss ("0:07"), by voice.results.answer_length
+    (the playable file's length when known, else Twilio's RecordingDuration); None when
+    neither is known. The candidate page and `screenline results` both word it here."""
+    seconds = answer_length(playback_seconds, duration_seconds)
+    return None if seconds is None else clock(seconds)
+
+
 # An interview whose deadline has passed (Interview.is_closed): callers hear only the
 # "closed" phrase. Shown beside its title on the interviews list and its own page.
 CLOSED_STATE = ("Closed", "muted")
@@ -370,6 +378,7 @@ def template_globals() -> dict[str, Any]:
         "decision_tones": DECISION_TONES,
         "link_tones": LINK_TONES,
         "call_words": call_words,
+        "answer_clock": answer_clock,
         "message_kind_words": message_kind_words,
         "keypad_answer": keypad_answer,
         "keypad_rules": keypad_rules,

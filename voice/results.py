@@ -151,6 +151,19 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
     }
 
 
+def answer_length(playback_seconds: float | None, duration_seconds: int | None) -> float | None:
+    """How long an answer is, in seconds, as a person is shown it: the playable file's
+    length (`Answer.playback_seconds`, measured from the compact copy the dashboard
+    plays) when known, else Twilio's RecordingDuration (`Answer.duration_seconds`, whole
+    seconds, counted by Twilio from the start of <Record> before the silence is trimmed);
+    None when neither is known (Twilio's -1 is stored as None).
+
+    One rule, so the CLI's results and the candidate page agree on the length of the file
+    a reviewer listens to; dashboard.insights.answer_lengths is its SQL form (coalesce).
+    """
+    return playback_seconds if playback_seconds is not None else duration_seconds
+
+
 def answer_summary(answer: dict[str, Any]) -> str:
     """One answer of `interview_results` as a short line of text."""
     if answer["digits"] is not None:

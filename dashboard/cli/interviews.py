@@ -17,7 +17,13 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
-from dashboard.presenters import answer_state, call_line, candidate_words, result_answer
+from dashboard.presenters import (
+    answer_clock,
+    answer_state,
+    call_line,
+    candidate_words,
+    result_answer,
+)
 from voice import audit
 from voice.dates import for_managers
 from voice.interviews import (
@@ -27,7 +33,7 @@ from voice.interviews import (
     clean_interview,
     read_interview_file,
 )
-from voice.models import Call, Interview, Organization, QuestionKind
+from voice.models import Answer, Call, Interview, Organization, Question, QuestionKind
 from voice.results import interview_results
 
 
@@ -134,21 +140,33 @@ def results(ctx: Context, interview_id, as_json):
         if found is None:
             raise click.ClickException(f"no interview {interview_id}")
         data = interview_results(session, found)
-        # The JSON keeps its shape; the text words each call as the candidate page does,
-        # when it began in the organisation's time zone.
+        # The JSON keeps its shape; the text words each call as the candidate page does
+        # (when it began, in the organisation's time zone) and each answer's length as
+        # that page shows it (the playable file's length when known), read beside it.
         started = dict(
             session.execute(
                 select(Call.call_sid, Call.started_at).where(Call.interview_id == found.id)
             ).all()
         )
         zone, language = for_managers(found.organization)
+        playback = dict(
+            session.execute(
+                select(Answer.id, Answer.playback_seconds)
+                .join(Question, Question.id == Answer.question_id)
+                .where(Question.interview_id == found.id)
+            ).all()
+        )
         text = _results_text(
-            data, lambda c: call_line(c, started.get(c["call_sid"]), zone, language)
+            data,
+            lambda c: call_line(c, started.get(c["call_sid"]), zone, language),
+            lambda a: answer_clock(playback.get(a["id"]), a["duration_seconds"]),
         )
     emit(as_json, data, text)
 
 
-def _results_text(data, word_call) -> str:
+def _results_text(data, word_call, word_length) -> str:
+    """The results as text: `word_call(call)` words a call of the data, `word_length(answer)`
+    an answer's length (None: unknown)."""
     lines = [f"{data['interview']['title']} ({data['interview']['phone_number']})"]
     if not data["candidates"]:
         lines.append("  no candidates yet")
@@ -164,12 +182,7 @@ def _results_text(data, word_call) -> str:
                 lines.append(f"  Q{a['position']} (keypad): {result_answer(a)}")
                 continue
             lines.append(
-                f"  Q{a['position']} ({_seconds(a['duration_seconds'])}, "
+                f"  Q{a['position']} ({word_length(a) or 'length unknown'}, "
                 f"{answer_state(a['status'])[0]}): {result_answer(a)}"
             )
     return "\n".join(lines)
-
-
-def _seconds(value: int | None) -> str:
-    """An answer's length as Twilio gave it; "length unknown" when it did not say (-1)."""
-    return "length unknown" if value is None else f"{value} s"

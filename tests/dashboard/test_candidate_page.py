@@ -138,3 +138,50 @@ def test_a_manager_reaches_the_manage_page_from_the_candidate_page(world, db, cl
     assert (
         parse(client.get(f"/candidates/{world.candidate.id}").data).find(id="manage-link") is None
     )
+
+
+def test_an_answers_length_is_the_playable_files_on_the_page_and_in_results(
+    signed_in, db, client, settings
+):
+    """Twilio said 8 s (RecordingDuration) but the file a reviewer plays lasts 7.4 s: the
+    candidate page and `screenline results` both read "0:07" (voice.results.answer_length),
+    and --json keeps Twilio's duration_seconds."""
+    import json
+
+    from click.testing import CliRunner
+
+    from dashboard.cli import main
+    from tests.support import env_for
+
+    answer = signed_in.transcribed
+    answer.duration_seconds, answer.playback_seconds = 8, 7.4
+    db.commit()
+    page = parse(client.get(f"/candidates/{signed_in.candidate.id}").data)
+    [meta] = page.find_all("p", cls="player-meta")
+    assert meta.text().startswith("0:07 ·")
+
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    args = ["results", str(signed_in.interview.id)]
+    text = CliRunner().invoke(main, args, env=env, catch_exceptions=False).output
+    assert f"  Q1 (0:07, Transcribed): {answer.transcript}" in text.splitlines()
+    out = CliRunner().invoke(main, [*args, "--json"], env=env, catch_exceptions=False)
+    [found] = [
+        a for a in json.loads(out.output)["candidates"][0]["answers"] if a["id"] == answer.id
+    ]
+    assert found["duration_seconds"] == 8
+
+
+def test_answer_length_prefers_the_playable_file_then_twilio():
+    """The playable file's length when known (even 0), else Twilio's; None when neither."""
+    from dashboard.presenters import answer_clock
+    from voice.results import answer_length
+
+    assert answer_length(7.4, 8) == 7.4
+    assert answer_length(0.0, 3) == 0.0
+    assert answer_length(None, 8) == 8
+    assert answer_length(None, None) is None
+    assert (answer_clock(7.9, 8), answer_clock(None, 75), answer_clock(None, None)) == (
+        "0:07",
+        "1:15",
+        None,
+    )

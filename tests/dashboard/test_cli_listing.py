@@ -173,7 +173,7 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
     lines = run("results", str(interview.id)).output.splitlines()
     assert "Priya Nair [Not started]" in lines
     assert "Ana Done [Completed, Advance]" in lines
-    assert "  Q1 (9 s, Transcribed): I pack." in lines
+    assert "  Q1 (0:09, Transcribed): I pack." in lines  # Twilio's length: no playback file
     assert "  Q2 (keypad): Yes" in lines
     assert "  Q3 (keypad): 12" in lines
     text = "\n".join(lines)
