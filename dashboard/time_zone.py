@@ -17,7 +17,13 @@ from dashboard.auditing import record
 from ivr.services import db
 from voice.dates import date_and_time, for_managers
 from voice.models import Organization, Role
-from voice.time_zones import TimeZoneError, check_time_zone, time_zone_names
+from voice.time_zones import (
+    DEFAULT_TIME_ZONE,
+    TimeZoneError,
+    check_time_zone,
+    time_zone_groups,
+    time_zone_names,
+)
 
 time_zone = Blueprint("time_zone", __name__)
 
@@ -52,6 +58,8 @@ def time_zone_settings():
             chosen=chosen,
             error=error,
             zones=time_zone_names(),
+            first=DEFAULT_TIME_ZONE,
+            regions=time_zone_groups(),
         ),
         422 if error else 200,
     )

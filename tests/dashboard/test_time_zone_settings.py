@@ -40,6 +40,35 @@ def test_an_admin_sets_the_zone_and_it_is_audited(signed_in, db, client):
     assert (event.actor_kind, event.actor_id) == ("user", signed_in.user.id)
 
 
+def test_the_picker_offers_canonical_zones_by_region_with_utc_first(signed_in, db, client):
+    """UTC is the first option, outside any group; the rest sit in <optgroup>s by region
+    (Africa, America, ..., Europe); obsolete aliases are not offered."""
+    select_ = parse(client.get(URL).data).one("select", id="time_zone")
+    first = next(child for child in select_.children if not isinstance(child, str))
+    assert (first.tag, first.attrs["value"]) == ("option", "UTC")
+    groups = {
+        group.attrs["label"]: [o.attrs["value"] for o in group.find_all("option")]
+        for group in select_.find_all("optgroup")
+    }
+    assert list(groups)[:2] == ["Africa", "America"] and "Europe" in groups
+    assert "America/Chicago" in groups["America"] and "Europe/Madrid" in groups["Europe"]
+    offered = [o.attrs["value"] for o in select_.find_all("option")]
+    for alias in ("Africa/Asmera", "Africa/Timbuktu", "America/Argentina/ComodRivadavia"):
+        assert alias not in offered
+
+
+def test_a_zone_not_offered_is_saved_and_stays_shown(signed_in, db, client):
+    """An alias (Asia/Calcutta) is still a valid zone: it is saved, and the page shows it
+    selected at the top, once, though the list offers Asia/Kolkata."""
+    page = parse(client.get(URL).data)
+    assert submit(client, page, URL, time_zone="asia/calcutta").status_code == 302
+    assert _org(db, signed_in).time_zone == "Asia/Calcutta"
+    options = parse(client.get(URL).data).one("select", id="time_zone").find_all("option")
+    values = [o.attrs["value"] for o in options]
+    assert values[0] == "Asia/Calcutta" and values.count("Asia/Calcutta") == 1
+    assert [o.attrs["value"] for o in options if "selected" in o.attrs] == ["Asia/Calcutta"]
+
+
 def test_an_unknown_zone_is_explained_and_nothing_changes(signed_in, db, client):
     """A name zoneinfo does not know is a 422 with the rule's sentence by the field."""
     page = parse(client.get(URL).data)

@@ -15,7 +15,7 @@ from voice.dates import (
     manager_language,
     spoken_day,
 )
-from voice.time_zones import TimeZoneError, check_time_zone, time_zone_names
+from voice.time_zones import TimeZoneError, check_time_zone, time_zone_groups, time_zone_names
 
 WINTER = datetime(2026, 3, 3, 23, 0, tzinfo=UTC)  # 5 PM in Chicago (CST)
 SUMMER = datetime(2026, 7, 3, 23, 0, tzinfo=UTC)  # 6 PM in Chicago (CDT)
@@ -51,6 +51,47 @@ def test_the_list_offered_starts_with_utc_and_holds_only_names_the_rule_accepts(
     assert names[0] == "UTC" and "America/Chicago" in names and "Europe/Madrid" in names
     assert "US/Central" not in names
     assert all(check_time_zone(name) == name for name in names)
+
+
+ALIASES = (
+    "Africa/Asmera",
+    "Africa/Timbuktu",
+    "America/Argentina/ComodRivadavia",
+    "Asia/Calcutta",
+    "Europe/Kiev",
+    "America/Buenos_Aires",
+    "US/Central",
+    "EST5EDT",
+    "Etc/GMT+6",
+)
+
+
+def test_the_list_offered_leaves_out_aliases_and_keeps_every_countrys_cities():
+    """Obsolete aliases and legacy names are not offered (they are links in the database,
+    absent from its zone.tab); their current names are, and so are cities whose clocks
+    agree with another country's since 1970 (Europe/Oslo, which zone1970.tab would drop)."""
+    names = time_zone_names()
+    assert not set(ALIASES) & set(names)
+    for name in ("Africa/Asmara", "Asia/Kolkata", "Europe/Kyiv", "Europe/Oslo"):
+        assert name in names
+    assert len(names) == len(set(names)) and 300 < len(names) < 480
+
+
+def test_the_list_is_grouped_by_region_with_utc_first_on_its_own():
+    """Regions in order (Africa, America, ..., Europe, ...), each sorted, UTC in none."""
+    groups = dict(time_zone_groups())
+    assert list(groups) == sorted(groups)
+    assert {"Africa", "America", "Asia", "Europe", "Pacific"} <= set(groups)
+    assert "America/Chicago" in groups["America"] and "Europe/Madrid" in groups["Europe"]
+    assert all(list(zones) == sorted(zones) for zones in groups.values())
+    assert all(name.startswith(region + "/") for region, zones in groups.items() for name in zones)
+    assert time_zone_names()[0] == "UTC" and "UTC" not in {n for z in groups.values() for n in z}
+
+
+@pytest.mark.parametrize("alias", ALIASES)
+def test_an_alias_not_offered_is_still_accepted(alias):
+    """Any name zoneinfo knows is saved as typed, offered or not."""
+    assert check_time_zone(alias) == alias
 
 
 def test_a_deadline_reads_in_the_zone_and_language():
