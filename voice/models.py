@@ -24,6 +24,7 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
     text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -174,6 +175,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.REVIEWER)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     blind_review: Mapped[bool] = mapped_column(Boolean, default=False)  # hide others' scores
+    # On the candidate page, a score key (1-5) goes on to the next answer to score.
+    advance_after_score: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # Stamped into each sign-in's session; raising it ends every session of this user.
     session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

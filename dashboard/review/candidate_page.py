@@ -106,6 +106,7 @@ class CandidatePage:
     taken_in: str | None  # the call's language by name ("Spanish"), if not the main one
     main_language: str  # the interview's main language by name ("English")
     score_labels: dict[int, str] = field(default_factory=lambda: dict(SCORE_LABELS))
+    advance_after_score: bool = True  # a score key (1-5) goes on to the next answer
 
     @property
     def answered(self) -> int:
@@ -379,6 +380,7 @@ def build(
         next_url=url_for("review.next_candidate", **next_args),
         taken_in=taken_in(candidate),
         main_language=language_name(candidate.interview.language),
+        advance_after_score=me.advance_after_score if me else True,
     )
 
 

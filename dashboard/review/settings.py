@@ -1,5 +1,6 @@
 """The settings page: a reviewer's own settings (blind review: others' scores hidden until
-they score) and links to the organisation's settings pages this user's role may open."""
+they score; whether a score key goes on to the next answer) and links to the
+organisation's settings pages this user's role may open."""
 
 from __future__ import annotations
 
@@ -51,6 +52,22 @@ def settings_pages(user) -> list[tuple[str, str, str]]:
     return pages
 
 
+def saved_message(me: User) -> str:
+    """What the settings page says after saving `me`'s review settings: each setting's
+    state, in words."""
+    blind = (
+        "Blind review is on: others' scores stay hidden until you score a candidate."
+        if me.blind_review
+        else "Blind review is off."
+    )
+    advance = (
+        "A score key goes on to the next answer."
+        if me.advance_after_score
+        else "A score key stays on the answer it scored."
+    )
+    return f"{blind} {advance}"
+
+
 @review.get("/settings")
 def settings_home():
     """/settings, typed by hand: the Settings page the header links to (/settings/review)."""
@@ -66,12 +83,8 @@ def my_settings():
         abort(404)
     if request.method == "POST":
         me.blind_review = checked("blind_review")
+        me.advance_after_score = checked("advance_after_score")
         session.commit()
-        flash(
-            "Blind review is on: others' scores stay hidden until you score a candidate."
-            if me.blind_review
-            else "Blind review is off.",
-            "success",
-        )
+        flash(saved_message(me), "success")
         return redirect(url_for(".my_settings"))
     return render_template("review_settings.html", me=me, pages=settings_pages(current_user))

@@ -207,13 +207,11 @@
   // Space and 1-5 work at once when the interview opens with a keypad question.
   function startCard() {
     var all = cards();
-    var scorable = all.filter(function (card) {
-      return card.querySelector("form.score-form");
-    });
-    var playable = scorable.filter(function (card) {
+    var canScore = all.filter(scorable);
+    var playable = canScore.filter(function (card) {
       return card.querySelector("audio");
     });
-    return playable[0] || scorable[0] || all[0] || null;
+    return playable[0] || canScore[0] || all[0] || null;
   }
 
   function setCurrent(card, focus) {
@@ -259,20 +257,63 @@
         : "This is the first answer.");
       return;
     }
+    goTo(next, "");
+  }
+
+  // Make `card` current and scroll to it, as j and k do: what was playing pauses and
+  // `card`'s own recording plays on; the status line names the question, after `said`.
+  function goTo(card, said) {
+    var all = cards();
     var playing = players().some(function (p) {
       return !p.paused;
     });
     players().forEach(function (p) {
       p.pause();
     });
-    setCurrent(next, true);
-    var heading = next.querySelector(".question-prompt");
-    status("Question " + (all.indexOf(next) + 1) + " of " + all.length +
+    setCurrent(card, true);
+    var heading = card.querySelector(".question-prompt");
+    status(said + "Question " + (all.indexOf(card) + 1) + " of " + all.length +
       (heading ? ": " + heading.textContent.trim() : ""));
-    var player = next.querySelector("audio");
+    var player = card.querySelector("audio");
     if (playing && player) {
       play(player);
     }
+  }
+
+  function scorable(card) {
+    return !!card.querySelector("form.score-form");
+  }
+
+  // Whether a score key goes on to the next answer: the reviewer's own setting, which
+  // the page gives on the toolbar (on unless it says "off").
+  function advancing() {
+    var bar = document.querySelector("[data-advance-after-score]");
+    return !bar || bar.getAttribute("data-advance-after-score") !== "off";
+  }
+
+  // After `card` was scored with a key: with the setting on, go to the next answer that
+  // can be scored; after the last one, stay and say whether any answer is still unscored.
+  function afterScore(card, digit) {
+    var all = cards();
+    var said = "Scored " + digit + " for question " + (all.indexOf(card) + 1) + ".";
+    if (!advancing() || currentCard() !== card) {
+      // Off, or the reviewer moved on while the score was saving: stay where they are.
+      status(said);
+      return;
+    }
+    var next = all.slice(all.indexOf(card) + 1).filter(scorable)[0];
+    if (next) {
+      goTo(next, said + " ");
+      return;
+    }
+    var unscored = all.filter(function (other) {
+      return scorable(other) && !other.querySelector('form.score-form input[type="radio"]:checked');
+    }).map(function (other) {
+      return all.indexOf(other) + 1;
+    });
+    status(said + (unscored.length
+      ? " This is the last answer to score; not scored yet: question " + unscored.join(", ") + "."
+      : " All answers scored.") + " Shift+N opens the next unreviewed candidate.");
   }
 
   function play(player) {
@@ -334,7 +375,7 @@
         if (button) {
           button.textContent = "Update score";
         }
-        status("Scored " + digit + " for question " + (cards().indexOf(card) + 1) + ".");
+        afterScore(card, digit);
       })
       .catch(function (error) {
         radio.checked = false;

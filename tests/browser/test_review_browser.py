@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 import tests.browser.test_dashboard_browser as base
 from tests.factories import make_candidate, make_interview, make_org, make_user
@@ -26,6 +26,7 @@ from voice.models import (
     CandidateStatus,
     Score,
     ShareView,
+    User,
     utcnow,
 )
 from voice.store import AudioStore, answer_key
@@ -128,7 +129,8 @@ def wait_for_player(page, answer_id: int, condition: str) -> None:
 
 
 def test_review_with_the_keyboard(browser, live_url, team, db):
-    """Space plays and pauses, j/k move, 4 scores, typing is ignored, N goes on."""
+    """Space plays and pauses, j/k move, 4 scores and goes on to the next answer, typing
+    is ignored, N goes on."""
     page, problems = open_page(browser, DESKTOP)
     sign_in(page, live_url, "/review", team.email)
     page.get_by_role("link", name=re.compile("Start reviewing")).click()
@@ -138,6 +140,8 @@ def test_review_with_the_keyboard(browser, live_url, team, db):
     assert page.evaluate("el => el.readyState", player(page, first)) == 0  # nothing fetched
     assert base.plays(db, first) == 0
 
+    expect(page.locator("#next-candidate .key-hint")).to_be_visible()  # a desktop has keys
+    expect(page.locator("[data-shortcuts-open]")).to_be_visible()
     page.keyboard.press("?")
     expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_be_visible()
     shoot(page, "desktop-review-shortcuts")
@@ -169,6 +173,7 @@ def test_review_with_the_keyboard(browser, live_url, team, db):
 
     page.keyboard.press("4")
     expect(page.locator("#review-status")).to_have_text(re.compile("Scored 4 for question 1"))
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
     db.expire_all()
     assert (
         db.scalar(
@@ -184,7 +189,7 @@ def test_review_with_the_keyboard(browser, live_url, team, db):
     comment.fill("")
     comment.type("jk4N")
     assert comment.input_value() == "jk4N"
-    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
     comment.fill("")
     page.locator("h1").click()
 
@@ -324,6 +329,13 @@ def test_review_pages_fit_a_phone(browser, live_url, team):
         shoot(page, name)
     # What a phone shows first, and the scores table, at their real size.
     page.goto(f"{live_url}/candidates/{team.first}")
+    # A touch screen has no keys to press: no key hints, no Shortcuts button; the
+    # "Next unreviewed" button keeps its words.
+    next_button = page.locator("#next-candidate")
+    expect(next_button).to_be_visible()
+    expect(next_button).to_have_text(re.compile("Next unreviewed"))
+    expect(next_button.locator(".key-hint")).to_be_hidden()
+    expect(page.locator("[data-shortcuts-open]")).to_be_hidden()
     # A function, not a bare expression: Playwright polls a bare expression with eval, which
     # the pages' Content-Security-Policy refuses once the first check is false.
     page.wait_for_function("() => [...document.images].every(img => img.complete)")
@@ -403,8 +415,12 @@ def test_saving_a_score_keeps_the_keyboard_on_that_answer(browser, live_url, thr
     page.keyboard.press("j")
     expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
     below_toolbar(page, third)
-    page.keyboard.press("3")
-    expect(page.locator("#review-status")).to_have_text("Scored 3 for question 3.")
+    page.keyboard.press("3")  # the last answer: it stays, and says which is left to score
+    expect(page.locator("#review-status")).to_have_text(
+        "Scored 3 for question 3. This is the last answer to score; not scored yet: "
+        "question 1. Shift+N opens the next unreviewed candidate."
+    )
+    expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
     page.keyboard.press("j")  # past the last answer: said, and the place is kept
     expect(page.locator("#review-status")).to_have_text(
         "This is the last answer. Shift+N opens the next unreviewed candidate."
@@ -416,6 +432,66 @@ def test_saving_a_score_keeps_the_keyboard_on_that_answer(browser, live_url, thr
     assert problems == []
 
 
+def stay_after_a_score(db, email: str) -> None:
+    """Turn the user's "After a score key, go to the next answer" setting off."""
+    db.execute(update(User).where(User.email == email).values(advance_after_score=False))
+    db.commit()
+
+
+def test_a_score_key_goes_on_to_the_next_answer(browser, live_url, three, db):
+    """By default 4 on answer 1 saves it and makes answer 2 current, scrolled to below the
+    toolbar; on the last answer a score key stays and says every answer is scored."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
+    first, second, third = three.answers
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    page.keyboard.press("4")
+    status = page.locator("#review-status")
+    expect(status).to_have_text("Scored 4 for question 1. Question 2 of 3: Why us?")
+    expect(page.locator(f"#answer-{second}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("[data-answer-card].is-current")).to_have_count(1)
+    below_toolbar(page, second)
+    db.expire_all()
+    assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {first: 4}
+
+    page.keyboard.press("2")
+    expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
+    page.keyboard.press("5")
+    expect(status).to_have_text(
+        "Scored 5 for question 3. All answers scored. Shift+N opens the next unreviewed candidate."
+    )
+    expect(page.locator(f"#answer-{third}")).to_have_class(re.compile("is-current"))
+    db.expire_all()
+    scores = dict(db.execute(select(Score.answer_id, Score.value)).all())
+    assert scores == {first: 4, second: 2, third: 5}
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
+        "Score the current answer and go to the next answer to score"
+    )
+    assert problems == []
+
+
+def test_with_the_setting_off_a_score_key_stays(browser, live_url, three, db):
+    """With "After a score key, go to the next answer" off, 4 on answer 1 saves it and
+    answer 1 stays current; the shortcuts dialog says so."""
+    stay_after_a_score(db, three.email)
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
+    first = three.answers[0]
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    page.keyboard.press("4")
+    expect(page.locator("#review-status")).to_have_text("Scored 4 for question 1.")
+    expect(page.locator(f"#answer-{first}")).to_have_class(re.compile("is-current"))
+    expect(page.locator("[data-answer-card].is-current")).to_have_count(1)
+    db.expire_all()
+    assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {first: 4}
+    page.keyboard.press("?")
+    expect(page.get_by_role("dialog", name="Keyboard shortcuts")).to_contain_text(
+        "Score the current answer (and stay on it)"
+    )
+    assert problems == []
+
+
 def viewed(db) -> int:
     """How many "candidate_viewed" audit entries there are."""
     db.expire_all()
@@ -423,8 +499,10 @@ def viewed(db) -> int:
 
 
 def test_a_keyboard_score_keeps_the_place_on_reload_and_logs_no_view(browser, live_url, three, db):
-    """Pressing 4 on answer 2 saves it without a page load (no extra "viewed" audit entry),
-    the address names answer 2, and a reload comes back with answer 2 current."""
+    """With "After a score key, go to the next answer" off, pressing 4 on answer 2 saves
+    it without a page load (no extra "viewed" audit entry) and stays on it: the address
+    names answer 2, and a reload comes back with answer 2 current."""
+    stay_after_a_score(db, three.email)
     page, problems = open_page(browser, DESKTOP)
     sign_in(page, live_url, f"/candidates/{three.candidate}", three.email)
     first, second, _ = three.answers
@@ -521,8 +599,11 @@ def test_keyboard_review_starts_on_the_first_recorded_answer(browser, live_url, 
     page.keyboard.press(" ")
     wait_for_player(page, spoken.id, "el.paused")
     assert base.plays(db, spoken.id) == 1
-    page.keyboard.press("3")
-    expect(page.locator("#review-status")).to_have_text("Scored 3 for question 2.")
+    page.keyboard.press("3")  # the only answer to score: it stays there
+    expect(page.locator("#review-status")).to_have_text(
+        "Scored 3 for question 2. All answers scored. Shift+N opens the next unreviewed candidate."
+    )
+    expect(page.locator(f"#answer-{spoken.id}")).to_have_class(re.compile("is-current"))
     db.expire_all()
     assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {spoken.id: 3}
     assert problems == []

@@ -10,7 +10,7 @@ from tests.dashboard.conftest import AuthActions
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import teammate
 from tests.factories import PASSWORD
-from voice.models import Role
+from voice.models import Role, User
 
 PAGES = {
     "Shared links": (
@@ -90,3 +90,46 @@ def test_settings_signed_out_asks_to_sign_in(world, client):
     """Signed out, /settings goes to the sign-in form like every dashboard page."""
     response = client.get("/settings")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_after_a_score_key_setting_is_on_by_default_and_saves_for_you_only(signed_in, db, client):
+    """ "After a score key, go to the next answer" starts ticked; unticking it and saving
+    stores it on the signed-in user's own row (a teammate's stays on), says so, and the
+    candidate page hands the setting to review.js."""
+    ana = teammate(db, signed_in.user.organization, "ana@acme.test", role=Role.ADMIN)
+    db.commit()
+    page = parse(client.get("/settings/review").data)
+    box = page.one("input", name="advance_after_score")
+    assert "checked" in box.attrs
+    assert "After a score key, go to the next answer" in page.text()
+    candidate_url = f"/candidates/{signed_in.candidate.id}"
+    toolbar = parse(client.get(candidate_url).data).one("div", cls="review-toolbar")
+    assert toolbar.attrs["data-advance-after-score"] == "on"
+
+    fields = {
+        k: v
+        for k, v in page.one("form", action="/settings/review").form_fields().items()
+        if k != "advance_after_score"
+    }
+    response = client.post("/settings/review", data=fields, follow_redirects=True)
+    assert "A score key stays on the answer it scored." in parse(response.data).text()
+    db.expire_all()
+    assert db.get(User, signed_in.user.id).advance_after_score is False
+    assert db.get(User, ana.id).advance_after_score is True
+    page = parse(client.get("/settings/review").data)
+    assert "checked" not in page.one("input", name="advance_after_score").attrs
+    toolbar = parse(client.get(candidate_url).data).one("div", cls="review-toolbar")
+    assert toolbar.attrs["data-advance-after-score"] == "off"
+
+    fields["advance_after_score"] = "1"
+    client.post("/settings/review", data=fields)
+    db.expire_all()
+    assert db.get(User, signed_in.user.id).advance_after_score is True
+
+
+def test_saving_review_settings_without_the_csrf_token_is_refused(signed_in, db, client):
+    """A post without the form's CSRF token changes nothing."""
+    response = client.post("/settings/review", data={})
+    assert response.status_code == 400
+    db.expire_all()
+    assert db.get(User, signed_in.user.id).advance_after_score is True
