@@ -18,7 +18,7 @@ from ivr.flow import NOT_CONNECTED
 from ivr.outbound import UNDER_WAY_WORDS
 from voice import pipeline, reliability
 from voice.dates import date_and_time, for_managers, short_date
-from voice.interviews import reminder_amount
+from voice.deadlines import reminder_amount
 from voice.messages import INVITATION, RECEIPT
 from voice.models import (
     Answer,

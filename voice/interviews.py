@@ -17,17 +17,17 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import yaml
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voice.dates import date_and_time, for_managers
+from voice.dates import for_managers
+from voice.deadlines import check_deadline, check_reminders, passed_deadline_warning
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
+from voice.interview_numbers import check_interview_number
 from voice.models import Interview, Organization, Question, QuestionKind
-from voice.phones import PhoneError, normalise_phone, not_our_number
 from voice.retention import short_period_warning
 
 DEFAULT_MAX_SECONDS = 120
@@ -42,8 +42,6 @@ MAX_SPOKEN_TEXT = 2000  # intro, closing, job details: read aloud, so kept short
 MAX_PROMPT = 1000
 MAX_QUESTIONS = 30
 MAX_LANGUAGES = 9  # one key each in the language menu
-MAX_REMINDERS = 10
-MAX_REMINDER_SECONDS = 366 * 86400  # a reminder a year ahead of the deadline at most
 RETAKES = (0, 5)
 ANSWER_SECONDS = (5, 3600)  # ck_questions_max_seconds
 THINK_SECONDS = (0, 120)
@@ -52,7 +50,6 @@ KNOCKOUT_NUMBER = (0, 10**6)
 MAX_FILE_BYTES = 1_000_000
 # Interview.phone_number is unique. Another organisation's interview on the number is
 # never named (number_taken).
-TAKEN = "already answers another interview"
 
 
 # Every key the file format has (README, "The interview file"); any other is a mistake.
@@ -86,7 +83,6 @@ QUESTION_KEYS = (
 )
 SPOKEN_TEXTS = ("intro", "closing", "job_details")
 
-_REMINDER = re.compile(r"^(\d{1,6})([mhd])$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")  # en, es-MX: BCP 47 language-region
 
 
@@ -169,24 +165,6 @@ class InterviewSettings:
         return values | {"language": self.languages[0]}
 
 
-def passed_deadline_warning(
-    deadline: datetime | None,
-    now: datetime,
-    zone: str | None = None,
-    language: str | None = None,
-) -> str | None:
-    """The warning for a deadline at or before `now` (both aware), as `Interview.is_closed`
-    decides; None for no deadline or one still ahead. The deadline is written in `zone`
-    (an IANA name; None: UTC) for `language` (voice/dates.py).
-
-    From then on every call hears only the "closed" phrase (ivr.views.start.incoming_call).
-    """
-    if deadline is None or now < deadline:
-        return None
-    when = date_and_time(deadline, zone, language, year=True)
-    return f"The deadline ({when}) has passed: callers will hear that the interview is closed."
-
-
 def read_interview_file(raw: bytes, name: str = "the file") -> dict:
     """Parse the bytes of an interview file into a mapping, or explain in one sentence.
 
@@ -243,7 +221,9 @@ def clean_interview(
         raise InterviewSpecError("the interview must be a mapping of settings to values")
     errors: dict[str, str] = {}
     unknown_keys(errors, "", spec, INTERVIEW_KEYS)
-    number = _phone(errors, spec.get("phone_number"), session, interview_id, organization_id)
+    number = check_interview_number(
+        errors, spec.get("phone_number"), session, interview_id, organization_id
+    )
     languages = _languages(errors, spec)
     default = languages[0]
     titles = _title(errors, spec, languages)
@@ -261,8 +241,8 @@ def clean_interview(
             n: texts[n].get(language, "") for n in texts
         }
         translations[language] = {name: value for name, value in fields.items() if value}
-    deadline = _deadline(errors, spec.get("deadline"))
-    reminders = _reminders(errors, spec.get("reminders"))
+    deadline = check_deadline(errors, spec.get("deadline"))
+    reminders = check_reminders(errors, spec.get("reminders"))
     if reminders and deadline is None and "deadline" not in errors:
         # Say both when a reminder is also malformed, so neither problem hides the other.
         problem = errors.get("reminders")
@@ -322,73 +302,7 @@ def build_interview(
     return interview
 
 
-def reminder_amount(label: str) -> tuple[int, str]:
-    """A reminder label like "48h" as (48, "h"): the unit is m, h or d (minutes, hours,
-    days); raises ValueError for a label the reminders rule does not take."""
-    match = _REMINDER.match(label.replace(" ", ""))
-    if match is None:
-        raise ValueError(f"{label!r} is not a reminder like 48h, 4h or 30m")
-    amount, unit = match.groups()
-    return int(amount), unit
-
-
-def reminder_offset_seconds(label: str) -> int:
-    """How long before the deadline a reminder like "48h" goes out, in seconds."""
-    amount, unit = reminder_amount(label)
-    return amount * {"m": 60, "h": 3600, "d": 86400}[unit]
-
-
 # ---------------------------------------------------------------- field rules
-
-
-def number_taken(
-    session: Session, number: str, organization_id: int | None, interview_id: int | None = None
-) -> str | None:
-    """The phone_number error when an interview other than `interview_id` answers
-    `number` (E.164), or None when none does.
-
-    The interview is named when it is `organization_id`'s, whose managers see every
-    interview of theirs (dashboard/access.py): "phone_number +15550100200 already answers
-    “Warehouse associate, nights”". Another organisation's (or any, without an
-    organisation) stays unnamed, "phone_number +15550100200 already answers another
-    interview" (TAKEN), so that no organisation learns another's data. Every front door
-    says it so: the builder, the file import, `screenline interview import`, the API.
-    """
-    taken = session.execute(
-        select(Interview.organization_id, Interview.title)
-        .where(Interview.phone_number == number, Interview.id != (interview_id or -1))
-        .limit(1)
-    ).first()
-    if taken is None:
-        return None
-    owner, title = taken
-    if organization_id is not None and owner == organization_id:
-        return f"phone_number {number} already answers “{title}”"
-    return f"phone_number {number} {TAKEN}"
-
-
-def _phone(
-    errors: dict,
-    raw: Any,
-    session: Session | None,
-    interview_id: int | None,
-    organization_id: int | None = None,
-) -> str:
-    if raw is None or str(raw).strip() == "":
-        errors["phone_number"] = "phone_number is required: the Twilio number candidates call"
-        return ""
-    try:
-        number = normalise_phone(str(raw))
-    except PhoneError as exc:
-        # Candidates ring this number; "not a phone number we can call" is about numbers
-        # we dial, so this field has its own wording.
-        errors["phone_number"] = f"phone_number: {not_our_number(str(raw).strip(), exc.why)}"
-        return ""
-    if session is not None:
-        taken = number_taken(session, number, organization_id, interview_id)
-        if taken:
-            errors["phone_number"] = taken
-    return number
 
 
 def _languages(errors: dict, spec: dict) -> list[str]:
@@ -467,47 +381,6 @@ def _title(errors: dict, spec: dict, languages: list[str]) -> dict[str, str]:
         if value:
             errors["title"] += f" in {languages[0]}, the default language"
     return titles
-
-
-def _deadline(errors: dict, value: Any) -> datetime | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime):
-        parsed = value
-    elif isinstance(value, date):
-        parsed = datetime(value.year, value.month, value.day)
-    else:
-        try:
-            parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
-        except ValueError:
-            shown = repr(value)[:60]
-            errors["deadline"] = (
-                f"deadline: {shown} is not a date and time like 2026-12-31T23:59:00Z"
-            )
-            return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _reminders(errors: dict, value: Any) -> list[str]:
-    if value in (None, ""):
-        return []
-    if isinstance(value, str):
-        value = [x for x in value.split(",") if x.strip()]
-    if not isinstance(value, list):
-        errors["reminders"] = 'reminders: give a list like ["48h", "4h"]'
-        return []
-    labels = [str(v).strip().lower().replace(" ", "") for v in value]
-    if len(labels) > MAX_REMINDERS:
-        errors["reminders"] = f"reminders: at most {MAX_REMINDERS}"
-    for label in labels:
-        if not _REMINDER.match(label):
-            errors["reminders"] = f"reminders: {label[:20]!r} is not like 48h, 30m or 2d"
-        elif reminder_offset_seconds(label) > MAX_REMINDER_SECONDS:
-            errors["reminders"] = f"reminders: {label} is more than a year before the deadline"
-        else:
-            continue
-        break
-    return labels
 
 
 def _questions(errors: dict, items: Any, languages: list[str]) -> tuple[QuestionSettings, ...]:

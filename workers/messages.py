@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ivr.jobs import SEND_MESSAGE
 from voice.db import unit_of_work
-from voice.interviews import reminder_offset_seconds
+from voice.deadlines import reminder_offset_seconds
 from voice.messages import deliver, queue_message, reminder_kind, reminder_text
 from voice.models import Candidate, CandidateStatus, Interview, Message
 from workers.context import current

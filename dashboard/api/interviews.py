@@ -26,8 +26,9 @@ from dashboard.api.schemas import (
 )
 from dashboard.interviews.editor import answered_question_ids, save
 from ivr.services import db
+from voice.interview_numbers import TAKEN, number_taken
 from voice.interview_spec import interview_spec
-from voice.interviews import TAKEN, InterviewSpecError, clean_interview, number_taken
+from voice.interviews import InterviewSpecError, clean_interview
 from voice.models import Candidate, CandidateStatus, Interview, Question
 
 blp = ApiBlueprint(
@@ -113,7 +114,7 @@ def _invalid(exc: InterviewSpecError) -> Problem:
 
 def _taken(session, number: str, interview_id: int | None = None) -> Problem:
     """422 for a number another interview took while this request was saving (the
-    unique index's race), worded as voice.interviews.number_taken words it."""
+    unique index's race), worded as voice.interview_numbers.number_taken words it."""
     taken = number_taken(session, number, caller().organization_id, interview_id)
     return Problem(
         "validation-error",

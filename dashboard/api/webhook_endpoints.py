@@ -15,7 +15,7 @@ from dashboard.api.body import ApiBlueprint
 from dashboard.api.fields import IDEMPOTENCY_KEY, PageArgs, paginate
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
-from dashboard.api.schemas import (
+from dashboard.api.webhook_schemas import (
     CreatedWebhookEndpointSchema,
     WebhookDeliveryPageSchema,
     WebhookDeliverySchema,

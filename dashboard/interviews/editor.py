@@ -23,13 +23,8 @@ from dashboard.auditing import record
 from dashboard.interviews.drafts import Draft, QuestionDraft, apply_action
 from dashboard.labels import QUESTION_LABELS, interview_labels
 from ivr.services import db
-from voice.interviews import (
-    TAKEN,
-    InterviewSettings,
-    InterviewSpecError,
-    clean_interview,
-    number_taken,
-)
+from voice.interview_numbers import TAKEN, number_taken
+from voice.interviews import InterviewSettings, InterviewSpecError, clean_interview
 from voice.models import Answer, Interview, Organization, Question, QuestionKind
 from voice.time_zones import DEFAULT_TIME_ZONE
 

@@ -14,13 +14,12 @@ from sqlalchemy.exc import IntegrityError
 from dashboard.access import require_manager
 from dashboard.auditing import record
 from ivr.services import db
+from voice.interview_numbers import TAKEN, number_taken
 from voice.interviews import (
     MAX_FILE_BYTES,
-    TAKEN,
     InterviewSpecError,
     build_interview,
     clean_interview,
-    number_taken,
     read_interview_file,
 )
 

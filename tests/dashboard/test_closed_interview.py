@@ -18,7 +18,8 @@ from tests.dashboard.html import parse
 from tests.dashboard.test_builder import created, interview_form, token
 from tests.factories import make_interview, make_org
 from tests.support import env_for
-from voice.interviews import clean_interview, passed_deadline_warning
+from voice.deadlines import passed_deadline_warning
+from voice.interviews import clean_interview
 
 PAST = datetime(2020, 1, 1, 10, 0, tzinfo=UTC)
 FUTURE = datetime(2099, 6, 30, 17, 30, tzinfo=UTC)

@@ -1,7 +1,7 @@
 """A number another interview answers is refused with the same words at every front door
 (builder, file import, `screenline interview import`; the API in tests/api): the
 organisation's own interview is named, another organisation's never is
-(voice.interviews.number_taken)."""
+(voice.interview_numbers.number_taken)."""
 
 from __future__ import annotations
 
@@ -15,7 +15,8 @@ from dashboard.interviews import editor, file_import
 from tests.dashboard.html import parse
 from tests.factories import make_interview
 from tests.support import env_for
-from voice.interviews import clean_interview, number_taken
+from voice.interview_numbers import number_taken
+from voice.interviews import clean_interview
 
 OWN = "+15550100200"  # the world's first organisation's "Warehouse associate"
 OTHERS = "+15550100999"  # Globex's interview

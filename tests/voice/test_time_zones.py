@@ -155,7 +155,7 @@ def test_the_builders_wall_time_round_trips_through_the_zone():
 
 def test_the_passed_deadline_warning_names_the_zone():
     """The builder's, the import's and the API's warning is worded in the zone."""
-    from voice.interviews import passed_deadline_warning
+    from voice.deadlines import passed_deadline_warning
 
     later = datetime(2026, 4, 1, tzinfo=UTC)
     warning = passed_deadline_warning(WINTER, later, "America/Chicago", "en-US")
