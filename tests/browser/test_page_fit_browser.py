@@ -180,6 +180,35 @@ def test_the_desktop_header_is_one_row_with_the_account_beside_the_nav(browser, 
     assert problems == []
 
 
+@pytest.mark.parametrize("width", [721, 800, 1000])
+def test_a_mid_width_header_is_one_row_with_an_account_menu(browser, live_url, pages, width):
+    """From 721 to 1099px the account does not fit beside the nav: the header stays one row
+    (it took two, 113px, at 721-1000px) with an Account button at its end, which opens the
+    organisation, the email and Password/Sign out as a panel inside the window; every nav
+    link stays reachable (the nav scrolls sideways where an administrator's do not fit)."""
+    page, problems = open_page(browser, {"width": width, "height": 800})
+    sign_in(page, live_url, "/", EMAIL)
+    for path in ("/", pages["interview"]):
+        page.goto(live_url + path)
+        assert header_facts(page)["height"] < 64, (width, path, header_facts(page))
+        assert overflow(page) <= 0, (width, path)
+    assert page.get_by_role("button", name="Sign out").count() == 0  # in the closed menu
+    account = box(page.locator("summary", has_text="Account"))
+    header = box(page.locator("header"))
+    assert account["right"] <= width and account["bottom"] <= header["bottom"], account
+    for link in NAV:
+        assert page.locator("nav.mainnav").get_by_role("link", name=link).count() == 1, link
+    page.locator("summary", has_text="Account").click()
+    shoot(page, f"fit-{width}-account-menu")
+    panel = box(page.locator("header .account"))
+    assert panel["left"] >= 0 and panel["right"] <= width, panel
+    assert page.locator(".account-email:visible").inner_text() == EMAIL
+    assert page.get_by_role("link", name="Password").is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(live_url + "/login")
+    assert problems == []
+
+
 @pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
 def test_no_page_breaks_a_word_wraps_a_button_or_scrolls_sideways(
     browser, live_url, pages, viewport
