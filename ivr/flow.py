@@ -119,7 +119,8 @@ def is_withheld(caller: str | None) -> bool:
 def candidate_by_caller_id(session: Session, interview: Interview, caller: str) -> Candidate | None:
     """The one candidate (in any status, not erased) whose phone is the caller ID; None
     if withheld or ambiguous. A finished candidate is found too, so they are told they
-    have finished (ivr.views.identify.welcome) rather than asked for a PIN.
+    have finished before consent is asked (ivr.views.start.greet) rather than asked for
+    consent and a PIN.
 
     Read without flushing the call's pending changes first (they go in its one UPDATE at
     commit): nothing pending in the call flow changes a candidate's phone or status

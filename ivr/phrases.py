@@ -86,7 +86,10 @@ ENGLISH = {
     "retakes_left": "You can record it again {count} more times.",
     "kept": "Your answer is saved.",
     "moving_on": "Let's move on to the next question.",
-    "already_done": "You have already answered every question. Thank you. Goodbye.",
+    "already_done": (
+        "You have already finished your phone interview for {title}, so there is nothing "
+        "more to answer. Thank you. Goodbye."
+    ),
     "screened_out": (
         "Thank you for your answers. This job needs something you told us you can't "
         "offer right now, so the interview ends here. We appreciate your time, and you are "
@@ -214,7 +217,10 @@ SPANISH = {
     "retakes_left": "Puede grabarla {count} veces más.",
     "kept": "Su respuesta está guardada.",
     "moving_on": "Pasemos a la siguiente pregunta.",
-    "already_done": "Ya contestó todas las preguntas. Gracias. Adiós.",
+    "already_done": (
+        "Usted ya terminó su entrevista telefónica para {title}, así que no hay nada más "
+        "que contestar. Gracias. Adiós."
+    ),
     "screened_out": (
         "Gracias por sus respuestas. Este trabajo requiere algo que usted nos dijo que no "
         "puede ofrecer en este momento, así que la entrevista termina aquí. Agradecemos su "

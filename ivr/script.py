@@ -51,6 +51,15 @@ def closed(interview: Interview, language: str) -> list[str]:
     return [say(language, "closed", deadline=day)]
 
 
+def already_done(interview: Interview, language: str) -> list[str]:
+    """All a candidate who has finished (completed or screened out) hears on calling
+    again: that their interview for the title (in the caller's language) is finished,
+    then goodbye; the call ends there. When caller ID knows them it is the first thing
+    the call says (after the language menu, before the greeting), so it names the
+    interview as the greeting does."""
+    return [say(language, "already_done", title=interview.text("title", language))]
+
+
 def consent(language: str) -> list[str]:
     """The recording-consent question (1 agrees, 2 declines)."""
     return [say(language, "consent")]
@@ -238,6 +247,15 @@ def call_script(interview: Interview, language: str, now: datetime | None = None
         keys, note = _keys_and_note(question)
         steps.append(Step(f"Question {number}", spoken(texts), keys=keys, note=note))
     steps.append(Step("Closing", spoken(closing(interview, language))))
+    steps.append(
+        Step(
+            "Calling again after finishing",
+            spoken(already_done(interview, language)),
+            note="A candidate who has finished (or was screened out) and calls again hears "
+            "only this, then the call ends: straight away (after the language menu) when "
+            "their number is known, else after consent and the PIN.",
+        )
+    )
     return steps
 
 

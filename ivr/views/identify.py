@@ -15,6 +15,7 @@ from ivr.views.common import (
     hang_up,
     identified_call,
     ivr,
+    language_of,
     out_of_turn,
     present,
     pressed,
@@ -29,14 +30,33 @@ from voice.models import Call, Candidate, CandidateStatus
 from voice.pins import PIN_DIGITS
 
 
-def identify(call: Call) -> Response:
-    """Outbound calls know the candidate; inbound ones use caller ID, then the PIN."""
-    candidate = call.candidate or flow.candidate_by_caller_id(
+def known_candidate(call: Call) -> Candidate | None:
+    """The candidate this call is known to be for without a PIN: the one an outbound
+    ("call me now") call dialled, else the one the caller ID finds (flow.
+    candidate_by_caller_id: None when withheld or shared); None when neither knows."""
+    return call.candidate or flow.candidate_by_caller_id(
         db(), call.interview, request.form.get("From", "")
     )
+
+
+def identify(call: Call) -> Response:
+    """Outbound calls know the candidate; inbound ones use caller ID, then the PIN."""
+    candidate = known_candidate(call)
     if candidate is not None:
         return welcome(call, candidate)
     return pin_prompt(call, lead=[])
+
+
+def already_done(call: Call, candidate: Candidate) -> Response:
+    """Tell a finished candidate (completed or screened out) that they have finished, and
+    hang up; the call is theirs, with the outcome "already done".
+
+    Said before consent when the caller is known without a PIN (ivr.views.start.greet),
+    so no consent is asked for a call that records nothing; after the PIN otherwise.
+    """
+    call.candidate = candidate
+    texts = script.already_done(call.interview, language_of(call))
+    return hang_up(call, *texts, outcome="already done")
 
 
 def guess_key(call: Call) -> str:
@@ -107,8 +127,7 @@ def pin():
 def welcome(call: Call, candidate: Candidate) -> Response:
     """Greet the candidate; offer to resume an unfinished interview."""
     if candidate.status in CandidateStatus.FINISHED:
-        call.candidate = candidate
-        return hang_up(call, words(call, "already_done"), outcome="already done")
+        return already_done(call, candidate)
     flow.begin_interview(call, candidate)
     hello = words(call, "hello", name=candidate.name.split()[0])
     done = flow.answered_question_ids(db(), candidate)  # read once for this request

@@ -21,9 +21,9 @@ from ivr.views.common import (
     voice_for,
     words,
 )
-from ivr.views.identify import identify
+from ivr.views.identify import already_done, identify, known_candidate
 from ivr.views.webhook import webhook
-from voice.models import Call, Candidate
+from voice.models import Call, Candidate, CandidateStatus
 
 
 @ivr.post("/voice")
@@ -47,7 +47,7 @@ def incoming_call():
     if len(languages) > 1 and not call.language:
         return language_menu(call, lead=[])
     call.language = call.language or languages[0]
-    return consent_prompt(call, lead=[])
+    return greet(call)
 
 
 def voicemail(call: Call) -> Response:
@@ -86,11 +86,22 @@ def language():
 
     def pick(language: str) -> Response:
         call.language = language
-        return consent_prompt(call, lead=[])
+        return greet(call)
 
     languages = call.interview.offered_languages()
     options = {str(n): partial(pick, lang) for n, lang in enumerate(languages, start=1)}
     return choose(call, options, partial(language_menu, call), english=True)
+
+
+def greet(call: Call) -> Response:
+    """The greeting and consent question, once the call's language is known; a caller
+    known without a PIN (the candidate dialled, or found by caller ID) who has already
+    finished is told so instead and the call ends, as a closed interview's does: nothing
+    is recorded on such a call, so no consent is asked or kept."""
+    candidate = known_candidate(call)
+    if candidate is not None and candidate.status in CandidateStatus.FINISHED:
+        return already_done(call, candidate)
+    return consent_prompt(call, lead=[])
 
 
 def consent_prompt(call: Call, lead: list[str]) -> Response:

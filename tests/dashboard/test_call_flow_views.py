@@ -116,6 +116,12 @@ def test_the_preview_says_word_for_word_what_the_call_says(db, client, settings,
     root = anonymous.twiml(action(anonymous.twiml(action(root), Digits="1")), Digits="1")
     assert said(root) == shown["PIN (only when the caller's number is not known)"]
 
+    candidate.status = CandidateStatus.COMPLETED
+    db.commit()
+    again = TwilioActions(client, settings)
+    root = again.twiml(action(again.twiml("/ivr/voice", CallStatus="ringing")), Digits="1")
+    assert said(root) == shown["Calling again after finishing"]
+
 
 def test_the_preview_counts_retakes_in_words_that_agree(db, client, auth):
     """One retake reads "up to 1 retake", two read "up to 2 retakes", none says nothing."""

@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from tests.factories import make_interview, make_org
-from tests.ivr.twilio_actions import said
-from voice.models import Call
+from ivr.phrases import say
+from tests.factories import make_candidate, make_interview, make_org
+from tests.ivr.twilio_actions import TwilioActions, said, verbs
+from voice.models import Answer, AnswerStatus, Call, CandidateStatus
 
 
 def call_row(db, twilio) -> Call:
@@ -102,3 +103,94 @@ def test_a_retried_consent_request_keeps_the_first_time(twilio, db, interview, t
     twilio.twiml(action, token=token, Digits="1")
     call = call_row(db, twilio)
     assert (call.consent_at, call.consent_key, call.consent_text) == (first, "1", said(prompt))
+
+
+def no_consent_kept(call: Call) -> bool:
+    """True when the call holds no consent record at all (nothing was asked)."""
+    fields = (call.consent_text, call.consent_language, call.consent_key, call.consent_at)
+    return fields == (None, None, None, None) and not call.consented
+
+
+@pytest.mark.parametrize("status", [CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT])
+def test_a_finished_caller_hears_the_language_menu_then_already_finished_in_spanish(
+    client, settings, db, status
+):
+    """With two languages the menu comes first; after choosing Spanish, a finished
+    candidate known by caller ID hears, in Spanish and in the Spanish voice, that their
+    interview (by its Spanish title) is finished, and the call ends: no consent asked."""
+    interview = make_interview(
+        db,
+        make_org(db),
+        languages=["en-US", "es-MX"],
+        title={"en-US": "Warehouse associate", "es-MX": "Auxiliar de almacén"},
+    )
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654390")
+    candidate.status = status
+    db.commit()
+    twilio = TwilioActions(client, settings, from_="+15557654390")
+    menu = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    assert "para español, oprima 2" in said(menu).lower()
+    root = twilio.twiml(menu.find("Gather").get("action"), Digits="2")
+    assert verbs(root) == ["Say", "Hangup"]
+    assert said(root) == (
+        "Usted ya terminó su entrevista telefónica para Auxiliar de almacén, así que no hay "
+        "nada más que contestar. Gracias. Adiós."
+    )
+    assert root.find("Say").get("language") == "es-MX"
+    call = call_row(db, twilio)
+    assert (call.candidate_id, call.outcome, call.language) == (
+        candidate.id,
+        "already done",
+        "es-MX",
+    )
+    assert no_consent_kept(call)
+
+
+def test_a_caller_still_in_progress_is_asked_for_consent_then_offered_to_resume(
+    client, settings, db, interview
+):
+    """A candidate with one of two questions answered, known by caller ID, still hears
+    the greeting and consent question first (kept on the call), then the resume menu."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654391")
+    candidate.status = CandidateStatus.IN_PROGRESS
+    db.add(
+        Answer(
+            candidate_id=candidate.id,
+            question_id=interview.questions[0].id,
+            digits="1",
+            status=AnswerStatus.KEYPAD,
+        )
+    )
+    db.commit()
+    twilio = TwilioActions(client, settings, from_="+15557654391")
+    prompt = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    assert said(prompt).startswith("Welcome to your phone interview for Warehouse associate.")
+    assert "press 1" in said(prompt.find("Gather"))
+    menu = twilio.twiml(prompt.find("Gather").get("action"), Digits="1")
+    assert said(menu) == "Thank you, Lee. " + say(None, "resume", done=1, total=2)
+    call = call_row(db, twilio)
+    assert (call.candidate_id, call.consent_key, call.consent_text) == (
+        candidate.id,
+        "1",
+        said(prompt),
+    )
+    assert not call.outcome
+
+
+def test_a_call_me_now_call_to_a_candidate_who_finished_meanwhile_asks_no_consent(
+    client, settings, db, interview
+):
+    """An outbound call placed before the candidate finished (on another call) and
+    answered after: the dialled candidate is known, so they hear at once that they
+    have finished and the call ends without a consent question."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654392")
+    candidate.status = CandidateStatus.COMPLETED
+    db.commit()
+    outbound = {"Direction": "outbound-api", "CallStatus": "in-progress"}
+    twilio = TwilioActions(client, settings, to=candidate.phone, from_=interview.phone_number)
+    root = twilio.twiml(f"/ivr/voice?candidate={candidate.id}", **outbound)
+    assert verbs(root) == ["Say", "Hangup"]
+    assert said(root).startswith("You have already finished your phone interview for Warehouse")
+    call = call_row(db, twilio)
+    assert (call.candidate_id, call.outcome) == (candidate.id, "already done")
+    assert no_consent_kept(call)

@@ -137,8 +137,8 @@ def test_a_second_call_is_refused_while_the_first_is_queued(db, settings):
     ],
 )
 def test_a_finished_candidate_is_not_called(db, settings, status, refusal):
-    """A completed or screened-out candidate would hear only "You have already answered
-    every question": NothingToAsk with the sentence, Twilio (the stand-in) is not asked
+    """A completed or screened-out candidate would hear only "You have already finished
+    your phone interview": NothingToAsk with the sentence, Twilio (the stand-in) is not asked
     and no call is kept."""
     candidate = make_candidate(db, make_interview(db, make_org(db)), "Lee Park", "+15557654322")
     candidate.status = status

@@ -165,36 +165,74 @@ def test_through_the_stand_in_strangers_cannot_lock_out_a_withheld_candidate(liv
     assert db.get(type(candidate), candidate.id).status == CandidateStatus.COMPLETED
 
 
+ALREADY_DONE = (
+    "You have already finished your phone interview for Warehouse associate, so there is "
+    "nothing more to answer. Thank you. Goodbye."
+)
+
+
 @pytest.mark.parametrize("status", [CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT])
-def test_a_finished_candidate_calling_back_is_told_so_not_asked_for_a_pin(
+def test_a_finished_candidate_calling_back_is_told_so_at_once_without_consent(
     client, settings, db, interview, redis_conn, status
 ):
-    """Caller ID finds a finished candidate too: they hear that they have answered every
-    question and the call is theirs on their page; no PIN is asked for."""
+    """Caller ID finds a finished candidate at /ivr/voice: the first thing said is that
+    their interview (named) is finished, then the call ends; no greeting, no consent
+    question, no consent kept, and the call is theirs ("already done") on their page,
+    still after Twilio's final status callback."""
     candidate = make_candidate(db, interview, "Lee Park", "+15557654399")
     candidate.status = status
     db.commit()
     twilio = TwilioActions(client, settings, from_="+15557654399")
-    twilio.twiml("/ivr/voice", CallStatus="ringing")
-    root = twilio.twiml("/ivr/consent", Digits="1")
-    assert verbs(root)[-1] == "Hangup"
-    assert "You have already answered every question" in said(root)
-    assert "PIN" not in said(root)
+    root = twilio.twiml("/ivr/voice", CallStatus="ringing")
+    assert verbs(root) == ["Say", "Hangup"]
+    assert said(root) == ALREADY_DONE
+    status_reply = twilio.post("/ivr/status", CallStatus="completed", CallDuration="6")
+    assert status_reply.status_code in (200, 204)
+    call = call_row(db, twilio)
+    assert (call.candidate_id, call.outcome, call.consented) == (
+        candidate.id,
+        "already done",
+        False,
+    )
+    assert (call.consent_text, call.consent_language, call.consent_key, call.consent_at) == (
+        None,
+        None,
+        None,
+        None,
+    )
+    assert db.get(type(candidate), candidate.id).status == status
+
+
+@pytest.mark.parametrize("status", [CandidateStatus.COMPLETED, CandidateStatus.SCREENED_OUT])
+def test_a_finished_candidate_with_caller_id_withheld_consents_then_enters_the_pin(
+    client, settings, db, interview, redis_conn, status
+):
+    """Caller ID withheld, nobody is known before consent: the greeting and consent come
+    first, then the PIN, and the finished candidate's PIN says "already finished"."""
+    candidate = make_candidate(db, interview, "Lee Park", "+15557654396")
+    candidate.status = status
+    db.commit()
+    twilio, action = reach_pin(client, settings, "anonymous")
+    root = twilio.twiml(action, Digits=candidate.pin)
+    assert verbs(root) == ["Say", "Hangup"]
+    assert said(root) == ALREADY_DONE
     call = call_row(db, twilio)
     assert (call.candidate_id, call.outcome) == (candidate.id, "already done")
+    assert (call.consented, call.consent_key) == (True, "1")
+    assert call.consent_text.startswith("Welcome to your phone interview")
 
 
 def test_a_finished_candidates_pin_from_another_phone_is_not_a_wrong_pin(
     client, settings, db, interview, redis_conn
 ):
     """From a phone caller ID does not know, a finished candidate's own PIN is recognised:
-    "already answered", not "that PIN didn't match", and nothing counts toward a lockout."""
+    "already finished", not "that PIN didn't match", and nothing counts toward a lockout."""
     candidate = make_candidate(db, interview, "Lee Park", "+15557654398")
     candidate.status = CandidateStatus.COMPLETED
     db.commit()
     twilio, action = reach_pin(client, settings, "+15557650123")
     root = twilio.twiml(action, Digits=candidate.pin)
-    assert "You have already answered every question" in said(root)
+    assert said(root) == ALREADY_DONE
     assert "didn't match" not in said(root)
     assert (call_row(db, twilio).candidate_id, call_row(db, twilio).pin_attempts) == (
         candidate.id,
