@@ -16,8 +16,9 @@ The servers, all under the same gunicorn settings as `screenline serve`: Screenl
 Flask answering every `/ivr/...` path with constant TwiML; and for first webhooks two
 floors, Flask with raw psycopg doing the first webhook's own database work and nothing
 else: the same statements Screenline sends (signature check, SELECT the call FOR UPDATE,
-SELECT the interview, INSERT, COMMIT), and all of it in one statement (one round trip, in
-autocommit), the least any first webhook that keeps its call could cost.
+SELECT the interview, SELECT the candidate by caller ID (a finished one is told so before
+consent), INSERT, COMMIT), and all of it in one statement (one round trip, in autocommit),
+the least any first webhook that keeps its call could cost.
 """
 
 from __future__ import annotations
@@ -71,12 +72,20 @@ DEFAULTS = {
 COLUMNS = ", ".join(DEFAULTS)
 VALUES = ", ".join(["%s"] * len(DEFAULTS))
 INSERT = f"INSERT INTO calls (interview_id, {COLUMNS}) VALUES (%s, {VALUES})"
-# One round trip: find the interview, insert the call unless its CallSid is known.
+# The candidate the caller ID finds (at most two read: a shared number finds no one).
+BY_CALLER_ID = (
+    "SELECT id, status FROM candidates WHERE interview_id = %s AND phone = %s "
+    "AND erasure_requested_at IS NULL LIMIT 2"
+)
+# One round trip: find the interview and the caller, insert the call unless its CallSid
+# is known.
 INSERT_FOR_NUMBER = (
     "WITH found AS (SELECT id, title FROM interviews WHERE phone_number = %s), "
+    "caller AS (SELECT c.status FROM candidates c, found WHERE c.interview_id = found.id "
+    "AND c.phone = %s AND c.erasure_requested_at IS NULL LIMIT 2), "
     f"made AS (INSERT INTO calls (interview_id, {COLUMNS}) SELECT found.id, {VALUES} "
     "FROM found ON CONFLICT (call_sid) DO NOTHING RETURNING id) "
-    "SELECT found.title, (SELECT id FROM made) FROM found"
+    "SELECT found.title, (SELECT id FROM made), (SELECT count(*) FROM caller) FROM found"
 )
 
 
@@ -102,7 +111,9 @@ def voice():
                started_at=datetime.now(UTC).replace(tzinfo=None))
     db = connection()
     if ONE_STATEMENT:
-        title, _ = db.execute(INSERT_FOR_NUMBER, [form["To"], *row.values()]).fetchone()
+        title, _, _ = db.execute(
+            INSERT_FOR_NUMBER, [form["To"], form["From"], *row.values()]
+        ).fetchone()
     else:
         with db.transaction():
             known = db.execute(
@@ -111,6 +122,7 @@ def voice():
             interview_id, title = db.execute(
                 "SELECT id, title FROM interviews WHERE phone_number = %s", (form["To"],)
             ).fetchone()
+            db.execute(BY_CALLER_ID, (interview_id, form["From"])).fetchall()
             if known is None:
                 db.execute(INSERT, [interview_id, *row.values()])
     twiml = (
