@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import click
+from sqlalchemy import select
 
 from dashboard.cli.base import Context, emit, json_option, main, organisation, pass_context
 from voice import audit
@@ -14,7 +15,7 @@ from voice.accounts import (
     password_problem,
 )
 from voice.migrate import upgrade
-from voice.models import Role
+from voice.models import Organization, Role
 
 
 @main.group()
@@ -65,20 +66,49 @@ def user():
     callback=_account_rule(_password_rule),
 )
 @click.option("--role", type=click.Choice(Role.ALL), default=Role.ADMIN, show_default=True)
-@click.option("--org", "org_name", help="Organisation name (created if new).")
+@click.option(
+    "--org",
+    "org_name",
+    help="Organisation name or id (created when there is none yet, else see --new-org).",
+)
+@click.option(
+    "--new-org",
+    is_flag=True,
+    help="Create the organisation named by --org (it must not exist yet).",
+)
 @click.option(
     "--name", default="", help="The person's name.", callback=_account_rule(clean_user_name)
 )
 @json_option
 @pass_context
-def user_create(ctx: Context, email, password, role, org_name, name, as_json):
+def user_create(ctx: Context, email, password, role, org_name, new_org, name, as_json):
     """Create a dashboard user in an organisation.
 
-    A malformed email, a password that breaks the rule, an over-long name or --org is a
-    usage error (exit status 2); an email already in use is refused (exit status 1).
+    --org names an existing organisation; on a new installation (no organisation yet) it
+    names the first one, which is created. Otherwise a new organisation takes --new-org,
+    so that a mistyped name ("Northwind" for "Northwind Logistics") is refused with the
+    names there are instead of quietly starting an empty organisation.
+
+    A malformed email, a password that breaks the rule, an over-long name or --org, or
+    --new-org without --org is a usage error (exit status 2); an email already in use, an
+    --org that matches none (without --new-org) or --new-org naming one that exists is
+    refused (exit status 1).
     """
+    if new_org and not org_name:
+        raise click.UsageError("--new-org needs --org NAME, the new organisation's name")
     with ctx.session() as session:
-        org = organisation(session, org_name, create=True)
+        first = session.scalar(select(Organization.id).limit(1)) is None
+        if new_org and session.scalar(select(Organization.id).where(Organization.name == org_name)):
+            raise click.ClickException(
+                f"an organisation named {org_name!r} exists already; "
+                "leave out --new-org to add the user to it"
+            )
+        org = organisation(
+            session,
+            org_name,
+            create=first or new_org,
+            create_hint="add --new-org to create it",
+        )
         try:
             user = create_user(session, org, email, password, role=role, name=name)
         except AccountError as exc:

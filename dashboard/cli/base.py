@@ -347,20 +347,30 @@ def main():
     """Screenline: one-way job interviews by telephone."""
 
 
-def organisation(session, name: str | None, create: bool = False) -> Organization:
-    """The named organisation, or the only one there is."""
+def organisation(
+    session, name: str | None, create: bool = False, create_hint: str = ""
+) -> Organization:
+    """The organisation named (or numbered) `name`, or the only one there is.
+
+    `create` makes a new one when `name` matches none (or, with no name, when there are
+    none yet). Raises click.ClickException (exit status 1) for a name that matches none
+    when `create` is false, naming those there are and `create_hint` (how to create one),
+    and a usage error (exit status 2) for a name longer than MAX_NAME_LENGTH.
+    """
     if name:
+        if len(name) > MAX_NAME_LENGTH:
+            raise bad_value(
+                "--org", f"an organisation name has at most {MAX_NAME_LENGTH} characters"
+            )
         org = session.scalar(select(Organization).where(Organization.name == name))
         if org is None and name.isdecimal() and int(name) <= MAX_ROW_ID:
             org = session.get(Organization, int(name))
         if org is None:
             if not create:
                 raise click.ClickException(
-                    f"no organisation named {name!r}; " + _organisations_known(session)
-                )
-            if len(name) > MAX_NAME_LENGTH:
-                raise bad_value(
-                    "--org", f"an organisation name has at most {MAX_NAME_LENGTH} characters"
+                    f"no organisation named {name!r}; "
+                    + _organisations_known(session)
+                    + (f" ({create_hint})" if create_hint else "")
                 )
             org = Organization(name=name)
             session.add(org)

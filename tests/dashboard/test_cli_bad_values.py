@@ -217,3 +217,41 @@ def test_well_formed_requests_that_cannot_be_done_stay_exit_1(run, db, interview
         as_json = run(*args, "--json")
         assert (as_json.exit_code, as_json.stdout) == (1, "")
         assert sentence in json.loads(as_json.stderr)["error"]
+
+
+def test_a_mistyped_org_is_refused_and_a_new_one_takes_new_org(run, db):
+    """`user create --org` names an existing organisation: a mistyped name ("Northwind"
+    for "Northwind Logistics") was quietly made a new, empty organisation (a trial found
+    it); now it is exit status 1 naming those there are, nothing written, and a new
+    organisation takes --new-org. The first organisation of a new installation needs no
+    flag (the README's first command)."""
+    first = run(
+        "user", "create", "ana@example.com", "--password", "long-enough",
+        "--org", "Northwind Logistics", "--json",
+    )  # fmt: skip
+    assert first.exit_code == 0, first.output
+    assert json.loads(first.stdout)["organization"] == "Northwind Logistics"
+    before = _rows(db)
+    typo = ("user", "create", "bo@example.com", "--password", "long-enough", "--org", "Northwind")
+    for as_json in ((), ("--json",)):
+        refused = run(*typo, *as_json)
+        assert (refused.exit_code, refused.stdout) == (1, ""), refused.output
+        message = json.loads(refused.stderr)["error"] if as_json else refused.stderr
+        assert "no organisation named 'Northwind'; there are: 'Northwind Logistics'" in message
+        assert "add --new-org to create it" in message
+    assert _rows(db) == before
+
+    made = run(*typo, "--new-org", "--json")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["organization"] == "Northwind"
+    assert db.scalar(select(func.count()).select_from(Organization)) == 2
+
+    before = _rows(db)
+    again = run(
+        "user", "create", "cy@example.com", "--password", "long-enough",
+        "--org", "Northwind Logistics", "--new-org",
+    )  # fmt: skip
+    assert again.exit_code == 1 and "exists already" in again.stderr, again.output
+    alone = run("user", "create", "cy@example.com", "--password", "long-enough", "--new-org")
+    assert alone.exit_code == 2 and "--new-org needs --org NAME" in alone.stderr, alone.output
+    assert _rows(db) == before
