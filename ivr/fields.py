@@ -165,14 +165,25 @@ QUERY_RULES: dict[str, Rule] = {
 }
 
 
+# Fields every webhook under /ivr carries: each is about one call, and Twilio sends its
+# CallSid with every voice webhook, status callback and recording status callback
+# (twilio.com/docs/voice/twiml#request-parameters, ../shared/TWILIO.md).
+REQUIRED_FORM = ("CallSid",)
+
+
 def problems(form: Mapping[str, str], query: Mapping[str, str]) -> list[str]:
-    """Sentences naming each present field that breaks its rule; empty when all is well.
+    """Sentences naming each missing required field (REQUIRED_FORM) and each present field
+    that breaks its rule; empty when all is well.
 
     `form` is the posted form and `query` the URL's query string (both name -> value);
-    empty values pass.
+    empty values of optional fields pass.
     Each sentence names the field and what it must be, never the value (it may be huge).
     """
-    found = []
+    found = [
+        f"{name} is missing (Twilio sends it with every call's webhook)."
+        for name in REQUIRED_FORM
+        if not form.get(name)
+    ]
     for values, rules in ((form, FORM_RULES), (query, QUERY_RULES)):
         for name, rule in rules.items():
             value = values.get(name)

@@ -39,12 +39,13 @@ def test_a_duration_is_whole_seconds_or_unknown(raw, expected):
 @pytest.mark.parametrize("raw", ["-1", "", "abc", "7.0", " "])
 def test_an_unknown_duration_is_not_refused(raw):
     """-1 and non-numbers pass the field rules (a recording that exists is never refused)."""
-    assert problems({"RecordingDuration": raw, "CallDuration": raw}, {}) == []
+    form = {"CallSid": "CA" + "0" * 32, "RecordingDuration": raw, "CallDuration": raw}
+    assert problems(form, {}) == []
 
 
 def test_a_duration_past_a_day_is_refused():
     """A whole number past a day cannot be a duration: refused, naming the field."""
-    assert problems({"RecordingDuration": "86401"}, {}) == [
+    assert problems({"CallSid": "CA" + "0" * 32, "RecordingDuration": "86401"}, {}) == [
         "RecordingDuration must be a whole number from 0 to 86400, or -1 when unknown."
     ]
 

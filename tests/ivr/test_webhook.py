@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import xml.etree.ElementTree as ET
 from urllib.parse import urlencode
@@ -87,6 +88,27 @@ def test_a_bad_field_on_a_call_flow_route_is_a_spoken_apology(twilio, candidate)
     root = twilio.twiml("/ivr/voice", CallStatus="ringing", CallSid="CA" + "0" * 500)
     assert verbs(root) == ["Say", "Hangup"]
     assert "something went wrong on our side" in said(root)
+
+
+def test_a_webhook_without_a_callsid_is_refused_on_every_route(app, twilio, db, candidate, caplog):
+    """Twilio sends CallSid with every call's webhook; a signed one without it (a trial
+    found /ivr/voice then said "this number is not set up for interviews" of a live
+    interview's number, and logged nothing) is refused like any malformed field: the
+    spoken apology on call-flow routes, a 400 naming the field on callbacks, a log line
+    naming it, and no call row."""
+    for route in routes(app):
+        with caplog.at_level(logging.WARNING, logger="ivr.views.webhook"):
+            caplog.clear()
+            response = twilio.post(route, CallSid="", CallStatus="ringing")
+        assert f"refused {route}: CallSid is missing" in caplog.text, route
+        if response.status_code == 200:
+            heard = said(ET.fromstring(response.data))
+            assert "something went wrong on our side" in heard, route
+            assert "not set up" not in heard, route
+        else:
+            assert response.status_code == 400, route
+            assert b"CallSid is missing" in response.data, route
+    assert db.scalar(select(func.count()).select_from(Call)) == 0
 
 
 def routes(app) -> list[str]:
