@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import require_role, select_visible
 from dashboard.local_dates import reader_zone
-from dashboard.page_links import read_cursor, row_id
+from dashboard.page_links import read_cursor, read_page, row_id
 from ivr.services import db, services
 from voice import audit, audit_reading
 from voice.dates import local_days
@@ -45,7 +45,6 @@ audit_page = Blueprint("audit", __name__)
 log = logging.getLogger(__name__)
 
 PER_PAGE = 50
-MAX_PAGE = 100_000  # keeps an old link's OFFSET within what the database accepts
 FULL_CHECK_SECONDS = 600  # the page walks the whole chain at least this often
 # The page counts matching entries up to this many (a full count of a long trail took
 # about 200 ms at 200,000 entries); past it, it says "more than" and numbers no last page.
@@ -110,8 +109,7 @@ def read_query(args, zone: str | None = None) -> Query:
         action = None
     start = _day(values["from"], "from", errors)
     end = _day(values["to"], "to", errors)
-    page = args.get("page", "1")
-    page_number = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
+    page_number, page_error = read_page(args)
     since, until = local_days(start, end, zone)
     filters = audit_reading.Filters(
         action=action,
@@ -121,9 +119,10 @@ def read_query(args, zone: str | None = None) -> Query:
         until=until,
     )
     older_than, newer_than, cursor_error = _cursor(args)
+    cursor_error = cursor_error or page_error
     if cursor_error:
+        older_than = newer_than = None
         page_number = 1
-    page_number = min(max(page_number, 1), MAX_PAGE)
     return Query(filters, page_number, errors, values, older_than, newer_than, cursor_error)
 
 

@@ -1,6 +1,6 @@
 """Reading a list page's query string strictly: row ids and keyset page links.
 
-The audit page and the interview page share these, so that a damaged link or a filter
+The audit, search and interview pages share these, so that a damaged link or a filter
 naming no row is answered the same way on both: the page names what is wrong (400 for
 a damaged page link, with the first page shown; 422 for a bad filter, left out).
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 from voice.models import MAX_ROW_ID
 
 SHOWN = 20  # characters of a bad value an error repeats
+MAX_PAGE = 100_000  # keeps an old link's OFFSET within what the database accepts
 
 
 def row_id(raw: str) -> int | None:
@@ -39,3 +40,20 @@ def read_cursor(
         number = int(raw)
         return (number, None, None) if name == names[0] else (None, number, None)
     return None, None, None
+
+
+def read_page(args, name: str = "page") -> tuple[int, str | None]:
+    """An old-style page number (`?page=`, 1 up; MAX_PAGE at most, a larger one is read as
+    MAX_PAGE) and what is wrong with it as one sentence, or None.
+
+    Returns (page, error): absent or blank is page 1 with no error; anything but ASCII
+    digits naming 1 or more ("abc", "0", "-2", "2.5") is page 1 with the sentence
+    "This page link is damaged: 'abc' is not a page number." (the page answers 400 and
+    shows its first page, as for a damaged cursor).
+    """
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return 1, None
+    if raw.isascii() and raw.isdigit() and int(raw) > 0:
+        return min(int(raw), MAX_PAGE), None
+    return 1, f"This page link is damaged: {raw[:SHOWN]!r} is not a page number."

@@ -13,6 +13,7 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import can_manage, select_visible
+from dashboard.page_links import read_page
 from ivr.services import db
 from voice.models import Interview
 from voice.search import BadPosition, Position, query_words, search_transcripts
@@ -20,7 +21,6 @@ from voice.search import BadPosition, Position, query_words, search_transcripts
 search = Blueprint("search", __name__)
 
 PER_PAGE = 25
-MAX_PAGE = 100_000  # keeps an old link's OFFSET within what the database accepts
 
 
 def read_position(args) -> tuple[Position | None, Position | None, str | None]:
@@ -54,7 +54,11 @@ def results():
         abort(404)
     flagged = request.args.get("flagged") == "1"
     after, before, error = read_position(request.args)
-    page = 1 if error else min(max(1, request.args.get("page", 1, type=int) or 1), MAX_PAGE)
+    page, page_error = read_page(request.args)
+    error = error or page_error
+    if error:
+        after = before = None
+        page = 1
     hits, previous, more = [], False, False
     if query_words(query):
         found = search_transcripts(

@@ -89,10 +89,22 @@ def test_filters_are_kept_from_page_to_page(signed_in, db, client):
 
 @pytest.mark.parametrize(
     "query",
-    ["older_than=abc", "older_than=-3", "newer_than=99999999999", "older_than=2&newer_than=5"],
+    [
+        "older_than=abc",
+        "older_than=-3",
+        "newer_than=99999999999",
+        "older_than=2&newer_than=5",
+        # an old-style page number that is none (a trial found the search page took these
+        # silently): the first of two ?page= values is the one read
+        "page=abc",
+        "page=0",
+        "page=-2",
+        "page=2.5",
+    ],
 )
 def test_a_damaged_page_link_gets_a_clear_400_and_the_first_page(signed_in, db, client, query):
-    """A cursor that is no entry number is named on the page (400) and the newest entries shown."""
+    """A cursor that is no entry number, or a page number that is no page's, is named on the
+    page (400) and the newest entries shown."""
     add_entries(db, signed_in.user.organization_id, 5)
     response = client.get(f"/audit?{query}&page=3")
     assert response.status_code == 400

@@ -121,14 +121,25 @@ def test_filters_are_kept_from_page_to_page(signed_in, db, client):
 
 
 @pytest.mark.parametrize(
-    "cursor", ["after=banana", "after=0.1_x", "before=nan_4", "after=0.1_1&before=0.2_2"]
+    "cursor",
+    [
+        "after=banana",
+        "after=0.1_x",
+        "before=nan_4",
+        "after=0.1_1&before=0.2_2",
+        # an old-style page number that is none was taken silently (a trial found it)
+        "page=abc",
+        "page=0",
+        "page=-1",
+    ],
 )
 def test_a_damaged_page_link_gets_a_clear_400_and_the_first_page(signed_in, db, client, cursor):
-    """A position that is not a rank and an answer id is named (400), and the first page shown."""
+    """A position that is not a rank and an answer id, or a page number that is no page's,
+    is named (400), and the first page shown."""
     org = signed_in.user.organization
     add_transcripts(db, org, 4, "+15550100401")
     expected = [h.answer_id for h in search_transcripts(db, org.id, "forklift", limit=PER_PAGE)]
-    response = client.get(f"/search?q=forklift&page=4&{cursor}")
+    response = client.get(f"/search?q=forklift&{cursor}&page=4")  # the first ?page= is read
     assert response.status_code == 400
     page = parse(response.data)
     message = page.one(id="page-link-error").text()
