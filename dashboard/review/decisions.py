@@ -166,13 +166,20 @@ def _audit(outcome: Outcome, decision: str, notify: bool) -> None:
         record("decision", candidate=candidate, detail=detail)
 
 
-def _report(outcome: Outcome, decision: str, count: int) -> None:
+def _report(outcome: Outcome, decision: str, count: int, name: str | None = None) -> None:
+    """Flash what was saved and texted: for `count` selected candidates (bulk), or for the
+    one candidate `name` (their own page, where "for 1 candidate" reads oddly)."""
     label = DECISION_LABELS[decision].lower()
-    people = "candidate" if count == 1 else "candidates"
-    flash(f"Decision saved: {label} for {count} {people}.", "success")
-    if outcome.queued:
-        n = len(outcome.queued)
-        flash(f"{n} {'text' if n == 1 else 'texts'} queued to send.", "success")
+    if name is not None:
+        flash(f"Decision saved for {name}: {label}.", "success")
+        if outcome.queued:
+            flash(f"The text to {name} is queued to send.", "success")
+    else:
+        people = "candidate" if count == 1 else "candidates"
+        flash(f"Decision saved: {label} for {count} {people}.", "success")
+        if outcome.queued:
+            n = len(outcome.queued)
+            flash(f"{n} {'text' if n == 1 else 'texts'} queued to send.", "success")
     if outcome.already_told:
         flash(
             "Not texted again (already told of this decision): "
@@ -201,7 +208,7 @@ def decide(candidate_id: int):
     )
     _audit(outcome, decision, notify)
     session.commit()
-    _report(outcome, decision, 1)
+    _report(outcome, decision, 1, name=candidate.name)
     _send(outcome)
     return redirect(back)
 

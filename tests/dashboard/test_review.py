@@ -357,6 +357,12 @@ def test_decide_and_notify_from_the_candidate_page(signed_in, db, client, settin
     assert message_queue(settings).count == 1
 
     page = parse(client.get(f"/candidates/{cid}").data)
+    # Said of the one candidate, not as a bulk action's "for 1 candidate" (a trial saw it).
+    name = candidate.name
+    assert flashes(page) == [
+        f"Decision saved for {name}: advance.",
+        f"The text to {name} is queued to send.",
+    ]
     section = page.one("section", id="decision")
     assert "Current decision: Advance" in section.text()
     assert section.one("li", data_message_kind="decision:advance")
