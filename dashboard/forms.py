@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, RadioField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms import EmailField, Field, PasswordField, RadioField, TextAreaField
+from wtforms.validators import InputRequired, Length, ValidationError
+
+from voice.corrections import CorrectionError, clean
 
 SCORE_LABELS = {1: "Poor", 2: "Weak", 3: "Fair", 4: "Good", 5: "Excellent"}
 
@@ -31,3 +33,18 @@ class ScoreForm(FlaskForm):
         validate_choice=True,
     )
     note = TextAreaField("Note", validators=[Length(max=2000)])
+
+
+def _transcript_text(form: FlaskForm, field: Field) -> None:
+    """Keep the text as voice/corrections.py keeps it, or say why it cannot be saved."""
+    try:
+        field.data = clean(field.data)
+    except CorrectionError as exc:
+        raise ValidationError(str(exc)) from None
+
+
+class TranscriptForm(FlaskForm):
+    """A person's text of an answer's transcript: not empty, at most
+    voice.corrections.MAX_CHARS characters (space around it dropped)."""
+
+    text = TextAreaField("Transcript", validators=[_transcript_text])

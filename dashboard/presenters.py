@@ -16,7 +16,7 @@ from flask import Flask
 
 from ivr.flow import NOT_CONNECTED
 from ivr.outbound import UNDER_WAY_WORDS
-from voice import pipeline, reliability
+from voice import corrections, pipeline, reliability
 from voice.dates import date_and_time, for_managers, short_date
 from voice.deadlines import reminder_amount
 from voice.messages import INVITATION, RECEIPT
@@ -249,6 +249,14 @@ def transcript_warning(answer: Answer | None) -> str:
     return flag_warning(answer.transcript_flags or ["flagged"], answer.transcript_language)
 
 
+def machine_flags(answer: Answer | None) -> str:
+    """Why the machine flagged a transcript a person has since checked, for the record
+    ("answered in Spanish, repeats itself"); '' when it was never flagged or is erased."""
+    if answer is None or answer.status == AnswerStatus.ERASED or not answer.transcript_flags:
+        return ""
+    return ", ".join(reliability.describe(answer.transcript_flags, answer.transcript_language))
+
+
 def transcript_language_name(answer: Answer | None) -> str:
     """The language an answer's transcript is in, as a reader names it ("Spanish"); ''."""
     if answer is None or not answer.transcript_language:
@@ -385,6 +393,8 @@ def template_globals() -> dict[str, Any]:
         "failure_note": failure_note,
         "transcript_warning": transcript_warning,
         "flag_warning": flag_warning,
+        "machine_flags": machine_flags,
+        "max_transcript_chars": corrections.MAX_CHARS,
         "transcript_language_name": transcript_language_name,
         "deadline_words": deadline_words,
         "closed_state": CLOSED_STATE,

@@ -51,6 +51,7 @@ from dashboard.presenters import segments_of
 from dashboard.review import posted_ids
 from dashboard.review.candidate_page import answers_by_question
 from ivr.services import db
+from voice import corrections
 from voice.audit import Actor
 from voice.models import Answer, Candidate, Organization, ShareLink, ShareView, User
 
@@ -289,7 +290,11 @@ def public_view(token: str):
         candidate = find_in_organization(db(), link.organization_id, Candidate, candidate_id)
         if candidate is None:
             continue
-        items = [(qa, segments_of(qa.answer)) for qa in answers_by_question(candidate)]
+        # A corrected transcript is shown as its text: the timed segments are the machine's.
+        items = [
+            (qa, [] if corrections.is_corrected(qa.answer) else segments_of(qa.answer))
+            for qa in answers_by_question(candidate)
+        ]
         people.append((candidate, items))
     return render_template("share_view.html", link=link, token=token, people=people, viewer=viewer)
 

@@ -69,6 +69,8 @@ ACTIONS: dict[str, str] = {
     "share_link_opened": "opened a share link",
     "share_link_revoked": "revoked a share link",
     "score": "scored",
+    "transcript_checked": "marked a transcript checked",
+    "transcript_edited": "corrected a transcript",
     "decision": "decided",
     "interview_created": "created an interview",
     "interview_changed": "changed an interview",

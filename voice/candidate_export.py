@@ -203,6 +203,14 @@ def transcripts_text(record: dict[str, Any]) -> str:
                 meaning = keypad_meaning(question["kind"], digits)
                 said = f" ({meaning})" if meaning is not None and str(meaning) != digits else ""
                 lines.append(f"    Keypad: {digits}{said}")
+            elif answer.get("machine_transcript") is not None:
+                # A person corrected it: their text, then the machine's timed one.
+                lines.append(f"    {answer['transcript']}")
+                lines.append("    Machine transcript:")
+                for s in answer["segments"]:
+                    lines.append(f"    [{_clock(s['start'])}-{_clock(s['end'])}] {s['text']}")
+                if not answer["segments"]:
+                    lines.append(f"    {answer['machine_transcript'] or '(empty)'}")
             elif answer["segments"]:
                 for s in answer["segments"]:
                     lines.append(f"    [{_clock(s['start'])}-{_clock(s['end'])}] {s['text']}")

@@ -21,7 +21,9 @@ or null; ids are the database's):
      "answers": [{id, question_id, question_position, question, kind, call_sid,
                   attempt, kept, status, error, recorded_at, announced_at,
                   transcribed_at, duration_seconds, playback_seconds,
-                  keypad: {digits, meaning} | null, transcript,
+                  keypad: {digits, meaning} | null, transcript (a person's
+                  correction, if any), machine_transcript (the speech model's text
+                  when corrected, else null),
                   segments: [{start, end, text}] (seconds from the answer's start),
                   stt_engine, transcript_language ("es"), transcript_flags (why the
                   transcript may be unreliable, as words: ["answered in Spanish"]),
@@ -179,6 +181,7 @@ def candidate_record(
                 else None
             ),
             "transcript": a.transcript,
+            "machine_transcript": a.machine_transcript,
             "segments": _segments(a.segments),
             "stt_engine": a.stt_engine,
             "transcript_language": a.transcript_language,

@@ -4,10 +4,11 @@ One path for both. `erase_candidate` and `purge_candidate` (the two actions, one
 each, so an audit trail can be wired to them) remove at once, in the caller's
 transaction, everything the database holds about the person: name, phone, e-mail, PIN,
 external id, accommodations, the knockout reason (it quotes their answer), every
-answer's transcript, segments (and so its search entry: the search index is built from
-the transcript), keypad digits and recording URL, the text messages sent to them (rows
-and bodies), comments about them and the notes of scores and decisions, the caller ID
-on their calls, and their place in share links. The candidate row stays as an
+answer's transcript (and the machine's, if a person corrected it), segments (and so
+its search entry: the search index is built from the transcript), keypad digits and
+recording URL, the text messages sent to them (rows and bodies), comments about them
+and the notes of scores and decisions, the caller ID on their calls, and their place
+in share links. The candidate row stays as an
 anonymous tombstone (status, interview, dates, decision, scores, calls' outcomes and
 consent), so the funnel and drop-off charts still add up.
 

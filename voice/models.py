@@ -456,6 +456,20 @@ class Answer(Base):
     transcript_flagged: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false(), index=True
     )
+    # A person's check and correction of the transcript (voice/corrections.py). Checking
+    # or correcting it clears `transcript_flagged` (it then reads "still to check") and
+    # keeps the machine's `transcript_flags` for the record. A correction becomes
+    # `transcript`, which search, exports, the API and share links read; the speech
+    # model's own text moves to `machine_transcript` (NULL while nobody corrected it).
+    machine_transcript: Mapped[str | None] = mapped_column(Text)
+    transcript_edited_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    transcript_edited_at: Mapped[datetime | None]
+    transcript_checked_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    transcript_checked_at: Mapped[datetime | None]
     deleted_at_twilio: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     announced_at: Mapped[datetime | None]

@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import object_session
 
-from voice import attempts, webhooks
+from voice import attempts, corrections, webhooks
 from voice.models import Answer, AnswerStatus, utcnow
 from voice.stt import primary_language
 
@@ -177,17 +177,17 @@ def transcribed(
     time the engine took. `language` is the one the engine reports; when it reports none,
     the transcript is taken to be in the language the candidate was asked in
     (`spoken_language`, as its primary subtag: `es`), so that search stems it in that
-    language rather than as English.
+    language rather than as English. A transcript a person corrected keeps their text:
+    `text` becomes the machine's (`Answer.machine_transcript`).
     """
-    answer.transcript = text
+    # A person's correction is never overwritten (voice/corrections.py).
+    corrections.transcribed_again(answer, text, list(flags or []))
     answer.segments = segments
     answer.stt_engine = engine
     answer.stt_seconds = round(stt_seconds, 3)
     answer.transcript_language = language or primary_language(spoken_language(answer))
     answer.detected_language = detected_language
     answer.detected_language_probability = detected_probability
-    answer.transcript_flags = list(flags or [])
-    answer.transcript_flagged = bool(flags)
     first = answer.status != AnswerStatus.TRANSCRIBED
     answer.transcribed_at = now or utcnow()
     answer.status = AnswerStatus.TRANSCRIBED
@@ -274,6 +274,7 @@ def erased(answer: Answer) -> None:
     """
     answer.status = AnswerStatus.ERASED
     answer.transcript = None
+    answer.machine_transcript = None
     answer.segments = None
     answer.digits = None
     answer.error = None

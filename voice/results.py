@@ -140,6 +140,9 @@ def _answer(answer: Answer, scores: list[Score]) -> dict[str, Any]:
         "status": answer.status,
         "error": answer.error,
         "transcript": answer.transcript,
+        "machine_transcript": answer.machine_transcript,
+        "transcript_edited_at": _iso(answer.transcript_edited_at),
+        "transcript_checked_at": _iso(answer.transcript_checked_at),
         "segments": answer.segments or [],
         "stt_engine": answer.stt_engine,
         "transcript_language": answer.transcript_language,
@@ -171,7 +174,7 @@ def answer_summary(answer: dict[str, Any]) -> str:
             return "[keypad] " + ("yes" if answer["digits"] == "1" else "no")
         return f"[keypad] {answer['digits']}"
     text = answer["transcript"] or answer["error"] or answer["status"]
-    if answer.get("flags"):
+    if answer.get("flags") and not answer.get("transcript_checked_at"):
         text += f" [{WARNING}: {', '.join(answer['flag_reasons'])}]"
     return text
 

@@ -147,7 +147,7 @@ class Hit:
     start: float  # seconds into the answer's audio where the match is spoken
     # Relevance, higher is better: PostgreSQL's ts_rank_cd, or SQLite's bm25 negated.
     rank: float
-    flags: tuple[str, ...] = ()  # voice/reliability.py's flags on the transcript
+    flags: tuple[str, ...] = ()  # voice/reliability.py's flags, while still to check
     language: str | None = None  # the language the transcript is in
 
     @property
@@ -284,7 +284,8 @@ def _hit(answer, candidate, interview, question, snip, score, *, words: list[str
         snippet=parts,
         start=match_start(answer.segments, [p for p, hit in parts if hit] or words),
         rank=score,
-        flags=tuple(answer.transcript_flags or ()),
+        # A transcript a person checked or corrected is no longer flagged (voice/corrections.py).
+        flags=tuple(answer.transcript_flags or ()) if answer.transcript_flagged else (),
         language=answer.transcript_language,
     )
 

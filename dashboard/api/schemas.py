@@ -371,12 +371,36 @@ class AnswerResultSchema(ma.Schema):
         },
     )
     error = F.String(allow_none=True)
-    transcript = F.String(allow_none=True)
+    transcript = F.String(
+        allow_none=True,
+        metadata={
+            "description": "The transcript: a person's correction when there is one "
+            "(`machine_transcript` then holds the speech model's own text)."
+        },
+    )
+    machine_transcript = F.String(
+        allow_none=True,
+        metadata={
+            "description": "The speech model's own text, when a person corrected the "
+            "transcript; null otherwise."
+        },
+    )
+    transcript_edited_at = Timestamp(
+        allow_none=True,
+        metadata={"description": "When a person last corrected the transcript; null if never."},
+    )
+    transcript_checked_at = Timestamp(
+        allow_none=True,
+        metadata={
+            "description": "When a person checked the transcript (marked it checked, or "
+            "corrected it): a flagged one is then no longer to check. Null if nobody did."
+        },
+    )
     segments = F.List(
         F.Dict(keys=F.String()),
         metadata={
             "description": "The transcript's timed pieces: [{start, end, text}], start "
-            "and end in seconds from the answer's start."
+            "and end in seconds from the answer's start; always the speech model's."
         },
     )
     stt_engine = F.String(allow_none=True)
@@ -387,7 +411,8 @@ class AnswerResultSchema(ma.Schema):
     flags = F.List(
         F.String(),
         metadata={
-            "description": "The transcript's reliability flags (voice/reliability.py), then "
+            "description": "The transcript's reliability flags (voice/reliability.py; kept "
+            "for the record once a person checked it: see `transcript_checked_at`), then "
             "retake, not kept, no audio, failed, knockout, processing."
         },
     )

@@ -8,6 +8,7 @@
 - messages: the organisation's decision message templates
 - queue: the review queue, "next unreviewed", disagreement and waiting filters
 - settings: a reviewer's own settings (blind review)
+- transcripts: marking a flagged transcript checked, and correcting a transcript
 
 Rows are reached only through dashboard.access; media is served by dashboard.media.
 """
@@ -64,6 +65,7 @@ from dashboard.review import (  # noqa: E402
     rubric,
     scoring,
     settings,
+    transcripts,
 )
 
 __all__ = [
@@ -79,4 +81,5 @@ __all__ = [
     "rubric",
     "scoring",
     "settings",
+    "transcripts",
 ]

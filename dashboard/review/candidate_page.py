@@ -18,12 +18,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import can_manage, is_admin
-from dashboard.forms import SCORE_LABELS, ScoreForm
+from dashboard.forms import SCORE_LABELS, ScoreForm, TranscriptForm
 from dashboard.presenters import Segment, call_direction_words, call_next_step, segments_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
+from dashboard.review.transcripts import transcript_prefix
 from ivr.outbound import nothing_to_ask
 from ivr.services import db
+from voice import corrections
 from voice.attempts import is_answer
 from voice.dates import date_and_time, for_managers
 from voice.erasure import ErasureState, state_of
@@ -67,6 +69,23 @@ class AnswerView:
     segments: list[Segment]
     criteria: list[CriterionView]
     comments: list[Comment]
+    # Checking and correcting the transcript (voice/corrections.py): the form (None when
+    # there is no transcript to correct), whether it opens at once (it was posted with
+    # an error), and who checked or corrected it ("A former teammate" once removed).
+    transcript_form: TranscriptForm | None = None
+    transcript_open: bool = False
+    checked_by: str | None = None
+    edited_by: str | None = None
+
+    @property
+    def to_check(self) -> bool:
+        """Whether the transcript is flagged and nobody has checked it yet."""
+        return corrections.to_check(self.answer)
+
+    @property
+    def corrected(self) -> bool:
+        """Whether a person's text replaced the machine's."""
+        return corrections.is_corrected(self.answer)
 
 
 @dataclass(frozen=True)
@@ -162,6 +181,34 @@ def _score_form(answer_id: int | None, tally: Tally, invalid) -> ScoreForm:
     data = {"value": tally.mine.value, "note": tally.mine.note} if tally.mine else {}
     # formdata=None: only the form that was posted shows what was posted.
     return ScoreForm(prefix=score_prefix(answer_id), formdata=None, data=data)
+
+
+def _transcript_form(answer: Answer, invalid) -> TranscriptForm:
+    if invalid is not None and invalid[0] == answer.id:
+        return invalid[1]
+    return TranscriptForm(
+        prefix=transcript_prefix(answer.id), formdata=None, data={"text": answer.transcript or ""}
+    )
+
+
+def _people(session: Session, answers: list[Answer]) -> dict[int, str]:
+    """{user id: name or e-mail} of whoever checked or corrected these answers'
+    transcripts; one query, none when nobody did."""
+    ids = {
+        ident
+        for a in answers
+        for ident in (a.transcript_checked_by_id, a.transcript_edited_by_id)
+        if ident is not None
+    }
+    if not ids:
+        return {}
+    rows = session.execute(select(User.id, User.name, User.email).where(User.id.in_(ids)))
+    return {ident: name or email for ident, name, email in rows}
+
+
+def _who(people: dict[int, str], ident: int | None, when: datetime | None) -> str | None:
+    """Who did it (a removed user's id is NULL: "A former teammate"); None if nobody did."""
+    return None if when is None else people.get(ident or 0, "A former teammate")
 
 
 def _criteria(session: Session, questions: list[Question]) -> dict[int, list[RubricCriterion]]:
@@ -289,13 +336,15 @@ def build(
     candidate: Candidate,
     *,
     invalid: tuple[int | str, ScoreForm] | None = None,
+    transcript_invalid: tuple[int, TranscriptForm] | None = None,
     queue_interview: int | None = None,
 ) -> CandidatePage:
     """Build the candidate page for `user` (the signed-in reviewer).
 
     `candidate` comes from dashboard.access with its interview, questions and answers
     loaded; `invalid` is (answer id or "overall", the posted form) to show again with its
-    errors; `queue_interview` keeps "next unreviewed" within one interview's queue.
+    errors, `transcript_invalid` (answer id, the posted transcript form) likewise;
+    `queue_interview` keeps "next unreviewed" within one interview's queue.
     """
     me = session.get(User, user.id)
     scored = tallies(session, candidate.id, user.id)
@@ -308,6 +357,7 @@ def build(
     pairs = answers_by_question(candidate)
     criteria = _criteria(session, candidate.interview.questions)
     comments = _comments(session, candidate.id)
+    people = _people(session, [qa.answer for qa in pairs if qa.answer is not None])
 
     def seen(tally: Tally | None) -> Tally:
         """A tally as this reviewer may see it (blind review applied)."""
@@ -337,6 +387,24 @@ def build(
                 segments=segments_of(answer),
                 criteria=rubric,
                 comments=comments.get(answer.id, []) if answer else [],
+                transcript_form=(
+                    _transcript_form(answer, transcript_invalid)
+                    if corrections.can_correct(answer)
+                    else None
+                ),
+                transcript_open=bool(
+                    answer and transcript_invalid and transcript_invalid[0] == answer.id
+                ),
+                checked_by=(
+                    _who(people, answer.transcript_checked_by_id, answer.transcript_checked_at)
+                    if answer
+                    else None
+                ),
+                edited_by=(
+                    _who(people, answer.transcript_edited_by_id, answer.transcript_edited_at)
+                    if answer
+                    else None
+                ),
             )
         )
     overall = scored.scores.get(None) or Tally()
@@ -384,13 +452,17 @@ def build(
     )
 
 
-def render_candidate(candidate: Candidate, *, invalid=None, status: int = 200):
-    """Render the candidate page for the signed-in reviewer; returns (html, status)."""
+def render_candidate(
+    candidate: Candidate, *, invalid=None, transcript_invalid=None, status: int = 200
+):
+    """Render the candidate page for the signed-in reviewer; returns (html, status).
+    `invalid` and `transcript_invalid` are `build`'s."""
     page = build(
         db(),
         current_user,
         candidate,
         invalid=invalid,
+        transcript_invalid=transcript_invalid,
         queue_interview=request.args.get("queue", type=int),
     )
     return (
