@@ -98,6 +98,8 @@ def test_mark_checked_clears_the_flag_from_the_lists_and_says_who(signed_in, fla
     assert urlsplit(response.location).fragment == f"answer-{flagged.id}"
     listed, row = to_check(client, signed_in, flagged)
     assert listed == [] and "to check" not in row
+    queue = parse(client.get("/review").data).one("section", id="flagged")
+    assert "No transcript is waiting for you to check." in queue.text()
     answer = fresh(db, flagged)
     assert not answer.transcript_flagged and answer.transcript_flags == ["language"]
     assert answer.transcript_checked_by_id == signed_in.user.id
