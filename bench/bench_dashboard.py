@@ -26,8 +26,8 @@ from common import (
 from sqlalchemy import select
 
 from dashboard.app import create_app
-from dashboard.candidates.listing import order_keys
 from dashboard.search import PER_PAGE as HITS_PER_PAGE
+from voice.candidate_order import LATEST, candidate_order
 from voice.db import make_engine, make_session_factory
 from voice.models import Candidate, Interview
 from voice.search import search_transcripts
@@ -42,6 +42,11 @@ def pages(interview_id: int) -> dict[str, str]:
         # by the pager's Next link (keyset); the cursor is filled in once seeded
         "interview (page 100, keyset)": f"/interviews/{interview_id}?page=100&after=",
         "interview (filtered)": f"/interviews/{interview_id}?status=completed&min_score=3",
+        "by score (page 1)": f"/interviews/{interview_id}?sort=score",
+        "by score (page 100, keyset)": f"/interviews/{interview_id}?sort=score&page=100&after=",
+        "by name (page 1)": f"/interviews/{interview_id}?sort=name",
+        "by name (page 100, keyset)": f"/interviews/{interview_id}?sort=name&page=100&after=",
+        "interview (not scored by me)": f"/interviews/{interview_id}?unscored=1",
         "insights": f"/interviews/{interview_id}/insights",
         "team": "/team",
         "export CSV (all rows)": f"/interviews/{interview_id}/export.csv",
@@ -52,13 +57,14 @@ def pages(interview_id: int) -> dict[str, str]:
     }
 
 
-def last_of_page_99(session_factory, interview_id: int) -> int:
-    """The candidate page 99 ends with (50 a page): page 100's Next-link cursor."""
+def last_of_page_99(session_factory, interview_id: int, sort: str = LATEST) -> int:
+    """The candidate page 99 ends with (50 a page) in the `sort` order: page 100's
+    Next-link cursor."""
+    in_interview = Candidate.interview_id == interview_id
+    order = candidate_order(sort, select(Candidate.id).where(in_interview))
     with session_factory() as s:
         return s.scalar(
-            select(Candidate.id)
-            .where(Candidate.interview_id == interview_id)
-            .order_by(*(key.desc() for key in order_keys()))
+            order.page(order.joined(select(Candidate.id).where(in_interview)))
             .offset(99 * 50 - 1)
             .limit(1)
         )
@@ -125,6 +131,9 @@ def measure(client, factory, user_id, interview_id, question_ids, args) -> None:
 
     def time_loaded() -> dict[str, float]:
         urls["interview (page 100, keyset)"] += str(last_of_page_99(factory, interview_id))
+        for sort in ("score", "name"):
+            last = last_of_page_99(factory, interview_id, sort)
+            urls[f"by {sort} (page 100, keyset)"] += str(last)
         urls["search (page 100, keyset)"] += last_hit_of_page_99(factory, interview_id)
         return time_pages(client, urls, args.repeat)
 

@@ -347,7 +347,7 @@ class Candidate(Base):
         UniqueConstraint("interview_id", "pin", name="uq_candidates_pin"),
         CheckConstraint(f"status IN {CandidateStatus.ALL!r}", name="ck_candidates_status"),
         # The interview page's order (latest activity first), for keyset pagination:
-        # dashboard/candidates/listing.py builds the same expressions (migration 0015).
+        # voice/candidate_order.py builds the same expressions (migration 0015).
         Index(
             "ix_candidates_listing",
             "interview_id",
@@ -356,6 +356,9 @@ class Candidate(Base):
             text("created_at DESC"),
             text("id DESC"),
         ),
+        # The interview page's name order (A-Z, ignoring case), for keyset pagination:
+        # voice/candidate_order.py builds the same expressions (migration 0024).
+        Index("ix_candidates_name", "interview_id", text("lower(name)"), "id"),
         # One candidate per phone in an interview, so caller ID is never ambiguous
         # (voice/candidates.py says so first; migration 0020). Erasure NULLs the phone.
         Index(

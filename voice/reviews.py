@@ -1,5 +1,5 @@
 """When a candidate counts as reviewed: the one rule the review queue, "Next unreviewed",
-the funnel and the insights page all count by.
+the interview page's "Not scored by me", the funnel and the insights page all count by.
 
 A *scorable* answer is one a reviewer can score: the question's answer (voice.attempts:
 kept, and Twilio kept audio for it) that holds something to hear or read (a playback
@@ -146,6 +146,13 @@ def reviewed_by(reviewer_id: int) -> ColumnElement[bool]:
             done.c.reviewed_at.is_not(None),
         )
     )
+
+
+def unreviewed_by(reviewer_id: int) -> list[ColumnElement[bool]]:
+    """WHERE clauses on Candidate: the candidate waits for review and the reviewer has not
+    reviewed them (partly scored ones included): the review queue's rule, and the
+    interview page's "Not scored by me"."""
+    return [*waits_for_review(), ~reviewed_by(reviewer_id)]
 
 
 def reviewed_by_anyone() -> ColumnElement[bool]:

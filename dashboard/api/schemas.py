@@ -13,6 +13,7 @@ import marshmallow as ma
 from dashboard.api.fields import PageArgs, Timestamp, page_schema
 from ivr.fields import CALL_DIRECTIONS, CALL_STATUSES
 from voice import erasure
+from voice.candidate_order import SORTS
 from voice.erasure import ERASED
 from voice.erasure import PENDING as ERASURE_PENDING
 from voice.models import AnswerStatus, CandidateStatus, DecisionKind, QuestionKind
@@ -152,6 +153,15 @@ class CandidateListArgs(PageArgs):
     decision = F.String(validate=ma.validate.OneOf(DecisionKind.ALL))
     updated_since = Timestamp(
         metadata={"description": "Only candidates changed at or after this time (RFC 3339)."}
+    )
+    sort = F.String(
+        validate=ma.validate.OneOf(SORTS),
+        metadata={
+            "description": "The list's order, as the interview page's: `latest` (latest "
+            "activity first), `score` (highest mean score first, candidates nobody scored "
+            "last) or `name` (A-Z, ignoring case); ties by id. Without it, oldest first. "
+            "Pass the same `sort` with `cursor`."
+        },
     )
 
 

@@ -1,11 +1,13 @@
 """The interview page: one page of the interview's filtered candidates, with the funnel.
 
 The list is one page of a filtered query plus a count of the matching candidates, so it
-costs the same number of queries for 10 candidates or 10,000. Pages are reached by
-keyset: the pager's links carry the last (next page) or first (previous page) candidate
-shown, and the page starts just past that candidate in the list's order, read from an
-index on that order (ix_candidates_listing), so a deep page costs what page 1 costs. A
-`page` number without a cursor (an old link) still works, by OFFSET.
+costs the same number of queries for 10 candidates or 10,000. It is read in one of
+voice.candidate_order's orders (`sort`: latest activity, mean score or name). Pages are
+reached by keyset: the pager's links carry the last (next page) or first (previous page)
+candidate shown, and the page starts just past that candidate in the list's order (read
+from an index on the order where one serves it: ix_candidates_listing, ix_candidates_name),
+so a deep page costs what page 1 costs. A `page` number without a cursor (an old link)
+still works, by OFFSET.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from datetime import UTC, date, datetime
 
 from flask import current_app, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import DateTime, distinct, exists, func, literal_column, select, tuple_
+from sqlalchemy import distinct, exists, func, select
 from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, is_admin
@@ -23,10 +25,10 @@ from dashboard.insights import funnel_counts
 from dashboard.page_links import SHOWN, read_cursor, row_id
 from ivr.services import db
 from voice.attempts import answered
+from voice.candidate_order import LATEST, SORT_LABELS, SORTS, candidate_order
 from voice.dates import local_days
 from voice.messages import INVITATION
 from voice.models import (
-    EARLIEST_SQL,
     Answer,
     AnswerStatus,
     Candidate,
@@ -39,6 +41,7 @@ from voice.models import (
     User,
 )
 from voice.retention import effective_days, short_period_warning
+from voice.reviews import unreviewed_by
 
 PER_PAGE = 50
 MAX_PAGE = 100_000  # keeps OFFSET within what the database accepts
@@ -57,6 +60,8 @@ class Filters:
     since: date | None = None
     until: date | None = None
     flagged: bool = False  # only candidates with a transcript that may be unreliable
+    unscored: bool = False  # only candidates the signed-in user has still to review
+    sort: str = LATEST  # the list's order (voice.candidate_order.SORTS); not a filter
     errors: list[str] = field(default_factory=list)
 
     @classmethod
@@ -89,6 +94,14 @@ class Filters:
                 found.min_score = None
                 found.errors.append("Minimum score must be a number from 1 to 5.")
         found.flagged = args.get("flagged", "") == "1"
+        found.unscored = args.get("unscored", "") == "1"
+        sort = args.get("sort", "").strip()
+        if sort in SORTS:
+            found.sort = sort
+        elif sort:
+            found.errors.append(
+                f"“{sort[:SHOWN]}” is not a way to sort the list (use {_choices(SORTS)})."
+            )
         reviewer = args.get("reviewer", "").strip()
         if reviewer:
             found.reviewer = row_id(reviewer)
@@ -108,7 +121,7 @@ class Filters:
 
     @property
     def active(self) -> bool:
-        """True when any filter narrows the list."""
+        """True when any filter narrows the list (the order is no filter)."""
         return any(
             (
                 self.status,
@@ -118,11 +131,12 @@ class Filters:
                 self.since,
                 self.until,
                 self.flagged,
+                self.unscored,
             )
         )
 
     def args(self) -> dict[str, str]:
-        """The filters as query-string arguments (for pager links)."""
+        """The filters and the order as query-string arguments (for pager links)."""
         values = {
             "status": self.status,
             "decision": self.decision,
@@ -131,8 +145,15 @@ class Filters:
             "since": self.since.isoformat() if self.since else "",
             "until": self.until.isoformat() if self.until else "",
             "flagged": "1" if self.flagged else "",
+            "unscored": "1" if self.unscored else "",
+            **self.sort_args(),
         }
         return {k: v for k, v in values.items() if v}
+
+    def sort_args(self) -> dict[str, str]:
+        """The order alone as query-string arguments (empty for the default): what
+        "Clear" keeps."""
+        return {} if self.sort == LATEST else {"sort": self.sort}
 
 
 @dataclass(frozen=True)
@@ -166,27 +187,6 @@ def _last_activity():
     return func.coalesce(Candidate.completed_at, Candidate.started_at, Candidate.created_at)
 
 
-def _earliest():
-    """The stand-in for a NULL time in the list's order (voice.models.EARLIEST_SQL)."""
-    return literal_column(EARLIEST_SQL, DateTime(timezone=True))
-
-
-def order_keys() -> tuple:
-    """The list's order, each key descending: latest activity first, ties by newest id.
-
-    Completed candidates by completion time, then those started by start time, then the
-    rest by creation time (a NULL time is EARLIEST, below every real one); the same
-    expressions as the index ix_candidates_listing, so the database can read a page
-    straight from it.
-    """
-    return (
-        func.coalesce(Candidate.completed_at, _earliest()),
-        func.coalesce(Candidate.started_at, _earliest()),
-        Candidate.created_at,
-        Candidate.id,
-    )
-
-
 @dataclass(frozen=True)
 class Cursor:
     """Where a page starts: just past candidate `after` (next) or before `before` (previous)."""
@@ -212,25 +212,6 @@ class Cursor:
         return self.after or self.before
 
 
-def _position(session: Session, interview: Interview, candidate_id: int) -> tuple | None:
-    """The candidate's keys in the list's order, as SQL values; None if not this interview's."""
-    found = session.execute(
-        select(Candidate.completed_at, Candidate.started_at, Candidate.created_at, Candidate.id)
-        .where(Candidate.id == candidate_id)
-        .where(Candidate.interview_id == interview.id)
-    ).first()
-    if found is None:
-        return None
-    completed, started, created, candidate = found
-    # A NULL time is compared as the same constant the keys use, never as a parameter.
-    return (
-        _earliest() if completed is None else completed,
-        _earliest() if started is None else started,
-        created,
-        candidate,
-    )
-
-
 def candidate_page(
     session: Session,
     interview: Interview,
@@ -239,12 +220,15 @@ def candidate_page(
     limit: int,
     offset: int = 0,
     cursor: Cursor | None = None,
+    user_id: int | None = None,
 ) -> tuple[list[Row], int]:
-    """One page of the interview's candidates matching the filters, and how many match.
+    """One page of the interview's candidates matching the filters, in `filters.sort`'s
+    order, and how many match.
 
     With a `cursor` whose candidate belongs to the interview, the page is the `limit`
     candidates just past it (or just before it) in the list's order and `offset` is
-    ignored; otherwise the page starts `offset` rows in.
+    ignored; otherwise the page starts `offset` rows in. `user_id` is the signed-in user,
+    whom "Not scored by me" (`filters.unscored`) is about; without one that filter is off.
     """
 
     # Correlated subqueries: the database works them out only for the page's rows,
@@ -315,6 +299,9 @@ def candidate_page(
         )
     if filters.flagged:
         conditions.append(flagged > 0)
+    if filters.unscored and user_id is not None:
+        # The review queue's rule (voice.reviews): completed, and not yet reviewed by them.
+        conditions.extend(unreviewed_by(user_id))
     # Days in the organisation's time zone, as the page shows times (voice.dates).
     since, until = local_days(filters.since, filters.until, interview.organization.time_zone)
     if since is not None:
@@ -333,19 +320,17 @@ def candidate_page(
         flagged,
         invitation_sent,
     ).where(*conditions)
-    keys = order_keys()
+    in_interview = Candidate.interview_id == interview.id
+    order = candidate_order(filters.sort, select(Candidate.id).where(in_interview))
+    stmt = order.joined(stmt)
     position = None
     if cursor is not None and cursor.anchor is not None:
-        position = _position(session, interview, cursor.anchor)
+        position = order.position(session, cursor.anchor, in_interview)
     backwards = position is not None and cursor.before is not None
     if position is None:
-        stmt = stmt.order_by(*(key.desc() for key in keys)).offset(offset)
-    elif backwards:
-        stmt = stmt.where(tuple_(*keys) > tuple_(*position))
-        stmt = stmt.order_by(*(key.asc() for key in keys))
+        stmt = order.page(stmt).offset(offset)
     else:
-        stmt = stmt.where(tuple_(*keys) < tuple_(*position))
-        stmt = stmt.order_by(*(key.desc() for key in keys))
+        stmt = order.page(stmt, position, backwards=backwards)
     rows = [
         Row(
             c,
@@ -413,7 +398,13 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         cursor = Cursor()
         page = 1
     rows, total = candidate_page(
-        session, interview, filters, limit=per_page, offset=(page - 1) * per_page, cursor=cursor
+        session,
+        interview,
+        filters,
+        limit=per_page,
+        offset=(page - 1) * per_page,
+        cursor=cursor,
+        user_id=current_user.id,
     )
     if not rows and page > 1:
         return redirect(url_for("dashboard.interview", interview_id=interview.id, **filters.args()))
@@ -438,6 +429,7 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
         filters=filters,
         statuses=CandidateStatus.ALL,
         decisions=DecisionKind.ALL,
+        sorts=SORT_LABELS,
         teammates=teammates,
         manager=can_manage(current_user),
         admin=is_admin(current_user),

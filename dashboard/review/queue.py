@@ -26,7 +26,7 @@ from voice.models import (
     Question,
     Score,
 )
-from voice.reviews import partly_scored, reviewed_by, waits_for_review
+from voice.reviews import partly_scored, unreviewed_by, waits_for_review
 
 WAITING_DAYS = 3  # a completed candidate with no decision after this long is "waiting"
 FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest candidates first
@@ -35,7 +35,7 @@ FLAGGED_SHOWN = 50  # transcripts to check listed on the queue page, newest cand
 def _unreviewed(user: UserLike) -> list[ColumnElement[bool]]:
     """WHERE clauses: candidates waiting for review, in interviews the user sees, that the
     user has not reviewed (voice.reviews: the one rule; partly scored ones stay)."""
-    return [interview_visible(user), *waits_for_review(), ~reviewed_by(user.id)]
+    return [interview_visible(user), *unreviewed_by(user.id)]
 
 
 def _queue_key():

@@ -1,0 +1,27 @@
+"""Candidates: an index on the interview page's name order, for keyset pagination
+
+The interview page sorts by name (A-Z, ignoring case) as well as by latest activity;
+voice/candidate_order.py reads a page of that order straight from this index.
+
+Revision ID: 0024
+Revises: 0023
+Create Date: 2026-12-01 09:30:00
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0024"
+down_revision = "0023"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    op.create_index(
+        "ix_candidates_name", "candidates", ["interview_id", sa.text("lower(name)"), "id"]
+    )
+
+
+def downgrade() -> None:
+    op.drop_index("ix_candidates_name", table_name="candidates")
