@@ -67,26 +67,59 @@ TEXTS = {
     },
 }
 
+# The languages Screenline's own texts (these SMS and the IVR's phrases, ivr/phrases.py)
+# are written in; any other language gets the English text.
+MESSAGE_LANGUAGES = tuple(TEXTS)
+
+# Built-in decision texts per language; an organisation may replace each one per
+# language (MessageTemplate rows, Settings -> Decision messages).
 DEFAULT_DECISION_TEXTS = {
-    DecisionKind.ADVANCE: (
-        "Hi {first_name}, good news from {company}: we'd like to move you forward for "
-        "{title}. We'll contact you shortly to book the next step.{feedback}"
-    ),
-    DecisionKind.HOLD: (
-        "Hi {first_name}, thanks for interviewing for {title}. We're still reviewing and "
-        "will update you soon.{feedback}"
-    ),
-    DecisionKind.REJECT: (
-        "Hi {first_name}, thank you for interviewing for {title} with {company}. We won't "
-        "be moving forward this time, but we appreciate your time and hope you'll apply "
-        "again.{feedback}"
-    ),
+    "en": {
+        DecisionKind.ADVANCE: (
+            "Hi {first_name}, good news from {company}: we'd like to move you forward for "
+            "{title}. We'll contact you shortly to book the next step.{feedback}"
+        ),
+        DecisionKind.HOLD: (
+            "Hi {first_name}, thanks for interviewing for {title}. We're still reviewing and "
+            "will update you soon.{feedback}"
+        ),
+        DecisionKind.REJECT: (
+            "Hi {first_name}, thank you for interviewing for {title} with {company}. We won't "
+            "be moving forward this time, but we appreciate your time and hope you'll apply "
+            "again.{feedback}"
+        ),
+    },
+    "es": {
+        DecisionKind.ADVANCE: (
+            "Hola {first_name}, buenas noticias de {company}: queremos avanzar con su "
+            "candidatura para {title}. Nos comunicaremos pronto para programar el siguiente "
+            "paso.{feedback}"
+        ),
+        DecisionKind.HOLD: (
+            "Hola {first_name}, gracias por su entrevista para {title}. Seguimos revisando "
+            "y le avisaremos pronto.{feedback}"
+        ),
+        DecisionKind.REJECT: (
+            "Hola {first_name}, gracias por su entrevista para {title} con {company}. Esta "
+            "vez no seguiremos adelante con su candidatura, pero agradecemos su tiempo y "
+            "esperamos que vuelva a postularse.{feedback}"
+        ),
+    },
 }
 
 
-def _lang(candidate: Candidate) -> str:
-    language = candidate.language or candidate.interview.language or "en"
-    return "es" if language.lower().startswith("es") else "en"
+def language_of(code: str | None) -> str:
+    """The message language ("en" or "es", one of MESSAGE_LANGUAGES) for a language code
+    such as "es-MX"; English for None or a language Screenline has no texts in."""
+    code = (code or "en").lower()
+    return next((lang for lang in MESSAGE_LANGUAGES if code.startswith(lang)), "en")
+
+
+def message_language(candidate: Candidate) -> str:
+    """The language every SMS to `candidate` is written in (invitation, reminder, receipt,
+    decision): the one they took the interview in, else the interview's main language,
+    as a MESSAGE_LANGUAGES code. Needs candidate.interview loaded."""
+    return language_of(candidate.language or candidate.interview.language)
 
 
 def _values(candidate: Candidate) -> dict[str, str]:
@@ -109,7 +142,7 @@ def _values(candidate: Candidate) -> dict[str, str]:
 def invitation_text(candidate: Candidate) -> str:
     """The invitation SMS in the candidate's language: number, PIN and any deadline (in
     the organisation's time zone, worded for the language: voice/dates.py)."""
-    lang, values = _lang(candidate), _values(candidate)
+    lang, values = message_language(candidate), _values(candidate)
     deadline = (
         TEXTS[lang]["deadline"].format(deadline=values["deadline_text"])
         if values["deadline_text"]
@@ -120,23 +153,32 @@ def invitation_text(candidate: Candidate) -> str:
 
 def reminder_text(candidate: Candidate) -> str:
     """The reminder SMS in the candidate's language."""
-    return TEXTS[_lang(candidate)]["reminder"].format(**_values(candidate))
+    return TEXTS[message_language(candidate)]["reminder"].format(**_values(candidate))
 
 
 def receipt_text(candidate: Candidate) -> str:
     """The receipt SMS sent once the candidate has answered every question."""
-    return TEXTS[_lang(candidate)][RECEIPT].format(**_values(candidate))
+    return TEXTS[message_language(candidate)][RECEIPT].format(**_values(candidate))
+
+
+def decision_template(session: Session, organization_id: int, decision: str, language: str) -> str:
+    """The organisation's text for `decision` in `language` (a MESSAGE_LANGUAGES code), or
+    that language's built-in text when it has none: never another language's text."""
+    custom = session.scalar(
+        select(MessageTemplate.body)
+        .where(MessageTemplate.organization_id == organization_id)
+        .where(MessageTemplate.kind == decision_kind(decision))
+        .where(MessageTemplate.language == language)
+    )
+    return custom or DEFAULT_DECISION_TEXTS[language][decision]
 
 
 def decision_text(session: Session, candidate: Candidate, decision: str, feedback: str = "") -> str:
-    """The organisation's template for `decision` (or the default), filled in."""
-    template = (
-        session.scalar(
-            select(MessageTemplate.body)
-            .where(MessageTemplate.organization_id == candidate.interview.organization_id)
-            .where(MessageTemplate.kind == decision_kind(decision))
-        )
-        or DEFAULT_DECISION_TEXTS[decision]
+    """The SMS telling `candidate` of `decision`, in their language (message_language):
+    the organisation's template for that language (or its built-in text), filled in.
+    The manager's `feedback` goes in as written; it is not translated."""
+    template = decision_template(
+        session, candidate.interview.organization_id, decision, message_language(candidate)
     )
     extra = f" {feedback.strip()}" if feedback.strip() else ""
     return template.format_map(_Lenient(_values(candidate) | {"feedback": extra}))

@@ -662,16 +662,21 @@ class Decision(Base):
 
 
 class MessageTemplate(Base):
-    """An organisation's editable SMS text for a decision (or another kind of message)."""
+    """An organisation's editable SMS text for a decision (or another kind of message), in
+    one language; a language without a row uses its built-in text."""
 
     __tablename__ = "message_templates"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     organization_id: Mapped[int] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))  # decision:advance, decision:reject, ...
+    # The language the text is in: one of voice.messages.MESSAGE_LANGUAGES ("en", "es").
+    language: Mapped[str] = mapped_column(String(10), default="en", server_default="en")
     body: Mapped[str] = mapped_column(Text)
 
-    __table_args__ = (UniqueConstraint("organization_id", "kind", name="uq_message_templates"),)
+    __table_args__ = (
+        UniqueConstraint("organization_id", "kind", "language", name="uq_message_templates"),
+    )
 
 
 class ShareLink(Base):

@@ -29,7 +29,7 @@ from voice import corrections
 from voice.attempts import is_answer
 from voice.dates import date_and_time, for_managers
 from voice.erasure import ErasureState, state_of
-from voice.messages import INVITATION
+from voice.messages import INVITATION, MESSAGE_LANGUAGES, message_language
 from voice.models import (
     Answer,
     Call,
@@ -124,6 +124,7 @@ class CandidatePage:
     next_url: str
     taken_in: str | None  # the call's language by name ("Spanish"), if not the main one
     main_language: str  # the interview's main language by name ("English")
+    texts_in: str  # which language a decision text goes in, and why (decision_language_hint)
     score_labels: dict[int, str] = field(default_factory=lambda: dict(SCORE_LABELS))
     advance_after_score: bool = True  # a score key (1-5) goes on to the next answer
 
@@ -318,6 +319,28 @@ def taken_in(candidate: Candidate) -> str | None:
     return f"{name} ({chosen})" if name == language_name(main) else name
 
 
+def decision_language_hint(candidate: Candidate) -> str:
+    """The decision form's words on the language of the text (voice.messages.message_language)
+    and on the manager's note, which is sent as typed: "Sam took the interview in Spanish:
+    the text goes in Spanish; your note is sent as you write it." Needs candidate.interview
+    loaded."""
+    first = candidate.name.split()[0] if candidate.name.strip() else "The candidate"
+    goes = language_name(message_language(candidate))
+    note = "your note is sent as you write it."
+    if candidate.language:
+        took = language_name(candidate.language)
+        said = f"{first} took the interview in {took}: the text goes in {goes}"
+    else:  # no call chose a language yet: the interview's main language
+        took = language_name(candidate.interview.language)
+        said = f"The text to {first} goes in {goes}"
+        if took == goes:
+            return f"{said}, the interview's language; {note}"
+    if took != goes:
+        written = " and ".join(language_name(code) for code in MESSAGE_LANGUAGES)
+        said += f" (texts are written in {written} only)"
+    return f"{said}; {note}"
+
+
 def waiting_days(candidate: Candidate, now: datetime | None = None) -> int | None:
     """Days since a completed candidate finished without a decision, if WAITING_DAYS+."""
     if candidate.status != CandidateStatus.COMPLETED or candidate.decision is not None:
@@ -448,6 +471,7 @@ def build(
         next_url=url_for("review.next_candidate", **next_args),
         taken_in=taken_in(candidate),
         main_language=language_name(candidate.interview.language),
+        texts_in=decision_language_hint(candidate),
         advance_after_score=me.advance_after_score if me else True,
     )
 

@@ -277,6 +277,23 @@ def test_a_decision_is_recorded_and_texted(api, acme, db):
     assert "See you Monday." in message.body
 
 
+def test_a_decision_is_texted_in_the_candidates_language(api, acme, db):
+    """POST /decision texts a candidate who took the interview in Spanish in Spanish (the
+    dashboard's rule, voice.messages.message_language); the feedback goes as sent."""
+    acme.candidate.phone = "+15550104849"
+    acme.candidate.language = "es-MX"
+    db.commit()
+    response = api.post(
+        f"/api/v1/candidates/{acme.candidate.id}/decision",
+        json={"decision": "reject", "notify": True, "feedback": "Thanks again."},
+    )
+    assert response.status_code == 200, response.text
+    db.expire_all()
+    message = db.query(Message).filter_by(candidate_id=acme.candidate.id).one()
+    assert message.body.startswith("Hola Dana, gracias por su entrevista para")
+    assert message.body.endswith("postularse. Thanks again.")
+
+
 def test_a_decision_must_be_one_of_three(api, acme):
     """An unknown decision is 422 naming `decision`."""
     response = api.post(

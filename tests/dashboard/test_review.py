@@ -494,7 +494,7 @@ def test_bulk_decide_is_scoped_and_role_checked(world, db, app, client, auth):
 def test_admin_edits_decision_templates(signed_in, db, client):
     """An edited template is used for the next text; bad placeholders are refused."""
     page = parse(client.get("/settings/messages").data)
-    bad = submit(client, page, "/settings/messages", advance="Hi {name}, welcome")
+    bad = submit(client, page, "/settings/messages", **{"advance-en": "Hi {name}, welcome"})
     assert bad.status_code == 422
     assert "Unknown placeholder: {name}." in parse(bad.data).text()
     assert db.scalar(select(MessageTemplate.id)) is None
@@ -502,10 +502,10 @@ def test_admin_edits_decision_templates(signed_in, db, client):
         client,
         page,
         "/settings/messages",
-        advance="Hi {first_name}! Book your trial shift at acme.test/book.{feedback}",
+        **{"advance-en": "Hi {first_name}! Book your trial shift at acme.test/book.{feedback}"},
     )
     [row] = db.scalars(select(MessageTemplate)).all()
-    assert row.kind == "decision:advance"
+    assert (row.kind, row.language) == ("decision:advance", "en")
     token = csrf_token(client)
     client.post(
         f"/candidates/{signed_in.candidate.id}/decision",
