@@ -10,8 +10,10 @@ Three orders, named by the interview page's and the API's `sort` argument:
   (answer and overall scores, as the list shows it); candidates nobody scored come after
   every scored one; ties by newest id. Means are an aggregate: they are worked out in
   one grouped query over the candidates in scope (an interview's), joined to the page.
-- `name`: by name A-Z, ignoring case (lower(name) in the database's collation); ties by
-  oldest id. Read from the index ix_candidates_name (migration 0024).
+- `name`: by name A-Z, ignoring case; on PostgreSQL in ICU's root collation (`und-x-icu`),
+  so an accented letter sorts with its base letter ("Álvarez" among the A's, not after
+  "Zamora" as in the C collation); on SQLite (the demo) by lower(name). Ties by oldest
+  id. Read from the index ix_candidates_name (migration 0024).
 
 Pages are reached by keyset: every order's keys run one way, so "just past candidate
 X" is one row-value comparison with X's keys (`CandidateOrder.position`), never OFFSET.
@@ -33,7 +35,10 @@ from sqlalchemy import (
     select,
     tuple_,
 )
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.functions import FunctionElement
+from sqlalchemy.types import String
 
 from voice.models import EARLIEST_SQL, Candidate, Score
 
@@ -62,9 +67,31 @@ def latest_keys() -> tuple[ColumnElement, ...]:
     )
 
 
+NAME_COLLATION = "und-x-icu"  # ICU's root collation, made by initdb in PostgreSQL with ICU
+
+
+class NameKey(FunctionElement):
+    """A name as the name order compares it: lower-cased, in NAME_COLLATION on PostgreSQL
+    (the expression of ix_candidates_name, migration 0024), plain lower() elsewhere."""
+
+    type = String()
+    name = "name_key"
+    inherit_cache = True
+
+
+@compiles(NameKey)
+def _name_key(element, compiler, **kw) -> str:
+    return f"lower({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(NameKey, "postgresql")
+def _name_key_postgresql(element, compiler, **kw) -> str:
+    return f'(lower({compiler.process(element.clauses, **kw)}) COLLATE "{NAME_COLLATION}")'
+
+
 def name_keys() -> tuple[ColumnElement, ...]:
     """The name order's keys, each read ascending: the expressions of ix_candidates_name."""
-    return (func.lower(Candidate.name), Candidate.id)
+    return (NameKey(Candidate.name), Candidate.id)
 
 
 def mean_scores(scope: Select | None = None) -> Subquery:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tests.factories import make_candidate, make_interview, make_org, make_score, make_user
 from voice.candidate_order import SORTS, candidate_order
@@ -90,3 +90,37 @@ def test_an_unknown_order_is_a_value_error():
     """A name outside SORTS is refused (callers validate it first)."""
     with pytest.raises(ValueError, match="not a candidate order"):
         candidate_order("best")
+
+
+def test_accented_names_sort_with_their_base_letter_on_postgresql(db):
+    """On PostgreSQL the name order is ICU's root collation of the lower-cased name: an
+    accented first letter sorts with its base letter ("Álvaro" among the A's, "Émile"
+    among the E's); in the C collation both came after "zoe". The page is read from
+    ix_candidates_name (the planner matches the index's expression)."""
+    interview = make_interview(db, make_org(db))
+    names = ["zoe", "Émile", "bob", "Álvaro", "alice", "Óscar", "Eve"]
+    for name in names:
+        make_candidate(db, interview, name=name, phone=None)
+    db.commit()
+    in_interview = Candidate.interview_id == interview.id
+    order = candidate_order("name")
+    stmt = order.page(order.joined(select(Candidate.name).where(in_interview)))
+    assert list(db.scalars(stmt)) == ["alice", "Álvaro", "bob", "Émile", "Eve", "Óscar", "zoe"]
+    # Keyset from "Émile" goes on with "Eve", not with what C's byte order puts next.
+    emile = db.scalar(select(Candidate.id).where(Candidate.name == "Émile"))
+    after = order.page(
+        order.joined(select(Candidate.name).where(in_interview)),
+        order.position(db, emile, in_interview),
+    )
+    assert list(db.scalars(after)) == ["Eve", "Óscar", "zoe"]
+    db.execute(text("SET enable_seqscan = off"))  # a tiny table: ask whether the index fits
+    plan = "\n".join(
+        db.scalars(
+            text(
+                "EXPLAIN "
+                + str(stmt.compile(db.get_bind(), compile_kwargs={"literal_binds": True}))
+            )
+        )
+    )
+    db.rollback()
+    assert "ix_candidates_name" in plan, plan

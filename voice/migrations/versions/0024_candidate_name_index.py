@@ -1,6 +1,7 @@
 """Candidates: an index on the interview page's name order, for keyset pagination
 
-The interview page sorts by name (A-Z, ignoring case) as well as by latest activity;
+The interview page sorts by name (A-Z, ignoring case; on PostgreSQL in ICU's root
+collation, so "Álvarez" sorts among the A's) as well as by latest activity;
 voice/candidate_order.py reads a page of that order straight from this index.
 
 Revision ID: 0024
@@ -18,9 +19,13 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index(
-        "ix_candidates_name", "candidates", ["interview_id", sa.text("lower(name)"), "id"]
-    )
+    # The expression of voice.candidate_order.NameKey: on PostgreSQL lower-cased names in
+    # ICU's root collation (accented letters with their base letter), elsewhere lower().
+    if op.get_bind().dialect.name == "postgresql":
+        key = sa.text('(lower(name) COLLATE "und-x-icu")')
+    else:
+        key = sa.text("lower(name)")
+    op.create_index("ix_candidates_name", "candidates", ["interview_id", key, "id"])
 
 
 def downgrade() -> None:
