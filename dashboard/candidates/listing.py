@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
-from dashboard.page_links import SHOWN, read_cursor, row_id
+from dashboard.page_links import SHOWN, read_cursor, read_page, row_id
 from ivr.services import db
 from voice.attempts import answered
 from voice.candidate_order import LATEST, SORT_LABELS, SORTS, candidate_order
@@ -44,7 +44,6 @@ from voice.retention import effective_days, short_period_warning
 from voice.reviews import unreviewed_by
 
 PER_PAGE = 50
-MAX_PAGE = 100_000  # keeps OFFSET within what the database accepts
 NO_DECISION = "none"
 PROCESSING = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
 
@@ -392,8 +391,9 @@ def interview_page(interview_id: int, per_page: int = PER_PAGE):
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id)
     filters = Filters.from_args(request.args)
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), MAX_PAGE)
+    page, page_error = read_page(request.args)
     cursor, link_error = Cursor.from_args(request.args)
+    link_error = link_error or page_error
     if link_error or page == 1:
         cursor = Cursor()
         page = 1

@@ -476,11 +476,14 @@ def test_a_filter_value_the_list_does_not_take_is_422_and_named(
         ("after=-3", "'-3' is not a candidate number"),
         ("page=3&before=99999999999", "'99999999999' is not a candidate number"),
         ("page=2&after=2&before=5", "it names both a next and a previous page"),
+        ("page=abc", "'abc' is not a page number"),  # was taken silently as page 1
+        ("page=0", "'0' is not a page number"),
+        ("page=-2&after=1", "'-2' is not a page number"),
     ],
 )
 def test_a_damaged_page_link_gets_a_clear_400_and_the_first_page(signed_in, db, client, query, why):
-    """A damaged ?after= or ?before= is named on the page (400) and the first page shown,
-    as on the search and audit pages."""
+    """A damaged ?after=, ?before= or ?page= is named on the page (400) and the first page
+    shown, as on the search and audit pages."""
     response = client.get(f"/interviews/{signed_in.interview.id}?{query}")
     assert response.status_code == 400
     page = parse(response.data)
