@@ -175,9 +175,33 @@ def prepare(settings: Settings) -> tuple[int, str, str, str]:
         return interview.id, interview.phone_number, candidate.pin, caller
 
 
+# The demo's candidates, in the order runs add them (three a run: an English caller, a
+# Spanish caller, one waiting for "call me now").
+DEMO_NAMES = (
+    "Jordan Rivera",
+    "Sam Okafor",
+    "Priya Nair",
+    "Lee Chen",
+    "Maria Lopez",
+    "Alex Kim",
+    "Taylor Brooks",
+    "Diego Ramirez",
+    "Jamie Patel",
+    "Chris Morgan",
+    "Ana Torres",
+    "Robin Hayes",
+)
+
+
 def _next_name(interview: Interview) -> str:
-    names = ["Jordan Rivera", "Sam Okafor", "Priya Nair", "Lee Chen", "Maria Lopez"]
-    return names[len(interview.candidates) % len(names)]
+    """The first of DEMO_NAMES the interview has no candidate by, so that a second or later
+    `make demo` on the same database adds people with names of their own (it cycled five
+    names, and a second run showed two "Jordan Rivera"s); past them, "Demo caller N"."""
+    taken = {candidate.name for candidate in interview.candidates}
+    for name in DEMO_NAMES:
+        if name not in taken:
+            return name
+    return f"Demo caller {len(interview.candidates) + 1}"
 
 
 def child_env(settings: Settings) -> dict[str, str]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from dashboard.demo import DEMO_EMAIL, DEMO_ORG, live_workers, prepare, print_transcripts
-from voice.models import AuditEvent, Organization
+from voice.models import AuditEvent, Interview, Organization
 
 
 def test_the_demo_records_the_login_and_interview_it_makes_once(settings, db):
@@ -41,6 +41,19 @@ def test_the_demo_prints_the_transcripts_of_the_two_callers_not_the_waiting_one(
         "Transcripts for Sam Okafor [Not started]",
     ]
     assert waiting not in out and "Priya Nair" not in out
+
+
+def test_every_run_adds_candidates_with_names_of_their_own(settings, db):
+    """A second `make demo` on the same database keeps the first run's candidates and adds
+    three more, each with a name no candidate of the interview has (five names cycled: a
+    trial saw two "Jordan Rivera"s), then "Demo caller N" once the names run out."""
+    added = [prepare(settings) for _ in range(15)]
+    interview = db.get(Interview, added[0][0])
+    names = [c.name for c in sorted(interview.candidates, key=lambda c: c.id)]
+    assert names[:3] == ["Jordan Rivera", "Sam Okafor", "Priya Nair"]
+    assert len(set(names)) == len(names) == 15
+    assert names[-3:] == ["Demo caller 13", "Demo caller 14", "Demo caller 15"]
+    assert len({caller for *_, caller in added}) == 15  # and a phone each
 
 
 def test_a_second_demo_on_a_redis_database_in_use_is_refused(settings, db, redis_conn):
