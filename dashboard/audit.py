@@ -255,7 +255,8 @@ def _shown(value: Any) -> str:
 @audit_page.app_template_global("audit_detail_text")
 def detail_text(action: str, detail: dict[str, Any] | None) -> str:
     """An entry's detail as a person reads it: "overall score 5", "legal hold on",
-    "user 12; role: admin", rather than its stored keys and values ("overall: True").
+    "user 12; role: admin", "3 added, 1 merged, 0 rejected; country: US", rather than
+    its stored keys and values ("overall: True").
 
     A key naming a row ("user_id") reads as the row and its number; yes/no values read
     as yes or no; lists as comma-separated words. `screenline audit` and --json keep the
@@ -272,6 +273,11 @@ def detail_text(action: str, detail: dict[str, Any] | None) -> str:
         texted = detail.pop("texted", None)
         note = {True: ", texted to the candidate", False: ", not texted"}.get(texted, "")
         parts.append(f"{detail.pop('decision')}{note}")
+    if action == "candidates_imported" and all(
+        isinstance(detail.get(key), int) for key in ("added", "merged", "rejected")
+    ):
+        counts = [f"{detail.pop(key)} {key}" for key in ("added", "merged", "rejected")]
+        parts.append(", ".join(counts))
     if action.startswith("share_link_") and isinstance(detail.get("candidate_ids"), list):
         parts.append(_share_link_text(detail))
     for key, value in sorted(detail.items()):

@@ -19,14 +19,13 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voice.candidates import MAX_CANDIDATE_EMAIL, MAX_CANDIDATE_NAME
+from voice.candidates import MAX_CANDIDATE_EMAIL, MAX_CANDIDATE_NAME, MAX_EXTERNAL_ID
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import DEFAULT_REGION, PhoneError, check_region, normalise_phone, not_callable
 from voice.pins import new_pin, pins_in_use
 from voice.tables import Table, TableError, read_table
 
 MAX_IMPORT_ROWS = 20_000
-MAX_EXTERNAL_ID = 100
 MAX_SHOWN = 200  # characters of a rejected row repeated in the report
 HEADER_SEARCH = 5  # rows looked at for the header (title rows above it are skipped)
 
@@ -45,6 +44,17 @@ class ImportReport:
     rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw, why)
     described: str = ""  # how the file was read: "CSV, UTF-8, semicolon-separated"
     region: str = DEFAULT_REGION  # the country numbers without a country code were read in
+
+    def audit_detail(self) -> dict[str, int | str]:
+        """The audit entry's detail for this import (voice/audit.py): how many rows were
+        added, merged and rejected, and the country numbers were read in; no names or
+        numbers, which are personal and would outlive an erasure in the hashed part."""
+        return {
+            "added": len(self.added),
+            "merged": len(self.merged),
+            "rejected": len(self.rejected),
+            "country": self.region,
+        }
 
 
 # Header names, compared without case, spaces or punctuation ("E-mail" is "email").

@@ -1,7 +1,7 @@
 """Candidates: adding one to an interview, and the rules their fields follow.
 
-The dashboard's CSV import and accommodations form, `screenline candidate add` and the
-API use these limits and the one PIN generator (voice/pins.py).
+The dashboard's CSV import, "Add a candidate" and accommodations forms, `screenline
+candidate add` and the API use these limits and the one PIN generator (voice/pins.py).
 
 One phone, one candidate per interview: caller ID finds a candidate by their number, so
 a second candidate with the same number would make both unrecognisable (the caller is
@@ -14,6 +14,7 @@ number is free again.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 
@@ -28,6 +29,8 @@ from voice.pins import new_pin, pins_in_use
 EXTRA_TIME = (1.0, 4.0)  # the answer-time multiplier an accommodation may give
 MAX_CANDIDATE_NAME = 200  # Candidate.name String(200)
 MAX_CANDIDATE_EMAIL = 254  # Candidate.email String(254)
+MAX_EXTERNAL_ID = 100  # Candidate.external_id String(100)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # control characters: no name or address holds one
 
 
 # Why a candidate has nothing left to answer (interview_over), as short reasons.
@@ -106,27 +109,9 @@ def check_extra_time(value: Any) -> float:
     return round(number, 2)
 
 
-def add_candidate(
-    session: Session,
-    interview: Interview,
-    name: str,
-    phone: str | None = None,
-    *,
-    email: str | None = None,
-    extra_time: float = 1.0,
-    slow_speech: bool = False,
-) -> Candidate:
-    """Add a candidate to an interview with a fresh PIN unique within it, and flush.
-
-    Adding sends nothing: the candidate may take the interview (status `invited`) but no
-    invitation text exists until one is sent (dashboard/candidates/invitations.py).
-    A phone without its country code is read in the organisation's default country.
-    Raises CandidateFieldError (a ValueError: a readable sentence and the field's name)
-    for a missing or over-long name, a phone that is not a number, an email that is not
-    an address, or extra time outside 1-4; DuplicatePhone (a CandidateFieldError on
-    "phone") when the phone already belongs to a candidate of the interview, even one
-    added by a concurrent transaction. Nothing is added then.
-    """
+def check_name(name: str | None) -> str:
+    """Return the candidate's name stripped; raise CandidateFieldError ("name") if it is
+    empty, longer than MAX_CANDIDATE_NAME characters or holds control characters."""
     name = (name or "").strip()
     if not name:
         raise CandidateFieldError("name", "a candidate needs a name")
@@ -134,16 +119,84 @@ def add_candidate(
         raise CandidateFieldError(
             "name", f"a candidate's name has at most {MAX_CANDIDATE_NAME} characters"
         )
+    if _CONTROL.search(name):
+        raise CandidateFieldError("name", "the name has control characters, which are not text")
+    return name
+
+
+def check_email(email: str | None) -> str | None:
+    """Return the e-mail address stripped, or None when blank; raise CandidateFieldError
+    ("email") when it is not an address (no @, spaces or control characters, or longer
+    than MAX_CANDIDATE_EMAIL characters)."""
     email = (email or "").strip() or None
-    if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL):
+    if email and (
+        "@" not in email
+        or len(email) > MAX_CANDIDATE_EMAIL
+        or " " in email
+        or _CONTROL.search(email)
+    ):
         raise CandidateFieldError("email", f"{email[:60]!r} is not an email address")
-    extra_time = check_extra_time(extra_time)
+    return email
+
+
+def check_external_id(external_id: str | None) -> str | None:
+    """Return the applicant tracking system's id stripped, or None when blank; raise
+    CandidateFieldError ("external_id") past MAX_EXTERNAL_ID characters or with control
+    characters."""
+    external_id = (external_id or "").strip() or None
+    if external_id and len(external_id) > MAX_EXTERNAL_ID:
+        raise CandidateFieldError(
+            "external_id", f"an external id has at most {MAX_EXTERNAL_ID} characters"
+        )
+    if external_id and _CONTROL.search(external_id):
+        raise CandidateFieldError(
+            "external_id", "the external id has control characters, which are not text"
+        )
+    return external_id
+
+
+def check_phone(interview: Interview, phone: str | None) -> str | None:
+    """Return the phone as E.164, or None when blank; a number without its country code
+    is read in the interview's organisation's default country (voice/phones.py, Google's
+    libphonenumber rules). Raise CandidateFieldError ("phone", worded by voice.phones)
+    when it is not a number we can call."""
     org = interview.organization
     region = (org.default_country if org else None) or DEFAULT_REGION
     try:
-        phone = normalise_phone(phone, region) if phone else None
+        return normalise_phone(phone, region) if phone and phone.strip() else None
     except PhoneError as exc:
         raise CandidateFieldError("phone", str(exc)) from exc
+
+
+def add_candidate(
+    session: Session,
+    interview: Interview,
+    name: str,
+    phone: str | None = None,
+    *,
+    email: str | None = None,
+    external_id: str | None = None,
+    extra_time: float = 1.0,
+    slow_speech: bool = False,
+) -> Candidate:
+    """Add a candidate to an interview with a fresh PIN unique within it, and flush.
+
+    Adding sends nothing: the candidate may take the interview (status `invited`) but no
+    invitation text exists until one is sent (dashboard/candidates/invitations.py).
+    A phone without its country code is read in the organisation's default country;
+    `external_id` is the applicant tracking system's id (optional).
+    Raises CandidateFieldError (a ValueError: a readable sentence and the field's name)
+    for a missing or over-long name, a phone that is not a number, an email that is not
+    an address, an over-long external id, or extra time outside 1-4 (check_name,
+    check_phone, check_email, check_external_id, check_extra_time); DuplicatePhone (a
+    CandidateFieldError on "phone") when the phone already belongs to a candidate of the
+    interview, even one added by a concurrent transaction. Nothing is added then.
+    """
+    name = check_name(name)
+    email = check_email(email)
+    external_id = check_external_id(external_id)
+    extra_time = check_extra_time(extra_time)
+    phone = check_phone(interview, phone)
     if phone and (owner := phone_owner(session, interview.id, phone)) is not None:
         raise DuplicatePhone(phone, owner)
     candidate = Candidate(
@@ -152,6 +205,7 @@ def add_candidate(
         phone=phone,
         pin=new_pin(pins_in_use(session, interview.id)),
         email=email,
+        external_id=external_id,
         extra_time=extra_time,
         slow_speech=slow_speech,
     )

@@ -169,6 +169,7 @@ class Candidates(MethodView):
                 args["name"],
                 args.get("phone"),
                 email=args.get("email"),
+                external_id=args.get("external_id"),
                 extra_time=args["extra_time"],
                 slow_speech=args["slow_speech"],
             )
@@ -176,7 +177,6 @@ class Candidates(MethodView):
             raise Problem("duplicate-phone", str(exc), errors={"phone": str(exc)}) from None
         except CandidateFieldError as exc:
             raise Problem("validation-error", str(exc), errors={exc.field: str(exc)}) from None
-        candidate.external_id = args.get("external_id") or None
         session.commit()
         invited, reason = False, None
         if args["invite"]:

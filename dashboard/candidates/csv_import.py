@@ -3,6 +3,8 @@
 A thin front door: reading the file and every row rule live in voice/candidate_import.py
 (shared with `screenline candidate import` and the API). A file that is not a table
 gets its one sentence back (422); rows are reported one by one; nothing answers 500.
+An import that ran is audited ("candidates_imported": how many rows were added, merged and
+rejected, never who).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from flask import render_template, request
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from ivr.services import db
 from voice.candidate_import import TableError, import_file
 from voice.models import Interview
@@ -41,6 +44,12 @@ def import_candidates(interview_id: int):
                 session.rollback()
                 error = str(exc)
             else:
+                # After the rows, so that the entry comes with them or not at all.
+                record(
+                    "candidates_imported",
+                    interview_id=interview.id,
+                    detail={**report.audit_detail(), "source": "file" if chosen else "pasted"},
+                )
                 session.commit()
     return (
         render_template(

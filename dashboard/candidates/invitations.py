@@ -1,5 +1,6 @@
 """Invitation texts: one path for the dashboard's bulk invite, the Manage page's "Text the
-invitation" (one candidate) and `candidate add --invite`.
+invitation" (one candidate), "Add a candidate"'s "Text the invitation now" and `candidate
+add --invite`.
 
 Each invitation is first written as a `Message` row (`voice.messages.queue_message`:
 once per candidate, so a double click or a second run never texts twice), then the
@@ -176,6 +177,22 @@ def wait_for_send(session: Session, message_id: int, timeout: float, poll: float
             return message
         session.rollback()  # end this read's transaction before waiting
         time.sleep(poll)
+
+
+def text_invitation_to(session: Session, candidate: Candidate) -> None:
+    """Write, commit and queue one candidate's invitation text, sent by the signed-in
+    user, and flash what happened: queued, each reason it was skipped (`not_sent_words`),
+    or that Redis did not take the job (the sweep sends it later). Used by the Manage
+    page's "Text the invitation" and "Add a candidate"'s "Text the invitation now"."""
+    run = write_invitations(session, [candidate], current_user.id)
+    session.commit()
+    send_invitations(run, services().enqueue)
+    if run.queued:
+        flash(f"Invitation text queued for {candidate.name} at {candidate.phone}.", "success")
+    for why in run.skipped:
+        flash(not_sent_words(candidate, why), "error")
+    if run.not_queued:
+        flash("The text could not be queued now; the sweep will send it later.", "warning")
 
 
 @require_manager

@@ -9,12 +9,11 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import get_visible, require_manager
+from dashboard.auditing import record
 from dashboard.candidates.invitations import (
     invitation_refusal,
     latest_invitation,
-    not_sent_words,
-    send_invitations,
-    write_invitations,
+    text_invitation_to,
 )
 from ivr.outbound import (
     UNDER_WAY_WORDS,
@@ -94,7 +93,8 @@ def accommodations(candidate_id: int):
 @require_manager
 def call_now(candidate_id: int):
     """Have Twilio ring the candidate into the interview (ivr.outbound); errors, a call
-    to them still under way and a call with nothing left to ask are flashed."""
+    to them still under way and a call with nothing left to ask are flashed. A call
+    Twilio accepted is audited ("call_placed")."""
     candidate = _managed_candidate(candidate_id, change=True)
     back = request.form.get("back") == "interview"
     target = (
@@ -115,7 +115,10 @@ def call_now(candidate_id: int):
         log.warning("call to candidate %s failed: %s", candidate.id, exc)
         flash(f"Twilio could not place the call to {candidate.phone}: {exc}", "error")
         return redirect(target)
-    db().commit()  # the attempt, as the candidate's call (ivr.outbound)
+    # The entry names the candidate and Twilio's call, not the number rung (personal data
+    # belongs in the removable subject part, and the candidate's row holds it).
+    record("call_placed", candidate=candidate, detail={"call_sid": sid})
+    db().commit()  # the attempt, as the candidate's call (ivr.outbound), with its entry
     log.info("outbound call %s to candidate %s", sid, candidate.id)
     flash(f"Calling {candidate.name} at {candidate.phone} now.", "success")
     return redirect(target)
@@ -127,17 +130,8 @@ def text_invitation(candidate_id: int):
     the one invitation path (dashboard.candidates.invitations); a candidate it skips (no
     phone, erased, already invited, finished, interview closed) is flashed with why. Back
     to the Manage page, or to the candidate page when posted from it (`back=candidate`)."""
-    session = db()
     candidate = _managed_candidate(candidate_id)  # an erased one is skipped and said so
-    run = write_invitations(session, [candidate], current_user.id)
-    session.commit()
-    send_invitations(run, services().enqueue)
-    if run.queued:
-        flash(f"Invitation text queued for {candidate.name} at {candidate.phone}.", "success")
-    for why in run.skipped:
-        flash(not_sent_words(candidate, why), "error")
-    if run.not_queued:
-        flash("The text could not be queued now; the sweep will send it later.", "warning")
+    text_invitation_to(db(), candidate)
     if request.form.get("back") == "candidate":
         return redirect(url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="calls"))
     return redirect(url_for(".manage", candidate_id=candidate.id))

@@ -1,4 +1,7 @@
-"""`screenline candidate add|import|list|call`: adding candidates, listing them, calling one."""
+"""`screenline candidate add|import|list|call`: adding candidates, listing them, calling one.
+
+Adding, importing and calling are audited as the dashboard's forms are, by "command line"
+(voice/audit.py)."""
 
 from __future__ import annotations
 
@@ -29,12 +32,14 @@ from dashboard.presenters import CANDIDATE_LABELS, DECISION_LABELS
 from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
 from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
+from voice import audit
 from voice.candidate_import import TableError, import_file
 from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
 from voice.dates import date_and_time, for_managers
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import PhoneError
 
+COMMAND_LINE = audit.Actor.system("command line")  # who the audit trail says acted
 # How long `candidate add --invite` waits for a worker to report the text as sent.
 INVITE_WAIT_SECONDS = 20.0
 MAX_IMPORT_BYTES = 2 * 2**20  # as the dashboard's upload limit
@@ -104,6 +109,16 @@ def candidate_add(
             ) from None
         except CandidateFieldError as exc:
             raise bad_value(FIELD_OPTIONS[exc.field], str(exc)) from None
+        audit.record(  # as the dashboard's "Add a candidate" records it
+            session,
+            found.organization_id,
+            "candidate_added",
+            COMMAND_LINE,
+            candidate_id=added.id,
+            interview_id=found.id,
+            detail={"invitation": invite},
+            subject={"name": added.name},
+        )
         session.commit()
         data = {
             "id": added.id,
@@ -176,6 +191,14 @@ def candidate_import(ctx: Context, interview_id, file, country, as_json):
             report = import_file(session, found, data, country)
         except (TableError, PhoneError) as exc:
             raise click.ClickException(str(exc)) from None
+        audit.record(  # as the dashboard's import page records it
+            session,
+            found.organization_id,
+            "candidates_imported",
+            COMMAND_LINE,
+            interview_id=found.id,
+            detail={**report.audit_detail(), "source": "file"},
+        )
         session.commit()
         output = {
             "read_as": report.described,
@@ -278,7 +301,17 @@ def candidate_call(ctx: Context, candidate_id, as_json):
             raise click.ClickException(str(exc)) from None
         except TwilioError as exc:
             raise click.ClickException(f"the call could not be placed: {exc}") from None
-        session.commit()  # the attempt, as the candidate's call (ivr.outbound)
+        audit.record(  # as the dashboard's "Call ... now" records it
+            session,
+            found.interview.organization_id,
+            "call_placed",
+            COMMAND_LINE,
+            candidate_id=found.id,
+            interview_id=found.interview_id,
+            detail={"call_sid": call_sid},
+            subject={"name": found.name},
+        )
+        session.commit()  # the attempt, as the candidate's call (ivr.outbound), with its entry
         emit(
             as_json,
             {"call_sid": call_sid, "to": found.phone},

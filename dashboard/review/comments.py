@@ -7,6 +7,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from dashboard.access import get_visible
+from dashboard.auditing import record
 from dashboard.review import review
 from ivr.services import db
 from voice.models import Answer, Candidate, Comment
@@ -16,7 +17,8 @@ COMMENT_MAX = 2000  # characters
 
 @review.post("/candidates/<int:candidate_id>/comments")
 def comment(candidate_id: int):
-    """Add the signed-in reviewer's comment (form: body, optional answer_id)."""
+    """Add the signed-in reviewer's comment (form: body, optional answer_id), audited as
+    "comment_added"."""
     session = db()
     candidate = get_visible(session, current_user, Candidate, candidate_id, options=(), change=True)
     answer_id = request.form.get("answer_id", type=int)
@@ -31,10 +33,15 @@ def comment(candidate_id: int):
     if not body or len(body) > COMMENT_MAX:
         flash(f"Write a comment of 1 to {COMMENT_MAX} characters.", "error")
         return redirect(back)
-    session.add(
-        Comment(
-            candidate_id=candidate.id, answer_id=answer_id, author_id=current_user.id, body=body
-        )
+    added = Comment(
+        candidate_id=candidate.id, answer_id=answer_id, author_id=current_user.id, body=body
+    )
+    session.add(added)
+    session.flush()
+    # As a score's entry leaves out its note: the entry names the candidate (removable
+    # subject data) and the comment's id, never its text.
+    record(
+        "comment_added", candidate=candidate, answer_id=answer_id, detail={"comment_id": added.id}
     )
     session.commit()
     flash("Your comment is added.", "success")

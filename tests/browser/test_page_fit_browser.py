@@ -79,6 +79,7 @@ def pages(db, seeded) -> dict[str, str]:
     return {
         "interviews": "/",
         "interview": f"/interviews/{seeded.interview_id}",
+        "add_candidate": f"/interviews/{seeded.interview_id}/candidates/new",
         "candidate": f"/candidates/{candidate}",
         "review": "/review",
         "search": "/search?q=night",

@@ -151,12 +151,12 @@ ACTIONS = {
     "comment": Action(
         lambda w: f"/candidates/{w.candidate.id}/comments",
         lambda w: {"body": "Strong on safety."},
-        ("comments",),
+        ("comments", "audit"),
     ),
     "comment on an answer": Action(
         lambda w: f"/candidates/{w.candidate.id}/comments",
         lambda w: {"body": "Good example.", "answer_id": str(w.transcribed.id)},
-        ("comments",),
+        ("comments", "audit"),
     ),
     "decide and text": Action(
         lambda w: f"/candidates/{w.candidate.id}/decision",
@@ -182,7 +182,7 @@ ACTIONS = {
     "call me now": Action(
         lambda w: f"/candidates/{w.candidate.id}/call",
         lambda w: {},
-        ("calls", "twilio_calls"),
+        ("calls", "twilio_calls", "audit"),
     ),
     "export their data": Action(
         lambda w: f"/candidates/{w.candidate.id}/export",
