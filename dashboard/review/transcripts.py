@@ -120,7 +120,7 @@ def edit_transcript(answer_id: int):
         message = (
             f"The machine transcript of question {position} is restored."
             if outcome == "restored"
-            else f"Your transcript of question {position} is saved."
+            else f"Your correction of question {position}'s transcript is saved."
         )
     db().commit()
     flash(message, "success")

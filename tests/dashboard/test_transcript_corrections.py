@@ -144,6 +144,8 @@ def test_a_correction_is_what_search_the_csv_the_api_and_share_links_show(
     assert not answer.transcript_flagged and answer.transcript_flags == ["language"]
     assert answer.transcript_checked_at == answer.transcript_edited_at
 
+    said = flashes(parse(client.get(response.location).data))
+    assert said == ["Your correction of question 1's transcript is saved."]
     shown = card(client, flagged)
     assert shown.one("p", cls="transcript-text").text() == CORRECTED
     machine = shown.one("details", cls="machine-transcript")
