@@ -338,7 +338,7 @@ def test_preview_shows_the_whole_call_as_a_script(signed_in, db, client):
     steps = page.find_all("li", cls="script-step")
     titles = [step.one("h2").text() for step in steps]
     assert titles[:2] == ["Greeting", "Recording consent"]
-    assert titles[-1] == "Closing"
+    assert titles[-2:] == ["Closing", "Calling again after finishing"]
     q1 = steps[titles.index("Question 1")]
     assert "press 1" in q1.one("p", cls="script-spoken").text()
     assert "screened out" in q1.one("p", cls="script-note").text()

@@ -225,5 +225,6 @@ def test_preview_of_an_open_interview_plays_the_interview(signed_in, db, client)
     db.commit()
     page = parse(client.get(f"/interviews/{signed_in.interview.id}/preview").data)
     titles = [s.one("h2").text() for s in page.find_all("li", cls="script-step")]
-    assert titles[0] == "Greeting" and titles[-1] == "Closing"
+    # The whole call, then what a finished candidate hears on calling again.
+    assert titles[0] == "Greeting" and titles[-2:] == ["Closing", "Calling again after finishing"]
     assert title_pills(page.one("h1")) == []
