@@ -12,12 +12,18 @@ from typing import Any
 from voice.interviews import SPOKEN_TEXTS
 from voice.models import Interview, Question
 
+# A question's settings that only a recording uses: a keypad question (yes_no, number)
+# records nothing, so they are null for it, as `screenline results --json` shows its
+# max_seconds (voice.results).
+RECORDING_ONLY = ("max_seconds", "min_seconds", "think_seconds")
+
 
 def interview_spec(interview: Interview) -> dict[str, Any]:
     """A saved interview in the interview file format: `clean_interview` accepts it back.
 
     Texts with translations become {language: text} maps, the others plain strings;
-    the deadline is RFC 3339 UTC text; settings left unset are left out.
+    the deadline is RFC 3339 UTC text; settings left unset are left out, except that a
+    keypad question's RECORDING_ONLY settings are there as None (it records nothing).
     """
     languages = interview.offered_languages()
     translations = interview.translations or {}
@@ -65,4 +71,6 @@ def _question_spec(question: Question, languages: list[str]) -> dict[str, Any]:
         "at_least": question.at_least,
         "at_most": question.at_most,
     }
-    return {k: v for k, v in spec.items() if v is not None}
+    if question.is_keypad:
+        spec |= dict.fromkeys(RECORDING_ONLY)
+    return {k: v for k, v in spec.items() if v is not None or k in RECORDING_ONLY}

@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import marshmallow as ma
 from flask import Request, request
 from flask_smorest import Blueprint
 from webargs import core
@@ -88,7 +89,14 @@ def json_object_body(req: Request | None = None) -> dict[str, Any] | Any:
 
 class JsonBodyParser(FlaskParser):
     """webargs' Flask parser, reading `location="json"` arguments through
-    `json_object_body`."""
+    `json_object_body`, and refusing a query parameter the resource does not take (as it
+    refuses an unknown body field) instead of ignoring it: `?stauts=completed` would
+    otherwise list every candidate."""
+
+    DEFAULT_UNKNOWN_BY_LOCATION = FlaskParser.DEFAULT_UNKNOWN_BY_LOCATION | {
+        "query": ma.RAISE,
+        "querystring": ma.RAISE,
+    }
 
     def load_json(self, req: Request, schema) -> Any:
         """The JSON body, an object (see `json_object_body`); missing when it is empty."""

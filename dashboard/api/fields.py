@@ -16,6 +16,7 @@ import marshmallow as ma
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
+from dashboard.api.inputs import Moment, Text, WholeNumber
 from dashboard.api.problems import Problem
 from voice.models import MAX_ROW_ID
 
@@ -23,11 +24,12 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 100
 
 
-class Timestamp(ma.fields.DateTime):
+class Timestamp(Moment):
     """A time as RFC 3339 in UTC ("2026-11-30T09:15:00Z"); read with any offset, or UTC if none.
 
     Dumps an aware datetime, or an ISO 8601 string as voice.results writes them (one
-    without an offset is UTC), so every time the API answers has the one shape.
+    without an offset is UTC), so every time the API answers has the one shape. Reads as
+    `Moment` does, refusing anything else with "Use an RFC 3339 time such as ...".
     """
 
     def _serialize(self, value, attr, obj, **kwargs):
@@ -38,10 +40,6 @@ class Timestamp(ma.fields.DateTime):
             value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
         return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        parsed = super()._deserialize(value, attr, data, **kwargs)
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
 
 def rfc3339(value: datetime | None) -> str | None:
     """A datetime as the API writes it (RFC 3339, UTC, whole seconds), or None."""
@@ -51,13 +49,17 @@ def rfc3339(value: datetime | None) -> str | None:
 class PageArgs(ma.Schema):
     """The query parameters of every list."""
 
-    limit = ma.fields.Integer(
+    limit = WholeNumber(
+        1,
+        MAX_LIMIT,
+        example=DEFAULT_LIMIT,
+        what="a page size",
         load_default=DEFAULT_LIMIT,
-        validate=ma.validate.Range(1, MAX_LIMIT),
         metadata={"description": f"Rows per page, 1 to {MAX_LIMIT}."},
     )
-    cursor = ma.fields.String(
-        validate=ma.validate.Length(max=200),
+    cursor = Text(
+        200,
+        example="eyJhZnRlciI6MTJ9",
         metadata={"description": "The `next_cursor` of the previous page."},
     )
 

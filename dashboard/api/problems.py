@@ -86,7 +86,10 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
     "validation-error": (
         422,
         "Invalid fields",
-        "Some fields are missing or wrong; `errors` says which and why.",
+        "Some fields are missing or wrong: `errors` names every one at once (body and "
+        "query string; unknown fields, wrong types, missing fields and each field's rule), "
+        'each with what to send instead, e.g. `{"updated_since": "“yesterday” is not a '
+        'time. Use an RFC 3339 time such as 2026-11-29T00:00:00Z."}`.',
     ),
     "idempotency-key-reused": (
         422,
@@ -124,8 +127,9 @@ _BY_STATUS = {
 class Problem(Exception):
     """An error the API answers as problem details: raise it from any API view.
 
-    `slug` is a key of PROBLEMS; `detail` one sentence for people; `errors` maps field
-    paths to sentences; `status` overrides the slug's status when given.
+    `slug` is a key of PROBLEMS; `detail` one sentence for people (for a validation-error
+    without one, the invalid fields' `invalid_fields_detail`); `errors` maps field paths
+    to sentences; `status` overrides the slug's status when given.
     """
 
     def __init__(
@@ -141,8 +145,10 @@ class Problem(Exception):
             raise KeyError(f"unknown problem type {slug!r}")
         self.slug = slug
         self.status = status or PROBLEMS[slug][0]
-        self.detail = detail or PROBLEMS[slug][2]
         self.errors = dict(errors or {})
+        if not detail and self.errors and slug == "validation-error":
+            detail = invalid_fields_detail(self.errors)
+        self.detail = detail or PROBLEMS[slug][2]
         self.headers = dict(headers or {})
         super().__init__(self.detail)
 
@@ -173,6 +179,8 @@ def from_http_exception(error: HTTPException) -> Problem:
     detail = data.get("message") or (
         PROBLEMS[slug][2] if slug != "bad-request" else (error.description or PROBLEMS[slug][2])
     )
+    if status == 422 and errors and not data.get("message"):
+        detail = invalid_fields_detail(errors)
     if status == 403:
         detail = data.get("message") or "This key may not do that."
     headers = dict(data.get("headers") or {})
@@ -183,11 +191,28 @@ def from_http_exception(error: HTTPException) -> Problem:
     return Problem(slug, detail, errors=errors, status=status, headers=headers)
 
 
-# marshmallow's stock messages, in the words the rest of the API uses.
+def invalid_fields_detail(errors: Mapping[str, str]) -> str:
+    """`detail` for a 422 naming fields: the one field's path and sentence when one is
+    wrong ("name: This field is required."), else which fields are, e.g. "3 fields are
+    missing or wrong (interview_id, name, phone); `errors` says why for each."."""
+    if len(errors) == 1:
+        path, message = next(iter(errors.items()))
+        return f"{path}: {message}" if path else message
+    return (
+        f"{len(errors)} fields are missing or wrong ({', '.join(errors)}); "
+        "`errors` says why for each."
+    )
+
+
+# marshmallow's stock messages, in the words the rest of the API uses. The request
+# schemas' own fields (dashboard/api/inputs.py) say what to send; these are the few
+# messages marshmallow words itself.
 PLAIN_MESSAGES = {
     "Missing data for required field.": "This field is required.",
     "Unknown field.": "This field is not one this resource takes.",
     "Field may not be null.": "This field may not be null.",
+    "Invalid input type.": 'This is not an object. Use a JSON object ({"field": value, ...}).',
+    "Invalid type.": 'This is not an object. Use a JSON object ({"field": value, ...}).',
 }
 
 
@@ -208,6 +233,8 @@ def _flatten(messages: Any, prefix: str = "") -> dict[str, str]:
         for key, value in messages.items():
             # webargs nests messages under the location ("json", "query", "headers")
             top = not prefix and key in ("json", "query", "querystring", "form", "files", "headers")
+            # marshmallow's "_schema" is the object itself (a list item that is no object)
+            top = top or key == "_schema"
             path = prefix if top else (f"{prefix}.{key}" if prefix else str(key))
             flat |= _flatten(value, path)
     return flat

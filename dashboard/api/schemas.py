@@ -1,24 +1,61 @@
 """The API's JSON shapes as marshmallow schemas: they document the OpenAPI file and dump rows.
 
-Request bodies that the domain validates itself (an interview in the interview file
-format, candidates through voice/candidates.py) are documented by these schemas but
-checked by the domain's rules, so the API answers with the same messages as the YAML
-import, the builder and the CLI.
+Request schemas (bodies, forms, query strings) are made of dashboard/api/inputs.py's
+fields, which apply the domain's rules (voice/candidates.py, voice/phones.py,
+voice/webhooks.py) while the whole request is checked, so one 422 names every bad
+field, each with what to send. An interview in the interview file format is documented
+here but checked by voice/interviews.py, so the API answers with the same messages as
+the YAML import and the builder.
 """
 
 from __future__ import annotations
 
 import marshmallow as ma
 
+from dashboard.api.auth import caller
 from dashboard.api.fields import PageArgs, Timestamp, page_schema
+from dashboard.api.inputs import (
+    Choice,
+    EmailAddress,
+    ExtraTime,
+    Flag,
+    ListOf,
+    Phone,
+    Text,
+    WholeNumber,
+)
 from ivr.fields import CALL_DIRECTIONS, CALL_STATUSES
+from ivr.services import db
 from voice import erasure
 from voice.candidate_order import SORTS
+from voice.candidates import MAX_CANDIDATE_NAME, MAX_EXTERNAL_ID, check_external_id, check_name
 from voice.erasure import ERASED
 from voice.erasure import PENDING as ERASURE_PENDING
-from voice.models import AnswerStatus, CandidateStatus, DecisionKind, QuestionKind
+from voice.models import (
+    MAX_ROW_ID,
+    AnswerStatus,
+    CandidateStatus,
+    DecisionKind,
+    Organization,
+    QuestionKind,
+)
 
 F = ma.fields
+MAX_BATCH = 20_000  # candidates in one batch
+
+
+def interview_id(**kwargs) -> WholeNumber:
+    """An interview's id in a request."""
+    return WholeNumber(1, MAX_ROW_ID, example=12, what="an interview's id", **kwargs)
+
+
+def organisation_country() -> str | None:
+    """The country a phone number without its country code is read in: the calling key's
+    organisation's default country (as voice.candidates.add_candidate reads it)."""
+    org = db().get(Organization, caller().organization_id)
+    return org.default_country if org else None
+
+
 TEXT = {
     "description": "Text for every language, or a map of language code to text.",
     "oneOf": [
@@ -33,9 +70,23 @@ class QuestionSpecSchema(ma.Schema):
 
     kind = F.String(validate=ma.validate.OneOf(QuestionKind.ALL), metadata={"example": "voice"})
     prompt = F.Raw(required=True, metadata=TEXT)
-    max_seconds = F.Integer(metadata={"description": "5 to 3600; the recording stops here."})
-    min_seconds = F.Integer()
-    think_seconds = F.Integer(metadata={"description": "0 to 120."})
+    max_seconds = F.Integer(
+        allow_none=True,
+        metadata={
+            "description": "5 to 3600; the recording stops here. Null for a keypad question "
+            "(yes_no, number), which records nothing."
+        },
+    )
+    min_seconds = F.Integer(
+        allow_none=True,
+        metadata={
+            "description": "Shorter answers are asked again; below max_seconds. Null for a "
+            "keypad question."
+        },
+    )
+    think_seconds = F.Integer(
+        allow_none=True, metadata={"description": "0 to 120. Null for a keypad question."}
+    )
     retakes = F.Integer(allow_none=True, metadata={"description": "0 to 5."})
     must_be = F.String(allow_none=True, metadata={"description": "yes_no knockout: yes or no."})
     at_least = F.Integer(allow_none=True)
@@ -146,16 +197,15 @@ CandidatePageSchema = page_schema(CandidateSchema, "CandidatePage")
 class CandidateListArgs(PageArgs):
     """Filters of the candidates list."""
 
-    interview = F.Integer(
-        validate=ma.validate.Range(1, 2**31 - 1), metadata={"description": "An interview's id."}
-    )
-    status = F.String(validate=ma.validate.OneOf(CandidateStatus.ALL))
-    decision = F.String(validate=ma.validate.OneOf(DecisionKind.ALL))
+    interview = interview_id(metadata={"description": "An interview's id."})
+    status = Choice(CandidateStatus.ALL, what="a candidate status")
+    decision = Choice(DecisionKind.ALL, what="a decision")
     updated_since = Timestamp(
         metadata={"description": "Only candidates changed at or after this time (RFC 3339)."}
     )
-    sort = F.String(
-        validate=ma.validate.OneOf(SORTS),
+    sort = Choice(
+        SORTS,
+        what="a sort order",
         metadata={
             "description": "The list's order, as the interview page's: `latest` (latest "
             "activity first), `score` (highest mean score first, candidates nobody scored "
@@ -179,23 +229,52 @@ class ProblemSchema(ma.Schema):
     errors = F.Dict(
         keys=F.String(),
         values=F.String(),
-        metadata={"description": "Field path -> what is wrong with it."},
+        metadata={
+            "description": "Field path (`phone`, `candidates.2.name`) -> what is wrong with "
+            "it and what to send instead, for every invalid field of the request at once.",
+            "example": {
+                "interview_id": "“abc” is not an interview's id. Use a whole number from 1 "
+                "to 2147483647, such as 12.",
+                "name": "This field is required.",
+            },
+        },
     )
 
 
 class CandidateCreateSchema(ma.Schema):
     """A candidate to add to an interview (the rules of voice/candidates.py apply)."""
 
-    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
-    name = F.String(required=True, metadata={"example": "Alex Moreno"})
-    phone = F.String(allow_none=True, metadata={"example": "+15550001234"})
-    email = F.String(allow_none=True)
-    external_id = F.String(allow_none=True, validate=ma.validate.Length(max=100))
-    extra_time = F.Float(
+    interview_id = interview_id(required=True)
+    name = Text(
+        MAX_CANDIDATE_NAME,
+        example="Alex Moreno",
+        blank=False,
+        rule=check_name,
+        required=True,
+        metadata={"example": "Alex Moreno"},
+    )
+    phone = Phone(
+        organisation_country,
+        allow_none=True,
+        metadata={
+            "example": "+15550001234",
+            "description": "E.164; a number without its country code is read in the "
+            "organisation's default country.",
+        },
+    )
+    email = EmailAddress(allow_none=True, metadata={"example": "ana@example.com"})
+    external_id = Text(
+        MAX_EXTERNAL_ID,
+        example="ATS-4711",
+        rule=check_external_id,
+        allow_none=True,
+        metadata={"description": "Your system's id."},
+    )
+    extra_time = ExtraTime(
         load_default=1.0, metadata={"description": "Answer-time multiplier, 1 to 4."}
     )
-    slow_speech = F.Boolean(load_default=False)
-    invite = F.Boolean(
+    slow_speech = Flag(load_default=False)
+    invite = Flag(
         load_default=False,
         metadata={
             "description": "Text the candidate their invitation now (otherwise nothing is "
@@ -228,25 +307,31 @@ class CreatedCandidateSchema(CandidateSchema):
 class BatchRowSchema(ma.Schema):
     """One row of a batch, as a spreadsheet row would have it."""
 
-    name = F.String(allow_none=True)
-    phone = F.String(allow_none=True)
-    email = F.String(allow_none=True)
-    external_id = F.String(allow_none=True)
+    # Text only: the importer checks each row's values and rejects a bad row with its reason.
+    name = Text(1000, example="Alex Moreno", allow_none=True)
+    phone = Text(1000, example="+15550001234", allow_none=True)
+    email = Text(1000, example="ana@example.com", allow_none=True)
+    external_id = Text(1000, example="ATS-4711", allow_none=True)
 
 
 class BatchSchema(ma.Schema):
     """Many candidates for one interview, imported as the dashboard imports a spreadsheet."""
 
-    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
-    candidates = F.List(
-        F.Nested(BatchRowSchema), required=True, validate=ma.validate.Length(1, 20_000)
+    interview_id = interview_id(required=True)
+    candidates = ListOf(
+        F.Nested(BatchRowSchema),
+        1,
+        MAX_BATCH,
+        what="candidates",
+        example='[{"name": "Alex Moreno", "phone": "+15550001234"}]',
+        required=True,
     )
 
 
 class ImportFormSchema(ma.Schema):
     """The form fields of a spreadsheet upload."""
 
-    interview_id = F.Integer(required=True, validate=ma.validate.Range(1, 2**31 - 1))
+    interview_id = interview_id(required=True)
 
 
 class ImportFileSchema(ma.Schema):
@@ -328,11 +413,12 @@ class ErasureSchema(ma.Schema):
 class DecisionArgs(ma.Schema):
     """A decision on a candidate, optionally texted to them."""
 
-    decision = F.String(required=True, validate=ma.validate.OneOf(DecisionKind.ALL))
-    notify = F.Boolean(load_default=False, metadata={"description": "Text the candidate."})
-    feedback = F.String(
+    decision = Choice(DecisionKind.ALL, what="a decision", required=True)
+    notify = Flag(load_default=False, metadata={"description": "Text the candidate."})
+    feedback = Text(
+        480,
+        example="Thanks for your time",
         load_default="",
-        validate=ma.validate.Length(max=480),
         metadata={"description": "Written feedback, sent inside the text (480 characters)."},
     )
 

@@ -8,22 +8,38 @@ from __future__ import annotations
 import marshmallow as ma
 
 from dashboard.api.fields import Timestamp, page_schema
+from dashboard.api.inputs import Choice, ListOf, Text, WebhookUrl
+from ivr.services import services
 from voice import webhooks
 from voice.webhooks import EVENTS as WEBHOOK_EVENTS
 
 F = ma.fields
 
 
+def _private_allowed() -> bool:
+    """Whether a webhook URL may be private, loopback or plain http: outside production."""
+    return not services().settings.is_production
+
+
 class WebhookEndpointCreateSchema(ma.Schema):
     """A URL to receive events at."""
 
-    url = F.String(required=True, metadata={"example": "https://ats.example.com/hooks/screenline"})
-    events = F.List(
-        F.String(validate=ma.validate.OneOf(WEBHOOK_EVENTS)),
+    url = WebhookUrl(
+        webhooks.MAX_URL,
+        _private_allowed,
+        required=True,
+        metadata={"example": WebhookUrl.EXAMPLE},
+    )
+    events = ListOf(
+        Choice(WEBHOOK_EVENTS, what="an event"),
+        1,
+        len(WEBHOOK_EVENTS),
+        what="events",
+        example='["candidate.completed"]',
         required=True,
         metadata={"description": "Events to receive."},
     )
-    description = F.String(load_default="", validate=ma.validate.Length(max=200))
+    description = Text(webhooks.MAX_DESCRIPTION, example="Greenhouse sync", load_default="")
 
 
 class WebhookEndpointSchema(ma.Schema):

@@ -396,8 +396,8 @@ def test_the_openapi_document_explains_duplicate_phone_and_invited(api):
     ("field", "value", "words"),
     [
         ("phone", "12", "“12” is not a phone number we can call"),
-        ("name", "x" * 201, "at most 200 characters"),
-        ("email", "not-an-address", "'not-an-address' is not an email address"),
+        ("name", "x" * 201, "This is 201 characters long. Use text of 1 to 200 characters"),
+        ("email", "not-an-address", "“not-an-address” is not an email address. Use one such as"),
         ("extra_time", 9, "Extra time is a multiplier from 1 (none) to 4"),
     ],
 )

@@ -215,9 +215,13 @@ def test_an_interview_sent_form_encoded_is_415(api):
         (
             {"url": "https://example.com/hook", "events": ["nope"]},
             "events.0",  # refused by the schema's list of events, with the item's path
-            "Must be one of",
+            "“nope” is not an event. Use one of: candidate.completed,",
         ),
-        ({"url": "https://example.com/hook", "events": []}, "events", "at least one event"),
+        (
+            {"url": "https://example.com/hook", "events": []},
+            "events",
+            "Use a list of 1 to 5 events",
+        ),
         (
             {
                 "url": "https://example.com/h",
@@ -225,7 +229,7 @@ def test_an_interview_sent_form_encoded_is_415(api):
                 "description": "d" * 201,
             },
             "description",
-            "Longer than maximum length 200",
+            "This is 201 characters long. Use text of at most 200 characters",
         ),
     ],
 )
