@@ -182,5 +182,8 @@ def test_removing_lock_files_never_lets_two_processes_hold_one_answer(sqlite_url
     took = [(held, overlaps) for kind, held, overlaps in reports if kind == "took"]
     removed = sum(count for kind, count, _ in reports if kind == "removed")
     assert sum(overlaps for _, overlaps in took) == 0, reports
-    # They really did contend: the lock was taken often, and its file removed under them.
-    assert sum(held for held, _ in took) > ROUNDS / 2 and removed > 0, reports
+    # They really did contend: each taker held the lock, often in all, and its file was
+    # removed under them. (Out of 3 x ROUNDS tries a loaded CI machine once saw 700 takes,
+    # under the ROUNDS / 2 this asked before; the claim is that they overlapped, not speed.)
+    assert all(held > 0 for held, _ in took), reports
+    assert sum(held for held, _ in took) > ROUNDS / 10 and removed > 0, reports
