@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import ColumnElement, and_, exists, func, select, tuple_
+from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
 from dashboard.access import UserLike, interview_visible, select_visible
@@ -222,14 +222,10 @@ def queue():
             Answer.transcript_flagged.is_(True),
             Answer.status == AnswerStatus.TRANSCRIBED,  # an erased answer's flag is moot
             Candidate.status == CandidateStatus.COMPLETED,
-            # Checked already: the user scored the answer or gave the candidate an overall
-            # score, or the candidate is decided.
+            # Flagged means "still to check" (voice.corrections): a score does not check a
+            # transcript (the interview page, its filter and search still count it, and
+            # the lists disagreed); a decided candidate needs no more review.
             Candidate.decision.is_(None),
-            ~exists().where(
-                Score.reviewer_id == current_user.id,
-                Score.candidate_id == Answer.candidate_id,
-                (Score.answer_id == Answer.id) | Score.answer_id.is_(None),
-            ),
         )
         # Newest candidates first; each candidate's answers in question order.
         .order_by(
