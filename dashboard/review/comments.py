@@ -13,12 +13,17 @@ from ivr.services import db
 from voice.models import Answer, Candidate, Comment
 
 COMMENT_MAX = 2000  # characters
+EMPTY_COMMENT = "Type a comment before posting it: nothing was added."
 
 
 @review.post("/candidates/<int:candidate_id>/comments")
 def comment(candidate_id: int):
     """Add the signed-in reviewer's comment (form: body, optional answer_id), audited as
-    "comment_added"."""
+    "comment_added", and go back to it on the candidate page.
+
+    An empty (or blank) or too long comment adds nothing: the flash says why, and the
+    page opens at its top, where flashes show (the comment's anchor would scroll past it).
+    """
     session = db()
     candidate = get_visible(session, current_user, Candidate, candidate_id, options=(), change=True)
     answer_id = request.form.get("answer_id", type=int)
@@ -31,8 +36,14 @@ def comment(candidate_id: int):
     back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor=anchor)
     body = request.form.get("body", "").strip()
     if not body or len(body) > COMMENT_MAX:
-        flash(f"Write a comment of 1 to {COMMENT_MAX} characters.", "error")
-        return redirect(back)
+        flash(
+            EMPTY_COMMENT
+            if not body
+            else f"A comment is at most {COMMENT_MAX} characters; yours has {len(body)}: "
+            "nothing was added.",
+            "error",
+        )
+        return redirect(url_for("dashboard.candidate", candidate_id=candidate.id))
     added = Comment(
         candidate_id=candidate.id, answer_id=answer_id, author_id=current_user.id, body=body
     )

@@ -325,6 +325,27 @@ def test_comment_validation_and_scope(signed_in, db, client):
     assert client.post(f"/candidates/{cid}/comments", data={"body": "x"}).status_code == 400
 
 
+@pytest.mark.parametrize("on_answer", [True, False], ids=["answer comment", "candidate comment"])
+def test_an_empty_comment_says_so_where_it_is_seen(signed_in, db, client, on_answer):
+    """An empty (or blank) comment posted from the candidate page adds nothing and says
+    so, on the page's top where flashes show (not at the comment's anchor, past them)."""
+    cid, answer = signed_in.candidate.id, signed_in.transcribed
+    page = parse(client.get(f"/candidates/{cid}").data)
+    section = (
+        page.one("li", id=f"answer-{answer.id}")
+        if on_answer
+        else page.one("section", id="comments")
+    )
+    form = section.one("form", cls="comment-form")
+    response = client.post(form.attrs["action"], data=form.form_fields() | {"body": " \n "})
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/candidates/{cid}"
+    page = parse(client.get(response.headers["Location"]).data)
+    assert flashes(page) == ["Type a comment before posting it: nothing was added."]
+    assert db.scalar(select(Comment.id)) is None
+    assert page.find("li", cls="comment") is None
+
+
 # ---------------------------------------------------------------- decisions
 
 
