@@ -134,15 +134,26 @@ MESSAGE_KINDS: dict[str, str] = {INVITATION: "Invitation", RECEIPT: "Receipt"}
 _UNITS = {"m": "minute", "h": "hour", "d": "day"}
 
 
+AUTOMATIC_SENDER = "Screenline (automatic)"  # a text no person or API key sent: a reminder
+
+
+def api_key_sender(key_name: str) -> str:
+    """Who did something through the REST API, named by its key as the audit trail does
+    (voice.audit.Actor.api_key): "API key “Greenhouse sync”"."""
+    return f"API key “{key_name}”"
+
+
 def message_kind_words(kind: str) -> str:
     """A text's kind (voice.models.Message.kind) for people: "invitation" -> "Invitation",
-    "decision:advance" -> "Decision: advance", "reminder:48h" -> "Reminder (48 hours
+    "decision:advance" -> "Decision: Advance" (and so does "decision:advance:2", the second
+    Advance text dashboard.review.decisions writes), "reminder:48h" -> "Reminder (48 hours
     before)"; an unknown kind reads as itself in sentence case."""
     if kind in MESSAGE_KINDS:
         return MESSAGE_KINDS[kind]
     family, _, detail = kind.partition(":")
-    if family == "decision" and detail:
-        return f"Decision: {DECISION_LABELS.get(detail, detail).lower()}"
+    decision = detail.partition(":")[0]
+    if family == "decision" and decision in DECISION_LABELS:
+        return f"Decision: {DECISION_LABELS[decision]}"
     if family == "reminder" and detail:
         try:
             amount, unit = reminder_amount(detail)

@@ -192,13 +192,27 @@ class _Lenient(dict):
 
 
 def queue_message(
-    session: Session, candidate: Candidate, kind: str, body: str, sent_by_id: int | None = None
+    session: Session,
+    candidate: Candidate,
+    kind: str,
+    body: str,
+    sent_by_id: int | None = None,
+    sent_by_api_key_id: int | None = None,
 ) -> Message | None:
-    """Write the message row to be sent; None if this kind was already sent (or queued)."""
+    """Write the message row to be sent; None if this kind was already sent (or queued).
+
+    `sent_by_id` is the user who acted, `sent_by_api_key_id` the API key whose request
+    did (both None: Screenline itself, e.g. a reminder).
+    """
     if not candidate.phone:
         return None
     message = Message(
-        candidate_id=candidate.id, kind=kind, to=candidate.phone, body=body, sent_by_id=sent_by_id
+        candidate_id=candidate.id,
+        kind=kind,
+        to=candidate.phone,
+        body=body,
+        sent_by_id=sent_by_id,
+        sent_by_api_key_id=sent_by_api_key_id,
     )
     try:
         with session.begin_nested():

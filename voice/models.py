@@ -546,6 +546,11 @@ class Message(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     sent_at: Mapped[datetime | None]
     sent_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The API key whose request wrote the message (a decision or invitation made through
+    # the REST API); None when a person or Screenline itself did.
+    sent_by_api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
 
     __table_args__ = (UniqueConstraint("candidate_id", "kind", name="uq_messages_kind"),)
 

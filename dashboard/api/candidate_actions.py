@@ -138,6 +138,7 @@ class CandidateDecision(MethodView):
             caller().id or None,
             notify=args["notify"],
             feedback=args["feedback"].strip(),
+            api_key_id=caller().key_id,
         )
         texted = {message.candidate_id for message in outcome.queued}
         for changed in outcome.changed:  # as the dashboard audits a decision

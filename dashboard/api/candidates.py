@@ -73,7 +73,9 @@ def _interview(interview_id: int) -> Interview:
 def invite(candidates: list[Candidate]) -> tuple[int, str | None]:
     """Write and queue invitation texts; return (how many queued, why not if none)."""
     session = db()
-    run = write_invitations(session, candidates, sent_by_id=caller().id or None)
+    run = write_invitations(
+        session, candidates, sent_by_id=caller().id or None, sent_by_api_key_id=caller().key_id
+    )
     session.commit()
     send_invitations(run, services().enqueue)
     reasons = [reason for reason, names in run.skipped.items() if names]

@@ -64,9 +64,13 @@ class Invitations:
 
 
 def write_invitations(
-    session: Session, candidates: Iterable[Candidate], sent_by_id: int | None = None
+    session: Session,
+    candidates: Iterable[Candidate],
+    sent_by_id: int | None = None,
+    sent_by_api_key_id: int | None = None,
 ) -> Invitations:
-    """Write an invitation row for each candidate with a phone not yet invited.
+    """Write an invitation row for each candidate with a phone not yet invited, sent by
+    the user `sent_by_id` or, through the REST API, the key `sent_by_api_key_id`.
 
     Erased candidates (dashboard.access.is_erased), candidates without a phone, those
     with nothing left to answer (voice.candidates.interview_over: finished, screened
@@ -87,7 +91,12 @@ def write_invitations(
             run.skipped[over].append(candidate.name)
             continue
         message = queue_message(
-            session, candidate, INVITATION, invitation_text(candidate), sent_by_id
+            session,
+            candidate,
+            INVITATION,
+            invitation_text(candidate),
+            sent_by_id,
+            sent_by_api_key_id,
         )
         if message is None:
             run.skipped[ALREADY_INVITED].append(candidate.name)

@@ -19,7 +19,14 @@ from sqlalchemy.orm import Session, joinedload
 
 from dashboard.access import can_manage, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm, TranscriptForm
-from dashboard.presenters import Segment, call_direction_words, call_next_step, segments_of
+from dashboard.presenters import (
+    AUTOMATIC_SENDER,
+    Segment,
+    api_key_sender,
+    call_direction_words,
+    call_next_step,
+    segments_of,
+)
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from dashboard.review.transcripts import transcript_prefix
@@ -32,6 +39,7 @@ from voice.erasure import ErasureState, state_of
 from voice.messages import INVITATION, MESSAGE_LANGUAGES, message_language
 from voice.models import (
     Answer,
+    ApiKey,
     Call,
     Candidate,
     CandidateStatus,
@@ -237,11 +245,15 @@ def _comments(session: Session, candidate_id: int) -> dict[int | None, list[Comm
 
 
 def _messages(session: Session, candidate_id: int) -> list[tuple[Message, str]]:
+    """The candidate's texts, newest first, each with who sent it: an API key as
+    `api_key_sender` names it, else the user's name (or e-mail), else Screenline."""
     sender = User.__table__.alias("sender")
+    key = ApiKey.__table__.alias("key")
     return [
-        (message, name or email or "Screenline (automatic)")
-        for message, name, email in session.execute(
-            select(Message, sender.c.name, sender.c.email)
+        (message, api_key_sender(key_name) if key_name else name or email or AUTOMATIC_SENDER)
+        for message, key_name, name, email in session.execute(
+            select(Message, key.c.name, sender.c.name, sender.c.email)
+            .outerjoin(key, key.c.id == Message.sent_by_api_key_id)
             .outerjoin(sender, sender.c.id == Message.sent_by_id)
             .where(Message.candidate_id == candidate_id)
             .order_by(Message.created_at.desc(), Message.id.desc())

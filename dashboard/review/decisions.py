@@ -73,9 +73,13 @@ def apply_decision(
     *,
     notify: bool,
     feedback: str,
+    api_key_id: int | None = None,
 ) -> Outcome:
     """Record `decision` (a DecisionKind) for each candidate, with a candidate.decided
     webhook for each change, and, if `notify`, write the SMS rows; nothing is committed.
+
+    `user_id` is who decided; `api_key_id` the API key whose request it was (the texts
+    name it as their sender), None on the dashboard.
 
     Raises dashboard.access.CandidateErased, before writing anything, if a candidate is
     erased (a bulk action sets those aside first, with `split_erased`).
@@ -114,7 +118,9 @@ def apply_decision(
         message = None
         if kind is not None:
             body = decision_text(session, candidate, decision, feedback)
-            message = queue_message(session, candidate, kind, body, sent_by_id=user_id)
+            message = queue_message(
+                session, candidate, kind, body, sent_by_id=user_id, sent_by_api_key_id=api_key_id
+            )
         if message is None:
             outcome.already_told.append(candidate.name)
         else:

@@ -10,7 +10,7 @@ import requests
 
 from tests.api.conftest import ApiClient, problem
 from tests.dashboard.conftest import AUDIO_BYTES, add_answer, store_audio
-from voice.models import AnswerStatus, Call, Candidate, CandidateStatus, Message
+from voice.models import AnswerStatus, ApiKey, Call, Candidate, CandidateStatus, Message
 
 NEW = {"name": "Ana Alvarez", "phone": "(555) 010-4242", "email": "ana@example.com"}
 
@@ -146,7 +146,13 @@ def test_invite_queues_one_text_and_never_two(api, acme, db):
     path = f"/api/v1/candidates/{acme.candidate.id}/invite"
     assert api.post(path).json() == {"queued": True, "reason": None}
     assert api.post(path).json() == {"queued": False, "reason": "already invited"}
-    assert db.query(Message).filter_by(candidate_id=acme.candidate.id).count() == 1
+    message = db.query(Message).filter_by(candidate_id=acme.candidate.id).one()
+    assert message.sent_by_api_key_id == _key_id(db, acme)  # the Texts list names the key
+
+
+def _key_id(db, org) -> int:
+    """The id of `org`'s read-write key ("ATS sync")."""
+    return db.query(ApiKey).filter_by(organization_id=org.org.id, name="ATS sync").one().id
 
 
 def test_adding_with_an_invitation_to_a_closed_interview_is_409_and_adds_nobody(api, acme, db):
@@ -275,6 +281,7 @@ def test_a_decision_is_recorded_and_texted(api, acme, db):
     db.expire_all()
     message = db.query(Message).filter_by(candidate_id=acme.candidate.id).one()
     assert "See you Monday." in message.body
+    assert message.sent_by_api_key_id == _key_id(db, acme)
 
 
 def test_a_decision_is_texted_in_the_candidates_language(api, acme, db):

@@ -15,6 +15,7 @@ from ivr.outbound import UNDER_WAY_WORDS
 from tests.dashboard.conftest import flashes
 from tests.dashboard.html import parse
 from tests.dashboard.test_candidates import part_way, token
+from voice.apikeys import create_key
 from voice.models import Call, CandidateStatus, Message
 
 
@@ -125,8 +126,10 @@ def test_every_call_status_and_outcome_reads_as_words():
     [
         ("invitation", "Invitation"),
         ("receipt", "Receipt"),
-        ("decision:advance", "Decision: advance"),
-        ("decision:reject", "Decision: reject"),
+        ("decision:advance", "Decision: Advance"),
+        ("decision:reject", "Decision: Reject"),
+        ("decision:hold:2", "Decision: Hold"),  # the second Hold text (review.decisions)
+        ("decision:advance:12", "Decision: Advance"),
         ("reminder:48h", "Reminder (48 hours before)"),
         ("reminder:1d", "Reminder (1 day before)"),
         ("reminder:30m", "Reminder (30 minutes before)"),
@@ -139,7 +142,7 @@ def test_every_message_kind_reads_as_words(kind, words):
 
 
 def test_the_texts_list_words_each_kind(signed_in, client, db):
-    """The candidate page's Texts list says "Decision: advance", not "decision:advance";
+    """The candidate page's Texts list says "Decision: Advance", not "decision:advance";
     the raw kind stays only in the data attribute scripts use."""
     candidate = signed_in.candidate
     kinds = ["invitation", "reminder:48h", "decision:advance", "receipt"]
@@ -159,8 +162,57 @@ def test_the_texts_list_words_each_kind(signed_in, client, db):
     assert [li.attrs["data-message-kind"] for li in items] == list(reversed(kinds))
     assert [li.one("span", cls="message-kind").text() for li in items] == [
         "Receipt",
-        "Decision: advance",
+        "Decision: Advance",
         "Reminder (48 hours before)",
         "Invitation",
     ]
     assert ":advance" not in page.one("ol", cls="messages").text()
+
+
+def test_the_texts_list_names_each_decision_and_who_sent_it(signed_in, client, db, app):
+    """A new-user trial decided Advance on the page, Hold in bulk, Advance through the API
+    (a key), Hold on the page again, and read "Decision: advance:2 · by Screenline
+    (automatic)" and "Decision: hold:2": each text reads as its decision's label, and the
+    API's is sent "by API key “Greenhouse sync”", as the audit trail names the key."""
+    candidate, manager = signed_in.candidate, signed_in.user
+    _, key = create_key(db, manager.organization, "Greenhouse sync", created_by_id=manager.id)
+    db.commit()
+    page_url = f"/candidates/{candidate.id}"
+
+    def on_page(decision: str) -> None:
+        form = {"csrf_token": token(client, page_url), "decision": decision, "notify": "1"}
+        response = client.post(f"{page_url}/decision", data=form)
+        assert response.status_code == 302
+
+    on_page("advance")
+    response = client.post(
+        f"/interviews/{candidate.interview_id}/decisions",
+        data={
+            "csrf_token": token(client, page_url),
+            "candidate_ids": [candidate.id],
+            "decision": "hold",
+            "notify": "y",
+        },
+    )
+    assert response.status_code == 302
+    response = app.test_client().post(
+        f"/api/v1/candidates/{candidate.id}/decision",
+        json={"decision": "advance", "notify": True},
+        headers={"Authorization": f"Bearer {key}"},
+    )
+    assert response.status_code == 200, response.data
+    on_page("hold")
+
+    kinds = db.scalars(select(Message.kind).order_by(Message.id)).all()
+    assert kinds == ["decision:advance", "decision:hold", "decision:advance:2", "decision:hold:2"]
+    page = parse(client.get(page_url).data)
+    items = page.one("ol", cls="messages").find_all("li")
+    manager_name = manager.name or manager.email
+    assert [
+        (li.one("span", cls="message-kind").text(), li.text().split(" · ")[1]) for li in items
+    ] == [
+        ("Decision: Hold", f"by {manager_name}"),
+        ("Decision: Advance", "by API key “Greenhouse sync”"),
+        ("Decision: Hold", f"by {manager_name}"),
+        ("Decision: Advance", f"by {manager_name}"),
+    ]
