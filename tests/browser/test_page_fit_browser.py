@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 import tests.browser.test_dashboard_browser as base
 import tests.browser.test_layout_browser as layout
-from voice.models import Candidate, Organization, User
+from voice.models import Candidate, Comment, Organization, User
 
 playwright_api = pytest.importorskip("playwright.sync_api")
 
@@ -232,4 +232,27 @@ def test_no_page_breaks_a_word_wraps_a_button_or_scrolls_sideways(
             shoot(page, f"fit-desktop-{name}")
     page.goto(live_url + "/review")
     assert page.get_by_role("link", name="Start reviewing (2)").is_visible()
+    assert problems == []
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_an_unbroken_transcript_or_comment_wraps_inside_its_card(
+    browser, live_url, db, pages, viewport
+):
+    """A corrected transcript of 5,000 characters without a space, and a comment like it,
+    wrap inside the answer card: a trial's 20,000-character transcript made the candidate
+    page 189,627 px wide."""
+    candidate = db.scalar(select(Candidate).where(Candidate.name == "Jordan Rivera"))
+    answer = next(a for a in candidate.answers if a.transcript)
+    answer.machine_transcript, answer.transcript = answer.transcript, "x" * 5000  # corrected
+    author = db.scalar(select(User.id).where(User.email == EMAIL))
+    db.add(
+        Comment(candidate_id=candidate.id, author_id=author, answer_id=answer.id, body="y" * 3000)
+    )
+    db.commit()
+    page, problems = open_page(browser, viewport, phone=viewport is PHONE)
+    sign_in(page, live_url, pages["candidate"], EMAIL)
+    text = box(page.locator(f"#transcript-text-{answer.id}"))
+    assert text["right"] <= viewport["width"], text
+    assert overflow(page) <= 0, overflow(page)
     assert problems == []
