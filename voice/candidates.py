@@ -67,18 +67,23 @@ class CandidateFieldError(ValueError):
         self.field = field
 
 
+# Why an interview takes a phone number once (DuplicatePhone's sentence ends with it).
+ONE_PHONE_ONE_CANDIDATE = "one phone number is one candidate, so caller ID can recognise them"
+
+
 class DuplicatePhone(CandidateFieldError):
     """A phone that already belongs to a candidate of the interview (field "phone").
 
     `candidate_id` is that candidate's id and `phone` the number (E.164); the message
-    names both: "+15557654321 already belongs to candidate 12 in this interview".
+    names both: "+15557654321 already belongs to candidate 12 in this interview" (the
+    command line's and the API's sentence; the dashboard names the person too).
     """
 
     def __init__(self, phone: str, candidate_id: int) -> None:
         super().__init__(
             "phone",
             f"{phone} already belongs to candidate {candidate_id} in this interview; "
-            "one phone number is one candidate, so caller ID can recognise them",
+            f"{ONE_PHONE_ONE_CANDIDATE}",
         )
         self.phone = phone
         self.candidate_id = candidate_id

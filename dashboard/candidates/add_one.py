@@ -6,7 +6,8 @@ optional e-mail and external id (the applicant tracking system's). "Text the inv
 now" goes the one invitation path (dashboard/candidates/invitations.py) and, as
 `candidate add --invite` does, is refused before anyone is added once the interview has
 closed. Every field's error is said beside it (422) with what was typed kept; a phone the
-interview already has gets the sentence the command line gives. Managers of the
+interview already has gets the command line's sentence, naming the person it belongs to
+with a link to their page. Managers of the
 interview only (dashboard/access.py, as the import page). Adding is audited
 ("candidate_added").
 """
@@ -17,6 +18,7 @@ from datetime import UTC, datetime
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
@@ -26,6 +28,7 @@ from voice.candidates import (
     MAX_CANDIDATE_EMAIL,
     MAX_CANDIDATE_NAME,
     MAX_EXTERNAL_ID,
+    ONE_PHONE_ONE_CANDIDATE,
     CandidateFieldError,
     DuplicatePhone,
     add_candidate,
@@ -35,19 +38,32 @@ from voice.candidates import (
     check_phone,
     phone_owner,
 )
-from voice.models import Interview
+from voice.models import Candidate, Interview
 from voice.phones import DEFAULT_REGION, region_name
 
 FIELDS = ("name", "phone", "email", "external_id")
 MAX_TYPED = 1000  # characters of a field kept to refill the form (the rules say the rest)
 
 
+def duplicate_phone_words(phone: str, owner_id: int) -> Markup:
+    """voice.candidates.DuplicatePhone's sentence, naming the candidate `owner_id` whose
+    phone (E.164) it is and linking to their page: "+15557654321 already belongs to
+    <a>Jordan Rivera</a> (candidate 1) in this interview; one phone number is one
+    candidate, …." (HTML, the name escaped; Markup.striptags gives it as plain text)."""
+    owner = db().get(Candidate, owner_id)
+    name = owner.name if owner is not None and owner.name else "a candidate"
+    link = url_for("dashboard.candidate", candidate_id=owner_id)
+    return Markup(
+        '{} already belongs to <a href="{}">{}</a> (candidate {}) in this interview; {}.'
+    ).format(phone, link, name, owner_id, ONE_PHONE_ONE_CANDIDATE)
+
+
 def field_errors(interview: Interview, values: dict[str, str], invite: bool) -> dict[str, str]:
     """Every field's error at once, by field name ("name", "phone", "email",
     "external_id", "invite"), each one sentence beginning with a capital; empty when the
     candidate may be added. The phone is required here (the import requires it too), and
-    one the interview already has is refused with voice.candidates.DuplicatePhone's
-    sentence, as the command line words it."""
+    one the interview already has is refused with `duplicate_phone_words` (HTML: Markup),
+    the command line's sentence naming and linking the person."""
     errors: dict[str, str] = {}
     checks = (
         ("name", check_name),
@@ -63,7 +79,7 @@ def field_errors(interview: Interview, values: dict[str, str], invite: bool) -> 
             errors[exc.field] = sentence(str(exc))
     phone = checked.get("phone")
     if phone and (owner := phone_owner(db(), interview.id, phone)) is not None:
-        errors["phone"] = sentence(str(DuplicatePhone(phone, owner)))
+        errors["phone"] = duplicate_phone_words(phone, owner)
     elif not values["phone"].strip():
         errors["phone"] = (
             "Enter the candidate's phone number: caller ID recognises them by it, and "
@@ -104,8 +120,8 @@ def add_one(interview_id: int):
                     email=values["email"],
                     external_id=values["external_id"],
                 )
-            except DuplicatePhone as exc:
-                errors["phone"] = sentence(str(exc))
+            except DuplicatePhone as exc:  # added meanwhile, by a concurrent request
+                errors["phone"] = duplicate_phone_words(exc.phone, exc.candidate_id)
             except CandidateFieldError as exc:  # checked above; kept for a rule added later
                 errors[exc.field] = sentence(str(exc))
             else:
@@ -127,6 +143,11 @@ def add_one(interview_id: int):
             values=values,
             invite=invite,
             errors=errors,
+            # The summary links each error to its field: plain text, never a link in a link.
+            summary={
+                name: error.striptags() if isinstance(error, Markup) else error
+                for name, error in errors.items()
+            },
             country=country,
             country_name=region_name(country),
             limits={

@@ -182,17 +182,38 @@ def test_every_field_is_checked_at_once(signed_in, db, client):
     assert [a.attrs["href"] for a in summary] == ["#name", "#phone", "#email", "#external_id"]
 
 
-def test_a_phone_already_in_the_interview_gets_the_command_lines_sentence(signed_in, db, client):
+def test_a_phone_already_in_the_interview_names_and_links_its_candidate(signed_in, db, client):
     """Dana Diaz has +15557654321: adding it again (written nationally) is refused, 422,
-    with the sentence `candidate add` gives, naming her candidate id."""
+    with the sentence `candidate add` gives, naming her as well as her candidate id (a
+    new-user trial was told only "candidate 1") and linking to her page; the summary at
+    the top says the same in plain text, linking to the field."""
     dana = signed_in.candidate
     response = add(client, signed_in.interview, name="Dana Again", phone="555 765 4321")
     assert response.status_code == 422
-    assert field_error(parse(response.data), "phone") == (
-        f"+15557654321 already belongs to candidate {dana.id} in this interview; one phone "
-        "number is one candidate, so caller ID can recognise them."
+    page = parse(response.data)
+    words = (
+        f"+15557654321 already belongs to Dana Diaz (candidate {dana.id}) in this interview; "
+        "one phone number is one candidate, so caller ID can recognise them."
     )
+    error = page.one("p", cls="field-error", id="phone-error")
+    assert error.text() == words
+    [link] = error.find_all("a")
+    assert (link.text(), link.attrs["href"]) == ("Dana Diaz", f"/candidates/{dana.id}")
+    [summary] = page.one("div", cls="error-summary").find_all("a")
+    assert (summary.text(), summary.attrs["href"]) == (words, "#phone")
     assert [p[0] for p in people(db, signed_in.interview)] == ["Dana Diaz"]
+
+
+def test_a_duplicate_phones_candidate_name_is_escaped(signed_in, db, client):
+    """The linked name is the candidate's as typed, never HTML."""
+    dana = signed_in.candidate
+    dana.name = "<b>Dana</b> & co"
+    db.commit()
+    response = add(client, signed_in.interview, name="Dana Again", phone="+15557654321")
+    assert response.status_code == 422
+    assert b"&lt;b&gt;Dana&lt;/b&gt; &amp; co" in response.data
+    error = parse(response.data).one("p", cls="field-error", id="phone-error")
+    assert error.one("a").text() == "<b>Dana</b> & co"
 
 
 def test_ticking_text_the_invitation_queues_it_by_the_one_path(signed_in, db, client, redis_conn):
