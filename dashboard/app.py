@@ -191,8 +191,15 @@ def register_presentation(app: Flask) -> None:
     local_dates.init_app(app)
 
 
+def _kept_headers(error: HTTPException) -> list[tuple[str, str]]:
+    """The error's own headers (Allow on a 405, Retry-After on a 429) without its
+    Content-Type, for a page rendered in its place."""
+    return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+
+
 def register_error_pages(app: Flask) -> None:
-    """Friendly 403 and 404 pages for people; every error under /ivr/ is one text/plain
+    """Friendly 403, 404 and 405 pages for people, and the same page naming any other
+    HTTP error; every error under /ivr/ is one text/plain
     line for Twilio's debugger (ivr.views.webhook.plain_error); the API
     answers every error as problem details. A change refused because the candidate is
     erased (dashboard.access.CandidateErased) is a flash and the candidate's page for
@@ -206,6 +213,13 @@ def register_error_pages(app: Flask) -> None:
     pages = {
         403: ("Not allowed", "Your role doesn't allow this. Ask an admin of your organisation."),
         404: ("Not found", "There is nothing here, or it belongs to another organisation."),
+        # A form's address opened as a page: reloading after a form answered with an error
+        # (the address bar keeps the form's action), or a bookmark of one.
+        405: (
+            "Not a page",
+            "This address is where a form is sent, so it cannot be opened as a page. "
+            "Go back to the page the form was on and send it from there.",
+        ),
     }
 
     def error_page(error):
@@ -216,16 +230,21 @@ def register_error_pages(app: Flask) -> None:
         if is_webhook_path(request.path):
             return plain_error(error)
         title, message = pages[error.code]
-        return render_template("error.html", title=title, message=message), error.code
+        page = render_template("error.html", title=title, message=message)
+        return page, error.code, _kept_headers(error)
 
     def other_error(error: HTTPException):
         """Problem details on API URLs; one text/plain line under /ivr/; elsewhere the
-        error as Flask would answer it."""
+        dashboard's error page naming the error and Werkzeug's description of it (a
+        redirect the router raises, such as a missing trailing slash, stays one)."""
         if is_api_request():
             return api_error(error)
         if is_webhook_path(request.path):
             return plain_error(error)
-        return error
+        if error.code is None or error.code < 400:
+            return error
+        page = render_template("error.html", title=error.name, message=error.description)
+        return page, error.code, _kept_headers(error)
 
     def erased(error: CandidateErased):
         """Nothing written (the request's session is rolled back); say so where asked."""
