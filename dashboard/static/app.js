@@ -66,6 +66,23 @@
     );
   });
 
+  // The Account menu (a <details>; its panel is the .account after it) closes as menus
+  // do: on Escape, focus back on its button, and on a click elsewhere on the page.
+  var menu = document.querySelector("details.account-menu");
+  if (menu) {
+    document.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
+    document.addEventListener("click", function (event) {
+      if (menu.open && !menu.contains(event.target) && !event.target.closest(".account")) {
+        menu.open = false;
+      }
+    });
+  }
+
   // On a phone the nav is one scrolling row: bring the current page's link into view.
   var nav = document.querySelector(".mainnav");
   var current = nav && nav.querySelector("[aria-current=page]");

@@ -199,7 +199,16 @@ def test_a_mid_width_header_is_one_row_with_an_account_menu(browser, live_url, p
     assert account["right"] <= width and account["bottom"] <= header["bottom"], account
     for link in NAV:
         assert page.locator("nav.mainnav").get_by_role("link", name=link).count() == 1, link
-    page.locator("summary", has_text="Account").click()
+    summary = page.locator("summary", has_text="Account")
+    summary.click()
+    assert page.get_by_role("button", name="Sign out").is_visible()
+    page.keyboard.press("Escape")  # closes as a menu does, focus back on its button
+    assert not page.get_by_role("button", name="Sign out").is_visible()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Account"
+    summary.click()
+    page.locator("main h1").click()  # a click elsewhere closes it too
+    assert not page.get_by_role("button", name="Sign out").is_visible()
+    summary.click()
     shoot(page, f"fit-{width}-account-menu")
     panel = box(page.locator("header .account"))
     assert panel["left"] >= 0 and panel["right"] <= width, panel
