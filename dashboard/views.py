@@ -38,6 +38,13 @@ def interviews():
     return interviews_page()
 
 
+@dashboard.get("/interviews")
+def interviews_address():
+    """The interviews' address as people type it (/interviews, under which every
+    interview's page lies): the list, at /."""
+    return redirect(url_for("dashboard.interviews"), 301)
+
+
 @dashboard.get("/interviews/<int:interview_id>")
 def interview(interview_id: int):
     """Show one interview: funnel, filters, bulk actions and a page of candidates."""

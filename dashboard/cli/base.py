@@ -6,7 +6,7 @@ import json
 from datetime import UTC, datetime
 
 import click
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from config.listen import MAX_PORT, MIN_PORT, PORT_PROBLEMS, listen_problem
 from config.logging import setup_logging
@@ -366,9 +366,18 @@ def organisation(
         if org is None and name.isdecimal() and int(name) <= MAX_ROW_ID:
             org = session.get(Organization, int(name))
         if org is None:
-            if not create:
+            near = session.scalar(
+                select(Organization.name).where(func.lower(Organization.name) == name.lower())
+            )
+            if near is not None:  # never a second organisation differing only in case
                 raise click.ClickException(
-                    f"no organisation named {name!r}; "
+                    f"no organisation named {name!r}; did you mean {near!r}? "
+                    "(names match exactly, capitals included)"
+                )
+            if not create:
+                what = "named or numbered" if name.isdecimal() else "named"
+                raise click.ClickException(
+                    f"no organisation {what} {name!r}; "
                     + _organisations_known(session)
                     + (f" ({create_hint})" if create_hint else "")
                 )

@@ -122,8 +122,8 @@ def interview_list(ctx: Context, org_name, as_json):
     ]
     lines = [
         f"{i['id']}: {i['title']} ({i['phone_number']}, {', '.join(i['languages'])}) "
-        f"{i['candidates']} candidates, {i['completed']} completed"
-        + ("" if org_name else f" [{i['organization']}]")
+        f"{i['candidates']} {'candidate' if i['candidates'] == 1 else 'candidates'}, "
+        f"{i['completed']} completed" + ("" if org_name else f" [{i['organization']}]")
         for i in data
     ]
     emit(as_json, data, "\n".join(lines) or "no interviews yet")

@@ -241,6 +241,15 @@ def test_a_mistyped_org_is_refused_and_a_new_one_takes_new_org(run, db):
         assert "add --new-org to create it" in message
     assert _rows(db) == before
 
+    # Only the capitals differ: never a near-duplicate organisation, even with --new-org.
+    for args in ((), ("--new-org",)):
+        cased = run(*typo[:-1], "northwind logistics", *args)
+        assert cased.exit_code == 1, cased.output
+        assert "did you mean 'Northwind Logistics'?" in cased.stderr
+    numbered = run(*typo[:-1], "99")
+    assert "no organisation named or numbered '99'" in numbered.stderr, numbered.output
+    assert _rows(db) == before
+
     made = run(*typo, "--new-org", "--json")
     assert made.exit_code == 0, made.output
     assert json.loads(made.stdout)["organization"] == "Northwind"

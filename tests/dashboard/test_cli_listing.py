@@ -67,7 +67,7 @@ def test_interview_list_counts_candidates_per_organisation(run, two_orgs):
     text = run("interview", "list").output
     assert f"{forklift.id}: Forklift driver (+15550100200, en-US, es-MX)" in text
     assert "3 candidates, 1 completed [Northwind Logistics]" in text
-    assert "Packer" in text
+    assert f"{other.id}: Packer (+15550100300, en-US) 1 candidate, 0 completed" in text
 
 
 def test_candidate_list_of_one_interview_filtered_by_status(run, two_orgs):

@@ -38,3 +38,12 @@ def test_the_api_and_webhooks_keep_their_own_error_forms(signed_in, client):
     assert api.status_code in (401, 405) and api.mimetype == "application/problem+json"
     ivr = client.get("/ivr/voice")
     assert ivr.status_code == 405 and ivr.mimetype == "text/plain"
+
+
+def test_the_interviews_address_typed_by_hand_is_the_list(signed_in, client):
+    """/interviews, the address every interview's page lies under, was a 404 "Not found"
+    (a trial typed it): it leads to the list of interviews at /."""
+    response = client.get("/interviews")
+    assert response.status_code == 301 and response.location == "/"
+    page = parse(client.get(response.location).data)
+    assert page.one("h1").text() == "Interviews"
