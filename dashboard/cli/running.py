@@ -22,8 +22,9 @@ from dashboard.cli.base import (
     main,
     pass_context,
 )
+from dashboard.presenters import keypad_answer
 from ivr.jobs import ALL_QUEUES, TRANSCRIBE
-from voice.models import Call
+from voice.models import AnswerStatus, Call
 from voice.results import unsettled_answers
 from voice.stt import default_worker_processes
 
@@ -189,17 +190,29 @@ def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, a
         raise click.ClickException(str(exc)) from None
     with ctx.session() as session:
         row = session.scalar(select(Call).where(Call.call_sid == log.call_sid))
+        answered = [
+            a
+            for a in (row.candidate.answers if row and row.candidate else [])
+            if a.call_id == row.id
+        ]
         answers_out = [
             {
                 "question": a.question.prompt,
                 "attempt": a.attempt,
                 "status": a.status,
                 "duration_seconds": a.duration_seconds,
+                "digits": a.digits,
                 "transcript": a.transcript,
                 "error": a.error,
             }
-            for a in (row.candidate.answers if row and row.candidate else [])
-            if a.call_id == row.id
+            for a in answered
+        ]
+        # A keypad answer reads as what was pressed ("Yes", "32"), as `results` words it.
+        heard = [
+            keypad_answer(a.question.kind, a.digits)
+            if a.status == AnswerStatus.KEYPAD
+            else a.transcript or a.status
+            for a in answered
         ]
         outcome = row.outcome if row else None
         ok = log.ok and outcome in INTERVIEW_ENDS
@@ -214,7 +227,7 @@ def call(ctx: Context, to, from_, answers, says, digits, hang_up_during, wait, a
     text = log.transcript()
     if answers_out:
         text += "\n\n" + "\n".join(
-            f"Q: {a['question']}\n   {a['transcript'] or a['status']}" for a in answers_out
+            f"Q: {a['question']}\n   {words}" for a, words in zip(answers_out, heard, strict=True)
         )
     if not ok:
         text += "\n\n" + _not_ended(log, outcome)

@@ -239,6 +239,37 @@ def test_no_input_and_wrong_keys_reprompt_twice_then_goodbye(live, db, org):
     assert "haven't heard from you" in said[-1]
 
 
+def test_screenline_call_words_keypad_answers_as_what_was_pressed(live, db, org):
+    """`screenline call`'s summary printed a keypad answer as its status, "keypad" (a trial
+    saw it): it now reads as `results` words it ("Yes", "32"), and --json carries the
+    digits."""
+    settings, _api = live
+    from dashboard.cli import main as cli
+
+    questions = [
+        {"kind": "yes_no", "prompt": "Are you 18 or older?"},
+        {"kind": "number", "prompt": "Hours a week?"},
+    ]
+    interview = make_interview(db, org, questions=questions)
+    candidate = make_candidate(db, interview, phone="+15557000301")
+    db.commit()
+    env = {k: v for k, v in env_for(settings).items() if k.startswith(("SCREENLINE_", "TWILIO_"))}
+    args = ["call", "--to", interview.phone_number, "--from", candidate.phone, "--no-wait"]
+    keys = ["--digits", "1", "--digits", "1", "--digits", "32#"]
+    text = CliRunner().invoke(cli, [*args, *keys], env=env, catch_exceptions=False)
+    assert text.exit_code == 0, text.output
+    assert "Q: Are you 18 or older?\n   Yes\n" in text.output
+    assert "Q: Hours a week?\n   32" in text.output
+    assert "   keypad" not in text.output
+    again = make_candidate(db, interview, name="Eli Ortiz", phone="+15557000303")  # not finished
+    db.commit()
+    args = ["call", "--to", interview.phone_number, "--from", again.phone, "--no-wait"]
+    data = json.loads(
+        CliRunner().invoke(cli, [*args, *keys, "--json"], env=env, catch_exceptions=False).stdout
+    )
+    assert [a["digits"] for a in data["answers"]] == ["1", "32"]
+
+
 def test_withheld_caller_id_is_asked_for_the_pin(live, db, org):
     """With caller ID withheld the caller enters their PIN and takes the interview."""
     interview = make_interview(db, org, questions=("Only question?",))
