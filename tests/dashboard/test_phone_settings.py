@@ -26,6 +26,16 @@ def test_an_admin_sets_the_country_and_imports_follow_it(signed_in, db, client):
     assert [o.attrs["value"] for o in form if "selected" in o.attrs] == ["GB"]
 
 
+def test_the_page_names_every_way_a_candidate_is_added(signed_in, client):
+    """The country applies to imports, the dashboard's Add a candidate form, the command
+    line and the API, and the page says so."""
+    text = parse(client.get("/settings/phones").data).one("main").text()
+    assert (
+        "in imported lists, and when a candidate is added on the dashboard's Add a candidate "
+        "form, from the command line or through the API." in " ".join(text.split())
+    )
+
+
 def test_both_country_pickers_name_countries_sorted_by_name(signed_in, client):
     """The pickers show "Ascension Island (+247)", not "AC (+247)", in name order."""
     for url in ("/settings/phones", f"/interviews/{signed_in.interview.id}/import"):
