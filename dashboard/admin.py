@@ -27,6 +27,8 @@ from voice.passwords import hash_password
 admin = Blueprint("admin", __name__)
 
 INVITATION_DAYS = 7
+MAX_NAME = 200  # characters of a user's name (User.name String(200))
+MAX_EMAIL = 254  # characters of an email address (RFC 5321's path limit; User.email)
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I: read out by phone
 CODE_LENGTH = 16
 ROLE_HELP = {
@@ -99,7 +101,9 @@ def invite():
     email = request.form.get("email", "").strip().lower()
     role = request.form.get("role", "")
     errors = {}
-    if "@" not in email or len(email) > 254 or " " in email:
+    if len(email) > MAX_EMAIL:
+        errors["email"] = f"An email address has at most {MAX_EMAIL} characters."
+    elif "@" not in email or " " in email:
         errors["email"] = "Enter the teammate's email address."
     elif s.scalar(select(User.id).where(func.lower(User.email) == email)):
         errors["email"] = f"{email} already has a Screenline account."
@@ -274,9 +278,11 @@ def accept(code: str):
     org = db().get(Organization, invitation.organization_id)
     errors = {}
     if request.method == "POST":
-        name = request.form.get("name", "").strip()[:200]
+        name = request.form.get("name", "").strip()
         password = request.form.get("password", "")
         confirm = request.form.get("confirm", "")
+        if len(name) > MAX_NAME:  # User.name String(200): refused, never cut
+            errors["name"] = f"Keep your name to at most {MAX_NAME} characters."
         if problem := password_problem(password):  # the one rule (voice/accounts.py)
             errors["password"] = problem
         elif password != confirm:

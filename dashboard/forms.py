@@ -8,6 +8,7 @@ from wtforms.validators import InputRequired, Length, ValidationError
 
 from voice.corrections import CorrectionError, clean
 
+NOTE_MAX = 2000  # characters of a score's note (Score.note's form limit)
 SCORE_LABELS = {1: "Poor", 2: "Weak", 3: "Fair", 4: "Good", 5: "Excellent"}
 
 
@@ -22,8 +23,17 @@ class LoginForm(FlaskForm):
     )
 
 
+def _note_length(form: FlaskForm, field: Field) -> None:
+    """Refuse a note over NOTE_MAX characters. Not wtforms' Length: that one renders
+    maxlength, with which a browser cuts a pasted note unseen."""
+    if len(field.data or "") > NOTE_MAX:
+        raise ValidationError(
+            f"A note can be at most {NOTE_MAX:,} characters: shorten it and save again."
+        )
+
+
 class ScoreForm(FlaskForm):
-    """A 1-5 score with an optional note of at most 2,000 characters."""
+    """A 1-5 score with an optional note of at most NOTE_MAX characters."""
 
     value = RadioField(
         "Score",
@@ -32,7 +42,7 @@ class ScoreForm(FlaskForm):
         validators=[InputRequired("Choose a score from 1 to 5.")],
         validate_choice=True,
     )
-    note = TextAreaField("Note", validators=[Length(max=2000)])
+    note = TextAreaField("Note", validators=[_note_length])
 
 
 def _transcript_text(form: FlaskForm, field: Field) -> None:

@@ -59,6 +59,8 @@ share = Blueprint("share", __name__)
 
 MAX_DAYS = 30
 MAX_CANDIDATES = 50
+MAX_LABEL = 200  # characters of a link's label (ShareLink.label String(200))
+MAX_VIEWER = 200  # characters of the name a visitor gives (ShareView.viewer String(200))
 SESSION_KEY = "share_viewers"  # {link id: the name the visitor gave}
 
 
@@ -133,7 +135,12 @@ def create():
         return redirect(back)
     if erased:
         flash(erased_skipped(len(erased)) + " The link leaves them out.", "warning")
-    label = request.form.get("label", "").strip()[:200]
+    label = request.form.get("label", "").strip()
+    if len(label) > MAX_LABEL:  # ShareLink.label String(200): refused, never cut
+        flash(
+            f"Keep the link's label to at most {MAX_LABEL} characters: no link was made.", "error"
+        )
+        return redirect(back)
     if not label:
         label = found[0].name if len(found) == 1 else f"Shortlist of {len(found)}"
     token = secrets.token_urlsafe(32)
@@ -263,9 +270,11 @@ def public_view(token: str):
     read_for(db().get(Organization, link.organization_id))
     error = None
     if request.method == "POST":
-        name = " ".join(request.form.get("viewer", "").split())[:200]
+        name = " ".join(request.form.get("viewer", "").split())
         if not name:
             error = "Enter your name to open the shared interviews."
+        elif len(name) > MAX_VIEWER:  # ShareView.viewer String(200): refused, never cut
+            error = f"Keep your name to at most {MAX_VIEWER} characters."
         else:
             db_session = db()
             db_session.add(

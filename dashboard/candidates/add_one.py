@@ -5,11 +5,11 @@ follow): a name, a phone in E.164 or as dialled in the organisation's country, a
 optional e-mail and external id (the applicant tracking system's). "Text the invitation
 now" goes the one invitation path (dashboard/candidates/invitations.py) and, as
 `candidate add --invite` does, is refused before anyone is added once the interview has
-closed. Every field's error is said beside it (422) with what was typed kept; a phone the
-interview already has gets the command line's sentence, naming the person it belongs to
-with a link to their page. Managers of the
-interview only (dashboard/access.py, as the import page). Adding is audited
-("candidate_added").
+closed (the form then says so at the top and offers no invitation). Every field's error
+is said beside it (422) with what was typed kept; a phone the interview already has gets
+the command line's sentence, naming the person it belongs to with a link to their page.
+Managers of the interview only (dashboard/access.py, as the import page). Adding is
+audited ("candidate_added").
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ from voice.candidates import (
     check_phone,
     phone_owner,
 )
+from voice.dates import for_managers, long_date
 from voice.models import Candidate, Interview
 from voice.phones import DEFAULT_REGION, region_name
 
@@ -136,12 +137,16 @@ def add_one(interview_id: int):
                     text_invitation_to(session, added)
                 return redirect(url_for("dashboard.candidate", candidate_id=added.id))
     country = interview.organization.default_country or DEFAULT_REGION
+    closed_on = None  # the day it closed, in the organisation's zone and language
+    if interview.is_closed(datetime.now(UTC)):
+        closed_on = long_date(interview.deadline, *for_managers(interview.organization))
     return (
         render_template(
             "candidate_add.html",
             interview=interview,
             values=values,
-            invite=invite,
+            invite=invite and closed_on is None,
+            closed_on=closed_on,
             errors=errors,
             # The summary links each error to its field: plain text, never a link in a link.
             summary={

@@ -34,7 +34,10 @@ def template_problem(body: str) -> str | None:
     if not body.strip():
         return None
     if len(body) > TEMPLATE_MAX:
-        return f"Keep each message under {TEMPLATE_MAX} characters."
+        return (
+            f"Keep each message to at most {TEMPLATE_MAX} characters (four text messages): "
+            f"this one has {len(body):,}."
+        )
     try:
         names = [name for _, name, _, _ in string.Formatter().parse(body) if name is not None]
     except ValueError:

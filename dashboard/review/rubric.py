@@ -15,6 +15,8 @@ from ivr.services import db
 from voice.models import Answer, Question, RubricCriterion
 
 CRITERIA_MAX = 8
+NAME_MAX = 100  # characters of a criterion's name (RubricCriterion.name String(100))
+TOO_LONG = f"A criterion's name has at most {NAME_MAX} characters: nothing was saved."
 NEW_ROWS = 3  # empty rows the form offers for new criteria
 
 
@@ -81,7 +83,10 @@ def rubric(question_id: int):
         if not name:
             errors.append("Every criterion needs a name (or tick Remove).")
             continue
-        criterion.name = name[:100]
+        if len(name) > NAME_MAX:
+            errors.append(TOO_LONG)
+            continue
+        criterion.name = name
         criterion.description = request.form.get(f"description-{criterion.id}", "").strip()
         keep.append(criterion)
     for n in range(NEW_ROWS):
@@ -89,9 +94,11 @@ def rubric(question_id: int):
         description = request.form.get(f"new_description-{n}", "").strip()
         if not name and description:
             errors.append("A new criterion needs a name.")
-        if name:
+        if len(name) > NAME_MAX:
+            errors.append(TOO_LONG)
+        elif name:
             criterion = RubricCriterion(
-                question_id=question.id, position=0, name=name[:100], description=description
+                question_id=question.id, position=0, name=name, description=description
             )
             session.add(criterion)
             keep.append(criterion)

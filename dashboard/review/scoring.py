@@ -215,7 +215,8 @@ def _invalid(candidate: Candidate, answer_id: int | None, form: ScoreForm):
     # candidate_page builds on this module's Tally, so it is imported when needed.
     from dashboard.review.candidate_page import render_candidate
 
-    flash("Your score was not saved: choose a score from 1 to 5.", "error")
+    reason = next(iter(form.value.errors or form.note.errors), "Choose a score from 1 to 5.")
+    flash(f"Your score was not saved: {reason[0].lower()}{reason[1:]}", "error")
     return render_candidate(candidate, invalid=(answer_id or OVERALL, form), status=422)
 
 

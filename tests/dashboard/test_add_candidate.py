@@ -306,3 +306,46 @@ def test_the_paste_hint_says_a_header_line_is_optional(signed_in, client):
     hint = parse(client.get(url).data).one("p", id="pasted-hint").text()
     assert "name,phone,email,external_id" in hint
     assert "A header line naming the columns is optional." in hint
+
+
+def test_fields_with_errors_are_marked_invalid_and_point_at_their_error(signed_in, client):
+    """Each field with an error carries aria-invalid and names its error's id, and the
+    style sheet reddens any such input as it does a textarea; a 201-character name is
+    refused (never cut) and kept as typed."""
+    name = "n" * 201
+    response = add(client, signed_in.interview, name=name, phone="12", email="x")
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert field_error(page, "name") == "A candidate's name has at most 200 characters."
+    assert typed(page, "name") == name
+    for field in ("name", "phone", "email"):
+        control = page.one("input", name=field)
+        assert control.attrs["aria-invalid"] == "true"
+        assert f"{field}-error" in control.attrs["aria-describedby"].split()
+    assert "aria-invalid" not in page.one("input", name="external_id").attrs
+    css = client.get("/static/app.css").get_data(as_text=True)
+    assert ':is(input, select, textarea)[aria-invalid="true"] {' in css
+    rule = css.index(':is(input, select, textarea)[aria-invalid="true"]')
+    assert rule > css.index('input[type="tel"],\ninput[type="number"]')  # after, so it wins
+
+
+def test_a_closed_interview_says_so_and_offers_no_invitation(signed_in, db, client):
+    """After the deadline the form opens with a notice naming the day it closed (the
+    organisation's zone) and how to reopen it, and has no "Text the invitation now"."""
+    interview = signed_in.interview
+    interview.deadline = CLOSED_DAY
+    db.commit()
+    page = parse(client.get(add_url(interview)).data)
+    notice = page.one("p", id="closed-notice")
+    assert notice.text() == (
+        "This interview closed on March 3, 2026: callers will hear it is closed, and no "
+        "invitation can be sent. Change the deadline on Edit to reopen it."
+    )
+    assert notice.one("a").attrs["href"] == f"/interviews/{interview.id}/edit"
+    assert page.find("input", name="invite") is None
+    assert "as soon as they are added" not in page.text()
+    interview.deadline = None  # reopened
+    db.commit()
+    open_page = parse(client.get(add_url(interview)).data)
+    assert open_page.find("p", id="closed-notice") is None
+    assert open_page.find("input", name="invite") is not None
