@@ -101,7 +101,9 @@ def test_a_comment_or_decision_feedback_over_the_limit_is_refused(signed_in, db,
         data={"csrf_token": csrf_token(client), "body": "c" * 2001},
         follow_redirects=True,
     )
-    assert "Write a comment of 1 to 2000 characters." in flashes(parse(comment.data))
+    assert "A comment is at most 2000 characters; yours has 2001: nothing was added." in flashes(
+        parse(comment.data)
+    )
     assert db.scalar(select(Comment.id)) is None
     decided = client.post(
         f"/candidates/{candidate.id}/decision",
