@@ -48,6 +48,8 @@ def test_no_textarea_on_the_dashboard_has_maxlength(signed_in, client):
             found.append((url, area.attrs.get("name"), area.attrs.get("maxlength")))
     assert len(found) >= 15  # the scan saw the forms it is meant to guard
     assert [f for f in found if f[2] is not None] == []
+    hook_url = parse(client.get("/settings/api").data).one("input", name="url")
+    assert "maxlength" not in hook_url.attrs  # pasted whole: cut to fit is a wrong URL
 
 
 def test_a_decision_message_over_640_characters_is_refused_and_kept(signed_in, db, client):
