@@ -489,10 +489,16 @@ def build(
 
 
 def render_candidate(
-    candidate: Candidate, *, invalid=None, transcript_invalid=None, status: int = 200
+    candidate: Candidate,
+    *,
+    invalid=None,
+    transcript_invalid=None,
+    comment_invalid: tuple[int | None, str, str] | None = None,
+    status: int = 200,
 ):
     """Render the candidate page for the signed-in reviewer; returns (html, status).
-    `invalid` and `transcript_invalid` are `build`'s."""
+    `invalid` and `transcript_invalid` are `build`'s; `comment_invalid` is a refused
+    comment's (answer id or None for the candidate, its text, why), shown in its box."""
     page = build(
         db(),
         current_user,
@@ -503,7 +509,11 @@ def render_candidate(
     )
     return (
         render_template(
-            "candidate.html", page=page, candidate=candidate, interview=candidate.interview
+            "candidate.html",
+            page=page,
+            candidate=candidate,
+            interview=candidate.interview,
+            comment_invalid=comment_invalid,
         ),
         status,
     )

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from dashboard.access import get_visible
 from dashboard.auditing import record
 from dashboard.review import review
+from dashboard.review.candidate_page import render_candidate
 from ivr.services import db
 from voice.models import Answer, Candidate, Comment
 
@@ -21,8 +22,9 @@ def comment(candidate_id: int):
     """Add the signed-in reviewer's comment (form: body, optional answer_id), audited as
     "comment_added", and go back to it on the candidate page.
 
-    An empty (or blank) or too long comment adds nothing: the flash says why, and the
-    page opens at its top, where flashes show (the comment's anchor would scroll past it).
+    An empty (or blank) comment adds nothing: the flash says why, and the page opens at
+    its top, where flashes show (the comment's anchor would scroll past it). A too long
+    one adds nothing either: the page answers 422 with the text back in its box and why.
     """
     session = db()
     candidate = get_visible(session, current_user, Candidate, candidate_id, options=(), change=True)
@@ -35,15 +37,15 @@ def comment(candidate_id: int):
         anchor = f"answer-{answer_id}"
     back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor=anchor)
     body = request.form.get("body", "").strip()
-    if not body or len(body) > COMMENT_MAX:
-        flash(
-            EMPTY_COMMENT
-            if not body
-            else f"A comment is at most {COMMENT_MAX} characters; yours has {len(body)}: "
-            "nothing was added.",
-            "error",
-        )
+    if not body:
+        flash(EMPTY_COMMENT, "error")
         return redirect(url_for("dashboard.candidate", candidate_id=candidate.id))
+    if len(body) > COMMENT_MAX:  # the page again, the text back in its box (422)
+        why = (
+            f"A comment is at most {COMMENT_MAX} characters; yours has {len(body)}: "
+            "nothing was added. Shorten it and post it again."
+        )
+        return render_candidate(candidate, comment_invalid=(answer_id, body, why), status=422)
     added = Comment(
         candidate_id=candidate.id, answer_id=answer_id, author_id=current_user.id, body=body
     )

@@ -101,11 +101,13 @@ def test_a_comment_or_decision_feedback_over_the_limit_is_refused(signed_in, db,
     comment = client.post(
         f"/candidates/{candidate.id}/comments",
         data={"csrf_token": csrf_token(client), "body": "c" * 2001},
-        follow_redirects=True,
     )
-    assert "A comment is at most 2000 characters; yours has 2001: nothing was added." in flashes(
-        parse(comment.data)
-    )
+    # The page again (422) with the text back in its box, so nothing typed is lost.
+    assert comment.status_code == 422
+    box = parse(comment.data).one("textarea", id="comment-candidate")
+    assert box.text() == "c" * 2001 and box.attrs["aria-invalid"] == "true"
+    error = parse(comment.data).one("p", id="comment-candidate-error").text()
+    assert error.startswith("A comment is at most 2000 characters; yours has 2001: nothing")
     assert db.scalar(select(Comment.id)) is None
     decided = client.post(
         f"/candidates/{candidate.id}/decision",
