@@ -494,11 +494,14 @@ def render_candidate(
     invalid=None,
     transcript_invalid=None,
     comment_invalid: tuple[int | None, str, str] | None = None,
+    decision_invalid=None,
     status: int = 200,
 ):
     """Render the candidate page for the signed-in reviewer; returns (html, status).
     `invalid` and `transcript_invalid` are `build`'s; `comment_invalid` is a refused
-    comment's (answer id or None for the candidate, its text, why), shown in its box."""
+    comment's (answer id or None for the candidate, its text, why), shown in its box;
+    `decision_invalid` a refused decision form (dashboard.review.decisions.DecisionForm),
+    shown as it was sent with why."""
     page = build(
         db(),
         current_user,
@@ -514,6 +517,7 @@ def render_candidate(
             candidate=candidate,
             interview=candidate.interview,
             comment_invalid=comment_invalid,
+            decision_invalid=decision_invalid,
         ),
         status,
     )

@@ -28,6 +28,7 @@ from dashboard.access import (
 from dashboard.auditing import record
 from dashboard.presenters import DECISION_LABELS
 from dashboard.review import back_to, checked, posted_ids, review
+from dashboard.review.candidate_page import render_candidate
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
 from voice import webhooks
@@ -147,21 +148,44 @@ NO_BULK_DECISION = (
 )
 
 
+@dataclass(frozen=True)
+class DecisionForm:
+    """A posted decision form as sent: the decision ("" when none was chosen), whether to
+    text it, the feedback, and what is wrong with it (None when it can be saved)."""
+
+    decision: str
+    notify: bool
+    feedback: str
+    problem: str | None
+
+
+def read_decision_form(missing: str = "Choose advance, hold or reject.") -> DecisionForm:
+    """Read the posted decision form; `missing` is the sentence when no decision is chosen."""
+    decision = request.form.get("decision", "").strip()
+    feedback = request.form.get("feedback", "").strip()
+    problem = None
+    if not decision:
+        problem = missing
+    elif decision not in DecisionKind.ALL:
+        problem = "Choose advance, hold or reject."
+    elif len(feedback) > FEEDBACK_MAX:
+        problem = (
+            f"Feedback can be at most {FEEDBACK_MAX} characters (it is sent by SMS); "
+            f"yours has {len(feedback)}."
+        )
+    return DecisionForm(decision, checked("notify"), feedback, problem)
+
+
 def _read_decision(
     missing: str = "Choose advance, hold or reject.",
 ) -> tuple[str, bool, str] | None:
-    decision = request.form.get("decision", "").strip()
-    feedback = request.form.get("feedback", "").strip()
-    if not decision:
-        flash(missing, "error")
+    """The bulk form's decision, notify and feedback; None (with a flash saying why) when
+    it cannot be saved."""
+    form = read_decision_form(missing)
+    if form.problem:
+        flash(form.problem, "error")
         return None
-    if decision not in DecisionKind.ALL:
-        flash("Choose advance, hold or reject.", "error")
-        return None
-    if len(feedback) > FEEDBACK_MAX:
-        flash(f"Feedback can be at most {FEEDBACK_MAX} characters (it is sent by SMS).", "error")
-        return None
-    return decision, checked("notify"), feedback
+    return form.decision, form.notify, form.feedback
 
 
 def _audit(outcome: Outcome, decision: str, notify: bool) -> None:
@@ -205,10 +229,10 @@ def decide(candidate_id: int):
         session, current_user, Candidate, candidate_id, manage=True, change=True
     )
     back = url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="decision")
-    read = _read_decision()
-    if read is None:
-        return redirect(back)
-    decision, notify, feedback = read
+    form = read_decision_form()
+    if form.problem:  # the page again (422), the form as it was sent and why
+        return render_candidate(candidate, decision_invalid=form, status=422)
+    decision, notify, feedback = form.decision, form.notify, form.feedback
     outcome = apply_decision(
         session, [candidate], decision, current_user.id, notify=notify, feedback=feedback
     )

@@ -109,16 +109,36 @@ def test_a_comment_or_decision_feedback_over_the_limit_is_refused(signed_in, db,
     error = parse(comment.data).one("p", id="comment-candidate-error").text()
     assert error.startswith("A comment is at most 2000 characters; yours has 2001: nothing")
     assert db.scalar(select(Comment.id)) is None
+    # The decision form again (422) as it was sent: decision, "Text", feedback, and why.
     decided = client.post(
         f"/candidates/{candidate.id}/decision",
-        data={"csrf_token": csrf_token(client), "decision": "hold", "feedback": "f" * 481},
-        follow_redirects=True,
+        data={
+            "csrf_token": csrf_token(client),
+            "decision": "hold",
+            "notify": "1",
+            "feedback": "f" * 481,
+        },
     )
-    assert "Feedback can be at most 480 characters (it is sent by SMS)." in flashes(
-        parse(decided.data)
+    assert decided.status_code == 422
+    form = parse(decided.data).one("form", cls="decision-form")
+    assert form.one("p", id="decision-error").text() == (
+        "Feedback can be at most 480 characters (it is sent by SMS); yours has 481. "
+        "Nothing was saved."
     )
+    assert form.one("textarea", id="feedback").text() == "f" * 481
+    assert "checked" in form.one("input", id="decision-hold").attrs
+    assert "checked" in form.one("input", name="notify").attrs
     db.expire_all()
     assert db.get(Candidate, candidate.id).decision is None
+    # No decision chosen: the feedback typed is kept too.
+    undecided = client.post(
+        f"/candidates/{candidate.id}/decision",
+        data={"csrf_token": csrf_token(client), "feedback": "Great answers."},
+    )
+    assert undecided.status_code == 422
+    form = parse(undecided.data).one("form", cls="decision-form")
+    assert form.one("textarea", id="feedback").text() == "Great answers."
+    assert form.one("p", id="decision-error").text().startswith("Choose advance, hold or reject.")
 
 
 def test_a_criterion_name_over_100_characters_is_refused_not_cut(signed_in, db, client):
