@@ -34,7 +34,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import require_role, select_visible
 from dashboard.local_dates import reader_zone
-from dashboard.page_links import read_cursor, read_page, row_id
+from dashboard.page_links import read_cursor, read_flag, read_page, row_id
 from ivr.services import db, services
 from voice import audit, audit_reading
 from voice.dates import local_days
@@ -174,6 +174,9 @@ def trail():
     session = db()
     zone, _ = reader_zone()
     query = read_query(request.args, zone)
+    full, full_error = read_flag(request.args, "full", "Check every entry now")
+    if full_error:
+        query.errors.append(full_error)
     stmt = audit_reading.filter_entries(select_visible(current_user, AuditEvent), query.filters)
     # Counted up to COUNT_CAP: "page N of M" below it, "more than COUNT_CAP" past it.
     total = audit_reading.count_up_to(session, stmt, COUNT_CAP)
@@ -212,9 +215,7 @@ def trail():
             .with_only_columns(Answer.id, Question.position)
         ).all()
     )
-    verification, walked_at = chain_status(
-        session, current_user.organization_id, full=request.args.get("full") == "1"
-    )
+    verification, walked_at = chain_status(session, current_user.organization_id, full=full)
     status = 400 if query.cursor_error else 422 if query.errors else 200
     return (
         render_template(

@@ -1,4 +1,5 @@
-"""Reading a list page's query string strictly: row ids and keyset page links.
+"""Reading a list page's query string strictly: row ids, checkbox filters, keyset page
+links, and the list a form on the page leads back to.
 
 The audit, search and interview pages share these, so that a damaged link or a filter
 naming no row is answered the same way on both: the page names what is wrong (400 for
@@ -6,6 +7,8 @@ a damaged page link, with the first page shown; 422 for a bad filter, left out).
 """
 
 from __future__ import annotations
+
+from urllib.parse import urlsplit
 
 from voice.models import MAX_ROW_ID
 
@@ -18,6 +21,36 @@ def row_id(raw: str) -> int | None:
     if raw.isascii() and raw.isdigit() and 0 < len(raw) < 11 and 0 < int(raw) <= MAX_ROW_ID:
         return int(raw)
     return None
+
+
+def read_flag(args, name: str, label: str) -> tuple[bool, str | None]:
+    """A checkbox filter `?name=1`: (ticked, error). Absent or blank is unticked; "1" is
+    ticked; anything else is unticked with the sentence "“yes” is not a value for
+    “<label>” (use name=1, or leave it out)." (the page then answers 422, as for any
+    bad filter). `label` is the checkbox's visible label.
+    """
+    raw = (args.get(name) or "").strip()
+    if not raw:
+        return False, None
+    if raw == "1":
+        return True, None
+    return False, f"“{raw[:SHOWN]}” is not a value for “{label}” (use {name}=1, or leave it out)."
+
+
+def back_to_list(target: str | None, path: str) -> str:
+    """Where a form posted from the list page at `path` leads back to: `target` (the form's
+    `next`, the page's own address) when it is `path` itself with or without a query
+    string (its filters, order and page link, which the page checks again when read),
+    else `path`. Anything else (another page, another site, a scheme, a damaged value)
+    is ignored, so `next` can never redirect elsewhere.
+    """
+    target = (target or "").strip()
+    if not target or any(ord(ch) < 0x21 or ord(ch) == 0x7F or ch == "\\" for ch in target):
+        return path
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or parts.fragment or parts.path != path:
+        return path
+    return f"{path}?{parts.query}" if parts.query else path
 
 
 def read_cursor(

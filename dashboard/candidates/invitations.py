@@ -25,6 +25,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, is_erased, require_manager
+from dashboard.page_links import back_to_list
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
@@ -206,16 +207,21 @@ def text_invitation_to(session: Session, candidate: Candidate) -> None:
 
 @require_manager
 def invite(interview_id: int):
-    """Queue invitation texts for the chosen candidates (or all) of an interview."""
+    """Queue invitation texts for the chosen candidates (or all) of an interview, then go
+    back to the interview's list as it was shown: the form's `next` (its filters, order
+    and page), when that is the interview page."""
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
+    back = back_to_list(
+        request.form.get("next"), url_for("dashboard.interview", interview_id=interview.id)
+    )
     stmt = select(Candidate).where(Candidate.interview_id == interview.id)
     if request.form.get("all") != "1":
         # Ids past a 32-bit integer name no row, and PostgreSQL refuses them in a query.
         ids = [i for i in posted_ids("candidate_ids") if 0 < i <= MAX_ROW_ID]
         if not ids:
             flash("Select at least one candidate to invite.", "error")
-            return redirect(url_for("dashboard.interview", interview_id=interview.id))
+            return redirect(back)
         stmt = stmt.where(Candidate.id.in_(ids))
     chosen = list(session.scalars(stmt.order_by(Candidate.id)))
     run = write_invitations(session, chosen, current_user.id)
@@ -235,7 +241,7 @@ def invite(interview_id: int):
         )
     if not chosen:
         flash("No candidates to invite.", "info")
-    return redirect(url_for("dashboard.interview", interview_id=interview.id))
+    return redirect(back)
 
 
 def _people(n: int) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
-from dashboard.page_links import SHOWN, read_cursor, read_page, row_id
+from dashboard.page_links import SHOWN, read_cursor, read_flag, read_page, row_id
 from ivr.services import db
 from voice.attempts import answered
 from voice.candidate_order import LATEST, SORT_LABELS, SORTS, candidate_order
@@ -46,6 +46,8 @@ from voice.reviews import unreviewed_by
 PER_PAGE = 50
 NO_DECISION = "none"
 PROCESSING = (AnswerStatus.RECORDING, AnswerStatus.ANNOUNCED, AnswerStatus.STORED)
+# The list's checkbox filters (?flagged=1, ?unscored=1) and their labels on the page.
+CHECKBOXES = {"flagged": "Transcript may be unreliable", "unscored": "Not scored by me"}
 
 
 @dataclass
@@ -92,8 +94,11 @@ class Filters:
             except ValueError:
                 found.min_score = None
                 found.errors.append("Minimum score must be a number from 1 to 5.")
-        found.flagged = args.get("flagged", "") == "1"
-        found.unscored = args.get("unscored", "") == "1"
+        for name, label in CHECKBOXES.items():
+            ticked, error = read_flag(args, name, label)
+            setattr(found, name, ticked)
+            if error:
+                found.errors.append(error)
         sort = args.get("sort", "").strip()
         if sort in SORTS:
             found.sort = sort

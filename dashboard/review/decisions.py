@@ -26,8 +26,9 @@ from dashboard.access import (
     split_erased,
 )
 from dashboard.auditing import record
+from dashboard.page_links import back_to_list
 from dashboard.presenters import DECISION_LABELS
-from dashboard.review import back_to, checked, posted_ids, review
+from dashboard.review import checked, posted_ids, review
 from dashboard.review.candidate_page import render_candidate
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
@@ -246,10 +247,13 @@ def decide(candidate_id: int):
 @review.post("/interviews/<int:interview_id>/decisions")
 def bulk_decide(interview_id: int):
     """Record one decision for the selected candidates of an interview (404 if any id is
-    not one of its candidates)."""
+    not one of its candidates), then go back to the interview's list as it was shown: the
+    form's `next` (its filters, order and page), when that is the interview page."""
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
-    back = back_to(url_for("dashboard.interview", interview_id=interview.id))
+    back = back_to_list(
+        request.form.get("next"), url_for("dashboard.interview", interview_id=interview.id)
+    )
     ids = posted_ids("candidate_ids")
     read = _read_decision(NO_BULK_DECISION)
     if read is None:

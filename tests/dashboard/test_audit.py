@@ -432,6 +432,12 @@ def test_bad_filters_get_a_clear_message(signed_in, client):
     assert any("candidate" in m for m in messages) and any("zap" in m for m in messages)
     response, page = audit_page(client, **{"from": "0001-01-01", "to": "9999-12-31"})
     assert response.status_code == 200 and page.find_all("tr", data_seq=True)
+    response, page = audit_page(client, full="yes")  # was taken silently as no full check
+    assert response.status_code == 422
+    assert [p.text() for p in page.find_all("p", cls="flash-error")] == [
+        "“yes” is not a value for “Check every entry now” (use full=1, or leave it out)."
+    ]
+    assert page.find_all("tr", data_seq=True)  # the trail is still shown
 
 
 def test_the_page_pages(signed_in, db, client):

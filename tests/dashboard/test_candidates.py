@@ -179,6 +179,27 @@ def test_inviting_skips_those_with_nothing_left_to_answer(signed_in, db, client,
     assert len(Queue(SEND_MESSAGE.queue, connection=redis_conn).jobs) == 1
 
 
+def test_inviting_goes_back_to_the_list_as_it_was_filtered(signed_in, db, client, redis_conn):
+    """Invite selected, and Invite everyone, lead back to the interview's list with its
+    filters and order (the forms' `next`); a `next` to another page or site is ignored."""
+    fresh = make_candidate(db, signed_in.interview, name="Fay Fresh", phone="+15552010013")
+    db.commit()
+    page_url = f"/interviews/{signed_in.interview.id}"
+    listed = f"{page_url}?status=invited&sort=name"
+    page = parse(client.get(listed).data)
+    selected = page.one("form", id="bulk").form_fields()
+    everyone = page.one("form", cls="invite-all").form_fields()
+    assert selected["next"] == everyone["next"] == listed
+    for data in (selected, selected | {"candidate_ids": [fresh.id]}, everyone):
+        response = client.post(f"{page_url}/invite", data=data)
+        assert response.status_code == 302
+        assert response.headers["Location"] == listed
+    assert db.scalars(select(Message.candidate_id)).all() == [fresh.id]
+    for elsewhere in ("https://evil.test" + page_url, "//evil.test" + page_url, "/review"):
+        response = client.post(f"{page_url}/invite", data=selected | {"next": elsewhere})
+        assert response.headers["Location"] == page_url, elsewhere
+
+
 def test_inviting_with_ids_that_name_no_row_asks_for_a_selection(signed_in, client):
     """Posted ids too big for the database, or not numbers, are ignored, never a 500."""
     page_url = f"/interviews/{signed_in.interview.id}"
@@ -222,6 +243,8 @@ def test_filters_survive_paging(signed_in, db, client, monkeypatch):
     href = page.one("a", rel="next").attrs["href"]
     assert "status=invited" in href and "page=2" in href
     assert Filters.from_args({"status": "bogus"}).status == ""
+    ticked = Filters.from_args({"flagged": "", "unscored": "1"})  # an unticked box is blank
+    assert (ticked.flagged, ticked.unscored, ticked.errors) == (False, True, [])
 
 
 def test_keypad_answers_and_screened_out_reason_show_in_the_list(signed_in, db, client):
@@ -451,6 +474,16 @@ def test_odd_query_strings_never_break_the_interview_page(signed_in, client):
         ),
         ("decision=zzz", "“zzz” is not a decision (use advance, hold, reject or none)."),
         ("reviewer=abc", "“abc” is not a reviewer's number."),
+        # Checkbox filters took anything but "1" silently as unticked (a trial found it).
+        (
+            "flagged=banana",
+            "“banana” is not a value for “Transcript may be unreliable” "
+            "(use flagged=1, or leave it out).",
+        ),
+        (
+            "unscored=yes",
+            "“yes” is not a value for “Not scored by me” (use unscored=1, or leave it out).",
+        ),
     ],
 )
 def test_a_filter_value_the_list_does_not_take_is_422_and_named(

@@ -482,6 +482,42 @@ def test_bulk_decide_without_a_chosen_decision_is_refused(signed_in, db, client)
     assert db.scalars(select(Decision)).all() == []
 
 
+def test_bulk_decide_goes_back_to_the_list_as_it_was_filtered(signed_in, db, client):
+    """Apply decision, refused (no decision chosen) or done (Hold), leads back to the
+    interview's list with its filters, order and page link, as the bulk form's `next`
+    carries them; a `next` naming anything but this interview's page is not followed."""
+    interview = signed_in.interview
+    lee = completed(db, interview, "Lee Park", hours_ago=2, phone="+15557650001")
+    db.commit()
+    url = f"/interviews/{interview.id}"
+    listed = f"{url}?status=completed&sort=name&after={signed_in.candidate.id}&page=2"
+    bulk = parse(client.get(listed).data).one("form", id="bulk")
+    fields = bulk.form_fields()
+    assert fields["next"] == listed
+    for chosen in ("", "hold"):
+        response = client.post(
+            f"{url}/decisions", data=fields | {"candidate_ids": [lee.id], "decision": chosen}
+        )
+        assert response.status_code == 302
+        assert response.headers["Location"] == listed, chosen
+    db.expire_all()
+    assert db.get(Candidate, lee.id).decision == "hold"
+    for elsewhere in (
+        "https://evil.test/interviews/1",
+        "//evil.test" + url,
+        f"/interviews/{interview.id + 1}?status=completed",
+        f"{url}/decisions?status=completed",
+        "/review",
+        f"{url}#x",
+        "javascript:alert(1)",
+    ):
+        response = client.post(
+            f"{url}/decisions",
+            data=fields | {"candidate_ids": [lee.id], "decision": "", "next": elsewhere},
+        )
+        assert response.headers["Location"] == url, elsewhere
+
+
 def test_bulk_decide_is_scoped_and_role_checked(world, db, app, client, auth):
     """Ids of another organisation are 404; reviewers get 403; no CSRF token is 400."""
     auth.login()
