@@ -13,14 +13,21 @@ from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from dashboard.access import can_manage, select_visible
-from dashboard.page_links import read_page
+from dashboard.page_links import SHOWN, read_flag, read_page, row_id
 from ivr.services import db
 from voice.models import Interview
-from voice.search import BadPosition, Position, query_words, search_transcripts
+from voice.search import (
+    BadPosition,
+    Position,
+    flagged_transcripts,
+    query_words,
+    search_transcripts,
+)
 
 search = Blueprint("search", __name__)
 
 PER_PAGE = 25
+FLAGGED_LABEL = "Only transcripts that may be unreliable"  # the ?flagged=1 checkbox
 
 
 def read_position(args) -> tuple[Position | None, Position | None, str | None]:
@@ -42,38 +49,53 @@ def read_position(args) -> tuple[Position | None, Position | None, str | None]:
 def results():
     """Search transcripts (?q=, ?interview_id=, ?flagged=1, and ?after= or ?before= with
     ?page= for later pages) in the interviews the user sees; flagged=1 keeps transcripts
-    that may be unreliable. A damaged page link gets 400 and the first page of results."""
+    that may be unreliable, and with no words lists every such transcript still to check,
+    newest first. A damaged page link gets 400 and the first page of results; a filter
+    the page does not take (?flagged=yes, ?interview_id=abc) gets 422, named, and is left
+    out; an interview the user does not see is 404."""
     session = db()
     query = request.args.get("q", "").strip()[:200]
     interviews = session.scalars(
         select_visible(current_user, Interview).order_by(Interview.title)
     ).all()
     visible_ids = [i.id for i in interviews]
-    interview_id = request.args.get("interview_id", type=int)
-    if interview_id is not None and interview_id not in visible_ids:
-        abort(404)
-    flagged = request.args.get("flagged") == "1"
+    errors = []
+    interview_id = None
+    raw_interview = request.args.get("interview_id", "").strip()
+    if raw_interview:
+        interview_id = row_id(raw_interview)
+        if interview_id is None:
+            errors.append(f"“{raw_interview[:SHOWN]}” is not an interview's number.")
+        elif interview_id not in visible_ids:
+            abort(404)
+    flagged, flag_error = read_flag(request.args, "flagged", FLAGGED_LABEL)
+    if flag_error:
+        errors.append(flag_error)
     after, before, error = read_position(request.args)
     page, page_error = read_page(request.args)
     error = error or page_error
     if error:
         after = before = None
         page = 1
+    words = bool(query_words(query))
+    listing = flagged and not words  # the flag alone: every flagged transcript, newest first
     hits, previous, more = [], False, False
-    if query_words(query):
-        found = search_transcripts(
-            session,
-            current_user.organization_id,
-            query,
-            interview_id=interview_id,
+    if words or listing:
+        scope = {
+            "interview_id": interview_id,
             # Managers see the whole organisation; reviewers the interviews shared with them.
-            interview_ids=None if can_manage(current_user) else visible_ids,
-            flagged_only=flagged,
-            limit=PER_PAGE + 1,  # one more tells whether another page lies that way
-            offset=0 if after or before else (page - 1) * PER_PAGE,
-            after=after,
-            before=before,
-        )
+            "interview_ids": None if can_manage(current_user) else visible_ids,
+            "limit": PER_PAGE + 1,  # one more tells whether another page lies that way
+            "offset": 0 if after or before else (page - 1) * PER_PAGE,
+            "after": after,
+            "before": before,
+        }
+        if listing:
+            found = flagged_transcripts(session, current_user.organization_id, **scope)
+        else:
+            found = search_transcripts(
+                session, current_user.organization_id, query, flagged_only=flagged, **scope
+            )
         if before is not None:
             hits, previous, more = found[-PER_PAGE:], len(found) > PER_PAGE, True
         else:
@@ -81,7 +103,11 @@ def results():
             previous = after is not None or page > 1
         if not hits and (after or before or page > 1):
             # Past either end (a stale or edited link): the first page of the same search.
-            args = {"q": query, "interview_id": interview_id, "flagged": 1 if flagged else None}
+            args = {
+                "q": query or None,
+                "interview_id": interview_id,
+                "flagged": 1 if flagged else None,
+            }
             return redirect(url_for("search.results", **args))
         page = max(page, 2) if previous else 1
     return (
@@ -91,11 +117,13 @@ def results():
             interviews=interviews,
             interview_id=interview_id,
             flagged=flagged,
+            listing=listing,
             hits=hits,
             more=more,
             previous=previous,
             page=page,
             error=error,
+            errors=errors,
         ),
-        400 if error else 200,
+        400 if error else 422 if errors else 200,
     )

@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from voice.models import MAX_ROW_ID, Answer, Candidate, Interview, Question
+from voice.models import MAX_ROW_ID, Answer, AnswerStatus, Candidate, Interview, Question
 
 PG_INDEX = "ix_answers_transcript_search"
 PG_COLUMN = "transcript_search"  # answers' generated search document (PostgreSQL only)
@@ -239,6 +239,80 @@ def search_transcripts(
         for answer_id, score in page
         if answer_id in shown
     ]
+
+
+def flagged_transcripts(
+    session: Session,
+    org_id: int,
+    *,
+    interview_id: int | None = None,
+    interview_ids: list[int] | None = None,
+    limit: int = 50,
+    offset: int = 0,
+    after: Position | None = None,
+    before: Position | None = None,
+) -> list[Hit]:
+    """The organisation's transcripts still flagged as possibly unreliable (nobody has
+    checked or corrected them yet), newest answer first: a search with the flag and no
+    words. `interview_id`, `interview_ids`, `limit`, `offset`, `after` and `before` are
+    as for search_transcripts. Only kept, transcribed answers are listed.
+
+    Every hit has rank 0.0, so the results' order (rank, then answer id, higher first) is
+    newest answer first, and the same Position tokens page it by keyset on the answer id.
+    A hit's snippet is the transcript's first SNIPPET_WORDS words, nothing highlighted,
+    and its start is 0.0 (the answer's beginning).
+    """
+    if interview_ids is not None and not interview_ids:
+        return []
+    stmt = (
+        select(Answer, Candidate, Interview, Question)
+        .join(Candidate, Candidate.id == Answer.candidate_id)
+        .join(Interview, Interview.id == Candidate.interview_id)
+        .join(Question, Question.id == Answer.question_id)
+        .where(
+            Interview.organization_id == org_id,
+            Answer.kept.is_(True),
+            Answer.transcript_flagged.is_(True),
+            Answer.status == AnswerStatus.TRANSCRIBED,
+        )
+    )
+    if interview_id is not None:
+        stmt = stmt.where(Interview.id == interview_id)
+    if interview_ids is not None:
+        stmt = stmt.where(Interview.id.in_(list(interview_ids)))
+    if before is not None:
+        # Going back: the hits just before the position, read upwards, then turned round.
+        stmt = stmt.where(Answer.id > before.answer_id).order_by(Answer.id.asc())
+    elif after is not None:
+        stmt = stmt.where(Answer.id < after.answer_id).order_by(Answer.id.desc())
+    else:
+        stmt = stmt.order_by(Answer.id.desc()).offset(offset)
+    rows = session.execute(stmt.limit(limit)).all()
+    if before is not None:
+        rows.reverse()
+    return [_opening(*row) for row in rows]
+
+
+def _opening(answer, candidate, interview, question) -> Hit:
+    """A flagged transcript as a hit without a match: its first words, from the start."""
+    words = (answer.transcript or "").split()
+    opening = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    return Hit(
+        answer_id=answer.id,
+        candidate_id=candidate.id,
+        candidate_name=candidate.name,
+        interview_id=interview.id,
+        interview_title=interview.title,
+        question_id=question.id,
+        question_position=question.position,
+        question_prompt=question.prompt,
+        snippet=[(opening, False)] if opening else [],
+        start=0.0,
+        rank=0.0,
+        # As dashboard.presenters shows a flag saved without its reasons.
+        flags=tuple(answer.transcript_flags or ("flagged",)),
+        language=answer.transcript_language,
+    )
 
 
 def _anchor(session: Session, ranked, rank, position: Position) -> tuple[float, int]:

@@ -55,6 +55,34 @@ def test_search_escapes_and_scopes(world, db, app, client, auth):
     ]
 
 
+def test_flagged_transcripts_without_words_are_scoped(world, db, app, client, auth):
+    """The flag alone lists only flagged transcripts of the user's organisation, and to a
+    reviewer only those of interviews shared with them."""
+    auth.login()
+    kitchen = make_interview(
+        db, world.user.organization, phone_number="+15550100444", title="Line cook"
+    )
+    cook = make_candidate(db, kitchen, name="Cody Cook", phone=None)
+    unsure = {"status": AnswerStatus.TRANSCRIBED, "transcript_flagged": True}
+    cooked = Answer(candidate=cook, question=kitchen.questions[0], transcript="Eh…", **unsure)
+    db.add(cooked)
+    world.transcribed.transcript_flagged = True
+    world.stranger_answer.status = AnswerStatus.TRANSCRIBED
+    world.stranger_answer.transcript = "Another organisation's answer."
+    world.stranger_answer.transcript_flagged = True
+    teammate(db, world.user.organization, "rita@acme.test", interviews=[world.interview])
+    db.commit()
+
+    def listed(who) -> list[int]:
+        page = parse(who.get("/search?flagged=1").data)
+        return [int(h.attrs["data-answer-id"]) for h in page.find_all("li", cls="search-hit")]
+
+    assert listed(client) == [cooked.id, world.transcribed.id]
+    reviewer = app.test_client()
+    AuthActions(reviewer).login(email="rita@acme.test", password=PASSWORD)
+    assert listed(reviewer) == [world.transcribed.id]
+
+
 def test_search_page_without_a_query(signed_in, client):
     """An empty search shows the form with a labelled field and no results."""
     page = parse(client.get("/search").data)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from sqlalchemy import select, update
 
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview
@@ -118,6 +119,45 @@ def test_filters_are_kept_from_page_to_page(signed_in, db, client):
     back, query = follow(client, last, "prev")
     assert query["interview_id"] == [str(night.id)] and query["flagged"] == ["1"]
     assert answer_ids(back) == expected[:3]
+
+
+def test_the_flag_without_words_lists_flagged_transcripts_newest_first(signed_in, db, client):
+    """?flagged=1 and no words lists every transcript still flagged, newest answer first,
+    three a page by Next and back by Previous, the filters kept on every link."""
+    org = signed_in.user.organization
+    day = add_transcripts(db, org, 4, "+15550100401")
+    night = add_transcripts(db, org, 10, "+15550100402")
+    flagged = db.scalars(
+        select(Answer.id).where(Answer.transcript_flagged.is_(True)).order_by(Answer.id.desc())
+    ).all()
+    assert len(flagged) == 7  # every other one of 4 and of 10
+    for url in ("/search?flagged=1", "/search?q=&flagged=1", "/search?q=%21%3F&flagged=1"):
+        first = parse(client.get(url).data)
+        assert first.one(id="results-title").text() == "Transcripts that may be unreliable"
+        assert answer_ids(first) == flagged[:PER_PAGE]
+    hit = first.find_all("li", cls="search-hit")[0]
+    assert hit.one("p", cls="transcript-flag").attrs["data-flags"] == "unintelligible"
+    assert hit.one("p", cls="search-snippet").text() == db.get(Answer, flagged[0]).transcript
+    seen, last = walk_next(client, "/search?flagged=1")
+    assert seen == in_pages(flagged)
+    back, query = follow(client, last, "prev")
+    assert query["flagged"] == ["1"] and "q" not in query and "before" in query
+    assert answer_ids(back) == flagged[3:6]
+    back, query = follow(client, back, "prev")
+    assert query == {"flagged": ["1"]} and answer_ids(back) == flagged[:3]
+    narrowed, _ = walk_next(client, f"/search?flagged=1&interview_id={night.id}")
+    in_night = [i for i in flagged if db.get(Answer, i).candidate.interview_id == night.id]
+    assert len(in_night) == 5 and narrowed == in_pages(in_night)
+    assert day.id != night.id
+    response = client.get("/search?flagged=1&after=0.0_1&page=5")  # past the oldest
+    assert response.status_code == 302 and response.headers["Location"] == "/search?flagged=1"
+    db.execute(update(Answer).values(transcript_flagged=False))  # all checked
+    db.commit()
+    page = parse(client.get("/search?flagged=1").data)
+    assert page.one(id="results-title").text() == (
+        "No transcript that may be unreliable is left to check"
+    )
+    assert answer_ids(page) == []
 
 
 @pytest.mark.parametrize(

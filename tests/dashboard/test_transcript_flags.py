@@ -137,6 +137,70 @@ def test_search_shows_the_flag_and_filters_by_it(signed_in, flagged, db, client)
     ]
 
 
+def test_search_with_the_flag_alone_lists_the_transcripts_to_check(signed_in, flagged, client):
+    """What the review queue points to: "Only transcripts that may be unreliable" and no
+    words lists the flagged transcript (not the clean one), with its flag and opening."""
+    page = parse(client.get("/search?q=&flagged=1").data)
+    assert page.one(id="results-title").text() == "Transcripts that may be unreliable"
+    [hit] = page.find_all("li", cls="search-hit")
+    assert hit.attrs["data-answer-id"] == str(flagged.id)
+    assert hit.one("p", cls="transcript-flag").text() == WARNING
+    assert hit.one("p", cls="search-snippet").text() == flagged.transcript
+    assert hit.one("a").attrs["href"] == (
+        f"/candidates/{flagged.candidate_id}#t=0.00&answer={flagged.id}"
+    )
+    queue = parse(client.get("/review").data).one("section", id="flagged")
+    assert queue.one("a", id="search-flagged-link").attrs["href"] == "/search?flagged=1"
+
+
+def test_no_flagged_hit_says_so_and_links_to_the_unfiltered_search(signed_in, flagged, db, client):
+    """Words found only in transcripts already checked: the heading says none that may be
+    unreliable mentions them (not that none does), and links to the search without the flag."""
+    flagged.transcript_flagged = False  # a reviewer checked it
+    db.commit()
+    page = parse(client.get("/search?q=trabajé&flagged=1").data)
+    assert page.one(id="results-title").text() == (
+        "No transcript that may be unreliable mentions “trabajé”"
+    )
+    link = page.one("a", id="search-without-flag")
+    assert link.text() == "Search all transcripts for “trabajé”"
+    unfiltered = parse(client.get(link.attrs["href"]).data)
+    hits = unfiltered.find_all("li", cls="search-hit")
+    assert [h.attrs["data-answer-id"] for h in hits] == [str(flagged.id)]
+    nothing = parse(client.get("/search?q=zanahoria").data)
+    assert nothing.one(id="results-title").text() == "No transcripts mention “zanahoria”"
+
+
+@pytest.mark.parametrize(
+    ("query", "sentence"),
+    [
+        (
+            "flagged=banana",
+            "“banana” is not a value for “Only transcripts that may be unreliable” "
+            "(use flagged=1, or leave it out).",
+        ),
+        ("flagged=true", None),
+        ("interview_id=abc", "“abc” is not an interview's number."),
+    ],
+)
+def test_a_search_filter_the_page_does_not_take_is_422_and_named(
+    signed_in, flagged, client, query, sentence
+):
+    """?flagged= takes 1 (or nothing), as the checkbox sends it; anything else, like an
+    interview that is no number, is named (422) and left out of the search."""
+    response = client.get(f"/search?q=a%C3%B1os&{query}")
+    assert response.status_code == 422
+    page = parse(response.data)
+    errors = [p.text() for p in page.find_all("p", cls="filter-error")]
+    if sentence:
+        assert errors == [sentence]
+    assert len(errors) == 1
+    assert [h.attrs["data-answer-id"] for h in page.find_all("li", cls="search-hit")] == [
+        str(flagged.id)
+    ]
+    assert client.get("/search?q=a%C3%B1os&flagged=").status_code == 200
+
+
 def test_csv_and_the_candidates_copy_carry_the_flag(signed_in, flagged, client):
     """The CSV has each answer's transcript language and flag; the candidate's own copy
     has it in transcripts.txt and candidate.json."""
