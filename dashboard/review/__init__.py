@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from dashboard.auth import safe_next
 from voice.models import MAX_ROW_ID
 
 review = Blueprint("review", __name__)
@@ -29,11 +28,6 @@ def wants_json() -> bool:
     log a page view and use up the flash the next page load should show)."""
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
-
-
-def back_to(default: str) -> str:
-    """The form's safe `next` path (a path on this site), else `default`."""
-    return safe_next(request.form.get("next") or request.args.get("next")) or default
 
 
 def posted_ids(name: str) -> list[int]:
@@ -69,7 +63,6 @@ from dashboard.review import (  # noqa: E402
 )
 
 __all__ = [
-    "back_to",
     "candidate_page",
     "checked",
     "comments",
