@@ -33,12 +33,23 @@ def password_problem(password: str) -> str | None:
     return None
 
 
+def not_an_email(raw: str) -> str:
+    """The one sentence for a value that is not an email address, at every front door
+    (dashboard forms, the command line, the API, imported lists):
+    "“ana-at-example” is not an email address. Use one such as ana@example.com."
+    (the value trimmed, cut at 60 characters, control characters escaped)."""
+    shown = (raw or "").strip()[:60]
+    if not shown.isprintable():
+        shown = repr(shown)[1:-1]
+    return f"“{shown}” is not an email address. Use one such as ana@example.com."
+
+
 def normalise_email(raw: str) -> str:
     """Return the address trimmed and lower-cased; raise AccountError if it can't be one."""
     email = (raw or "").strip().lower()
     local, at, domain = email.partition("@")
     if not (local and at and domain) or any(c.isspace() for c in email):
-        raise AccountError(f"{raw!r} is not an email address.")
+        raise AccountError(not_an_email(raw))
     if len(email) > MAX_EMAIL_LENGTH:
         raise AccountError(f"An email address has at most {MAX_EMAIL_LENGTH} characters.")
     return email

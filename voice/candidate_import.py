@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from voice.accounts import not_an_email
 from voice.candidates import MAX_CANDIDATE_EMAIL, MAX_CANDIDATE_NAME, MAX_EXTERNAL_ID
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import DEFAULT_REGION, PhoneError, check_region, normalise_phone, not_callable
@@ -216,7 +217,7 @@ def _check_row(values: dict[str, str], region: str) -> tuple[str, str, str | Non
         raise ValueError(not_callable(raw_phone, exc.why)) from None
     email = values.get("email") or None
     if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL or " " in email):
-        raise ValueError(f"“{email[:80]}” is not an email address.")
+        raise ValueError(not_an_email(email))
     external_id = values.get("external_id") or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID:
         raise ValueError(f"External id is longer than {MAX_EXTERNAL_ID} characters.")

@@ -22,6 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from voice.accounts import not_an_email
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import DEFAULT_REGION, PhoneError, normalise_phone
 from voice.pins import new_pin, pins_in_use
@@ -140,7 +141,7 @@ def check_email(email: str | None) -> str | None:
         or " " in email
         or _CONTROL.search(email)
     ):
-        raise CandidateFieldError("email", f"{email[:60]!r} is not an email address")
+        raise CandidateFieldError("email", not_an_email(email))
     return email
 
 

@@ -176,7 +176,10 @@ def test_every_field_is_checked_at_once(signed_in, db, client):
     page = parse(response.data)
     assert field_error(page, "name") == "A candidate needs a name."
     assert field_error(page, "phone").startswith("Enter the candidate's phone number")
-    assert field_error(page, "email") == "'ana-at-example' is not an email address."
+    # The same sentence as the command line's, the API's and an imported list's.
+    assert field_error(page, "email") == (
+        "“ana-at-example” is not an email address. Use one such as ana@example.com."
+    )
     assert field_error(page, "external_id") == "An external id has at most 100 characters."
     summary = page.one("div", cls="error-summary").find_all("a")
     assert [a.attrs["href"] for a in summary] == ["#name", "#phone", "#email", "#external_id"]

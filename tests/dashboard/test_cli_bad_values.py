@@ -71,7 +71,8 @@ CASES = [
     ),
     pytest.param(
         [*ADD, "--email", "ana-at-example"],
-        "Invalid value for '--email': 'ana-at-example' is not an email address",
+        "Invalid value for '--email': “ana-at-example” is not an email address. "
+        "Use one such as ana@example.com.",
         id="candidate-add-email",
     ),
     pytest.param(
@@ -112,7 +113,8 @@ CASES = [
     ),
     pytest.param(
         ["user", "create", "ana-at-example", "--password", "long-enough-pass"],
-        "Invalid value for 'EMAIL': 'ana-at-example' is not an email address.",
+        "Invalid value for 'EMAIL': “ana-at-example” is not an email address. "
+        "Use one such as ana@example.com.",
         id="user-create-email",
     ),
     pytest.param(
