@@ -15,9 +15,9 @@ from __future__ import annotations
 from flask import Blueprint
 
 from dashboard.candidates import add_one, country, csv_import, data_export, invitations, manage
-from dashboard.candidates.listing import Filters, interview_page, keypad_label
+from dashboard.candidates.listing import Filters, interview_page
 
-__all__ = ["Filters", "candidates", "interview_page", "keypad_label"]
+__all__ = ["Filters", "candidates", "interview_page"]
 
 candidates = Blueprint("candidates", __name__)
 

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from dashboard.access import can_manage, get_visible, is_admin
 from dashboard.insights import funnel_counts
 from dashboard.page_links import SHOWN, read_cursor, read_flag, read_page, row_id
+from dashboard.presenters import keypad_answer
 from ivr.services import db
 from voice.attempts import answered
 from voice.candidate_order import LATEST, SORT_LABELS, SORTS, candidate_order
@@ -381,14 +382,7 @@ def _attach_keypad(session: Session, rows: list[Row]) -> None:
         .order_by(Answer.candidate_id, Question.position)
     )
     for candidate_id, position, kind, digits in found:
-        by_id[candidate_id].keypad.append((position, keypad_label(kind, digits)))
-
-
-def keypad_label(kind: str, digits: str | None) -> str:
-    """How a keypad answer reads: Yes or No for yes/no questions, else the digits (or —)."""
-    if kind == "yes_no":
-        return {"1": "Yes", "2": "No"}.get(digits or "", digits or "—")
-    return digits or "—"
+        by_id[candidate_id].keypad.append((position, keypad_answer(kind, digits)))
 
 
 def interview_page(interview_id: int, per_page: int = PER_PAGE):
