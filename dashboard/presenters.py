@@ -17,6 +17,7 @@ from flask import Flask
 from ivr.flow import NOT_CONNECTED
 from ivr.outbound import UNDER_WAY_WORDS
 from voice import corrections, pipeline, reliability
+from voice.apikeys import key_words
 from voice.dates import date_and_time, for_managers, short_date
 from voice.deadlines import reminder_amount
 from voice.messages import INVITATION, RECEIPT
@@ -24,6 +25,7 @@ from voice.models import (
     Answer,
     AnswerStatus,
     CandidateStatus,
+    Decision,
     DecisionKind,
     Interview,
     QuestionKind,
@@ -139,8 +141,19 @@ AUTOMATIC_SENDER = "Screenline (automatic)"  # a text no person or API key sent:
 
 def api_key_sender(key_name: str) -> str:
     """Who did something through the REST API, named by its key as the audit trail does
-    (voice.audit.Actor.api_key): "API key “Greenhouse sync”"."""
-    return f"API key “{key_name}”"
+    (voice.apikeys.key_words): "API key “Greenhouse sync”"."""
+    return key_words(key_name)
+
+
+def decided_by_words(decision: Decision) -> str:
+    """Who made a decision (a voice.models.Decision), for people: the API key as
+    `api_key_sender` names it when a REST API request made it, else the person's name
+    (or e-mail), else "a former teammate" (their account is gone)."""
+    if decision.decided_by_api_key is not None:
+        return api_key_sender(decision.decided_by_api_key.name)
+    if decision.decided_by is not None:
+        return decision.decided_by.name or decision.decided_by.email
+    return "a former teammate"
 
 
 def message_kind_words(kind: str) -> str:
@@ -399,6 +412,7 @@ def template_globals() -> dict[str, Any]:
         "call_words": call_words,
         "answer_clock": answer_clock,
         "message_kind_words": message_kind_words,
+        "decided_by_words": decided_by_words,
         "keypad_answer": keypad_answer,
         "keypad_rules": keypad_rules,
         "failure_note": failure_note,

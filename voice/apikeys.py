@@ -26,6 +26,12 @@ MAX_SECRET_LENGTH = 200  # anything longer is not one of our keys; refused unhas
 IDEMPOTENCY_KEEP_HOURS = 24  # how long a POST's Idempotency-Key answers with its first response
 
 
+def key_words(key_name: str) -> str:
+    """Who did something through the REST API, for people, named by its key as the audit
+    trail does (voice.audit.Actor.api_key): "API key “Greenhouse sync”"."""
+    return f"API key “{key_name}”"
+
+
 def hash_secret(secret: str) -> str:
     """The SHA-256 hex digest under which a key's secret is stored."""
     return hashlib.sha256(secret.encode("utf-8")).hexdigest()

@@ -55,8 +55,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from voice.apikeys import key_words
 from voice.models import (
     Answer,
+    ApiKey,
     Call,
     Candidate,
     Comment,
@@ -230,7 +232,7 @@ def candidate_record(
             {
                 "decision": d.decision,
                 "feedback": d.feedback,
-                "by": users.name(d.decided_by_id),
+                "by": users.acting(d.decided_by_id, d.decided_by_api_key_id),
                 "at": rfc3339(d.created_at),
             }
             for d in session.scalars(
@@ -267,6 +269,13 @@ class _UserNames:
             user = self.session.get(User, user_id)
             self.known[user_id] = (user.name or user.email) if user else None
         return self.known[user_id]
+
+    def acting(self, user_id: int | None, api_key_id: int | None) -> str | None:
+        """Who acted: the API key (voice.apikeys.key_words) when a REST API request did,
+        else the user's name as `name` gives it."""
+        if api_key_id is not None and (key := self.session.get(ApiKey, api_key_id)):
+            return key_words(key.name)
+        return self.name(user_id)
 
 
 def _candidate(c: Candidate) -> dict[str, Any]:
@@ -375,7 +384,11 @@ def _message(m: Message, users: _UserNames) -> dict[str, Any]:
         "error": m.error,
         "created_at": rfc3339(m.created_at),
         "sent_at": rfc3339(m.sent_at),
-        "sent_by": users.name(m.sent_by_id) if m.sent_by_id else "Screenline",
+        "sent_by": (
+            users.acting(m.sent_by_id, m.sent_by_api_key_id)
+            if m.sent_by_id or m.sent_by_api_key_id
+            else "Screenline"
+        ),
     }
 
 

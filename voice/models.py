@@ -656,10 +656,16 @@ class Decision(Base):
     )
     decision: Mapped[str] = mapped_column(String(10))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The API key whose request made the decision (decided_by_id is then the key's
+    # creator, for whom it acts); None when a person decided on the dashboard.
+    decided_by_api_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("api_keys.id", ondelete="SET NULL")
+    )
     feedback: Mapped[str] = mapped_column(Text, default="")  # written feedback for the candidate
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     decided_by: Mapped[User | None] = relationship()
+    decided_by_api_key: Mapped[ApiKey | None] = relationship()
 
     __table_args__ = (
         CheckConstraint(f"decision IN {DecisionKind.ALL!r}", name="ck_decisions_decision"),

@@ -446,7 +446,7 @@ def build(
     columns.append(ScoreColumn("Overall", seen(overall)))
     decisions = session.scalars(
         select(Decision)
-        .options(joinedload(Decision.decided_by))
+        .options(joinedload(Decision.decided_by), joinedload(Decision.decided_by_api_key))
         .where(Decision.candidate_id == candidate.id)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
     ).all()

@@ -81,7 +81,7 @@ def apply_decision(
     webhook for each change, and, if `notify`, write the SMS rows; nothing is committed.
 
     `user_id` is who decided; `api_key_id` the API key whose request it was (the texts
-    name it as their sender), None on the dashboard.
+    and the decision history name it), None on the dashboard.
 
     Raises dashboard.access.CandidateErased, before writing anything, if a candidate is
     erased (a bulk action sets those aside first, with `split_erased`).
@@ -97,6 +97,7 @@ def apply_decision(
                     candidate_id=candidate.id,
                     decision=decision,
                     decided_by_id=user_id,
+                    decided_by_api_key_id=api_key_id,
                     feedback=feedback,
                     created_at=now,
                 )

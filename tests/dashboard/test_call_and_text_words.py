@@ -16,7 +16,8 @@ from tests.dashboard.conftest import flashes
 from tests.dashboard.html import parse
 from tests.dashboard.test_candidates import part_way, token
 from voice.apikeys import create_key
-from voice.models import Call, CandidateStatus, Message
+from voice.candidate_record import candidate_record
+from voice.models import Call, Candidate, CandidateStatus, Message
 
 
 def call(db, candidate, n: int, status: str, outcome: str | None = None, minutes_ago: int = 0):
@@ -216,3 +217,25 @@ def test_the_texts_list_names_each_decision_and_who_sent_it(signed_in, client, d
         ("Decision: Hold", f"by {manager_name}"),
         ("Decision: Advance", f"by {manager_name}"),
     ]
+    # The decision history names the key too, not the key's creator (migration 0027).
+    section = page.one("section", id="decision")
+    history = next(
+        ol for ol in section.find_all("ol", cls="history") if "messages" not in ol.classes()
+    )
+    assert [li.text().split(" · ")[0] for li in history.find_all("li")] == [
+        f"Hold by {manager_name}",
+        "Advance by API key “Greenhouse sync”",
+        f"Hold by {manager_name}",
+        f"Advance by {manager_name}",
+    ]
+    # And so does the candidate's own copy of their data.
+    record = candidate_record(db, db.get(Candidate, candidate.id))
+    assert [d["by"] for d in record["decisions"]] == [
+        manager_name,
+        manager_name,
+        "API key “Greenhouse sync”",
+        manager_name,
+    ]
+    sent_by = {m["kind"]: m["sent_by"] for m in record["messages"]}
+    assert sent_by["decision:advance:2"] == "API key “Greenhouse sync”"
+    assert sent_by["decision:advance"] == sent_by["decision:hold:2"] == manager_name
