@@ -20,7 +20,7 @@ from dashboard.api.auth import caller
 from dashboard.api.body import ApiBlueprint
 from dashboard.api.hooks import guard
 from dashboard.api.problems import Problem
-from dashboard.api.schemas import AudioLinkSchema
+from dashboard.api.result_schemas import AudioLinkSchema
 from dashboard.media import audio_response, playable
 from ivr.services import db
 from voice.models import Answer, utcnow

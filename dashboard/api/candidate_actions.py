@@ -17,12 +17,12 @@ from dashboard.api.auth import caller
 from dashboard.api.candidates import blp, candidate_row, invite
 from dashboard.api.fields import IDEMPOTENCY_KEY
 from dashboard.api.problems import Problem
+from dashboard.api.result_schemas import ResultsSchema
 from dashboard.api.schemas import (
     CallSchema,
     DecisionArgs,
     DecisionSchema,
     InvitationSchema,
-    ResultsSchema,
 )
 from dashboard.review.decisions import apply_decision
 from ivr.jobs import SEND_MESSAGE

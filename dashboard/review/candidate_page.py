@@ -23,10 +23,9 @@ from dashboard.presenters import (
     AUTOMATIC_SENDER,
     Segment,
     api_key_sender,
-    call_direction_words,
-    call_next_step,
     segments_of,
 )
+from dashboard.review.candidate_calls import CallLine, calls_of, consents_of
 from dashboard.review.queue import WAITING_DAYS
 from dashboard.review.scoring import DISAGREEMENT, OVERALL, Tally, score_prefix, tallies
 from dashboard.review.transcripts import transcript_prefix
@@ -34,13 +33,11 @@ from ivr.outbound import nothing_to_ask
 from ivr.services import db
 from voice import corrections
 from voice.attempts import is_answer
-from voice.dates import date_and_time, for_managers
 from voice.erasure import ErasureState, state_of
 from voice.messages import INVITATION, MESSAGE_LANGUAGES, message_language
 from voice.models import (
     Answer,
     ApiKey,
-    Call,
     Candidate,
     CandidateStatus,
     Comment,
@@ -261,62 +258,6 @@ def _messages(session: Session, candidate_id: int) -> list[tuple[Message, str]]:
     ]
 
 
-def consent_line(call: Call, zone: str | None = None, language: str | None = None) -> str | None:
-    """What a call's consent record says, as one sentence; None if consent was not asked.
-
-    "Agreed to recording on Nov 30, 2026, 8:02 AM CST by pressing 1, after hearing
-    (en-US): '...'"; a declined call says "Declined" and key 2. The time is in `zone` (an
-    IANA name; default UTC), worded for `language` by voice/dates.py.
-    """
-    if call.consent_text is None:
-        return None
-    heard = f"({call.consent_language}): '{call.consent_text}'"
-    if call.consent_key is None or call.consent_at is None:
-        return f"Asked for consent but no key was pressed, after hearing {heard}"
-    verb = "Agreed to" if call.consent_key == "1" else "Declined"
-    when = date_and_time(call.consent_at, zone, language, year=True)
-    return f"{verb} recording on {when} by pressing {call.consent_key}, after hearing {heard}"
-
-
-@dataclass(frozen=True)
-class CallLine:
-    """One call on the candidate page: when, which way, and how it ended."""
-
-    started_at: datetime
-    direction: str  # "Call me now" or "Called in"
-    outcome: str  # the flow's outcome ("no answer", "voicemail", "completed"...), or status
-
-
-def _calls(session: Session, candidate_id: int) -> tuple[list[CallLine], str | None]:
-    """The candidate's calls, newest first, and the next step after the newest one."""
-    calls = session.scalars(
-        select(Call)
-        .where(Call.candidate_id == candidate_id)
-        .order_by(Call.started_at.desc(), Call.id.desc())
-    ).all()
-    lines = [
-        CallLine(
-            c.started_at,
-            call_direction_words(c.direction),
-            c.outcome or c.status,
-        )
-        for c in calls
-    ]
-    newest = calls[0] if calls else None
-    step = call_next_step(newest.outcome) if newest and newest.direction != "inbound" else None
-    return lines, step
-
-
-def _consents(session: Session, candidate: Candidate) -> list[str]:
-    calls = session.scalars(
-        select(Call)
-        .where(Call.candidate_id == candidate.id, Call.consent_text.is_not(None))
-        .order_by(Call.started_at, Call.id)
-    )
-    zone, language = for_managers(candidate.interview.organization)
-    return [line for call in calls if (line := consent_line(call, zone, language))]
-
-
 def taken_in(candidate: Candidate) -> str | None:
     """The language the candidate took the interview in, by name ("Spanish"), when it is
     not the interview's main language; None when it is, or when no call chose one.
@@ -450,7 +391,7 @@ def build(
         .where(Decision.candidate_id == candidate.id)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
     ).all()
-    calls, next_step = _calls(session, candidate.id)
+    calls, next_step = calls_of(session, candidate.id)
     if nothing_to_ask(candidate) is not None:
         next_step = None  # no "call again": a call would only say goodbye (ivr.outbound)
     next_args = {"after": candidate.id}
@@ -470,7 +411,7 @@ def build(
         decisions=list(decisions),
         messages=_messages(session, candidate.id),
         waiting_days=waiting_days(candidate),
-        consents=_consents(session, candidate),
+        consents=consents_of(session, candidate),
         calls=calls,
         next_step=next_step,
         can_manage=can_manage(user),

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from dashboard.review.candidate_page import consent_line
+from dashboard.review.candidate_calls import consent_line
 from tests.dashboard.html import parse
 from tests.ivr.twilio_actions import TwilioActions, said
 from tests.support import screenline_json
