@@ -297,6 +297,22 @@ def _opening(answer, candidate, interview, question) -> Hit:
     """A flagged transcript as a hit without a match: its first words, from the start."""
     words = (answer.transcript or "").split()
     opening = " ".join(words[:SNIPPET_WORDS]) + (" …" if len(words) > SNIPPET_WORDS else "")
+    return _hit_for(
+        answer,
+        candidate,
+        interview,
+        question,
+        snippet=[(opening, False)] if opening else [],
+        start=0.0,
+        rank=0.0,
+        # As dashboard.presenters shows a flag saved without its reasons.
+        flags=tuple(answer.transcript_flags or ("flagged",)),
+    )
+
+
+def _hit_for(answer, candidate, interview, question, *, snippet, start, rank, flags) -> Hit:
+    """The Hit for one answer's row (answer, candidate, interview, question): `snippet` as
+    (text, matched) parts, `start` in seconds, `rank`, and the flags to show."""
     return Hit(
         answer_id=answer.id,
         candidate_id=candidate.id,
@@ -306,11 +322,10 @@ def _opening(answer, candidate, interview, question) -> Hit:
         question_id=question.id,
         question_position=question.position,
         question_prompt=question.prompt,
-        snippet=[(opening, False)] if opening else [],
-        start=0.0,
-        rank=0.0,
-        # As dashboard.presenters shows a flag saved without its reasons.
-        flags=tuple(answer.transcript_flags or ("flagged",)),
+        snippet=snippet,
+        start=start,
+        rank=rank,
+        flags=flags,
         language=answer.transcript_language,
     )
 
@@ -346,21 +361,16 @@ def _details(session: Session, words: list[str], ids: list[int], sqlite: bool) -
 
 def _hit(answer, candidate, interview, question, snip, score, *, words: list[str]) -> Hit:
     parts = split_snippet(snip or "")
-    return Hit(
-        answer_id=answer.id,
-        candidate_id=candidate.id,
-        candidate_name=candidate.name,
-        interview_id=interview.id,
-        interview_title=interview.title,
-        question_id=question.id,
-        question_position=question.position,
-        question_prompt=question.prompt,
+    return _hit_for(
+        answer,
+        candidate,
+        interview,
+        question,
         snippet=parts,
         start=match_start(answer.segments, [p for p, hit in parts if hit] or words),
         rank=score,
         # A transcript a person checked or corrected is no longer flagged (voice/corrections.py).
         flags=tuple(answer.transcript_flags or ()) if answer.transcript_flagged else (),
-        language=answer.transcript_language,
     )
 
 
