@@ -11,10 +11,9 @@ import pytest
 from click.testing import CliRunner
 from sqlalchemy import select
 
-from dashboard.app import create_app
+import tests.dashboard.standin_app as standin
 from dashboard.audit import detail_text
 from dashboard.cli import main
-from ivr.standin import TwilioApiServer
 from tests.dashboard.conftest import submit
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_org
@@ -22,25 +21,10 @@ from tests.support import env_for
 from voice import audit
 from voice.models import AuditEvent, CandidateStatus
 
+app, twilio = standin.app, standin.twilio  # the Twilio stand-in and the app using it
+
 ADDRESS = "203.0.113.9"
 COMMENT = "Strong forklift answer; ask about night shifts."
-
-
-@pytest.fixture
-def twilio(settings):
-    """The Twilio stand-in: "Call … now" reaches it, so the call placed can be seen."""
-    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as standin:
-        yield standin
-
-
-@pytest.fixture
-def app(settings, db, twilio):
-    """The web app, talking to the Twilio stand-in."""
-    app = create_app(settings.replace(twilio_api_url=twilio.url))
-    yield app
-    services = app.extensions["screenline"]
-    if "session_factory" in services.__dict__:
-        services.session_factory.kw["bind"].dispose()
 
 
 @pytest.fixture

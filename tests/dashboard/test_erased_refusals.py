@@ -13,9 +13,8 @@ import pytest
 from rq import Queue
 from sqlalchemy import func, select
 
+import tests.dashboard.standin_app as standin
 from dashboard.access import ERASED_MESSAGE
-from dashboard.app import create_app
-from ivr.standin import TwilioApiServer
 from tests.dashboard.conftest import World, flashes
 from tests.dashboard.html import parse
 from tests.factories import make_candidate
@@ -35,22 +34,7 @@ from voice.models import (
     ShareLink,
 )
 
-
-@pytest.fixture
-def twilio(settings):
-    """The Twilio stand-in: "Call me now" reaches it, so a call placed can be seen."""
-    with TwilioApiServer(settings.twilio_account_sid, settings.twilio_auth_token) as standin:
-        yield standin
-
-
-@pytest.fixture
-def app(settings, db, twilio):
-    """The web app, talking to the Twilio stand-in."""
-    app = create_app(settings.replace(twilio_api_url=twilio.url))
-    yield app
-    services = app.extensions["screenline"]
-    if "session_factory" in services.__dict__:
-        services.session_factory.kw["bind"].dispose()
+app, twilio = standin.app, standin.twilio  # the Twilio stand-in and the app using it
 
 
 @pytest.fixture
