@@ -83,7 +83,8 @@
     });
   }
 
-  // On a phone the nav is one scrolling row: bring the current page's link into view.
+  // Where the nav scrolls sideways (an administrator's links at 721 to about 780px; a
+  // phone's wrap instead): bring the current page's link into view.
   var nav = document.querySelector(".mainnav");
   var current = nav && nav.querySelector("[aria-current=page]");
   if (current && nav.scrollWidth > nav.clientWidth) {

@@ -32,8 +32,9 @@ box, overflow = layout.box, layout.overflow
 
 EMAIL = "hiring.manager@northwind-logistics.example"
 NAV = ("Interviews", "Team", "Audit", "API", "Review", "Search", "Settings")
-# The trial's phone header took 200 of 844 px; a brand row and a nav row take about 90.
-PHONE_HEADER_MAX = 110
+# The trial's phone header took 200 of 844 px; a brand row and a nav row take about 90,
+# and an administrator's seven links, wrapped onto two rows, about 124.
+PHONE_HEADER_MAX = 130
 
 # Every word (split where a browser may break a line anyway) drawn on more than one line;
 # a word too long for any column (a recording SID) may break, one that fits must not.
@@ -108,9 +109,10 @@ def header_facts(page) -> dict:
 
 
 def test_the_header_is_compact_on_a_phone(browser, live_url, pages):
-    """At 390x844 the header is a brand row and one row of nav links, under 110 px on every
-    page; the organisation, the email (one line, cut short with an ellipsis, the whole
-    address in its title) and Password/Sign out sit in an "Account" menu."""
+    """At 390x844 the header is a brand row and an administrator's nav links (two rows), at
+    most 130 px on every page; the organisation, the email (one line, cut short with an
+    ellipsis, the whole address in its title) and Password/Sign out sit in an "Account"
+    menu."""
     page, problems = open_page(browser, PHONE, phone=True)
     sign_in(page, live_url, "/", EMAIL)
     for name, path in pages.items():
@@ -216,6 +218,47 @@ def test_a_mid_width_header_is_one_row_with_an_account_menu(browser, live_url, p
     assert page.get_by_role("link", name="Password").is_visible()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(live_url + "/login")
+    assert problems == []
+
+
+# Where each nav link is drawn, and whether it is the thing drawn at its own centre (not
+# cut off by a scrolling box or covered), with the nav's and the document's widths.
+NAV_FACTS = """(nav) => ({
+  links: [...nav.querySelectorAll('a')].map(a => {
+    const r = a.getBoundingClientRect();
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {label: a.textContent.trim(), left: r.left, right: r.right, top: r.top,
+            lines: a.getClientRects().length, drawn: !!hit && hit.closest('a') === a};
+  }),
+  navScroll: nav.scrollWidth - nav.clientWidth,
+  docScroll: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+})"""
+
+
+@pytest.mark.parametrize("width", [390, 320, 1100])
+def test_every_nav_link_is_in_view_at_any_width(browser, live_url, pages, width):
+    """An administrator's seven nav links are each drawn whole inside the window, none
+    behind a sideways scroll (a phone's nav scrolled with only a faint fade at its edge,
+    and people did not see that more links existed), nor does the page scroll sideways; on
+    a phone they wrap onto a second row in reading order, at 1100px they stay one row."""
+    phone = width < 721
+    page, problems = open_page(browser, {"width": width, "height": 844}, phone=phone)
+    sign_in(page, live_url, "/", EMAIL)
+    base.SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(base.SHOTS / f"fit-nav-{width}.png"))  # the window, not the page
+    for path in ("/", "/audit", "/settings/review"):
+        page.goto(live_url + path)
+        facts = page.locator("nav.mainnav").evaluate(NAV_FACTS)
+        links = facts["links"]
+        assert [link["label"] for link in links] == list(NAV), (path, links)
+        for link in links:
+            assert link["left"] >= 0 and link["right"] <= width, (width, path, link)
+            assert link["drawn"] and link["lines"] == 1, (width, path, link)
+        assert facts["navScroll"] <= 0 and facts["docScroll"] <= 0, (width, path, facts)
+        tops = [round(link["top"]) for link in links]
+        assert tops == sorted(tops), (width, path, tops)  # row by row, left to right
+        if not phone:
+            assert len(set(tops)) == 1, (path, tops)
     assert problems == []
 
 
