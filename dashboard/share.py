@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import (
@@ -49,7 +50,7 @@ from dashboard.media import (
 )
 from dashboard.presenters import segments_of
 from dashboard.review import posted_ids
-from dashboard.review.candidate_page import answers_by_question
+from dashboard.review.candidate_page import answers_by_question, render_candidate
 from ivr.services import db
 from voice import corrections
 from voice.audit import Actor
@@ -107,40 +108,69 @@ def not_found(_error):
 # ---------------------------------------------------------------- managing links
 
 
+@dataclass(frozen=True)
+class ShareForm:
+    """A refused "Share without a login" form as it was sent, to show again (422).
+
+    `days` and `label` are the posted text, whole (the label is never cut); `field` is
+    what the refusal is about ("candidate_ids", "days" or "label"); `problem` says why in
+    one sentence."""
+
+    days: str
+    label: str
+    field: str
+    problem: str
+
+
 @share.post("/share")
 @require_manager
 def create():
     """Create a read-only link to 1 to MAX_CANDIDATES candidates the manager may see;
-    erased candidates are left out (none left: nothing is made)."""
+    erased candidates are left out (none left: nothing is made).
+
+    A refusal makes nothing and answers 422 with the form as it was sent and why: on the
+    candidate's page when it shares one candidate, else on a page of its own that lists
+    the candidates chosen. Only erased candidates: a flash and back (to `next` or the
+    links), as every action on an erased candidate. Another organisation's candidate is
+    404."""
     db_session = db()
     ids = posted_ids("candidate_ids")
-    back = safe_next(request.form.get("next")) or url_for(".links")
-    if not ids or len(ids) > MAX_CANDIDATES:
-        flash(f"Select 1 to {MAX_CANDIDATES} candidates to share.", "error")
-        return redirect(back)
+    found: list[Candidate] = []
+    erased: list[Candidate] = []
+    if ids and len(ids) <= MAX_CANDIDATES:
+        found = list(
+            db_session.scalars(
+                select_visible(current_user, Candidate)
+                .where(Candidate.id.in_(ids))
+                .order_by(Candidate.name)
+            )
+        )
+        if len(found) != len(ids):
+            abort(404)
+        found, erased = split_erased(found)
     days = request.form.get("days", type=int) or 0
-    if not 1 <= days <= MAX_DAYS:
-        flash(f"Choose an expiry of 1 to {MAX_DAYS} days.", "error")
-        return redirect(back)
-    found = db_session.scalars(
-        select_visible(current_user, Candidate)
-        .where(Candidate.id.in_(ids))
-        .order_by(Candidate.name)
-    ).all()
-    if len(found) != len(ids):
-        abort(404)
-    found, erased = split_erased(found)
-    if not found:
+    typed = request.form.get("label", "")
+    label = typed.strip()
+    refused = None
+    if not ids or len(ids) > MAX_CANDIDATES:
+        refused = ("candidate_ids", f"Select 1 to {MAX_CANDIDATES} candidates to share.")
+    elif not found:  # erased, as every action on an erased candidate: a flash and back
         flash(ERASED_MESSAGE if len(erased) == 1 else erased_skipped(len(erased)), "error")
-        return redirect(back)
+        return redirect(safe_next(request.form.get("next")) or url_for(".links"))
+    elif not 1 <= days <= MAX_DAYS:
+        refused = ("days", f"Choose an expiry of 1 to {MAX_DAYS} days.")
+    elif len(label) > MAX_LABEL:  # ShareLink.label String(200): refused, never cut
+        refused = (
+            "label",
+            f"Keep the link's label to at most {MAX_LABEL} characters: no link was made.",
+        )
     if erased:
         flash(erased_skipped(len(erased)) + " The link leaves them out.", "warning")
-    label = request.form.get("label", "").strip()
-    if len(label) > MAX_LABEL:  # ShareLink.label String(200): refused, never cut
-        flash(
-            f"Keep the link's label to at most {MAX_LABEL} characters: no link was made.", "error"
-        )
-        return redirect(back)
+    if refused is not None:
+        sent = ShareForm(request.form.get("days", ""), typed, *refused)
+        if len(found) == 1 and not erased:  # the form it was typed in: the candidate's page
+            return render_candidate(found[0], share_invalid=sent, status=422)
+        return render_template("share_form.html", candidates=found, sent=sent), 422
     if not label:
         label = found[0].name if len(found) == 1 else f"Shortlist of {len(found)}"
     token = secrets.token_urlsafe(32)

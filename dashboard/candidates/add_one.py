@@ -43,7 +43,6 @@ from voice.models import Candidate, Interview
 from voice.phones import DEFAULT_REGION, region_name
 
 FIELDS = ("name", "phone", "email", "external_id")
-MAX_TYPED = 1000  # characters of a field kept to refill the form (the rules say the rest)
 
 
 def duplicate_phone_words(phone: str, owner_id: int) -> Markup:
@@ -106,7 +105,9 @@ def add_one(interview_id: int):
     naming them and their PIN; 422 with each field's error and the values kept."""
     session = db()
     interview = get_visible(session, current_user, Interview, interview_id, manage=True)
-    values = {name: request.form.get(name, "")[:MAX_TYPED] for name in FIELDS}
+    # Checked and refilled whole: a cut value could pass a check the typed one fails, and
+    # the form must give back all that was typed (the request's size is capped at 2 MB).
+    values = {name: request.form.get(name, "") for name in FIELDS}
     invite = request.form.get("invite") == "1"
     errors: dict[str, str] = {}
     if request.method == "POST":

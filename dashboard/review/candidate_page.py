@@ -436,13 +436,15 @@ def render_candidate(
     transcript_invalid=None,
     comment_invalid: tuple[int | None, str, str] | None = None,
     decision_invalid=None,
+    share_invalid=None,
     status: int = 200,
 ):
     """Render the candidate page for the signed-in reviewer; returns (html, status).
     `invalid` and `transcript_invalid` are `build`'s; `comment_invalid` is a refused
     comment's (answer id or None for the candidate, its text, why), shown in its box;
-    `decision_invalid` a refused decision form (dashboard.review.decisions.DecisionForm),
-    shown as it was sent with why."""
+    `decision_invalid` a refused decision form (dashboard.review.decisions.DecisionForm)
+    and `share_invalid` a refused share form (dashboard.share.ShareForm), each shown as
+    it was sent with why."""
     page = build(
         db(),
         current_user,
@@ -459,6 +461,7 @@ def render_candidate(
             interview=candidate.interview,
             comment_invalid=comment_invalid,
             decision_invalid=decision_invalid,
+            share_invalid=share_invalid,
         ),
         status,
     )

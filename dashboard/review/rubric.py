@@ -3,6 +3,8 @@ reviewer scores every criterion of an answer from 1 to 5."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
@@ -59,9 +61,55 @@ def score_criteria(answer_id: int):
     return redirect(back)
 
 
+@dataclass
+class CriterionRow:
+    """One row of the rubric form: an existing criterion (`criterion_id`) or a new one
+    (`new`, the row's number), with its name and description as shown or as posted, and
+    whether Remove is ticked."""
+
+    name: str
+    description: str
+    criterion_id: int | None = None
+    new: int | None = None
+    remove: bool = False
+
+    @property
+    def prefix(self) -> str:
+        """The form fields' prefix: "" for an existing criterion, "new_" for a new one."""
+        return "new_" if self.new is not None else ""
+
+    @property
+    def key(self) -> int:
+        """The form fields' suffix: the criterion's id, or the new row's number."""
+        return self.new if self.new is not None else self.criterion_id
+
+
+def _new_rows_shown(existing: int) -> int:
+    """How many empty rows for new criteria the form offers beside `existing` ones."""
+    return NEW_ROWS if existing < CRITERIA_MAX - 2 else 1
+
+
+def _render_rubric(question: Question, rows: list[CriterionRow], errors=None, status=200):
+    """The rubric page: `rows` in form order, `errors` by field id ("name-7",
+    "new_name-0", "criteria" for the whole form), each one sentence beside its field."""
+    return (
+        render_template(
+            "rubric.html",
+            question=question,
+            interview=question.interview,
+            rows=rows,
+            errors=errors or {},
+        ),
+        status,
+    )
+
+
 @review.route("/questions/<int:question_id>/rubric", methods=["GET", "POST"])
 def rubric(question_id: int):
-    """Show or save a question's rubric: rename, describe, remove and add criteria."""
+    """Show or save a question's rubric: rename, describe, remove and add criteria.
+
+    A refused form saves nothing and comes back (422) as it was sent, every name and
+    description whole and each Remove as ticked, with each error beside its field."""
     session = db()
     question = get_visible(session, current_user, Question, question_id, manage=True)
     criteria = session.scalars(
@@ -70,32 +118,47 @@ def rubric(question_id: int):
         .order_by(RubricCriterion.position, RubricCriterion.id)
     ).all()
     if request.method == "GET":
-        return render_template(
-            "rubric.html", question=question, interview=question.interview, criteria=criteria
-        )
-    errors: list[str] = []
+        rows = [CriterionRow(c.name, c.description, criterion_id=c.id) for c in criteria]
+        rows += [CriterionRow("", "", new=n) for n in range(_new_rows_shown(len(criteria)))]
+        return _render_rubric(question, rows)
+    errors: dict[str, str] = {}
+    rows: list[CriterionRow] = []
     keep = []
     for criterion in criteria:
-        if checked(f"delete-{criterion.id}"):
+        row = CriterionRow(
+            request.form.get(f"name-{criterion.id}", criterion.name),
+            request.form.get(f"description-{criterion.id}", ""),
+            criterion_id=criterion.id,
+            remove=checked(f"delete-{criterion.id}"),
+        )
+        rows.append(row)
+        if row.remove:
             session.delete(criterion)
             continue
-        name = request.form.get(f"name-{criterion.id}", criterion.name).strip()
+        name = row.name.strip()
         if not name:
-            errors.append("Every criterion needs a name (or tick Remove).")
+            errors[f"name-{criterion.id}"] = "Every criterion needs a name (or tick Remove)."
             continue
         if len(name) > NAME_MAX:
-            errors.append(TOO_LONG)
+            errors[f"name-{criterion.id}"] = TOO_LONG
             continue
         criterion.name = name
-        criterion.description = request.form.get(f"description-{criterion.id}", "").strip()
+        criterion.description = row.description.strip()
         keep.append(criterion)
+    shown = _new_rows_shown(len(criteria))
     for n in range(NEW_ROWS):
-        name = request.form.get(f"new_name-{n}", "").strip()
-        description = request.form.get(f"new_description-{n}", "").strip()
+        row = CriterionRow(
+            request.form.get(f"new_name-{n}", ""),
+            request.form.get(f"new_description-{n}", ""),
+            new=n,
+        )
+        name, description = row.name.strip(), row.description.strip()
+        if n < shown or name or description:
+            rows.append(row)
         if not name and description:
-            errors.append("A new criterion needs a name.")
+            errors[f"new_name-{n}"] = "A new criterion needs a name."
         if len(name) > NAME_MAX:
-            errors.append(TOO_LONG)
+            errors[f"new_name-{n}"] = TOO_LONG
         elif name:
             criterion = RubricCriterion(
                 question_id=question.id, position=0, name=name, description=description
@@ -103,12 +166,10 @@ def rubric(question_id: int):
             session.add(criterion)
             keep.append(criterion)
     if len(keep) > CRITERIA_MAX:
-        errors.append(f"A question can have at most {CRITERIA_MAX} criteria.")
-    if errors:
+        errors["criteria"] = f"A question can have at most {CRITERIA_MAX} criteria."
+    if errors:  # the form again (422), as it was sent, each error beside its field
         session.rollback()
-        for error in dict.fromkeys(errors):
-            flash(error, "error")
-        return redirect(url_for(".rubric", question_id=question.id))
+        return _render_rubric(question, rows, errors, 422)
     for position, criterion in enumerate(keep, start=1):
         criterion.position = position
     record(

@@ -161,6 +161,32 @@ def test_a_bad_phone_is_422_with_its_message_and_every_field_kept(signed_in, db,
     assert people(db, interview) == before
 
 
+def test_long_typed_text_comes_back_whole_and_is_checked_whole(signed_in, db, client):
+    """Fields past 1,000 characters are refilled in full (422), and checked as typed: an
+    email after 1,000 spaces is refused, not cut to blank and dropped; no one is added."""
+    interview = signed_in.interview
+    before = people(db, interview)
+    name = "Dana " + "D" * 4995
+    email = " " * 1000 + "dana-at-example"
+    external_id = "ATS-" + "9" * 1496
+    response = add(
+        client, interview, name=name, phone="+15552010020", email=email, external_id=external_id
+    )
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert [typed(page, n) for n in ("name", "email", "external_id")] == [
+        name,
+        email,
+        external_id,
+    ]
+    assert field_error(page, "name") == "A candidate's name has at most 200 characters."
+    assert field_error(page, "email") == (
+        "“dana-at-example” is not an email address. Use one such as ana@example.com."
+    )
+    assert field_error(page, "external_id") == "An external id has at most 100 characters."
+    assert people(db, interview) == before
+
+
 def test_every_field_is_checked_at_once(signed_in, db, client):
     """A missing name and phone, an email that is not an address and an over-long external
     id are each named beside their field, in one answer."""

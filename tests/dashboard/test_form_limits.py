@@ -10,6 +10,7 @@ from sqlalchemy import select
 from tests.dashboard.conftest import flashes, submit
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token
+from tests.factories import make_candidate
 from voice.models import (
     Candidate,
     Comment,
@@ -142,31 +143,95 @@ def test_a_comment_or_decision_feedback_over_the_limit_is_refused(signed_in, db,
 
 
 def test_a_criterion_name_over_100_characters_is_refused_not_cut(signed_in, db, client):
-    """A 101-character criterion name is refused and no criterion is saved."""
+    """A 101-character criterion name: 422, the reason beside it, the name whole in its
+    box (marked invalid), the other rows as typed; no criterion is saved."""
     url = f"/questions/{signed_in.transcribed.question.id}/rubric"
-    response = submit(client, parse(client.get(url).data), url, **{"new_name-0": "r" * 101})
-    assert response.status_code == 302
-    assert "A criterion's name has at most 100 characters: nothing was saved." in flashes(
-        parse(client.get(url).data)
+    name = "Explains the safety check " + "r" * 75
+    response = submit(
+        client,
+        parse(client.get(url).data),
+        url,
+        **{"new_name-0": name, "new_description-0": "What a 5 sounds like", "new_name-1": "Pace"},
     )
+    assert response.status_code == 422
+    page = parse(response.data)
+    box = page.one("input", name="new_name-0")
+    assert (box.attrs["value"], box.attrs["aria-invalid"]) == (name, "true")
+    error = page.one("p", id=box.attrs["aria-describedby"])
+    assert error.text() == "A criterion's name has at most 100 characters: nothing was saved."
+    assert page.one("textarea", name="new_description-0").text() == "What a 5 sounds like"
+    assert page.one("input", name="new_name-1").attrs["value"] == "Pace"
     assert db.scalar(select(RubricCriterion.id)) is None
 
 
+def share_form(page):
+    return page.one("form", action="/share")
+
+
 def test_a_share_label_over_200_characters_makes_no_link(signed_in, db, client):
-    """A 201-character label is refused: no link is made."""
+    """A 201-character label on the candidate's page: 422, that page again with the reason
+    beside the form, the label whole in its field and the expiry as chosen; no link."""
+    url = f"/candidates/{signed_in.candidate.id}"
+    label = "For the store manager in Leeds, " + "l" * 169
+    response = submit(client, parse(client.get(url).data), "/share", label=label, days="14")
+    assert response.status_code == 422
+    form = share_form(parse(response.data))
+    field = form.one("input", name="label")
+    assert (field.attrs["value"], field.attrs["aria-invalid"]) == (label, "true")
+    assert form.one("p", id=field.attrs["aria-describedby"]).text() == (
+        "Keep the link's label to at most 200 characters: no link was made."
+    )
+    assert form.one("option", selected=True).attrs["value"] == "14"
+    assert form.form_fields()["candidate_ids"] == str(signed_in.candidate.id)
+    assert db.scalar(select(ShareLink.id)) is None
+
+
+def test_a_shortlist_share_refused_keeps_its_candidates_and_label(signed_in, db, client):
+    """A shortlist of two with a 201-character label: 422 on the share form's own page,
+    both candidates still ticked, the label whole; no link. Sent again shorter, it is made."""
+    other = make_candidate(db, signed_in.interview, name="Eve Early", phone="+15552010011")
+    db.commit()
+    ids = [str(signed_in.candidate.id), str(other.id)]
+    label = "Shortlist for Friday " + "s" * 180
     response = client.post(
+        "/share",
+        data={"csrf_token": csrf_token(client), "candidate_ids": ids, "days": "3", "label": label},
+    )
+    assert response.status_code == 422
+    form = share_form(parse(response.data))
+    assert form.one("input", name="label").attrs["value"] == label
+    assert form.one("p", id="share-label-error").text() == (
+        "Keep the link's label to at most 200 characters: no link was made."
+    )
+    ticked = form.find_all("input", name="candidate_ids", checked=True)
+    assert sorted(box.attrs["value"] for box in ticked) == sorted(ids)
+    assert db.scalar(select(ShareLink.id)) is None
+    again = client.post(
         "/share",
         data={
             "csrf_token": csrf_token(client),
-            "candidate_ids": [signed_in.candidate.id],
-            "days": "7",
-            "label": "l" * 201,
+            "candidate_ids": ids,
+            "days": "3",
+            "label": "Friday",
         },
-        follow_redirects=True,
     )
-    assert "Keep the link's label to at most 200 characters: no link was made." in flashes(
-        parse(response.data)
+    assert again.status_code == 200
+    [link] = db.scalars(select(ShareLink)).all()
+    assert (sorted(link.candidate_ids), link.label) == (sorted(map(int, ids)), "Friday")
+
+
+def test_a_share_with_no_candidates_keeps_the_label(signed_in, db, client):
+    """No candidate chosen: 422 saying how many to choose, the label typed kept; no link."""
+    response = client.post(
+        "/share",
+        data={"csrf_token": csrf_token(client), "days": "7", "label": "For Pat"},
     )
+    assert response.status_code == 422
+    form = share_form(parse(response.data))
+    assert form.one("p", id="share-candidate_ids-error").text() == (
+        "Select 1 to 50 candidates to share."
+    )
+    assert form.one("input", name="label").attrs["value"] == "For Pat"
     assert db.scalar(select(ShareLink.id)) is None
 
 

@@ -174,6 +174,63 @@ def add_rubric(db, question, *names):
     return criteria
 
 
+def test_a_refused_rubric_comes_back_as_typed(signed_in, db, client):
+    """An emptied name and a new description without a name: 422, each error beside its
+    field, every name, description and Remove tick as sent; nothing is saved."""
+    question = signed_in.interview.questions[0]
+    clarity, safety = add_rubric(db, question, "Clarity", "Safety")
+    db.commit()
+    url = f"/questions/{question.id}/rubric"
+    typed = {
+        f"name-{clarity.id}": "  ",
+        f"description-{clarity.id}": "Rewritten: easy to follow on a noisy line",
+        f"delete-{safety.id}": "1",
+        "new_name-0": "Punctuality",
+        "new_description-0": "Says when they can start",
+        "new_description-1": "Names a past safety rule, unprompted",
+    }
+    response = submit(client, parse(client.get(url).data), url, **typed)
+    assert response.status_code == 422
+    page = parse(response.data)
+    form = page.one("form", action=url)
+    sent = form.form_fields()
+    assert {name: sent.get(name) for name in typed} == typed
+    assert form.one("p", id=f"name-{clarity.id}-error").text() == (
+        "Every criterion needs a name (or tick Remove)."
+    )
+    assert form.one("p", id="new_name-1-error").text() == "A new criterion needs a name."
+    assert form.one("input", name="new_name-1").attrs["aria-invalid"] == "true"
+    assert len(page.one("div", cls="error-summary").find_all("li")) == 2
+    db.expire_all()
+    rows = db.scalars(select(RubricCriterion).order_by(RubricCriterion.position)).all()
+    assert [(c.name, c.description) for c in rows] == [
+        ("Clarity", "Clarity?"),
+        ("Safety", "Safety?"),
+    ]
+
+
+def test_a_rubric_over_the_criteria_limit_keeps_the_new_names(signed_in, db, client):
+    """Seven criteria and two new ones: 422 naming the limit of 8, both new names kept."""
+    question = signed_in.interview.questions[0]
+    add_rubric(db, question, *(f"Criterion {n}" for n in range(1, 8)))
+    db.commit()
+    url = f"/questions/{question.id}/rubric"
+    page = parse(client.get(url).data)
+    assert len(page.find_all("input", name="new_name-0")) == 1
+    assert page.find("input", name="new_name-1") is None  # one new row beside 6 or more
+    response = client.post(
+        url,
+        data=page.one("form", action=url).form_fields()
+        | {"new_name-0": "Teamwork", "new_name-1": "Initiative"},
+    )
+    assert response.status_code == 422
+    form = parse(response.data).one("form", action=url)
+    assert form.one("p", id="criteria").text().startswith("A question can have at most 8 criteria.")
+    assert form.one("input", name="new_name-0").attrs["value"] == "Teamwork"
+    assert form.one("input", name="new_name-1").attrs["value"] == "Initiative"
+    assert len(db.scalars(select(RubricCriterion)).all()) == 7
+
+
 def test_rubric_scores_are_saved_per_reviewer(signed_in, db, client):
     """Each criterion gets this reviewer's 1-5 score; saving again updates it."""
     answer = signed_in.transcribed

@@ -52,10 +52,15 @@ def test_create_link_stores_only_the_hash(signed_in, db, client):
 
 
 def test_create_link_validation_and_scope(world, db, app, client, auth):
-    """Expiry must be 1-30 days; another organisation's candidate is 404; reviewers 403."""
+    """Expiry must be 1-30 days (else 422, the label typed kept); another organisation's
+    candidate is 404; reviewers 403."""
     auth.login()
-    assert create_link(client, [world.candidate.id], days="31").status_code == 302
-    assert create_link(client, [world.candidate.id], days="0").status_code == 302
+    for days in ("31", "0"):
+        refused = create_link(client, [world.candidate.id], days=days, label="For Pat")
+        assert refused.status_code == 422
+        form = parse(refused.data).one("form", action="/share")
+        assert form.one("p", id="share-days-error").text() == "Choose an expiry of 1 to 30 days."
+        assert form.one("input", name="label").attrs["value"] == "For Pat"
     assert create_link(client, [world.stranger_candidate.id]).status_code == 404
     assert db.scalar(select(ShareLink.id)) is None
     teammate(db, world.user.organization, "rita@acme.test", interviews=[world.interview])
@@ -186,7 +191,11 @@ def test_links_of_another_organisation_cannot_be_revoked(world, db, app, client,
 @pytest.mark.parametrize("huge", [2**31, 2**63, 10**30])
 def test_ids_past_the_integer_range_are_refused_not_a_500(signed_in, db, client, huge):
     """A posted candidate id no INTEGER column can hold names no candidate: a message, no 500."""
-    assert create_link(client, [huge], days="3").status_code == 302  # "Select 1 to ..."
+    refused = create_link(client, [huge], days="3")
+    assert refused.status_code == 422
+    assert parse(refused.data).one("p", id="share-candidate_ids-error").text() == (
+        "Select 1 to 50 candidates to share."
+    )
     decided = client.post(
         f"/interviews/{signed_in.interview.id}/decisions",
         data={"csrf_token": csrf_token(client), "candidate_ids": [huge], "decision": "reject"},
