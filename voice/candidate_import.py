@@ -19,8 +19,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from voice.accounts import not_an_email
-from voice.candidates import MAX_CANDIDATE_EMAIL, MAX_CANDIDATE_NAME, MAX_EXTERNAL_ID
+from voice.candidates import NEEDS_PHONE, check_email, check_external_id, check_name
 from voice.models import Candidate, CandidateStatus, Interview
 from voice.phones import DEFAULT_REGION, PhoneError, check_region, normalise_phone, not_callable
 from voice.pins import new_pin, pins_in_use
@@ -91,7 +90,6 @@ HEADERS = {
 }
 HEADERLESS = ["name", "phone", "email", "external_id"]
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _DOT_ZERO = re.compile(r"^(\+?\d+)[.,]0+$")
 _SCIENTIFIC = re.compile(r"^(\+?)(\d)(?:[.,](\d+))?[eE]\+?(\d{1,2})$")
 
@@ -201,26 +199,17 @@ def _check_row(values: dict[str, str], region: str) -> tuple[str, str, str | Non
     name = values.get("name") or " ".join(
         part for part in (values.get("first_name"), values.get("last_name")) if part
     )
-    if not name:
-        raise ValueError("No name.")
-    if _CONTROL.search(name):
-        raise ValueError("The name has control characters, which are not text.")
-    if len(name) > MAX_CANDIDATE_NAME:
-        raise ValueError(f"Name is longer than {MAX_CANDIDATE_NAME} characters.")
+    name = check_name(name)  # every rule's sentence is voice.candidates' (a ValueError)
     raw_phone = values.get("phone", "")
     if not raw_phone:
-        raise ValueError("No phone number.")
+        raise ValueError(NEEDS_PHONE)
     try:
         phone = normalise_phone(excel_number(raw_phone), region)
     except PhoneError as exc:
         # Worded by voice.phones, naming the cell as written (before excel_number).
         raise ValueError(not_callable(raw_phone, exc.why)) from None
-    email = values.get("email") or None
-    if email and ("@" not in email or len(email) > MAX_CANDIDATE_EMAIL or " " in email):
-        raise ValueError(not_an_email(email))
-    external_id = values.get("external_id") or None
-    if external_id and len(external_id) > MAX_EXTERNAL_ID:
-        raise ValueError(f"External id is longer than {MAX_EXTERNAL_ID} characters.")
+    email = check_email(values.get("email"))
+    external_id = check_external_id(values.get("external_id"))
     return name, phone, email, external_id
 
 

@@ -115,18 +115,31 @@ def check_extra_time(value: Any) -> float:
     return round(number, 2)
 
 
+# The sentences of the rules below, one wording for every front door: the dashboard's
+# forms and import, `screenline candidate add|import`, the API (which adds what to send
+# instead) and the importer's rejected rows all say these, word for word.
+NEEDS_NAME = "A candidate needs a name."
+NAME_TOO_LONG = f"A candidate's name has at most {MAX_CANDIDATE_NAME} characters."
+NAME_CONTROLS = "The name has control characters, which are not text."
+NEEDS_PHONE = (
+    "A candidate needs a phone number: caller ID recognises them by it, and invitations "
+    "and calls go to it."
+)
+EXTERNAL_ID_TOO_LONG = f"An external id has at most {MAX_EXTERNAL_ID} characters."
+EXTERNAL_ID_CONTROLS = "The external id has control characters, which are not text."
+
+
 def check_name(name: str | None) -> str:
     """Return the candidate's name stripped; raise CandidateFieldError ("name") if it is
-    empty, longer than MAX_CANDIDATE_NAME characters or holds control characters."""
+    empty (NEEDS_NAME), longer than MAX_CANDIDATE_NAME characters (NAME_TOO_LONG) or
+    holds control characters (NAME_CONTROLS)."""
     name = (name or "").strip()
     if not name:
-        raise CandidateFieldError("name", "a candidate needs a name")
+        raise CandidateFieldError("name", NEEDS_NAME)
     if len(name) > MAX_CANDIDATE_NAME:
-        raise CandidateFieldError(
-            "name", f"a candidate's name has at most {MAX_CANDIDATE_NAME} characters"
-        )
+        raise CandidateFieldError("name", NAME_TOO_LONG)
     if _CONTROL.search(name):
-        raise CandidateFieldError("name", "the name has control characters, which are not text")
+        raise CandidateFieldError("name", NAME_CONTROLS)
     return name
 
 
@@ -151,25 +164,26 @@ def check_external_id(external_id: str | None) -> str | None:
     characters."""
     external_id = (external_id or "").strip() or None
     if external_id and len(external_id) > MAX_EXTERNAL_ID:
-        raise CandidateFieldError(
-            "external_id", f"an external id has at most {MAX_EXTERNAL_ID} characters"
-        )
+        raise CandidateFieldError("external_id", EXTERNAL_ID_TOO_LONG)
     if external_id and _CONTROL.search(external_id):
-        raise CandidateFieldError(
-            "external_id", "the external id has control characters, which are not text"
-        )
+        raise CandidateFieldError("external_id", EXTERNAL_ID_CONTROLS)
     return external_id
 
 
-def check_phone(interview: Interview, phone: str | None) -> str | None:
+def check_phone(interview: Interview, phone: str | None, *, required: bool = False) -> str | None:
     """Return the phone as E.164, or None when blank; a number without its country code
     is read in the interview's organisation's default country (voice/phones.py, Google's
-    libphonenumber rules). Raise CandidateFieldError ("phone", worded by voice.phones)
-    when it is not a number we can call."""
+    libphonenumber rules). Raise CandidateFieldError ("phone") when it is not a number we
+    can call (worded by voice.phones.not_callable), or blank with `required` (NEEDS_PHONE:
+    the dashboard's form and the importer require a phone; the CLI and the API do not)."""
     org = interview.organization
     region = (org.default_country if org else None) or DEFAULT_REGION
+    if not (phone and phone.strip()):
+        if required:
+            raise CandidateFieldError("phone", NEEDS_PHONE)
+        return None
     try:
-        return normalise_phone(phone, region) if phone and phone.strip() else None
+        return normalise_phone(phone, region)
     except PhoneError as exc:
         raise CandidateFieldError("phone", str(exc)) from exc
 

@@ -60,31 +60,28 @@ def duplicate_phone_words(phone: str, owner_id: int) -> Markup:
 
 def field_errors(interview: Interview, values: dict[str, str], invite: bool) -> dict[str, str]:
     """Every field's error at once, by field name ("name", "phone", "email",
-    "external_id", "invite"), each one sentence beginning with a capital; empty when the
-    candidate may be added. The phone is required here (the import requires it too), and
-    one the interview already has is refused with `duplicate_phone_words` (HTML: Markup),
-    the command line's sentence naming and linking the person."""
+    "external_id", "invite"), each one sentence beginning with a capital, the rule's own
+    (voice.candidates: the command line, the API and the import say it too); empty when
+    the candidate may be added. The phone is required here (the import requires it too,
+    NEEDS_PHONE), and one the interview already has is refused with
+    `duplicate_phone_words` (HTML: Markup), the command line's sentence naming and linking
+    the person."""
     errors: dict[str, str] = {}
     checks = (
         ("name", check_name),
         ("email", check_email),
         ("external_id", check_external_id),
-        ("phone", lambda value: check_phone(interview, value)),
+        ("phone", lambda value: check_phone(interview, value, required=True)),
     )
     checked = {}
     for name, check in checks:
         try:
             checked[name] = check(values[name])
         except CandidateFieldError as exc:
-            errors[exc.field] = sentence(str(exc))
+            errors[exc.field] = str(exc)  # voice.candidates' sentence, word for word
     phone = checked.get("phone")
     if phone and (owner := phone_owner(db(), interview.id, phone)) is not None:
         errors["phone"] = duplicate_phone_words(phone, owner)
-    elif not values["phone"].strip():
-        errors["phone"] = (
-            "Enter the candidate's phone number: caller ID recognises them by it, and "
-            "invitations and calls go to it."
-        )
     if invite and (closed := closed_to_invitations(interview, datetime.now(UTC))):
         errors["invite"] = sentence(closed)
     return {name: errors[name] for name in (*FIELDS, "invite") if name in errors}  # form order
@@ -125,7 +122,7 @@ def add_one(interview_id: int):
             except DuplicatePhone as exc:  # added meanwhile, by a concurrent request
                 errors["phone"] = duplicate_phone_words(exc.phone, exc.candidate_id)
             except CandidateFieldError as exc:  # checked above; kept for a rule added later
-                errors[exc.field] = sentence(str(exc))
+                errors[exc.field] = str(exc)
             else:
                 record("candidate_added", candidate=added, detail={"invitation": invite})
                 session.commit()

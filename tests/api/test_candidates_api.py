@@ -10,6 +10,7 @@ import requests
 
 from tests.api.conftest import ApiClient, problem
 from tests.dashboard.conftest import AUDIO_BYTES, add_answer, store_audio
+from voice.candidates import NAME_TOO_LONG, NEEDS_PHONE
 from voice.models import AnswerStatus, ApiKey, Call, Candidate, CandidateStatus, Message
 
 NEW = {"name": "Ana Alvarez", "phone": "(555) 010-4242", "email": "ana@example.com"}
@@ -112,7 +113,7 @@ def test_a_batch_goes_through_the_spreadsheet_importer(api, acme):
     assert [c["name"] for c in report["added"]] == ["Bo Bell"]
     assert report["merged"][0]["how"].startswith("merged into Bo Bell")
     assert [r["reason"] for r in report["rejected"]] == [
-        "No phone number.",
+        NEEDS_PHONE,
         "“12” is not a phone number we can call (it is too short for a +1 number).",
     ]
 
@@ -403,7 +404,7 @@ def test_the_openapi_document_explains_duplicate_phone_and_invited(api):
     ("field", "value", "words"),
     [
         ("phone", "12", "“12” is not a phone number we can call"),
-        ("name", "x" * 201, "This is 201 characters long. Use text of 1 to 200 characters"),
+        ("name", "x" * 201, f"{NAME_TOO_LONG} Use text of 1 to 200 characters"),
         ("email", "not-an-address", "“not-an-address” is not an email address. Use one such as"),
         ("extra_time", 9, "Extra time is a multiplier from 1 (none) to 4"),
     ],

@@ -14,6 +14,7 @@ from dashboard.api import RESOURCE_BLUEPRINTS
 from dashboard.api.inputs import INPUT_FIELDS
 from tests.api.conftest import make_keyed_org
 from tests.factories import make_interview
+from voice.candidates import EXTERNAL_ID_TOO_LONG, NAME_CONTROLS, NEEDS_NAME
 from voice.models import Candidate, WebhookEndpoint
 
 INTEGER = "Use a whole number from 1 to 2147483647, such as 12."
@@ -100,11 +101,10 @@ def test_every_field_of_a_candidate_is_checked_in_one_pass(api, acme):
     }
     errors = invalid(api.post("/api/v1/candidates", json=body))
     assert errors == {
-        "name": "This field may not be empty. Use text of 1 to 200 characters, "
-        "such as “Alex Moreno”.",
+        "name": f"{NEEDS_NAME} Use text of 1 to 200 characters, such as “Alex Moreno”.",
         "phone": f"5550104242 is not a phone number. {PHONE}",
         "email": "“ana.example.com” is not an email address. Use one such as ana@example.com.",
-        "external_id": "This is 101 characters long. Use text of at most 100 characters, "
+        "external_id": f"{EXTERNAL_ID_TOO_LONG} Use text of at most 100 characters, "
         "such as “ATS-4711”.",
         "extra_time": "Extra time is a multiplier from 1 (none) to 4. Use a number such as 1.5.",
         "invite": "“maybe” is not true or false. Use true or false.",
@@ -179,10 +179,14 @@ def test_text_over_its_length_says_how_long_it_may_be(api, acme):
 
 
 def test_text_with_a_nul_character_is_refused_not_a_server_error(api, acme, db):
-    """PostgreSQL refuses NUL in text: the API says so (422), never 500."""
+    """PostgreSQL refuses NUL in text: the API says so (422), never 500; in a candidate's
+    name it is one of the control characters voice.candidates' rule refuses."""
     body = {"interview_id": acme.interview.id, "name": "Ana\x00"}
     errors = invalid(api.post("/api/v1/candidates", json=body))
-    assert errors["name"].startswith("This contains a NUL character.")
+    assert errors["name"].startswith(NAME_CONTROLS)
+    path = f"/api/v1/candidates/{acme.candidate.id}/decision"
+    errors = invalid(api.post(path, json={"decision": "hold", "feedback": "Ana\x00"}))
+    assert errors["feedback"].startswith("This contains a NUL character.")
 
 
 def test_the_domains_name_and_external_id_rules_come_with_the_others(api, acme):

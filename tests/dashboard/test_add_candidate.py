@@ -14,6 +14,7 @@ from tests.dashboard.conftest import flashes
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token, teammate
 from tests.factories import make_interview
+from voice.candidates import NEEDS_PHONE
 from voice.messages import INVITATION
 from voice.models import AuditEvent, Candidate, Message, Role
 
@@ -201,7 +202,7 @@ def test_every_field_is_checked_at_once(signed_in, db, client):
     assert response.status_code == 422
     page = parse(response.data)
     assert field_error(page, "name") == "A candidate needs a name."
-    assert field_error(page, "phone").startswith("Enter the candidate's phone number")
+    assert field_error(page, "phone") == NEEDS_PHONE
     # The same sentence as the command line's, the API's and an imported list's.
     assert field_error(page, "email") == (
         "“ana-at-example” is not an email address. Use one such as ana@example.com."

@@ -16,6 +16,7 @@ from tests.dashboard.conftest import add_answer, flashes
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_user
 from voice.candidate_import import import_file
+from voice.candidates import NEEDS_NAME, NEEDS_PHONE
 from voice.messages import INVITATION
 from voice.models import Call, Candidate, CandidateStatus, Message, Score
 
@@ -48,8 +49,8 @@ def test_import_normalises_rejects_and_merges(signed_in, db):
         ("Ben Brown", "+15552010002", None, "B-2"),
     ]
     assert [(row, why) for row, _, why in report.rejected] == [
-        (4, "No phone number."),
-        (5, "No name."),
+        (4, NEEDS_PHONE),
+        (5, NEEDS_NAME),
         (6, "“12” is not a phone number we can call (it is too short for a +1 number)."),
     ]
     merged = {row: how for row, _, how in report.merged}
@@ -82,7 +83,7 @@ def test_import_page_shows_the_report(signed_in, db, client):
         "3 rejected",
     ]
     rows = report.one("table", id="rejected").one("tbody").find_all("tr")
-    assert rows[0].one("td", data_label="Reason").text() == "No phone number."
+    assert rows[0].one("td", data_label="Reason").text() == NEEDS_PHONE
 
 
 def test_import_with_nothing_is_a_clear_error(signed_in, client):

@@ -17,6 +17,7 @@ from dashboard.cli import main
 from tests.factories import make_interview, make_org, make_user
 from tests.support import env_for
 from voice.accounts import normalise_email
+from voice.candidates import NEEDS_NAME
 from voice.models import ApiKey, Candidate, Organization, User, WebhookEndpoint
 from voice.phones import PhoneError, normalise_phone
 
@@ -77,7 +78,7 @@ CASES = [
     ),
     pytest.param(
         ["candidate", "add", "--interview", "{interview}", "--name", "  "],
-        "Invalid value for '--name': a candidate needs a name",
+        f"Invalid value for '--name': {NEEDS_NAME}",
         id="candidate-add-name",
     ),
     pytest.param(

@@ -10,6 +10,7 @@ from openpyxl import Workbook
 
 from tests.factories import make_interview, make_org
 from voice.candidate_import import TableError, excel_number, import_file
+from voice.candidates import NEEDS_NAME
 from voice.phones import PhoneError
 from voice.tables import decode, detect_delimiter, read_table
 
@@ -247,7 +248,7 @@ def test_an_xlsx_row_with_a_bad_number_is_reported_by_its_sheet_row(db, intervie
     report = import_file(db, interview, data)
     assert rejected(report) == [
         (3, "“12” is not a phone number we can call (it is too short for a +1 number)."),
-        (4, "No name."),
+        (4, NEEDS_NAME),
     ]
 
 
