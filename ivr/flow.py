@@ -9,8 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import and_, or_, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ivr.fields import seconds
@@ -168,10 +167,15 @@ def begin_interview(call: Call, candidate: Candidate) -> None:
 def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
     """Questions with a kept answer that holds (or will hold) a recording.
 
-    Pending changes are flushed first only when they touch answers (a keypad answer just
-    added, an attempt unkept): the call's and the candidate's go in one UPDATE each at
-    commit rather than one per read.
+    After `store_answer` in this transaction every attempt of the candidate is in the
+    session, so they are read from there, with no round trip. Otherwise pending changes
+    are flushed first only when they touch answers (a keypad answer just added, an
+    attempt unkept): the call's and the candidate's go in one UPDATE each at commit rather
+    than one per read.
     """
+    in_hand = _attempts_in_hand(session, candidate)
+    if in_hand is not None:
+        return {answer.question_id for answer in in_hand if attempts.is_answer(answer)}
     if any(isinstance(row, Answer) for row in (*session.new, *session.dirty)):
         session.flush()
     with session.no_autoflush:
@@ -182,6 +186,42 @@ def answered_question_ids(session: Session, candidate: Candidate) -> set[int]:
                 .where(attempts.answered())
             )
         )
+
+
+_ATTEMPTS_READ = "screenline.attempts_read"  # session.info: (transaction, {candidate id: rows})
+
+
+def _hold_attempts(session: Session, candidate: Candidate, rows: list[Answer]) -> None:
+    """Keep `rows`, every attempt of `candidate` read (or added) by the current
+    transaction, so that answered_question_ids can answer from them. Held here, since
+    the session itself keeps unchanged rows only while something else refers to them."""
+    transaction = session.get_transaction()
+    entry = session.info.get(_ATTEMPTS_READ)
+    if entry is None or entry[0] is not transaction:
+        entry = (transaction, {})
+        session.info[_ATTEMPTS_READ] = entry
+    entry[1][candidate.id] = rows
+
+
+def _add_attempt(session: Session, candidate: Candidate, answer: Answer) -> None:
+    """Add a new attempt of `candidate`'s, and to the attempts held for them if any."""
+    session.add(answer)
+    entry = session.info.get(_ATTEMPTS_READ)
+    if entry is not None and entry[0] is session.get_transaction() and candidate.id in entry[1]:
+        entry[1][candidate.id].append(answer)
+
+
+def _attempts_in_hand(session: Session, candidate: Candidate) -> list[Answer] | None:
+    """Every attempt of `candidate`, when the current transaction has read them all
+    (store_answer) and flushed what it added since; else None. What the transaction
+    changed or read afresh since (pipeline.fall_back) is the same objects."""
+    entry = session.info.get(_ATTEMPTS_READ)
+    if entry is None or entry[0] is not session.get_transaction():
+        return None
+    rows = entry[1].get(candidate.id)
+    if rows is None or any(isinstance(row, Answer) for row in session.new):
+        return None
+    return [row for row in rows if row not in session.deleted]
 
 
 def next_question(
@@ -218,47 +258,45 @@ def store_answer(
     """Create or update the answer for `recording_sid`; the newest attempt is the kept one.
 
     One read finds both the answer already stored for this recording (a redelivered
-    webhook, or the status callback and the record action racing) and the candidate's
-    earlier attempts at `question` (the next attempt's number, and those to unkeep).
-    Raises RuntimeError when three tries in a row lose a race to store the row.
+    webhook, or the status callback and the record action racing) and every attempt of
+    the candidate: the next attempt's number at `question`, the earlier ones to unkeep,
+    and for the rest of the transaction the questions answered (answered_question_ids
+    then asks the database nothing). A new attempt is inserted at once (its id and
+    defaults are needed by what follows). Raises IntegrityError when another transaction
+    stored this recording, or this attempt number, first: the webhook guard
+    (ivr/views/webhook.py) then runs the whole view again in a new transaction, whose
+    read finds the row. On PostgreSQL one call's webhooks take turns on the call's row
+    lock (ivr.calls.find_call), so that race needs two calls on one candidate.
     """
-    for _ in range(3):
-        found = session.scalars(
-            select(Answer).where(
-                or_(
-                    Answer.recording_sid == recording_sid,
-                    and_(Answer.candidate_id == candidate.id, Answer.question_id == question.id),
-                )
-            )
-        ).all()
-        answer = next((a for a in found if a.recording_sid == recording_sid), None)
-        if answer is not None:
-            if recording_url and not answer.recording_url:
-                answer.recording_url = recording_url
-            if duration is not None and answer.duration_seconds is None:
-                answer.duration_seconds = duration
-            return answer
-        mine = (candidate.id, question.id)
-        earlier = [a for a in found if (a.candidate_id, a.question_id) == mine]
-        answer = Answer(
-            candidate_id=candidate.id,
-            question_id=question.id,
-            call_id=call.id if call is not None else None,
-            attempt=max((a.attempt for a in earlier), default=0) + 1,
-            recording_sid=recording_sid,
-            recording_url=recording_url or None,
-            duration_seconds=duration,
+    found = session.scalars(
+        select(Answer).where(
+            or_(Answer.recording_sid == recording_sid, Answer.candidate_id == candidate.id)
         )
-        try:
-            with session.begin_nested():
-                for older in earlier:
-                    older.kept = False  # the newest attempt is the one reviewed
-                session.add(answer)
-        except IntegrityError:
-            # Another request stored this recording (or this attempt number) first.
-            continue
+    ).all()
+    mine = [a for a in found if a.candidate_id == candidate.id]
+    _hold_attempts(session, candidate, mine)
+    answer = next((a for a in found if a.recording_sid == recording_sid), None)
+    if answer is not None:
+        if recording_url and not answer.recording_url:
+            answer.recording_url = recording_url
+        if duration is not None and answer.duration_seconds is None:
+            answer.duration_seconds = duration
         return answer
-    raise RuntimeError(f"could not store recording {recording_sid}")
+    earlier = [a for a in mine if a.question_id == question.id]
+    for older in earlier:
+        older.kept = False  # the newest attempt is the one reviewed
+    answer = Answer(
+        candidate_id=candidate.id,
+        question_id=question.id,
+        call_id=call.id if call is not None else None,
+        attempt=max((a.attempt for a in earlier), default=0) + 1,
+        recording_sid=recording_sid,
+        recording_url=recording_url or None,
+        duration_seconds=duration,
+    )
+    _add_attempt(session, candidate, answer)
+    session.flush()
+    return answer
 
 
 def unkeep_attempts(session: Session, candidate: Candidate, question: Question) -> None:
@@ -304,7 +342,7 @@ def store_keypad_answer(
         digits=digits,
         status=AnswerStatus.KEYPAD,
     )
-    session.add(answer)
+    _add_attempt(session, candidate, answer)
     return answer
 
 
