@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import statistics
 import sys
@@ -108,7 +109,7 @@ def main() -> int:
         print(f"  {route:<22} {median:6.2f} {mean:6.2f}  x{count}")
     print(f"  whole call: {total:.1f} ms")
     if profiler:
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
     return 0
 
 
