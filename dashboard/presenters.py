@@ -31,7 +31,7 @@ from voice.models import (
     QuestionKind,
     Role,
 )
-from voice.results import answer_length, answer_summary
+from voice.results import answer_length
 
 # ---------------------------------------------------------------- words and tones
 
@@ -46,6 +46,19 @@ ANSWER_STATES: dict[str, tuple[str, str]] = {
     AnswerStatus.KEYPAD: ("Keypad", "info"),
     AnswerStatus.ERASED: ("Erased", "muted"),
     AnswerStatus.SUPERSEDED: ("Replaced by a retake", "muted"),
+}
+# What a spoken answer without a transcript reads as in a line of text (`screenline
+# results`), in a few words of what the candidate page says in its place.
+ANSWER_NOTES: dict[str, str] = {
+    AnswerStatus.RECORDING: "transcript not ready yet",
+    AnswerStatus.ANNOUNCED: "transcript not ready yet",
+    AnswerStatus.STORED: "transcript not ready yet",
+    AnswerStatus.TRANSCRIBED: "empty transcript: no speech was recognised",
+    AnswerStatus.NO_AUDIO: "no recording: Twilio kept no audio for this answer",
+    AnswerStatus.FAILED: "the recording could not be processed",
+    AnswerStatus.UNTRANSCRIBED: "not transcribed: no speech model for this answer's language",
+    AnswerStatus.ERASED: "erased: the recording and its transcript are gone",
+    AnswerStatus.SUPERSEDED: "replaced by a retake",
 }
 # A candidate's status in words. The stored (and API) value `invited` means "may take the
 # interview, not started yet", whether or not an invitation text was sent, so it reads
@@ -208,10 +221,23 @@ def candidate_words(candidate: dict[str, Any]) -> str:
 def result_answer(answer: dict[str, Any]) -> str:
     """An answer of voice.results as one line's worth of text: a keypad answer as the
     dashboard shows it (keypad_answer: "Yes", "No", the digits, or a dash), a spoken one
-    as voice.results.answer_summary words it (its transcript, error or status)."""
+    as its transcript (with the unsure-transcript warning while unchecked), or, without
+    one, what the candidate page says in its place, in a few words (ANSWER_NOTES:
+    "transcript not ready yet", "erased: ...", a failure's error), never a stored status."""
     if answer["kind"] in QuestionKind.KEYPAD or answer["digits"] is not None:
         return keypad_answer(answer["kind"], answer["digits"])
-    return answer_summary(answer)
+    if answer["transcript"]:
+        text = answer["transcript"]
+        if answer.get("flags") and not answer.get("transcript_checked_at"):
+            text += f" [{reliability.WARNING}: {', '.join(answer['flag_reasons'])}]"
+        return text
+    status = answer["status"]
+    note = ANSWER_NOTES.get(status, answer_state(status)[0].lower())
+    if status == AnswerStatus.SUPERSEDED and answer["error"]:
+        return answer["error"]
+    if status in (AnswerStatus.FAILED, AnswerStatus.UNTRANSCRIBED) and answer["error"]:
+        return f"{note} ({answer['error']})"
+    return note
 
 
 def keypad_rules(question: Any) -> list[str]:

@@ -20,6 +20,9 @@ from phonenumbers import NumberParseException, PhoneNumberFormat, ValidationResu
 DEFAULT_REGION = "US"
 _E164 = re.compile(r"^\+[1-9]\d{6,14}$")
 MAX_INPUT = 60  # characters; a phone cell longer than this is not a number
+# What to send instead of a number that is refused, after its sentence, where the reader
+# can send another (the API's 422 and `screenline candidate add`).
+E164_WANTED = "Use E.164 form, such as +15551234567."
 
 _LENGTH_PROBLEMS = {
     ValidationResult.INVALID_COUNTRY_CODE: "its country code does not exist",

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from voice.models import Answer, AnswerStatus, Call, Candidate, Interview, Score
-from voice.reliability import WARNING, describe
+from voice.reliability import describe
 
 
 def interview_results(session: Session, interview: Interview) -> dict[str, Any]:
@@ -165,18 +165,6 @@ def answer_length(playback_seconds: float | None, duration_seconds: int | None) 
     a reviewer listens to; dashboard.insights.answer_lengths is its SQL form (coalesce).
     """
     return playback_seconds if playback_seconds is not None else duration_seconds
-
-
-def answer_summary(answer: dict[str, Any]) -> str:
-    """One answer of `interview_results` as a short line of text."""
-    if answer["digits"] is not None:
-        if answer["kind"] == "yes_no":
-            return "[keypad] " + ("yes" if answer["digits"] == "1" else "no")
-        return f"[keypad] {answer['digits']}"
-    text = answer["transcript"] or answer["error"] or answer["status"]
-    if answer.get("flags") and not answer.get("transcript_checked_at"):
-        text += f" [{WARNING}: {', '.join(answer['flag_reasons'])}]"
-    return text
 
 
 def _score(score: Score) -> dict[str, Any]:

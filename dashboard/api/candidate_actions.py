@@ -7,6 +7,7 @@ functions as the dashboard: invitations, ivr.outbound, apply_decision, voice.res
 from __future__ import annotations
 
 import logging
+from datetime import UTC, datetime
 
 import redis
 from flask import request
@@ -24,12 +25,14 @@ from dashboard.api.schemas import (
     DecisionSchema,
     InvitationSchema,
 )
+from dashboard.candidates.invitations import not_sent_words
 from dashboard.review.decisions import apply_decision
 from ivr.jobs import SEND_MESSAGE
 from ivr.outbound import CallUnderWay, NothingToAsk, call_candidate
 from ivr.services import db, services
 from ivr.twilio_rest import TwilioError
 from voice import audit
+from voice.candidates import interview_over
 from voice.models import AnswerStatus, Candidate
 from voice.results import candidate_results
 
@@ -79,9 +82,16 @@ class CandidateInvite(MethodView):
     def post(self, candidate_id: int):
         """Text the candidate their invitation (never twice: a second call queues nothing).
 
-        409 `candidate-erased` once the candidate's erasure began: nothing is queued.
+        202 with `queued` true once the text is queued, false with the `reason` when
+        nothing was (`already invited`, `no phone number`). 409 `candidate-erased` once
+        the candidate's erasure began, and 409 `interview-over` once they finished the
+        interview (completed or screened out) or its deadline passed (`detail` says
+        which): nothing is queued.
         """
-        queued, reason = invite([candidate_row(candidate_id, manage=True, change=True)])
+        candidate = candidate_row(candidate_id, manage=True, change=True)
+        if (over := interview_over(candidate, datetime.now(UTC))) is not None:
+            raise Problem("interview-over", not_sent_words(candidate, over))
+        queued, reason = invite([candidate])
         return {"queued": queued > 0, "reason": reason}
 
 

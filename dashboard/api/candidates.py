@@ -199,6 +199,20 @@ def _report(report) -> dict:
     }
 
 
+# The batch and import endpoints' answer when nobody was added: the report, not 201.
+NOBODY_ADDED = {
+    "schema": ImportReportSchema,
+    "description": "Nobody was added: every row was merged or rejected (see the report)",
+    "success": True,
+}
+
+
+def _reported(report) -> tuple[dict, int]:
+    """The import report and its status: 201 Created when any candidate was added, else
+    200 (nothing was created; the report says what became of each row)."""
+    return _report(report), 201 if report.added else 200
+
+
 def _as_rows(rows: list[dict]) -> list[list[str]]:
     """JSON candidates as the importer's rows: a header, then one row each."""
     fields = ("name", "phone", "email", "external_id")
@@ -215,11 +229,16 @@ class CandidateBatch(MethodView):
     """Many candidates at once, from JSON."""
 
     @blp.arguments(BatchSchema)
-    @blp.response(201, ImportReportSchema)
+    @blp.response(201, ImportReportSchema, description="Candidates were added")
+    @blp.alt_response(200, **NOBODY_ADDED)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
         """Add many candidates through the spreadsheet importer (merge by phone, every
-        rejected row reported with its reason)."""
+        rejected row reported with its reason).
+
+        201 when any candidate was added; 200 with the same report when none was (every
+        row merged or rejected), as `screenline candidate import` adds nobody then.
+        """
         session = db()
         interview = _interview(args["interview_id"])
         try:
@@ -227,7 +246,7 @@ class CandidateBatch(MethodView):
         except TableError as exc:
             raise _unreadable(exc) from None
         session.commit()
-        return _report(report)
+        return _reported(report)
 
 
 @blp.route("/import")
@@ -236,10 +255,15 @@ class CandidateImport(MethodView):
 
     @blp.arguments(ImportFormSchema, location="form")
     @blp.arguments(ImportFileSchema, location="files")
-    @blp.response(201, ImportReportSchema)
+    @blp.response(201, ImportReportSchema, description="Candidates were added")
+    @blp.alt_response(200, **NOBODY_ADDED)
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, form, files):
-        """Import a CSV or .xlsx file as the dashboard's import does (voice/candidate_import.py)."""
+        """Import a CSV or .xlsx file as the dashboard's import does (voice/candidate_import.py).
+
+        201 when any candidate was added; 200 with the same report when none was (every
+        row merged or rejected), as `screenline candidate import` adds nobody then.
+        """
         session = db()
         interview = _interview(form["interview_id"])
         try:
@@ -247,7 +271,7 @@ class CandidateImport(MethodView):
         except TableError as exc:  # not a table: one sentence (voice/tables.py)
             raise _unreadable(exc) from None
         session.commit()
-        return _report(report)
+        return _reported(report)
 
 
 @blp.route("/<int:candidate_id>")

@@ -26,7 +26,7 @@ from typing import Any
 import marshmallow as ma
 
 from voice.candidates import CandidateFieldError, check_email, check_extra_time
-from voice.phones import DEFAULT_REGION, PhoneError, normalise_phone
+from voice.phones import DEFAULT_REGION, E164_WANTED, PhoneError, normalise_phone
 from voice.webhooks import url_problem
 
 SHOWN_CHARACTERS = 40  # a value quoted in a message is cut here
@@ -166,7 +166,7 @@ class Phone(ma.fields.String):
     E.164 form; anything else: "“12” is not a phone number we can call (it is too short
     for a +1 number). Use E.164 form, such as +15551234567."."""
 
-    WANTED = "Use E.164 form, such as +15551234567."
+    WANTED = E164_WANTED
 
     def __init__(self, region: Callable[[], str | None], **kwargs) -> None:
         super().__init__(**kwargs)

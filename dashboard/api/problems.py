@@ -65,9 +65,10 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         409,
         "Interview over for the candidate",
         "The candidate has finished the interview (completed or screened out), or its "
-        "deadline has passed: a call would only say goodbye, so none was placed; or a "
-        "candidate was to be added with an invitation to an interview whose deadline has "
-        "passed, so nothing was added (extend the deadline first).",
+        "deadline has passed: a call would only say goodbye, so none was placed, and an "
+        "invitation would invite them to nothing, so none was queued; or a candidate was "
+        "to be added with an invitation to an interview whose deadline has passed, so "
+        "nothing was added (extend the deadline first).",
     ),
     "duplicate-phone": (
         409,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shlex
+
 import click
 from sqlalchemy import select
 
@@ -56,7 +58,41 @@ def user():
     """Dashboard users."""
 
 
-@user.command("create")
+class _UserCreate(click.Command):
+    """`user create`, whose --new-org is a flag: given a name ("--new-org 'Other Co'", which
+    click reads as an extra argument, or "--new-org=Other Co") the usage error says how
+    to write it instead of only "Got unexpected extra argument (Other Co)"."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Parse as click does; a usage error caused by a name after --new-org gets the hint."""
+        given = list(args)  # click's parser consumes the list it is given
+        try:
+            return super().parse_args(ctx, args)
+        except click.UsageError as exc:
+            named = _new_org_name(given)
+            # Only an error about that name (an extra argument, a value for the flag):
+            # "--new-org ana@example.com" may be the flag before the EMAIL argument.
+            if named is None or (named not in exc.message and "--new-org" not in exc.message):
+                raise
+            raise click.UsageError(
+                f"{exc.message}: --new-org is a flag and takes no name; "
+                f"use --org {shlex.quote(named)} --new-org",
+                ctx,
+            ) from None
+
+
+def _new_org_name(args: list[str]) -> str | None:
+    """The name given to --new-org in `args` ("--new-org NAME" or "--new-org=NAME"), if any."""
+    options = args[: args.index("--")] if "--" in args else args
+    for i, arg in enumerate(options):
+        if arg.startswith("--new-org="):
+            return arg.partition("=")[2]
+        if arg == "--new-org" and i + 1 < len(options) and not options[i + 1].startswith("-"):
+            return options[i + 1]
+    return None
+
+
+@user.command("create", cls=_UserCreate)
 @click.argument("email", callback=_account_rule(normalise_email))
 @click.option(
     "--password",
@@ -90,7 +126,8 @@ def user_create(ctx: Context, email, password, role, org_name, new_org, name, as
     names there are instead of quietly starting an empty organisation.
 
     A malformed email, a password that breaks the rule, an over-long name or --org, or
-    --new-org without --org is a usage error (exit status 2); an email already in use, an
+    --new-org without --org, or given a name (it is a flag: --org "Other Co" --new-org),
+    is a usage error (exit status 2); an email already in use, an
     --org that matches none (without --new-org) or --new-org naming one that exists is
     refused (exit status 1).
     """

@@ -355,7 +355,8 @@ def organisation(
     `create` makes a new one when `name` matches none (or, with no name, when there are
     none yet). Raises click.ClickException (exit status 1) for a name that matches none
     when `create` is false, naming those there are and `create_hint` (how to create one),
-    and a usage error (exit status 2) for a name longer than MAX_NAME_LENGTH.
+    and for no name when there are several (naming them too); a usage error (exit status
+    2) for a name longer than MAX_NAME_LENGTH.
     """
     if name:
         if len(name) > MAX_NAME_LENGTH:
@@ -391,7 +392,9 @@ def organisation(
         org = Organization(name="My organisation")
         session.add(org)
         return org
-    raise click.ClickException("say which organisation with --org NAME")
+    raise click.ClickException(
+        "say which organisation with --org NAME; " + _organisations_known(session)
+    )
 
 
 def _organisations_known(session) -> str:

@@ -34,10 +34,16 @@ from ivr.resources import Resources
 from ivr.twilio_rest import TwilioError, rest_client
 from voice import audit
 from voice.candidate_import import TableError, import_file
-from voice.candidates import EXTRA_TIME, CandidateFieldError, DuplicatePhone, add_candidate
+from voice.candidates import (
+    EXTRA_TIME,
+    MAX_EXTERNAL_ID,
+    CandidateFieldError,
+    DuplicatePhone,
+    add_candidate,
+)
 from voice.dates import date_and_time, for_managers
 from voice.models import Candidate, CandidateStatus, Interview
-from voice.phones import PhoneError
+from voice.phones import E164_WANTED, PhoneError
 
 COMMAND_LINE = audit.Actor.system("command line")  # who the audit trail says acted
 # How long `candidate add --invite` waits for a worker to report the text as sent.
@@ -48,6 +54,7 @@ FIELD_OPTIONS = {
     "name": "--name",
     "phone": "--phone",
     "email": "--email",
+    "external_id": "--external-id",
     "extra_time": "--extra-time",
 }
 
@@ -63,6 +70,10 @@ def candidate():
 @click.option("--phone", help="Telephone number, E.164 (+15551234567).")
 @click.option("--email", help="Email address (optional).")
 @click.option(
+    "--external-id",
+    help=f"Your applicant tracking system's id (optional, up to {MAX_EXTERNAL_ID} characters).",
+)
+@click.option(
     "--extra-time",
     type=ExtraTime(),
     default=1.0,
@@ -75,14 +86,25 @@ def candidate():
 @json_option
 @pass_context
 def candidate_add(
-    ctx: Context, interview_id, name, phone, email, extra_time, slow_speech, invite, as_json
+    ctx: Context,
+    interview_id,
+    name,
+    phone,
+    email,
+    external_id,
+    extra_time,
+    slow_speech,
+    invite,
+    as_json,
 ):
     """Add a candidate, who may call at once; prints their id and interview PIN.
 
     Nothing is sent to them unless --invite is given: then the invitation (number, PIN,
     deadline) is texted to --phone. A value that breaks voice.candidates' rules (a phone
     that is not a number, read in the organisation's country; an email that is not an
-    address; extra time outside 1-4) is a usage error (exit status 2); a phone the
+    address; an external id over 100 characters or with control characters; extra time
+    outside 1-4) is a usage error (exit status 2) with the rule's sentence (a phone's
+    followed by "Use E.164 form, such as +15551234567.", as the API says it); a phone the
     interview already has is refused (1).
     """
     with ctx.session() as session:
@@ -100,6 +122,7 @@ def candidate_add(
                 name,
                 phone,
                 email=email,
+                external_id=external_id,
                 extra_time=extra_time,
                 slow_speech=slow_speech,
             )
@@ -108,7 +131,9 @@ def candidate_add(
                 f"{exc}; see `screenline candidate list --interview {found.id}`"
             ) from None
         except CandidateFieldError as exc:
-            raise bad_value(FIELD_OPTIONS[exc.field], str(exc)) from None
+            # The rule's sentence, then (for a phone, as the API says it) what to send.
+            remedy = f" {E164_WANTED}" if exc.field == "phone" and phone else ""
+            raise bad_value(FIELD_OPTIONS[exc.field], f"{exc}{remedy}") from None
         audit.record(  # as the dashboard's "Add a candidate" records it
             session,
             found.organization_id,
@@ -124,6 +149,8 @@ def candidate_add(
             "id": added.id,
             "name": added.name,
             "phone": added.phone,
+            "email": added.email,
+            "external_id": added.external_id,
             "pin": added.pin,
             "interview_id": found.id,
             "call": found.phone_number,

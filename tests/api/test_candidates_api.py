@@ -130,6 +130,32 @@ def test_an_uploaded_csv_is_imported(api, acme):
     assert [c["name"] for c in response.json()["added"]] == ["Cy Cole", "Dee Dunn"]
 
 
+def test_an_import_that_adds_nobody_is_200_with_the_report(api, acme, db):
+    """POST /import (and /batch) whose every row is merged or rejected: 200, not 201,
+    with the report saying what became of each row; nobody is added."""
+    before = db.query(Candidate).filter_by(interview_id=acme.interview.id).count()
+    csv = "Name,Phone\nBad Phone,12\nNo Phone,\n"
+    response = api.post(
+        "/api/v1/candidates/import",
+        data={"interview_id": str(acme.interview.id)},
+        files={"file": ("people.csv", csv.encode(), "text/csv")},
+    )
+    assert response.status_code == 200, response.text
+    report = response.json()
+    assert report["added"] == [] and report["merged"] == []
+    assert [r["row"] for r in report["rejected"]] == [2, 3]
+    acme.candidate.phone = "+15550104545"
+    db.commit()
+    rows = [{"name": "Same Phone", "phone": "+15550104545"}]
+    merged = api.post(
+        "/api/v1/candidates/batch", json={"interview_id": acme.interview.id, "candidates": rows}
+    )
+    assert merged.status_code == 200, merged.text
+    assert merged.json()["added"] == [] and len(merged.json()["merged"]) == 1
+    db.expire_all()
+    assert db.query(Candidate).filter_by(interview_id=acme.interview.id).count() == before
+
+
 def test_a_binary_upload_is_refused_with_a_reason(api, acme):
     """A file that is not text is 422 naming the file."""
     response = api.post(
@@ -145,8 +171,12 @@ def test_invite_queues_one_text_and_never_two(api, acme, db):
     acme.candidate.phone = "+15550104646"
     db.commit()
     path = f"/api/v1/candidates/{acme.candidate.id}/invite"
-    assert api.post(path).json() == {"queued": True, "reason": None}
-    assert api.post(path).json() == {"queued": False, "reason": "already invited"}
+    first, second = api.post(path), api.post(path)
+    assert (first.status_code, first.json()) == (202, {"queued": True, "reason": None})
+    assert (second.status_code, second.json()) == (
+        202,
+        {"queued": False, "reason": "already invited"},
+    )
     message = db.query(Message).filter_by(candidate_id=acme.candidate.id).one()
     assert message.sent_by_api_key_id == _key_id(db, acme)  # the Texts list names the key
 
@@ -208,14 +238,39 @@ def test_call_me_now_places_a_call_through_twilio(api, acme, db, server):
     assert (attempt.call_sid, attempt.direction) == (response.json()["call_sid"], "outbound-api")
 
 
-def test_invite_says_why_nothing_was_queued_for_a_finished_candidate(api, acme, db):
-    """POST /invite for a candidate who completed: nothing queued, reason given."""
+def test_invite_for_a_finished_candidate_is_409_saying_why(api, acme, db):
+    """POST /invite for a candidate who completed, or was screened out, or whose
+    interview's deadline passed: 409 interview-over whose detail says which, and
+    nothing is queued."""
     acme.candidate.phone = "+15550104040"
     acme.candidate.status = CandidateStatus.COMPLETED
     db.commit()
-    response = api.post(f"/api/v1/candidates/{acme.candidate.id}/invite")
-    assert response.json() == {"queued": False, "reason": "finished the interview"}
+    path = f"/api/v1/candidates/{acme.candidate.id}/invite"
+    name = acme.candidate.name
+    refused = problem(api.post(path), 409, "interview-over")
+    assert refused["detail"] == f"No invitation sent: {name} has finished the interview."
+    acme.candidate.status = CandidateStatus.SCREENED_OUT
+    db.commit()
+    refused = problem(api.post(path), 409, "interview-over")
+    assert refused["detail"] == f"No invitation sent: {name} was screened out."
+    acme.candidate.status = CandidateStatus.INVITED
+    acme.interview.deadline = datetime(2026, 3, 3, 17, 0, tzinfo=UTC)
+    db.commit()
+    refused = problem(api.post(path), 409, "interview-over")
+    assert refused["detail"] == (
+        "No invitation sent: the interview closed on March 3, 2026; extend its deadline first."
+    )
+    db.expire_all()
     assert db.query(Message).filter_by(candidate_id=acme.candidate.id).count() == 0
+
+
+def test_invite_without_a_phone_is_202_with_the_reason(api, acme, db):
+    """POST /invite for a candidate with no phone: 202, nothing queued, `no phone number`."""
+    acme.candidate.phone = None
+    db.commit()
+    response = api.post(f"/api/v1/candidates/{acme.candidate.id}/invite")
+    assert response.status_code == 202, response.text
+    assert response.json() == {"queued": False, "reason": "no phone number"}
 
 
 def test_call_me_now_again_while_the_first_is_queued_is_409(api, acme, db, server):
@@ -379,7 +434,7 @@ def test_adding_a_phone_already_in_the_interview_is_409_naming_the_candidate(api
         "/api/v1/candidates/batch",
         json={"interview_id": acme.interview.id, "candidates": [NEW | {"name": "Ana A."}]},
     )
-    assert batch.status_code == 201, batch.text
+    assert batch.status_code == 200, batch.text  # nobody added: nothing was created
     assert batch.json()["added"] == [] and len(batch.json()["merged"]) == 1
     db.expire_all()
     assert db.query(Candidate).filter_by(phone="+15550104242").count() == 1
@@ -398,6 +453,19 @@ def test_the_openapi_document_explains_duplicate_phone_and_invited(api):
     assert "may take the interview" in status["description"]
     reference = api.get("/api/v1/reference").text
     assert "problem-duplicate-phone" in reference
+
+
+def test_the_openapi_document_gives_the_import_and_invite_statuses(api):
+    """OpenAPI: /batch and /import document 201 (added) and 200 (nobody added) with the
+    report; /invite documents 409 and interview-over."""
+    paths = api.get("/api/v1/openapi.json").json()["paths"]
+    for path in ("/api/v1/candidates/batch", "/api/v1/candidates/import"):
+        responses = paths[path]["post"]["responses"]
+        assert {"200", "201"} <= set(responses), path
+        assert "Nobody was added" in responses["200"]["description"]
+        assert responses["200"]["content"] == responses["201"]["content"]
+    invite = paths["/api/v1/candidates/{candidate_id}/invite"]["post"]
+    assert "409" in invite["responses"] and "interview-over" in invite["description"]
 
 
 @pytest.mark.parametrize(

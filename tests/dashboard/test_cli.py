@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 from rq import Queue
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from dashboard import cli
 from dashboard.cli import main
@@ -249,6 +249,55 @@ def test_extra_time_follows_the_dashboards_rule(run, db):
             "error": "Invalid value for '--extra-time': Extra time is a multiplier from 1 "
             "(none) to 4."
         }
+
+
+def test_external_id_follows_the_forms_and_the_apis_rule(run, db):
+    """--external-id is stored and given back with --json (null without it), as the
+    dashboard's form and the API take it; one over 100 characters or with control
+    characters is a usage error (exit status 2) with voice.candidates' sentence, and
+    nobody is added."""
+    from tests.factories import make_interview, make_org
+    from voice.candidates import EXTERNAL_ID_CONTROLS, EXTERNAL_ID_TOO_LONG
+
+    interview = make_interview(db, make_org(db))
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id), "--json")
+    added = json.loads(
+        run(
+            *args, "--name", "Ana", "--email", "ana@example.com", "--external-id", " ATS-4711 "
+        ).output
+    )
+    assert (added["email"], added["external_id"]) == ("ana@example.com", "ATS-4711")
+    assert db.get(Candidate, added["id"]).external_id == "ATS-4711"
+    plain = json.loads(run(*args, "--name", "Bo").output)
+    assert (plain["email"], plain["external_id"]) == (None, None)
+    before = db.scalar(select(func.count()).select_from(Candidate))
+    for given, sentence in (("x" * 101, EXTERNAL_ID_TOO_LONG), ("A\x07B", EXTERNAL_ID_CONTROLS)):
+        refused = run(*args, "--name", "Cy", "--external-id", given, ok=False)
+        assert (refused.exit_code, refused.stdout) == (2, "")
+        assert json.loads(refused.stderr) == {
+            "error": f"Invalid value for '--external-id': {sentence}"
+        }
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Candidate)) == before
+
+
+def test_a_bad_phone_says_what_to_send_as_the_api_does(run, db):
+    """`candidate add --phone 555`: exit status 2 with the rule's sentence, then the API's
+    "Use E.164 form, such as +15551234567.", as text and with --json."""
+    from tests.factories import make_interview, make_org
+
+    interview = make_interview(db, make_org(db))
+    db.commit()
+    args = ("candidate", "add", "--interview", str(interview.id), "--name", "Ana")
+    expected = (
+        "Invalid value for '--phone': “555” is not a phone number we can call "
+        "(it is too short for a +1 number). Use E.164 form, such as +15551234567."
+    )
+    as_text = run(*args, "--phone", "555", ok=False)
+    assert as_text.exit_code == 2 and as_text.stderr.strip().endswith("Error: " + expected)
+    as_json = run(*args, "--phone", "555", "--json", ok=False)
+    assert json.loads(as_json.stderr) == {"error": expected}
 
 
 def test_ids_and_names_past_the_columns_are_one_line_not_a_traceback(run, db, tmp_path):

@@ -267,3 +267,49 @@ def test_a_mistyped_org_is_refused_and_a_new_one_takes_new_org(run, db):
     alone = run("user", "create", "cy@example.com", "--password", "long-enough", "--new-org")
     assert alone.exit_code == 2 and "--new-org needs --org NAME" in alone.stderr, alone.output
     assert _rows(db) == before
+
+
+def test_new_org_given_a_name_says_it_is_a_flag(run, db):
+    """`user create --new-org "Other Co"` (a name given to the flag, as the README once
+    read) is a usage error that says how to write it, `--org 'Other Co' --new-org`, as
+    text and as JSON; nothing is written, and the form it gives works."""
+    make_org(db, "Northwind Logistics")
+    db.commit()
+    before = _rows(db)
+    account = ("user", "create", "lee@example.com", "--password", "long-enough")
+    for args in (("--new-org", "Other Co"), ("--new-org=Other Co",)):
+        refused = run(*account, *args)
+        assert (refused.exit_code, refused.stdout) == (2, ""), refused.output
+        assert "--new-org is a flag and takes no name; use --org 'Other Co' --new-org" in (
+            refused.stderr
+        )
+        as_json = run(*account, *args, "--json")
+        assert (as_json.exit_code, as_json.stdout) == (2, ""), as_json.output
+        error = json.loads(as_json.stderr)["error"]
+        assert error.endswith("use --org 'Other Co' --new-org"), error
+    assert _rows(db) == before
+    made = run(*account, "--org", "Other Co", "--new-org", "--json")
+    assert made.exit_code == 0, made.output
+    assert json.loads(made.stdout)["organization"] == "Other Co"
+
+
+def test_without_org_among_several_the_error_lists_them(run, db, tmp_path):
+    """`interview import FILE` without --org once there are two organisations: exit
+    status 1 naming them, as the other --org errors do; nothing is imported."""
+    make_org(db, "Northwind Logistics")
+    make_org(db, "Acme Warehousing")
+    db.commit()
+    spec = tmp_path / "interview.yaml"
+    spec.write_text(
+        'title: Packer\nphone_number: "+15550100999"\nquestions:\n  - Tell us about you.\n'
+    )
+    before = _rows(db)
+    for as_json in ((), ("--json",)):
+        refused = run("interview", "import", str(spec), *as_json)
+        assert (refused.exit_code, refused.stdout) == (1, ""), refused.output
+        message = json.loads(refused.stderr)["error"] if as_json else refused.stderr
+        assert (
+            "say which organisation with --org NAME; "
+            "there are: 'Acme Warehousing', 'Northwind Logistics'"
+        ) in message
+    assert _rows(db) == before

@@ -189,6 +189,56 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
     )
 
 
+def test_results_text_says_what_stands_in_for_a_missing_transcript(run, db):
+    """`results ID` gives a spoken answer's transcript after the colon, and without one
+    a plain-words note as the candidate page says it ("transcript not ready yet",
+    "erased: ...", "no recording: ..."), never the stored status; --json keeps it."""
+    from tests.dashboard.conftest import add_answer
+    from voice import erasure
+    from voice.models import AnswerStatus
+
+    interview = make_interview(
+        db,
+        make_org(db),
+        questions=tuple({"prompt": f"Question {n}?", "max_seconds": 60} for n in range(1, 6)),
+    )
+    dana = make_candidate(db, interview, "Dana Diaz", "+15557000041")
+    for position, status, fields in (
+        (1, AnswerStatus.TRANSCRIBED, {"transcript": "I drove a forklift."}),
+        (2, AnswerStatus.STORED, {}),
+        (3, AnswerStatus.NO_AUDIO, {}),
+        (4, AnswerStatus.FAILED, {"error": "download failed: HTTP 404"}),
+        (5, AnswerStatus.TRANSCRIBED, {"transcript": ""}),
+    ):
+        add_answer(db, dana, position, status=status, duration_seconds=6, **fields)
+    gone = make_candidate(db, interview, "Eli Gone", "+15557000042")
+    add_answer(db, gone, 1, status=AnswerStatus.TRANSCRIBED, transcript="Hi.", duration_seconds=7)
+    db.flush()
+    erasure.erase_candidate(db, gone)
+    db.commit()
+    lines = run("results", str(interview.id)).output.splitlines()
+    assert "  Q1 (0:06, Transcribed): I drove a forklift." in lines
+    assert "  Q2 (0:06, Transcribing): transcript not ready yet" in lines
+    assert "  Q3 (0:06, No audio): no recording: Twilio kept no audio for this answer" in lines
+    assert (
+        "  Q4 (0:06, Failed): the recording could not be processed (download failed: HTTP 404)"
+        in lines
+    )
+    assert "  Q5 (0:06, Transcribed): empty transcript: no speech was recognised" in lines
+    assert "  Q1 (0:07, Erased): erased: the recording and its transcript are gone" in lines
+    assert not [line for line in lines if line.endswith((": stored", ": erased", ": no audio"))]
+    data = json.loads(run("results", str(interview.id), "--json").output)
+    stored = {c["id"]: [a["status"] for a in c["answers"]] for c in data["candidates"]}
+    assert stored == {
+        dana.id: ["transcribed", "stored", "no audio", "failed", "transcribed"],
+        gone.id: ["erased"],
+    }
+    assert [a["transcript"] for a in data["candidates"][0]["answers"]][:2] == [
+        "I drove a forklift.",
+        None,
+    ]
+
+
 def test_results_text_words_each_call_as_the_candidate_page_does(run, db):
     """`results ID` words each call as the candidate page's Calls list does: who placed it
     ("Call me now", "Called in"), when it began in the organisation's time zone, and its
