@@ -109,7 +109,8 @@ def main() -> int:
         print(f"  {route:<22} {median:6.2f} {mean:6.2f}  x{count}")
     print(f"  whole call: {total:.1f} ms")
     if profiler:
-        pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(45)
+        order = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime: self time
+        pstats.Stats(profiler).sort_stats(order).print_stats(45)
     return 0
 
 
