@@ -303,13 +303,21 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+# The password page's sentences for the current password (S105: messages, not secrets).
+NEEDS_CURRENT_PASSWORD = "Enter your current password."  # noqa: S105
+WRONG_CURRENT_PASSWORD = "That is not your current password."  # noqa: S105
+
+
 @auth.route("/account/password", methods=["GET", "POST"])
 def change_password():
     """Change one's own password (current one required); every other session ends.
 
-    A refused change is 422 with the reason by its field. Wrong current passwords count
-    with failed sign-ins for this email and address (SIGN_INS), so a borrowed session
-    cannot be used to guess the password faster than the sign-in form allows (429).
+    A refused change is 422 with every field's reason by it: the current password missing
+    (NEEDS_CURRENT_PASSWORD) or wrong (WRONG_CURRENT_PASSWORD), the new one breaking the
+    password rule, the two new ones differing. No box is refilled (they are passwords).
+    Wrong current passwords (not a missing one) count with failed sign-ins for this email
+    and address (SIGN_INS), so a borrowed session cannot be used to guess the password
+    faster than the sign-in form allows (429).
     """
     errors: dict[str, str] = {}
     if request.method == "POST":
@@ -322,7 +330,9 @@ def change_password():
         if wait := SIGN_INS.wait_seconds(conn, account, address):
             errors["current"] = _wait_message(wait)
             return render_template("password.html", errors=errors), 429, {"Retry-After": str(wait)}
-        if (
+        if not current:  # not a guess: nothing to count against the sign-in limit
+            errors["current"] = NEEDS_CURRENT_PASSWORD
+        elif (
             user is None
             or len(current) > MAX_PASSWORD_LENGTH
             or not check_password(user.password_hash, current)
@@ -330,8 +340,10 @@ def change_password():
             SIGN_INS.record_failure(conn, account, address)
             record("sign_in_failed", detail={"where": "password page"})
             s.commit()
-            errors["current"] = "That is not your current password."
-        elif problem := password_problem(password):  # the one rule (voice/accounts.py)
+            errors["current"] = WRONG_CURRENT_PASSWORD
+        # The new password is checked whatever the current one was, so one refusal names
+        # every box to put right (the rule is no secret).
+        if problem := password_problem(password):  # the one rule (voice/accounts.py)
             errors["password"] = problem
         elif password != request.form.get("confirm", ""):
             errors["confirm"] = "The two passwords don't match."

@@ -1,7 +1,8 @@
 """Dashboard users and the password rule, shared by the CLI and the team pages.
 
 `create_user` is how `screenline user create` (and the demo) add a person; the team
-page's invitation form checks the same `password_problem` before it adds one.
+page's invitation form checks the same `password_problem` before it adds one. A user's
+address follows the one email rule candidates follow too (voice/emails.py), lower-cased.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from voice.emails import EmailAddressError, check_email_address
 from voice.models import Organization, Role, User
 from voice.passwords import hash_password
 
@@ -16,7 +18,6 @@ from voice.passwords import hash_password
 # SP 800-63B section 5.1.1.2 asks for at least 8 and forbids composition rules).
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 1024  # scrypt reads all of it: a bound on the work per sign-in
-MAX_EMAIL_LENGTH = 254  # User.email is String(254), the longest address RFC 5321 allows
 MAX_NAME_LENGTH = 200  # User.name is String(200)
 
 
@@ -33,26 +34,13 @@ def password_problem(password: str) -> str | None:
     return None
 
 
-def not_an_email(raw: str) -> str:
-    """The one sentence for a value that is not an email address, at every front door
-    (dashboard forms, the command line, the API, imported lists):
-    "“ana-at-example” is not an email address. Use one such as ana@example.com."
-    (the value trimmed, cut at 60 characters, control characters escaped)."""
-    shown = (raw or "").strip()[:60]
-    if not shown.isprintable():
-        shown = repr(shown)[1:-1]
-    return f"“{shown}” is not an email address. Use one such as ana@example.com."
-
-
 def normalise_email(raw: str) -> str:
-    """Return the address trimmed and lower-cased; raise AccountError if it can't be one."""
-    email = (raw or "").strip().lower()
-    local, at, domain = email.partition("@")
-    if not (local and at and domain) or any(c.isspace() for c in email):
-        raise AccountError(not_an_email(raw))
-    if len(email) > MAX_EMAIL_LENGTH:
-        raise AccountError(f"An email address has at most {MAX_EMAIL_LENGTH} characters.")
-    return email
+    """Return the address trimmed and lower-cased; raise AccountError with the one email
+    rule's sentence (voice/emails.py) if it is not an address."""
+    try:
+        return check_email_address(raw).lower()
+    except EmailAddressError as exc:
+        raise AccountError(str(exc)) from None
 
 
 def clean_user_name(raw: str | None) -> str:

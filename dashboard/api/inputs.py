@@ -184,9 +184,10 @@ class Phone(ma.fields.String):
 
 
 class EmailAddress(ma.fields.String):
-    """An email address, by voice.candidates' rule (check_email); "" and null mean none.
-    Anything else: "“ana.example.com” is not an email address. Use one such as
-    ana@example.com."."""
+    """An email address, by the one email rule (voice/emails.py, through
+    voice.candidates.check_email); "" and null mean none. Anything else: "“ana.example.com”
+    is not an email address. Use one such as ana@example.com." (past 254 characters: "An
+    email address has at most 254 characters.")."""
 
     WANTED = "Use one such as ana@example.com."
 
@@ -196,7 +197,7 @@ class EmailAddress(ma.fields.String):
         try:
             return check_email(value)
         except CandidateFieldError as exc:
-            raise ma.ValidationError(str(exc)) from None  # voice.accounts.not_an_email's
+            raise ma.ValidationError(str(exc)) from None  # voice.emails' sentence
 
 
 class ExtraTime(ma.fields.Float):

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Queue
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from dashboard.candidates import Filters
 from ivr.jobs import SEND_MESSAGE
@@ -292,6 +292,28 @@ def test_accommodations_are_saved_and_validated(signed_in, db, client):
     assert good.status_code == 302
     db.refresh(candidate)
     assert (candidate.extra_time, candidate.slow_speech) == (1.5, True)
+
+
+@pytest.mark.parametrize("stored", ["a@b", "<script>@x.com", "ana@example", "bad@"])
+def test_a_stored_address_the_rule_now_refuses_still_shows_and_saves(signed_in, db, client, stored):
+    """The email rule checks input only: a candidate stored before it with an odd address
+    opens (as text, never markup), and saving their accommodations keeps the address."""
+    candidate = signed_in.candidate
+    db.execute(update(Candidate).where(Candidate.id == candidate.id).values(email=stored))
+    db.commit()
+    manage = f"/candidates/{candidate.id}/manage"
+    response = client.get(manage)
+    assert response.status_code == 200
+    head = parse(response.data).one("div", cls="page-head")
+    assert f" · {stored}" in head.one("p", cls="muted").text()
+    assert client.get(f"/candidates/{candidate.id}").status_code == 200
+    saved = client.post(
+        f"/candidates/{candidate.id}/accommodations",
+        data={"csrf_token": token(client, manage), "extra_time": "2"},
+    )
+    assert saved.status_code == 302
+    db.refresh(candidate)
+    assert (candidate.email, candidate.extra_time) == (stored, 2.0)
 
 
 def part_way(world, db) -> None:

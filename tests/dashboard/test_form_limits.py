@@ -11,6 +11,7 @@ from tests.dashboard.conftest import flashes, submit
 from tests.dashboard.html import parse
 from tests.dashboard.review_support import csrf_token
 from tests.factories import make_candidate
+from voice.emails import not_an_email
 from voice.models import (
     Candidate,
     Comment,
@@ -261,15 +262,22 @@ def test_a_viewer_name_over_200_characters_is_refused_and_kept(signed_in, db, cl
     ("email", "message"),
     [
         ("a" * 250 + "@b.co", "An email address has at most 254 characters."),
-        ("not-an-address", "Enter the teammate's email address."),
+        ("   ", "Enter the teammate's email address."),
+        ("not-an-address", not_an_email("not-an-address")),
+        ("a@b", not_an_email("a@b")),
+        ("<script>@x.com", not_an_email("<script>@x.com")),
     ],
 )
 def test_a_teammate_email_over_254_characters_says_so(signed_in, db, client, email, message):
-    """An over-long address is refused naming the limit (not "enter an address")."""
+    """An over-long address is refused naming the limit (not "enter an address"); one
+    that is not an address gets the one email rule's sentence (voice/emails.py), and the
+    typed address is kept in its box."""
     page = parse(client.get("/team").data)
     response = submit(client, page, "/team/invitations", email=email, role="recruiter")
     assert response.status_code == 422
-    assert parse(response.data).one("p", id="email-error").text() == message
+    page = parse(response.data)
+    assert page.one("p", id="email-error").text() == message
+    assert page.one("input", name="email").attrs["value"] == email
 
 
 def test_a_joining_name_over_200_characters_is_refused_and_kept(signed_in, db, client, auth):

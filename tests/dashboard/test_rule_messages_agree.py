@@ -1,6 +1,6 @@
 """One rule, one sentence: a bad candidate phone, name or email is refused in the same
 words at every front door, the words of its rule in voice/ (voice.candidates, which
-words phones by voice.phones.not_callable and emails by voice.accounts.not_an_email).
+words phones by voice.phones.not_callable and emails by voice/emails.py's one rule).
 
 The front doors, each through its public interface: the dashboard's "Add a candidate"
 form and its import page (a pasted CSV list), `screenline candidate add` as text and as
@@ -55,6 +55,13 @@ BAD_EMAILS = {
     "no @": "ana-at-example",
     "a space": "ana silva@example.com",
     "too long": "a" * 250 + "@example.com",
+    # A new-user trial saw these taken as addresses at every door.
+    "no local part": "@example.com",
+    "a domain without a dot": "a@b",
+    "two @": "a@@b.com",
+    "a top-level name alone": "ana@example",
+    "angle brackets": "<script>@x.com",
+    "nothing after @": "bad@",
 }
 CASES = [
     *(pytest.param("phone", value, id=f"phone: {why}") for why, value in BAD_PHONES.items()),

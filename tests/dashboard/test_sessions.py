@@ -9,11 +9,12 @@ import pytest
 from flask.testing import FlaskClient
 
 from config.settings import ConfigError, load_settings
-from dashboard.auth import SEEN_KEY
+from dashboard.auth import NEEDS_CURRENT_PASSWORD, SEEN_KEY, WRONG_CURRENT_PASSWORD
 from ivr.lockout import SIGN_INS
 from tests.dashboard.conftest import AuthActions, flashes
 from tests.dashboard.html import parse
 from tests.factories import PASSWORD, make_user
+from voice.accounts import password_problem
 from voice.models import Role, User
 from voice.passwords import check_password
 
@@ -101,6 +102,57 @@ def test_a_refused_password_change_ends_nothing(
     assert response.status_code == 422
     assert error in parse(response.data).one("p", id=f"{field}-error").text()
     assert copied.get("/").status_code == 200
+    db.refresh(signed_in.user)
+    assert check_password(signed_in.user.password_hash, PASSWORD)
+
+
+def test_an_empty_password_form_says_what_each_box_needs(signed_in, db, client, copied):
+    """All three boxes empty: the current password is asked for and the new one's rule is
+    given, each by its box (422); nothing changes and no box is refilled."""
+    data = {"csrf_token": token(client, "/account/password")}
+    data |= {"current": "", "password": "", "confirm": ""}
+    response = client.post("/account/password", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert page.one("p", id="current-error").text() == NEEDS_CURRENT_PASSWORD
+    assert page.one("p", id="password-error").text() == password_problem("")
+    assert "at least 10 characters" in page.one("p", id="password-error").text()
+    assert page.find("p", id="confirm-error") is None
+    boxes = {box: page.one("input", name=box).attrs for box in ("current", "password", "confirm")}
+    assert [attrs.get("value", "") for attrs in boxes.values()] == ["", "", ""]
+    assert [attrs.get("aria-invalid") for attrs in boxes.values()] == ["true", "true", None]
+    assert copied.get("/").status_code == 200
+    db.refresh(signed_in.user)
+    assert check_password(signed_in.user.password_hash, PASSWORD)
+
+
+def test_an_empty_current_password_is_not_counted_as_a_guess(signed_in, db, client):
+    """Leaving the current password out, more times than sign-ins are let fail, never
+    makes the owner wait (it guesses nothing); the change then goes through."""
+    data = {"current": "", "password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
+    data["csrf_token"] = token(client, "/account/password")
+    for _ in range(SIGN_INS.free + 2):
+        response = client.post("/account/password", data=data)
+        assert response.status_code == 422
+        page = parse(response.data)
+        assert page.one("p", id="current-error").text() == NEEDS_CURRENT_PASSWORD
+        assert page.find("p", id="password-error") is None
+    changed = client.post("/account/password", data=data | {"current": PASSWORD})
+    assert changed.status_code == 302
+    db.refresh(signed_in.user)
+    assert check_password(signed_in.user.password_hash, NEW_PASSWORD)
+
+
+def test_a_wrong_current_password_and_a_weak_new_one_are_both_named(signed_in, db, client):
+    """One refusal names every box to put right: the wrong current password and the new
+    one's rule, each by its box."""
+    data = {"current": "not my password", "password": "short", "confirm": "short"}
+    data["csrf_token"] = token(client, "/account/password")
+    response = client.post("/account/password", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert page.one("p", id="current-error").text() == WRONG_CURRENT_PASSWORD
+    assert page.one("p", id="password-error").text() == password_problem("short")
     db.refresh(signed_in.user)
     assert check_password(signed_in.user.password_hash, PASSWORD)
 
