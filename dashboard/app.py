@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
@@ -197,14 +198,35 @@ def _kept_headers(error: HTTPException) -> list[tuple[str, str]]:
     return [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
 
 
+def upload_limit_words(limit: int) -> str:
+    """A byte limit as people say it: 2097152 -> "2 MB", 524288 -> "512 KB"."""
+    if limit % 2**20 == 0:
+        return f"{limit // 2**20} MB"
+    if limit % 2**10 == 0:
+        return f"{limit // 2**10} KB"
+    return f"{limit:,} bytes"
+
+
+def _same_site_referrer() -> str | None:
+    """The page the request came from, when it is one of this site's (a way back)."""
+    referrer = request.referrer
+    if not referrer:
+        return None
+    parts = urlsplit(referrer)
+    if parts.netloc != request.host or parts.scheme not in ("http", "https"):
+        return None
+    return urlunsplit(("", "", parts.path or "/", parts.query, ""))
+
+
 def register_error_pages(app: Flask) -> None:
-    """Friendly 403, 404 and 405 pages for people, and the same page naming any other
-    HTTP error; every error under /ivr/ is one text/plain
-    line for Twilio's debugger (ivr.views.webhook.plain_error); the API
-    answers every error as problem details. A change refused because the candidate is
-    erased (dashboard.access.CandidateErased) is a flash and the candidate's page for
-    people, 409 JSON {"error": "candidate-erased", "message"} for the page's own script
-    (dashboard.review.wants_json), 409 `candidate-erased` on the API."""
+    """Friendly 403, 404 and 405 pages for people, a 413 naming the upload limit
+    (MAX_CONTENT_LENGTH) with a way back, and the same page naming any other HTTP error;
+    every error under /ivr/ is one text/plain line for Twilio's debugger
+    (ivr.views.webhook.plain_error); the API answers every error as problem details. A
+    change refused because the candidate is erased (dashboard.access.CandidateErased) is
+    a flash and the candidate's page for people, 409 JSON {"error": "candidate-erased",
+    "message"} for the page's own script (dashboard.review.wants_json), 409
+    `candidate-erased` on the API."""
     from dashboard.access import CandidateErased
     from dashboard.api import api_error, is_api_request
     from dashboard.api.problems import Problem, problem_response
@@ -233,6 +255,26 @@ def register_error_pages(app: Flask) -> None:
         page = render_template("error.html", title=title, message=message)
         return page, error.code, _kept_headers(error)
 
+    def too_large(error: HTTPException):
+        """A request over MAX_CONTENT_LENGTH (an upload, mostly): the limit in plain words
+        and the way back to the form; the API and /ivr/ keep their own forms (the IVR's
+        own, smaller limit included)."""
+        if is_api_request():
+            return api_error(error)
+        if is_webhook_path(request.path):
+            return plain_error(error)
+        limit = upload_limit_words(app.config["MAX_CONTENT_LENGTH"])
+        message = (
+            f"A file sent to Screenline can be at most {limit} (with the rest of its form); "
+            "this one was larger. Nothing was saved. Go back (your browser's Back button keeps "
+            "what you typed) and choose a smaller file: a long candidate list can be split "
+            "into several files."
+        )
+        page = render_template(
+            "error.html", title="File too large", message=message, back=_same_site_referrer()
+        )
+        return page, 413, _kept_headers(error)
+
     def other_error(error: HTTPException):
         """Problem details on API URLs; one text/plain line under /ivr/; elsewhere the
         dashboard's error page naming the error and Werkzeug's description of it (a
@@ -258,5 +300,6 @@ def register_error_pages(app: Flask) -> None:
 
     for code in pages:
         app.register_error_handler(code, error_page)
+    app.register_error_handler(413, too_large)
     app.register_error_handler(HTTPException, other_error)
     app.register_error_handler(CandidateErased, erased)

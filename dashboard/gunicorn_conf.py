@@ -34,3 +34,10 @@ def post_worker_init(worker):
     """
     signal.signal(signal.SIGINT, worker.handle_exit)
     signal.signal(signal.SIGQUIT, worker.handle_exit)
+
+
+# The longest request line (method, URL, protocol) gunicorn passes on: its most, 8190
+# bytes, not its default 4094, so that a long address (a search typed into the address
+# bar) reaches the app and gets the dashboard's own page, not gunicorn's bare "URI Too
+# Long". 0 (unlimited) would let any client make a process buffer a megabyte per line.
+limit_request_line = 8190

@@ -27,6 +27,9 @@ from voice.search import (
 search = Blueprint("search", __name__)
 
 PER_PAGE = 25
+# The search box's maxlength: a few sentences of words spoken is plenty to find them. A
+# longer ?q= (typed into the address bar: the box stops at this) is refused, not cut.
+MAX_QUERY = 200
 FLAGGED_LABEL = "Only transcripts that may be unreliable"  # the ?flagged=1 checkbox
 
 
@@ -52,14 +55,22 @@ def results():
     that may be unreliable, and with no words lists every such transcript still to check,
     newest first. A damaged page link gets 400 and the first page of results; a filter
     the page does not take (?flagged=yes, ?interview_id=abc) gets 422, named, and is left
-    out; an interview the user does not see is 404."""
+    out; so is a query over MAX_QUERY characters (nothing is searched; the box keeps it);
+    an interview the user does not see is 404."""
     session = db()
-    query = request.args.get("q", "").strip()[:200]
+    typed = request.args.get("q", "").strip()
+    query = typed
+    errors = []
+    if len(typed) > MAX_QUERY:
+        errors.append(
+            f"A search is at most {MAX_QUERY} characters; this one has {len(typed):,}. "
+            "Shorten it and search again."
+        )
+        query = ""  # nothing is searched; the box keeps what was typed
     interviews = session.scalars(
         select_visible(current_user, Interview).order_by(Interview.title)
     ).all()
     visible_ids = [i.id for i in interviews]
-    errors = []
     interview_id = None
     raw_interview = request.args.get("interview_id", "").strip()
     if raw_interview:
@@ -78,7 +89,8 @@ def results():
         after = before = None
         page = 1
     words = bool(query_words(query))
-    listing = flagged and not words  # the flag alone: every flagged transcript, newest first
+    # The flag alone: every flagged transcript, newest first (not for a refused query).
+    listing = flagged and not words and typed == query
     hits, previous, more = [], False, False
     if words or listing:
         scope = {
@@ -114,6 +126,8 @@ def results():
         render_template(
             "search.html",
             query=query,
+            typed=typed,
+            max_query=MAX_QUERY,
             interviews=interviews,
             interview_id=interview_id,
             flagged=flagged,

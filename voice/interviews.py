@@ -28,6 +28,7 @@ from voice.deadlines import check_deadline, check_reminders, passed_deadline_war
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
 from voice.interview_numbers import check_interview_number
 from voice.models import Interview, Organization, Question, QuestionKind
+from voice.reliability import LANGUAGE_NAMES
 from voice.retention import short_period_warning
 
 DEFAULT_MAX_SECONDS = 120
@@ -165,16 +166,25 @@ class InterviewSettings:
         return values | {"language": self.languages[0]}
 
 
-def read_interview_file(raw: bytes, name: str = "the file") -> dict:
+def too_big(name: str, size: int | None, limit: int, what: str) -> str:
+    """The sentence refusing `name` (`size` bytes, None when unknown) over `limit` bytes
+    for `what` ("an interview file"): the real size when known, never the bytes read."""
+    if size is not None and size > limit:
+        return f"{name} is {size:,} bytes; {what} is at most {limit:,}."
+    return f"{name} is larger than {limit:,} bytes; {what} is at most {limit:,}."
+
+
+def read_interview_file(raw: bytes, name: str = "the file", size: int | None = None) -> dict:
     """Parse the bytes of an interview file into a mapping, or explain in one sentence.
 
+    Callers read at most MAX_FILE_BYTES + 1 bytes; `size` is the whole file's size in
+    bytes when known (on disk, or an upload's length), for the refusal of a file too big.
     Raises InterviewSpecError when the file is too big, binary, not UTF-8, not valid
     YAML, or not a mapping at the top; `name` is how the message refers to the file.
     """
     if len(raw) > MAX_FILE_BYTES:
-        raise InterviewSpecError(
-            f"{name} is {len(raw):,} bytes; an interview file is at most {MAX_FILE_BYTES:,}."
-        )
+        # `raw` is only what was read (limit + 1 bytes): its length is not the file's.
+        raise InterviewSpecError(too_big(name, size, MAX_FILE_BYTES, "an interview file"))
     if b"\x00" in raw:
         raise InterviewSpecError(f"{name} is not a text file; save the interview as UTF-8 YAML.")
     try:
@@ -316,15 +326,30 @@ def _languages(errors: dict, spec: dict) -> list[str]:
     bad = [x for x in languages if not LANGUAGE_CODE.match(x)]
     if not languages:
         errors["languages"] = "languages: offer at least one language, like en-US"
-    elif bad:
-        errors["languages"] = f"languages: {bad[0][:40]!r} is not a language code like en-US"
+        return ["en-US"]
+    if bad:
+        errors["languages"] = f"languages: {bad[0][:40]!r} {not_a_language_code(bad[0])}"
     elif len(set(languages)) != len(languages):
         errors["languages"] = "languages: list each language once"
     elif len(languages) > MAX_LANGUAGES:
         errors["languages"] = f"languages: at most {MAX_LANGUAGES} (one key each in the menu)"
-    else:
-        return languages
-    return ["en-US"]
+    # Wrong or not, the languages as written: texts keyed by them (the builder keys the
+    # question it shows by the first) are still checked, and none is called missing.
+    return list(dict.fromkeys(languages))
+
+
+def not_a_language_code(word: str) -> str:
+    """The rest of the sentence refusing `word` as a language code, saying what to write
+    instead: the code for a language named in English ("english": en-US), else examples."""
+    codes = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
+    code = codes.get(word.strip().lower())
+    if code:
+        example = f"{code}-US" if code in ("en", "es") else code
+        return (
+            f"is not a language code; for {LANGUAGE_NAMES[code]} write {example} "
+            "(a language code, then a country's if you like: en-US, es-US, es-MX)"
+        )
+    return "is not a language code like en-US; write codes such as en-US, es-US, es-MX"
 
 
 def _per_language(
@@ -346,9 +371,9 @@ def _per_language(
         errors[path + key] = f"{key}: give text, or a map of language to text"
         return {}
     unknown = sorted(str(k) for k in value if k not in languages)
-    if unknown and "languages" in errors:
-        return {}  # the languages themselves are wrong: say that once, not per text
-    if unknown:
+    # When the languages themselves are wrong, that is said once, not per text; the texts
+    # are still checked (their lengths), so every other error shows at once.
+    if unknown and "languages" not in errors:
         errors[path + key] = f"{key}: {', '.join(unknown)} is not among languages {languages}"
         return {}
     found = {}
@@ -359,7 +384,8 @@ def _per_language(
         if isinstance(text, (dict, list)):
             errors[field] = f"{key} ({language}) must be text"
             continue
-        label = f"{key} ({language})"
+        # A key that is not a language code (the languages are wrong) is not named.
+        label = f"{key} ({language})" if LANGUAGE_CODE.match(str(language)) else key
         found[language] = checked_text(errors, field, label, str(text).strip(), limit)
     return {k: v for k, v in found.items() if v}
 
@@ -407,8 +433,12 @@ def _question(errors: dict, number: int, item: Any, languages: list[str]):
         errors[path + "kind"] = f"kind must be one of {', '.join(QuestionKind.ALL)}"
     prompts = _per_language(errors, item, "prompt", languages, MAX_PROMPT, path)
     default = prompts.get(languages[0], "")
-    if not default and path + "prompt" not in errors:
-        errors[path + "prompt"] = f"prompt is required (in {languages[0]} at least)"
+    # With wrong languages a prompt under another language is not missing: the
+    # languages are the mistake, said once.
+    keyed_elsewhere = bool(prompts) and "languages" in errors
+    if not default and path + "prompt" not in errors and not keyed_elsewhere:
+        where = "" if "languages" in errors else f" (in {languages[0]} at least)"
+        errors[path + "prompt"] = f"prompt is required{where}"
     top = whole_number(errors, item, "max_seconds", DEFAULT_MAX_SECONDS, ANSWER_SECONDS, path)
     low = whole_number(errors, item, "min_seconds", 0, (0, ANSWER_SECONDS[1]), path)
     if low and low >= top and path + "max_seconds" not in errors:

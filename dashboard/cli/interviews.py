@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -52,7 +53,8 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
     try:
         with file.open("rb") as handle:
             raw = handle.read(MAX_FILE_BYTES + 1)  # enough to tell that it is too big
-        spec = read_interview_file(raw, name=str(file))
+            size = os.fstat(handle.fileno()).st_size or None  # 0: a pipe or device
+        spec = read_interview_file(raw, name=str(file), size=size)
     except OSError as exc:
         raise click.ClickException(f"{file} could not be read: {exc.strerror}") from None
     except InterviewSpecError as exc:

@@ -7,9 +7,12 @@ sentence, a bad setting one line naming the field, and nothing is saved unless a
 
 from __future__ import annotations
 
+import os
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
+from werkzeug.datastructures import FileStorage
 
 from dashboard.access import require_manager
 from dashboard.auditing import record
@@ -36,7 +39,8 @@ def import_interview():
             name = upload.filename[-100:]
             session = db()
             try:
-                spec = read_interview_file(upload.read(MAX_FILE_BYTES + 1), name=name)
+                raw = upload.read(MAX_FILE_BYTES + 1)
+                spec = read_interview_file(raw, name=name, size=upload_size(upload))
                 settings = clean_interview(
                     spec, session, organization_id=current_user.organization_id
                 )
@@ -64,6 +68,21 @@ def import_interview():
                 # Its page: import candidates, preview the call, or edit.
                 return redirect(url_for("dashboard.interview", interview_id=created.id))
     return _page(problems)
+
+
+def upload_size(upload: FileStorage) -> int | None:
+    """The uploaded file's whole size in bytes: its part's Content-Length when the browser
+    sent one, else the length of the stream Werkzeug spooled it to; None if neither tells."""
+    if upload.content_length:
+        return upload.content_length
+    stream = upload.stream
+    try:
+        here = stream.tell()
+        end = stream.seek(0, os.SEEK_END)
+        stream.seek(here)
+    except (AttributeError, OSError, ValueError):  # a stream that cannot seek
+        return None
+    return end
 
 
 def _page(problems: list[str]):

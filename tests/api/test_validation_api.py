@@ -284,7 +284,10 @@ def test_an_interview_reports_every_problem_at_once(api):
     errors = invalid(api.post("/api/v1/interviews", json=spec))
     assert errors == {
         "practise": "practise is not a setting here (did you mean practice?)",
-        "languages": "languages: 'english' is not a language code like en-US",
+        "languages": (
+            "languages: 'english' is not a language code; for English write en-US "
+            "(a language code, then a country's if you like: en-US, es-US, es-MX)"
+        ),
         "deadline": "deadline: 'next week' is not a date and time like 2026-12-31T23:59:00Z",
         "questions.1.max_seconds": "max_seconds must be a whole number from 5 to 3,600",
         "retakes": "retakes must be a whole number from 0 to 5",

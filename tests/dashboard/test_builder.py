@@ -178,6 +178,46 @@ def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db,
     assert created(db) is None
 
 
+def test_a_language_name_is_refused_against_languages_and_nothing_else_hides(signed_in, db, client):
+    """Languages "english" with a filled question was refused as "Question 1: “Question,
+    as read aloud” is required (in en-US at least)", and a too-long question and greeting
+    went unsaid: now the Languages field says "english" is not a code and what to write,
+    the question is not called missing, and both lengths are reported at once, as they are
+    with en-US."""
+    data = {
+        "csrf_token": token(client, "/interviews/new"),
+        "action": "save",
+        "title": "Warehouse associate",
+        "phone_number": "+15550100204",
+        "languages": "english",
+        "q-0-id": "",
+        "q-0-kind": "voice",
+        "q-0-prompt": "Tell us about your last job.",
+    }
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    assert page.one("p", id="languages-error").text() == (
+        "“Languages offered”: 'english' is not a language code; for English write en-US "
+        "(a language code, then a country's if you like: en-US, es-US, es-MX)"
+    )
+    assert page.find("p", id="q-0-prompt-error") is None
+    assert "required" not in page.one("div", cls="error-summary").text()
+    assert page.one("textarea", id="q-0-prompt").text() == "Tell us about your last job."
+
+    data |= {"q-0-prompt": "Q" * 2000, "intro": "G" * 5000}
+    page = parse(client.post("/interviews/new", data=data).data)
+    assert page.one("p", id="languages-error").text().startswith("“Languages offered”: 'english'")
+    assert page.one("p", id="q-0-prompt-error").text() == (
+        "Question 1: “Question, as read aloud” is 2,000 characters long; at most 1,000 fit"
+    )
+    assert page.one("p", id="intro-error").text() == (
+        "“Greeting” is 5,000 characters long; at most 2,000 fit"
+    )
+    assert page.one("textarea", id="intro").text() == "G" * 5000  # kept as typed
+    assert created(db) is None
+
+
 def test_every_setting_has_the_label_its_form_field_shows(signed_in, client):
     """Each file key maps to a label, and that label is the one on the builder page."""
     assert set(INTERVIEW_KEYS) == set(INTERVIEW_LABELS)
@@ -500,6 +540,19 @@ def test_a_file_that_is_not_utf8_yaml_is_one_sentence_in_the_browser(
     [paragraph] = alert.find_all("p")
     assert paragraph.text().startswith(sentence)
     assert alert.find("li") is None
+    assert db.scalar(select(func.count(Interview.id))) == 2  # the two of the signed-in world
+
+
+def test_an_uploaded_file_too_big_is_refused_with_its_real_size(signed_in, db, client):
+    """A 1,500,000-byte file (under the 2 MB upload limit, over the 1,000,000-byte file
+    limit) is refused naming its 1,500,000 bytes, not the 1,000,001 bytes read."""
+    response = upload(client, b"# " + b"x" * 1_499_997 + b"\n", "mid.yaml")
+    assert response.status_code == 422
+    alert = parse(response.data).one("div", id="import-problems")
+    [paragraph] = alert.find_all("p")
+    assert (
+        paragraph.text() == "mid.yaml is 1,500,000 bytes; an interview file is at most 1,000,000."
+    )
     assert db.scalar(select(func.count(Interview.id))) == 2  # the two of the signed-in world
 
 

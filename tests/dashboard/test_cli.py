@@ -155,6 +155,19 @@ def test_a_file_that_is_not_utf8_yaml_is_one_sentence(run, db, tmp_path, raw, se
     assert "Traceback" not in result.output
 
 
+def test_a_file_too_big_is_refused_with_its_size_on_disk(run, db, tmp_path):
+    """A 3,000,000-byte file is refused as 3,000,000 bytes (its size on disk), not as the
+    1,000,001 bytes read to tell that it is too big."""
+    run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")
+    path = tmp_path / "big.yaml"
+    path.write_bytes(b"# " + b"x" * 2_999_997 + b"\n")
+    result = run("interview", "import", str(path), ok=False)
+    assert result.exit_code == 1 and result.stdout == ""
+    assert result.stderr.strip() == (
+        f"Error: {path} is 3,000,000 bytes; an interview file is at most 1,000,000."
+    )
+
+
 def test_quoted_words_and_limits_in_a_file_are_read_or_explained(run, db, tmp_path):
     """practice: "false" stays off; a 300-character title names the field on PostgreSQL."""
     run("user", "create", "a@b.co", "--password", "long-enough", "--org", "Acme")

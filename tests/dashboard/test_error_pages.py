@@ -3,6 +3,8 @@ bare one; the API and /ivr/ keep their own forms (problem details, one text/plai
 
 from __future__ import annotations
 
+import io
+
 from tests.dashboard.html import parse
 
 
@@ -24,12 +26,55 @@ def test_a_form_address_opened_as_a_page_explains_itself(signed_in, client):
         assert page.find("nav", cls="mainnav") is not None  # the header, signed in
 
 
-def test_other_errors_get_the_same_page_naming_them(signed_in, client):
-    """A body over the dashboard's limit is 413 on the dashboard's page, named."""
-    response = client.post("/settings/review", data={"x": "y" * (20 * 1024 * 1024)})
+def test_a_request_over_the_upload_limit_names_the_limit_and_leads_back(signed_in, client):
+    """A body over the dashboard's 2 MB limit was Werkzeug's "Request Entity Too Large. The
+    data value transmitted exceeds the capacity limit.": now the dashboard's 413 page says
+    how large a file may be, that nothing was saved, and links back to the form's page."""
+    form = "http://localhost/interviews/1/import?x=1"
+    data = {"file": (io.BytesIO(b"name,phone\n" * 200_000), "list.csv")}
+    response = client.post(
+        "/interviews/1/import",
+        data=data,
+        content_type="multipart/form-data",
+        headers={"Referer": form},
+    )
     assert response.status_code == 413
     page = parse(response.data)
-    assert page.one("h1").text() == "Request Entity Too Large"
+    assert page.one("h1").text() == "File too large"
+    section = page.one("section", cls="empty-state")
+    assert (
+        section.find_all("p")[0]
+        .text()
+        .startswith(
+            "A file sent to Screenline can be at most 2 MB (with the rest of its form); "
+            "this one was larger. Nothing was saved."
+        )
+    )
+    assert page.one("a", id="error-back").attrs["href"] == "/interviews/1/import?x=1"
+    assert page.find("nav", cls="mainnav") is not None  # the header, signed in
+
+
+def test_the_way_back_is_only_to_this_site(signed_in, client):
+    """Without a Referer, or with another site's, the 413 page offers no "Go back" link
+    (only "Back to interviews")."""
+    body = {"x": "y" * (3 * 1024 * 1024)}
+    for headers in ({}, {"Referer": "https://elsewhere.example/form"}):
+        response = client.post("/settings/review", data=body, headers=headers)
+        assert response.status_code == 413
+        page = parse(response.data)
+        assert page.find("a", id="error-back") is None
+        assert page.one("section", cls="empty-state").one("a").text() == "Back to interviews"
+
+
+def test_other_errors_get_the_same_page_naming_them(signed_in, client):
+    """An error without a page of its own (a range past the end of an answer's audio) is
+    the dashboard's page, named as Werkzeug names it."""
+    response = client.get(
+        f"/audio/answers/{signed_in.transcribed.id}.mp3", headers={"Range": "bytes=999999-"}
+    )
+    assert response.status_code == 416
+    page = parse(response.data)
+    assert page.one("h1").text() == "Requested Range Not Satisfiable"
 
 
 def test_the_api_and_webhooks_keep_their_own_error_forms(signed_in, client):

@@ -93,3 +93,30 @@ def test_search_page_without_a_query(signed_in, client):
 def test_search_needs_sign_in(client):
     """Signed-out visitors are sent to the sign-in page."""
     assert client.get("/search?q=x").status_code == 302
+
+
+def test_a_query_over_the_box_limit_is_refused_and_kept(signed_in, client):
+    """A query longer than the search box takes (typed into the address bar) was cut to
+    200 characters without a word: now it is 422 on the search page saying the limit and
+    the length, nothing is searched, and the box still holds every character typed."""
+    query = "forklift " * 667  # 6,003 characters, stripped to 6,002
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 422
+    page = parse(response.data)
+    [error] = page.find_all("p", cls="filter-error")
+    assert error.text() == (
+        "A search is at most 200 characters; this one has 6,002. Shorten it and search again."
+    )
+    box = page.one("input", id="q")
+    assert box.attrs["value"] == query.strip() and box.attrs["maxlength"] == "200"
+    assert page.find("li", cls="search-hit") is None
+
+
+def test_a_query_at_the_box_limit_is_searched(signed_in, client):
+    """Exactly 200 characters (what the box takes at most) is a search like any other."""
+    query = "years " + "x" * 194
+    response = client.get("/search", query_string={"q": query})
+    assert response.status_code == 200
+    page = parse(response.data)
+    assert page.find("p", cls="filter-error") is None
+    assert page.one("input", id="q").attrs["value"] == query

@@ -10,6 +10,7 @@ from tests.factories import make_candidate, make_interview, make_org
 from voice.accounts import AccountError, create_user, password_problem
 from voice.candidates import add_candidate, check_extra_time
 from voice.interviews import (
+    MAX_FILE_BYTES,
     InterviewSpecError,
     clean_interview,
     interview_from_spec,
@@ -294,6 +295,58 @@ def test_a_file_that_is_not_utf8_yaml_gets_one_sentence(raw, message):
         read_interview_file(raw, "job.yaml")
     [line] = caught.value.lines()
     assert line.startswith("job.yaml ") and message in line and "\n" not in line
+
+
+def test_a_file_too_big_is_refused_with_its_real_size_or_as_larger():
+    """Only the limit + 1 bytes are read: the refusal states the file's own size when the
+    caller knows it, else "larger than" the limit, never the count of bytes read."""
+    raw = b"x" * (MAX_FILE_BYTES + 1)
+    with pytest.raises(InterviewSpecError) as caught:
+        read_interview_file(raw, "mid.yaml", size=1_500_000)
+    assert caught.value.lines() == [
+        "mid.yaml is 1,500,000 bytes; an interview file is at most 1,000,000."
+    ]
+    with pytest.raises(InterviewSpecError) as caught:
+        read_interview_file(raw, "mid.yaml")
+    assert caught.value.lines() == [
+        "mid.yaml is larger than 1,000,000 bytes; an interview file is at most 1,000,000."
+    ]
+
+
+def test_a_language_name_hides_no_other_error_and_invents_none():
+    """languages: english is refused with the code to write; a prompt keyed by that name
+    is not called missing, its length is still checked, and a question with no prompt at
+    all is still said to need one."""
+    spec = {
+        "title": "T",
+        "phone_number": "+15550100204",
+        "languages": "english",
+        "intro": {"english": "G" * 2001},
+        "questions": [
+            {"prompt": {"english": "Why us?"}},
+            {"prompt": "Q" * 1001},
+            {"kind": "voice"},
+        ],
+    }
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview(spec)
+    assert caught.value.errors == {
+        "languages": "languages: 'english' is not a language code; for English write en-US "
+        "(a language code, then a country's if you like: en-US, es-US, es-MX)",
+        "intro": "intro is 2,001 characters long; at most 2,000 fit",
+        "questions.2.prompt": "prompt is 1,001 characters long; at most 1,000 fit",
+        "questions.3.prompt": "prompt is required",
+    }
+
+
+def test_a_word_that_names_no_language_gets_examples_of_codes():
+    """A word that is no language's name gets examples of codes to write instead."""
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview({"title": "T", "languages": ["en-US", "klingon"], "questions": ["Q"]})
+    assert caught.value.errors["languages"] == (
+        "languages: 'klingon' is not a language code like en-US; "
+        "write codes such as en-US, es-US, es-MX"
+    )
 
 
 def test_a_utf8_file_with_a_byte_order_mark_is_read():
