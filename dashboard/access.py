@@ -14,6 +14,8 @@ The rules, in one place:
   entries: the audit page is for admins only);
 - admins and recruiters ("managers") see every interview of their organisation;
   reviewers see only the interviews shared with them (InterviewReviewer rows);
+- a candidate's PIN (the credential to call in as them) is for managers only
+  (`can_see_pin`): a reviewer sees the candidate's phone, never their PIN;
 - a row the user may not see is "not found" (404), never "forbidden", so nobody learns
   that another organisation's row exists; a row the user may see but whose action
   needs a manager is 403;
@@ -82,6 +84,16 @@ def is_admin(user: UserLike) -> bool:
 def can_manage(user: UserLike) -> bool:
     """Return True for admins and recruiters, who manage interviews and candidates."""
     return getattr(user, "role", None) in MANAGERS
+
+
+def can_see_pin(user: UserLike) -> bool:
+    """Return True for admins and recruiters, who may see a candidate's PIN.
+
+    A PIN lets a caller take the interview as that candidate; the managers add
+    candidates and give them their PIN. A reviewer scores answers and has no use for
+    it, so no reviewer's page shows one (a shared link's page never does either).
+    """
+    return can_manage(user)
 
 
 def require_role(*roles: str) -> Callable:

@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import func, select, update
 
@@ -72,18 +72,11 @@ def team():
     users = list(
         s.scalars(select_visible(current_user, User).order_by(User.is_active.desc(), User.email))
     )
-    invitations = list(
-        s.scalars(
-            select_visible(current_user, Invitation)
-            .where(Invitation.accepted_at.is_(None), Invitation.expires_at > _now())
-            .order_by(Invitation.created_at.desc())
-        )
-    )
     fresh = session.pop("fresh_invitation", None)
     return render_template(
         "team.html",
         users=users,
-        invitations=invitations,
+        invitations=_open_invitations(),
         roles=Role.ALL,
         role_help=ROLE_HELP,
         fresh=fresh,
@@ -92,10 +85,33 @@ def team():
     )
 
 
+def _open_invitations() -> list[Invitation]:
+    """The organisation's invitations not yet accepted nor expired, newest first."""
+    return list(
+        db().scalars(
+            select_visible(current_user, Invitation)
+            .where(Invitation.accepted_at.is_(None), Invitation.expires_at > _now())
+            .order_by(Invitation.created_at.desc())
+        )
+    )
+
+
+def _has_account(email: str) -> User | None:
+    """The user with this email (any organisation, any case), or None."""
+    return db().scalar(select(User).where(func.lower(User.email) == email.lower()))
+
+
 @admin.post("/team/invitations")
 @require_role(Role.ADMIN)
 def invite():
-    """Create an invitation and show its link and code once (422 with errors)."""
+    """Create an invitation and show its link and code once (422 with errors).
+
+    An address that is already a teammate's is refused: the team list shows it anyway.
+    Any other address, an account of another organisation's included, gets an
+    invitation and the same words: an admin never learns which addresses have an
+    account elsewhere (as sign-in never tells). Such an invitation cannot be accepted,
+    since an address belongs to one account: its link says what any unusable one says.
+    """
     s = db()
     typed = request.form.get("email", "")
     email = typed.strip().lower()
@@ -108,8 +124,13 @@ def invite():
             email = normalise_email(typed)  # the one email rule (voice/emails.py)
         except AccountError as exc:
             errors["email"] = str(exc)
-    if "email" not in errors and s.scalar(select(User.id).where(func.lower(User.email) == email)):
-        errors["email"] = f"{email} already has a Screenline account."
+    found = None if "email" in errors else _has_account(email)
+    if found is not None and found.organization_id == current_user.organization_id:
+        errors["email"] = (
+            f"{email} is already on your team: reactivate them in the list above."
+            if not found.is_active
+            else f"{email} is already on your team (see the list above)."
+        )
     if role not in Role.ALL:
         errors["role"] = "Choose a role."
     if errors:
@@ -118,7 +139,7 @@ def invite():
             render_template(
                 "team.html",
                 users=users,
-                invitations=[],
+                invitations=_open_invitations(),
                 roles=Role.ALL,
                 role_help=ROLE_HELP,
                 fresh=None,
@@ -241,7 +262,24 @@ def _open_invitation(code: str) -> Invitation | None:
     found = db().scalar(select(Invitation).where(Invitation.token_hash == code_hash(code)))
     if found is None or found.accepted_at is not None or found.expires_at <= _now():
         return None
+    if _has_account(found.email):  # answered as a used one: nothing tells it exists
+        return None
     return found
+
+
+def _unusable_invitation():
+    """The one answer (404) for an invitation that cannot be accepted, whatever the
+    reason: expired, used, withdrawn, or for an address that has an account already."""
+    return (
+        render_template(
+            "error.html",
+            title="This invitation doesn't work",
+            message="It may have expired, been used already or been withdrawn. "
+            "Ask your admin for a new one. If you already have a Screenline account, "
+            "sign in with it instead: an email address belongs to one organisation.",
+        ),
+        404,
+    )
 
 
 @admin.route("/join", methods=["GET", "POST"])
@@ -256,7 +294,8 @@ def join():
             render_template(
                 "join.html",
                 error="That code doesn't match an open invitation. "
-                "Check it with your admin: codes expire after 7 days and work once.",
+                "Check it with your admin: codes expire after 7 days and work once. "
+                "If you already have a Screenline account, sign in with it instead.",
             ),
             404,
         )
@@ -266,18 +305,14 @@ def join():
 @admin.route("/join/<code>", methods=["GET", "POST"])
 @public
 def accept(code: str):
-    """Accept an invitation: choose a name and password, and be signed in."""
+    """Accept an invitation: choose a name and password, and be signed in.
+
+    An invitation for an address that already has an account (in any organisation) is
+    answered as an expired or withdrawn one is: the same page, the same words.
+    """
     invitation = _open_invitation(code)
     if invitation is None:
-        return (
-            render_template(
-                "error.html",
-                title="This invitation doesn't work",
-                message="It may have expired, been used already or been withdrawn. "
-                "Ask your admin for a new one.",
-            ),
-            404,
-        )
+        return _unusable_invitation()
     org = db().get(Organization, invitation.organization_id)
     errors = {}
     if request.method == "POST":
@@ -298,11 +333,9 @@ def accept(code: str):
                 .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None))
                 .values(accepted_at=_now())
             )
-            if claimed.rowcount != 1 or s.scalar(
-                select(User.id).where(func.lower(User.email) == invitation.email.lower())
-            ):
-                s.rollback()
-                abort(404)
+            if claimed.rowcount != 1 or _has_account(invitation.email):
+                s.rollback()  # a double click, or an account made meanwhile
+                return _unusable_invitation()
             user = User(
                 organization_id=invitation.organization_id,
                 email=invitation.email,

@@ -1,7 +1,7 @@
 """How the dashboard words and colours things: status labels and tones, times, transcripts.
 
 Defined once here and handed to every template by `init_app` (a context processor and
-two filters), so templates never spell a status literal or a colour map themselves.
+three filters), so templates never spell a status literal or a colour map themselves.
 A tone is one of the pill classes in static/app.css: success, info, warning, danger, muted.
 """
 
@@ -345,6 +345,16 @@ def ago(
     return day(when) if day else short_date(when, None, None)
 
 
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """A count and its noun as a reader says them: "1 entry", "0 entries", "3 files".
+
+    `nouns` is the plural when adding "s" is wrong ("entries", "people"). The one helper
+    for count-and-noun words, used by pages (the `plural` filter) and the command line.
+    """
+    many = nouns if nouns is not None else f"{noun}s"
+    return f"{count:,} {noun if count == 1 else many}"
+
+
 def isotime(when: datetime | None) -> str:
     """An aware timestamp as ISO 8601 in UTC to the second; '' for None."""
     if when is None:
@@ -457,8 +467,9 @@ def template_globals() -> dict[str, Any]:
 
 
 def init_app(app: Flask) -> None:
-    """Register the presentation filters (isotime, clock) and globals on `app`; the
+    """Register the presentation filters (isotime, clock, plural) and globals on `app`; the
     reader's dates (ago, local_datetime, local_date) are dashboard/local_dates.py's."""
     app.add_template_filter(isotime, "isotime")
+    app.add_template_filter(plural, "plural")
     app.add_template_filter(clock, "clock")
     app.context_processor(template_globals)

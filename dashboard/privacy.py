@@ -16,6 +16,7 @@ from redis.exceptions import RedisError
 from dashboard.access import get_visible, is_admin, require_not_erased, require_role
 from dashboard.auditing import record, user_actor
 from dashboard.labels import RETENTION_LABELS, form_message
+from dashboard.presenters import plural
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.services import db, services
 from voice import erasure
@@ -139,7 +140,7 @@ def retention_settings():
             record("retention_changed", detail={"retention_days": days})
             session.commit()
             flash(
-                f"Candidates' data is kept {days} days by default."
+                f"Candidates' data is kept {plural(days, 'day')} by default."
                 if days
                 else "No default retention period: interviews without one keep data until erased.",
                 "success",

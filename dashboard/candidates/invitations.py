@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, is_erased, require_manager
 from dashboard.page_links import back_to_list
+from dashboard.presenters import plural
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
@@ -236,7 +237,8 @@ def invite(interview_id: int):
         flash(f"Skipped {len(names)} ({why}): {_names(names)}.", "info")
     if run.not_queued:
         flash(
-            f"{run.not_queued} texts could not be queued; the sweep will send them later.",
+            f"{plural(run.not_queued, 'text')} could not be queued; the sweep will send "
+            f"{'it' if run.not_queued == 1 else 'them'} later.",
             "warning",
         )
     if not chosen:

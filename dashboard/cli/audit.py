@@ -17,6 +17,7 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
+from dashboard.presenters import plural
 from voice import audit, audit_reading
 from voice.dates import date_and_time, for_managers
 from voice.models import AuditEvent, Organization
@@ -95,6 +96,14 @@ def audit_group(click_ctx: click.Context, org_name, since, action, as_json):
         )
 
 
+def before_it(checked: int) -> str:
+    """What a broken chain says of the entries before the break ("no entry before it
+    verified", "1 entry before it verified", "3 entries before it verified")."""
+    if checked == 0:
+        return "no entry before it to verify"
+    return f"{plural(checked, 'entry', 'entries')} before it verified"
+
+
 @audit_group.command("verify")
 @json_option
 @pass_context
@@ -108,12 +117,13 @@ def audit_verify(ctx: Context, as_json):
             name = names.get(result.organization_id, "?")
             if result.ok:
                 lines.append(
-                    f"{name}: chain verified, {result.checked} entries (head {result.head[:16]})"
+                    f"{name}: chain verified, {plural(result.checked, 'entry', 'entries')} "
+                    f"(head {result.head[:16]})"
                 )
             else:
                 lines.append(
                     f"{name}: BROKEN at entry #{result.broken.seq} (id {result.broken.id}): "
-                    f"{result.reason}; {result.checked} entries before it verified"
+                    f"{result.reason}; {before_it(result.checked)}"
                 )
         ok = all(result.ok for result in results)
         emit(
@@ -154,5 +164,5 @@ def audit_scrub(ctx: Context, before, org_name, as_json):
     emit(
         as_json,
         {"before": before.isoformat(), "scrubbed": changed},
-        f"removed personal data from {changed} entries older than {when}",
+        f"removed personal data from {plural(changed, 'entry', 'entries')} older than {when}",
     )

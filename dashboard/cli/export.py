@@ -9,6 +9,7 @@ import click
 from dashboard.access import require_not_erased
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, pass_context
 from dashboard.cli.candidates import candidate
+from dashboard.presenters import plural
 from ivr.resources import Resources
 from voice import audit
 from voice.candidate_export import export_to_path
@@ -53,7 +54,7 @@ def candidate_export(ctx: Context, candidate_id, out: Path, as_json):
         session.commit()
         data = report.as_dict() | {"out": str(out), "bytes": out.stat().st_size}
         text = f"candidate {found.id} ({found.name}) exported to {out}: " + (
-            f"{len(report.audio_files)} audio files"
+            plural(len(report.audio_files), "audio file")
         )
         if report.missing_audio:
             text += f", {len(report.missing_audio)} missing (listed in README.txt)"

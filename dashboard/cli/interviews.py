@@ -23,6 +23,7 @@ from dashboard.presenters import (
     answer_state,
     call_line,
     candidate_words,
+    plural,
     result_answer,
 )
 from voice import audit
@@ -91,7 +92,7 @@ def interview_import(ctx: Context, file: Path, org_name, as_json):
                 "warnings": warnings,
             },
             f"interview {created.id}: {created.title}, answering {created.phone_number} "
-            f"({len(created.questions)} questions)",
+            f"({plural(len(created.questions), 'question')})",
         )
 
 

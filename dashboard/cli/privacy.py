@@ -11,6 +11,7 @@ from redis.exceptions import RedisError
 
 from dashboard.cli.base import ROW_ID, Context, Moment, emit, json_option, main, pass_context
 from dashboard.cli.candidates import candidate
+from dashboard.presenters import plural
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.resources import Resources
 from voice import audit, erasure, retention
@@ -75,7 +76,7 @@ def retention_purge(ctx: Context, as_of, dry_run, as_json):
         "counts": {"purged": len(plan.due), "held": len(plan.held), "pending": len(pending)},
     }
     verb = "would purge" if report_only else "purged"
-    lines = [f"{verb} {len(plan.due)} candidate(s) as of {plan.as_of:%Y-%m-%d %H:%M} UTC"]
+    lines = [f"{verb} {plural(len(plan.due), 'candidate')} as of {plan.as_of:%Y-%m-%d %H:%M} UTC"]
     lines += [
         f"  candidate {item.candidate_id} (interview {item.interview_id}): {item.reason}"
         for item in plan.due
@@ -86,7 +87,7 @@ def retention_purge(ctx: Context, as_of, dry_run, as_json):
         for item in plan.held
     ]
     if pending:
-        lines.append(f"{len(pending)} erasure(s) still pending (the workers finish them)")
+        lines.append(f"{plural(len(pending), 'erasure')} still pending (the workers finish them)")
     if not queued:
         lines.append("Redis is unreachable: the workers' sweep queues the deletions")
     emit(as_json, data, "\n".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from dashboard.cli.base import Context, bad_value, emit, json_option, main, pass_context
+from dashboard.presenters import plural
 from voice.store import open_store
 from voice.store_migration import migrate
 
@@ -66,7 +67,7 @@ def migrate_command(ctx: Context, target, origin, endpoint_url, as_json):
     except (ValueError, OSError) as exc:
         raise click.ClickException(str(exc)) from None
     text = (
-        f"{report.copied} copied ({report.bytes_copied} bytes), "
+        f"{report.copied} copied ({plural(report.bytes_copied, 'byte')}), "
         f"{report.already_there} already there, {len(report.failed)} failed\n"
         f"from {report.source}\nto   {report.destination}"
     )
@@ -75,5 +76,6 @@ def migrate_command(ctx: Context, target, origin, endpoint_url, as_json):
     emit(as_json, report.as_dict(), text)
     if not report.complete:
         raise click.ClickException(
-            f"{len(report.failed)} files were not copied; run the command again to retry them"
+            f"{plural(len(report.failed), 'file')} {'was' if len(report.failed) == 1 else 'were'} "
+            "not copied; run the command again to retry them"
         )

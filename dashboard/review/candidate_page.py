@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from dashboard.access import can_manage, is_admin
+from dashboard.access import can_manage, can_see_pin, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm, TranscriptForm
 from dashboard.presenters import (
     AUTOMATIC_SENDER,
@@ -122,6 +122,7 @@ class CandidatePage:
     calls: list[CallLine]  # every call of the candidate's, newest first
     next_step: str | None  # after a "call me now" that did not reach them, what to do
     can_manage: bool  # may decide, share and edit rubrics
+    shows_pin: bool  # may see the candidate's PIN (dashboard.access.can_see_pin)
     is_admin: bool  # may erase the candidate and set a legal hold
     retention: Retention  # when their data is due for deletion, or what holds it
     erasure: ErasureState | None  # an erasure under way or done
@@ -415,6 +416,7 @@ def build(
         calls=calls,
         next_step=next_step,
         can_manage=can_manage(user),
+        shows_pin=can_see_pin(user),
         is_admin=is_admin(user),
         retention=retention_of(session, candidate),
         erasure=state_of(candidate),

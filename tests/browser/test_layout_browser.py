@@ -493,3 +493,30 @@ def test_a_candidate_cards_checkbox_is_beside_the_name_on_a_phone(browser, live_
     )
     assert overflow(page) <= 0
     assert problems == []
+
+
+def test_the_interview_actions_are_one_row_at_1280(browser, live_url, seeded):
+    """At 1280px the interview page's five actions ("Funnel & charts" to "Import
+    candidates") are one row under the title, none dropped under the others, inside the
+    page; at 800px the row is still under the title as a group and nothing scrolls."""
+    page, problems = open_page(browser, DESKTOP)
+    sign_in(page, live_url, f"/interviews/{seeded.interview_id}", seeded.email)
+    actions = page.get_by_role("navigation", name="Interview actions")
+    names = ("Funnel & charts", "Preview call", "Edit", "Add a candidate", "Import candidates")
+    boxes = [box(actions.get_by_role("link", name=name, exact=True)) for name in names]
+    page.locator(".page-head").screenshot(
+        path=str(base.SHOTS / "layout-desktop-interview-head.png")
+    )
+    assert len({round(b["top"]) for b in boxes}) == 1, boxes
+    title = box(page.get_by_role("heading", level=1))
+    assert boxes[0]["top"] > title["bottom"]  # a row of its own, under the title
+    assert boxes[-1]["right"] <= box(page.locator("main"))["right"]
+    assert overflow(page) == 0
+
+    page.set_viewport_size({"width": 800, "height": 800})
+    narrow = [box(actions.get_by_role("link", name=name, exact=True)) for name in names]
+    page.locator(".page-head").screenshot(path=str(base.SHOTS / "layout-800-interview-head.png"))
+    title = box(page.get_by_role("heading", level=1))
+    assert min(b["top"] for b in narrow) > title["bottom"]  # the row as a whole, under it
+    assert overflow(page) == 0
+    assert problems == []

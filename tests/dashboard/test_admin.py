@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 
 from dashboard.admin import normalise_code
+from tests.dashboard.conftest import flashes
 from tests.dashboard.html import parse
 from tests.factories import make_user
 from voice.models import Invitation, Role, User
@@ -98,14 +99,66 @@ def test_accepting_needs_csrf_and_a_good_password(signed_in, db, client, auth):
     assert db.scalar(select(User).where(User.email == "new@acme.test")) is None
 
 
-def test_inviting_an_existing_email_is_refused(signed_in, client):
-    """An email that already has an account can't be invited."""
-    response = client.post(
-        "/team/invitations",
-        data={"csrf_token": token(client, "/team"), "email": "manager@acme.test", "role": "admin"},
-    )
+def invite_flashes(client, email: str) -> tuple[int, list[str], str | None]:
+    """Invite `email` as a reviewer from the Team page's form; return the status, the
+    flashes on the page that follows and the link shown (None if none)."""
+    form = parse(client.get("/team").data).one("form", action="/team/invitations")
+    data = form.form_fields() | {"email": email, "role": Role.REVIEWER}
+    response = client.post("/team/invitations", data=data)
+    page = parse(client.get("/team").data if response.status_code == 302 else response.data)
+    link = page.find("input", id="invite-link")
+    return response.status_code, flashes(page), link.attrs["value"] if link else None
+
+
+def test_inviting_a_teammate_again_says_they_are_on_the_team(signed_in, db, client):
+    """A teammate's own address is refused, saying they are already on the team (the
+    list above shows them anyway); the open invitations stay listed beside the form."""
+    invite(client, email="pending@acme.test")
+    form = parse(client.get("/team").data).one("form", action="/team/invitations")
+    data = form.form_fields() | {"email": "Manager@Acme.test", "role": "admin"}
+    response = client.post("/team/invitations", data=data)
     assert response.status_code == 422
-    assert "already has" in parse(response.data).one("p", id="email-error").text()
+    page = parse(response.data)
+    assert page.one("p", id="email-error").text() == (
+        "manager@acme.test is already on your team (see the list above)."
+    )
+    assert "pending@acme.test" in page.one("section", aria_labelledby="pending-heading").text()
+
+
+def test_another_organisations_account_is_not_revealed_by_an_invitation(
+    signed_in, db, client, auth
+):
+    """Inviting an address that has an account in another organisation reads exactly as
+    inviting an unknown address (an invitation, its link); the link then answers as an
+    expired one does, and the other organisation's account is untouched."""
+    before = (signed_in.stranger.name, signed_in.stranger.password_hash)
+    unknown = invite_flashes(client, "nobody@elsewhere.example")
+    taken = invite_flashes(client, signed_in.stranger.email)
+    assert (unknown[0], taken[0]) == (302, 302)
+    assert [f.replace("nobody@elsewhere.example", "X") for f in unknown[1]] == [
+        f.replace(signed_in.stranger.email, "X") for f in taken[1]
+    ]
+    assert "account" not in " ".join(taken[1]).lower()
+
+    auth.logout()
+    client.get("/login")  # shows "signed out" once
+    path = taken[2].removeprefix("http://localhost")
+    refused = client.get(path)
+    stored = db.scalar(select(Invitation).where(Invitation.email == "nobody@elsewhere.example"))
+    stored.expires_at = datetime.now(UTC) - timedelta(minutes=1)
+    db.commit()
+    expired = client.get(unknown[2].removeprefix("http://localhost"))
+    assert (refused.status_code, expired.status_code) == (404, 404)
+    assert parse(refused.data).one("main").text() == parse(expired.data).one("main").text()
+    password = "a long enough password"
+    posted = {"csrf_token": token(client, "/join"), "name": "Someone", "password": password}
+    assert client.post(path, data=posted | {"confirm": password}).status_code == 404
+    data = {"csrf_token": token(client, "/join"), "code": path.rsplit("/", 1)[1]}
+    assert client.post("/join", data=data).status_code == 404  # the set-up code too
+    db.expire_all()
+    stranger = db.get(User, signed_in.stranger.id)
+    assert stranger.organization_id == signed_in.stranger_interview.organization_id
+    assert (stranger.name, stranger.password_hash) == before
 
 
 def test_admin_changes_roles_and_deactivates(signed_in, db, client, auth):

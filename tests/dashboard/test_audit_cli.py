@@ -130,7 +130,9 @@ def test_verify_passes_then_fails_after_an_edit_in_sql(run, trail, db):
     code, out = run("audit", "verify")
     assert code == 1
     assert "Acme Warehousing: BROKEN at entry #2" in out
-    assert "Globex: chain verified, 1 entries" in out
+    assert "Globex: chain verified, 1 entry (head" in out  # one entry, not "1 entries"
+    assert "(no organisation): chain verified, 1 entry (head" in out
+    assert "1 entry before it verified" in out
 
 
 def test_scrub_removes_old_personal_data_and_the_chain_still_verifies(run, trail, db):

@@ -395,6 +395,54 @@ def test_reviewers_can_be_shared_an_interview(signed_in, db, client):
     assert db.scalars(select(InterviewReviewer.user_id)).all() == [reviewer.id]
 
 
+def save_reviewers(client, interview_id: int, *emails: str) -> list[str]:
+    """Open "Reviewers" from the interview's Edit page, tick the reviewers whose label
+    shows these emails, press "Save reviewers"; return the page's flashes."""
+    edit = parse(client.get(f"/interviews/{interview_id}/edit").data)
+    actions = edit.one("nav", aria_label="Interview actions")
+    [link] = [a for a in actions.find_all("a") if a.text() == "Reviewers"]
+    url = link.attrs["href"]
+    form = parse(client.get(url).data).one("form", cls="card")
+    assert form.one("button", type="submit").text() == "Save reviewers"
+    ticked = [
+        box.attrs["value"]
+        for label in form.find_all("label", cls="check")
+        for box in label.find_all("input", type="checkbox")
+        if any(email in label.text() for email in emails)
+    ]
+    assert len(ticked) == len(emails)
+    data = {"csrf_token": form.one("input", name="csrf_token").attrs["value"], "user_ids": ticked}
+    return flashes(parse(client.post(url, data=data, follow_redirects=True).data))
+
+
+def test_saving_reviewers_says_how_many_in_plain_words(signed_in, db, client):
+    """Saving says "1 reviewer can now review" (not "1 reviewers"), "2 reviewers" for
+    two, that ticking nobody leaves the interview to admins and recruiters, and that
+    saving the same choice again changed nothing."""
+    org = signed_in.user.organization
+    for email in ("ann@acme.test", "bo@acme.test"):
+        make_user(db, org, email=email, role=Role.REVIEWER)
+    db.commit()
+    interview_id = signed_in.interview.id
+    assert save_reviewers(client, interview_id, "ann@acme.test") == [
+        "1 reviewer can now review this interview."
+    ]
+    assert save_reviewers(client, interview_id, "ann@acme.test", "bo@acme.test") == [
+        "2 reviewers can now review this interview."
+    ]
+    assert save_reviewers(client, interview_id, "ann@acme.test", "bo@acme.test") == [
+        "Nothing changed: 2 reviewers can review this interview, as before."
+    ]
+    assert save_reviewers(client, interview_id) == [
+        "No reviewer can review this interview now: only admins and recruiters can see it."
+    ]
+    assert db.scalars(select(InterviewReviewer.user_id)).all() == []
+    assert save_reviewers(client, interview_id) == [
+        "No reviewer was ticked, so nothing changed: "
+        "only admins and recruiters can see this interview."
+    ]
+
+
 def test_reviewers_may_not_build_interviews(signed_in, db, client, auth):
     """A reviewer gets 403 from the builder, even for an interview shared with them."""
     reviewer = make_user(db, signed_in.user.organization, email="rev@acme.test", role=Role.REVIEWER)

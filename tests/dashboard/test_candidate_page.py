@@ -185,3 +185,29 @@ def test_answer_length_prefers_the_playable_file_then_twilio():
         "1:15",
         None,
     )
+
+
+def test_only_managers_see_a_candidates_pin(signed_in, db, client, auth):
+    """The candidate page shows the PIN (the credential to call in as the candidate) to
+    an admin and a recruiter; a reviewer the interview is shared with sees the phone and
+    no PIN anywhere on the page."""
+    from voice.models import InterviewReviewer
+
+    org = signed_in.user.organization
+    candidate = signed_in.candidate
+    candidate.pin = "246813"  # digits found nowhere else on the page
+    make_user(db, org, email="recruiter@acme.test", role=Role.RECRUITER)
+    reviewer = make_user(db, org, email="rev@acme.test", role=Role.REVIEWER)
+    db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=reviewer.id))
+    db.commit()
+
+    assert facts(client, candidate.id)["PIN"] == candidate.pin  # the admin
+    auth.logout()
+    auth.login("recruiter@acme.test")
+    assert facts(client, candidate.id)["PIN"] == candidate.pin
+    auth.logout()
+    auth.login("rev@acme.test")
+    shown = facts(client, candidate.id)
+    assert "PIN" not in shown
+    assert shown["Phone"] == candidate.phone
+    assert candidate.pin not in client.get(f"/candidates/{candidate.id}").get_data(as_text=True)

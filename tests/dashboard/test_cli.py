@@ -643,3 +643,14 @@ def test_candidate_call_for_a_finished_candidate_exits_1(run, db):
     assert json.loads(refused.stderr) == {"error": refusal}
     plain = run("candidate", "call", str(candidate.id), ok=False)
     assert plain.exit_code == 1 and plain.stderr.strip() == f"Error: {refusal}"
+
+
+def test_interview_import_says_one_question_not_one_questions(run, db, tmp_path):
+    """Importing a one-question interview prints "(1 question)"; two print "(2 questions)"."""
+    run("user", "create", "ana@example.com", "--password", "s3cret-pass", "--org", "Acme")
+    one = tmp_path / "one.yaml"
+    one.write_text(INTERVIEW_YAML.replace("  - Why do you want to work here?\n", ""))
+    assert run("interview", "import", str(one)).output.rstrip().endswith("(1 question)")
+    two = tmp_path / "two.yaml"
+    two.write_text(INTERVIEW_YAML.replace("+15550100777", "+15550100778"))
+    assert run("interview", "import", str(two)).output.rstrip().endswith("(2 questions)")

@@ -16,6 +16,7 @@ from dashboard.presenters import (
     failure_note,
     isotime,
     keypad_answer,
+    plural,
     segments_of,
 )
 from voice import pipeline
@@ -102,3 +103,19 @@ def test_a_failed_answer_says_whether_and_when_it_is_tried_again():
     assert failure_note(gone, now).startswith(
         f"Screenline stopped trying after it failed {pipeline.MAX_FAILURES} times."
     )
+
+
+@pytest.mark.parametrize(
+    ("count", "words", "said"),
+    [
+        (0, ("entry", "entries"), "0 entries"),
+        (1, ("entry", "entries"), "1 entry"),
+        (2, ("entry", "entries"), "2 entries"),
+        (1, ("reviewer",), "1 reviewer"),
+        (3, ("reviewer",), "3 reviewers"),
+        (1500, ("file",), "1,500 files"),
+    ],
+)
+def test_plural_says_one_and_many(count, words, said):
+    """A count reads with the noun's singular for 1 and its plural otherwise."""
+    assert plural(count, *words) == said

@@ -17,7 +17,7 @@ from tests.dashboard.conftest import (
 )
 from tests.dashboard.html import parse
 from tests.factories import make_candidate, make_interview, make_score, make_user
-from voice.models import AnswerStatus, CandidateStatus, Score
+from voice.models import AnswerStatus, CandidateStatus, InterviewReviewer, Role, Score
 
 # ---------------------------------------------------------------- interviews
 
@@ -35,14 +35,46 @@ def test_interviews_list_shows_only_own_organisation(signed_in, client):
 
 
 def test_interviews_empty_state(db, auth, client):
-    """An organisation with no interviews is told how to import one."""
+    """An organisation with no interviews offers to build one or import a file, in
+    sentences that stand on their own (no dangling "Or"), and names the command too."""
     from tests.factories import make_org
 
     make_user(db, make_org(db))
     db.commit()
     auth.login()
     page = parse(client.get("/").data)
-    assert "screenline interview import" in page.one("section", cls="empty-state").text()
+    empty = page.one("section", cls="empty-state")
+    assert empty.one("h2").text() == "No interviews yet"
+    links = {a.text(): a.attrs["href"] for a in empty.find_all("a")}
+    assert links == {"Build an interview": "/interviews/new", "Import a file": "/interviews/import"}
+    assert "screenline interview import FILE.yaml" in empty.text()
+    assert not any(p.text().startswith("Or ") for p in empty.find_all("p"))
+    assert client.get(links["Import a file"]).status_code == 200
+
+
+def test_a_reviewer_with_nothing_shared_is_told_how_sharing_works(signed_in, db, client, auth):
+    """A reviewer of an organisation that has interviews, none shared with them, reads that
+    none are shared yet and how a manager shares one; nothing offers to build or import."""
+    org = signed_in.user.organization
+    reviewer = make_user(db, org, email="rev@acme.test", role=Role.REVIEWER)
+    db.commit()
+    auth.logout()
+    auth.login("rev@acme.test")
+    page = parse(client.get("/").data)
+    head = page.one("div", cls="page-head")
+    assert head.one("p").text() == "Acme Warehousing · 0 interviews shared with you"
+    empty = page.one("section", cls="empty-state")
+    assert empty.one("h2").text() == "No interviews are shared with you yet"
+    assert "Edit page: Reviewers" in empty.text()
+    assert empty.find_all("a") == []
+    assert "import" not in empty.text().lower()
+
+    db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=reviewer.id))
+    db.commit()
+    page = parse(client.get("/").data)
+    head = page.one("div", cls="page-head")
+    assert head.one("p").text() == "Acme Warehousing · 1 interview shared with you"
+    assert page.find("section", cls="empty-state") is None
 
 
 # ---------------------------------------------------------------- one interview
