@@ -32,6 +32,7 @@ from voice.models import (
     Role,
 )
 from voice.results import answer_length
+from voice.wording import plural
 
 # ---------------------------------------------------------------- words and tones
 
@@ -343,16 +344,6 @@ def ago(
     if days < 7:
         return f"{days} days ago"
     return day(when) if day else short_date(when, None, None)
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """A count and its noun as a reader says them: "1 entry", "0 entries", "3 files".
-
-    `nouns` is the plural when adding "s" is wrong ("entries", "people"). The one helper
-    for count-and-noun words, used by pages (the `plural` filter) and the command line.
-    """
-    many = nouns if nouns is not None else f"{noun}s"
-    return f"{count:,} {noun if count == 1 else many}"
 
 
 def isotime(when: datetime | None) -> str:

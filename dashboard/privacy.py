@@ -16,7 +16,6 @@ from redis.exceptions import RedisError
 from dashboard.access import get_visible, is_admin, require_not_erased, require_role
 from dashboard.auditing import record, user_actor
 from dashboard.labels import RETENTION_LABELS, form_message
-from dashboard.presenters import plural
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.services import db, services
 from voice import erasure
@@ -24,6 +23,7 @@ from voice.fields import whole_number
 from voice.interviews import RETENTION_DAYS
 from voice.models import Candidate, Interview, Organization, Role
 from voice.retention import short_period_warning
+from voice.wording import plural
 
 log = logging.getLogger(__name__)
 

@@ -49,6 +49,7 @@ from voice.models import (
     utcnow,
 )
 from voice.store import answer_key
+from voice.wording import plural
 
 # What lists show in place of the name: while something is still owed, then once done.
 PENDING_NAME = "Erasure pending"
@@ -61,8 +62,8 @@ PENDING, ERASED = "pending", "erased"
 
 
 def retention_reason(days: int, anchor: str) -> str:
-    """Why a purge removed a candidate: "retention: 365 days after completion"."""
-    return f"retention: {days} days after {anchor}"
+    """Why a purge removed a candidate: "retention: 365 days after completion" (1 day)."""
+    return f"retention: {plural(days, 'day')} after {anchor}"
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from voice import audit, erasure
 from voice.models import Call, Candidate, Interview, Organization, utcnow
+from voice.wording import plural
 
 # EEOC's record-keeping rule, 29 CFR 1602.14: an employer keeps hiring records (an
 # application, and records of a decision not to hire) for one year from the record's
@@ -33,9 +34,9 @@ def short_period_warning(days: int | None) -> str | None:
     if days is None or days >= EEOC_MIN_DAYS:
         return None
     return (
-        f"A retention period of {days} days is shorter than one year. In the US, EEOC's rule "
-        "29 CFR 1602.14 requires employers to keep hiring records for at least one year; "
-        "check that a shorter period is lawful for you."
+        f"A retention period of {plural(days, 'day')} is shorter than one year. In the US, "
+        "EEOC's rule 29 CFR 1602.14 requires employers to keep hiring records for at least "
+        "one year; check that a shorter period is lawful for you."
     )
 
 

@@ -26,7 +26,6 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible, is_erased, require_manager
 from dashboard.page_links import back_to_list
-from dashboard.presenters import plural
 from dashboard.review import posted_ids
 from ivr.jobs import SEND_MESSAGE
 from ivr.services import db, services
@@ -34,6 +33,7 @@ from voice.candidates import CLOSED, FINISHED, SCREENED_OUT, interview_over
 from voice.dates import for_managers, long_date
 from voice.messages import INVITATION, invitation_text, queue_message
 from voice.models import MAX_ROW_ID, Candidate, Interview, Message
+from voice.wording import plural
 
 log = logging.getLogger(__name__)
 

@@ -17,10 +17,10 @@ from dashboard.cli.base import (
     organisation,
     pass_context,
 )
-from dashboard.presenters import plural
 from voice import audit, audit_reading
 from voice.dates import date_and_time, for_managers
 from voice.models import AuditEvent, Organization
+from voice.wording import plural
 
 
 def _names(session) -> tuple[dict[int | None, str], dict[int | None, str]]:

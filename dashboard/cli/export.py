@@ -9,11 +9,11 @@ import click
 from dashboard.access import require_not_erased
 from dashboard.cli.base import ROW_ID, Context, emit, json_option, pass_context
 from dashboard.cli.candidates import candidate
-from dashboard.presenters import plural
 from ivr.resources import Resources
 from voice import audit
 from voice.candidate_export import export_to_path
 from voice.models import Candidate
+from voice.wording import plural
 
 
 @candidate.command("export")

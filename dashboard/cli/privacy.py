@@ -11,11 +11,11 @@ from redis.exceptions import RedisError
 
 from dashboard.cli.base import ROW_ID, Context, Moment, emit, json_option, main, pass_context
 from dashboard.cli.candidates import candidate
-from dashboard.presenters import plural
 from ivr.jobs import ERASE_CANDIDATE
 from ivr.resources import Resources
 from voice import audit, erasure, retention
 from voice.models import Candidate
+from voice.wording import plural
 
 
 def _queue(ctx: Context, candidate_ids: list[int]) -> bool:

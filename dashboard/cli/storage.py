@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 
 from dashboard.cli.base import Context, bad_value, emit, json_option, main, pass_context
-from dashboard.presenters import plural
 from voice.store import open_store
 from voice.store_migration import migrate
+from voice.wording import plural
 
 
 @main.group()

@@ -8,10 +8,10 @@ from sqlalchemy import select
 
 from dashboard.access import get_visible, require_manager
 from dashboard.auditing import record
-from dashboard.presenters import plural
 from dashboard.review import posted_ids
 from ivr.services import db
 from voice.models import Interview, InterviewReviewer, Role, User
+from voice.wording import plural
 
 
 def saved_words(count: int, changed: bool) -> str:

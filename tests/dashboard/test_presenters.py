@@ -16,11 +16,11 @@ from dashboard.presenters import (
     failure_note,
     isotime,
     keypad_answer,
-    plural,
     segments_of,
 )
 from voice import pipeline
 from voice.models import Answer, AnswerStatus, DecisionKind, QuestionKind
+from voice.wording import plural
 
 
 @pytest.mark.parametrize(

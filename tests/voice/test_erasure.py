@@ -77,4 +77,12 @@ def test_a_period_under_a_year_is_warned_about_naming_the_eeoc_rule(days, warned
     found = retention.short_period_warning(days)
     assert (found is not None) == warned
     if warned:
-        assert "29 CFR 1602.14" in found and f"{days} days" in found
+        period = "1 day " if days == 1 else f"{days} days "
+        assert "29 CFR 1602.14" in found and f"A retention period of {period}is" in found
+
+
+@pytest.mark.parametrize(("days", "said"), [(1, "1 day"), (30, "30 days"), (3650, "3,650 days")])
+def test_a_purge_reason_counts_its_days_in_words(days, said):
+    """A purge's reason reads "retention: 1 day after completion", never "1 days"."""
+    reason = erasure.retention_reason(days, "completion")
+    assert reason == f"retention: {said} after completion"
