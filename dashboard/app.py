@@ -229,7 +229,7 @@ def register_error_pages(app: Flask) -> None:
     `candidate-erased` on the API."""
     from dashboard.access import CandidateErased
     from dashboard.api import api_error, is_api_request
-    from dashboard.api.problems import Problem, problem_response
+    from dashboard.api.problems import Problem, problem_response, too_large_detail
     from dashboard.review import wants_json
 
     pages = {
@@ -258,9 +258,12 @@ def register_error_pages(app: Flask) -> None:
     def too_large(error: HTTPException):
         """A request over MAX_CONTENT_LENGTH (an upload, mostly): the limit in plain words
         and the way back to the form; the API and /ivr/ keep their own forms (the IVR's
-        own, smaller limit included)."""
+        own, smaller limit included), the API's `detail` naming the limit too."""
         if is_api_request():
-            return api_error(error)
+            limit = upload_limit_words(
+                request.max_content_length or app.config["MAX_CONTENT_LENGTH"]
+            )
+            return problem_response(Problem("too-large", too_large_detail(limit)))
         if is_webhook_path(request.path):
             return plain_error(error)
         limit = upload_limit_words(app.config["MAX_CONTENT_LENGTH"])

@@ -8,13 +8,16 @@ e-mail and external id. Excel's renderings of numbers are recognised: `555123000
 is the number 5551230003; `5.551230003E+09` is too, every digit being there; but
 `5.55123E+09` has lost digits, and the row is rejected saying so. A digit is never added
 or dropped. A phone already in the interview is merged, not added twice; every rejected
-row is reported with its reason. PINs come from the one generator (voice/pins.py).
+row is reported with every one of its fields' problems at once (as adding one candidate
+lists them), in voice.candidates' sentences. PINs come from the one generator
+(voice/pins.py).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -29,7 +32,22 @@ MAX_IMPORT_ROWS = 20_000
 MAX_SHOWN = 200  # characters of a rejected row repeated in the report
 HEADER_SEARCH = 5  # rows looked at for the header (title rows above it are skipped)
 
-__all__ = ["ImportReport", "TableError", "import_file", "import_rows"]
+__all__ = ["ImportReport", "Rejected", "TableError", "import_file", "import_rows"]
+
+
+class Rejected(NamedTuple):
+    """A row not imported: its spreadsheet row number, the row as written (cells joined
+    by ", ", cut at MAX_SHOWN characters) and every problem found in it, one sentence
+    each, in field order (name, phone, email, external id)."""
+
+    row: int
+    raw: str
+    reasons: list[str]
+
+    @property
+    def why(self) -> str:
+        """Every reason in one text, the sentences joined by a space."""
+        return " ".join(self.reasons)
 
 
 @dataclass
@@ -41,7 +59,7 @@ class ImportReport:
 
     added: list[Candidate] = field(default_factory=list)
     merged: list[tuple[int, str, str]] = field(default_factory=list)  # (row, phone, how)
-    rejected: list[tuple[int, str, str]] = field(default_factory=list)  # (row, raw, why)
+    rejected: list[Rejected] = field(default_factory=list)
     described: str = ""  # how the file was read: "CSV, UTF-8, semicolon-separated"
     region: str = DEFAULT_REGION  # the country numbers without a country code were read in
 
@@ -135,15 +153,14 @@ def import_rows(
         if not any(cell.strip() for cell in raw):
             continue
         if number > MAX_IMPORT_ROWS + start:
-            report.rejected.append((number, "", f"Only {MAX_IMPORT_ROWS} rows per file."))
+            report.rejected.append(Rejected(number, "", [f"Only {MAX_IMPORT_ROWS} rows per file."]))
             break
         shown = ", ".join(cell.strip() for cell in raw)
         shown = shown if len(shown) <= MAX_SHOWN else shown[:MAX_SHOWN] + "…"
         values = _values(columns, raw)
-        try:
-            row = _check_row(values, region)
-        except ValueError as exc:
-            report.rejected.append((number, shown, str(exc)))
+        row, reasons = _check_row(values, region)
+        if row is None:
+            report.rejected.append(Rejected(number, shown, reasons))
             continue
         name, phone, email, external_id = row
         if phone in existing:
@@ -194,23 +211,42 @@ def _values(columns: list[str], raw: list[str]) -> dict[str, str]:
     return values
 
 
-def _check_row(values: dict[str, str], region: str) -> tuple[str, str, str | None, str | None]:
-    """(name, E.164 phone, email, external id) for one row; ValueError naming what is wrong."""
+def _check_row(
+    values: dict[str, str], region: str
+) -> tuple[tuple[str, str, str | None, str | None] | None, list[str]]:
+    """((name, E.164 phone, email, external id), []) for a good row; (None, reasons) for
+    a bad one, every field checked so that each problem is named at once."""
     name = values.get("name") or " ".join(
         part for part in (values.get("first_name"), values.get("last_name")) if part
     )
-    name = check_name(name)  # every rule's sentence is voice.candidates' (a ValueError)
-    raw_phone = values.get("phone", "")
+    reasons: list[str] = []
+
+    def checked(rule, *args):
+        # every rule's sentence is voice.candidates' (a ValueError)
+        try:
+            return rule(*args)
+        except ValueError as exc:
+            reasons.append(str(exc))
+            return None
+
+    name = checked(check_name, name)
+    phone = checked(_check_phone, values.get("phone", ""), region)
+    email = checked(check_email, values.get("email"))
+    external_id = checked(check_external_id, values.get("external_id"))
+    if reasons:
+        return None, reasons
+    return (name, phone, email, external_id), []
+
+
+def _check_phone(raw_phone: str, region: str) -> str:
+    """The row's phone as E.164; ValueError (NEEDS_PHONE, or not_callable's sentence
+    naming the cell as written, before excel_number) when it cannot be called."""
     if not raw_phone:
         raise ValueError(NEEDS_PHONE)
     try:
-        phone = normalise_phone(excel_number(raw_phone), region)
+        return normalise_phone(excel_number(raw_phone), region)
     except PhoneError as exc:
-        # Worded by voice.phones, naming the cell as written (before excel_number).
         raise ValueError(not_callable(raw_phone, exc.why)) from None
-    email = check_email(values.get("email"))
-    external_id = check_external_id(values.get("external_id"))
-    return name, phone, email, external_id
 
 
 def excel_number(raw: str) -> str:

@@ -191,11 +191,20 @@ class Candidates(MethodView):
         }
 
 
-def _report(report) -> dict:
+def _report(report, batch: bool = False) -> dict:
+    """The import report as JSON: each merged and rejected row by its spreadsheet `row`
+    and, for a JSON batch, its element's 0-based `index` in `candidates` too."""
+
+    def where(row: int) -> dict[str, int]:
+        return {"row": row, "index": row - BATCH_FIRST_ROW} if batch else {"row": row}
+
     return {
         "added": report.added,
-        "merged": [{"row": r, "phone": p, "how": h} for r, p, h in report.merged],
-        "rejected": [{"row": r, "value": v, "reason": why} for r, v, why in report.rejected],
+        "merged": [where(r) | {"phone": p, "how": h} for r, p, h in report.merged],
+        "rejected": [
+            where(r.row) | {"value": r.raw, "reason": r.why, "reasons": r.reasons}
+            for r in report.rejected
+        ],
     }
 
 
@@ -207,14 +216,19 @@ NOBODY_ADDED = {
 }
 
 
-def _reported(report) -> tuple[dict, int]:
+def _reported(report, batch: bool = False) -> tuple[dict, int]:
     """The import report and its status: 201 Created when any candidate was added, else
     200 (nothing was created; the report says what became of each row)."""
-    return _report(report), 201 if report.added else 200
+    return _report(report, batch), 201 if report.added else 200
+
+
+# A batch's element 0 is the importer's row 2: _as_rows puts a header row (row 1) first.
+BATCH_FIRST_ROW = 2
 
 
 def _as_rows(rows: list[dict]) -> list[list[str]]:
-    """JSON candidates as the importer's rows: a header, then one row each."""
+    """JSON candidates as the importer's rows: a header, then one row each (element i is
+    spreadsheet row i + BATCH_FIRST_ROW)."""
     fields = ("name", "phone", "email", "external_id")
     return [list(fields), *([str(row.get(k) or "") for k in fields] for row in rows)]
 
@@ -234,7 +248,11 @@ class CandidateBatch(MethodView):
     @blp.doc(parameters=[IDEMPOTENCY_KEY])
     def post(self, args):
         """Add many candidates through the spreadsheet importer (merge by phone, every
-        rejected row reported with its reason).
+        rejected element reported with all its reasons).
+
+        Each merged or rejected element is named by `index`, its 0-based position in
+        `candidates`; `row` (`index` + 2, as if the list were a spreadsheet under a
+        header row) is kept for existing clients.
 
         201 when any candidate was added; 200 with the same report when none was (every
         row merged or rejected), as `screenline candidate import` adds nobody then.
@@ -246,7 +264,7 @@ class CandidateBatch(MethodView):
         except TableError as exc:
             raise _unreadable(exc) from None
         session.commit()
-        return _reported(report)
+        return _reported(report, batch=True)
 
 
 @blp.route("/import")

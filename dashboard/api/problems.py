@@ -77,7 +77,12 @@ PROBLEMS: dict[str, tuple[int, str, str]] = {
         "their id); one number is one candidate, so caller ID recognises them. Nothing "
         "was added.",
     ),
-    "too-large": (413, "Too large", "The request body is larger than the API accepts."),
+    "too-large": (
+        413,
+        "Too large",
+        "The request body is larger than the API accepts; `detail` names the limit. "
+        "Nothing was saved.",
+    ),
     "unsupported-media-type": (
         415,
         "Unsupported media type",
@@ -152,6 +157,16 @@ class Problem(Exception):
         self.detail = detail or PROBLEMS[slug][2]
         self.headers = dict(headers or {})
         super().__init__(self.detail)
+
+
+def too_large_detail(limit: str) -> str:
+    """`detail` of a 413: the limit in words ("2 MB", from dashboard.app.upload_limit_words)
+    and what to do: "The request body is larger than the API accepts: at most 2 MB. ..."."""
+    return (
+        f"The request body is larger than the API accepts: at most {limit} in all (an "
+        "uploaded file with the rest of its form). Nothing was saved; split a long "
+        "candidate list into several files or batches."
+    )
 
 
 def problem_response(problem: Problem) -> Response:

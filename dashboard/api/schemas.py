@@ -342,20 +342,49 @@ class ImportFileSchema(ma.Schema):
     )
 
 
+ROW = (
+    "The spreadsheet row (the header is row 1). In a JSON batch, element `index` + 2, "
+    "as if the list were a spreadsheet under a header row; use `index` there."
+)
+INDEX = (
+    "JSON batch only (POST /candidates/batch): the element's 0-based position in "
+    "`candidates`. Absent for a file import."
+)
+
+
 class MergedRowSchema(ma.Schema):
     """A row whose phone was already in the interview: merged, not added."""
 
-    row = F.Integer(required=True)
+    row = F.Integer(required=True, metadata={"description": ROW, "example": 2})
+    index = F.Integer(metadata={"description": INDEX, "example": 0})
     phone = F.String(required=True)
     how = F.String(required=True)
 
 
 class RejectedRowSchema(ma.Schema):
-    """A row not imported, and why."""
+    """A row not imported, and why: every field's problem at once."""
 
-    row = F.Integer(required=True)
-    value = F.String(required=True)
-    reason = F.String(required=True)
+    row = F.Integer(required=True, metadata={"description": ROW, "example": 2})
+    index = F.Integer(metadata={"description": INDEX, "example": 0})
+    value = F.String(
+        required=True, metadata={"description": 'The row as written, its cells joined by ", ".'}
+    )
+    reasons = F.List(
+        F.String(),
+        required=True,
+        metadata={
+            "description": "Every problem found in the row, one sentence each, in field "
+            "order (name, phone, email, external id), worded as POST /candidates words them.",
+            "example": [
+                "“ana-at-example” is not an email address. Use one such as ana@example.com.",
+                "An external id has at most 100 characters.",
+            ],
+        },
+    )
+    reason = F.String(
+        required=True,
+        metadata={"description": "`reasons` in one text, the sentences joined by a space."},
+    )
 
 
 class ImportReportSchema(ma.Schema):

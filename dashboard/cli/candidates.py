@@ -235,14 +235,15 @@ def candidate_import(ctx: Context, interview_id, file, country, as_json):
             ],
             "merged": [{"row": r, "phone": p, "how": how} for r, p, how in report.merged],
             "rejected": [
-                {"row": r, "as_written": raw, "why": why} for r, raw, why in report.rejected
+                {"row": r.row, "as_written": r.raw, "why": r.why, "reasons": r.reasons}
+                for r in report.rejected
             ],
         }
         lines = [
             f"read as {report.described}: {len(report.added)} added, "
             f"{len(report.merged)} merged, {len(report.rejected)} rejected"
         ]
-        lines += [f"  row {r}: {why}" for r, _, why in report.rejected]
+        lines += [f"  row {r.row}: {r.why}" for r in report.rejected]
         emit(as_json, output, "\n".join(lines))
         if report.rejected and not report.added:
             count = len(report.rejected)

@@ -175,7 +175,9 @@ def _results_text(data, word_call, word_length) -> str:
         lines.append("  no candidates yet")
     for c in data["candidates"]:
         mean = f", mean score {c['mean_score']}" if c["mean_score"] is not None else ""
-        lines.append(f"\n{c['name']} [{candidate_words(c)}]{mean}")
+        # The id and phone, as `candidate list` has them, tell same-named candidates apart.
+        phone = f", {c['phone']}" if c["phone"] else ""
+        lines.append(f"\n{c['id']}: {c['name']}{phone} [{candidate_words(c)}]{mean}")
         for call_row in c["calls"]:
             lines.append(f"  {word_call(call_row)}")
         for a in c["answers"]:

@@ -50,6 +50,9 @@ def test_import_an_xlsx_reports_each_row_as_json(run, interview, tmp_path):
             "row": 3,
             "as_written": "Bo, 12",
             "why": "“12” is not a phone number we can call (it is too short for a +1 number).",
+            "reasons": [
+                "“12” is not a phone number we can call (it is too short for a +1 number)."
+            ],
         }
     ]
 

@@ -160,7 +160,7 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
             {"prompt": "How many years of experience?", "kind": "number"},
         ),
     )
-    make_candidate(db, interview, "Priya Nair", "+15557000021")
+    priya = make_candidate(db, interview, "Priya Nair", "+15557000021")
     done = make_candidate(db, interview, "Ana Done", "+15557000022")
     done.status, done.completed_at = CandidateStatus.COMPLETED, utcnow()
     done.decision = DecisionKind.ADVANCE
@@ -171,8 +171,8 @@ def test_results_text_words_status_and_keypad_answers_as_the_dashboard_does(run,
     add_answer(db, done, 3, status=AnswerStatus.KEYPAD, digits="12")
     db.commit()
     lines = run("results", str(interview.id)).output.splitlines()
-    assert "Priya Nair [Not started]" in lines
-    assert "Ana Done [Completed, Advance]" in lines
+    assert f"{priya.id}: Priya Nair, +15557000021 [Not started]" in lines
+    assert f"{done.id}: Ana Done, +15557000022 [Completed, Advance]" in lines
     assert "  Q1 (0:09, Transcribed): I pack." in lines  # Twilio's length: no playback file
     assert "  Q2 (keypad): Yes" in lines
     assert "  Q3 (keypad): 12" in lines
@@ -301,3 +301,27 @@ def test_results_text_words_each_call_as_the_candidate_page_does(run, db):
         "duration_seconds",
         "consent",
     }
+
+
+def test_results_text_tells_same_named_candidates_apart_by_id_and_phone(run, db):
+    """`results ID` starts each candidate's line with their id and, when they have one,
+    their phone, as `candidate list` does, so six "Email Test" candidates differ; --json
+    carries the same id and phone."""
+    interview = make_interview(db, make_org(db))
+    first = make_candidate(db, interview, "Email Test", "+15557000031")
+    second = make_candidate(db, interview, "Email Test", "+15557000032")
+    phoneless = make_candidate(db, interview, "Email Test", None)
+    db.commit()
+    lines = run("results", str(interview.id)).output.splitlines()
+    named = [line for line in lines if "Email Test" in line]
+    assert named == [
+        f"{first.id}: Email Test, +15557000031 [Not started]",
+        f"{second.id}: Email Test, +15557000032 [Not started]",
+        f"{phoneless.id}: Email Test [Not started]",
+    ]
+    data = json.loads(run("results", str(interview.id), "--json").output)
+    assert [(c["id"], c["phone"]) for c in data["candidates"]] == [
+        (first.id, "+15557000031"),
+        (second.id, "+15557000032"),
+        (phoneless.id, None),
+    ]

@@ -30,7 +30,7 @@ def added(report) -> list[tuple[str, str]]:
 
 def rejected(report) -> list[tuple[int, str]]:
     """(row, reason) of each rejected row."""
-    return [(row, why) for row, _, why in report.rejected]
+    return [(r.row, r.why) for r in report.rejected]
 
 
 def xlsx(rows: list[list[object]], title: str = "Candidates") -> bytes:

@@ -118,7 +118,7 @@ def test_every_row_is_added_merged_or_rejected(db, interview, rows, header):
     accounted = len(report.added) + len(report.merged) + len(report.rejected)
     header_rows = len(filled) - accounted
     assert header_rows in (0, 1)  # only a recognised header row is not a candidate
-    assert all(why.endswith(".") for _, _, why in report.rejected)
+    assert all(why.endswith(".") for r in report.rejected for why in r.reasons)
     for candidate in report.added:
         assert candidate.phone.startswith("+") and candidate.phone[1:].isdigit()
 
