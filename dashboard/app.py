@@ -256,7 +256,8 @@ def register_error_pages(app: Flask) -> None:
         return page, error.code, _kept_headers(error)
 
     def too_large(error: HTTPException):
-        """A request over MAX_CONTENT_LENGTH (an upload, mostly): the limit in plain words
+        """A request over MAX_CONTENT_LENGTH: the limit in plain words, worded by what was
+        sent (a file upload form, multipart/form-data, or text such as a long comment),
         and the way back to the form; the API and /ivr/ keep their own forms (the IVR's
         own, smaller limit included), the API's `detail` naming the limit too."""
         if is_api_request():
@@ -267,14 +268,26 @@ def register_error_pages(app: Flask) -> None:
         if is_webhook_path(request.path):
             return plain_error(error)
         limit = upload_limit_words(app.config["MAX_CONTENT_LENGTH"])
-        message = (
-            f"A file sent to Screenline can be at most {limit} (with the rest of its form); "
-            "this one was larger. Nothing was saved. Go back (your browser's Back button keeps "
-            "what you typed) and choose a smaller file: a long candidate list can be split "
-            "into several files."
-        )
+        # The Back button returns to the form as it was left (most browsers keep what was
+        # typed); "Go back" does the same with JavaScript (static/app.js), and without it
+        # the link opens the form's page again, empty: its label says so then.
+        back = "Go back with your browser's Back button: most browsers keep what you typed."
+        if request.mimetype == "multipart/form-data":
+            title = "File too large"
+            message = (
+                f"A file sent to Screenline can be at most {limit} (with the rest of its "
+                f"form); this one was larger. Nothing was saved. {back} Then choose a "
+                "smaller file: a long candidate list can be split into several files."
+            )
+        else:
+            title = "Text too large"
+            message = (
+                f"The text sent was too large: a form sent to Screenline can hold at most "
+                f"{limit}. Nothing was saved. {back} Then shorten the text, or send it in "
+                "parts."
+            )
         page = render_template(
-            "error.html", title="File too large", message=message, back=_same_site_referrer()
+            "error.html", title=title, message=message, back=_same_site_referrer()
         )
         return page, 413, _kept_headers(error)
 

@@ -317,8 +317,8 @@ def build_interview(
 
 def _languages(errors: dict, spec: dict) -> list[str]:
     raw = spec.get("languages") or spec.get("language") or "en-US"
-    if isinstance(raw, str):
-        raw = re.split(r"[,\s]+", raw)
+    if isinstance(raw, str):  # "en-US, es-MX" or "en-US es-MX": commas or spaces separate
+        raw = split_languages(raw)
     if not isinstance(raw, list) or not all(isinstance(x, str) for x in raw):
         errors["languages"] = "languages: give a list like [en-US, es-MX]"
         return ["en-US"]
@@ -327,10 +327,11 @@ def _languages(errors: dict, spec: dict) -> list[str]:
     if not languages:
         errors["languages"] = "languages: offer at least one language, like en-US"
         return ["en-US"]
+    repeated = [x for n, x in enumerate(languages) if x in languages[:n]]
     if bad:
         errors["languages"] = f"languages: {bad[0][:40]!r} {not_a_language_code(bad[0])}"
-    elif len(set(languages)) != len(languages):
-        errors["languages"] = "languages: list each language once"
+    elif repeated:
+        errors["languages"] = f"languages: {repeated[0]} is listed twice; list each language once"
     elif len(languages) > MAX_LANGUAGES:
         errors["languages"] = f"languages: at most {MAX_LANGUAGES} (one key each in the menu)"
     # Wrong or not, the languages as written: texts keyed by them (the builder keys the
@@ -338,9 +339,32 @@ def _languages(errors: dict, spec: dict) -> list[str]:
     return list(dict.fromkeys(languages))
 
 
+def split_languages(text: str) -> list[str]:
+    """The language codes in `text`, separated by commas, spaces or both, in order."""
+    return [x for x in re.split(r"[,\s]+", text) if x]
+
+
+def canonical_language(word: str) -> str | None:
+    """`word` written as a language code if only its letter case or separator is wrong
+    ("EN-us", "en_us": "en-US"), else None."""
+    lang, _, region = word.strip().replace("_", "-").partition("-")
+    code = f"{lang.lower()}-{region.upper()}" if region else lang.lower()
+    return code if LANGUAGE_CODE.match(code) else None
+
+
 def not_a_language_code(word: str) -> str:
     """The rest of the sentence refusing `word` as a language code, saying what to write
-    instead: the code for a language named in English ("english": en-US), else examples."""
+    instead: the code it nearly is ("EN-us": en-US), the code for a language named in
+    English ("english": en-US), two codes written as one item, else examples."""
+    canonical = canonical_language(word)
+    if canonical:
+        return (
+            f"is not a language code as written; did you mean {canonical}? "
+            "(the language in small letters, then the country's in capitals: en-US, es-MX)"
+        )
+    parts = split_languages(word)
+    if len(parts) > 1 and all(LANGUAGE_CODE.match(x) for x in parts):
+        return f"is {len(parts)} languages in one item; list each on its own: [{', '.join(parts)}]"
     codes = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
     code = codes.get(word.strip().lower())
     if code:

@@ -17,7 +17,7 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.labels import QUESTION_LABELS, form_message, interview_labels
 from voice.dates import from_local_input, local_input
-from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS
+from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS, split_languages
 from voice.models import Interview, Question, QuestionKind
 
 TRANSLATED = ("title", "voice", "intro", "closing", "job_details")
@@ -111,13 +111,16 @@ class Draft:
     @property
     def language_list(self) -> list[str]:
         """The language codes typed, in order (valid or not)."""
-        return [x.strip() for x in re.split(r"[,\s]+", self.languages) if x.strip()]
+        return split_languages(self.languages)
 
     @property
     def extra_languages(self) -> list[str]:
-        """The valid languages after the default, each once: they get translation fields."""
-        valid = [x for x in self.language_list if LANGUAGE_CODE.match(x)]
-        return list(dict.fromkeys(valid[1:]))
+        """The valid languages other than the default, each once: they get translation
+        fields. A repeat of the default ("en-US, en-US") is not one: its fields would be
+        named like the default's texts and blank them (the rules refuse the repeat)."""
+        default = (self.language_list or ["en-US"])[0]
+        valid = [x for x in self.language_list if LANGUAGE_CODE.match(x) and x != default]
+        return list(dict.fromkeys(valid))
 
     @classmethod
     def from_interview(cls, interview: Interview) -> Draft:

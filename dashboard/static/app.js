@@ -1,4 +1,5 @@
-// Screenline dashboard: transcript lines seek the answer's player; one player at a time.
+// Screenline dashboard: transcript lines seek the answer's player; one player at a time;
+// an error page's way back to a form goes back in history.
 (function () {
   "use strict";
 
@@ -80,6 +81,18 @@
       if (menu.open && !menu.contains(event.target) && !event.target.closest(".account")) {
         menu.open = false;
       }
+    });
+  }
+
+  // An error page's way back to a form (a[data-history-back]) is a link that opens the
+  // form's page again, empty. With a page to go back to, it goes back in history instead,
+  // as the Back button does, so the form keeps what was typed; its label says so.
+  var back = document.querySelector("a[data-history-back]");
+  if (back && window.history.length > 1) {
+    back.textContent = back.getAttribute("data-history-back");
+    back.addEventListener("click", function (event) {
+      event.preventDefault();
+      window.history.back();
     });
   }
 

@@ -178,6 +178,64 @@ def test_builder_errors_name_fields_by_their_labels_not_file_keys(signed_in, db,
     assert created(db) is None
 
 
+def test_a_repeated_language_is_the_only_error_and_the_form_stays_as_typed(signed_in, db, client):
+    """A trial's "en-US, en-US" got "“Title” is required" beside a filled title and an extra
+    "Texts in en-US" section with a "Question in en-US" box: the repeat was taken for a
+    second language whose empty fields overwrote the default's. Now only the languages
+    are wrong, and the form comes back as typed, without per-language fields."""
+    data = {
+        "csrf_token": token(client, "/interviews/new"),
+        "action": "save",
+        "title": "Lang test",
+        "phone_number": "+15550100205",
+        "languages": "en-US, en-US",
+        "q-0-id": "",
+        "q-0-kind": "voice",
+        "q-0-prompt": "Tell us about your last job.",
+    }
+    response = client.post("/interviews/new", data=data)
+    assert response.status_code == 422
+    page = parse(response.data)
+    errors = {p.attrs["id"]: p.text() for p in page.find_all("p", cls="field-error")}
+    assert errors == {
+        "languages-error": "“Languages offered”: en-US is listed twice; list each language once"
+    }
+    assert page.one("input", id="title").attrs["value"] == "Lang test"
+    assert page.one("input", id="languages").attrs["value"] == "en-US, en-US"
+    assert page.one("textarea", id="q-0-prompt").text() == "Tell us about your last job."
+    assert page.find("input", id="tr-en-US-title") is None
+    assert page.find("textarea", id="q-0-prompt-en-US") is None
+    assert "Texts in" not in page.text()
+    assert db.scalar(select(Interview).where(Interview.title == "Lang test")) is None
+
+    # A repeat of a second language gives it one set of fields, kept as typed.
+    data |= {"languages": "en-US, es-MX, es-MX", "tr-es-MX-title": "Prueba"}
+    page = parse(client.post("/interviews/new", data=data).data)
+    assert page.one("input", id="tr-es-MX-title").attrs["value"] == "Prueba"
+    assert len(page.find_all("textarea", id="q-0-prompt-es-MX")) == 1
+    assert (
+        page.one("p", id="languages-error")
+        .text()
+        .endswith("es-MX is listed twice; list each language once")
+    )
+    assert page.find("p", id="title-error") is None
+
+
+def test_a_language_in_the_wrong_case_is_refused_with_the_code_meant(signed_in, db, client):
+    """ "EN-us" is refused saying which code was meant; "en-US en-GB" (a space between)
+    is two languages, as the field's hint says."""
+    data = interview_form(token(client, "/interviews/new"), languages="EN-us")
+    page = parse(client.post("/interviews/new", data=data).data)
+    assert page.one("p", id="languages-error").text() == (
+        "“Languages offered”: 'EN-us' is not a language code as written; did you mean en-US? "
+        "(the language in small letters, then the country's in capitals: en-US, es-MX)"
+    )
+    assert "commas or spaces" in page.one("p", id="languages-hint").text()
+    response = client.post("/interviews/new", data=data | {"languages": "en-US en-GB"})
+    assert response.status_code == 302
+    assert created(db).offered_languages() == ["en-US", "en-GB"]
+
+
 def test_a_language_name_is_refused_against_languages_and_nothing_else_hides(signed_in, db, client):
     """Languages "english" with a filled question was refused as "Question 1: “Question,
     as read aloud” is required (in en-US at least)", and a too-long question and greeting

@@ -50,8 +50,35 @@ def test_a_request_over_the_upload_limit_names_the_limit_and_leads_back(signed_i
             "this one was larger. Nothing was saved."
         )
     )
-    assert page.one("a", id="error-back").attrs["href"] == "/interviews/1/import?x=1"
+    back = page.one("a", id="error-back")
+    assert back.attrs["href"] == "/interviews/1/import?x=1"
+    # Without JavaScript the link reloads the form empty, and says so; app.js makes it
+    # "Go back" in history, as the page's text says the Back button does.
+    assert back.text() == "Open the form again (empty)"
+    assert back.attrs["data-history-back"] == "Go back"
     assert page.find("nav", cls="mainnav") is not None  # the header, signed in
+
+
+def test_text_over_the_limit_is_not_called_a_file(signed_in, client):
+    """A 2.2 MB comment posted on a candidate's page was answered "File too large ...
+    choose a smaller file: a long candidate list can be split": a request that is no
+    file upload form (not multipart/form-data) is now told its text was too large."""
+    candidate = signed_in.transcribed.candidate_id
+    response = client.post(
+        f"/candidates/{candidate}/comments",
+        data={"body": "x" * int(2.2 * 1024 * 1024)},
+        headers={"Referer": f"http://localhost/candidates/{candidate}"},
+    )
+    assert response.status_code == 413
+    page = parse(response.data)
+    assert page.one("h1").text() == "Text too large"
+    message = page.one("section", cls="empty-state").find_all("p")[0].text()
+    assert message.startswith(
+        "The text sent was too large: a form sent to Screenline can hold at most 2 MB. "
+        "Nothing was saved. Go back with your browser's Back button"
+    )
+    assert "file" not in message
+    assert page.one("a", id="error-back").attrs["href"] == f"/candidates/{candidate}"
 
 
 def test_the_way_back_is_only_to_this_site(signed_in, client):

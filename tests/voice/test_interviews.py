@@ -349,6 +349,58 @@ def test_a_word_that_names_no_language_gets_examples_of_codes():
     )
 
 
+def language_error(languages) -> str:
+    """The languages error clean_interview gives for `languages` in an otherwise good spec."""
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview({"title": "T", "languages": languages, "questions": ["Q"]})
+    return caught.value.errors["languages"]
+
+
+def test_a_code_in_the_wrong_letter_case_is_refused_with_its_canonical_form():
+    """ "EN-us" (or "en_us") got the generic "not a language code like en-US": now the
+    message says which code was meant, as the builder, the import and the API all show."""
+    for written in ("EN-us", "en_us", "en-us"):
+        assert language_error(["es-MX", written]) == (
+            f"languages: {written!r} is not a language code as written; did you mean en-US? "
+            "(the language in small letters, then the country's in capitals: en-US, es-MX)"
+        )
+    assert "did you mean es?" in language_error("ES")
+
+
+def test_languages_in_one_string_are_separated_by_commas_or_spaces():
+    """A string of languages ("en-US en-GB", "en-US, es-MX", "en-US,es-MX") is read as a
+    list whatever separates its codes, as the builder's hint says."""
+    for written in ("en-US en-GB", "en-US, en-GB", "en-US,en-GB", " en-US ,  en-GB "):
+        spec = {"title": "T", "phone_number": "+15550100200", "languages": written}
+        settings = clean_interview(spec | {"questions": ["Q"]})
+        assert settings.languages == ["en-US", "en-GB"], written
+
+
+def test_two_codes_in_one_list_item_are_told_apart():
+    """In a YAML list an item "en-US en-GB" is one item, not two: the message says to list
+    each language on its own."""
+    assert language_error(["en-US en-GB"]) == (
+        "languages: 'en-US en-GB' is 2 languages in one item; list each on its own: [en-US, en-GB]"
+    )
+
+
+def test_a_repeated_language_is_named_and_nothing_else_is_called_wrong():
+    """ "en-US, en-US" names the repeated language, and the title, texts and question keyed
+    by it are taken as written (no "title is required")."""
+    spec = {
+        "title": {"en-US": "Lang test"},
+        "phone_number": "+15550100200",
+        "intro": {"en-US": "Hello"},
+        "languages": "en-US, en-US",
+        "questions": [{"prompt": {"en-US": "Q"}}],
+    }
+    with pytest.raises(InterviewSpecError) as caught:
+        clean_interview(spec)
+    assert caught.value.errors == {
+        "languages": "languages: en-US is listed twice; list each language once"
+    }
+
+
 def test_a_utf8_file_with_a_byte_order_mark_is_read():
     """A UTF-8 file saved with a byte order mark (as Windows editors do) is read."""
     raw = "\ufefftitle: Café\nquestions: [Why us]\n".encode()
