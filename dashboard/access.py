@@ -40,6 +40,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, func, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
+from ivr.services import db
 from voice.models import (
     MAX_ROW_ID,
     Answer,
@@ -96,8 +97,45 @@ def can_see_pin(user: UserLike) -> bool:
     return can_manage(user)
 
 
+def can_decide(user: UserLike) -> bool:
+    """Return True for admins and recruiters, who decide on candidates (advance, hold,
+    reject) and so are the ones a candidate waiting for a decision waits on."""
+    return can_manage(user)
+
+
+def can_see_texts(user: UserLike) -> bool:
+    """Return True for those who may read the texts sent to a candidate.
+
+    An invitation text carries the candidate's PIN (voice/messages.py), so the texts are
+    for those who may see the PIN (`can_see_pin`); a reviewer sees whether and when the
+    candidate was invited, not what the text said.
+    """
+    return can_see_pin(user)
+
+
+# The URL arguments that name a row, and the row's model: a view refused by role first
+# checks that the user may see the row, so one they may not see is 404, as get_visible
+# answers, and never a 403 that tells it exists.
+_URL_ROWS: dict[str, type] = {
+    "interview_id": Interview,
+    "candidate_id": Candidate,
+    "answer_id": Answer,
+    "question_id": Question,
+}
+
+
+def _refuse_role(kwargs: dict[str, Any]) -> None:
+    """Abort for a signed-in user whose role the view refuses: 404 if the URL names a row
+    (an interview, candidate, answer or question) they may not see, else 403."""
+    for name, model in _URL_ROWS.items():
+        if name in kwargs:
+            get_visible(db(), current_user, model, kwargs[name], options=())
+    abort(403)
+
+
 def require_role(*roles: str) -> Callable:
-    """Decorate a view: signed-in users of another role get 403 Forbidden.
+    """Decorate a view: signed-in users of another role get 403 Forbidden, or 404 Not
+    Found when the URL names an interview, candidate, answer or question they may not see.
 
     Anyone not signed in is sent to the sign-in page (Flask-Login's unauthorized()).
     """
@@ -113,7 +151,7 @@ def require_role(*roles: str) -> Callable:
 
                 return login_manager.unauthorized()
             if current_user.role not in roles:
-                abort(403)
+                _refuse_role(kwargs)
             return view(*args, **kwargs)
 
         return wrapped
@@ -122,7 +160,8 @@ def require_role(*roles: str) -> Callable:
 
 
 def require_manager(view: Callable) -> Callable:
-    """Decorate a view for admins and recruiters only (403 for reviewers)."""
+    """Decorate a view for admins and recruiters only (403 for reviewers; 404 when the
+    URL names a row the reviewer may not see)."""
     return require_role(*MANAGERS)(view)
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Flask
 
+from dashboard.flashes import flashes_for
 from ivr.flow import NOT_CONNECTED
 from ivr.outbound import UNDER_WAY_WORDS
 from voice import corrections, pipeline, reliability
@@ -454,6 +455,7 @@ def template_globals() -> dict[str, Any]:
         "CandidateStatus": CandidateStatus,
         "QuestionKind": QuestionKind,
         "Role": Role,
+        "flashes_for": flashes_for,
     }
 
 

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from dashboard.access import can_manage, can_see_pin, is_admin
+from dashboard.access import can_manage, can_see_pin, can_see_texts, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm, TranscriptForm
 from dashboard.presenters import (
     AUTOMATIC_SENDER,
@@ -51,6 +51,9 @@ from voice.models import (
 from voice.reliability import language_name
 from voice.retention import Retention, retention_of
 from voice.reviews import is_scorable
+
+# The sections a redirect back to the page may name, where its flash shows (dashboard/flashes.py).
+FLASH_SPOTS = ("overall", "decision")
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,7 @@ class CandidatePage:
     next_step: str | None  # after a "call me now" that did not reach them, what to do
     can_manage: bool  # may decide, share and edit rubrics
     shows_pin: bool  # may see the candidate's PIN (dashboard.access.can_see_pin)
+    shows_texts: bool  # may read the texts sent to them (dashboard.access.can_see_texts)
     is_admin: bool  # may erase the candidate and set a legal hold
     retention: Retention  # when their data is due for deletion, or what holds it
     erasure: ErasureState | None  # an erasure under way or done
@@ -417,6 +421,7 @@ def build(
         next_step=next_step,
         can_manage=can_manage(user),
         shows_pin=can_see_pin(user),
+        shows_texts=can_see_texts(user),
         is_admin=is_admin(user),
         retention=retention_of(session, candidate),
         erasure=state_of(candidate),
@@ -464,6 +469,7 @@ def render_candidate(
             comment_invalid=comment_invalid,
             decision_invalid=decision_invalid,
             share_invalid=share_invalid,
+            flash_spots=FLASH_SPOTS,
         ),
         status,
     )

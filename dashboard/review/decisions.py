@@ -26,6 +26,7 @@ from dashboard.access import (
     split_erased,
 )
 from dashboard.auditing import record
+from dashboard.flashes import flash_at
 from dashboard.page_links import back_to_list
 from dashboard.presenters import DECISION_LABELS
 from dashboard.review import checked, posted_ids, review
@@ -131,14 +132,19 @@ def apply_decision(
     return outcome
 
 
-def _send(outcome: Outcome) -> None:
-    """Enqueue the committed messages; the worker's sweep picks up any the queue missed."""
+def _send(outcome: Outcome, spot: str | None = None) -> None:
+    """Enqueue the committed messages; the worker's sweep picks up any the queue missed.
+    A warning is flashed at `spot` (dashboard/flashes.py) when given."""
     for message in outcome.queued:
         try:
             services().enqueue(SEND_MESSAGE, message.id)
         except redis.RedisError:
             log.exception("could not enqueue %s for message %s", SEND_MESSAGE.name, message.id)
-            flash("The job queue is unavailable: the text will be sent when it is back.", "warning")
+            flash_at(
+                spot,
+                "The job queue is unavailable: the text will be sent when it is back.",
+                "warning",
+            )
             return
 
 
@@ -198,29 +204,35 @@ def _audit(outcome: Outcome, decision: str, notify: bool) -> None:
         record("decision", candidate=candidate, detail=detail)
 
 
-def _report(outcome: Outcome, decision: str, count: int, name: str | None = None) -> None:
+def _report(
+    outcome: Outcome, decision: str, count: int, name: str | None = None, spot: str | None = None
+) -> None:
     """Flash what was saved and texted: for `count` selected candidates (bulk), or for the
-    one candidate `name` (their own page, where "for 1 candidate" reads oddly)."""
+    one candidate `name` (their own page, where "for 1 candidate" reads oddly), at the
+    page section `spot` when given (dashboard/flashes.py)."""
     label = DECISION_LABELS[decision].lower()
     if name is not None:
-        flash(f"Decision saved for {name}: {label}.", "success")
+        flash_at(spot, f"Decision saved for {name}: {label}.", "success")
         if outcome.queued:
-            flash(f"The text to {name} is queued to send.", "success")
+            flash_at(spot, f"The text to {name} is queued to send.", "success")
     else:
         people = "candidate" if count == 1 else "candidates"
-        flash(f"Decision saved: {label} for {count} {people}.", "success")
+        flash_at(spot, f"Decision saved: {label} for {count} {people}.", "success")
         if outcome.queued:
             n = len(outcome.queued)
-            flash(f"{n} {'text' if n == 1 else 'texts'} queued to send.", "success")
+            flash_at(spot, f"{n} {'text' if n == 1 else 'texts'} queued to send.", "success")
     if outcome.already_told:
-        flash(
+        flash_at(
+            spot,
             "Not texted again (already told of this decision): "
             + ", ".join(outcome.already_told)
             + ".",
             "info",
         )
     if outcome.no_phone:
-        flash("No phone number, so not texted: " + ", ".join(outcome.no_phone) + ".", "warning")
+        flash_at(
+            spot, "No phone number, so not texted: " + ", ".join(outcome.no_phone) + ".", "warning"
+        )
 
 
 @review.post("/candidates/<int:candidate_id>/decision")
@@ -240,8 +252,8 @@ def decide(candidate_id: int):
     )
     _audit(outcome, decision, notify)
     session.commit()
-    _report(outcome, decision, 1, name=candidate.name)
-    _send(outcome)
+    _report(outcome, decision, 1, name=candidate.name, spot="decision")
+    _send(outcome, spot="decision")
     return redirect(back)
 
 

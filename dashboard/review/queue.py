@@ -12,7 +12,7 @@ from flask_login import current_user
 from sqlalchemy import ColumnElement, and_, func, select, tuple_
 from sqlalchemy.orm import Session
 
-from dashboard.access import UserLike, interview_visible, select_visible
+from dashboard.access import UserLike, can_decide, interview_visible, select_visible
 from dashboard.review import review
 from dashboard.review.scoring import DISAGREEMENT
 from ivr.services import db
@@ -197,8 +197,9 @@ def _interview_sizes(session: Session, interview_ids: list[int]) -> dict[int, tu
 
 @review.get("/review")
 def queue():
-    """Show what is left to score per interview, who is waiting for a decision, and the
-    completed candidates' transcripts that may be unreliable (voice/reliability.py)."""
+    """Show what is left to score per interview, who is waiting for a decision (only to
+    those who decide: dashboard.access.can_decide), and the completed candidates'
+    transcripts that may be unreliable (voice/reliability.py)."""
     session = db()
     counts = unreviewed_counts(session, current_user)
     interviews = session.scalars(
@@ -206,13 +207,18 @@ def queue():
     ).all()
     sizes = _interview_sizes(session, [interview.id for interview in interviews])
     now = datetime.now(UTC)
-    waiting = session.execute(
-        select_visible(current_user, Candidate)
-        .add_columns(Interview.title)
-        .where(waiting_clause(now))
-        .order_by(Candidate.completed_at, Candidate.id)
-        .limit(50)
-    ).all()
+    decides = can_decide(current_user)  # those who cannot decide see no decision queue
+    waiting = (
+        session.execute(
+            select_visible(current_user, Candidate)
+            .add_columns(Interview.title)
+            .where(waiting_clause(now))
+            .order_by(Candidate.completed_at, Candidate.id)
+            .limit(50)
+        ).all()
+        if decides
+        else []
+    )
     flagged = session.execute(
         select_visible(current_user, Answer)
         .join(Question, Question.id == Answer.question_id)
@@ -240,6 +246,7 @@ def queue():
         total=sum(counts.values()),
         sizes=sizes,
         partly=partly_scored_by(session, current_user),
+        decides=decides,
         waiting=waiting,
         waiting_days=WAITING_DAYS,
         flagged=flagged,

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from dashboard.access import get_visible
 from dashboard.auditing import record
+from dashboard.flashes import flash_at
 from dashboard.forms import ScoreForm
 from dashboard.review import review, wants_json
 from ivr.services import db
@@ -281,5 +282,5 @@ def score_candidate(candidate_id: int):
     message = f"Your overall score for {candidate.name} is saved."
     if wants_json():
         return jsonify(saved=True, value=value, answer_id=None, message=message)
-    flash(message, "success")
+    flash_at("overall", message)
     return redirect(url_for("dashboard.candidate", candidate_id=candidate.id, _anchor="overall"))

@@ -530,10 +530,31 @@
       setCurrent(named, false);
       // The browser scrolled to the card before the toolbar's height was known.
       named.scrollIntoView({ block: "start" });
-    } else if (startCard() && !document.querySelector("[data-answer-card].is-current")) {
-      startCard().classList.add("is-current");
+    } else {
+      if (startCard() && !document.querySelector("[data-answer-card].is-current")) {
+        startCard().classList.add("is-current");
+      }
+      // Any other anchor (#decision, #overall after their "Save"): the same, so the
+      // section and the confirmation flashed in it start below the toolbar.
+      var target = targetFromHash();
+      if (target) {
+        target.scrollIntoView({ block: "start" });
+      }
     }
     seekFromHash();
+  }
+
+  // The element a plain #<id> hash names (not a #t= seek), or null.
+  function targetFromHash() {
+    var id = window.location.hash.replace(/^#/, "");
+    if (!id || id.indexOf("=") >= 0) {
+      return null;
+    }
+    try {
+      return document.getElementById(decodeURIComponent(id));
+    } catch (e) {
+      return null; // a malformed %-escape names nothing
+    }
   }
 
   // The review toolbar sticks to the top of the window: a card scrolled to (a link to

@@ -607,3 +607,62 @@ def test_keyboard_review_starts_on_the_first_recorded_answer(browser, live_url, 
     db.expire_all()
     assert dict(db.execute(select(Score.answer_id, Score.value)).all()) == {spoken.id: 3}
     assert problems == []
+
+
+def in_view_and_uncovered(page, locator) -> None:
+    """Wait until the element is inside the window and what is drawn at its centre is it
+    (or inside it): not scrolled off, nor hidden under the sticky review toolbar."""
+    locator.wait_for()
+    locator.evaluate(
+        """el => new Promise((resolve, reject) => {
+          const deadline = Date.now() + 5000;
+          (function check() {
+            const r = el.getBoundingClientRect();
+            const x = r.left + r.width / 2, y = r.top + r.height / 2;
+            const bar = document.querySelector('.review-toolbar').getBoundingClientRect();
+            const hit = document.elementFromPoint(x, y);
+            const ok = r.top >= bar.bottom && r.bottom <= window.innerHeight
+              && hit !== null && el.contains(hit);
+            if (ok) return resolve(true);
+            if (Date.now() > deadline) {
+              return reject(new Error(`not in view: top ${r.top}, bottom ${r.bottom}, `
+                + `toolbar bottom ${bar.bottom}, hit ${hit && hit.outerHTML.slice(0, 80)}`));
+            }
+            requestAnimationFrame(check);
+          })();
+        })"""
+    )
+
+
+def test_a_saved_decision_and_overall_score_are_confirmed_where_the_page_lands(
+    browser, live_url, three, db
+):
+    """ "Save decision" and the overall "Save score" come back at #decision and #overall
+    (1280x800): the confirmation and the current decision are in the window, below the
+    sticky toolbar, not covered by it."""
+    page, problems = open_page(browser, DESKTOP)
+    url = f"/candidates/{three.candidate}"
+    sign_in(page, live_url, url, three.email)
+
+    page.locator("#decision-hold").check()
+    page.get_by_role("button", name="Save decision").click()
+    page.wait_for_url(f"{live_url}{url}#decision")
+    saved = page.locator("#decision .flash", has_text="Decision saved for Ana Silva: hold.")
+    current = page.locator("#decision p", has_text="Current decision: Hold")
+    in_view_and_uncovered(page, saved)
+    in_view_and_uncovered(page, current)
+    shoot(page, "desktop-decision-saved")
+
+    page.locator("#overall input.score-input[value='4']").focus()
+    page.keyboard.press("Space")
+    page.locator("#overall").get_by_role("button", name="Save score").click()
+    page.wait_for_url(f"{live_url}{url}#overall")
+    confirmed = page.locator(
+        "#overall .flash", has_text="Your overall score for Ana Silva is saved."
+    )
+    in_view_and_uncovered(page, confirmed)
+    expect(page.locator(".flashes")).to_have_count(1)  # in the section, not at the top too
+    db.expire_all()
+    assert db.scalar(select(Candidate.decision).where(Candidate.id == three.candidate)) == "hold"
+    assert db.scalar(select(Score.value).where(Score.answer_id.is_(None))) == 4
+    assert problems == []

@@ -16,7 +16,7 @@ from tests.dashboard.conftest import flashes, submit
 from tests.dashboard.html import parse
 from tests.factories import make_user
 from tests.support import env_for
-from voice.models import AuditEvent, Candidate, Interview, Organization, Role
+from voice.models import AuditEvent, Candidate, Interview, InterviewReviewer, Organization, Role
 
 EEOC = "29 CFR 1602.14"
 
@@ -120,8 +120,11 @@ def test_a_legal_hold_refuses_an_erasure_from_the_page(signed_in, db, client, se
 
 @pytest.mark.parametrize("role", [Role.RECRUITER, Role.REVIEWER])
 def test_only_admins_erase_or_hold(signed_in, db, client, auth, session_factory, role):
-    """A recruiter or reviewer of the same organisation gets 403 and changes nothing."""
-    make_user(db, signed_in.user.organization, email="other@acme.test", role=role)
+    """A recruiter, or a reviewer the interview is shared with, gets 403 and changes
+    nothing (unshared, a reviewer gets 404: tests/dashboard/test_reviewer_views.py)."""
+    other = make_user(db, signed_in.user.organization, email="other@acme.test", role=role)
+    if role == Role.REVIEWER:
+        db.add(InterviewReviewer(interview_id=signed_in.interview.id, user_id=other.id))
     db.commit()
     auth.logout()
     auth.login("other@acme.test")
