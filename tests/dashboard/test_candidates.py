@@ -48,10 +48,10 @@ def test_import_normalises_rejects_and_merges(signed_in, db):
         ("Ana Alvarez", "+15552010001", "ana@example.com", "A-1"),
         ("Ben Brown", "+15552010002", None, "B-2"),
     ]
-    assert [(row, why) for row, _, why in report.rejected] == [
-        (4, NEEDS_PHONE),
-        (5, NEEDS_NAME),
-        (6, "“12” is not a phone number we can call (it is too short for a +1 number)."),
+    assert [(r.row, r.reasons) for r in report.rejected] == [
+        (4, [NEEDS_PHONE]),
+        (5, [NEEDS_NAME]),
+        (6, ["“12” is not a phone number we can call (it is too short for a +1 number)."]),
     ]
     merged = {row: how for row, _, how in report.merged}
     assert merged[7] == "merged into Ana Alvarez"
