@@ -30,14 +30,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import webhook_load  # noqa: E402
-from common import NUMBER, caller_phone, redis_database, scratch_database  # noqa: E402
+from common import NUMBER, bench_settings, caller_phone, redis_database, scratch_database  # noqa: E402
 from common import seed_callers as seed  # noqa: E402
 from twilio.request_validator import RequestValidator  # noqa: E402
 
-from config.settings import Settings  # noqa: E402
 from dashboard.app import create_app  # noqa: E402
 
-ACCOUNT, TOKEN = "AC" + "3" * 32, "bench-auth-token"
 WARM_UP = 20
 
 
@@ -50,24 +48,16 @@ def main() -> int:
         folder = Path(tmp)
         with scratch_database("postgresql", folder) as url:
             seed(url, 2 + WARM_UP + options.calls, questions=3)
-            settings = Settings(
-                env="development",
-                database_url=url,
-                redis_url=redis_url,
-                media_dir=folder / "media",
-                metrics_dir=folder / "metrics",
-                secret_key="bench-secret-key-0123456789abcdef0123456789",  # noqa: S106
-                public_url="http://127.0.0.1:9",
-                twilio_account_sid=ACCOUNT,
-                twilio_auth_token=TOKEN,
-            )
+            settings = bench_settings(url, folder, redis_url=redis_url)
             app = create_app(settings)
             steps = webhook_load.call_steps(app, settings, caller_phone(0), NUMBER)
             client = app.test_client()
-            validator = RequestValidator(TOKEN)
+            validator = RequestValidator(settings.twilio_auth_token)
 
             def requests_of(caller: str) -> list[tuple[str, str, dict, str]]:
-                base = webhook_load.call_fields(ACCOUNT, "CA" + uuid.uuid4().hex, caller, NUMBER)
+                base = webhook_load.call_fields(
+                    settings.twilio_account_sid, "CA" + uuid.uuid4().hex, caller, NUMBER
+                )
                 recording = "RE" + uuid.uuid4().hex[:31]
                 out = []
                 for url, extra in steps:

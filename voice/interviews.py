@@ -14,7 +14,6 @@ go into `translations`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -27,8 +26,8 @@ from voice.dates import for_managers
 from voice.deadlines import check_deadline, check_reminders, passed_deadline_warning
 from voice.fields import checked_text, flag, text_field, unknown_keys, whole_number
 from voice.interview_numbers import check_interview_number
+from voice.language_codes import LANGUAGE_CODE, not_a_language_code, split_languages
 from voice.models import Interview, Organization, Question, QuestionKind
-from voice.reliability import LANGUAGE_NAMES
 from voice.retention import short_period_warning
 
 DEFAULT_MAX_SECONDS = 120
@@ -83,8 +82,6 @@ QUESTION_KEYS = (
     "at_most",
 )
 SPOKEN_TEXTS = ("intro", "closing", "job_details")
-
-LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[A-Z]{2})?$")  # en, es-MX: BCP 47 language-region
 
 
 class InterviewSpecError(ValueError):
@@ -337,43 +334,6 @@ def _languages(errors: dict, spec: dict) -> list[str]:
     # Wrong or not, the languages as written: texts keyed by them (the builder keys the
     # question it shows by the first) are still checked, and none is called missing.
     return list(dict.fromkeys(languages))
-
-
-def split_languages(text: str) -> list[str]:
-    """The language codes in `text`, separated by commas, spaces or both, in order."""
-    return [x for x in re.split(r"[,\s]+", text) if x]
-
-
-def canonical_language(word: str) -> str | None:
-    """`word` written as a language code if only its letter case or separator is wrong
-    ("EN-us", "en_us": "en-US"), else None."""
-    lang, _, region = word.strip().replace("_", "-").partition("-")
-    code = f"{lang.lower()}-{region.upper()}" if region else lang.lower()
-    return code if LANGUAGE_CODE.match(code) else None
-
-
-def not_a_language_code(word: str) -> str:
-    """The rest of the sentence refusing `word` as a language code, saying what to write
-    instead: the code it nearly is ("EN-us": en-US), the code for a language named in
-    English ("english": en-US), two codes written as one item, else examples."""
-    canonical = canonical_language(word)
-    if canonical:
-        return (
-            f"is not a language code as written; did you mean {canonical}? "
-            "(the language in small letters, then the country's in capitals: en-US, es-MX)"
-        )
-    parts = split_languages(word)
-    if len(parts) > 1 and all(LANGUAGE_CODE.match(x) for x in parts):
-        return f"is {len(parts)} languages in one item; list each on its own: [{', '.join(parts)}]"
-    codes = {name.lower(): code for code, name in LANGUAGE_NAMES.items()}
-    code = codes.get(word.strip().lower())
-    if code:
-        example = f"{code}-US" if code in ("en", "es") else code
-        return (
-            f"is not a language code; for {LANGUAGE_NAMES[code]} write {example} "
-            "(a language code, then a country's if you like: en-US, es-US, es-MX)"
-        )
-    return "is not a language code like en-US; write codes such as en-US, es-US, es-MX"
 
 
 def _per_language(

@@ -17,7 +17,8 @@ from werkzeug.datastructures import MultiDict
 
 from dashboard.labels import QUESTION_LABELS, form_message, interview_labels
 from voice.dates import from_local_input, local_input
-from voice.interviews import DEFAULT_MAX_SECONDS, LANGUAGE_CODE, QUESTION_KEYS, split_languages
+from voice.interviews import DEFAULT_MAX_SECONDS, QUESTION_KEYS
+from voice.language_codes import LANGUAGE_CODE, split_languages
 from voice.models import Interview, Question, QuestionKind
 
 TRANSLATED = ("title", "voice", "intro", "closing", "job_details")

@@ -25,7 +25,7 @@ branch_labels = None
 depends_on = None
 
 # The tag the call was in: the candidate's choice, else the interview's (both like es-MX,
-# voice.interviews.LANGUAGE_CODE), else en-US; voice.pipeline.spoken_language, in SQL.
+# voice.language_codes.LANGUAGE_CODE), else en-US; voice.pipeline.spoken_language, in SQL.
 SPOKEN = (
     "(SELECT coalesce(candidates.language, interviews.language, 'en-US') "
     "FROM candidates JOIN interviews ON interviews.id = candidates.interview_id "
