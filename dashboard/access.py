@@ -115,18 +115,26 @@ def can_see_texts(user: UserLike) -> bool:
 
 # The URL arguments that name a row, and the row's model: a view refused by role first
 # checks that the user may see the row, so one they may not see is 404, as get_visible
-# answers, and never a 403 that tells it exists.
+# answers, and never a 403 that tells it exists. The admin pages' rows (teammates,
+# invitations, API keys, webhooks) and share links are the organisation's own: another
+# organisation's, or a missing one, is 404 for a recruiter or reviewer too.
 _URL_ROWS: dict[str, type] = {
     "interview_id": Interview,
     "candidate_id": Candidate,
     "answer_id": Answer,
     "question_id": Question,
+    "user_id": User,
+    "invitation_id": Invitation,
+    "key_id": ApiKey,
+    "endpoint_id": WebhookEndpoint,
+    "delivery_id": WebhookDelivery,
+    "link_id": ShareLink,
 }
 
 
 def _refuse_role(kwargs: dict[str, Any]) -> None:
     """Abort for a signed-in user whose role the view refuses: 404 if the URL names a row
-    (an interview, candidate, answer or question) they may not see, else 403."""
+    (see _URL_ROWS) they may not see, else 403."""
     for name, model in _URL_ROWS.items():
         if name in kwargs:
             get_visible(db(), current_user, model, kwargs[name], options=())
@@ -135,7 +143,8 @@ def _refuse_role(kwargs: dict[str, Any]) -> None:
 
 def require_role(*roles: str) -> Callable:
     """Decorate a view: signed-in users of another role get 403 Forbidden, or 404 Not
-    Found when the URL names an interview, candidate, answer or question they may not see.
+    Found when the URL names a row they may not see (an interview, candidate, answer,
+    question, teammate, invitation, API key, webhook endpoint or delivery, share link).
 
     Anyone not signed in is sent to the sign-in page (Flask-Login's unauthorized()).
     """

@@ -17,7 +17,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from dashboard.access import can_manage, can_see_pin, can_see_texts, is_admin
+from dashboard.access import can_decide, can_manage, can_see_pin, can_see_texts, is_admin
 from dashboard.forms import SCORE_LABELS, ScoreForm, TranscriptForm
 from dashboard.presenters import (
     AUTOMATIC_SENDER,
@@ -127,6 +127,7 @@ class CandidatePage:
     can_manage: bool  # may decide, share and edit rubrics
     shows_pin: bool  # may see the candidate's PIN (dashboard.access.can_see_pin)
     shows_texts: bool  # may read the texts sent to them (dashboard.access.can_see_texts)
+    shows_waiting: bool  # may decide, so is waited on (dashboard.access.can_decide)
     is_admin: bool  # may erase the candidate and set a legal hold
     retention: Retention  # when their data is due for deletion, or what holds it
     erasure: ErasureState | None  # an erasure under way or done
@@ -422,6 +423,7 @@ def build(
         can_manage=can_manage(user),
         shows_pin=can_see_pin(user),
         shows_texts=can_see_texts(user),
+        shows_waiting=can_decide(user),
         is_admin=is_admin(user),
         retention=retention_of(session, candidate),
         erasure=state_of(candidate),

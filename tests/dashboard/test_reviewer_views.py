@@ -142,6 +142,24 @@ def test_the_decision_queue_is_for_those_who_decide(world, db, app):
     assert "Nobody should be left without an answer" not in reviewer_page.text()
 
 
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.RECRUITER])
+def test_the_waiting_pill_is_for_those_who_decide(world, db, app, role):
+    """A candidate waiting for a decision carries the "Waiting for a decision" pill on
+    their page for an admin or recruiter; a reviewer, who cannot decide, sees no pill."""
+    candidate = waiting_candidate(db, world)
+    email = world.user.email
+    if role == Role.RECRUITER:
+        email = teammate(db, world.user.organization, "rex@acme.test", role=role).email
+        db.commit()
+    url = f"/candidates/{candidate.id}"
+    pill = parse(sign_in_as(app, email).get(url).data).one("span", data_flag="waiting")
+    assert pill.text() == "Waiting for a decision · 7 days"
+    reviewer_page = parse(reviewer_client(app, db, world, shared=True).get(url).data)
+    assert "Wendy Waiting" in reviewer_page.one("h1").text()  # the page, without the pill
+    assert reviewer_page.find("span", data_flag="waiting") is None
+    assert "Waiting for a decision" not in reviewer_page.text()
+
+
 def test_a_reviewer_never_reads_the_texts_with_the_pin(world, db, app):
     """The texts sent to a candidate (an invitation carries their PIN) are listed for
     managers; a reviewer sees the invitation's state, not the texts nor the PIN."""

@@ -12,7 +12,7 @@ from tests.dashboard.html import parse
 from tests.factories import make_user
 from voice import webhooks
 from voice.apikeys import create_key
-from voice.models import InterviewReviewer, Invitation, Role, ShareLink
+from voice.models import ApiKey, InterviewReviewer, Invitation, Role, ShareLink, WebhookEndpoint
 
 # Things only the first organisation's pages contain (the search query is "forklift", which
 # a search page may echo; "three years" is in the same transcript).
@@ -242,3 +242,115 @@ def names_a_row_in_api(app, rule) -> bool:
     """API routes with a path argument name a row (the public signed audio link names a token)."""
     view = app.view_functions[rule.endpoint]
     return bool(rule.arguments) and not getattr(view, "public", False)
+
+
+# ---------------------------------------------------------------- admin-only rows: 404 before 403
+
+# Every admin-only URL that names a row by id: the team's users and invitations, API keys,
+# webhook endpoints and their deliveries.
+ADMIN_ROW_URLS = (
+    ("POST", "/team/users/{user_id}/role"),
+    ("POST", "/team/users/{user_id}/active"),
+    ("POST", "/team/invitations/{invitation_id}/revoke"),
+    ("POST", "/settings/api/keys/{key_id}/revoke"),
+    ("POST", "/settings/api/webhooks/{endpoint_id}/remove"),
+    ("GET", "/settings/api/webhooks/{endpoint_id}"),
+    ("POST", "/settings/api/webhooks/{endpoint_id}/deliveries/{delivery_id}/resend"),
+)
+MISSING = {
+    name: 999_999 for name in ("user_id", "invitation_id", "key_id", "endpoint_id", "delivery_id")
+}
+NON_ADMINS = [Role.RECRUITER, Role.REVIEWER]
+
+
+def sign_in_with_role(db, auth, org, role: str) -> None:
+    """Sign in as a new user of `org` with `role`, in place of whoever was signed in."""
+    make_user(db, org, email=f"{role}@{org.id}.test", role=role)
+    db.commit()
+    assert auth.login(f"{role}@{org.id}.test").status_code == 302
+
+
+def admin_row_statuses(client, values) -> dict[str, int]:
+    """{"METHOD path": status} for every ADMIN_ROW_URLS entry with `values`' ids (posts
+    carry the CSRF token and a form that would change the row)."""
+    token = parse(client.get("/").data).find("input", name="csrf_token").attrs["value"]
+    form = {"csrf_token": token, "role": Role.REVIEWER, "active": "0"}
+    found = {}
+    for method, template in ADMIN_ROW_URLS:
+        path = template.format(**values)
+        response = client.get(path) if method == "GET" else client.post(path, data=form)
+        found[f"{method} {path}"] = response.status_code
+    return found
+
+
+def test_every_admin_only_row_url_is_listed(app):
+    """ADMIN_ROW_URLS names every admin and integrations page that takes a row's id."""
+    listed = {re.sub(r"\{(\w+)\}", r"<int:\1>", path) for _, path in ADMIN_ROW_URLS}
+    routes = {
+        rule.rule
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.split(".")[0] in ("admin", "integrations")
+        and rule.arguments
+        and not getattr(app.view_functions[rule.endpoint], "public", False)
+    }
+    assert routes == listed
+
+
+@pytest.mark.parametrize("role", NON_ADMINS)
+def test_a_non_admin_gets_403_from_their_organisations_admin_rows(world, db, auth, client, role):
+    """A recruiter or reviewer asking for a teammate, invitation, API key, webhook endpoint
+    or delivery of their own organisation gets 403, and nothing is changed."""
+    values = path_values(world, db)
+    sign_in_with_role(db, auth, world.user.organization, role)
+    found = admin_row_statuses(client, values)
+    assert found == {url: 403 for url in found}
+    db.expire_all()
+    assert world.user.role == Role.ADMIN and world.user.is_active
+    assert db.get(Invitation, values["invitation_id"]) is not None
+    assert db.get(ApiKey, values["key_id"]).revoked_at is None
+    assert db.get(WebhookEndpoint, values["endpoint_id"]).disabled_at is None
+
+
+@pytest.mark.parametrize("role", [*NON_ADMINS, Role.ADMIN])
+def test_another_organisations_admin_rows_are_404_to_any_role(world, db, auth, client, role):
+    """A recruiter, reviewer or admin of another organisation asking for our teammate,
+    invitation, API key, webhook endpoint or delivery gets 404, never a 403 that tells
+    the row exists."""
+    values = path_values(world, db)
+    sign_in_with_role(db, auth, world.stranger.organization, role)
+    found = admin_row_statuses(client, values)
+    assert found == {url: 404 for url in found}
+    db.expire_all()
+    assert db.get(ApiKey, values["key_id"]).revoked_at is None
+
+
+@pytest.mark.parametrize("role", NON_ADMINS)
+def test_a_missing_admin_row_is_404_to_a_non_admin(world, db, auth, client, role):
+    """A recruiter or reviewer asking for a teammate, invitation, API key, webhook endpoint
+    or delivery id that names nothing gets 404, as an admin does."""
+    sign_in_with_role(db, auth, world.user.organization, role)
+    found = admin_row_statuses(client, MISSING)
+    assert found == {url: 404 for url in found}
+
+
+def test_a_reviewer_gets_404_before_403_from_revoking_a_share_link(world, db, auth, client):
+    """Revoking a share link (managers only): a reviewer gets 403 for their own
+    organisation's link, 404 for another organisation's or a missing one."""
+    ours = path_values(world, db)["link_id"]
+    theirs = ShareLink(
+        organization_id=world.stranger.organization_id,
+        token_hash="2" * 64,
+        candidate_ids=[world.stranger_candidate.id],
+        expires_at=datetime.now(UTC) + timedelta(days=1),
+    )
+    db.add(theirs)
+    db.flush()
+    sign_in_with_role(db, auth, world.user.organization, Role.REVIEWER)
+    token = parse(client.get("/").data).find("input", name="csrf_token").attrs["value"]
+    found = {
+        link: client.post(f"/share/links/{link}/revoke", data={"csrf_token": token}).status_code
+        for link in (ours, theirs.id, 999_999)
+    }
+    assert found == {ours: 403, theirs.id: 404, 999_999: 404}
+    db.expire_all()
+    assert db.get(ShareLink, ours).revoked_at is None
