@@ -19,6 +19,14 @@ WEBHOOK_SECONDS = Histogram(
     ["route", "status"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15),
 )
+FIRST_WEBHOOKS = Counter(
+    "screenline_first_webhooks",
+    "First webhooks of plain inbound calls, by how they were answered: one_statement (this "
+    "process's copy of the interview's first reply, ivr/first_reply.py) or in_full (the call "
+    "flow's views: the first call to a number in a process, an edited or closed interview, "
+    "a CallSid already known, a finished candidate's caller ID).",
+    ["answered"],
+)
 JOBS = Counter(
     "screenline_jobs",
     "Background jobs run, by queue, job and outcome (the job's own result word, or error).",

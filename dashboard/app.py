@@ -11,6 +11,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, flash, g, jsonify, redirect, render_template, request, url_for
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -40,11 +41,29 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
+class DashboardSessions(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions for the dashboard, and none for Twilio's webhooks.
+
+    A webhook carries no cookie and never signs anyone in: it gets Flask's null session,
+    so no signing serializer is built and no cookie is read or written (about a tenth of
+    a first webhook's CPU time, bench/profile_webhooks.py). Writing to that session
+    raises, which no IVR view does.
+    """
+
+    def open_session(self, app: Flask, request):
+        """None (the null session) under the IVR's prefix; the signed cookie elsewhere."""
+        if is_webhook_path(request.path):
+            return None
+        return super().open_session(app, request)
+
+
 def register_config(app: Flask, settings: Settings) -> None:
     """Cookies, session lifetimes, upload size and CSRF from settings; trust one proxy if told.
 
-    The session cookie is HttpOnly and SameSite=Lax always, and Secure in production.
+    The session cookie is HttpOnly and SameSite=Lax always, and Secure in production;
+    webhooks have no session (DashboardSessions).
     """
+    app.session_interface = DashboardSessions()
     app.config.update(
         SECRET_KEY=settings.secret_key,
         SESSION_COOKIE_HTTPONLY=True,

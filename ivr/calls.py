@@ -78,7 +78,7 @@ def open_call(
             direction=form.get("Direction", "inbound"),
             status=form.get("CallStatus", "ringing"),
         )
-        _column_defaults(call)  # the view reads its counters before the INSERT
+        column_defaults(call)  # the view reads its counters before the INSERT
         if number is not None:
             call.interview = interview_for_number(session, number)
         session.add(call)
@@ -90,7 +90,7 @@ def open_call(
     return call
 
 
-def _column_defaults(row) -> None:
+def column_defaults(row) -> None:
     """Fill `row`'s unset columns with their constant defaults (set at INSERT otherwise)."""
     for column in type(row).__table__.columns:
         default = column.default

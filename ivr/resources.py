@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from config.settings import Settings
+from ivr.first_reply import Openings
 from ivr.jobs import JobRef
 from ivr.twilio_rest import TwilioRest, rest_client
 from voice.db import make_engine, make_session_factory
@@ -46,6 +47,14 @@ class Resources:
         """Sessions on this process's engine (one per request or job)."""
         options = {} if self._pooled else {"poolclass": NullPool}
         return make_session_factory(make_engine(self.settings.database_url, **options))
+
+    @cached_property
+    def openings(self) -> Openings | None:
+        """This web process's first replies (ivr/first_reply.py); None on SQLite, where
+        every first webhook runs through the ORM views."""
+        if not self.settings.database_url.startswith("postgresql"):
+            return None
+        return Openings(make_engine(self.settings.database_url, isolation_level="AUTOCOMMIT"))
 
     @cached_property
     def redis(self) -> redis.Redis:
@@ -106,5 +115,7 @@ class Resources:
         """Release the database pool and the Redis connection (tests that swap settings)."""
         if "session_factory" in self.__dict__:
             self.session_factory.kw["bind"].dispose()
+        if self.__dict__.get("openings") is not None:
+            self.openings.engine.dispose()
         if "redis" in self.__dict__:
             self.redis.close()

@@ -6,9 +6,11 @@ from functools import partial
 
 from flask import Response, request
 
-from ivr import calls, flow, script, twiml
+from config.metrics import FIRST_WEBHOOKS
+from ivr import calls, first_reply, flow, script, twiml
+from ivr.first_reply import FirstRequest, Opening, Openings
 from ivr.phrases import say
-from ivr.services import db
+from ivr.services import db, services
 from ivr.views.common import (
     choose,
     current_call,
@@ -22,12 +24,96 @@ from ivr.views.common import (
     words,
 )
 from ivr.views.identify import already_done, identify, known_candidate
-from ivr.views.webhook import webhook
+from ivr.views.webhook import IDEMPOTENCY_HEADER, webhook, xml
 from voice.models import Call, Candidate, CandidateStatus
+from voice.phones import is_e164
+
+
+def first_reply_at_once() -> Response | None:
+    """A new inbound call's first reply in one statement (ivr/first_reply.py), or None to
+    answer it the usual way (`incoming_call`).
+
+    Only a plain inbound call can be answered so: an outbound one (Direction
+    outbound-api, AnsweredBy, ?candidate=) runs the usual way, as does every call on
+    SQLite, the first call to a number this process has not rendered yet (rendered here
+    for the next ones), a closed interview, a CallSid already known and a finished
+    candidate's caller ID (open_call says which). An error here (PostgreSQL down, say)
+    is the webhook guard's: it logs it and the usual way runs, with its own retries; the
+    statement, its own transaction, wrote nothing.
+    """
+    openings = services().openings
+    form = request.form
+    if openings is None or request.args or form.get("Direction") != "inbound":
+        return None
+    call_sid, number = form.get("CallSid", ""), form.get("To", "")
+    if not call_sid or not number or "AnsweredBy" in form:
+        return None
+    opening = openings.get(number)
+    if opening is None:
+        render_opening(openings, number)
+        return in_full()
+    now = flow.now()
+    if opening.is_closed(now):
+        return in_full()
+    caller = form.get("From", "")
+    token = request.headers.get(IDEMPOTENCY_HEADER, "")
+    first = FirstRequest(
+        call_sid=call_sid,
+        number=number,
+        caller=None if flow.is_withheld(caller) or not is_e164(caller) else caller,
+        from_number=caller,
+        status=form.get("CallStatus") or "ringing",
+        request_token=calls.request_digest(token) if token else None,
+        now=now,
+    )
+    opened = first_reply.open_call(openings, opening, first)
+    if opened is False:
+        openings.drop(number, opening)
+    if not opened:
+        return in_full()
+    FIRST_WEBHOOKS.labels("one_statement").inc()
+    return xml(opening.reply)
+
+
+def in_full() -> None:
+    """Count a plain inbound call's first webhook left to the views; None, for them."""
+    FIRST_WEBHOOKS.labels("in_full").inc()
+
+
+def render_opening(openings: Openings, number: str) -> None:
+    """Render the first reply to calls to `number` with the views below, on a call row
+    that is never saved, and keep it in `openings` with the version it was read at.
+
+    A multi-language interview's first reply is its language menu; otherwise the greeting
+    and consent question in its language (the caller ID is then looked up as `greet`
+    does). Nothing is kept when no interview answers `number`.
+    """
+    session = db()
+    version = first_reply.current_version(session.connection(), number)
+    interview = calls.interview_for_number(session, number)
+    if version is None or interview is None or interview.id != version.interview_id:
+        return
+    call = Call(direction="inbound")
+    calls.column_defaults(call)
+    call.interview = interview
+    languages = interview.offered_languages()
+    if len(languages) > 1:
+        response = language_menu(call, lead=[])
+    else:
+        call.language = languages[0]
+        response = consent_prompt(call, lead=[])
+    opening = Opening(
+        version=version,
+        reply=response.get_data(as_text=True),
+        columns=first_reply.call_columns(call),
+        deadline=interview.deadline,
+        lookup_caller=len(languages) == 1,
+    )
+    openings.keep(number, opening)
 
 
 @ivr.post("/voice")
-@webhook
+@webhook(shortcut=first_reply_at_once)
 def incoming_call():
     """A call starts: find the interview (and, on an outbound call, the candidate)."""
     call = current_call()

@@ -69,11 +69,18 @@ def remember_call(call) -> None:
     g.ivr_call = call
 
 
-def webhook(view: Callable | None = None, *, callback: bool = False):
+def webhook(
+    view: Callable | None = None,
+    *,
+    callback: bool = False,
+    shortcut: Callable[[], Response | None] | None = None,
+):
     """Guard a Twilio webhook view; `callback=True` for status callbacks (no TwiML reply).
 
     Use as `@webhook` (call-flow routes) or `@webhook(callback=True)`. The view returns
-    its Response and never commits: this decorator does, once.
+    its Response and never commits: this decorator does, once. A `shortcut` runs first,
+    once the signature and fields are checked: its Response is the reply (it wrote what
+    it wrote itself, ivr/first_reply.py); None sends the request through the view.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -90,6 +97,8 @@ def webhook(view: Callable | None = None, *, callback: bool = False):
                 if callback:
                     return Response(" ".join(found), status=400, mimetype="text/plain")
                 return apology()
+            if shortcut is not None and (response := _try(shortcut)) is not None:
+                return response
             return _run(view, args, kwargs, callback)
 
         return guarded
@@ -196,6 +205,17 @@ def _run(view: Callable, args, kwargs, callback: bool) -> Response:
                 log.exception("after-commit step of %s failed", request.path)
         return response
     raise AssertionError("unreachable")  # the loop always returns
+
+
+def _try(shortcut: Callable[[], Response | None]) -> Response | None:
+    """The shortcut's reply; None when it has none or fails (logged, its reads rolled
+    back): the view then answers, so a shortcut can never cost the caller an apology."""
+    try:
+        return shortcut()
+    except Exception:
+        log.exception("shortcut of %s failed; answering it in full", request.path)
+        _rollback()
+        return None
 
 
 def _earlier_reply(session, token: str) -> str | None:
