@@ -100,7 +100,7 @@ def register_logging(app: Flask, settings: Settings) -> None:
         """Name the call in every record a webhook logs (and nothing left from before)."""
         unbind()
         if request.blueprint == ivr.name:
-            bind(call_sid=request.values.get("CallSid"))
+            bind(call_sid=request.form.get("CallSid") or request.args.get("CallSid"))
 
 
 def register_security(app: Flask) -> None:
