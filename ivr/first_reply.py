@@ -24,9 +24,12 @@ first webhook runs the usual way (Resources.openings is None).
 
 from __future__ import annotations
 
+import json
+import re
 import threading
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -84,6 +87,11 @@ class Opening:
     columns: dict[str, Any] = field(hash=False)
     deadline: datetime | None
     lookup_caller: bool
+
+    @cached_property
+    def columns_json(self) -> str:
+        """`columns` as a JSON object (text), the form open_call sends them in."""
+        return json.dumps(self.columns, default=lambda value: value.isoformat())
 
     def is_closed(self, now: datetime) -> bool:
         """Whether the interview's deadline has passed at `now` (Interview.is_closed)."""
@@ -144,11 +152,20 @@ def call_columns(call: Call) -> dict[str, Any]:
 
 
 def _open_call_statement() -> str:
-    """The one statement of a first webhook (see open_call); built once, at import."""
+    """The one statement of a first webhook (see open_call); built once, at import.
+
+    The opening's own columns travel as one JSON parameter (Opening.columns_json),
+    spread over the calls row's columns by jsonb_populate_record: the request's values
+    are a dozen parameters, not some 45 for the driver to convert on every call.
+    """
     kept = [c.name for c in Call.__table__.columns if c.key not in PER_REQUEST]
-    names = ["interview_id", *sorted(PER_REQUEST - {"id", "interview_id", "candidate_id"}), *kept]
-    values = ["current.id", *(f"%({name})s" for name in names[1:])]
-    # Only the model's own column names are put in the text; every value is a parameter.
+    sent = sorted(PER_REQUEST - {"id", "interview_id", "candidate_id"})
+    names = ["interview_id", *sent, *kept]
+    values = ["current.id", *(f"%({name})s" for name in sent), *(f"kept.{n}" for n in kept)]
+    finished = ", ".join(f"'{status}'" for status in CandidateStatus.FINISHED)
+    assert re.fullmatch(r"'[a-z ]+'(, '[a-z ]+')*", finished), finished  # plain words
+    # Only the model's own column names and status words are put in the text; every
+    # value from a request or an interview is a parameter.
     return (
         # The interview as the opening knew it, or no row.
         "WITH current AS (SELECT i.id FROM interviews AS i"  # noqa: S608
@@ -162,8 +179,9 @@ def _open_call_statement() -> str:
         " WHERE c.interview_id = %(interview_id)s AND c.phone = %(caller)s"
         " AND c.erasure_requested_at IS NULL LIMIT 2),"
         " opened AS ("
-        f"INSERT INTO calls ({', '.join(names)}) SELECT {', '.join(values)} FROM current"
-        " WHERE NOT EXISTS (SELECT FROM known WHERE found = 1 AND status = ANY(%(finished)s))"
+        f"INSERT INTO calls ({', '.join(names)}) SELECT {', '.join(values)} FROM current,"
+        " jsonb_populate_record(NULL::calls, %(opening)s::jsonb) AS kept"
+        f" WHERE NOT EXISTS (SELECT FROM known WHERE found = 1 AND status IN ({finished}))"
         " ON CONFLICT (call_sid) DO NOTHING RETURNING id)"
         " SELECT EXISTS (SELECT FROM current), EXISTS (SELECT FROM opened)"
     )
@@ -198,13 +216,12 @@ def open_call(openings: Openings, opening: Opening, request: FirstRequest) -> bo
     """
     version = opening.version
     parameters = {
-        **opening.columns,
+        "opening": opening.columns_json,
         "interview_id": version.interview_id,
         "row_version": version.row,
         "questions_version": version.questions,
         "number": request.number,
         "caller": request.caller if opening.lookup_caller else None,
-        "finished": list(CandidateStatus.FINISHED),
         "call_sid": request.call_sid,
         "from_number": request.from_number,
         "to_number": request.number,
