@@ -152,10 +152,14 @@ def redis_conn(redis_url):
 
 @pytest.fixture
 def app(settings, db):
-    """The web app (IVR webhooks and dashboard) built from the test settings."""
+    """The web app (IVR webhooks and dashboard) built from the test settings; its
+    connection pools (the request sessions' and the first webhooks', ivr/resources.py)
+    are closed after the test."""
     from dashboard.app import create_app
 
-    return create_app(settings)
+    app = create_app(settings)
+    yield app
+    app.extensions["screenline"].close()
 
 
 @pytest.fixture

@@ -33,12 +33,10 @@ AUDIO_BYTES = bytes(range(256)) * 16  # stands in for an MP3: the route serves b
 
 @pytest.fixture
 def app(settings, db):
-    """The web app; its connection pool is closed before the tables are emptied."""
+    """The web app; its connection pools are closed before the tables are emptied."""
     app = create_app(settings)
     yield app
-    services = app.extensions["screenline"]
-    if "session_factory" in services.__dict__:
-        services.session_factory.kw["bind"].dispose()
+    app.extensions["screenline"].close()
 
 
 @pytest.fixture

@@ -231,10 +231,11 @@ def test_postgresql_refusing_the_statement_leaves_the_call_to_the_usual_way(
     opening = resources.openings.get(NUMBER)
     broken = Openings(make_engine("postgresql+psycopg://postgres@127.0.0.1:9/none"))
     broken.keep(NUMBER, opening)
-    resources.openings = broken
+    working, resources.openings = resources.openings, broken
     try:
         reply, row = first_webhook(app, client, "+15557000002")
     finally:
+        resources.openings = working
         broken.engine.dispose()
     assert "press 1" in reply and row["prompt"] == "consent" and row["steps"] == 1
     assert "answering it in full" in caplog.text
