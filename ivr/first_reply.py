@@ -101,8 +101,10 @@ class Opening:
 class Openings:
     """One web process's openings by Twilio number (E.164 text), safe across its threads,
     and the PostgreSQL engine their statement runs on: `engine` must be made with
-    isolation_level="AUTOCOMMIT" (a pool of its own: switching a pooled connection in and
-    out of autocommit costs more CPU than the statement, conn_bench in the commit).
+    isolation_level="AUTOCOMMIT" (a pool of its own: switching a shared pool's connection
+    in and out of autocommit, through SQLAlchemy's Connection, cost 344 us of CPU per
+    trivial statement on a 2-core AMD EPYC, against 100 us on this pool's own DBAPI
+    connection and 78 us on a bare psycopg one; 1 December 2026).
 
     At most MAX_OPENINGS are kept: one more clears them all (each is rendered again on
     its number's next call), so a process never grows without bound.
@@ -135,8 +137,9 @@ def current_version(connection: Connection, number: str) -> Version | None:
     """The version of the interview answering `number` now; None when none answers it.
 
     Read before the interview itself, in the same transaction: what is then read can only
-    be as new or newer, so an opening is never kept under a version newer than itself (a
-    newer interview fails its first check and is rendered again).
+    be as new or newer, so an opening is never kept under a version newer than what it
+    was rendered from (an interview edited in between fails the opening's first check,
+    and is rendered again).
     """
     row = connection.exec_driver_sql(VERSION, {"number": number}).first()
     return Version(row[0], row[1], row[2]) if row is not None else None
