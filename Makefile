@@ -11,6 +11,9 @@ REDIS_URL ?= redis://127.0.0.1:6379/0
 SYSTEM_PACKAGES := ffmpeg flite espeak-ng
 TEST_SYSTEM_PACKAGES := pocketsphinx-testdata chromium asterisk-core-sounds-es asterisk-core-sounds-es-wav iproute2
 PYTEST_ARGS ?=
+# Test processes (pytest-xdist); a module's tests stay in one process (--dist loadfile),
+# so module-scoped servers start once. `make test PYTEST_WORKERS=0` runs in one process.
+PYTEST_WORKERS ?= 2
 DEMO_ARGS ?=
 
 .PHONY: demo test setup system-packages test-system-packages redis postgres lint clean bench bench-scale bench-dashboard bench-api bench-calls bench-audit
@@ -19,7 +22,7 @@ demo: setup redis
 	$(BIN)/screenline demo $(DEMO_ARGS)
 
 test: setup test-system-packages redis postgres lint
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 setup: system-packages $(STAMP)
 

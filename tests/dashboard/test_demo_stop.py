@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import click
@@ -16,7 +17,10 @@ import pytest
 from dashboard.demo import interrupted, start, supervise
 
 REPO = Path(__file__).resolve().parents[2]
-SLEEPER = ["-c", "import time; time.sleep(300)"]
+# Says "ready" once Python runs the code, its SIGINT handler installed: a SIGINT sent
+# while the interpreter is still starting ended one child with exit status 0 instead of
+# -SIGINT on a loaded machine (two test processes at once, 1 December 2026).
+SLEEPER = ["-c", "import time; print('ready', flush=True); time.sleep(300)"]
 
 
 @pytest.mark.parametrize(
@@ -43,6 +47,16 @@ def _children(tmp_path: Path, **more: list[str]) -> dict[str, subprocess.Popen]:
     return procs
 
 
+def _wait_until_ready(procs: dict[str, subprocess.Popen], logs: Path) -> None:
+    """Wait (up to 60 s) until every child has printed "ready" to its log (SLEEPER)."""
+    deadline = time.monotonic() + 60
+    for name in procs:
+        log = logs / f"{name}.log"
+        while not (log.exists() and "ready" in log.read_text()):
+            assert time.monotonic() < deadline, f"{name} never started"
+            time.sleep(0.05)
+
+
 def _stop(procs: dict[str, subprocess.Popen]) -> None:
     for proc in procs.values():
         if proc.poll() is None:
@@ -54,6 +68,7 @@ def test_children_stopped_by_sigint_are_no_error(tmp_path):
     """Real children ended by SIGINT (as when this process ignores it) end supervision quietly."""
     procs = _children(tmp_path, other=SLEEPER)
     try:
+        _wait_until_ready(procs, tmp_path)
         for proc in procs.values():
             proc.send_signal(signal.SIGINT)
         supervise(procs, grace=60)
