@@ -112,7 +112,8 @@ class Resources:
         return found if found.get_status(refresh=False) in WAITING else None
 
     def close(self) -> None:
-        """Release the database pool and the Redis connection (tests that swap settings)."""
+        """Release the database pools (the sessions' and the first webhooks') and the Redis
+        connection (tests, and tests that swap settings)."""
         if "session_factory" in self.__dict__:
             self.session_factory.kw["bind"].dispose()
         if self.__dict__.get("openings") is not None:
